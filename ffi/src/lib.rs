@@ -1,0 +1,81 @@
+//! The only crate of Vayu with `unsafe` code: libcurl calls that the `curl` crate does not wrap.
+//!
+//! Every function here takes a safe `curl` handle by reference, so the raw pointer it passes to
+//! libcurl is valid for the whole call.
+
+use curl::easy::Easy2;
+use std::os::raw::c_long;
+
+const CURLINFO_OFF_T: curl_sys::CURLINFO = 0x600000;
+const CURLINFO_TOTAL_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 50;
+const CURLINFO_NAMELOOKUP_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 51;
+const CURLINFO_CONNECT_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 52;
+const CURLINFO_PRETRANSFER_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 53;
+const CURLINFO_STARTTRANSFER_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 54;
+const CURLINFO_APPCONNECT_TIME_T: curl_sys::CURLINFO = CURLINFO_OFF_T + 56;
+const CURLINFO_HTTP_VERSION: curl_sys::CURLINFO = curl_sys::CURLINFO_LONG + 46;
+
+/// libcurl's cumulative phase times for one transfer, in microseconds since the transfer started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhaseTimes {
+    pub namelookup: u64,
+    pub connect: u64,
+    pub appconnect: u64,
+    pub pretransfer: u64,
+    pub starttransfer: u64,
+    pub total: u64,
+}
+
+/// Reads the `CURLINFO_*_TIME_T` values (integer µs, no float rounding) of a finished transfer.
+pub fn phase_times<H>(easy: &Easy2<H>) -> PhaseTimes {
+    let get = |info| getinfo_off_t(easy, info).unwrap_or(0).max(0) as u64;
+    PhaseTimes {
+        namelookup: get(CURLINFO_NAMELOOKUP_TIME_T),
+        connect: get(CURLINFO_CONNECT_TIME_T),
+        appconnect: get(CURLINFO_APPCONNECT_TIME_T),
+        pretransfer: get(CURLINFO_PRETRANSFER_TIME_T),
+        starttransfer: get(CURLINFO_STARTTRANSFER_TIME_T),
+        total: get(CURLINFO_TOTAL_TIME_T),
+    }
+}
+
+/// The HTTP version the transfer used: "HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/3", or "" if unknown.
+pub fn http_version<H>(easy: &Easy2<H>) -> &'static str {
+    let mut value: c_long = 0;
+    // SAFETY: `easy.raw()` is a live easy handle for the duration of the borrow, and
+    // CURLINFO_HTTP_VERSION writes one `long` through the pointer, which points to `value`.
+    let code = unsafe { curl_sys::curl_easy_getinfo(easy.raw(), CURLINFO_HTTP_VERSION, &mut value as *mut c_long) };
+    if code != curl_sys::CURLE_OK {
+        return "";
+    }
+    match value {
+        1 => "HTTP/1.0",
+        2 => "HTTP/1.1",
+        3 => "HTTP/2",
+        30 => "HTTP/3",
+        _ => "",
+    }
+}
+
+fn getinfo_off_t<H>(easy: &Easy2<H>, info: curl_sys::CURLINFO) -> Option<curl_sys::curl_off_t> {
+    let mut value: curl_sys::curl_off_t = 0;
+    // SAFETY: `easy.raw()` is a live easy handle for the duration of the borrow, and every
+    // CURLINFO_*_T code writes one `curl_off_t` through the pointer, which points to `value`.
+    let code = unsafe { curl_sys::curl_easy_getinfo(easy.raw(), info, &mut value as *mut curl_sys::curl_off_t) };
+    (code == curl_sys::CURLE_OK).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Sink;
+    impl curl::easy::Handler for Sink {}
+
+    #[test]
+    fn unstarted_handle_reports_zero_times() {
+        let easy = Easy2::new(Sink);
+        assert_eq!(phase_times(&easy), PhaseTimes::default());
+        assert_eq!(http_version(&easy), "");
+    }
+}

@@ -1,0 +1,14 @@
+//! `vayu-cli`: see `vayu-cli --help` and docs/cli.md.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli: vayu::cli::Cli = argh::from_env();
+    match vayu::cli::main(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("vayu-cli: error: {error}");
+            ExitCode::from(vayu::cli::EXIT_INPUT_OR_TRANSPORT)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The command line, as argh parses it.
+
+use argh::FromArgs;
+
+/// Vayu: HTTP load testing and API testing on libcurl.
+#[derive(FromArgs, Debug)]
+pub struct Cli {
+    /// print the version, git commit and libcurl version
+    #[argh(switch)]
+    pub version: bool,
+    #[argh(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum Command {
+    Run(RunArgs),
+    Batch(BatchArgs),
+}
+
+/// Send one request from a JSON file and print the response.
+/// Exit code: 0 on a response (any status), 2 on bad input or a transport error.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "run")]
+pub struct RunArgs {
+    /// the request file (JSON: method, url, headers, body, ...)
+    #[argh(positional)]
+    pub file: String,
+    /// print one machine-readable JSON object instead of text
+    #[argh(switch)]
+    pub json: bool,
+}
+
+/// Send every request in the files through the engine and print a summary.
+/// A file holds one request object or a list of them.
+/// Exit code: 0 when the batch ran (failures are in the summary), 2 on bad input.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "batch")]
+pub struct BatchArgs {
+    /// request files
+    #[argh(positional)]
+    pub files: Vec<String>,
+    /// requests in flight at most, across all workers (default 10)
+    #[argh(option, default = "10")]
+    pub concurrency: usize,
+    /// send the whole list this many times (default 1)
+    #[argh(option, default = "1")]
+    pub repeat: usize,
+    /// worker threads (default: one per core)
+    #[argh(option, default = "0")]
+    pub workers: usize,
+    /// do not pin worker threads to cores
+    #[argh(switch)]
+    pub no_pin: bool,
+    /// print one machine-readable JSON object instead of text
+    #[argh(switch)]
+    pub json: bool,
+}

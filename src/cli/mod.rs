@@ -1,0 +1,47 @@
+//! `vayu-cli`: argument parsing and the commands. The binary's `main` only calls [`main`].
+
+mod args;
+mod batch;
+mod request_file;
+mod format;
+mod run;
+
+pub use args::{Cli, Command};
+
+use crate::model::{TransferError, ValidationError};
+use std::process::ExitCode;
+
+/// Exit code for bad input or a transport error.
+pub const EXIT_INPUT_OR_TRANSPORT: u8 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Input(String),
+    #[error("request file `{file}`: {error}")]
+    InvalidRequest { file: String, error: ValidationError },
+    #[error("request failed: {0}")]
+    Transport(TransferError),
+    #[error("could not start the engine: {0}")]
+    Engine(#[from] std::io::Error),
+}
+
+/// Writes to stdout; a closed pipe (`vayu-cli run x.json | head`) ends output quietly instead of panicking.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn main(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        None if cli.version => {
+            emit(&format!("vayu-cli {}\n", crate::version::long_version()));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(CliError::Input("no command given; run `vayu-cli --help` to see the commands".into())),
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Batch(args)) => batch::batch(args),
+    }
+}

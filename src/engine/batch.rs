@@ -1,0 +1,118 @@
+//! A batch: `total` requests cycling through a list, at most `concurrency` in flight engine-wide.
+//! Each worker takes a share of the concurrency and claims request indices from one atomic
+//! counter, so the count is exact however fast each worker goes.
+
+use super::event_loop::EventLoop;
+use super::job::{Job, Next, Outcome};
+use super::stats::{ErrorCount, LatencySummary, TransferStats};
+use crate::model::PreparedRequest;
+use crossbeam_channel::Sender;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct BatchPlan {
+    requests: Vec<Arc<PreparedRequest>>,
+    total: usize,
+    next_index: AtomicUsize,
+}
+
+pub(crate) struct BatchShare {
+    plan: Arc<BatchPlan>,
+    concurrency: usize,
+    stats: TransferStats,
+    results: Sender<TransferStats>,
+}
+
+impl Job for BatchShare {
+    fn next(&mut self, _now: Instant, in_flight: usize) -> Next {
+        if in_flight >= self.concurrency {
+            return Next::Wait;
+        }
+        // Check before claiming, so the counter stops near `total` instead of running on.
+        if self.plan.next_index.load(Relaxed) >= self.plan.total {
+            return Next::Done;
+        }
+        let index = self.plan.next_index.fetch_add(1, Relaxed);
+        if index >= self.plan.total {
+            return Next::Done;
+        }
+        let request = Arc::clone(&self.plan.requests[index % self.plan.requests.len()]);
+        Next::Start { request, tag: index as u64 }
+    }
+
+    fn completed(&mut self, _tag: u64, outcome: Outcome) {
+        self.stats.record(&outcome);
+    }
+
+    fn finish(self: Box<Self>) {
+        let _ = self.results.send(self.stats);
+    }
+}
+
+impl BatchShare {
+    pub(crate) fn run(engine: &EventLoop, requests: Vec<Arc<PreparedRequest>>, total: usize, concurrency: usize) -> BatchReport {
+        let started = Instant::now();
+        let total = if requests.is_empty() { 0 } else { total };
+        let concurrency = concurrency.max(1);
+        let plan = Arc::new(BatchPlan {
+            requests,
+            total,
+            next_index: AtomicUsize::new(0),
+        });
+        let (results, collected) = crossbeam_channel::unbounded();
+        let shares = engine.start_job(|i, n| {
+            Box::new(BatchShare {
+                plan: Arc::clone(&plan),
+                // Spread the concurrency so the workers' shares add up to exactly `concurrency`.
+                concurrency: concurrency / n + usize::from(i < concurrency % n),
+                stats: TransferStats::default(),
+                results: results.clone(),
+            })
+        });
+        drop(results);
+        let mut stats = TransferStats::default();
+        for share in collected.iter().take(shares) {
+            stats.merge(&share);
+        }
+        BatchReport::new(&stats, total, concurrency, started.elapsed())
+    }
+}
+
+/// The summary of a finished batch. Latencies are µs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchReport {
+    pub requested: usize,
+    pub completed: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub concurrency: usize,
+    pub wall_time_ms: f64,
+    pub requests_per_second: f64,
+    pub bytes_received: u64,
+    pub latency_us: LatencySummary,
+    pub status_codes: BTreeMap<u16, u64>,
+    pub errors: Vec<ErrorCount>,
+}
+
+impl BatchReport {
+    fn new(stats: &TransferStats, requested: usize, concurrency: usize, wall: Duration) -> BatchReport {
+        let secs = wall.as_secs_f64();
+        BatchReport {
+            requested,
+            completed: stats.count,
+            ok: stats.ok,
+            failed: stats.failed(),
+            concurrency,
+            wall_time_ms: secs * 1000.0,
+            requests_per_second: if secs > 0.0 { stats.count as f64 / secs } else { 0.0 },
+            bytes_received: stats.bytes_received,
+            latency_us: LatencySummary::from_histogram(&stats.latency_us),
+            status_codes: stats.status_counts(),
+            errors: stats.errors(),
+        }
+    }
+}

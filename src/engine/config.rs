@@ -1,0 +1,55 @@
+//! Engine settings: worker count, limits, and the defaults every transfer gets.
+
+use std::time::Duration;
+
+pub const DEFAULT_MAX_CONCURRENT: usize = 1000;
+pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
+pub const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Pin worker i to core i (modulo the core count).
+    pub pin_workers: bool,
+    /// Transfers in flight per worker; more wait in the worker's queue.
+    pub max_concurrent: usize,
+    /// Connections per host per worker (libcurl queues transfers beyond it); 0 means no limit.
+    pub max_per_host: usize,
+    /// Engine-wide request starts per second, split evenly over the workers; 0 means unlimited.
+    pub target_rps: f64,
+    /// Token-bucket capacity in requests, engine-wide; 0 means one second's worth of `target_rps`.
+    pub burst: f64,
+    /// Response bytes kept per transfer; bytes beyond it are counted, not kept.
+    pub body_cap: usize,
+    pub user_agent: String,
+    /// Proxy URL for every transfer (libcurl syntax, e.g. http://127.0.0.1:3128).
+    pub proxy: Option<String>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            workers: 0,
+            pin_workers: true,
+            max_concurrent: DEFAULT_MAX_CONCURRENT,
+            max_per_host: 0,
+            target_rps: 0.0,
+            burst: 0.0,
+            body_cap: DEFAULT_BODY_CAP,
+            user_agent: format!("Vayu/{}", env!("CARGO_PKG_VERSION")),
+            proxy: None,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// The worker count this config asks for, with 0 resolved to the number of cores.
+    pub fn worker_count(&self) -> usize {
+        if self.workers > 0 {
+            self.workers
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The engine's front door: N pinned worker threads, round-robin submission, and clean shutdown.
+
+use super::batch::{BatchReport, BatchShare};
+use super::config::EngineConfig;
+use super::job::Job;
+use super::worker::{Command, Completion, Worker, WorkerCounters};
+use crate::model::{ErrorCategory, PreparedRequest, Response, TransferError};
+use crossbeam_channel::{Receiver, Sender};
+use curl::multi::MultiWaker;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+struct WorkerHandle {
+    commands: Sender<Command>,
+    waker: MultiWaker,
+    counters: Arc<WorkerCounters>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl WorkerHandle {
+    /// Queues a command and wakes the worker from `curl_multi_poll`. Gives the command back if
+    /// the worker has exited.
+    fn send(&self, command: Command) -> Result<(), Command> {
+        self.commands.send(command).map_err(|e| e.into_inner())?;
+        // A failed wake-up means the worker is gone; its channel then reports it on the next send.
+        let _ = self.waker.wakeup();
+        Ok(())
+    }
+}
+
+pub struct EventLoop {
+    config: Arc<EngineConfig>,
+    workers: Vec<WorkerHandle>,
+    next_worker: AtomicUsize,
+}
+
+/// A request submitted with [`EventLoop::submit_async`]; wait on it for the result.
+pub struct PendingResponse {
+    result: Receiver<Result<Response, TransferError>>,
+}
+
+impl PendingResponse {
+    pub fn wait(self) -> Result<Response, TransferError> {
+        self.result.recv().unwrap_or_else(|_| Err(lost()))
+    }
+
+    /// Waits at most `timeout`; gives the handle back if the result is not there yet.
+    pub fn wait_timeout(self, timeout: Duration) -> Result<Result<Response, TransferError>, PendingResponse> {
+        match self.result.recv_timeout(timeout) {
+            Ok(result) => Ok(result),
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Err(self),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Ok(Err(lost())),
+        }
+    }
+}
+
+fn lost() -> TransferError {
+    TransferError::new(ErrorCategory::Aborted, "the engine stopped before the request completed")
+}
+
+impl EventLoop {
+    /// Starts the worker threads. Each creates its own multi handle and reports back its waker.
+    pub fn start(config: EngineConfig) -> std::io::Result<EventLoop> {
+        curl::init();
+        let config = Arc::new(config);
+        let n = config.worker_count();
+        let cores = if config.pin_workers { core_affinity::get_core_ids().unwrap_or_default() } else { Vec::new() };
+        let rate_share = config.target_rps / n as f64;
+        let burst_share = config.burst / n as f64;
+        let mut workers = Vec::with_capacity(n);
+        for index in 0..n {
+            let (commands, receiver) = crossbeam_channel::unbounded();
+            let (waker_tx, waker_rx) = crossbeam_channel::bounded(1);
+            let counters = Arc::new(WorkerCounters::default());
+            let worker_counters = Arc::clone(&counters);
+            let worker_config = Arc::clone(&config);
+            let core = (!cores.is_empty()).then(|| cores[index % cores.len()]);
+            let thread = std::thread::Builder::new()
+                .name(format!("vayu-worker-{index}"))
+                .spawn(move || {
+                    if let Some(core) = core {
+                        core_affinity::set_for_current(core);
+                    }
+                    let worker = Worker::new(worker_config, receiver, worker_counters, rate_share, burst_share);
+                    if waker_tx.send(worker.multi().waker()).is_ok() {
+                        worker.run();
+                    }
+                })?;
+            let waker = waker_rx
+                .recv()
+                .map_err(|_| std::io::Error::other(format!("worker {index} died while starting")))?;
+            workers.push(WorkerHandle {
+                commands,
+                waker,
+                counters,
+                thread: Some(thread),
+            });
+        }
+        Ok(EventLoop {
+            config,
+            workers,
+            next_worker: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    pub fn worker_count(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Sends one request to the next worker in turn; `done` runs on that worker with the result.
+    pub fn submit(&self, request: Arc<PreparedRequest>, done: impl FnOnce(Result<Response, TransferError>) + Send + 'static) {
+        let index = self.next_worker.fetch_add(1, Relaxed) % self.workers.len();
+        let worker = &self.workers[index];
+        worker.counters.queued.fetch_add(1, Relaxed);
+        let done: Completion = Box::new(done);
+        if let Err(command) = worker.send(Command::Single { request, done }) {
+            worker.counters.queued.fetch_sub(1, Relaxed);
+            if let Command::Single { done, .. } = command {
+                done(Err(lost()));
+            }
+        }
+    }
+
+    pub fn submit_async(&self, request: Arc<PreparedRequest>) -> PendingResponse {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        self.submit(request, move |result| {
+            let _ = tx.send(result);
+        });
+        PendingResponse { result: rx }
+    }
+
+    /// Gives every worker its own job, built by `make(worker_index, worker_count)`.
+    /// Returns how many workers took one (a worker that has stopped takes none).
+    pub fn start_job(&self, mut make: impl FnMut(usize, usize) -> Box<dyn Job>) -> usize {
+        let n = self.workers.len();
+        let mut started = 0;
+        for (i, worker) in self.workers.iter().enumerate() {
+            match worker.send(Command::Job(make(i, n))) {
+                Ok(()) => started += 1,
+                Err(Command::Job(job)) => job.finish(),
+                Err(_) => {}
+            }
+        }
+        started
+    }
+
+    /// Sends `total` requests (cycling through `requests`) with at most `concurrency` in flight
+    /// across all workers, and waits for all of them.
+    pub fn execute_batch(&self, requests: Vec<Arc<PreparedRequest>>, total: usize, concurrency: usize) -> BatchReport {
+        BatchShare::run(self, requests, total, concurrency)
+    }
+
+    /// Transfers running now, over all workers.
+    pub fn active_count(&self) -> usize {
+        self.workers.iter().map(|w| w.counters.active.load(Relaxed)).sum()
+    }
+
+    /// Single requests submitted but not started yet.
+    pub fn pending_count(&self) -> usize {
+        self.workers.iter().map(|w| w.counters.queued.load(Relaxed)).sum()
+    }
+
+    /// Transfers finished (with a response or an error) since start.
+    pub fn total_processed(&self) -> u64 {
+        self.workers.iter().map(|w| w.counters.processed.load(Relaxed)).sum()
+    }
+
+    pub fn total_failed(&self) -> u64 {
+        self.workers.iter().map(|w| w.counters.failed.load(Relaxed)).sum()
+    }
+
+    /// Stops every worker: nothing new starts, in-flight transfers get `grace` to finish and are
+    /// then aborted. Returns when all worker threads have exited. Calling it again does nothing.
+    pub fn stop(&mut self, grace: Duration) {
+        for worker in &self.workers {
+            let _ = worker.send(Command::Stop { grace });
+        }
+        for worker in &mut self.workers {
+            if let Some(thread) = worker.thread.take() {
+                if thread.join().is_err() {
+                    eprintln!("vayu: a worker thread panicked");
+                }
+            }
+        }
+    }
+}
+
+impl Drop for EventLoop {
+    fn drop(&mut self) {
+        self.stop(Duration::ZERO);
+    }
+}

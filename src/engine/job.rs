@@ -1,0 +1,45 @@
+//! A job is one worker's share of a multi-request plan (a batch now, load strategies later).
+//! The worker asks it what to start and tells it what finished; the job paces itself, so no
+//! central thread pushes individual requests.
+
+use crate::model::{PreparedRequest, Response, Timings, TransferError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What a job wants the worker to do next.
+pub enum Next {
+    /// Start this request now. `tag` comes back with its outcome (e.g. an index or intended send time).
+    Start { request: Arc<PreparedRequest>, tag: u64 },
+    /// Nothing to start before this instant.
+    At(Instant),
+    /// Nothing to start until one of this job's transfers completes.
+    Wait,
+    /// Nothing more will be started; the job ends when its in-flight transfers have completed.
+    Done,
+}
+
+/// What one transfer came to.
+#[derive(Debug)]
+pub struct Outcome {
+    /// HTTP status; 0 when the transfer failed.
+    pub status: u16,
+    pub error: Option<TransferError>,
+    pub timings: Timings,
+    /// Body bytes received (after decoding), counted also when not kept.
+    pub body_size: u64,
+    /// The full response, only for jobs whose [`Job::wants_response`] is true.
+    pub response: Option<Response>,
+}
+
+pub trait Job: Send {
+    /// Called repeatedly while the worker has capacity. `in_flight` counts this job's running transfers.
+    fn next(&mut self, now: Instant, in_flight: usize) -> Next;
+    /// A transfer this job started has finished (or was aborted).
+    fn completed(&mut self, tag: u64, outcome: Outcome);
+    /// Whether outcomes should carry the full [`Response`] (costs a header parse and a body copy).
+    fn wants_response(&self) -> bool {
+        false
+    }
+    /// The job has ended: it returned [`Next::Done`] with nothing in flight, or the engine stopped.
+    fn finish(self: Box<Self>);
+}

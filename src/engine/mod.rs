@@ -1,0 +1,18 @@
+//! The request engine: worker threads that each own a libcurl multi handle. Engine types are
+//! plain: no JSON API, SQL or terminal code here.
+
+mod batch;
+pub mod config;
+mod event_loop;
+mod failure;
+pub mod job;
+pub mod rate_limiter;
+pub mod stats;
+mod transfer;
+mod worker;
+
+pub use batch::BatchReport;
+pub use config::EngineConfig;
+pub use event_loop::{EventLoop, PendingResponse};
+pub use job::{Job, Next, Outcome};
+pub use stats::{ErrorCount, LatencySummary, TransferStats};

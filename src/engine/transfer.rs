@@ -1,0 +1,266 @@
+//! One libcurl easy handle: configuring it from a [`PreparedRequest`] and reading back what came in.
+
+use super::config::EngineConfig;
+use crate::model::response::{encode_body, reason_phrase};
+use crate::model::{Header, HttpVersionPref, Method, PreparedRequest, Response, Timings};
+use curl::easy::{Easy2, Handler, HttpVersion, List, WriteError};
+
+/// Receives one response. Buffers keep their capacity across transfers, so a reused handle
+/// does not allocate on the hot path.
+#[derive(Debug, Default)]
+pub struct Collector {
+    body: Vec<u8>,
+    body_size: u64,
+    body_cap: usize,
+    truncated: bool,
+    /// Raw header lines of the latest response (a redirect or `100 Continue` starts a new one).
+    header_block: Vec<u8>,
+}
+
+impl Collector {
+    pub fn new(body_cap: usize) -> Collector {
+        Collector {
+            body_cap,
+            ..Collector::default()
+        }
+    }
+
+    fn clear(&mut self) {
+        self.body.clear();
+        self.body_size = 0;
+        self.truncated = false;
+        self.header_block.clear();
+    }
+
+    pub fn body_size(&self) -> u64 {
+        self.body_size
+    }
+}
+
+impl Handler for Collector {
+    fn write(&mut self, data: &[u8]) -> Result<usize, WriteError> {
+        self.body_size += data.len() as u64;
+        if !self.truncated {
+            if self.body.len() + data.len() <= self.body_cap {
+                self.body.extend_from_slice(data);
+            } else {
+                // Over the cap: stop keeping bytes (and free them) but keep receiving and counting.
+                self.truncated = true;
+                self.body = Vec::new();
+            }
+        }
+        Ok(data.len())
+    }
+
+    fn header(&mut self, line: &[u8]) -> bool {
+        if line.starts_with(b"HTTP/") {
+            self.header_block.clear();
+        }
+        self.header_block.extend_from_slice(line);
+        true
+    }
+}
+
+pub type EasyHandle = Easy2<Collector>;
+
+pub fn new_handle(config: &EngineConfig) -> EasyHandle {
+    Easy2::new(Collector::new(config.body_cap))
+}
+
+/// Sets every option a request needs on a handle that was just created or reset.
+pub fn configure(easy: &mut EasyHandle, req: &PreparedRequest, config: &EngineConfig) -> Result<(), curl::Error> {
+    easy.get_mut().clear();
+    easy.url(&req.url)?;
+
+    let body = req.body.as_deref();
+    match (req.method, body) {
+        (Method::Get, None) => easy.get(true)?,
+        (Method::Head, _) => easy.nobody(true)?,
+        (Method::Post, None) => {
+            easy.post(true)?;
+            easy.post_field_size(0)?;
+        }
+        // PUT and PATCH without a body still send `Content-Length: 0`, which servers expect.
+        (Method::Put | Method::Patch, None) => {
+            easy.post(true)?;
+            easy.post_field_size(0)?;
+            easy.custom_request(req.method.as_str())?;
+        }
+        (method, None) => easy.custom_request(method.as_str())?,
+        (method, Some(bytes)) => {
+            easy.post(true)?;
+            easy.post_fields_copy(bytes)?;
+            if method != Method::Post {
+                easy.custom_request(method.as_str())?;
+            }
+        }
+    }
+
+    let mut list = List::new();
+    for (name, value) in &req.headers {
+        // libcurl drops `Name:` with an empty value; `Name;` is its syntax for sending it empty.
+        if value.is_empty() {
+            list.append(&format!("{name};"))?;
+        } else {
+            list.append(&format!("{name}: {value}"))?;
+        }
+    }
+    if req.body.as_ref().is_some_and(|b| b.len() > 1024) {
+        // No `Expect: 100-continue` round trip: it adds a stall that a load test would measure.
+        list.append("Expect:")?;
+    }
+    easy.http_headers(list)?;
+    easy.useragent(&config.user_agent)?;
+    // Ask for every encoding libcurl can decode, and decode it, as browsers and Postman do.
+    easy.accept_encoding("")?;
+
+    easy.follow_location(req.follow_redirects)?;
+    easy.max_redirections(req.max_redirects)?;
+    easy.timeout(req.timeout.unwrap_or_default())?;
+    if req.insecure {
+        easy.ssl_verify_peer(false)?;
+        easy.ssl_verify_host(false)?;
+    }
+    easy.http_version(match req.http_version {
+        HttpVersionPref::Auto => HttpVersion::V2TLS,
+        HttpVersionPref::Http10 => HttpVersion::V10,
+        HttpVersionPref::Http11 => HttpVersion::V11,
+        HttpVersionPref::Http2 => HttpVersion::V2,
+        HttpVersionPref::Http2PriorKnowledge => HttpVersion::V2PriorKnowledge,
+    })?;
+    if let Some(proxy) = &config.proxy {
+        easy.proxy(proxy)?;
+    }
+    Ok(())
+}
+
+/// Prepares an already configured handle to send the same request again.
+pub fn rearm(easy: &mut EasyHandle) {
+    easy.get_mut().clear();
+}
+
+/// Phase durations from libcurl's cumulative µs times.
+pub fn timings(easy: &EasyHandle) -> Timings {
+    let t = vayu_ffi::phase_times(easy);
+    let tls = if t.appconnect > 0 { t.appconnect.saturating_sub(t.connect) } else { 0 };
+    Timings {
+        dns: t.namelookup,
+        connect: t.connect.saturating_sub(t.namelookup),
+        tls,
+        first_byte: t.starttransfer.saturating_sub(t.pretransfer),
+        download: t.total.saturating_sub(t.starttransfer),
+        total: t.total,
+    }
+}
+
+pub fn status(easy: &mut EasyHandle) -> u16 {
+    easy.response_code().unwrap_or(0) as u16
+}
+
+/// Builds the full response of a finished transfer, taking its body out of the handle.
+pub fn response(easy: &mut EasyHandle) -> Response {
+    let status = status(easy);
+    let http_version = vayu_ffi::http_version(easy).to_string();
+    let remote_address = match (easy.primary_ip().ok().flatten().map(str::to_string), easy.primary_port()) {
+        (Some(ip), Ok(port)) if ip.contains(':') => format!("[{ip}]:{port}"),
+        (Some(ip), Ok(port)) => format!("{ip}:{port}"),
+        _ => String::new(),
+    };
+    let effective_url = easy.effective_url().ok().flatten().unwrap_or("").to_string();
+    let redirect_count = easy.redirect_count().unwrap_or(0);
+    let timings = timings(easy);
+
+    let collector = easy.get_mut();
+    let (status_text, headers) = parse_header_block(&collector.header_block, status);
+    let (body, body_encoding) = encode_body(std::mem::take(&mut collector.body));
+    Response {
+        status,
+        status_text,
+        http_version,
+        headers,
+        body,
+        body_encoding,
+        body_size: collector.body_size,
+        body_truncated: collector.truncated,
+        remote_address,
+        effective_url,
+        redirect_count,
+        timings,
+    }
+}
+
+/// Splits a raw header block into the status line's reason phrase and the header fields.
+fn parse_header_block(block: &[u8], status: u16) -> (String, Vec<Header>) {
+    let text = String::from_utf8_lossy(block);
+    let mut lines = text.split("\r\n").flat_map(|l| l.split('\n'));
+    let reason = lines
+        .next()
+        .and_then(|status_line| status_line.splitn(3, ' ').nth(2))
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| reason_phrase(status))
+        .to_string();
+    let mut headers: Vec<Header> = Vec::new();
+    for line in lines {
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            // Obsolete line folding: the line continues the previous header's value.
+            if let Some(last) = headers.last_mut() {
+                last.value.push(' ');
+                last.value.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push(Header {
+                name: name.trim().to_string(),
+                value: value.trim().to_string(),
+            });
+        }
+    }
+    (reason, headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_block_keeps_order_and_repeats() {
+        let block = b"HTTP/1.1 201 Created Here\r\nSet-Cookie: a=1\r\nX-Y:  v \r\nSet-Cookie: b=2\r\n\r\n";
+        let (reason, headers) = parse_header_block(block, 201);
+        assert_eq!(reason, "Created Here");
+        let names: Vec<_> = headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
+        assert_eq!(names, [("Set-Cookie", "a=1"), ("X-Y", "v"), ("Set-Cookie", "b=2")]);
+    }
+
+    #[test]
+    fn http2_status_line_gets_standard_reason() {
+        let (reason, _) = parse_header_block(b"HTTP/2 404\r\ncontent-length: 0\r\n\r\n", 404);
+        assert_eq!(reason, "Not Found");
+    }
+
+    #[test]
+    fn body_over_cap_is_counted_not_kept() {
+        let mut c = Collector::new(10);
+        c.write(b"12345").unwrap();
+        c.write(b"1234567890").unwrap();
+        c.write(b"more").unwrap();
+        assert!(c.truncated);
+        assert!(c.body.is_empty());
+        assert_eq!(c.body_size, 19);
+    }
+
+    #[test]
+    fn new_status_line_resets_headers() {
+        let mut c = Collector::new(10);
+        c.header(b"HTTP/1.1 302 Found\r\n");
+        c.header(b"Location: /b\r\n");
+        c.header(b"HTTP/1.1 200 OK\r\n");
+        c.header(b"X: 1\r\n");
+        let (_, headers) = parse_header_block(&c.header_block, 200);
+        assert_eq!(headers.len(), 1);
+    }
+}

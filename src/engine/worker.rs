@@ -1,0 +1,441 @@
+//! One worker thread: a libcurl multi handle, a command queue, a rate limiter and the jobs it runs.
+//! It shares nothing mutable with other workers; other threads reach it only through its channel,
+//! its multi-waker and its atomic counters.
+
+use super::config::EngineConfig;
+use super::failure::transfer_error;
+use super::job::{Job, Next, Outcome};
+use super::rate_limiter::RateLimiter;
+use super::transfer::{self, EasyHandle};
+use crate::model::{ErrorCategory, PreparedRequest, Response, TransferError};
+use crossbeam_channel::{Receiver, TryRecvError};
+use curl::multi::{Easy2Handle, Multi};
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Called once with the result of a single request, on the worker thread: keep it short.
+pub type Completion = Box<dyn FnOnce(Result<Response, TransferError>) + Send>;
+
+pub(crate) enum Command {
+    Single {
+        request: Arc<PreparedRequest>,
+        done: Completion,
+    },
+    Job(Box<dyn Job>),
+    /// Start nothing new; let in-flight transfers finish until `grace` has passed, then abort them.
+    Stop { grace: Duration },
+}
+
+/// Lock-free counters other threads read while the worker runs.
+#[derive(Debug, Default)]
+pub struct WorkerCounters {
+    /// Single requests sent to this worker and not started yet.
+    pub queued: AtomicUsize,
+    pub active: AtomicUsize,
+    /// Transfers finished (response or error).
+    pub processed: AtomicU64,
+    pub failed: AtomicU64,
+}
+
+/// A wake-up with nothing scheduled still happens this often, as a safety net.
+const MAX_POLL: Duration = Duration::from_secs(1);
+
+struct Slot {
+    handle: Easy2Handle<transfer::Collector>,
+    request: Arc<PreparedRequest>,
+    origin: Origin,
+}
+
+enum Origin {
+    Single(Completion),
+    Job { id: u64, tag: u64 },
+}
+
+/// An idle easy handle and the request it is still configured for, so the same request can be
+/// sent again without setting its options anew.
+struct IdleHandle {
+    easy: EasyHandle,
+    configured_for: Option<Arc<PreparedRequest>>,
+}
+
+struct ActiveJob {
+    id: u64,
+    job: Box<dyn Job>,
+    in_flight: usize,
+    /// It said [`Next::Done`]; it ends when `in_flight` reaches 0.
+    done: bool,
+}
+
+pub(crate) struct Worker {
+    config: Arc<EngineConfig>,
+    commands: Receiver<Command>,
+    counters: Arc<WorkerCounters>,
+    // Field order is drop order: transfers (easy handles still added to the multi) go first,
+    // then idle handles, then the multi handle they belong to.
+    slots: Vec<Option<Slot>>,
+    idle: Vec<IdleHandle>,
+    multi: Multi,
+    free_slots: Vec<usize>,
+    limiter: RateLimiter,
+    singles: VecDeque<(Arc<PreparedRequest>, Completion)>,
+    jobs: Vec<ActiveJob>,
+    next_job_id: u64,
+    stop_deadline: Option<Instant>,
+    finished: Vec<(usize, Result<(), curl::Error>)>,
+}
+
+impl Worker {
+    pub(crate) fn new(
+        config: Arc<EngineConfig>,
+        commands: Receiver<Command>,
+        counters: Arc<WorkerCounters>,
+        rate_share: f64,
+        burst_share: f64,
+    ) -> Worker {
+        let mut multi = Multi::new();
+        if config.max_per_host > 0 {
+            // Only fails for an out-of-range value, which usize → long cannot produce here.
+            let _ = multi.set_max_host_connections(config.max_per_host);
+        }
+        Worker {
+            limiter: RateLimiter::new(rate_share, burst_share, Instant::now()),
+            config,
+            commands,
+            counters,
+            slots: Vec::new(),
+            idle: Vec::new(),
+            multi,
+            free_slots: Vec::new(),
+            singles: VecDeque::new(),
+            jobs: Vec::new(),
+            next_job_id: 0,
+            stop_deadline: None,
+            finished: Vec::new(),
+        }
+    }
+
+    pub(crate) fn multi(&self) -> &Multi {
+        &self.multi
+    }
+
+    pub(crate) fn run(mut self) {
+        loop {
+            self.drain_commands();
+            let now = Instant::now();
+            if self.stop_deadline.is_some_and(|d| now >= d) {
+                self.abort_all();
+            }
+            let wake_at = if self.stop_deadline.is_none() { self.start_ready(now) } else { None };
+            if let Err(e) = self.multi.perform() {
+                log_worker_error("curl_multi_perform", &e);
+            }
+            if self.collect_finished() > 0 {
+                // Completions free capacity: refill before sleeping.
+                continue;
+            }
+            self.end_finished_jobs();
+            if self.stop_deadline.is_some() && self.active() == 0 {
+                break;
+            }
+            self.sleep(now, wake_at);
+        }
+        for job in self.jobs.drain(..) {
+            job.job.finish();
+        }
+    }
+
+    fn active(&self) -> usize {
+        self.slots.len() - self.free_slots.len()
+    }
+
+    fn drain_commands(&mut self) {
+        loop {
+            match self.commands.try_recv() {
+                Ok(Command::Single { request, done }) => {
+                    if self.stop_deadline.is_some() {
+                        self.counters.queued.fetch_sub(1, Relaxed);
+                        call(done, Err(stopped()));
+                    } else {
+                        self.singles.push_back((request, done));
+                    }
+                }
+                Ok(Command::Job(job)) => {
+                    if self.stop_deadline.is_some() {
+                        job.finish();
+                    } else {
+                        self.next_job_id += 1;
+                        self.jobs.push(ActiveJob {
+                            id: self.next_job_id,
+                            job,
+                            in_flight: 0,
+                            done: false,
+                        });
+                    }
+                }
+                Ok(Command::Stop { grace }) => self.begin_stop(grace),
+                Err(TryRecvError::Empty) => break,
+                // The engine was dropped without a stop: wind down as if told to stop now.
+                Err(TryRecvError::Disconnected) => {
+                    self.begin_stop(Duration::ZERO);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn begin_stop(&mut self, grace: Duration) {
+        if self.stop_deadline.is_none() {
+            self.stop_deadline = Some(Instant::now() + grace);
+        }
+        for (_, done) in self.singles.drain(..) {
+            self.counters.queued.fetch_sub(1, Relaxed);
+            call(done, Err(stopped()));
+        }
+        for job in &mut self.jobs {
+            job.done = true;
+        }
+    }
+
+    /// Starts what is due, within `max_concurrent` and the rate limit. Returns when to look again
+    /// if something is scheduled for later.
+    fn start_ready(&mut self, now: Instant) -> Option<Instant> {
+        let mut wake_at: Option<Instant> = None;
+        let max = self.config.max_concurrent;
+        while self.active() < max && !self.singles.is_empty() {
+            if !self.limiter.try_acquire(now) {
+                return self.limiter.wait_time(now).map(|w| now + w);
+            }
+            let (request, done) = self.singles.pop_front().expect("checked non-empty");
+            self.counters.queued.fetch_sub(1, Relaxed);
+            if let Err((err, origin)) = self.start(request, Origin::Single(done)) {
+                self.fail_unstarted(origin, err);
+            }
+        }
+        for j in 0..self.jobs.len() {
+            while !self.jobs[j].done && self.active() < max {
+                if !self.limiter.try_acquire(now) {
+                    return self.limiter.wait_time(now).map(|w| now + w);
+                }
+                let job = &mut self.jobs[j];
+                match job.job.next(now, job.in_flight) {
+                    Next::Start { request, tag } => {
+                        let origin = Origin::Job { id: job.id, tag };
+                        job.in_flight += 1;
+                        if let Err((err, origin)) = self.start(request, origin) {
+                            self.fail_unstarted(origin, err);
+                        }
+                    }
+                    other => {
+                        self.limiter.refund();
+                        match other {
+                            Next::At(t) => wake_at = Some(wake_at.map_or(t, |w| w.min(t))),
+                            Next::Done => job.done = true,
+                            Next::Wait | Next::Start { .. } => {}
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        wake_at
+    }
+
+    /// Adds a transfer to the multi handle, reusing an idle easy handle.
+    fn start(&mut self, request: Arc<PreparedRequest>, origin: Origin) -> Result<(), (TransferError, Origin)> {
+        let mut idle = self.idle.pop().unwrap_or_else(|| IdleHandle {
+            easy: transfer::new_handle(&self.config),
+            configured_for: None,
+        });
+        match &idle.configured_for {
+            Some(prev) if Arc::ptr_eq(prev, &request) => transfer::rearm(&mut idle.easy),
+            prev => {
+                if prev.is_some() {
+                    idle.easy.reset();
+                }
+                if let Err(e) = transfer::configure(&mut idle.easy, &request, &self.config) {
+                    idle.configured_for = None;
+                    self.idle.push(idle);
+                    return Err((transfer_error(&e), origin));
+                }
+            }
+        }
+        let index = self.free_slots.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            self.slots.len() - 1
+        });
+        let mut handle = match self.multi.add2(idle.easy) {
+            Ok(handle) => handle,
+            Err(e) => {
+                // The easy handle went down with the failed add; a fresh one replaces it later.
+                self.free_slots.push(index);
+                return Err((TransferError::new(ErrorCategory::Protocol, e.description()), origin));
+            }
+        };
+        if let Err(e) = handle.set_token(index) {
+            let _ = self.multi.remove2(handle);
+            self.free_slots.push(index);
+            return Err((transfer_error(&e), origin));
+        }
+        self.slots[index] = Some(Slot { handle, request, origin });
+        self.counters.active.fetch_add(1, Relaxed);
+        Ok(())
+    }
+
+    /// Reports a transfer that could not even start.
+    fn fail_unstarted(&mut self, origin: Origin, err: TransferError) {
+        self.counters.processed.fetch_add(1, Relaxed);
+        self.counters.failed.fetch_add(1, Relaxed);
+        match origin {
+            Origin::Single(done) => call(done, Err(err)),
+            Origin::Job { id, tag } => self.job_completed(id, tag, failed_outcome(err)),
+        }
+    }
+
+    fn collect_finished(&mut self) -> usize {
+        let mut finished = std::mem::take(&mut self.finished);
+        let slots = &self.slots;
+        self.multi.messages(|msg| {
+            if let Ok(token) = msg.token() {
+                if let Some(Some(slot)) = slots.get(token) {
+                    if let Some(result) = msg.result_for2(&slot.handle) {
+                        finished.push((token, result));
+                    }
+                }
+            }
+        });
+        let n = finished.len();
+        for (token, result) in finished.drain(..) {
+            self.complete(token, result.map_err(|e| transfer_error(&e)));
+        }
+        self.finished = finished;
+        n
+    }
+
+    /// Takes a transfer out of the multi handle and delivers its outcome.
+    fn complete(&mut self, token: usize, result: Result<(), TransferError>) {
+        let Some(slot) = self.slots[token].take() else { return };
+        self.free_slots.push(token);
+        self.counters.active.fetch_sub(1, Relaxed);
+        self.counters.processed.fetch_add(1, Relaxed);
+        if result.is_err() {
+            self.counters.failed.fetch_add(1, Relaxed);
+        }
+        let mut easy = match self.multi.remove2(slot.handle) {
+            Ok(easy) => easy,
+            Err(e) => {
+                log_worker_error("curl_multi_remove_handle", &e);
+                let err = result.err().unwrap_or_else(|| TransferError::new(ErrorCategory::Protocol, e.description()));
+                match slot.origin {
+                    Origin::Single(done) => call(done, Err(err)),
+                    Origin::Job { id, tag } => self.job_completed(id, tag, failed_outcome(err)),
+                }
+                return;
+            }
+        };
+        match slot.origin {
+            Origin::Single(done) => call(done, result.map(|()| transfer::response(&mut easy))),
+            Origin::Job { id, tag } => {
+                let wants_response = self.jobs.iter().any(|j| j.id == id && j.job.wants_response());
+                let outcome = match result {
+                    Err(err) => failed_outcome(err),
+                    Ok(()) if wants_response => {
+                        let response = transfer::response(&mut easy);
+                        Outcome {
+                            status: response.status,
+                            error: None,
+                            timings: response.timings,
+                            body_size: response.body_size,
+                            response: Some(response),
+                        }
+                    }
+                    Ok(()) => Outcome {
+                        status: transfer::status(&mut easy),
+                        error: None,
+                        timings: transfer::timings(&easy),
+                        body_size: easy.get_ref().body_size(),
+                        response: None,
+                    },
+                };
+                self.job_completed(id, tag, outcome);
+            }
+        }
+        self.idle.push(IdleHandle {
+            easy,
+            configured_for: Some(slot.request),
+        });
+    }
+
+    fn job_completed(&mut self, id: u64, tag: u64, outcome: Outcome) {
+        if let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) {
+            job.in_flight -= 1;
+            job.job.completed(tag, outcome);
+        }
+    }
+
+    fn end_finished_jobs(&mut self) {
+        let mut i = 0;
+        while i < self.jobs.len() {
+            if self.jobs[i].done && self.jobs[i].in_flight == 0 {
+                self.jobs.swap_remove(i).job.finish();
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Removes every in-flight transfer and reports it as aborted.
+    fn abort_all(&mut self) {
+        for token in 0..self.slots.len() {
+            if self.slots[token].is_some() {
+                let err = TransferError::new(ErrorCategory::Aborted, "stopped before the response completed");
+                self.complete(token, Err(err));
+            }
+        }
+    }
+
+    fn sleep(&mut self, now: Instant, wake_at: Option<Instant>) {
+        let curl_timeout = self.multi.get_timeout().ok().flatten();
+        if curl_timeout == Some(Duration::ZERO) {
+            return;
+        }
+        let mut timeout = MAX_POLL;
+        let until = |deadline: Option<Instant>| deadline.map(|t| t.saturating_duration_since(now));
+        for limit in [curl_timeout, until(wake_at), until(self.stop_deadline)].into_iter().flatten() {
+            timeout = timeout.min(limit);
+        }
+        // curl_multi_poll counts whole milliseconds: round up, or a wait under 1 ms would spin.
+        let timeout = timeout.max(Duration::from_millis(1));
+        if let Err(e) = self.multi.poll(&mut [], timeout) {
+            log_worker_error("curl_multi_poll", &e);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+fn stopped() -> TransferError {
+    TransferError::new(ErrorCategory::Aborted, "the engine is stopping; the request was not sent")
+}
+
+fn failed_outcome(err: TransferError) -> Outcome {
+    Outcome {
+        status: 0,
+        error: Some(err),
+        timings: Default::default(),
+        body_size: 0,
+        response: None,
+    }
+}
+
+/// Runs a completion callback; a panicking callback must not take the worker and its transfers down.
+fn call(done: Completion, result: Result<Response, TransferError>) {
+    if catch_unwind(AssertUnwindSafe(|| done(result))).is_err() {
+        eprintln!("vayu: a request completion callback panicked; the worker goes on");
+    }
+}
+
+fn log_worker_error(what: &str, err: &dyn std::fmt::Display) {
+    eprintln!("vayu: worker: {what} failed: {err}");
+}

@@ -1,0 +1,10 @@
+//! Vayu: an HTTP load-testing and API-testing engine on libcurl.
+//!
+//! `model` holds plain request/response types, `engine` the worker threads that send them,
+//! `cli` the `vayu-cli` commands. See docs/architecture.md for the map and the invariants.
+#![forbid(unsafe_code)]
+
+pub mod engine;
+pub mod model;
+pub mod cli;
+pub mod version;

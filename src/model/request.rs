@@ -1,0 +1,471 @@
+//! The request a user writes (JSON, camelCase) and the validated form the engine sends.
+
+use super::duration::{duration_from_json, json_kind};
+use super::error::ValidationError;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Requests without a `timeout` give up after this long, so a hung server cannot hold a run forever.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
+
+/// A request as written in a request file or an API body. Nothing is checked yet: see [`RequestSpec::prepare`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default = "default_method")]
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: HeaderSpecs,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// Milliseconds as a number, or a string with a unit ("5s"); 0 means no timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_redirects: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_redirects: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthSpec>,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+
+/// One header line. Files may write headers as an object or as Postman's list of `{key, value, disabled}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeaderSpec {
+    pub key: String,
+    pub value: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+}
+
+/// Headers in the order written; repeated names are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct HeaderSpecs(pub Vec<HeaderSpec>);
+
+impl<'de> Deserialize<'de> for HeaderSpecs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        let scalar = |name: &str, v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Ok(s.clone()),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            serde_json::Value::Bool(b) => Ok(b.to_string()),
+            other => Err(D::Error::custom(format!(
+                "header `{name}` has {} as its value; use a string",
+                json_kind(other)
+            ))),
+        };
+        match value {
+            serde_json::Value::Null => Ok(HeaderSpecs::default()),
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| {
+                    Ok(HeaderSpec {
+                        key: k.clone(),
+                        value: scalar(k, v)?,
+                        disabled: false,
+                    })
+                })
+                .collect::<Result<_, _>>()
+                .map(HeaderSpecs),
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|item| serde_json::from_value::<HeaderSpec>(item).map_err(D::Error::custom))
+                .collect::<Result<_, _>>()
+                .map(HeaderSpecs),
+            other => Err(D::Error::custom(format!(
+                "headers must be an object {{\"Name\": \"value\"}} or a list of {{\"key\", \"value\", \"disabled\"}}, got {}",
+                json_kind(&other)
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum AuthSpec {
+    Basic {
+        username: String,
+        #[serde(default)]
+        password: String,
+    },
+    Bearer {
+        token: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Options,
+    Trace,
+}
+
+impl Method {
+    const ALL: [Method; 8] = [
+        Method::Get,
+        Method::Head,
+        Method::Post,
+        Method::Put,
+        Method::Patch,
+        Method::Delete,
+        Method::Options,
+        Method::Trace,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Trace => "TRACE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Method, ValidationError> {
+        let upper = text.trim().to_ascii_uppercase();
+        Method::ALL.into_iter().find(|m| m.as_str() == upper).ok_or_else(|| {
+            let names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
+            ValidationError::new(
+                "method",
+                format!("`{text}` is not a supported method; use one of {}", names.join(", ")),
+            )
+        })
+    }
+}
+
+/// Which HTTP version to speak. `Auto` negotiates HTTP/2 over TLS (ALPN) and uses HTTP/1.1 otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum HttpVersionPref {
+    #[default]
+    Auto,
+    Http10,
+    Http11,
+    Http2,
+    /// HTTP/2 without upgrade or ALPN, as h2c servers and h2load expect.
+    Http2PriorKnowledge,
+}
+
+impl HttpVersionPref {
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let t = text.trim().to_ascii_lowercase();
+        let t = t.strip_prefix("http/").unwrap_or(&t);
+        Ok(match t {
+            "auto" | "" => HttpVersionPref::Auto,
+            "1.0" => HttpVersionPref::Http10,
+            "1.1" | "1" => HttpVersionPref::Http11,
+            "2" | "2.0" => HttpVersionPref::Http2,
+            "2-prior-knowledge" | "h2c" => HttpVersionPref::Http2PriorKnowledge,
+            _ => {
+                return Err(ValidationError::new(
+                    "httpVersion",
+                    format!("`{text}` is not an HTTP version; use \"auto\", \"1.0\", \"1.1\", \"2\" or \"2-prior-knowledge\""),
+                ))
+            }
+        })
+    }
+}
+
+/// A validated request, ready for the engine: everything is checked and resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    pub method: Method,
+    pub url: String,
+    /// Enabled headers in order, including the `Authorization` and `Content-Type` that auth and a JSON body imply.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    /// `None` means wait forever.
+    pub timeout: Option<Duration>,
+    pub follow_redirects: bool,
+    pub max_redirects: u32,
+    pub insecure: bool,
+    pub http_version: HttpVersionPref,
+}
+
+impl RequestSpec {
+    /// Reads a request from JSON text; errors name the offending field.
+    pub fn from_json(text: &str) -> Result<RequestSpec, ValidationError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { String::new() } else { path };
+            ValidationError::new(field, e.into_inner().to_string())
+        })
+    }
+
+    /// Checks every field and resolves defaults. The first problem found is returned.
+    pub fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
+        let method = Method::parse(&self.method)?;
+        check_url(&self.url)?;
+
+        let mut headers = Vec::with_capacity(self.headers.0.len() + 2);
+        for (i, h) in self.headers.0.iter().enumerate() {
+            if h.disabled {
+                continue;
+            }
+            check_header(i, &h.key, &h.value)?;
+            headers.push((h.key.trim().to_string(), h.value.clone()));
+        }
+        let has_header = |headers: &[(String, String)], name: &str| {
+            headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        };
+
+        if let Some(auth) = &self.auth {
+            let value = match auth {
+                AuthSpec::Basic { username, password } => {
+                    if username.is_empty() {
+                        return Err(ValidationError::new("auth.username", "basic auth needs a username"));
+                    }
+                    let pair = format!("{username}:{password}");
+                    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+                }
+                AuthSpec::Bearer { token } => {
+                    if token.is_empty() || token.contains(['\r', '\n']) {
+                        return Err(ValidationError::new(
+                            "auth.token",
+                            "bearer auth needs a non-empty token on one line",
+                        ));
+                    }
+                    format!("Bearer {token}")
+                }
+            };
+            if !has_header(&headers, "authorization") {
+                headers.push(("Authorization".into(), value));
+            }
+        }
+
+        let body = match &self.body {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(text)) => Some(text.clone().into_bytes()),
+            Some(json) => {
+                if !has_header(&headers, "content-type") {
+                    headers.push(("Content-Type".into(), "application/json".into()));
+                }
+                Some(serde_json::to_vec(json).expect("a JSON value always serialises"))
+            }
+        };
+        if body.is_some() && method == Method::Head {
+            return Err(ValidationError::new("body", "a HEAD request cannot carry a body; remove `body` or use another method"));
+        }
+
+        let timeout = match &self.timeout {
+            None => Some(DEFAULT_TIMEOUT),
+            Some(v) => {
+                let d = duration_from_json(v, 1.0).map_err(|m| {
+                    ValidationError::new("timeout", format!("{m} (milliseconds, or a string such as \"5s\"; 0 for none)"))
+                })?;
+                (!d.is_zero()).then_some(d)
+            }
+        };
+
+        let max_redirects = match self.max_redirects {
+            None => DEFAULT_MAX_REDIRECTS,
+            Some(n) if (0..=1000).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(ValidationError::new(
+                    "maxRedirects",
+                    format!("{n} is out of range; use 0 to 1000"),
+                ))
+            }
+        };
+
+        let http_version = match &self.http_version {
+            None => HttpVersionPref::Auto,
+            Some(v) => HttpVersionPref::parse(v)?,
+        };
+
+        Ok(PreparedRequest {
+            method,
+            url: self.url.trim().to_string(),
+            headers,
+            body,
+            timeout,
+            follow_redirects: self.follow_redirects.unwrap_or(true),
+            max_redirects,
+            insecure: self.insecure.unwrap_or(false),
+            http_version,
+        })
+    }
+}
+
+/// Checks that a URL is absolute http(s) with a host, so a typo fails here with a clear message
+/// rather than deep in libcurl.
+fn check_url(url: &str) -> Result<(), ValidationError> {
+    let err = |m: String| Err(ValidationError::new("url", m));
+    let url = url.trim();
+    if url.is_empty() {
+        return err("is empty; write an absolute URL such as http://127.0.0.1:8080/path".into());
+    }
+    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return err(format!("`{url}` contains {c:?}; percent-encode spaces and control characters"));
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return err(format!("`{url}` has no scheme; write it as http://{url} or https://{url}"));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return err(format!("scheme `{scheme}` is not supported; use http or https"));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, tail)) => (h, tail.strip_prefix(':')),
+            None => return err(format!("`{url}` has an unclosed IPv6 address bracket")),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return err(format!("`{url}` has no host"));
+    }
+    if let Some(p) = port {
+        if !p.is_empty() && p.parse::<u16>().map_or(true, |n| n == 0) {
+            return err(format!("port `{p}` in `{url}` is not a number from 1 to 65535"));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 9110 token characters: what a header name may contain.
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+}
+
+fn check_header(index: usize, name: &str, value: &str) -> Result<(), ValidationError> {
+    let field = format!("headers[{index}]");
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ValidationError::new(field, "header name is empty"));
+    }
+    if let Some(c) = name.chars().find(|c| !is_token_char(*c)) {
+        return Err(ValidationError::new(
+            field,
+            format!("header name `{name}` contains {c:?}; names may hold only letters, digits and !#$%&'*+-.^_`|~"),
+        ));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(ValidationError::new(
+            field,
+            format!("value of header `{name}` contains a line break or NUL; put it on one line"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepare(json: &str) -> Result<PreparedRequest, ValidationError> {
+        RequestSpec::from_json(json)?.prepare()
+    }
+
+    fn field_of(json: &str) -> String {
+        prepare(json).unwrap_err().field
+    }
+
+    #[test]
+    fn defaults() {
+        let r = prepare(r#"{"url": "http://127.0.0.1:1/x"}"#).unwrap();
+        assert_eq!(r.method, Method::Get);
+        assert_eq!(r.timeout, Some(DEFAULT_TIMEOUT));
+        assert!(r.follow_redirects);
+        assert_eq!(r.max_redirects, DEFAULT_MAX_REDIRECTS);
+        assert_eq!(r.http_version, HttpVersionPref::Auto);
+    }
+
+    #[test]
+    fn headers_as_object_or_list() {
+        let a = prepare(r#"{"url": "http://h/", "headers": {"X-A": "1", "X-N": 2}}"#).unwrap();
+        assert_eq!(a.headers, vec![("X-A".into(), "1".into()), ("X-N".into(), "2".into())]);
+        let b = prepare(
+            r#"{"url": "http://h/", "headers": [{"key": "X-A", "value": "1"}, {"key": "X-B", "value": "2", "disabled": true}, {"key": "X-A", "value": "3"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(b.headers, vec![("X-A".into(), "1".into()), ("X-A".into(), "3".into())]);
+    }
+
+    #[test]
+    fn json_body_sets_content_type_once() {
+        let r = prepare(r#"{"method": "post", "url": "http://h/", "body": {"a": 1}}"#).unwrap();
+        assert_eq!(r.body.as_deref(), Some(&b"{\"a\":1}"[..]));
+        assert!(r.headers.contains(&("Content-Type".into(), "application/json".into())));
+        let r = prepare(r#"{"method": "POST", "url": "http://h/", "body": [1], "headers": {"content-type": "text/x"}}"#).unwrap();
+        assert_eq!(r.headers, vec![("content-type".into(), "text/x".into())]);
+    }
+
+    #[test]
+    fn auth_headers() {
+        let r = prepare(r#"{"url": "http://h/", "auth": {"type": "basic", "username": "u", "password": "p"}}"#).unwrap();
+        assert_eq!(r.headers, vec![("Authorization".into(), "Basic dTpw".into())]);
+        let r = prepare(r#"{"url": "http://h/", "auth": {"type": "bearer", "token": "t"}}"#).unwrap();
+        assert_eq!(r.headers, vec![("Authorization".into(), "Bearer t".into())]);
+        assert_eq!(field_of(r#"{"url": "http://h/", "auth": {"type": "bearer", "token": ""}}"#), "auth.token");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert_eq!(field_of(r#"{"url": "http://h/", "method": "FETCH"}"#), "method");
+        assert_eq!(field_of(r#"{"url": "example.com/x"}"#), "url");
+        assert_eq!(field_of(r#"{"url": "ftp://example.com/x"}"#), "url");
+        assert_eq!(field_of(r#"{"url": "http:///x"}"#), "url");
+        assert_eq!(field_of(r#"{"url": "http://h:99999/"}"#), "url");
+        assert_eq!(field_of(r#"{"url": "http://h/", "headers": {"Bad Name": "v"}}"#), "headers[0]");
+        assert_eq!(field_of(r#"{"url": "http://h/", "timeout": -5}"#), "timeout");
+        assert_eq!(field_of(r#"{"url": "http://h/", "maxRedirects": -1}"#), "maxRedirects");
+        assert_eq!(field_of(r#"{"url": "http://h/", "httpVersion": "3.5"}"#), "httpVersion");
+        assert_eq!(field_of(r#"{"url": "http://h/", "followRedirects": "yes"}"#), "followRedirects");
+        assert_eq!(field_of(r#"{"url": "http://h/", "hedaers": {}}"#), "");
+        assert_eq!(field_of(r#"{"method": "GET"}"#), "");
+    }
+
+    #[test]
+    fn error_messages_say_what_is_accepted() {
+        let e = prepare(r#"{"url": "example.com"}"#).unwrap_err();
+        assert!(e.message.contains("http://example.com"), "{e}");
+        let e = prepare(r#"{"url": "http://h/", "method": "FETCH"}"#).unwrap_err();
+        assert!(e.message.contains("GET, HEAD, POST"), "{e}");
+        let e = prepare(r#"{"url": "http://h/", "hedaers": {}}"#).unwrap_err();
+        assert!(e.message.contains("unknown field `hedaers`"), "{e}");
+    }
+
+    #[test]
+    fn ipv6_and_userinfo_urls() {
+        assert!(prepare(r#"{"url": "http://[::1]:8080/x"}"#).is_ok());
+        assert!(prepare(r#"{"url": "https://user:pw@h.example/x?q#f"}"#).is_ok());
+        assert!(prepare(r#"{"url": "http://[::1/x"}"#).is_err());
+    }
+
+    #[test]
+    fn zero_timeout_means_none() {
+        assert_eq!(prepare(r#"{"url": "http://h/", "timeout": 0}"#).unwrap().timeout, None);
+        assert_eq!(prepare(r#"{"url": "http://h/", "timeout": "2s"}"#).unwrap().timeout, Some(Duration::from_secs(2)));
+    }
+}
