@@ -4,7 +4,7 @@
 //! `cli` the `vayu-cli` commands. See docs/architecture.md for the map and the invariants.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod engine;
 pub mod model;
-pub mod cli;
 pub mod version;

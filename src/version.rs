@@ -11,5 +11,8 @@ pub fn libcurl_version() -> String {
 
 /// "0.1.0 (commit 1a2b3c4d5e6f, libcurl 8.22.0)".
 pub fn long_version() -> String {
-    format!("{VERSION} (commit {GIT_COMMIT}, libcurl {})", libcurl_version())
+    format!(
+        "{VERSION} (commit {GIT_COMMIT}, libcurl {})",
+        libcurl_version()
+    )
 }

@@ -44,7 +44,9 @@ pub fn http_version<H>(easy: &Easy2<H>) -> &'static str {
     let mut value: c_long = 0;
     // SAFETY: `easy.raw()` is a live easy handle for the duration of the borrow, and
     // CURLINFO_HTTP_VERSION writes one `long` through the pointer, which points to `value`.
-    let code = unsafe { curl_sys::curl_easy_getinfo(easy.raw(), CURLINFO_HTTP_VERSION, &mut value as *mut c_long) };
+    let code = unsafe {
+        curl_sys::curl_easy_getinfo(easy.raw(), CURLINFO_HTTP_VERSION, &mut value as *mut c_long)
+    };
     if code != curl_sys::CURLE_OK {
         return "";
     }
@@ -61,7 +63,9 @@ fn getinfo_off_t<H>(easy: &Easy2<H>, info: curl_sys::CURLINFO) -> Option<curl_sy
     let mut value: curl_sys::curl_off_t = 0;
     // SAFETY: `easy.raw()` is a live easy handle for the duration of the borrow, and every
     // CURLINFO_*_T code writes one `curl_off_t` through the pointer, which points to `value`.
-    let code = unsafe { curl_sys::curl_easy_getinfo(easy.raw(), info, &mut value as *mut curl_sys::curl_off_t) };
+    let code = unsafe {
+        curl_sys::curl_easy_getinfo(easy.raw(), info, &mut value as *mut curl_sys::curl_off_t)
+    };
     (code == curl_sys::CURLE_OK).then_some(value)
 }
 

@@ -9,6 +9,8 @@ fn main() -> ExitCode {
         println!("vayu-engine {}", vayu::version::long_version());
         return ExitCode::SUCCESS;
     }
-    eprintln!("vayu-engine: the control API is not built yet; use `vayu-cli run` or `vayu-cli batch`");
+    eprintln!(
+        "vayu-engine: the control API is not built yet; use `vayu-cli run` or `vayu-cli batch`"
+    );
     ExitCode::from(2)
 }

@@ -15,7 +15,9 @@ const PROGRESS_MIN_REQUESTS: usize = 1000;
 
 pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     if args.files.is_empty() {
-        return Err(CliError::Input("no request files given; usage: vayu-cli batch <files...>".into()));
+        return Err(CliError::Input(
+            "no request files given; usage: vayu-cli batch <files...>".into(),
+        ));
     }
     if args.concurrency == 0 {
         return Err(CliError::Input("--concurrency must be at least 1".into()));
@@ -31,7 +33,8 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         ..EngineConfig::default()
     })?;
 
-    let show_progress = !args.json && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
+    let show_progress =
+        !args.json && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
     let report = std::thread::scope(|scope| {
         let runner = scope.spawn(|| engine.execute_batch(requests, total, args.concurrency));
         if show_progress {
@@ -49,7 +52,10 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     });
 
     if args.json {
-        emit(&format!("{}\n", serde_json::to_string(&report).expect("a report always serialises")));
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string(&report).expect("a report always serialises")
+        ));
     } else {
         emit(&render(&report, engine.worker_count()));
     }
@@ -60,7 +66,11 @@ fn render(r: &BatchReport, workers: usize) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let l = &r.latency_us;
-    let _ = writeln!(out, "requests      {} (concurrency {}, {} workers)", r.completed, r.concurrency, workers);
+    let _ = writeln!(
+        out,
+        "requests      {} (concurrency {}, {} workers)",
+        r.completed, r.concurrency, workers
+    );
     let _ = writeln!(out, "ok / failed   {} / {}", r.ok, r.failed);
     let _ = writeln!(out, "wall time     {}", micros(r.wall_time_ms * 1000.0));
     let _ = writeln!(out, "requests/s    {:.1}", r.requests_per_second);
@@ -76,14 +86,30 @@ fn render(r: &BatchReport, workers: usize) -> String {
         micros(l.p99 as f64),
         micros(l.max as f64)
     );
-    let codes: Vec<String> = r.status_codes.iter().map(|(code, n)| format!("{code}: {n}")).collect();
-    let _ = writeln!(out, "status codes  {}", if codes.is_empty() { "-".into() } else { codes.join(", ") });
+    let codes: Vec<String> = r
+        .status_codes
+        .iter()
+        .map(|(code, n)| format!("{code}: {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "status codes  {}",
+        if codes.is_empty() {
+            "-".into()
+        } else {
+            codes.join(", ")
+        }
+    );
     if r.errors.is_empty() {
         let _ = writeln!(out, "errors        -");
     } else {
         for (i, e) in r.errors.iter().enumerate() {
             let label = if i == 0 { "errors" } else { "" };
-            let _ = writeln!(out, "{label:<13} {}: {} ({})", e.category, e.count, e.sample);
+            let _ = writeln!(
+                out,
+                "{label:<13} {}: {} ({})",
+                e.category, e.count, e.sample
+            );
         }
     }
     out

@@ -2,8 +2,8 @@
 
 mod args;
 mod batch;
-mod request_file;
 mod format;
+mod request_file;
 mod run;
 
 pub use args::{Cli, Command};
@@ -19,7 +19,10 @@ pub enum CliError {
     #[error("{0}")]
     Input(String),
     #[error("request file `{file}`: {error}")]
-    InvalidRequest { file: String, error: ValidationError },
+    InvalidRequest {
+        file: String,
+        error: ValidationError,
+    },
     #[error("request failed: {0}")]
     Transport(TransferError),
     #[error("could not start the engine: {0}")]
@@ -40,7 +43,9 @@ pub fn main(cli: Cli) -> Result<ExitCode, CliError> {
             emit(&format!("vayu-cli {}\n", crate::version::long_version()));
             Ok(ExitCode::SUCCESS)
         }
-        None => Err(CliError::Input("no command given; run `vayu-cli --help` to see the commands".into())),
+        None => Err(CliError::Input(
+            "no command given; run `vayu-cli --help` to see the commands".into(),
+        )),
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Batch(args)) => batch::batch(args),
     }

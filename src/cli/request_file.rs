@@ -7,16 +7,20 @@ use crate::model::{PreparedRequest, RequestSpec, ValidationError};
 pub fn load(path: &str) -> Result<Vec<PreparedRequest>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Input(format!("cannot read request file `{path}`: {e}")))?;
-    let invalid = |error: ValidationError| CliError::InvalidRequest { file: path.to_string(), error };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        invalid(ValidationError::new("", format!("not valid JSON: {e}")))
-    })?;
+    let invalid = |error: ValidationError| CliError::InvalidRequest {
+        file: path.to_string(),
+        error,
+    };
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| invalid(ValidationError::new("", format!("not valid JSON: {e}"))))?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         single => vec![single],
     };
     if items.is_empty() {
-        return Err(CliError::Input(format!("request file `{path}` holds an empty list; add a request")));
+        return Err(CliError::Input(format!(
+            "request file `{path}` holds an empty list; add a request"
+        )));
     }
     let many = items.len() > 1;
     items
@@ -25,7 +29,11 @@ pub fn load(path: &str) -> Result<Vec<PreparedRequest>, CliError> {
         .map(|(i, item)| {
             let at = |mut e: ValidationError| {
                 if many {
-                    e.field = if e.field.is_empty() { format!("[{i}]") } else { format!("[{i}].{}", e.field) };
+                    e.field = if e.field.is_empty() {
+                        format!("[{i}]")
+                    } else {
+                        format!("[{i}].{}", e.field)
+                    };
                 }
                 e
             };

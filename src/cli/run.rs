@@ -49,7 +49,11 @@ fn render(r: &Response) -> String {
         "time {} · size {} · {}",
         micros(t.total as f64),
         bytes(r.body_size),
-        if r.remote_address.is_empty() { "-" } else { &r.remote_address }
+        if r.remote_address.is_empty() {
+            "-"
+        } else {
+            &r.remote_address
+        }
     );
     let _ = writeln!(
         out,
@@ -69,9 +73,17 @@ fn render(r: &Response) -> String {
     }
     out.push('\n');
     if r.body_truncated {
-        let _ = writeln!(out, "({} body over the engine's cap: counted, not kept)", bytes(r.body_size));
+        let _ = writeln!(
+            out,
+            "({} body over the engine's cap: counted, not kept)",
+            bytes(r.body_size)
+        );
     } else if r.body_encoding == BodyEncoding::Base64 {
-        let _ = writeln!(out, "({} of binary data not shown; use --json for it in base64)", bytes(r.body_size));
+        let _ = writeln!(
+            out,
+            "({} of binary data not shown; use --json for it in base64)",
+            bytes(r.body_size)
+        );
     } else if !r.body.is_empty() {
         out.push_str(&pretty_body(&r.body));
         if !out.ends_with('\n') {
@@ -100,7 +112,10 @@ mod tests {
 
     #[test]
     fn json_bodies_are_pretty_printed() {
-        assert_eq!(pretty_body(r#"{"a":[1,2]}"#), "{\n  \"a\": [\n    1,\n    2\n  ]\n}");
+        assert_eq!(
+            pretty_body(r#"{"a":[1,2]}"#),
+            "{\n  \"a\": [\n    1,\n    2\n  ]\n}"
+        );
         assert_eq!(pretty_body("{not json"), "{not json");
         assert_eq!(pretty_body("plain"), "plain");
     }

@@ -40,7 +40,10 @@ impl Job for BatchShare {
             return Next::Done;
         }
         let request = Arc::clone(&self.plan.requests[index % self.plan.requests.len()]);
-        Next::Start { request, tag: index as u64 }
+        Next::Start {
+            request,
+            tag: index as u64,
+        }
     }
 
     fn completed(&mut self, _tag: u64, outcome: Outcome) {
@@ -53,7 +56,12 @@ impl Job for BatchShare {
 }
 
 impl BatchShare {
-    pub(crate) fn run(engine: &EventLoop, requests: Vec<Arc<PreparedRequest>>, total: usize, concurrency: usize) -> BatchReport {
+    pub(crate) fn run(
+        engine: &EventLoop,
+        requests: Vec<Arc<PreparedRequest>>,
+        total: usize,
+        concurrency: usize,
+    ) -> BatchReport {
         let started = Instant::now();
         let total = if requests.is_empty() { 0 } else { total };
         let concurrency = concurrency.max(1);
@@ -99,7 +107,12 @@ pub struct BatchReport {
 }
 
 impl BatchReport {
-    fn new(stats: &TransferStats, requested: usize, concurrency: usize, wall: Duration) -> BatchReport {
+    fn new(
+        stats: &TransferStats,
+        requested: usize,
+        concurrency: usize,
+        wall: Duration,
+    ) -> BatchReport {
         let secs = wall.as_secs_f64();
         BatchReport {
             requested,
@@ -108,7 +121,11 @@ impl BatchReport {
             failed: stats.failed(),
             concurrency,
             wall_time_ms: secs * 1000.0,
-            requests_per_second: if secs > 0.0 { stats.count as f64 / secs } else { 0.0 },
+            requests_per_second: if secs > 0.0 {
+                stats.count as f64 / secs
+            } else {
+                0.0
+            },
             bytes_received: stats.bytes_received,
             latency_us: LatencySummary::from_histogram(&stats.latency_us),
             status_codes: stats.status_counts(),

@@ -47,7 +47,10 @@ impl PendingResponse {
     }
 
     /// Waits at most `timeout`; gives the handle back if the result is not there yet.
-    pub fn wait_timeout(self, timeout: Duration) -> Result<Result<Response, TransferError>, PendingResponse> {
+    pub fn wait_timeout(
+        self,
+        timeout: Duration,
+    ) -> Result<Result<Response, TransferError>, PendingResponse> {
         match self.result.recv_timeout(timeout) {
             Ok(result) => Ok(result),
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => Err(self),
@@ -57,7 +60,10 @@ impl PendingResponse {
 }
 
 fn lost() -> TransferError {
-    TransferError::new(ErrorCategory::Aborted, "the engine stopped before the request completed")
+    TransferError::new(
+        ErrorCategory::Aborted,
+        "the engine stopped before the request completed",
+    )
 }
 
 impl EventLoop {
@@ -66,7 +72,11 @@ impl EventLoop {
         curl::init();
         let config = Arc::new(config);
         let n = config.worker_count();
-        let cores = if config.pin_workers { core_affinity::get_core_ids().unwrap_or_default() } else { Vec::new() };
+        let cores = if config.pin_workers {
+            core_affinity::get_core_ids().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let rate_share = config.target_rps / n as f64;
         let burst_share = config.burst / n as f64;
         let mut workers = Vec::with_capacity(n);
@@ -83,14 +93,20 @@ impl EventLoop {
                     if let Some(core) = core {
                         core_affinity::set_for_current(core);
                     }
-                    let worker = Worker::new(worker_config, receiver, worker_counters, rate_share, burst_share);
+                    let worker = Worker::new(
+                        worker_config,
+                        receiver,
+                        worker_counters,
+                        rate_share,
+                        burst_share,
+                    );
                     if waker_tx.send(worker.multi().waker()).is_ok() {
                         worker.run();
                     }
                 })?;
-            let waker = waker_rx
-                .recv()
-                .map_err(|_| std::io::Error::other(format!("worker {index} died while starting")))?;
+            let waker = waker_rx.recv().map_err(|_| {
+                std::io::Error::other(format!("worker {index} died while starting"))
+            })?;
             workers.push(WorkerHandle {
                 commands,
                 waker,
@@ -114,7 +130,11 @@ impl EventLoop {
     }
 
     /// Sends one request to the next worker in turn; `done` runs on that worker with the result.
-    pub fn submit(&self, request: Arc<PreparedRequest>, done: impl FnOnce(Result<Response, TransferError>) + Send + 'static) {
+    pub fn submit(
+        &self,
+        request: Arc<PreparedRequest>,
+        done: impl FnOnce(Result<Response, TransferError>) + Send + 'static,
+    ) {
         let index = self.next_worker.fetch_add(1, Relaxed) % self.workers.len();
         let worker = &self.workers[index];
         worker.counters.queued.fetch_add(1, Relaxed);
@@ -152,27 +172,44 @@ impl EventLoop {
 
     /// Sends `total` requests (cycling through `requests`) with at most `concurrency` in flight
     /// across all workers, and waits for all of them.
-    pub fn execute_batch(&self, requests: Vec<Arc<PreparedRequest>>, total: usize, concurrency: usize) -> BatchReport {
+    pub fn execute_batch(
+        &self,
+        requests: Vec<Arc<PreparedRequest>>,
+        total: usize,
+        concurrency: usize,
+    ) -> BatchReport {
         BatchShare::run(self, requests, total, concurrency)
     }
 
     /// Transfers running now, over all workers.
     pub fn active_count(&self) -> usize {
-        self.workers.iter().map(|w| w.counters.active.load(Relaxed)).sum()
+        self.workers
+            .iter()
+            .map(|w| w.counters.active.load(Relaxed))
+            .sum()
     }
 
     /// Single requests submitted but not started yet.
     pub fn pending_count(&self) -> usize {
-        self.workers.iter().map(|w| w.counters.queued.load(Relaxed)).sum()
+        self.workers
+            .iter()
+            .map(|w| w.counters.queued.load(Relaxed))
+            .sum()
     }
 
     /// Transfers finished (with a response or an error) since start.
     pub fn total_processed(&self) -> u64 {
-        self.workers.iter().map(|w| w.counters.processed.load(Relaxed)).sum()
+        self.workers
+            .iter()
+            .map(|w| w.counters.processed.load(Relaxed))
+            .sum()
     }
 
     pub fn total_failed(&self) -> u64 {
-        self.workers.iter().map(|w| w.counters.failed.load(Relaxed)).sum()
+        self.workers
+            .iter()
+            .map(|w| w.counters.failed.load(Relaxed))
+            .sum()
     }
 
     /// Stops every worker: nothing new starts, in-flight transfers get `grace` to finish and are

@@ -9,7 +9,10 @@ use std::time::Instant;
 /// What a job wants the worker to do next.
 pub enum Next {
     /// Start this request now. `tag` comes back with its outcome (e.g. an index or intended send time).
-    Start { request: Arc<PreparedRequest>, tag: u64 },
+    Start {
+        request: Arc<PreparedRequest>,
+        tag: u64,
+    },
     /// Nothing to start before this instant.
     At(Instant),
     /// Nothing to start until one of this job's transfers completes.

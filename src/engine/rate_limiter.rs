@@ -101,6 +101,9 @@ mod tests {
         let burst = std::iter::from_fn(|| l.try_acquire(later).then_some(())).count();
         assert_eq!(burst, 5);
         let wait = l.wait_time(later).unwrap();
-        assert!(wait <= Duration::from_millis(10) && wait > Duration::ZERO, "{wait:?}");
+        assert!(
+            wait <= Duration::from_millis(10) && wait > Duration::ZERO,
+            "{wait:?}"
+        );
     }
 }

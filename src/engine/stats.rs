@@ -164,7 +164,10 @@ mod tests {
         Outcome {
             status,
             error: None,
-            timings: Timings { total, ..Timings::default() },
+            timings: Timings {
+                total,
+                ..Timings::default()
+            },
             body_size: 10,
             response: None,
         }

@@ -68,7 +68,11 @@ pub fn new_handle(config: &EngineConfig) -> EasyHandle {
 }
 
 /// Sets every option a request needs on a handle that was just created or reset.
-pub fn configure(easy: &mut EasyHandle, req: &PreparedRequest, config: &EngineConfig) -> Result<(), curl::Error> {
+pub fn configure(
+    easy: &mut EasyHandle,
+    req: &PreparedRequest,
+    config: &EngineConfig,
+) -> Result<(), curl::Error> {
     easy.get_mut().clear();
     easy.url(&req.url)?;
 
@@ -142,7 +146,11 @@ pub fn rearm(easy: &mut EasyHandle) {
 /// Phase durations from libcurl's cumulative µs times.
 pub fn timings(easy: &EasyHandle) -> Timings {
     let t = vayu_ffi::phase_times(easy);
-    let tls = if t.appconnect > 0 { t.appconnect.saturating_sub(t.connect) } else { 0 };
+    let tls = if t.appconnect > 0 {
+        t.appconnect.saturating_sub(t.connect)
+    } else {
+        0
+    };
     Timings {
         dns: t.namelookup,
         connect: t.connect.saturating_sub(t.namelookup),
@@ -161,12 +169,20 @@ pub fn status(easy: &mut EasyHandle) -> u16 {
 pub fn response(easy: &mut EasyHandle) -> Response {
     let status = status(easy);
     let http_version = vayu_ffi::http_version(easy).to_string();
-    let remote_address = match (easy.primary_ip().ok().flatten().map(str::to_string), easy.primary_port()) {
+    let remote_address = match (
+        easy.primary_ip().ok().flatten().map(str::to_string),
+        easy.primary_port(),
+    ) {
         (Some(ip), Ok(port)) if ip.contains(':') => format!("[{ip}]:{port}"),
         (Some(ip), Ok(port)) => format!("{ip}:{port}"),
         _ => String::new(),
     };
-    let effective_url = easy.effective_url().ok().flatten().unwrap_or("").to_string();
+    let effective_url = easy
+        .effective_url()
+        .ok()
+        .flatten()
+        .unwrap_or("")
+        .to_string();
     let redirect_count = easy.redirect_count().unwrap_or(0);
     let timings = timings(easy);
 
@@ -229,11 +245,18 @@ mod tests {
 
     #[test]
     fn header_block_keeps_order_and_repeats() {
-        let block = b"HTTP/1.1 201 Created Here\r\nSet-Cookie: a=1\r\nX-Y:  v \r\nSet-Cookie: b=2\r\n\r\n";
+        let block =
+            b"HTTP/1.1 201 Created Here\r\nSet-Cookie: a=1\r\nX-Y:  v \r\nSet-Cookie: b=2\r\n\r\n";
         let (reason, headers) = parse_header_block(block, 201);
         assert_eq!(reason, "Created Here");
-        let names: Vec<_> = headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
-        assert_eq!(names, [("Set-Cookie", "a=1"), ("X-Y", "v"), ("Set-Cookie", "b=2")]);
+        let names: Vec<_> = headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [("Set-Cookie", "a=1"), ("X-Y", "v"), ("Set-Cookie", "b=2")]
+        );
     }
 
     #[test]

@@ -26,7 +26,9 @@ pub(crate) enum Command {
     },
     Job(Box<dyn Job>),
     /// Start nothing new; let in-flight transfers finish until `grace` has passed, then abort them.
-    Stop { grace: Duration },
+    Stop {
+        grace: Duration,
+    },
 }
 
 /// Lock-free counters other threads read while the worker runs.
@@ -128,7 +130,11 @@ impl Worker {
             if self.stop_deadline.is_some_and(|d| now >= d) {
                 self.abort_all();
             }
-            let wake_at = if self.stop_deadline.is_none() { self.start_ready(now) } else { None };
+            let wake_at = if self.stop_deadline.is_none() {
+                self.start_ready(now)
+            } else {
+                None
+            };
             if let Err(e) = self.multi.perform() {
                 log_worker_error("curl_multi_perform", &e);
             }
@@ -244,7 +250,18 @@ impl Worker {
     }
 
     /// Adds a transfer to the multi handle, reusing an idle easy handle.
-    fn start(&mut self, request: Arc<PreparedRequest>, origin: Origin) -> Result<(), (TransferError, Origin)> {
+    fn start(
+        &mut self,
+        request: Arc<PreparedRequest>,
+        origin: Origin,
+    ) -> Result<(), (TransferError, Origin)> {
+        if request.host_is_reserved_invalid() {
+            let message = format!(
+                "Could not resolve host: {} (.invalid names never resolve; not looked up)",
+                request.host
+            );
+            return Err((TransferError::new(ErrorCategory::Dns, message), origin));
+        }
         let mut idle = self.idle.pop().unwrap_or_else(|| IdleHandle {
             easy: transfer::new_handle(&self.config),
             configured_for: None,
@@ -271,7 +288,10 @@ impl Worker {
             Err(e) => {
                 // The easy handle went down with the failed add; a fresh one replaces it later.
                 self.free_slots.push(index);
-                return Err((TransferError::new(ErrorCategory::Protocol, e.description()), origin));
+                return Err((
+                    TransferError::new(ErrorCategory::Protocol, e.description()),
+                    origin,
+                ));
             }
         };
         if let Err(e) = handle.set_token(index) {
@@ -279,7 +299,11 @@ impl Worker {
             self.free_slots.push(index);
             return Err((transfer_error(&e), origin));
         }
-        self.slots[index] = Some(Slot { handle, request, origin });
+        self.slots[index] = Some(Slot {
+            handle,
+            request,
+            origin,
+        });
         self.counters.active.fetch_add(1, Relaxed);
         Ok(())
     }
@@ -316,7 +340,9 @@ impl Worker {
 
     /// Takes a transfer out of the multi handle and delivers its outcome.
     fn complete(&mut self, token: usize, result: Result<(), TransferError>) {
-        let Some(slot) = self.slots[token].take() else { return };
+        let Some(slot) = self.slots[token].take() else {
+            return;
+        };
         self.free_slots.push(token);
         self.counters.active.fetch_sub(1, Relaxed);
         self.counters.processed.fetch_add(1, Relaxed);
@@ -327,7 +353,9 @@ impl Worker {
             Ok(easy) => easy,
             Err(e) => {
                 log_worker_error("curl_multi_remove_handle", &e);
-                let err = result.err().unwrap_or_else(|| TransferError::new(ErrorCategory::Protocol, e.description()));
+                let err = result.err().unwrap_or_else(|| {
+                    TransferError::new(ErrorCategory::Protocol, e.description())
+                });
                 match slot.origin {
                     Origin::Single(done) => call(done, Err(err)),
                     Origin::Job { id, tag } => self.job_completed(id, tag, failed_outcome(err)),
@@ -338,7 +366,10 @@ impl Worker {
         match slot.origin {
             Origin::Single(done) => call(done, result.map(|()| transfer::response(&mut easy))),
             Origin::Job { id, tag } => {
-                let wants_response = self.jobs.iter().any(|j| j.id == id && j.job.wants_response());
+                let wants_response = self
+                    .jobs
+                    .iter()
+                    .any(|j| j.id == id && j.job.wants_response());
                 let outcome = match result {
                     Err(err) => failed_outcome(err),
                     Ok(()) if wants_response => {
@@ -390,7 +421,10 @@ impl Worker {
     fn abort_all(&mut self) {
         for token in 0..self.slots.len() {
             if self.slots[token].is_some() {
-                let err = TransferError::new(ErrorCategory::Aborted, "stopped before the response completed");
+                let err = TransferError::new(
+                    ErrorCategory::Aborted,
+                    "stopped before the response completed",
+                );
                 self.complete(token, Err(err));
             }
         }
@@ -403,7 +437,10 @@ impl Worker {
         }
         let mut timeout = MAX_POLL;
         let until = |deadline: Option<Instant>| deadline.map(|t| t.saturating_duration_since(now));
-        for limit in [curl_timeout, until(wake_at), until(self.stop_deadline)].into_iter().flatten() {
+        for limit in [curl_timeout, until(wake_at), until(self.stop_deadline)]
+            .into_iter()
+            .flatten()
+        {
             timeout = timeout.min(limit);
         }
         // curl_multi_poll counts whole milliseconds: round up, or a wait under 1 ms would spin.
@@ -416,7 +453,10 @@ impl Worker {
 }
 
 fn stopped() -> TransferError {
-    TransferError::new(ErrorCategory::Aborted, "the engine is stopping; the request was not sent")
+    TransferError::new(
+        ErrorCategory::Aborted,
+        "the engine is stopping; the request was not sent",
+    )
 }
 
 fn failed_outcome(err: TransferError) -> Outcome {

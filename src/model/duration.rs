@@ -10,9 +10,9 @@ pub fn parse_duration(text: &str, bare_unit_ms: f64) -> Result<Duration, String>
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration; write e.g. \"500ms\", \"30s\" or \"2m\""))?;
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a duration; write e.g. \"500ms\", \"30s\" or \"2m\"")
+    })?;
     let unit_ms = match unit.trim() {
         "" => bare_unit_ms,
         "us" | "µs" => 0.001,
@@ -30,9 +30,14 @@ pub fn parse_duration(text: &str, bare_unit_ms: f64) -> Result<Duration, String>
 }
 
 /// Converts a JSON number or string to a duration, refusing negative and non-finite values.
-pub fn duration_from_json(value: &serde_json::Value, bare_unit_ms: f64) -> Result<Duration, String> {
+pub fn duration_from_json(
+    value: &serde_json::Value,
+    bare_unit_ms: f64,
+) -> Result<Duration, String> {
     match value {
-        serde_json::Value::Number(n) => duration_from_ms(n.as_f64().unwrap_or(f64::NAN) * bare_unit_ms),
+        serde_json::Value::Number(n) => {
+            duration_from_ms(n.as_f64().unwrap_or(f64::NAN) * bare_unit_ms)
+        }
         serde_json::Value::String(s) => parse_duration(s, bare_unit_ms),
         other => Err(format!(
             "expected a number or a string such as \"30s\", got {}",
@@ -66,10 +71,19 @@ mod tests {
 
     #[test]
     fn units() {
-        assert_eq!(parse_duration("250ms", 1.0).unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("1.5s", 1.0).unwrap(), Duration::from_millis(1500));
+        assert_eq!(
+            parse_duration("250ms", 1.0).unwrap(),
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            parse_duration("1.5s", 1.0).unwrap(),
+            Duration::from_millis(1500)
+        );
         assert_eq!(parse_duration("2m", 1.0).unwrap(), Duration::from_secs(120));
-        assert_eq!(parse_duration("30", 1000.0).unwrap(), Duration::from_secs(30));
+        assert_eq!(
+            parse_duration("30", 1000.0).unwrap(),
+            Duration::from_secs(30)
+        );
         assert!(parse_duration("-1s", 1.0).is_err());
         assert!(parse_duration("5 parsecs", 1.0).is_err());
     }
@@ -77,7 +91,10 @@ mod tests {
     #[test]
     fn json_forms() {
         let ms = |v| duration_from_json(&v, 1.0);
-        assert_eq!(ms(serde_json::json!(1500)).unwrap(), Duration::from_millis(1500));
+        assert_eq!(
+            ms(serde_json::json!(1500)).unwrap(),
+            Duration::from_millis(1500)
+        );
         assert_eq!(ms(serde_json::json!("2s")).unwrap(), Duration::from_secs(2));
         assert!(ms(serde_json::json!(-5)).is_err());
         assert!(ms(serde_json::json!(true)).is_err());

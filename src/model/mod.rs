@@ -6,5 +6,7 @@ pub mod request;
 pub mod response;
 
 pub use error::{ErrorCategory, TransferError, ValidationError};
-pub use request::{AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method, PreparedRequest, RequestSpec};
+pub use request::{
+    AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method, PreparedRequest, RequestSpec,
+};
 pub use response::{BodyEncoding, Header, Response, Timings};

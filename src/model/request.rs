@@ -148,13 +148,19 @@ impl Method {
 
     pub fn parse(text: &str) -> Result<Method, ValidationError> {
         let upper = text.trim().to_ascii_uppercase();
-        Method::ALL.into_iter().find(|m| m.as_str() == upper).ok_or_else(|| {
-            let names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
-            ValidationError::new(
-                "method",
-                format!("`{text}` is not a supported method; use one of {}", names.join(", ")),
-            )
-        })
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == upper)
+            .ok_or_else(|| {
+                let names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
+                ValidationError::new(
+                    "method",
+                    format!(
+                        "`{text}` is not a supported method; use one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -195,6 +201,8 @@ impl HttpVersionPref {
 pub struct PreparedRequest {
     pub method: Method,
     pub url: String,
+    /// The URL's host, lower-cased, without brackets or port.
+    pub host: String,
     /// Enabled headers in order, including the `Authorization` and `Content-Type` that auth and a JSON body imply.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
@@ -220,7 +228,7 @@ impl RequestSpec {
     /// Checks every field and resolves defaults. The first problem found is returned.
     pub fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
         let method = Method::parse(&self.method)?;
-        check_url(&self.url)?;
+        let host = check_url(&self.url)?;
 
         let mut headers = Vec::with_capacity(self.headers.0.len() + 2);
         for (i, h) in self.headers.0.iter().enumerate() {
@@ -238,10 +246,16 @@ impl RequestSpec {
             let value = match auth {
                 AuthSpec::Basic { username, password } => {
                     if username.is_empty() {
-                        return Err(ValidationError::new("auth.username", "basic auth needs a username"));
+                        return Err(ValidationError::new(
+                            "auth.username",
+                            "basic auth needs a username",
+                        ));
                     }
                     let pair = format!("{username}:{password}");
-                    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(pair)
+                    )
                 }
                 AuthSpec::Bearer { token } => {
                     if token.is_empty() || token.contains(['\r', '\n']) {
@@ -269,14 +283,20 @@ impl RequestSpec {
             }
         };
         if body.is_some() && method == Method::Head {
-            return Err(ValidationError::new("body", "a HEAD request cannot carry a body; remove `body` or use another method"));
+            return Err(ValidationError::new(
+                "body",
+                "a HEAD request cannot carry a body; remove `body` or use another method",
+            ));
         }
 
         let timeout = match &self.timeout {
             None => Some(DEFAULT_TIMEOUT),
             Some(v) => {
                 let d = duration_from_json(v, 1.0).map_err(|m| {
-                    ValidationError::new("timeout", format!("{m} (milliseconds, or a string such as \"5s\"; 0 for none)"))
+                    ValidationError::new(
+                        "timeout",
+                        format!("{m} (milliseconds, or a string such as \"5s\"; 0 for none)"),
+                    )
                 })?;
                 (!d.is_zero()).then_some(d)
             }
@@ -301,6 +321,7 @@ impl RequestSpec {
         Ok(PreparedRequest {
             method,
             url: self.url.trim().to_string(),
+            host,
             headers,
             body,
             timeout,
@@ -313,21 +334,27 @@ impl RequestSpec {
 }
 
 /// Checks that a URL is absolute http(s) with a host, so a typo fails here with a clear message
-/// rather than deep in libcurl.
-fn check_url(url: &str) -> Result<(), ValidationError> {
+/// rather than deep in libcurl. Returns the host, lower-cased.
+fn check_url(url: &str) -> Result<String, ValidationError> {
     let err = |m: String| Err(ValidationError::new("url", m));
     let url = url.trim();
     if url.is_empty() {
         return err("is empty; write an absolute URL such as http://127.0.0.1:8080/path".into());
     }
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return err(format!("`{url}` contains {c:?}; percent-encode spaces and control characters"));
+        return err(format!(
+            "`{url}` contains {c:?}; percent-encode spaces and control characters"
+        ));
     }
     let Some((scheme, rest)) = url.split_once("://") else {
-        return err(format!("`{url}` has no scheme; write it as http://{url} or https://{url}"));
+        return err(format!(
+            "`{url}` has no scheme; write it as http://{url} or https://{url}"
+        ));
     };
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-        return err(format!("scheme `{scheme}` is not supported; use http or https"));
+        return err(format!(
+            "scheme `{scheme}` is not supported; use http or https"
+        ));
     }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
@@ -347,10 +374,21 @@ fn check_url(url: &str) -> Result<(), ValidationError> {
     }
     if let Some(p) = port {
         if !p.is_empty() && p.parse::<u16>().map_or(true, |n| n == 0) {
-            return err(format!("port `{p}` in `{url}` is not a number from 1 to 65535"));
+            return err(format!(
+                "port `{p}` in `{url}` is not a number from 1 to 65535"
+            ));
         }
     }
-    Ok(())
+    Ok(host.to_ascii_lowercase())
+}
+
+impl PreparedRequest {
+    /// RFC 6761 §6.4: names under `.invalid` never resolve, and resolvers should say so at once
+    /// without asking a name server.
+    pub fn host_is_reserved_invalid(&self) -> bool {
+        let host = self.host.trim_end_matches('.');
+        host == "invalid" || host.ends_with(".invalid")
+    }
 }
 
 /// RFC 9110 token characters: what a header name may contain.
@@ -404,45 +442,84 @@ mod tests {
     #[test]
     fn headers_as_object_or_list() {
         let a = prepare(r#"{"url": "http://h/", "headers": {"X-A": "1", "X-N": 2}}"#).unwrap();
-        assert_eq!(a.headers, vec![("X-A".into(), "1".into()), ("X-N".into(), "2".into())]);
+        assert_eq!(
+            a.headers,
+            vec![("X-A".into(), "1".into()), ("X-N".into(), "2".into())]
+        );
         let b = prepare(
             r#"{"url": "http://h/", "headers": [{"key": "X-A", "value": "1"}, {"key": "X-B", "value": "2", "disabled": true}, {"key": "X-A", "value": "3"}]}"#,
         )
         .unwrap();
-        assert_eq!(b.headers, vec![("X-A".into(), "1".into()), ("X-A".into(), "3".into())]);
+        assert_eq!(
+            b.headers,
+            vec![("X-A".into(), "1".into()), ("X-A".into(), "3".into())]
+        );
     }
 
     #[test]
     fn json_body_sets_content_type_once() {
         let r = prepare(r#"{"method": "post", "url": "http://h/", "body": {"a": 1}}"#).unwrap();
         assert_eq!(r.body.as_deref(), Some(&b"{\"a\":1}"[..]));
-        assert!(r.headers.contains(&("Content-Type".into(), "application/json".into())));
+        assert!(r
+            .headers
+            .contains(&("Content-Type".into(), "application/json".into())));
         let r = prepare(r#"{"method": "POST", "url": "http://h/", "body": [1], "headers": {"content-type": "text/x"}}"#).unwrap();
         assert_eq!(r.headers, vec![("content-type".into(), "text/x".into())]);
     }
 
     #[test]
     fn auth_headers() {
-        let r = prepare(r#"{"url": "http://h/", "auth": {"type": "basic", "username": "u", "password": "p"}}"#).unwrap();
-        assert_eq!(r.headers, vec![("Authorization".into(), "Basic dTpw".into())]);
-        let r = prepare(r#"{"url": "http://h/", "auth": {"type": "bearer", "token": "t"}}"#).unwrap();
+        let r = prepare(
+            r#"{"url": "http://h/", "auth": {"type": "basic", "username": "u", "password": "p"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            r.headers,
+            vec![("Authorization".into(), "Basic dTpw".into())]
+        );
+        let r =
+            prepare(r#"{"url": "http://h/", "auth": {"type": "bearer", "token": "t"}}"#).unwrap();
         assert_eq!(r.headers, vec![("Authorization".into(), "Bearer t".into())]);
-        assert_eq!(field_of(r#"{"url": "http://h/", "auth": {"type": "bearer", "token": ""}}"#), "auth.token");
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "auth": {"type": "bearer", "token": ""}}"#),
+            "auth.token"
+        );
     }
 
     #[test]
     fn errors_name_the_field() {
-        assert_eq!(field_of(r#"{"url": "http://h/", "method": "FETCH"}"#), "method");
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "method": "FETCH"}"#),
+            "method"
+        );
         assert_eq!(field_of(r#"{"url": "example.com/x"}"#), "url");
         assert_eq!(field_of(r#"{"url": "ftp://example.com/x"}"#), "url");
         assert_eq!(field_of(r#"{"url": "http:///x"}"#), "url");
         assert_eq!(field_of(r#"{"url": "http://h:99999/"}"#), "url");
-        assert_eq!(field_of(r#"{"url": "http://h/", "headers": {"Bad Name": "v"}}"#), "headers[0]");
-        assert_eq!(field_of(r#"{"url": "http://h/", "timeout": -5}"#), "timeout");
-        assert_eq!(field_of(r#"{"url": "http://h/", "maxRedirects": -1}"#), "maxRedirects");
-        assert_eq!(field_of(r#"{"url": "http://h/", "httpVersion": "3.5"}"#), "httpVersion");
-        assert_eq!(field_of(r#"{"url": "http://h/", "followRedirects": "yes"}"#), "followRedirects");
-        assert_eq!(field_of(r#"{"url": "http://h/", "hedaers": {}}"#), "");
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "headers": {"Bad Name": "v"}}"#),
+            "headers[0]"
+        );
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "timeout": -5}"#),
+            "timeout"
+        );
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "maxRedirects": -1}"#),
+            "maxRedirects"
+        );
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "httpVersion": "3.5"}"#),
+            "httpVersion"
+        );
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "followRedirects": "yes"}"#),
+            "followRedirects"
+        );
+        assert_eq!(
+            field_of(r#"{"url": "http://h/", "hedaers": {}}"#),
+            "hedaers"
+        );
         assert_eq!(field_of(r#"{"method": "GET"}"#), "");
     }
 
@@ -464,8 +541,32 @@ mod tests {
     }
 
     #[test]
+    fn host_is_extracted_and_invalid_tld_recognised() {
+        let r = prepare(r#"{"url": "http://User@Nothing.INVALID:80/x"}"#).unwrap();
+        assert_eq!(r.host, "nothing.invalid");
+        assert!(r.host_is_reserved_invalid());
+        assert!(!prepare(r#"{"url": "http://invalid.example/"}"#)
+            .unwrap()
+            .host_is_reserved_invalid());
+        assert_eq!(
+            prepare(r#"{"url": "http://[::1]:8/"}"#).unwrap().host,
+            "::1"
+        );
+    }
+
+    #[test]
     fn zero_timeout_means_none() {
-        assert_eq!(prepare(r#"{"url": "http://h/", "timeout": 0}"#).unwrap().timeout, None);
-        assert_eq!(prepare(r#"{"url": "http://h/", "timeout": "2s"}"#).unwrap().timeout, Some(Duration::from_secs(2)));
+        assert_eq!(
+            prepare(r#"{"url": "http://h/", "timeout": 0}"#)
+                .unwrap()
+                .timeout,
+            None
+        );
+        assert_eq!(
+            prepare(r#"{"url": "http://h/", "timeout": "2s"}"#)
+                .unwrap()
+                .timeout,
+            Some(Duration::from_secs(2))
+        );
     }
 }

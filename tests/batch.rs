@@ -1,0 +1,91 @@
+//! Batches: exact counts and the concurrency cap, checked from the server's side.
+
+use crate::support::{closed_port, engine, prepared, TargetServer};
+use serde_json::json;
+use std::sync::atomic::Ordering::SeqCst;
+use vayu::model::ErrorCategory;
+
+#[test]
+fn batch_of_10000_counts_exactly() {
+    let server = TargetServer::start();
+    let engine = engine();
+    let report = engine.execute_batch(
+        vec![prepared(json!({"url": server.url("/echo")}))],
+        10_000,
+        32,
+    );
+    assert_eq!(report.completed, 10_000);
+    assert_eq!(report.ok, 10_000);
+    assert_eq!(report.failed, 0);
+    assert_eq!(report.status_codes.get(&200), Some(&10_000));
+    assert_eq!(server.stats.requests.load(SeqCst), 10_000);
+    assert!(report.latency_us.p50 > 0 && report.latency_us.p50 <= report.latency_us.p99);
+    assert!(report.latency_us.p99 <= report.latency_us.max);
+    assert_eq!(engine.total_processed(), 10_000);
+}
+
+#[test]
+fn server_never_sees_more_connections_than_the_concurrency() {
+    let server = TargetServer::start();
+    let engine = engine();
+    let report = engine.execute_batch(
+        vec![prepared(json!({"url": server.url("/delay/5")}))],
+        300,
+        5,
+    );
+    assert_eq!(report.completed, 300);
+    let max_connections = server.stats.max_open_connections.load(SeqCst);
+    let max_in_flight = server.stats.max_in_flight.load(SeqCst);
+    assert!(
+        max_connections <= 5,
+        "server saw {max_connections} connections at once"
+    );
+    assert!(
+        max_in_flight <= 5,
+        "server saw {max_in_flight} requests at once"
+    );
+    // Keep-alive: connections are reused rather than opened per request.
+    assert!(server.stats.accepted_connections.load(SeqCst) <= 5);
+    assert!(
+        max_in_flight >= 2,
+        "requests should overlap, saw at most {max_in_flight}"
+    );
+}
+
+#[test]
+fn a_list_of_requests_is_cycled() {
+    let server = TargetServer::start();
+    let requests = vec![
+        prepared(json!({"url": server.url("/status/200")})),
+        prepared(json!({"url": server.url("/status/404")})),
+    ];
+    let report = engine().execute_batch(requests, 10, 3);
+    assert_eq!(server.stats.path_count("/status/200"), 5);
+    assert_eq!(server.stats.path_count("/status/404"), 5);
+    assert_eq!((report.ok, report.failed), (5, 5));
+    assert_eq!(report.status_codes.get(&404), Some(&5));
+}
+
+#[test]
+fn transport_errors_are_counted_by_category() {
+    let port = closed_port();
+    let report = engine().execute_batch(
+        vec![prepared(
+            json!({"url": format!("http://127.0.0.1:{port}/")}),
+        )],
+        50,
+        4,
+    );
+    assert_eq!(report.completed, 50);
+    assert_eq!(report.failed, 50);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].category, ErrorCategory::Connect);
+    assert_eq!(report.errors[0].count, 50);
+    assert!(!report.errors[0].sample.is_empty());
+}
+
+#[test]
+fn empty_batch_returns_at_once() {
+    let report = engine().execute_batch(Vec::new(), 100, 4);
+    assert_eq!(report.completed, 0);
+}

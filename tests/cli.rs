@@ -1,0 +1,173 @@
+//! `vayu-cli` as a user runs it: exit codes, text and JSON output.
+
+use crate::support::{closed_port, TargetServer, TempDir};
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn vayu_cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(args)
+        .output()
+        .expect("vayu-cli runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_prints_the_response() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("run");
+    let file = dir.write(
+        "req.json",
+        &format!(
+            r#"{{"method": "POST", "url": "{}", "body": {{"a": 1}}}}"#,
+            server.url("/echo")
+        ),
+    );
+    let out = vayu_cli(&["run", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("HTTP/1.1 200 OK\n"), "{text}");
+    assert!(text.contains("timings: dns"), "{text}");
+    assert!(text.contains("content-type: application/json"), "{text}");
+    assert!(
+        text.contains("\n  \"method\": \"POST\""),
+        "body should be pretty-printed JSON: {text}"
+    );
+}
+
+#[test]
+fn run_json_is_one_object() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("runjson");
+    let file = dir.write(
+        "req.json",
+        &format!(r#"{{"url": "{}"}}"#, server.url("/status/404")),
+    );
+    let out = vayu_cli(&["run", "--json", &file]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("stdout is one JSON object");
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["response"]["status"], 404);
+    assert!(v["response"]["timings"]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn run_transport_error_exits_2_and_says_which() {
+    let dir = TempDir::new("refused");
+    let file = dir.write(
+        "req.json",
+        &format!(r#"{{"url": "http://127.0.0.1:{}/"}}"#, closed_port()),
+    );
+    let out = vayu_cli(&["run", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("connect error"), "{}", stderr(&out));
+    let out = vayu_cli(&["run", "--json", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["error"]["category"], "connect");
+}
+
+#[test]
+fn run_bad_input_exits_2_and_names_the_field() {
+    let dir = TempDir::new("bad");
+    let file = dir.write("req.json", r#"{"url": "localhost:8080/x"}"#);
+    let out = vayu_cli(&["run", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("url:") && err.contains("http://localhost:8080/x"),
+        "{err}"
+    );
+
+    let out = vayu_cli(&[
+        "run",
+        &dir.write("m.json", r#"{"url": "http://h/", "method": "FETCH"}"#),
+    ]);
+    assert!(
+        stderr(&out).contains("method: `FETCH` is not a supported method"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = vayu_cli(&["run", &dir.write("j.json", "{not json")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not valid JSON"), "{}", stderr(&out));
+
+    let out = vayu_cli(&["run", "/nonexistent/vayu/req.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read request file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn batch_summarises_and_counts() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("batch");
+    let a = dir.write(
+        "a.json",
+        &format!(r#"{{"url": "{}"}}"#, server.url("/status/200")),
+    );
+    let b = dir.write(
+        "b.json",
+        &format!(
+            r#"[{{"url": "{}"}}, {{"url": "{}"}}]"#,
+            server.url("/status/201"),
+            server.url("/status/500")
+        ),
+    );
+    let out = vayu_cli(&[
+        "batch",
+        &a,
+        &b,
+        "--repeat",
+        "4",
+        "--concurrency",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["completed"], 12);
+    assert_eq!(v["ok"], 8);
+    assert_eq!(v["failed"], 4);
+    assert_eq!(v["statusCodes"]["500"], 4);
+    assert_eq!(
+        server
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        12
+    );
+
+    let out = vayu_cli(&["batch", &a, "--repeat", "5"]);
+    let text = stdout(&out);
+    assert!(text.contains("ok / failed   5 / 0"), "{text}");
+    assert!(text.contains("status codes  200: 5"), "{text}");
+    assert!(text.contains("p99"), "{text}");
+}
+
+#[test]
+fn version_and_help() {
+    let out = vayu_cli(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("vayu-cli ") && text.contains("libcurl") && text.contains("commit"),
+        "{text}"
+    );
+    for args in [&["--help"][..], &["run", "--help"], &["batch", "--help"]] {
+        let out = vayu_cli(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(stdout(&out).contains("Usage"), "{args:?}");
+    }
+}

@@ -1,0 +1,65 @@
+//! Shared helpers for the integration tests.
+
+pub mod target;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use vayu::engine::{EngineConfig, EventLoop};
+use vayu::model::{PreparedRequest, RequestSpec, Response, TransferError};
+
+pub use target::TargetServer;
+
+/// An engine with two unpinned workers, as on the 2-core CI machine.
+pub fn engine() -> EventLoop {
+    engine_with(EngineConfig::default())
+}
+
+pub fn engine_with(config: EngineConfig) -> EventLoop {
+    EventLoop::start(EngineConfig {
+        workers: 2,
+        pin_workers: false,
+        ..config
+    })
+    .expect("engine starts")
+}
+
+/// Parses and validates a request written as JSON; panics on invalid input (tests write valid input).
+pub fn prepared(json: serde_json::Value) -> Arc<PreparedRequest> {
+    let spec = RequestSpec::from_json(&json.to_string()).expect("request JSON parses");
+    Arc::new(spec.prepare().expect("request is valid"))
+}
+
+pub fn send(engine: &EventLoop, json: serde_json::Value) -> Result<Response, TransferError> {
+    engine.submit_async(prepared(json)).wait()
+}
+
+/// A port on loopback with nothing listening (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A fresh directory under the system temp dir, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("vayu-test-{}-{tag}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,312 @@
+//! A loopback target server the tests start on ephemeral ports: HTTP/1.1 and HTTP/2 (h2c and
+//! TLS with ALPN), with a self-signed certificate. It counts requests and open connections so
+//! tests can check from the server's side what the engine did.
+
+use bytes::Bytes;
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use hyper::body::{Body, Frame, Incoming};
+use hyper::header::{HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, LOCATION};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_rustls::rustls;
+
+type ResponseBody = BoxBody<Bytes, Infallible>;
+
+/// What the server saw.
+#[derive(Default)]
+pub struct ServerStats {
+    pub requests: AtomicU64,
+    pub open_connections: AtomicUsize,
+    pub max_open_connections: AtomicUsize,
+    pub accepted_connections: AtomicU64,
+    pub in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
+    pub by_path: Mutex<HashMap<String, u64>>,
+}
+
+impl ServerStats {
+    pub fn path_count(&self, path: &str) -> u64 {
+        self.by_path.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+/// Raises a gauge and its high-water mark; lowers the gauge when dropped.
+struct GaugeGuard<'a>(&'a AtomicUsize);
+
+impl<'a> GaugeGuard<'a> {
+    fn raise(gauge: &'a AtomicUsize, max: &AtomicUsize) -> Self {
+        let now = gauge.fetch_add(1, SeqCst) + 1;
+        max.fetch_max(now, SeqCst);
+        GaugeGuard(gauge)
+    }
+}
+
+impl Drop for GaugeGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, SeqCst);
+    }
+}
+
+pub struct TargetServer {
+    pub http: SocketAddr,
+    pub https: SocketAddr,
+    pub stats: Arc<ServerStats>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TargetServer {
+    pub fn start() -> TargetServer {
+        let stats = Arc::new(ServerStats::default());
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (shutdown, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+        let server_stats = Arc::clone(&stats);
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime");
+            rt.block_on(async move {
+                let http = TcpListener::bind("127.0.0.1:0").await.expect("bind http");
+                let https = TcpListener::bind("127.0.0.1:0").await.expect("bind https");
+                addr_tx
+                    .send((http.local_addr().unwrap(), https.local_addr().unwrap()))
+                    .unwrap();
+                let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls_config()));
+                tokio::spawn(accept_loop(http, None, Arc::clone(&server_stats)));
+                tokio::spawn(accept_loop(https, Some(acceptor), server_stats));
+                let _ = shutdown_rx.await;
+            });
+            rt.shutdown_timeout(Duration::from_secs(1));
+        });
+        let (http, https) = addr_rx.recv().expect("server started");
+        TargetServer {
+            http,
+            https,
+            stats,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.http, path)
+    }
+
+    pub fn tls_url(&self, path: &str) -> String {
+        format!("https://{}{}", self.https, path)
+    }
+}
+
+impl Drop for TargetServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn tls_config() -> rustls::ServerConfig {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .expect("self-signed cert");
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .expect("server certificate");
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    stats: Arc<ServerStats>,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let stats = Arc::clone(&stats);
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            stats.accepted_connections.fetch_add(1, SeqCst);
+            let _open = GaugeGuard::raise(&stats.open_connections, &stats.max_open_connections);
+            let service_stats = Arc::clone(&stats);
+            let service =
+                hyper::service::service_fn(move |req| handle(req, Arc::clone(&service_stats)));
+            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            match tls {
+                None => {
+                    let _ = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+                Some(acceptor) => {
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        let _ = builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn full(status: u16, body: impl Into<Bytes>) -> Response<ResponseBody> {
+    let mut r = Response::new(Full::new(body.into()).boxed());
+    *r.status_mut() = StatusCode::from_u16(status).unwrap();
+    r
+}
+
+/// A body sent in pieces with no length up front, so HTTP/1.1 uses chunked encoding.
+struct Pieces {
+    piece: Bytes,
+    remaining: usize,
+}
+
+impl Body for Pieces {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if self.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let n = self.remaining.min(self.piece.len());
+        self.remaining -= n;
+        Poll::Ready(Some(Ok(Frame::data(self.piece.slice(..n)))))
+    }
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    stats: Arc<ServerStats>,
+) -> Result<Response<ResponseBody>, Infallible> {
+    stats.requests.fetch_add(1, SeqCst);
+    let _in_flight = GaugeGuard::raise(&stats.in_flight, &stats.max_in_flight);
+    let path = req.uri().path().to_string();
+    *stats
+        .by_path
+        .lock()
+        .unwrap()
+        .entry(path.clone())
+        .or_default() += 1;
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let number = |s: &str| s.parse::<u64>().unwrap_or(0);
+    let response = match segments.as_slice() {
+        ["echo"] => {
+            let method = req.method().to_string();
+            let version = format!("{:?}", req.version());
+            let uri = req.uri().to_string();
+            let headers: Vec<(String, String)> = req
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let body = req
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let echo = serde_json::json!({
+                "method": method,
+                "uri": uri,
+                "version": version,
+                "headers": headers,
+                "body": String::from_utf8_lossy(&body),
+            });
+            let mut r = full(200, echo.to_string());
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
+        ["status", code] => full(number(code) as u16, format!("status {code}")),
+        ["redirect", n] => {
+            let n = number(n);
+            if n == 0 {
+                full(200, "redirects done")
+            } else {
+                let mut r = full(302, "");
+                r.headers_mut().insert(
+                    LOCATION,
+                    HeaderValue::from_str(&format!("/redirect/{}", n - 1)).unwrap(),
+                );
+                r
+            }
+        }
+        ["gzip"] => {
+            use std::io::Write;
+            let accepts = req
+                .headers()
+                .get("accept-encoding")
+                .is_some_and(|v| v.to_str().unwrap_or("").contains("gzip"));
+            let text = r#"{"gzipped":true}"#;
+            if accepts {
+                let mut enc =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                enc.write_all(text.as_bytes()).unwrap();
+                let mut r = full(200, enc.finish().unwrap());
+                r.headers_mut()
+                    .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r
+            } else {
+                full(200, text)
+            }
+        }
+        ["chunked"] => Response::new(
+            Pieces {
+                piece: Bytes::from_static(b"0123456789"),
+                remaining: 100,
+            }
+            .boxed(),
+        ),
+        ["bytes", n] => Response::new(
+            Pieces {
+                piece: Bytes::from(vec![b'x'; 64 * 1024]),
+                remaining: number(n) as usize,
+            }
+            .boxed(),
+        ),
+        ["delay", ms] => {
+            tokio::time::sleep(Duration::from_millis(number(ms))).await;
+            full(200, "waited")
+        }
+        ["binary"] => full(200, vec![0xffu8, 0xfe, 0x00, 0x80]),
+        ["cookies"] => {
+            let mut r = full(200, "cookies");
+            r.headers_mut()
+                .append("set-cookie", HeaderValue::from_static("a=1"));
+            r.headers_mut()
+                .append("x-between", HeaderValue::from_static("yes"));
+            r.headers_mut()
+                .append("set-cookie", HeaderValue::from_static("b=2"));
+            r
+        }
+        _ => full(404, "no such route"),
+    };
+    Ok(response)
+}

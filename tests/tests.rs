@@ -1,0 +1,8 @@
+//! The one integration-test binary: every module drives the engine or the CLI against loopback
+//! servers it starts itself.
+
+mod support;
+
+mod batch;
+mod cli;
+mod requests;
