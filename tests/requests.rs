@@ -351,3 +351,27 @@ fn stop_aborts_what_outlives_the_grace_period() {
         .unwrap_err();
     assert_eq!(after.category, ErrorCategory::Aborted);
 }
+
+/// Regression: curl-sys 0.4.91 defines HAVE_POLL_FINE, which libcurl 8.22 renamed HAVE_POLL, so the
+/// vendored libcurl fell back to select(), which cannot watch a socket numbered 1024 or above.
+#[test]
+fn sockets_numbered_above_1024_work() {
+    use std::os::fd::AsRawFd;
+    let server = TargetServer::start();
+    let engine = engine();
+    // Take every free descriptor up to 1100, so the engine's next socket is numbered above it.
+    let mut held = Vec::new();
+    loop {
+        let file = std::fs::File::open("/dev/null")
+            .expect("open /dev/null (the soft open-file limit must exceed 1100)");
+        let fd = file.as_raw_fd();
+        held.push(file);
+        if fd >= 1100 {
+            break;
+        }
+    }
+    // A delayed response, so libcurl has to wait on the socket rather than read at once.
+    let result = send(&engine, json!({"url": server.url("/delay/50")}));
+    drop(held);
+    assert_eq!(result.unwrap().status, 200);
+}

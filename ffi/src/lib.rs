@@ -69,6 +69,33 @@ fn getinfo_off_t<H>(easy: &Easy2<H>, info: curl_sys::CURLINFO) -> Option<curl_sy
     (code == curl_sys::CURLE_OK).then_some(value)
 }
 
+/// Raises this process's soft open-file limit to its hard limit, as Go's runtime does at start:
+/// every connection is a descriptor, and the usual soft limit of 1024 is far below what a load
+/// generator needs. Returns the soft limit now in force.
+pub fn raise_open_file_limit() -> std::io::Result<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes one `rlimit` through the pointer, which points to `limit`.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: limit.rlim_max,
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: setrlimit only reads the `rlimit` the pointer points to.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        limit = raised;
+    }
+    #[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits wide on some targets
+    Ok(limit.rlim_cur as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +108,19 @@ mod tests {
         let easy = Easy2::new(Sink);
         assert_eq!(phase_times(&easy), PhaseTimes::default());
         assert_eq!(http_version(&easy), "");
+    }
+
+    #[test]
+    fn open_file_limit_is_at_least_what_it_was() {
+        let before = std::fs::read_dir("/proc/self/fd")
+            .map(|d| d.count())
+            .unwrap_or(0) as u64;
+        let soft = raise_open_file_limit().unwrap();
+        assert!(soft >= before.max(1));
+        assert_eq!(
+            raise_open_file_limit().unwrap(),
+            soft,
+            "a second call changes nothing"
+        );
     }
 }

@@ -70,6 +70,9 @@ impl EventLoop {
     /// Starts the worker threads. Each creates its own multi handle and reports back its waker.
     pub fn start(config: EngineConfig) -> std::io::Result<EventLoop> {
         curl::init();
+        if let Err(e) = vayu_ffi::raise_open_file_limit() {
+            eprintln!("vayu: could not raise the open-file limit ({e}); many connections may fail to open");
+        }
         let config = Arc::new(config);
         let n = config.worker_count();
         let cores = if config.pin_workers {
