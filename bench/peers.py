@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Closed-model throughput of vayu-cli batch against wrk and oha, on one machine, in one run.
+
+All three hit the same nginx on loopback (bench/nginx.conf: tiny static 200, keep-alive) with the
+same connections and threads, in rotating order over several rounds. Each run is timed by
+/usr/bin/time for CPU seconds and peak RSS. Raw output and a summary go to
+bench/results/<date>-<host>/. Run it through scripts/bench.sh, which installs what is missing.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VAYU_CLI = os.path.join(ROOT, "target", "release", "vayu-cli")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(workdir, port):
+    prefix = os.path.join(workdir, "nginx")
+    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "nginx.conf")) as f:
+        conf = f.read().replace("__PORT__", str(port))
+    conf_path = os.path.join(prefix, "nginx.conf")
+    with open(conf_path, "w") as f:
+        f.write(conf)
+    proc = subprocess.Popen(["nginx", "-p", prefix, "-c", conf_path], stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("nginx did not start: " + proc.stderr.read().decode(errors="replace"))
+
+
+def timed(cmd, timeout):
+    """Runs cmd under /usr/bin/time; returns (stdout, wall s, cpu s, peak RSS KiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name] + cmd
+        out = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
+        if out.returncode != 0:
+            raise RuntimeError(f"{cmd[0]} failed ({out.returncode}): {out.stderr[-2000:]}")
+        wall, user, sys_, rss = tf.read().split()[-4:]
+    return out.stdout + out.stderr, float(wall), float(user) + float(sys_), int(rss)
+
+
+def run_wrk(url, a):
+    cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", url]
+    text, wall, cpu, rss = timed(cmd, a.duration + 60)
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    # wrk's own clock covers only the load phase; use it for the rate.
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    return text, dict(requests=requests, rps=rps, cpu=cpu, rss_kib=rss)
+
+
+def run_oha(url, a):
+    cmd = ["oha", "-z", f"{a.duration}s", "-c", str(a.connections), "--worker-threads", str(a.threads),
+           "--no-tui", "--output-format", "json", url]
+    text, wall, cpu, rss = timed(cmd, a.duration + 60)
+    report = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    requests = sum(report.get("statusCodeDistribution", {}).values())
+    return text, dict(requests=requests, rps=report["summary"]["requestsPerSec"], cpu=cpu, rss_kib=rss)
+
+
+def run_vayu(url, a, request_file, total):
+    cmd = [VAYU_CLI, "batch", request_file, "--repeat", str(total), "--concurrency", str(a.connections),
+           "--workers", str(a.threads), "--json"]
+    text, wall, cpu, rss = timed(cmd, a.duration * 10 + 120)
+    report = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    if report["failed"]:
+        raise RuntimeError(f"vayu batch had {report['failed']} failures: {report['errors']}")
+    return text, dict(requests=report["completed"], rps=report["requestsPerSecond"], cpu=cpu, rss_kib=rss)
+
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB, Linux {os.uname().release}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--duration", type=int, default=10, help="seconds per run (default 10)")
+    p.add_argument("--rounds", type=int, default=3, help="rounds; tools rotate order each round (default 3)")
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", help="results folder (default bench/results/<date>-<host>)")
+    a = p.parse_args()
+
+    for tool in ["nginx", "wrk", "oha", "/usr/bin/time"]:
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is missing: run scripts/bench.sh, which installs it")
+    if not os.path.exists(VAYU_CLI):
+        raise SystemExit("target/release/vayu-cli is missing: run scripts/bench.sh, which builds it")
+
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d")
+    out_dir = a.out or os.path.join(ROOT, "bench", "results", f"{stamp}-{socket.gethostname()}")
+    raw_dir = os.path.join(out_dir, "raw")
+    os.makedirs(raw_dir, exist_ok=True)
+
+    workdir = tempfile.mkdtemp(prefix="vayu-bench-")
+    port = free_port()
+    nginx = start_nginx(workdir, port)
+
+    def cleanup(*_):
+        nginx.terminate()
+        try:
+            nginx.wait(5)
+        except subprocess.TimeoutExpired:
+            nginx.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    signal.signal(signal.SIGINT, lambda *_: (cleanup(), sys.exit(130)))
+    signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(143)))
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        request_file = os.path.join(workdir, "request.json")
+        with open(request_file, "w") as f:
+            json.dump({"url": url}, f)
+        # vayu-cli batch runs a count, not a duration: size it from a short calibration run.
+        _, cal = run_vayu(url, argparse.Namespace(**{**vars(a), "duration": 5}), request_file, 50_000)
+        total = int(cal["rps"] * a.duration)
+
+        tools = {
+            "vayu": lambda: run_vayu(url, a, request_file, total),
+            "wrk": lambda: run_wrk(url, a),
+            "oha": lambda: run_oha(url, a),
+        }
+        results = {name: [] for name in tools}
+        order = list(tools)
+        for rnd in range(a.rounds):
+            for name in order:
+                text, r = tools[name]()
+                r["cpu_per_100k"] = r["cpu"] / r["requests"] * 100_000
+                results[name].append(r)
+                with open(os.path.join(raw_dir, f"round{rnd + 1}-{name}.txt"), "w") as f:
+                    f.write(text)
+                print(f"round {rnd + 1} {name:5} {r['rps']:>10.0f} req/s  {r['cpu_per_100k']:.3f} CPU-s/100k  "
+                      f"{r['rss_kib'] / 1024:.1f} MiB", flush=True)
+                time.sleep(1)
+            order = order[1:] + order[:1]
+    finally:
+        cleanup()
+
+    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "cpu_per_100k", "rss_kib")}
+           for n, rs in results.items()}
+    best_rps = max(m["rps"] for n, m in med.items() if n != "vayu")
+    lines = [
+        f"# Closed model, HTTP/1.1, {a.connections} keep-alive connections, {a.threads} threads",
+        "",
+        f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
+        f"- machine: {machine()}",
+        f"- command: scripts/bench.sh --duration {a.duration} --rounds {a.rounds}",
+        f"- target: nginx (bench/nginx.conf, 1 worker process) on 127.0.0.1, same machine",
+        f"- figures: median of {a.rounds} rounds; CPU = user+sys of the load generator (/usr/bin/time)",
+        "",
+        "| tool | requests/s | CPU s per 100k requests | peak RSS MiB | requests/s vs wrk | vs best peer |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, m in med.items():
+        lines.append(f"| {name} | {m['rps']:.0f} | {m['cpu_per_100k']:.3f} | {m['rss_kib'] / 1024:.1f} | "
+                     f"{m['rps'] / med['wrk']['rps']:.2f} | {m['rps'] / best_rps:.2f} |")
+    lines += ["", "Per round:", ""]
+    for name, rs in results.items():
+        lines.append(f"- {name}: " + ", ".join(f"{r['rps']:.0f} req/s ({r['cpu_per_100k']:.3f} CPU-s/100k)" for r in rs))
+    summary = "\n".join(lines) + "\n"
+    with open(os.path.join(out_dir, "summary.md"), "w") as f:
+        f.write(summary)
+    print("\n" + summary)
+    print(f"raw output in {raw_dir}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Benchmarks vayu-cli against wrk and oha on loopback; see docs/benchmarks.md.
+# Installs what is missing (nginx, wrk, GNU time from Debian; oha from crates.io), builds the
+# release binary, then runs bench/peers.py with the arguments given (e.g. --duration 10 --rounds 3).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  # Debian starts the packaged nginx on port 80; the benchmark runs its own.
+  service nginx stop >/dev/null 2>&1 || true
+fi
+export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
+command -v oha >/dev/null 2>&1 || cargo install oha --locked
+
+cargo build --release --bin vayu-cli
+exec python3 bench/peers.py "$@"
