@@ -5,4 +5,5 @@ mod support;
 
 mod batch;
 mod cli;
+mod connections;
 mod requests;

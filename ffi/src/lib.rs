@@ -3,6 +3,12 @@
 //! Every function here takes a safe `curl` handle by reference, so the raw pointer it passes to
 //! libcurl is valid for the whole call.
 
+mod epoll;
+mod socket_hooks;
+
+pub use epoll::{Epoll, Readiness, ReadyList, Waker};
+pub use socket_hooks::{install_socket_hooks, SocketHooks};
+
 use curl::easy::Easy2;
 use std::os::raw::c_long;
 

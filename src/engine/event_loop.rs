@@ -6,7 +6,6 @@ use super::job::Job;
 use super::worker::{Command, Completion, Worker, WorkerCounters};
 use crate::model::{ErrorCategory, PreparedRequest, Response, TransferError};
 use crossbeam_channel::{Receiver, Sender};
-use curl::multi::MultiWaker;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -14,18 +13,17 @@ use std::time::Duration;
 
 struct WorkerHandle {
     commands: Sender<Command>,
-    waker: MultiWaker,
+    waker: Arc<vayu_ffi::Waker>,
     counters: Arc<WorkerCounters>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl WorkerHandle {
-    /// Queues a command and wakes the worker from `curl_multi_poll`. Gives the command back if
+    /// Queues a command and wakes the worker from its epoll wait. Gives the command back if
     /// the worker has exited.
     fn send(&self, command: Command) -> Result<(), Command> {
         self.commands.send(command).map_err(|e| e.into_inner())?;
-        // A failed wake-up means the worker is gone; its channel then reports it on the next send.
-        let _ = self.waker.wakeup();
+        self.waker.wake();
         Ok(())
     }
 }
@@ -67,7 +65,8 @@ fn lost() -> TransferError {
 }
 
 impl EventLoop {
-    /// Starts the worker threads. Each creates its own multi handle and reports back its waker.
+    /// Starts the worker threads. Each creates its own multi handle and epoll instance and
+    /// reports back its waker.
     pub fn start(config: EngineConfig) -> std::io::Result<EventLoop> {
         curl::init();
         if let Err(e) = vayu_ffi::raise_open_file_limit() {
@@ -103,13 +102,20 @@ impl EventLoop {
                         rate_share,
                         burst_share,
                     );
-                    if waker_tx.send(worker.multi().waker()).is_ok() {
-                        worker.run();
+                    match worker {
+                        Ok(worker) => {
+                            if waker_tx.send(Ok(worker.waker())).is_ok() {
+                                worker.run();
+                            }
+                        }
+                        Err(e) => {
+                            let _ = waker_tx.send(Err(e));
+                        }
                     }
                 })?;
             let waker = waker_rx.recv().map_err(|_| {
                 std::io::Error::other(format!("worker {index} died while starting"))
-            })?;
+            })??;
             workers.push(WorkerHandle {
                 commands,
                 waker,
@@ -205,6 +211,14 @@ impl EventLoop {
         self.workers
             .iter()
             .map(|w| w.counters.processed.load(Relaxed))
+            .sum()
+    }
+
+    /// Times the workers slept and woke since start.
+    pub fn total_wakeups(&self) -> u64 {
+        self.workers
+            .iter()
+            .map(|w| w.counters.wakeups.load(Relaxed))
             .sum()
     }
 

@@ -7,6 +7,7 @@ mod event_loop;
 mod failure;
 pub mod job;
 pub mod rate_limiter;
+mod reactor;
 pub mod stats;
 mod transfer;
 mod worker;

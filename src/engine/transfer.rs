@@ -74,6 +74,8 @@ pub fn configure(
     config: &EngineConfig,
 ) -> Result<(), curl::Error> {
     easy.get_mut().clear();
+    // After a reset too: curl_easy_reset removes the hooks.
+    vayu_ffi::install_socket_hooks(easy, &super::reactor::SOCKET_HOOKS)?;
     easy.url(&req.url)?;
 
     let body = req.body.as_deref();

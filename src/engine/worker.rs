@@ -6,10 +6,11 @@ use super::config::EngineConfig;
 use super::failure::transfer_error;
 use super::job::{Job, Next, Outcome};
 use super::rate_limiter::RateLimiter;
+use super::reactor::Reactor;
 use super::transfer::{self, EasyHandle};
 use crate::model::{ErrorCategory, PreparedRequest, Response, TransferError};
 use crossbeam_channel::{Receiver, TryRecvError};
-use curl::multi::{Easy2Handle, Multi};
+use curl::multi::Easy2Handle;
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -40,6 +41,8 @@ pub struct WorkerCounters {
     /// Transfers finished (response or error).
     pub processed: AtomicU64,
     pub failed: AtomicU64,
+    /// Times the worker slept and woke: a busy loop shows up here.
+    pub wakeups: AtomicU64,
 }
 
 /// A wake-up with nothing scheduled still happens this often, as a safety net.
@@ -79,7 +82,7 @@ pub(crate) struct Worker {
     // then idle handles, then the multi handle they belong to.
     slots: Vec<Option<Slot>>,
     idle: Vec<IdleHandle>,
-    multi: Multi,
+    reactor: Reactor,
     free_slots: Vec<usize>,
     limiter: RateLimiter,
     singles: VecDeque<(Arc<PreparedRequest>, Completion)>,
@@ -96,31 +99,27 @@ impl Worker {
         counters: Arc<WorkerCounters>,
         rate_share: f64,
         burst_share: f64,
-    ) -> Worker {
-        let mut multi = Multi::new();
-        if config.max_per_host > 0 {
-            // Only fails for an out-of-range value, which usize → long cannot produce here.
-            let _ = multi.set_max_host_connections(config.max_per_host);
-        }
-        Worker {
+    ) -> std::io::Result<Worker> {
+        let reactor = Reactor::new(config.max_per_host)?;
+        Ok(Worker {
             limiter: RateLimiter::new(rate_share, burst_share, Instant::now()),
             config,
             commands,
             counters,
             slots: Vec::new(),
             idle: Vec::new(),
-            multi,
+            reactor,
             free_slots: Vec::new(),
             singles: VecDeque::new(),
             jobs: Vec::new(),
             next_job_id: 0,
             stop_deadline: None,
             finished: Vec::new(),
-        }
+        })
     }
 
-    pub(crate) fn multi(&self) -> &Multi {
-        &self.multi
+    pub(crate) fn waker(&self) -> Arc<vayu_ffi::Waker> {
+        self.reactor.waker()
     }
 
     pub(crate) fn run(mut self) {
@@ -135,9 +134,7 @@ impl Worker {
             } else {
                 None
             };
-            if let Err(e) = self.multi.perform() {
-                log_worker_error("curl_multi_perform", &e);
-            }
+            self.reactor.run_due_timers();
             if self.collect_finished() > 0 {
                 // Completions free capacity: refill before sleeping.
                 continue;
@@ -283,7 +280,7 @@ impl Worker {
             self.slots.push(None);
             self.slots.len() - 1
         });
-        let mut handle = match self.multi.add2(idle.easy) {
+        let mut handle = match self.reactor.multi().add2(idle.easy) {
             Ok(handle) => handle,
             Err(e) => {
                 // The easy handle went down with the failed add; a fresh one replaces it later.
@@ -295,7 +292,7 @@ impl Worker {
             }
         };
         if let Err(e) = handle.set_token(index) {
-            let _ = self.multi.remove2(handle);
+            let _ = self.reactor.multi().remove2(handle);
             self.free_slots.push(index);
             return Err((transfer_error(&e), origin));
         }
@@ -321,7 +318,7 @@ impl Worker {
     fn collect_finished(&mut self) -> usize {
         let mut finished = std::mem::take(&mut self.finished);
         let slots = &self.slots;
-        self.multi.messages(|msg| {
+        self.reactor.multi().messages(|msg| {
             if let Ok(token) = msg.token() {
                 if let Some(Some(slot)) = slots.get(token) {
                     if let Some(result) = msg.result_for2(&slot.handle) {
@@ -349,7 +346,7 @@ impl Worker {
         if result.is_err() {
             self.counters.failed.fetch_add(1, Relaxed);
         }
-        let mut easy = match self.multi.remove2(slot.handle) {
+        let mut easy = match self.reactor.multi().remove2(slot.handle) {
             Ok(easy) => easy,
             Err(e) => {
                 log_worker_error("curl_multi_remove_handle", &e);
@@ -431,24 +428,19 @@ impl Worker {
     }
 
     fn sleep(&mut self, now: Instant, wake_at: Option<Instant>) {
-        let curl_timeout = self.multi.get_timeout().ok().flatten();
-        if curl_timeout == Some(Duration::ZERO) {
+        let curl_deadline = self.reactor.curl_deadline();
+        if curl_deadline.is_some_and(|d| d <= now) {
             return;
         }
         let mut timeout = MAX_POLL;
-        let until = |deadline: Option<Instant>| deadline.map(|t| t.saturating_duration_since(now));
-        for limit in [curl_timeout, until(wake_at), until(self.stop_deadline)]
+        for deadline in [curl_deadline, wake_at, self.stop_deadline]
             .into_iter()
             .flatten()
         {
-            timeout = timeout.min(limit);
+            timeout = timeout.min(deadline.saturating_duration_since(now));
         }
-        // curl_multi_poll counts whole milliseconds: round up, or a wait under 1 ms would spin.
-        let timeout = timeout.max(Duration::from_millis(1));
-        if let Err(e) = self.multi.poll(&mut [], timeout) {
-            log_worker_error("curl_multi_poll", &e);
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        self.reactor.wait(timeout);
+        self.counters.wakeups.fetch_add(1, Relaxed);
     }
 }
 

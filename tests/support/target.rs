@@ -296,6 +296,12 @@ async fn handle(
             full(200, "waited")
         }
         ["binary"] => full(200, vec![0xffu8, 0xfe, 0x00, 0x80]),
+        ["close"] => {
+            let mut r = full(200, "closing");
+            r.headers_mut()
+                .insert("connection", HeaderValue::from_static("close"));
+            r
+        }
         ["cookies"] => {
             let mut r = full(200, "cookies");
             r.headers_mut()

@@ -1,0 +1,231 @@
+//! Drives a worker's curl multi handle with `curl_multi_socket_action` and epoll.
+//!
+//! `curl_multi_perform` runs every transfer on every call (each reads the clock and checks its
+//! socket), so its cost grows with the transfers in flight. With `socket_action`, libcurl tells
+//! us which sockets to watch (socket callback → epoll) and when its next timeout is (timer
+//! callback), and we hand it only the sockets that are ready.
+//!
+//! libcurl stops watching a keep-alive connection when its transfer ends and watches it again
+//! when the next transfer reuses it: done literally, that is an `epoll_ctl` DEL and ADD per
+//! request. Instead a connection socket stays registered while idle (an idle connection raises
+//! no events), and re-watching with the same interest costs nothing. This is safe because
+//! libcurl opens and closes connection sockets through our hooks ([`vayu_ffi::SocketHooks`]),
+//! so a closed descriptor's state is forgotten before its number can be reused. If an idle
+//! socket does raise an event (the server closed it), it is unregistered then.
+
+use curl::multi::{Events, Multi};
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use vayu_ffi::{Epoll, ReadyList, SocketHooks, Waker};
+
+/// The epoll token of the waker; sockets use their descriptor number.
+const WAKER_TOKEN: u64 = u64::MAX;
+/// Timer value meaning "libcurl has no timeout pending".
+const NO_TIMER: u64 = u64::MAX;
+
+/// Opened through our hooks: we will hear when it is closed, so it may stay registered while idle.
+const HOOKED: u8 = 1;
+/// In the owning worker's epoll set.
+const REGISTERED: u8 = 2;
+/// libcurl currently wants events for it.
+const WANTED: u8 = 4;
+const READ: u8 = 8;
+const WRITE: u8 = 16;
+const INTEREST: u8 = READ | WRITE;
+
+/// Per-descriptor state, indexed by descriptor number. Process-wide because descriptor numbers
+/// are; each socket belongs to one worker at a time. Atomics only because curl's callbacks must be
+/// `Send`: every access to a socket's entry comes from the worker that owns the socket.
+struct SocketTable {
+    state: Box<[AtomicU8]>,
+}
+
+/// Descriptors above this are handled without the table (registered and removed eagerly).
+const MAX_TRACKED_FDS: u64 = 1 << 22;
+
+fn socket_table() -> &'static SocketTable {
+    static TABLE: OnceLock<SocketTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let limit = vayu_ffi::raise_open_file_limit()
+            .unwrap_or(1024)
+            .clamp(1024, MAX_TRACKED_FDS);
+        SocketTable {
+            state: (0..limit).map(|_| AtomicU8::new(0)).collect(),
+        }
+    })
+}
+
+impl SocketTable {
+    fn get(&self, fd: RawFd) -> Option<u8> {
+        self.state
+            .get(usize::try_from(fd).ok()?)
+            .map(|s| s.load(Relaxed))
+    }
+
+    fn set(&self, fd: RawFd, value: u8) {
+        if let Some(slot) = usize::try_from(fd).ok().and_then(|i| self.state.get(i)) {
+            slot.store(value, Relaxed);
+        }
+    }
+}
+
+/// Installed on every easy handle (see `transfer::configure`).
+pub(crate) static SOCKET_HOOKS: SocketHooks = SocketHooks {
+    opened: |fd| socket_table().set(fd, HOOKED),
+    closed: |fd| socket_table().set(fd, 0),
+};
+
+pub(crate) struct Reactor {
+    // Field order is drop order: the multi handle goes first, while the epoll instance its
+    // socket callback unregisters from is still open.
+    multi: Multi,
+    epoll: Arc<Epoll>,
+    ready: ReadyList,
+    waker: Arc<Waker>,
+    /// libcurl's next timeout, in ns since `base`, as its timer callback last set it.
+    timer: Arc<AtomicU64>,
+    base: Instant,
+}
+
+impl Reactor {
+    pub(crate) fn new(max_per_host: usize) -> std::io::Result<Reactor> {
+        let epoll = Arc::new(Epoll::new()?);
+        let waker = Arc::new(Waker::new()?);
+        epoll.add(waker.fd(), WAKER_TOKEN, true, false)?;
+        let base = Instant::now();
+        let timer = Arc::new(AtomicU64::new(NO_TIMER));
+
+        let mut multi = Multi::new();
+        let to_io = |e: curl::MultiError| std::io::Error::other(e.to_string());
+        if max_per_host > 0 {
+            multi
+                .set_max_host_connections(max_per_host)
+                .map_err(to_io)?;
+        }
+        let socket_epoll = Arc::clone(&epoll);
+        multi
+            .socket_function(move |socket, events, _| {
+                if events.remove() {
+                    unwant(&socket_epoll, socket);
+                } else {
+                    want(&socket_epoll, socket, events.input(), events.output());
+                }
+            })
+            .map_err(to_io)?;
+        let timer_slot = Arc::clone(&timer);
+        multi
+            .timer_function(move |timeout| {
+                let at = timeout.map_or(NO_TIMER, |t| (base.elapsed() + t).as_nanos() as u64);
+                timer_slot.store(at, Relaxed);
+                true
+            })
+            .map_err(to_io)?;
+        Ok(Reactor {
+            multi,
+            epoll,
+            ready: ReadyList::with_capacity(1024),
+            waker,
+            timer,
+            base,
+        })
+    }
+
+    pub(crate) fn multi(&self) -> &Multi {
+        &self.multi
+    }
+
+    /// Wakes this reactor's wait from another thread.
+    pub(crate) fn waker(&self) -> Arc<Waker> {
+        Arc::clone(&self.waker)
+    }
+
+    /// When libcurl wants to be called for its timeouts, if ever.
+    pub(crate) fn curl_deadline(&self) -> Option<Instant> {
+        match self.timer.load(Relaxed) {
+            NO_TIMER => None,
+            ns => Some(self.base + Duration::from_nanos(ns)),
+        }
+    }
+
+    /// Runs libcurl's timeouts if they are due. New transfers start this way: adding a handle
+    /// sets a timeout of zero.
+    pub(crate) fn run_due_timers(&self) {
+        if self.curl_deadline().is_some_and(|d| d <= Instant::now()) {
+            // Cleared first: libcurl sets it again through the callback if it still needs one.
+            self.timer.store(NO_TIMER, Relaxed);
+            if let Err(e) = self.multi.timeout() {
+                eprintln!("vayu: worker: curl_multi_socket_action (timeout) failed: {e}");
+            }
+        }
+    }
+
+    /// Sleeps until a socket is ready, the waker is woken or `timeout` passes, then lets
+    /// libcurl act on what happened.
+    pub(crate) fn wait(&mut self, timeout: Duration) {
+        if let Err(e) = self.epoll.wait(&mut self.ready, timeout) {
+            eprintln!("vayu: worker: epoll_wait failed: {e}");
+            std::thread::sleep(Duration::from_millis(1));
+            return;
+        }
+        let table = socket_table();
+        let mut events = Events::new();
+        for ready in self.ready.iter() {
+            if ready.token == WAKER_TOKEN {
+                self.waker.reset();
+                continue;
+            }
+            let fd = ready.token as RawFd;
+            if let Some(state) = table.get(fd) {
+                if state & WANTED == 0 {
+                    // An idle connection woke (the server closed it, or sent something unasked):
+                    // stop watching; libcurl finds out when it next uses the connection.
+                    self.epoll.unwatch(fd);
+                    table.set(fd, state & HOOKED);
+                    continue;
+                }
+            }
+            events
+                .input(ready.readable)
+                .output(ready.writable)
+                .error(ready.error);
+            // A socket libcurl closed earlier in this batch is unknown to it now: nothing to do.
+            let _ = self.multi.action(fd, &events);
+        }
+        self.run_due_timers();
+    }
+}
+
+/// libcurl wants events for `fd`: register it unless it already is, with this interest.
+fn want(epoll: &Epoll, fd: RawFd, readable: bool, writable: bool) {
+    let table = socket_table();
+    let state = table.get(fd).unwrap_or(0);
+    let interest = if readable { READ } else { 0 } | if writable { WRITE } else { 0 };
+    if state & REGISTERED != 0 && state & INTEREST == interest {
+        table.set(fd, state | WANTED);
+        return;
+    }
+    let result = if state & REGISTERED != 0 {
+        epoll.modify(fd, fd as u64, readable, writable)
+    } else {
+        epoll.add(fd, fd as u64, readable, writable)
+    };
+    match result {
+        Ok(()) => table.set(fd, (state & HOOKED) | REGISTERED | WANTED | interest),
+        Err(e) => eprintln!("vayu: worker: cannot watch socket {fd}: {e}"),
+    }
+}
+
+/// libcurl no longer wants events for `fd`. A hooked socket stays registered (see the module
+/// doc); anything else is removed now, since we would not hear of its closing.
+fn unwant(epoll: &Epoll, fd: RawFd) {
+    let table = socket_table();
+    match table.get(fd) {
+        Some(state) if state & HOOKED != 0 => table.set(fd, state & !WANTED),
+        state => {
+            epoll.unwatch(fd);
+            table.set(fd, state.unwrap_or(0) & HOOKED);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Connection reuse and loss: the worker keeps idle keep-alive sockets registered with epoll, so
+//! these pin that a closed connection, or a descriptor number reused by a new one, never leaves a
+//! request waiting.
+
+use crate::support::{engine, prepared, send, TargetServer};
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::Ordering::SeqCst;
+use std::time::Duration;
+
+/// A server that answers one request per connection with keep-alive, then closes the idle
+/// connection 30 ms later: the client finds its pooled connection dead.
+fn closing_server() -> (String, std::thread::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut served = 0;
+        for stream in listener.incoming().take(4) {
+            let mut stream = stream.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = stream.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+            }
+            stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok",
+                )
+                .unwrap();
+            served += 1;
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        served
+    });
+    (url, handle)
+}
+
+#[test]
+fn idle_connection_closed_by_the_server_is_replaced() {
+    let (url, server) = closing_server();
+    let engine = engine();
+    for _ in 0..4 {
+        let r = send(&engine, json!({"url": url, "timeout": 5000})).unwrap();
+        assert_eq!(r.body, "ok");
+        // Let the server close the connection while it sits idle in the pool. Its socket then
+        // reports end-of-file on every wait until it is unregistered: the workers must not spin.
+        let before = engine.total_wakeups();
+        std::thread::sleep(Duration::from_millis(100));
+        let idle_wakeups = engine.total_wakeups() - before;
+        assert!(idle_wakeups < 50, "{idle_wakeups} wake-ups while idle");
+    }
+    assert_eq!(server.join().unwrap(), 4);
+}
+
+#[test]
+fn connection_close_on_every_response() {
+    let server = TargetServer::start();
+    let engine = engine();
+    let report = engine.execute_batch(
+        vec![
+            prepared(json!({"url": server.url("/close"), "timeout": 5000})),
+            prepared(json!({"url": server.url("/echo"), "timeout": 5000})),
+        ],
+        600,
+        6,
+    );
+    assert_eq!(
+        (report.completed, report.ok),
+        (600, 600),
+        "{:?}",
+        report.errors
+    );
+    // Every /close response ends its connection, so descriptor numbers are reused constantly.
+    assert!(server.stats.accepted_connections.load(SeqCst) >= 300);
+}
