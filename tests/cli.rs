@@ -171,3 +171,127 @@ fn version_and_help() {
         assert!(stdout(&out).contains("Usage"), "{args:?}");
     }
 }
+
+fn open_db(path: &std::path::Path) -> (vayu::store::Store, vayu::store::Reader) {
+    let store = vayu::store::Store::open(path).unwrap();
+    let reader = store.reader().unwrap();
+    (store, reader)
+}
+
+#[test]
+fn run_with_db_records_a_design_run_in_full() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("run-db");
+    let db = dir.0.join("v.db");
+    let file = dir.write(
+        "req.json",
+        &format!(r#"{{"name": "echo it", "url": "{}"}}"#, server.url("/echo")),
+    );
+    let out = vayu_cli(&["run", &file, "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let refused = dir.write(
+        "refused.json",
+        &format!(r#"{{"url": "http://127.0.0.1:{}/"}}"#, closed_port()),
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(["run", &refused])
+        .env("VAYU_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let (_store, reader) = open_db(&db);
+    let runs = reader.list_runs(&Default::default()).unwrap();
+    assert_eq!(runs.total, 2);
+    let failed = &runs.items[0];
+    assert_eq!(
+        (failed.run_type, failed.status),
+        (vayu::store::RunType::Design, vayu::store::RunStatus::Failed)
+    );
+    assert!(
+        failed.error.as_deref().unwrap().contains("connect"),
+        "{:?}",
+        failed.error
+    );
+    let ok = &runs.items[1];
+    assert_eq!(ok.status, vayu::store::RunStatus::Completed);
+    let results = reader.run_results(&ok.id, None, None).unwrap();
+    assert_eq!(results.total, 1);
+    let trace = results.items[0].trace_data.as_ref().unwrap();
+    assert_eq!(trace["request"]["name"], "echo it");
+    assert_eq!(trace["response"]["status"], 200);
+    assert_eq!(results.items[0].status_code, Some(200));
+}
+
+#[test]
+fn batch_with_db_records_a_load_run() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("batch-db");
+    let db = dir.0.join("v.db");
+    let file = dir.write(
+        "reqs.json",
+        &format!(
+            r#"[{{"url": "{}"}}, {{"url": "{}"}}]"#,
+            server.url("/status/200"),
+            server.url("/status/500")
+        ),
+    );
+    let out = vayu_cli(&[
+        "batch",
+        &file,
+        "--repeat",
+        "250",
+        "--concurrency",
+        "8",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let (_store, reader) = open_db(&db);
+    let runs = reader.list_runs(&Default::default()).unwrap();
+    assert_eq!(runs.total, 1);
+    let run = &runs.items[0];
+    assert_eq!(
+        (run.run_type, run.status),
+        (
+            vayu::store::RunType::Load,
+            vayu::store::RunStatus::Completed
+        )
+    );
+    assert_eq!(run.summary.as_ref().unwrap()["completed"], 500);
+    assert_eq!(run.config["concurrency"], 8);
+    let results = reader.run_results(&run.id, Some(1000), None).unwrap();
+    let failures = results
+        .items
+        .iter()
+        .filter(|r| r.status_code == Some(500))
+        .count();
+    let successes = results
+        .items
+        .iter()
+        .filter(|r| r.status_code == Some(200))
+        .count();
+    assert_eq!(failures, 250, "every failure is recorded");
+    // One in 100 successes per worker (each worker samples its own): 250 successes over the workers.
+    assert!(
+        (2..=4).contains(&successes),
+        "{successes} successes sampled"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused() {
+    let dir = TempDir::new("not-db");
+    let file = dir.write("req.json", r#"{"url": "http://127.0.0.1:1/"}"#);
+    let notes = dir.write("notes.txt", "hello");
+    let out = vayu_cli(&["run", &file, "--db", &notes]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("notes.txt") && stderr(&out).contains("not a SQLite database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "hello");
+}

@@ -7,3 +7,4 @@ mod batch;
 mod cli;
 mod connections;
 mod requests;
+mod store;

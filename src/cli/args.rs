@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// print one machine-readable JSON object instead of text
     #[argh(switch)]
     pub json: bool,
+    /// record the request and response as a design run in this SQLite database (default:
+    /// $VAYU_DB; nothing is recorded when neither is set)
+    #[argh(option)]
+    pub db: Option<String>,
 }
 
 /// Send every request in the files through the engine and print a summary.
@@ -56,4 +60,8 @@ pub struct BatchArgs {
     /// print one machine-readable JSON object instead of text
     #[argh(switch)]
     pub json: bool,
+    /// record the batch as a load run in this SQLite database: every failure (up to 10,000) and
+    /// 1 in 100 successes, plus the summary (default: $VAYU_DB; nothing when neither is set)
+    #[argh(option)]
+    pub db: Option<String>,
 }

@@ -2,7 +2,8 @@
 
 use super::args::BatchArgs;
 use super::format::{bytes, micros};
-use super::{emit, request_file, CliError};
+use super::record::BatchRecording;
+use super::{emit, record, request_file, CliError};
 use crate::engine::{BatchReport, EngineConfig, EventLoop};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -22,11 +23,25 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     if args.concurrency == 0 {
         return Err(CliError::Input("--concurrency must be at least 1".into()));
     }
-    let mut requests = Vec::new();
+    let mut loaded = Vec::new();
     for file in &args.files {
-        requests.extend(request_file::load(file)?.into_iter().map(Arc::new));
+        loaded.extend(request_file::load(file)?);
     }
-    let total = requests.len().saturating_mul(args.repeat);
+    let total = loaded.len().saturating_mul(args.repeat);
+    let recording = match record::open_store(args.db.as_deref())? {
+        Some(store) => Some(BatchRecording::start(
+            store,
+            serde_json::json!({
+                "command": "batch",
+                "files": args.files,
+                "repeat": args.repeat,
+                "concurrency": args.concurrency,
+                "requests": loaded.iter().map(|r| &r.spec).collect::<Vec<_>>(),
+            }),
+        )?),
+        None => None,
+    };
+    let requests: Vec<_> = loaded.into_iter().map(|r| Arc::new(r.prepared)).collect();
     let engine = EventLoop::start(EngineConfig {
         workers: args.workers,
         pin_workers: !args.no_pin,
@@ -36,7 +51,11 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     let show_progress =
         !args.json && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
     let report = std::thread::scope(|scope| {
-        let runner = scope.spawn(|| engine.execute_batch(requests, total, args.concurrency));
+        let runner = scope.spawn(|| {
+            engine.execute_batch_observed(requests, total, args.concurrency, |_| {
+                recording.as_ref().map(BatchRecording::observer)
+            })
+        });
         if show_progress {
             let bar = ProgressBar::new(total as u64).with_style(
                 ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {elapsed}")
@@ -51,6 +70,9 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         runner.join().expect("the batch thread does not panic")
     });
 
+    if let Some(recording) = recording {
+        recording.finish(&report)?;
+    }
     if args.json {
         emit(&format!(
             "{}\n",

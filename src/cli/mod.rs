@@ -3,6 +3,7 @@
 mod args;
 mod batch;
 mod format;
+mod record;
 mod request_file;
 mod run;
 
@@ -27,6 +28,8 @@ pub enum CliError {
     Transport(TransferError),
     #[error("could not start the engine: {0}")]
     Engine(#[from] std::io::Error),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Writes to stdout; a closed pipe (`vayu-cli run x.json | head`) ends output quietly instead of panicking.

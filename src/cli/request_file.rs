@@ -3,8 +3,14 @@
 use super::CliError;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
 
+/// A request as written (kept for the record) and as it will be sent.
+pub struct LoadedRequest {
+    pub spec: RequestSpec,
+    pub prepared: PreparedRequest,
+}
+
 /// Reads and validates every request in a file.
-pub fn load(path: &str) -> Result<Vec<PreparedRequest>, CliError> {
+pub fn load(path: &str) -> Result<Vec<LoadedRequest>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Input(format!("cannot read request file `{path}`: {e}")))?;
     let invalid = |error: ValidationError| CliError::InvalidRequest {
@@ -38,7 +44,8 @@ pub fn load(path: &str) -> Result<Vec<PreparedRequest>, CliError> {
                 e
             };
             let spec = RequestSpec::from_json(&item.to_string()).map_err(|e| invalid(at(e)))?;
-            spec.prepare().map_err(|e| invalid(at(e)))
+            let prepared = spec.prepare().map_err(|e| invalid(at(e)))?;
+            Ok(LoadedRequest { spec, prepared })
         })
         .collect()
 }

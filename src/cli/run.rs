@@ -2,7 +2,7 @@
 
 use super::args::RunArgs;
 use super::format::{bytes, micros};
-use super::{emit, request_file, CliError};
+use super::{emit, record, request_file, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::{BodyEncoding, Response};
 use std::process::ExitCode;
@@ -17,13 +17,19 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             requests.len()
         )));
     }
-    let request = Arc::new(requests.remove(0));
+    let store = record::open_store(args.db.as_deref())?;
+    let request = requests.remove(0);
     let engine = EventLoop::start(EngineConfig {
         workers: 1,
         pin_workers: false,
         ..EngineConfig::default()
     })?;
-    let result = engine.submit_async(request).wait();
+    let result = engine
+        .submit_async(Arc::new(request.prepared.clone()))
+        .wait();
+    if let Some(store) = store {
+        record::record_design(store, &request, &result)?;
+    }
     if args.json {
         let out = match &result {
             Ok(response) => serde_json::json!({ "ok": true, "response": response }),

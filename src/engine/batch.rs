@@ -19,10 +19,14 @@ struct BatchPlan {
     next_index: AtomicUsize,
 }
 
+/// Sees every outcome of one worker's share, on that worker: it must not block.
+pub type OutcomeObserver = Box<dyn FnMut(&Outcome) + Send>;
+
 pub(crate) struct BatchShare {
     plan: Arc<BatchPlan>,
     concurrency: usize,
     stats: TransferStats,
+    observer: Option<OutcomeObserver>,
     results: Sender<TransferStats>,
 }
 
@@ -48,6 +52,9 @@ impl Job for BatchShare {
 
     fn completed(&mut self, _tag: u64, outcome: Outcome) {
         self.stats.record(&outcome);
+        if let Some(observe) = &mut self.observer {
+            observe(&outcome);
+        }
     }
 
     fn finish(self: Box<Self>) {
@@ -61,6 +68,7 @@ impl BatchShare {
         requests: Vec<Arc<PreparedRequest>>,
         total: usize,
         concurrency: usize,
+        mut observer: impl FnMut(usize) -> Option<OutcomeObserver>,
     ) -> BatchReport {
         let started = Instant::now();
         let total = if requests.is_empty() { 0 } else { total };
@@ -77,6 +85,7 @@ impl BatchShare {
                 // Spread the concurrency so the workers' shares add up to exactly `concurrency`.
                 concurrency: concurrency / n + usize::from(i < concurrency % n),
                 stats: TransferStats::default(),
+                observer: observer(i),
                 results: results.clone(),
             })
         });

@@ -1,6 +1,6 @@
 //! The engine's front door: N pinned worker threads, round-robin submission, and clean shutdown.
 
-use super::batch::{BatchReport, BatchShare};
+use super::batch::{BatchReport, BatchShare, OutcomeObserver};
 use super::config::EngineConfig;
 use super::job::Job;
 use super::worker::{Command, Completion, Worker, WorkerCounters};
@@ -187,7 +187,19 @@ impl EventLoop {
         total: usize,
         concurrency: usize,
     ) -> BatchReport {
-        BatchShare::run(self, requests, total, concurrency)
+        BatchShare::run(self, requests, total, concurrency, |_| None)
+    }
+
+    /// [`EventLoop::execute_batch`], with `observer(worker_index)` giving each worker a callback
+    /// that sees every outcome of its share (on the worker thread: it must not block).
+    pub fn execute_batch_observed(
+        &self,
+        requests: Vec<Arc<PreparedRequest>>,
+        total: usize,
+        concurrency: usize,
+        observer: impl FnMut(usize) -> Option<OutcomeObserver>,
+    ) -> BatchReport {
+        BatchShare::run(self, requests, total, concurrency, observer)
     }
 
     /// Transfers running now, over all workers.

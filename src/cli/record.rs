@@ -1,0 +1,136 @@
+//! Recording CLI runs in the database when `--db PATH` (or `VAYU_DB`) is given.
+
+use super::request_file::LoadedRequest;
+use super::CliError;
+use crate::engine::{BatchReport, Outcome, OutcomeObserver};
+use crate::model::{Response, TransferError};
+use crate::store::{
+    new_id, now_ms, resolve_path, ResultPolicy, ResultRecorder, ResultRow, Run, RunStatus, RunType,
+    Store,
+};
+
+/// The store to record in: `--db` if given, else `VAYU_DB` if set, else none (the CLI does not
+/// create databases unasked).
+pub fn open_store(flag: Option<&str>) -> Result<Option<Store>, CliError> {
+    if flag.is_none() && std::env::var_os("VAYU_DB").is_none_or(|v| v.is_empty()) {
+        return Ok(None);
+    }
+    Ok(Some(Store::open(resolve_path(flag))?))
+}
+
+fn new_run(run_type: RunType, status: RunStatus, config: serde_json::Value) -> Run {
+    Run {
+        id: new_id("run"),
+        request_id: None,
+        environment_id: None,
+        run_type,
+        status,
+        config,
+        start_time: now_ms(),
+        end_time: None,
+        summary: None,
+        error: None,
+    }
+}
+
+/// Records one design-mode request in full: the request as written and the response (or error).
+pub fn record_design(
+    store: Store,
+    request: &LoadedRequest,
+    result: &Result<Response, TransferError>,
+) -> Result<String, CliError> {
+    let writer = store.writer();
+    let mut run = new_run(
+        RunType::Design,
+        RunStatus::Running,
+        serde_json::json!({ "request": request.spec }),
+    );
+    let id = run.id.clone();
+    let (status, error) = match result {
+        Ok(_) => (RunStatus::Completed, None),
+        Err(e) => (RunStatus::Failed, Some(e.to_string())),
+    };
+    let trace = match result {
+        Ok(response) => serde_json::json!({ "request": request.spec, "response": response }),
+        Err(e) => serde_json::json!({ "request": request.spec, "error": e }),
+    };
+    let row = ResultRow {
+        id: 0,
+        run_id: id.clone(),
+        timestamp: now_ms(),
+        status_code: result.as_ref().ok().map(|r| r.status),
+        latency_ms: result
+            .as_ref()
+            .ok()
+            .map(|r| r.timings.total as f64 / 1000.0),
+        error: result.as_ref().err().map(|e| e.to_string()),
+        trace_data: Some(trace),
+    };
+    run.status = status;
+    run.end_time = Some(now_ms());
+    run.error = error;
+    writer.create_run(run)?;
+    writer.record_result(row)?;
+    writer.flush()?;
+    store.close();
+    Ok(id)
+}
+
+/// A batch being recorded as a `load` run.
+pub struct BatchRecording {
+    store: Store,
+    run_id: String,
+    recorder: ResultRecorder,
+}
+
+impl BatchRecording {
+    pub fn start(store: Store, config: serde_json::Value) -> Result<BatchRecording, CliError> {
+        let writer = store.writer();
+        let run = new_run(RunType::Load, RunStatus::Running, config);
+        let run_id = run.id.clone();
+        writer.create_run(run)?;
+        let recorder = ResultRecorder::new(writer, ResultPolicy::default());
+        Ok(BatchRecording {
+            store,
+            run_id,
+            recorder,
+        })
+    }
+
+    /// A per-worker observer that offers each outcome to the result policy; never blocks.
+    pub fn observer(&self) -> OutcomeObserver {
+        let mut recorder = self.recorder.clone();
+        let run_id = self.run_id.clone();
+        Box::new(move |outcome: &Outcome| {
+            let failed = outcome.error.is_some() || outcome.status >= 400;
+            recorder.offer(failed, || ResultRow {
+                id: 0,
+                run_id: run_id.clone(),
+                timestamp: now_ms(),
+                status_code: (outcome.status > 0).then_some(outcome.status),
+                latency_ms: outcome
+                    .error
+                    .is_none()
+                    .then(|| outcome.timings.total as f64 / 1000.0),
+                error: outcome.error.as_ref().map(|e| e.to_string()),
+                trace_data: None,
+            });
+        })
+    }
+
+    /// Marks the run completed with the report as its summary, and commits everything.
+    pub fn finish(self, report: &BatchReport) -> Result<String, CliError> {
+        let writer = self.store.writer();
+        let summary = serde_json::to_value(report).expect("a report always serialises");
+        writer.set_run_status(
+            &self.run_id,
+            RunStatus::Completed,
+            Some(now_ms()),
+            Some(summary),
+            None,
+        )?;
+        writer.flush()?;
+        self.store.close();
+        Ok(self.run_id)
+    }
+}

@@ -1,0 +1,46 @@
+//! What can go wrong with the database, said in terms a user can act on.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database `{path}` is not a SQLite database; point --db (or VAYU_DB) at a Vayu database or a new file")]
+    NotSqlite { path: PathBuf },
+    #[error("database `{path}` is a SQLite database but not a Vayu one (it has tables Vayu did not create); use another --db file")]
+    Foreign { path: PathBuf },
+    #[error("database `{path}` has schema version {found}, newer than this build knows ({latest}); use a newer vayu, or another --db file")]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        latest: u32,
+    },
+    #[error("database `{path}`: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database `{path}`: migrating from schema version {from} failed: {source}")]
+    Migration {
+        path: PathBuf,
+        from: u32,
+        source: rusqlite::Error,
+    },
+    #[error("database `{path}`: cannot read it: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database query failed: {0}")]
+    Query(#[from] rusqlite::Error),
+    #[error("stored JSON in {what} is invalid: {source}")]
+    BadJson {
+        what: &'static str,
+        source: serde_json::Error,
+    },
+    #[error("the store's writer thread has stopped")]
+    WriterGone,
+    #[error("{what} `{id}` does not exist")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Conflict(String),
+}

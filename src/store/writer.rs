@@ -1,0 +1,431 @@
+//! The writer thread owns the only write connection. Other threads send it commands and never
+//! wait for it, except `flush` and the calls that return a value.
+//!
+//! Two queues: an unbounded one for what must not be lost (run rows, status changes, metrics,
+//! failures, calls; all bounded in number by their producers), and a bounded one for samples of
+//! successful results, which are dropped and counted when it is full. The writer always takes
+//! from the must-keep queue first, so a run's row is written before any sample of it.
+//! Commands are applied in batches: one IMMEDIATE transaction per `BATCH_WINDOW` or
+//! `BATCH_ROWS` rows, whichever comes first; a call or flush ends a batch at once.
+
+use super::error::StoreError;
+use super::types::{MetricPoint, ResultRow, Run, RunStatus};
+use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
+use rusqlite::{params, Connection};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub const BATCH_WINDOW: Duration = Duration::from_millis(100);
+pub const BATCH_ROWS: usize = 5_000;
+/// Success samples waiting for the writer; more are dropped (and counted).
+pub const SAMPLE_QUEUE: usize = 65_536;
+
+/// Runs on the write connection and returns the reply to send once the batch's commit is known:
+/// a caller must not hear "done" before its write is visible to readers.
+type Call = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+pub(crate) enum Command {
+    CreateRun(Run),
+    SetStatus {
+        id: String,
+        status: RunStatus,
+        end_time: Option<i64>,
+        summary: Option<serde_json::Value>,
+        error: Option<String>,
+    },
+    Metrics {
+        run_id: String,
+        points: Vec<MetricPoint>,
+    },
+    Result(ResultRow),
+    /// Runs in the writer's transaction; used for saved-work CRUD, which replies on its own channel.
+    Call(Call),
+    Flush(Sender<()>),
+    Shutdown,
+}
+
+/// A handle for sending writes. Cheap to clone; every clone feeds the same writer thread.
+#[derive(Clone)]
+pub struct StoreWriter {
+    keep: Sender<Command>,
+    samples: Sender<ResultRow>,
+    counters: Arc<WriterCounters>,
+}
+
+#[derive(Debug, Default)]
+pub struct WriterCounters {
+    /// Success samples dropped because the queue was full.
+    pub dropped_samples: AtomicU64,
+    /// Rows committed.
+    pub rows_written: AtomicU64,
+    /// Statements that failed (e.g. a result for a deleted run); logged, not retried.
+    pub failed_statements: AtomicU64,
+}
+
+impl StoreWriter {
+    fn send(&self, command: Command) -> Result<(), StoreError> {
+        self.keep.send(command).map_err(|_| StoreError::WriterGone)
+    }
+
+    pub fn create_run(&self, run: Run) -> Result<(), StoreError> {
+        self.send(Command::CreateRun(run))
+    }
+
+    /// Changes a run's status; a terminal status also sets its end time and summary or error.
+    pub fn set_run_status(
+        &self,
+        id: &str,
+        status: RunStatus,
+        end_time: Option<i64>,
+        summary: Option<serde_json::Value>,
+        error: Option<String>,
+    ) -> Result<(), StoreError> {
+        self.send(Command::SetStatus {
+            id: id.to_string(),
+            status,
+            end_time,
+            summary,
+            error,
+        })
+    }
+
+    pub fn record_metrics(&self, run_id: &str, points: Vec<MetricPoint>) -> Result<(), StoreError> {
+        self.send(Command::Metrics {
+            run_id: run_id.to_string(),
+            points,
+        })
+    }
+
+    /// A result that must be kept: a failure, or a design-mode request.
+    pub fn record_result(&self, row: ResultRow) -> Result<(), StoreError> {
+        self.send(Command::Result(row))
+    }
+
+    /// A sample of a successful result: never blocks; dropped (and counted) when the writer is behind.
+    pub fn record_sample(&self, row: ResultRow) -> bool {
+        match self.samples.try_send(row) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {
+                self.counters.dropped_samples.fetch_add(1, Relaxed);
+                false
+            }
+        }
+    }
+
+    /// Waits until everything sent before this call is committed.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        self.send(Command::Flush(tx))?;
+        rx.recv().map_err(|_| StoreError::WriterGone)
+    }
+
+    /// Runs `f` on the write connection inside the writer's transaction and returns its result.
+    pub(crate) fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        self.send(Command::Call(Box::new(move |conn| {
+            let result = in_savepoint(conn, f);
+            Box::new(move |commit: Result<(), String>| {
+                let _ = tx.send(commit.map_err(StoreError::Conflict).and(result));
+            })
+        })))?;
+        rx.recv().map_err(|_| StoreError::WriterGone)?
+    }
+
+    pub fn counters(&self) -> &WriterCounters {
+        &self.counters
+    }
+}
+
+pub(crate) struct WriterThread {
+    handle: Option<JoinHandle<()>>,
+    keep: Sender<Command>,
+}
+
+impl WriterThread {
+    pub(crate) fn start(conn: Connection) -> std::io::Result<(WriterThread, StoreWriter)> {
+        let (keep, keep_rx) = crossbeam_channel::unbounded();
+        let (samples, samples_rx) = crossbeam_channel::bounded(SAMPLE_QUEUE);
+        let counters = Arc::new(WriterCounters::default());
+        let thread_counters = Arc::clone(&counters);
+        let handle = std::thread::Builder::new()
+            .name("vayu-store-writer".into())
+            .spawn(move || {
+                let queues = Queues {
+                    keep: keep_rx,
+                    samples: samples_rx,
+                };
+                Writer {
+                    conn,
+                    queues,
+                    counters: thread_counters,
+                }
+                .run()
+            })?;
+        let writer = StoreWriter {
+            keep: keep.clone(),
+            samples,
+            counters,
+        };
+        Ok((
+            WriterThread {
+                handle: Some(handle),
+                keep,
+            },
+            writer,
+        ))
+    }
+
+    /// Commits what is queued and stops the thread.
+    pub(crate) fn shutdown(&mut self) {
+        let _ = self.keep.send(Command::Shutdown);
+        if let Some(handle) = self.handle.take() {
+            if handle.join().is_err() {
+                eprintln!("vayu: the store writer thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for WriterThread {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+enum Item {
+    Command(Command),
+    Sample(ResultRow),
+}
+
+struct Writer {
+    conn: Connection,
+    queues: Queues,
+    counters: Arc<WriterCounters>,
+}
+
+struct Queues {
+    keep: Receiver<Command>,
+    samples: Receiver<ResultRow>,
+}
+
+impl Writer {
+    fn run(self) {
+        let mut acks: Vec<Sender<()>> = Vec::new();
+        let mut replies: Vec<Reply> = Vec::new();
+        loop {
+            let Some(first) = self.queues.next(None) else {
+                return;
+            };
+            let mut shutdown = false;
+            self.begin();
+            let started = Instant::now();
+            let tx = &self.conn;
+            let mut rows = 0usize;
+            let mut item = Some(first);
+            while let Some(next) = item.take() {
+                let ends_batch = match next {
+                    Item::Command(Command::Shutdown) => {
+                        shutdown = true;
+                        true
+                    }
+                    Item::Command(Command::Flush(ack)) => {
+                        acks.push(ack);
+                        // Samples sent before the flush are waiting in their own queue: take them.
+                        while let Ok(row) = self.queues.samples.try_recv() {
+                            rows += apply_result(tx, &row, &self.counters);
+                        }
+                        true
+                    }
+                    Item::Command(Command::Call(call)) => {
+                        replies.push(call(tx));
+                        true
+                    }
+                    Item::Command(command) => {
+                        rows += apply(tx, command, &self.counters);
+                        false
+                    }
+                    Item::Sample(row) => {
+                        rows += apply_result(tx, &row, &self.counters);
+                        false
+                    }
+                };
+                if ends_batch || rows >= BATCH_ROWS {
+                    break;
+                }
+                let left = BATCH_WINDOW.saturating_sub(started.elapsed());
+                if !left.is_zero() {
+                    item = self.queues.next(Some(left));
+                }
+            }
+            let committed = match self.conn.execute_batch("COMMIT") {
+                Ok(()) => {
+                    self.counters.rows_written.fetch_add(rows as u64, Relaxed);
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("vayu: store: commit of {rows} rows failed: {e}");
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(format!("the write was not committed: {e}"))
+                }
+            };
+            for reply in replies.drain(..) {
+                reply(committed.clone());
+            }
+            for ack in acks.drain(..) {
+                let _ = ack.send(());
+            }
+            if shutdown {
+                return;
+            }
+        }
+    }
+}
+
+impl Writer {
+    /// Begins the batch's IMMEDIATE transaction, waiting for as long as another process holds the
+    /// write lock: the items already taken from the queues must not be lost.
+    fn begin(&self) {
+        let mut attempts = 0u32;
+        while let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            if attempts == 0 {
+                eprintln!("vayu: store: cannot begin a write transaction ({e}); retrying until the database is free");
+            }
+            attempts += 1;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        if attempts > 0 {
+            eprintln!("vayu: store: write transaction begun after {attempts} retries");
+        }
+    }
+}
+
+impl Queues {
+    /// The next item, must-keep commands first. `None` on timeout, or when every sender is gone
+    /// (waiting forever when `timeout` is `None`).
+    fn next(&self, timeout: Option<Duration>) -> Option<Item> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            match self.keep.try_recv() {
+                Ok(command) => return Some(Item::Command(command)),
+                Err(TryRecvError::Disconnected) => {
+                    // No sender of commands is left: finish what samples remain, then stop.
+                    return self.samples.try_recv().ok().map(Item::Sample);
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+            if let Ok(row) = self.samples.try_recv() {
+                return Some(Item::Sample(row));
+            }
+            let mut select = Select::new();
+            select.recv(&self.keep);
+            select.recv(&self.samples);
+            let ready = match deadline {
+                Some(d) => select.ready_deadline(d).ok(),
+                None => Some(select.ready()),
+            };
+            ready?;
+        }
+    }
+}
+
+/// Runs `f` inside a savepoint of the batch's transaction, so a call that fails halfway leaves
+/// nothing of itself behind.
+fn in_savepoint<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch("SAVEPOINT call")?;
+    let result = f(conn);
+    if result.is_err() {
+        conn.execute_batch("ROLLBACK TO call")?;
+    }
+    conn.execute_batch("RELEASE call")?;
+    result
+}
+
+/// Applies one command inside the batch; returns the rows it wrote. A failing statement is
+/// logged and counted; the rest of the batch goes on.
+fn apply(conn: &Connection, command: Command, counters: &WriterCounters) -> usize {
+    let result = match command {
+        Command::CreateRun(run) => conn
+            .prepare_cached(
+                "INSERT INTO runs (id, request_id, environment_id, type, status, config_snapshot, start_time, end_time, summary, error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    run.id,
+                    run.request_id,
+                    run.environment_id,
+                    run.run_type.as_str(),
+                    run.status.as_str(),
+                    run.config.to_string(),
+                    run.start_time,
+                    run.end_time,
+                    run.summary.map(|s| s.to_string()),
+                    run.error,
+                ])
+            }),
+        Command::SetStatus { id, status, end_time, summary, error } => conn
+            .prepare_cached(
+                "UPDATE runs SET status = ?2, end_time = coalesce(?3, end_time),
+                 summary = coalesce(?4, summary), error = coalesce(?5, error) WHERE id = ?1",
+            )
+            .and_then(|mut st| st.execute(params![id, status.as_str(), end_time, summary.map(|s| s.to_string()), error])),
+        Command::Metrics { run_id, points } => conn
+            .prepare_cached("INSERT INTO metrics (run_id, timestamp, name, value, labels) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut st| {
+                let mut n = 0;
+                for p in &points {
+                    n += st.execute(params![run_id, p.timestamp, p.name, p.value, p.labels.as_ref().map(|l| l.to_string())])?;
+                }
+                Ok(n)
+            }),
+        Command::Result(row) => return apply_result(conn, &row, counters),
+        Command::Call(_) | Command::Flush(_) | Command::Shutdown => Ok(0),
+    };
+    match result {
+        Ok(n) => n,
+        Err(e) => {
+            statement_failed(counters, &e);
+            0
+        }
+    }
+}
+
+fn apply_result(conn: &Connection, row: &ResultRow, counters: &WriterCounters) -> usize {
+    let result = conn
+        .prepare_cached(
+            "INSERT INTO results (run_id, timestamp, status_code, latency_ms, error, trace_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut st| {
+            st.execute(params![
+                row.run_id,
+                row.timestamp,
+                row.status_code,
+                row.latency_ms,
+                row.error,
+                row.trace_data.as_ref().map(|t| t.to_string()),
+            ])
+        });
+    match result {
+        Ok(n) => n,
+        Err(e) => {
+            statement_failed(counters, &e);
+            0
+        }
+    }
+}
+
+fn statement_failed(counters: &WriterCounters, err: &rusqlite::Error) {
+    // Log the first few; a run deleted mid-recording would otherwise flood the log.
+    if counters.failed_statements.fetch_add(1, Relaxed) < 10 {
+        eprintln!("vayu: store: a write failed and was skipped: {err}");
+    }
+}
