@@ -79,9 +79,11 @@ def run_oha(url, a):
     return text, dict(requests=requests, rps=report["summary"]["requestsPerSec"], cpu=cpu, rss_kib=rss)
 
 
-def run_vayu(url, a, request_file, total):
+def run_vayu(url, a, request_file, total, db=None):
     cmd = [VAYU_CLI, "batch", request_file, "--repeat", str(total), "--concurrency", str(a.connections),
            "--workers", str(a.threads), "--json"]
+    if db:
+        cmd += ["--db", db]
     text, wall, cpu, rss = timed(cmd, a.duration * 10 + 120)
     report = json.loads(text[text.index("{"):text.rindex("}") + 1])
     if report["failed"]:
@@ -107,6 +109,8 @@ def main():
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", help="results folder (default bench/results/<date>-<host>)")
+    p.add_argument("--with-recording", action="store_true",
+                   help="also run vayu with --db (recording on) in the rotation, for the on/off ratio")
     a = p.parse_args()
 
     for tool in ["nginx", "wrk", "oha", "/usr/bin/time"]:
@@ -148,6 +152,9 @@ def main():
             "wrk": lambda: run_wrk(url, a),
             "oha": lambda: run_oha(url, a),
         }
+        if a.with_recording:
+            db = os.path.join(workdir, "recording.db")
+            tools["vayu+db"] = lambda: run_vayu(url, a, request_file, total, db)
         results = {name: [] for name in tools}
         order = list(tools)
         for rnd in range(a.rounds):
@@ -166,13 +173,14 @@ def main():
 
     med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "cpu_per_100k", "rss_kib")}
            for n, rs in results.items()}
-    best_rps = max(m["rps"] for n, m in med.items() if n != "vayu")
+    best_rps = max(m["rps"] for n, m in med.items() if not n.startswith("vayu"))
     lines = [
         f"# Closed model, HTTP/1.1, {a.connections} keep-alive connections, {a.threads} threads",
         "",
         f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
         f"- machine: {machine()}",
-        f"- command: scripts/bench.sh --duration {a.duration} --rounds {a.rounds}",
+        f"- command: scripts/bench.sh --duration {a.duration} --rounds {a.rounds}"
+        + (" --with-recording" if a.with_recording else ""),
         f"- target: nginx (bench/nginx.conf, 1 worker process) on 127.0.0.1, same machine",
         f"- figures: median of {a.rounds} rounds; CPU = user+sys of the load generator (/usr/bin/time)",
         "",
@@ -182,6 +190,10 @@ def main():
     for name, m in med.items():
         lines.append(f"| {name} | {m['rps']:.0f} | {m['cpu_per_100k']:.3f} | {m['rss_kib'] / 1024:.1f} | "
                      f"{m['rps'] / med['wrk']['rps']:.2f} | {m['rps'] / best_rps:.2f} |")
+    if "vayu+db" in med:
+        lines += ["", f"Recording on (vayu+db) vs off (vayu): requests/s ratio "
+                      f"{med['vayu+db']['rps'] / med['vayu']['rps']:.3f}, CPU per request ratio "
+                      f"{med['vayu+db']['cpu_per_100k'] / med['vayu']['cpu_per_100k']:.3f}"]
     lines += ["", "Per round:", ""]
     for name, rs in results.items():
         lines.append(f"- {name}: " + ", ".join(f"{r['rps']:.0f} req/s ({r['cpu_per_100k']:.3f} CPU-s/100k)" for r in rs))
