@@ -9,8 +9,12 @@ use vayu::store::{new_id, now_ms, ResultRow, Run, RunStatus, RunType, Store};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let rows: u64 = args.next().map_or(2_000_000, |a| a.parse().expect("ROWS is a number"));
-    let producers: u64 = args.next().map_or(2, |a| a.parse().expect("PRODUCERS is a number"));
+    let rows: u64 = args
+        .next()
+        .map_or(2_000_000, |a| a.parse().expect("ROWS is a number"));
+    let producers: u64 = args
+        .next()
+        .map_or(2, |a| a.parse().expect("PRODUCERS is a number"));
     let dir = std::env::temp_dir().join(format!("vayu-store-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bench.db");
@@ -59,12 +63,21 @@ fn main() {
     let sent = started.elapsed();
     writer.flush().unwrap();
     let committed = started.elapsed();
-    let written = store.reader().unwrap().run_results(&run_id, Some(1), None).unwrap().total;
+    let written = store
+        .reader()
+        .unwrap()
+        .run_results(&run_id, Some(1), None)
+        .unwrap()
+        .total;
     store.close();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     let _ = std::fs::remove_dir_all(&dir);
 
-    assert_eq!(written, rows / producers * producers, "every row sent was written");
+    assert_eq!(
+        written,
+        rows / producers * producers,
+        "every row sent was written"
+    );
     println!(
         "{written} rows from {producers} producers: sent in {:.2} s, committed in {:.2} s: {:.0} rows/s ({:.1} MiB file)",
         sent.as_secs_f64(),

@@ -6,5 +6,6 @@ mod support;
 mod batch;
 mod cli;
 mod connections;
+mod load;
 mod requests;
 mod store;

@@ -19,10 +19,12 @@ pub enum Next {
     Wait,
     /// Nothing more will be started; the job ends when its in-flight transfers have completed.
     Done,
+    /// End now: the job's in-flight transfers are aborted (reported with the `aborted` category).
+    Abort,
 }
 
 /// What one transfer came to.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Outcome {
     /// HTTP status; 0 when the transfer failed.
     pub status: u16,
@@ -30,6 +32,10 @@ pub struct Outcome {
     pub timings: Timings,
     /// Body bytes received (after decoding), counted also when not kept.
     pub body_size: u64,
+    /// Request bytes written (headers and body, all requests of a redirect chain).
+    pub bytes_sent: u64,
+    /// Response header bytes plus body bytes.
+    pub bytes_received: u64,
     /// The full response, only for jobs whose [`Job::wants_response`] is true.
     pub response: Option<Response>,
 }

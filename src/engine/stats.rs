@@ -20,7 +20,13 @@ pub struct TransferStats {
     pub count: u64,
     /// Responses with a status below 400.
     pub ok: u64,
+    /// Body bytes received (decoded).
     pub bytes_received: u64,
+    /// Request bytes sent and response bytes received on the wire (headers included).
+    pub wire_bytes_sent: u64,
+    pub wire_bytes_received: u64,
+    /// Sums over responses of the dns, connect, tls and first-byte phases (µs), for averages.
+    pub phase_sums_us: [u64; 4],
     /// Total time of every transfer that got a response, in µs.
     pub latency_us: Histogram<u64>,
     /// Index = status code (0..=599); other codes are counted at 0.
@@ -36,6 +42,9 @@ impl Default for TransferStats {
             count: 0,
             ok: 0,
             bytes_received: 0,
+            wire_bytes_sent: 0,
+            wire_bytes_received: 0,
+            phase_sums_us: [0; 4],
             latency_us: new_latency_histogram(),
             status_counts: vec![0; 600],
             error_counts: [0; ErrorCategory::ALL.len()],
@@ -48,6 +57,8 @@ impl TransferStats {
     pub fn record(&mut self, outcome: &Outcome) {
         self.count += 1;
         self.bytes_received += outcome.body_size;
+        self.wire_bytes_sent += outcome.bytes_sent;
+        self.wire_bytes_received += outcome.bytes_received;
         match &outcome.error {
             Some(err) => {
                 let i = err.category.index();
@@ -62,6 +73,14 @@ impl TransferStats {
                 if outcome.status < 400 {
                     self.ok += 1;
                 }
+                let t = &outcome.timings;
+                for (sum, phase) in
+                    self.phase_sums_us
+                        .iter_mut()
+                        .zip([t.dns, t.connect, t.tls, t.first_byte])
+                {
+                    *sum += phase;
+                }
                 self.latency_us
                     .saturating_record(outcome.timings.total.clamp(1, LATENCY_MAX_US));
             }
@@ -72,6 +91,11 @@ impl TransferStats {
         self.count += other.count;
         self.ok += other.ok;
         self.bytes_received += other.bytes_received;
+        self.wire_bytes_sent += other.wire_bytes_sent;
+        self.wire_bytes_received += other.wire_bytes_received;
+        for (a, b) in self.phase_sums_us.iter_mut().zip(other.phase_sums_us) {
+            *a += b;
+        }
         self.latency_us
             .add(&other.latency_us)
             .expect("histograms share bounds");
@@ -114,6 +138,15 @@ impl TransferStats {
 
     pub fn transport_errors(&self) -> u64 {
         self.error_counts.iter().sum()
+    }
+
+    pub fn errors_of(&self, category: ErrorCategory) -> u64 {
+        self.error_counts[category.index()]
+    }
+
+    /// Responses received (any status), the transfers that have timings.
+    pub fn responses(&self) -> u64 {
+        self.count - self.transport_errors()
     }
 }
 
@@ -163,23 +196,19 @@ mod tests {
     fn response(status: u16, total: u64) -> Outcome {
         Outcome {
             status,
-            error: None,
             timings: Timings {
                 total,
                 ..Timings::default()
             },
             body_size: 10,
-            response: None,
+            ..Outcome::default()
         }
     }
 
     fn failure(category: ErrorCategory, message: &str) -> Outcome {
         Outcome {
-            status: 0,
             error: Some(TransferError::new(category, message)),
-            timings: Timings::default(),
-            body_size: 0,
-            response: None,
+            ..Outcome::default()
         }
     }
 

@@ -163,6 +163,13 @@ pub fn timings(easy: &EasyHandle) -> Timings {
     }
 }
 
+/// Bytes of requests sent and of responses received (headers plus body).
+pub fn wire_sizes(easy: &mut EasyHandle) -> (u64, u64) {
+    let sent = easy.request_size().unwrap_or(0);
+    let headers = easy.header_size().unwrap_or(0);
+    (sent, headers + easy.get_ref().body_size())
+}
+
 pub fn status(easy: &mut EasyHandle) -> u16 {
     easy.response_code().unwrap_or(0) as u16
 }

@@ -236,6 +236,11 @@ impl Worker {
                         match other {
                             Next::At(t) => wake_at = Some(wake_at.map_or(t, |w| w.min(t))),
                             Next::Done => job.done = true,
+                            Next::Abort => {
+                                job.done = true;
+                                let id = job.id;
+                                self.abort_job(id);
+                            }
                             Next::Wait | Next::Start { .. } => {}
                         }
                         break;
@@ -367,26 +372,28 @@ impl Worker {
                     .jobs
                     .iter()
                     .any(|j| j.id == id && j.job.wants_response());
-                let outcome = match result {
+                let (bytes_sent, bytes_received) = transfer::wire_sizes(&mut easy);
+                let mut outcome = match result {
                     Err(err) => failed_outcome(err),
                     Ok(()) if wants_response => {
                         let response = transfer::response(&mut easy);
                         Outcome {
                             status: response.status,
-                            error: None,
                             timings: response.timings,
                             body_size: response.body_size,
                             response: Some(response),
+                            ..Outcome::default()
                         }
                     }
                     Ok(()) => Outcome {
                         status: transfer::status(&mut easy),
-                        error: None,
                         timings: transfer::timings(&easy),
                         body_size: easy.get_ref().body_size(),
-                        response: None,
+                        ..Outcome::default()
                     },
                 };
+                outcome.bytes_sent = bytes_sent;
+                outcome.bytes_received = bytes_received;
                 self.job_completed(id, tag, outcome);
             }
         }
@@ -416,8 +423,21 @@ impl Worker {
 
     /// Removes every in-flight transfer and reports it as aborted.
     fn abort_all(&mut self) {
+        self.abort_where(|_| true);
+    }
+
+    /// Aborts the in-flight transfers of one job.
+    fn abort_job(&mut self, id: u64) {
+        self.abort_where(|origin| matches!(origin, Origin::Job { id: j, .. } if *j == id));
+    }
+
+    /// Removes the in-flight transfers whose origin matches and reports them as aborted.
+    fn abort_where(&mut self, matches: impl Fn(&Origin) -> bool) {
         for token in 0..self.slots.len() {
-            if self.slots[token].is_some() {
+            if self.slots[token]
+                .as_ref()
+                .is_some_and(|slot| matches(&slot.origin))
+            {
                 let err = TransferError::new(
                     ErrorCategory::Aborted,
                     "stopped before the response completed",
@@ -453,11 +473,8 @@ fn stopped() -> TransferError {
 
 fn failed_outcome(err: TransferError) -> Outcome {
     Outcome {
-        status: 0,
         error: Some(err),
-        timings: Default::default(),
-        body_size: 0,
-        response: None,
+        ..Outcome::default()
     }
 }
 

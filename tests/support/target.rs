@@ -31,6 +31,8 @@ pub struct ServerStats {
     pub in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
     pub by_path: Mutex<HashMap<String, u64>>,
+    /// `/stall-once`: until when every request to it is held (set by its 100th request).
+    stall_until: Mutex<Option<std::time::Instant>>,
 }
 
 impl ServerStats {
@@ -296,6 +298,24 @@ async fn handle(
             full(200, "waited")
         }
         ["binary"] => full(200, vec![0xffu8, 0xfe, 0x00, 0x80]),
+        // A server that stalls once, for 500 ms, when its 100th request arrives (like a GC pause):
+        // every request arriving during the stall waits until it ends.
+        ["stall-once"] => {
+            let until = {
+                let mut stall = stats.stall_until.lock().unwrap();
+                if stall.is_none() && stats.path_count("/stall-once") == 100 {
+                    *stall = Some(std::time::Instant::now() + Duration::from_millis(500));
+                }
+                *stall
+            };
+            if let Some(until) = until {
+                let now = std::time::Instant::now();
+                if now < until {
+                    tokio::time::sleep(until - now).await;
+                }
+            }
+            full(200, "ok")
+        }
         ["close"] => {
             let mut r = full(200, "closing");
             r.headers_mut()

@@ -1,0 +1,552 @@
+//! The run file (`vayu-cli load` reads it; `POST /run` will take it): what to send and how.
+//! Checked up front; every error names the field.
+
+use super::schedule::{Schedule, Stage};
+use super::threshold::Threshold;
+use crate::model::duration::duration_from_json;
+use crate::model::{PreparedRequest, RequestSpec, ValidationError};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const DEFAULT_GRACEFUL_STOP: Duration = Duration::from_secs(5);
+
+/// A load run as written.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RunSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestSpec>,
+    /// Sent round-robin.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<Vec<RequestSpec>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<serde_json::Value>,
+    pub config: LoadConfigSpec,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LoadConfigSpec {
+    /// "constant" (default), "iterations" or "ramp_up".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// Seconds as a number, or a string with a unit ("30s", "2m").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<StageSpec>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_rps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graceful_stop: Option<serde_json::Value>,
+    /// Per-request timeout for every request of the run (overrides the requests' own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StageSpec {
+    pub duration: serde_json::Value,
+    pub target_rps: f64,
+}
+
+/// How requests are paced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    /// Open model: sends follow the schedule whatever the responses do.
+    Open(Schedule),
+    /// Closed model: exactly `concurrency` requests in flight until `duration` has passed.
+    Closed {
+        concurrency: u64,
+        duration: Duration,
+    },
+    /// Exactly `iterations` requests, at most `concurrency` at once, optionally within `limit`.
+    Iterations {
+        iterations: u64,
+        concurrency: u64,
+        limit: Option<Duration>,
+    },
+}
+
+/// A validated run, ready to start.
+#[derive(Debug, Clone)]
+pub struct LoadPlan {
+    pub mode: Mode,
+    pub requests: Vec<Arc<PreparedRequest>>,
+    /// Open model: sends beyond this many in flight are dropped (counted), never delayed.
+    pub max_in_flight: u64,
+    pub graceful_stop: Duration,
+    pub thresholds: Vec<Threshold>,
+}
+
+impl LoadPlan {
+    pub fn requests_expected(&self) -> Option<u64> {
+        match &self.mode {
+            Mode::Open(schedule) => Some(schedule.expected()),
+            Mode::Iterations { iterations, .. } => Some(*iterations),
+            Mode::Closed { .. } => None,
+        }
+    }
+
+    /// How long sending lasts (`None`: until the iterations are done).
+    pub fn duration(&self) -> Option<Duration> {
+        match &self.mode {
+            Mode::Open(schedule) => Some(schedule.duration()),
+            Mode::Closed { duration, .. } => Some(*duration),
+            Mode::Iterations { limit, .. } => *limit,
+        }
+    }
+
+    /// The average target rate of an open-model run.
+    pub fn target_rps(&self) -> Option<f64> {
+        match &self.mode {
+            Mode::Open(schedule) => {
+                Some(schedule.expected() as f64 / schedule.duration().as_secs_f64())
+            }
+            _ => None,
+        }
+    }
+
+    pub fn mode_name(&self) -> &'static str {
+        match self.mode {
+            Mode::Open(_) => "open",
+            Mode::Closed { .. } => "closed",
+            Mode::Iterations { .. } => "iterations",
+        }
+    }
+}
+
+fn err(field: &str, message: impl Into<String>) -> ValidationError {
+    ValidationError::new(field, message)
+}
+
+fn seconds(field: &str, value: &serde_json::Value) -> Result<Duration, ValidationError> {
+    duration_from_json(value, 1000.0)
+        .map_err(|m| err(field, format!("{m} (seconds, or a string such as \"30s\")")))
+}
+
+fn positive_duration(
+    field: &str,
+    value: Option<&serde_json::Value>,
+    mode: &str,
+) -> Result<Duration, ValidationError> {
+    let value = value.ok_or_else(|| {
+        err(
+            field,
+            format!("mode \"{mode}\" needs a duration, e.g. \"30s\""),
+        )
+    })?;
+    let d = seconds(field, value)?;
+    if d.is_zero() {
+        return Err(err(field, "must be longer than zero"));
+    }
+    Ok(d)
+}
+
+fn rate(field: &str, value: f64) -> Result<f64, ValidationError> {
+    if !value.is_finite() || value < 0.0 {
+        return Err(err(
+            field,
+            format!("{value} is not a rate; use a number of requests per second ≥ 0"),
+        ));
+    }
+    Ok(value)
+}
+
+impl RunSpec {
+    pub fn from_json(text: &str) -> Result<RunSpec, ValidationError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            err(
+                if path == "." { "" } else { &path },
+                e.into_inner().to_string(),
+            )
+        })
+    }
+
+    /// The requests in the order they are sent.
+    pub fn request_specs(&self) -> Vec<&RequestSpec> {
+        self.request
+            .iter()
+            .chain(self.requests.iter().flatten())
+            .collect()
+    }
+
+    /// Checks the whole run. `max_in_flight_default` is what the engine can hold (workers × per-worker cap).
+    pub fn prepare(&self, max_in_flight_default: u64) -> Result<LoadPlan, ValidationError> {
+        let c = &self.config;
+        let specs = match (&self.request, &self.requests) {
+            (Some(_), Some(_)) => {
+                return Err(err("requests", "give `request` or `requests`, not both"))
+            }
+            (None, None) => {
+                return Err(err(
+                    "request",
+                    "the run has no request; add `request` or a list `requests`",
+                ))
+            }
+            (None, Some(list)) if list.is_empty() => {
+                return Err(err("requests", "the list is empty; add a request"))
+            }
+            _ => self.request_specs(),
+        };
+        if self.environment.is_some() {
+            return Err(err(
+                "environment",
+                "variables are not supported yet (they come with scripting); remove `environment`",
+            ));
+        }
+        let timeout = c.timeout.as_ref().map(|t| {
+            duration_from_json(t, 1.0).map_err(|m| {
+                err(
+                    "config.timeout",
+                    format!("{m} (milliseconds, or a string such as \"5s\")"),
+                )
+            })
+        });
+        let timeout = timeout.transpose()?;
+        let mut requests = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            let field = |e: ValidationError| {
+                let base = if self.request.is_some() {
+                    "request".to_string()
+                } else {
+                    format!("requests[{i}]")
+                };
+                err(
+                    &if e.field.is_empty() {
+                        base.clone()
+                    } else {
+                        format!("{base}.{}", e.field)
+                    },
+                    e.message,
+                )
+            };
+            let mut prepared = spec.prepare().map_err(field)?;
+            if let Some(t) = timeout {
+                prepared.timeout = (!t.is_zero()).then_some(t);
+            }
+            requests.push(Arc::new(prepared));
+        }
+
+        let mode_name = c.mode.as_deref().unwrap_or("constant");
+        let forbid = |present: bool, field: &str, why: &str| {
+            if present {
+                Err(err(field, why.to_string()))
+            } else {
+                Ok(())
+            }
+        };
+        let mode = match mode_name {
+            "constant" => {
+                let duration =
+                    positive_duration("config.duration", c.duration.as_ref(), mode_name)?;
+                forbid(
+                    c.iterations.is_some(),
+                    "config.iterations",
+                    "\"constant\" runs for a duration; use mode \"iterations\" for a count",
+                )?;
+                forbid(
+                    c.stages.is_some(),
+                    "config.stages",
+                    "stages belong to mode \"ramp_up\"",
+                )?;
+                match (c.target_rps, c.concurrency) {
+                    (Some(_), Some(_)) => return Err(err(
+                        "config.concurrency",
+                        "give targetRps (open model) or concurrency (closed model), not both; cap an open-model run's in-flight requests with maxInFlight",
+                    )),
+                    (Some(r), None) => {
+                        if rate("config.targetRps", r)? == 0.0 {
+                            return Err(err("config.targetRps", "must be above 0"));
+                        }
+                        Mode::Open(Schedule::constant(r, duration))
+                    }
+                    (None, Some(0)) => return Err(err("config.concurrency", "must be at least 1")),
+                    (None, Some(n)) => Mode::Closed { concurrency: n, duration },
+                    (None, None) => return Err(err("config.targetRps", "mode \"constant\" needs targetRps (open model) or concurrency (closed model)")),
+                }
+            }
+            "iterations" => {
+                forbid(
+                    c.target_rps.is_some(),
+                    "config.targetRps",
+                    "mode \"iterations\" is paced by concurrency; remove targetRps",
+                )?;
+                forbid(
+                    c.stages.is_some(),
+                    "config.stages",
+                    "stages belong to mode \"ramp_up\"",
+                )?;
+                let iterations = match c.iterations {
+                    Some(0) | None => {
+                        return Err(err(
+                            "config.iterations",
+                            "mode \"iterations\" needs iterations ≥ 1",
+                        ))
+                    }
+                    Some(n) => n,
+                };
+                let concurrency = c.concurrency.unwrap_or(1);
+                if concurrency == 0 {
+                    return Err(err("config.concurrency", "must be at least 1"));
+                }
+                let limit = c
+                    .duration
+                    .as_ref()
+                    .map(|d| positive_duration("config.duration", Some(d), mode_name))
+                    .transpose()?;
+                Mode::Iterations {
+                    iterations,
+                    concurrency,
+                    limit,
+                }
+            }
+            "ramp_up" => {
+                forbid(
+                    c.duration.is_some(),
+                    "config.duration",
+                    "a ramp lasts as long as its stages; remove duration",
+                )?;
+                forbid(
+                    c.target_rps.is_some(),
+                    "config.targetRps",
+                    "a ramp's rates are in its stages; remove targetRps",
+                )?;
+                forbid(
+                    c.concurrency.is_some(),
+                    "config.concurrency",
+                    "a ramp is an open model; cap it with maxInFlight",
+                )?;
+                forbid(
+                    c.iterations.is_some(),
+                    "config.iterations",
+                    "a ramp runs for its stages; remove iterations",
+                )?;
+                let specs = c.stages.as_ref().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    err("config.stages", "mode \"ramp_up\" needs stages: [{\"duration\": \"30s\", \"targetRps\": 100}, ...]")
+                })?;
+                let mut from = rate("config.startRps", c.start_rps.unwrap_or(0.0))?;
+                let mut stages = Vec::with_capacity(specs.len());
+                for (i, s) in specs.iter().enumerate() {
+                    let duration = positive_duration(
+                        &format!("config.stages[{i}].duration"),
+                        Some(&s.duration),
+                        mode_name,
+                    )?;
+                    let to = rate(&format!("config.stages[{i}].targetRps"), s.target_rps)?;
+                    stages.push(Stage {
+                        duration,
+                        from_rps: from,
+                        to_rps: to,
+                    });
+                    from = to;
+                }
+                let schedule = Schedule::new(stages);
+                if schedule.expected() == 0 {
+                    return Err(err(
+                        "config.stages",
+                        "these stages send no request; raise a targetRps",
+                    ));
+                }
+                Mode::Open(schedule)
+            }
+            other => {
+                return Err(err(
+                    "config.mode",
+                    format!(
+                        "`{other}` is not a mode; use \"constant\", \"iterations\" or \"ramp_up\""
+                    ),
+                ))
+            }
+        };
+        if c.start_rps.is_some() && mode_name != "ramp_up" {
+            return Err(err(
+                "config.startRps",
+                "startRps belongs to mode \"ramp_up\"",
+            ));
+        }
+        let max_in_flight = match c.max_in_flight {
+            Some(0) => return Err(err("config.maxInFlight", "must be at least 1")),
+            Some(n) if !matches!(mode, Mode::Open(_)) => {
+                let _ = n;
+                return Err(err("config.maxInFlight", "applies to open-model runs (targetRps or ramp_up); closed runs are capped by concurrency"));
+            }
+            Some(n) => n,
+            None => max_in_flight_default,
+        };
+        let graceful_stop = c
+            .graceful_stop
+            .as_ref()
+            .map(|g| seconds("config.gracefulStop", g))
+            .transpose()?
+            .unwrap_or(DEFAULT_GRACEFUL_STOP);
+        let thresholds = c
+            .thresholds
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Threshold::parse(t).map_err(|m| err(&format!("config.thresholds[{i}]"), m))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(LoadPlan {
+            mode,
+            requests,
+            max_in_flight,
+            graceful_stop,
+            thresholds,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(config: serde_json::Value) -> Result<LoadPlan, ValidationError> {
+        let spec = serde_json::json!({"request": {"url": "http://127.0.0.1:1/"}, "config": config});
+        RunSpec::from_json(&spec.to_string())?.prepare(1000)
+    }
+
+    fn field(config: serde_json::Value) -> String {
+        plan(config).unwrap_err().field
+    }
+
+    #[test]
+    fn modes() {
+        let p = plan(serde_json::json!({"duration": "3s", "targetRps": 200})).unwrap();
+        assert_eq!((p.requests_expected(), p.mode_name()), (Some(600), "open"));
+        assert_eq!(p.target_rps(), Some(200.0));
+        let p = plan(serde_json::json!({"duration": 10, "concurrency": 8})).unwrap();
+        assert_eq!(
+            p.mode,
+            Mode::Closed {
+                concurrency: 8,
+                duration: Duration::from_secs(10)
+            }
+        );
+        assert_eq!(p.requests_expected(), None);
+        let p =
+            plan(serde_json::json!({"mode": "iterations", "iterations": 500, "concurrency": 4}))
+                .unwrap();
+        assert_eq!(p.requests_expected(), Some(500));
+        let p = plan(serde_json::json!({"mode": "ramp_up", "startRps": 10, "stages": [{"duration": "2s", "targetRps": 30}]})).unwrap();
+        assert_eq!(p.requests_expected(), Some(40));
+        assert_eq!(p.graceful_stop, DEFAULT_GRACEFUL_STOP);
+        assert_eq!(p.max_in_flight, 1000);
+    }
+
+    #[test]
+    fn contradictions_are_refused_naming_the_field() {
+        assert_eq!(
+            field(serde_json::json!({"duration": "3s"})),
+            "config.targetRps"
+        );
+        assert_eq!(
+            field(serde_json::json!({"duration": "3s", "targetRps": 10, "concurrency": 2})),
+            "config.concurrency"
+        );
+        assert_eq!(
+            field(serde_json::json!({"targetRps": 10})),
+            "config.duration"
+        );
+        assert_eq!(
+            field(serde_json::json!({"duration": "-3s", "targetRps": 10})),
+            "config.duration"
+        );
+        assert_eq!(
+            field(serde_json::json!({"duration": "3s", "targetRps": -1})),
+            "config.targetRps"
+        );
+        assert_eq!(
+            field(serde_json::json!({"mode": "iterations"})),
+            "config.iterations"
+        );
+        assert_eq!(
+            field(serde_json::json!({"mode": "iterations", "iterations": 5, "targetRps": 3})),
+            "config.targetRps"
+        );
+        assert_eq!(
+            field(serde_json::json!({"mode": "ramp_up", "duration": "3s", "stages": []})),
+            "config.duration"
+        );
+        assert_eq!(
+            field(serde_json::json!({"mode": "ramp_up"})),
+            "config.stages"
+        );
+        assert_eq!(
+            field(
+                serde_json::json!({"mode": "ramp_up", "stages": [{"duration": "1s", "targetRps": 0}]})
+            ),
+            "config.stages"
+        );
+        assert_eq!(
+            field(
+                serde_json::json!({"mode": "ramp_up", "stages": [{"duration": "0s", "targetRps": 5}]})
+            ),
+            "config.stages[0].duration"
+        );
+        assert_eq!(
+            field(serde_json::json!({"mode": "sometimes", "duration": "1s"})),
+            "config.mode"
+        );
+        assert_eq!(
+            field(serde_json::json!({"duration": "1s", "concurrency": 2, "maxInFlight": 5})),
+            "config.maxInFlight"
+        );
+        assert_eq!(
+            field(
+                serde_json::json!({"duration": "1s", "targetRps": 5, "thresholds": ["p95<1s", "p95"]})
+            ),
+            "config.thresholds[1]"
+        );
+        assert_eq!(
+            field(serde_json::json!({"duration": "1s", "targetRps": 5, "startRps": 1})),
+            "config.startRps"
+        );
+        assert_eq!(
+            field(serde_json::json!({"duration": "1s", "targetRps": 5, "rate": 1})),
+            "config.rate"
+        );
+    }
+
+    #[test]
+    fn requests_are_checked_and_the_timeout_applies_to_all() {
+        let spec = serde_json::json!({"requests": [{"url": "http://127.0.0.1:1/"}, {"url": "nope"}], "config": {"duration": 1, "targetRps": 1}});
+        let e = RunSpec::from_json(&spec.to_string())
+            .unwrap()
+            .prepare(10)
+            .unwrap_err();
+        assert_eq!(e.field, "requests[1].url");
+        let spec = serde_json::json!({"requests": [{"url": "http://127.0.0.1:1/", "timeout": 100}], "config": {"duration": 1, "targetRps": 1, "timeout": "2s"}});
+        let p = RunSpec::from_json(&spec.to_string())
+            .unwrap()
+            .prepare(10)
+            .unwrap();
+        assert_eq!(p.requests[0].timeout, Some(Duration::from_secs(2)));
+        let spec = serde_json::json!({"config": {"duration": 1, "targetRps": 1}});
+        assert_eq!(
+            RunSpec::from_json(&spec.to_string())
+                .unwrap()
+                .prepare(10)
+                .unwrap_err()
+                .field,
+            "request"
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! Load runs: the run file, the pacing strategies (as engine jobs, one share per worker), the
+//! reporter, the final report and thresholds. `RunManager` ties them to an engine and a store.
+//!
+//! ```text
+//! RunManager::start(spec) ── validate ── store: run row (pending → running)
+//!     └─ engine.start_job: one RunShare per worker ──(interval stats every 100 ms)──► reporter
+//!  reporter ── snapshots → subscribers, metrics → store (1/s), final report → store + subscribers
+//! ```
+
+pub mod config;
+mod report;
+mod reporter;
+pub mod schedule;
+mod share;
+pub mod stats;
+pub mod threshold;
+
+pub use config::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
+pub use report::{deserialize_histogram, FinalReport, LatencyReport, Percentiles, PhaseAverages};
+pub use reporter::{LatencyBrief, RunEvent, RunSnapshot, SnapshotLatency};
+pub use threshold::{Threshold, ThresholdResult};
+
+use crate::engine::EventLoop;
+use crate::model::ValidationError;
+use crate::store::{new_id, now_ms, Run, RunStatus, RunType, StoreError, StoreWriter};
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::Mutex;
+use share::RunShare;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const NOT_STOPPED: u64 = u64::MAX;
+
+/// What every share of a run reads: the plan, the start, and whether to stop.
+pub(crate) struct RunShared {
+    pub id: String,
+    pub start: Instant,
+    pub plan: LoadPlan,
+    /// Nanoseconds after `start` at which a stop was requested.
+    stop_ns: AtomicU64,
+    /// Iterations mode: the next request index, shared so the total is exact.
+    pub next_index: AtomicU64,
+}
+
+impl RunShared {
+    /// When sending ended, if it has: a stop request, or the end of the run's duration.
+    pub fn stopped_at(&self, now: Instant) -> Option<Instant> {
+        let requested = match self.stop_ns.load(Relaxed) {
+            NOT_STOPPED => None,
+            ns => Some(self.start + Duration::from_nanos(ns)),
+        };
+        let end = self
+            .plan
+            .duration()
+            .map(|d| self.start + d)
+            .filter(|end| now >= *end);
+        match (requested, end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn stop_requested(&self) -> bool {
+        self.stop_ns.load(Relaxed) != NOT_STOPPED
+    }
+
+    fn request_stop(&self) {
+        let ns = self.start.elapsed().as_nanos() as u64;
+        let _ = self
+            .stop_ns
+            .compare_exchange(NOT_STOPPED, ns, Relaxed, Relaxed);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Invalid(#[from] ValidationError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("could not start the run: {0}")]
+    Engine(String),
+}
+
+/// A started run: its id and its events (progress every 100 ms, then the final report).
+pub struct RunHandle {
+    pub id: String,
+    pub events: Receiver<RunEvent>,
+}
+
+impl RunHandle {
+    /// Waits for the final report, skipping progress events.
+    pub fn wait(&self) -> Option<FinalReport> {
+        self.events.iter().find_map(|e| match e {
+            RunEvent::Complete(report) => Some(*report),
+            RunEvent::Progress(_) => None,
+        })
+    }
+}
+
+pub struct RunManager {
+    engine: Arc<EventLoop>,
+    store: Option<StoreWriter>,
+    commands: Option<Sender<reporter::Command>>,
+    active: Arc<Mutex<HashMap<String, Arc<RunShared>>>>,
+    reporter: Option<JoinHandle<()>>,
+}
+
+impl RunManager {
+    pub fn new(engine: Arc<EventLoop>, store: Option<StoreWriter>) -> std::io::Result<RunManager> {
+        let (commands, receiver) = crossbeam_channel::unbounded();
+        let active = Arc::new(Mutex::new(HashMap::new()));
+        let reporter = reporter::spawn(receiver, Arc::clone(&active))?;
+        Ok(RunManager {
+            engine,
+            store,
+            commands: Some(commands),
+            active,
+            reporter: Some(reporter),
+        })
+    }
+
+    /// In-flight requests the engine can hold: the default `maxInFlight` of open-model runs.
+    pub fn engine_capacity(&self) -> u64 {
+        (self.engine.config().max_concurrent * self.engine.worker_count()) as u64
+    }
+
+    /// Validates and starts a run; returns at once.
+    pub fn start(&self, spec: &RunSpec) -> Result<RunHandle, RunError> {
+        let plan = spec.prepare(self.engine_capacity())?;
+        let id = new_id("run");
+        if let Some(store) = &self.store {
+            store.create_run(Run {
+                id: id.clone(),
+                request_id: None,
+                environment_id: None,
+                run_type: RunType::Load,
+                status: RunStatus::Pending,
+                config: serde_json::to_value(spec).unwrap_or_default(),
+                start_time: now_ms(),
+                end_time: None,
+                summary: None,
+                error: None,
+            })?;
+        }
+        let workers = self.engine.worker_count();
+        let per_worker_cap = self.engine.config().max_concurrent;
+        let limits: Vec<usize> = (0..workers)
+            .map(|i| match plan.mode {
+                // Each share at least 1, and never more than its worker holds, so the share's
+                // own cap (drop, don't delay) is the one that acts.
+                Mode::Open(_) => split(plan.max_in_flight, workers, i).clamp(1, per_worker_cap),
+                Mode::Closed { concurrency, .. } | Mode::Iterations { concurrency, .. } => {
+                    split(concurrency, workers, i)
+                }
+            })
+            .collect();
+        let shared = Arc::new(RunShared {
+            id: id.clone(),
+            start: Instant::now(),
+            plan,
+            stop_ns: AtomicU64::new(NOT_STOPPED),
+            next_index: AtomicU64::new(0),
+        });
+        if let Some(store) = &self.store {
+            store.set_run_status(&id, RunStatus::Running, None, None, None)?;
+        }
+        let (reports, report_rx) = crossbeam_channel::unbounded();
+        let started = self.engine.start_job(|i, n| {
+            Box::new(RunShare::new(
+                Arc::clone(&shared),
+                i,
+                n,
+                limits[i],
+                reports.clone(),
+            ))
+        });
+        let failure = (started < workers).then(|| {
+            format!("only {started} of {workers} workers took the run: the engine is stopping")
+        });
+        if failure.is_some() {
+            shared.request_stop();
+        }
+        let (events_tx, events) = reporter::subscriber_channel();
+        self.active.lock().insert(id.clone(), Arc::clone(&shared));
+        let tracked = reporter::TrackedRun {
+            shared,
+            reports: report_rx,
+            shares: workers,
+            subscribers: vec![events_tx],
+            store: self.store.clone(),
+            failure,
+        };
+        self.send(reporter::Command::Track(Box::new(tracked)))?;
+        Ok(RunHandle { id, events })
+    }
+
+    /// Asks a run to stop: nothing new is sent, in-flight requests get the run's graceful stop.
+    /// Returns false if no such run is active.
+    pub fn stop(&self, id: &str) -> bool {
+        match self.active.lock().get(id) {
+            Some(run) => {
+                run.request_stop();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Another subscriber to an active run's events.
+    pub fn subscribe(&self, id: &str) -> Option<Receiver<RunEvent>> {
+        if !self.active.lock().contains_key(id) {
+            return None;
+        }
+        let (tx, rx) = reporter::subscriber_channel();
+        self.send(reporter::Command::Subscribe {
+            id: id.to_string(),
+            events: tx,
+        })
+        .ok()?;
+        Some(rx)
+    }
+
+    pub fn active_runs(&self) -> Vec<String> {
+        self.active.lock().keys().cloned().collect()
+    }
+
+    fn send(&self, command: reporter::Command) -> Result<(), RunError> {
+        self.commands
+            .as_ref()
+            .and_then(|c| c.send(command).ok())
+            .ok_or_else(|| RunError::Engine("the reporter has stopped".into()))
+    }
+}
+
+impl Drop for RunManager {
+    /// Stops every active run and waits for the reporter to finish them.
+    fn drop(&mut self) {
+        for run in self.active.lock().values() {
+            run.request_stop();
+        }
+        self.commands = None;
+        if let Some(reporter) = self.reporter.take() {
+            let _ = reporter.join();
+        }
+    }
+}
+
+/// Worker `i`'s part of `total` split over `n` workers; the parts add up to `total`.
+fn split(total: u64, n: usize, i: usize) -> usize {
+    let n = n as u64;
+    (total / n + u64::from((i as u64) < total % n)) as usize
+}

@@ -1,0 +1,335 @@
+//! The reporter thread: every 100 ms it merges what each run's shares measured, publishes a
+//! snapshot to the run's subscribers, writes the run's metrics to the store once a second, and
+//! finishes a run (final report, terminal status) when all its shares have ended.
+
+use super::report::FinalReport;
+use super::stats::{RunStats, ShareMessage};
+use super::RunShared;
+use crate::engine::stats::LatencySummary;
+use crate::store::{now_ms, MetricPoint, RunStatus, StoreWriter};
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::Mutex;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub const TICK: Duration = Duration::from_millis(100);
+const WINDOW: Duration = Duration::from_secs(1);
+const METRICS_EVERY: Duration = Duration::from_secs(1);
+/// Progress events a subscriber may fall behind by before it misses some.
+const SUBSCRIBER_BACKLOG: usize = 256;
+
+/// What a run's subscribers receive.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    Progress(Box<RunSnapshot>),
+    /// The last event of a run.
+    Complete(Box<FinalReport>),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyBrief {
+    pub avg: f64,
+    pub p50: u64,
+    pub p95: u64,
+    pub p99: u64,
+}
+
+impl From<LatencySummary> for LatencyBrief {
+    fn from(s: LatencySummary) -> Self {
+        LatencyBrief {
+            avg: s.avg,
+            p50: s.p50,
+            p95: s.p95,
+            p99: s.p99,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotLatency {
+    pub last_second: LatencyBrief,
+    pub cumulative: LatencyBrief,
+}
+
+/// A run's progress, as of one reporter tick. Latencies in µs: corrected for open-model runs,
+/// service time otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSnapshot {
+    pub run_id: String,
+    pub elapsed_secs: f64,
+    /// Completed requests per second over the last second.
+    pub rps: f64,
+    pub total_requests: u64,
+    pub requests_sent: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_expected: Option<u64>,
+    pub in_flight: u64,
+    pub dropped: u64,
+    pub aborted: u64,
+    pub error_rate: f64,
+    pub errors: BTreeMap<String, u64>,
+    pub status_codes: BTreeMap<u16, u64>,
+    pub latency_us: SnapshotLatency,
+}
+
+pub(crate) enum Command {
+    Track(Box<TrackedRun>),
+    Subscribe {
+        id: String,
+        events: Sender<RunEvent>,
+    },
+}
+
+pub(crate) struct TrackedRun {
+    pub shared: Arc<RunShared>,
+    pub reports: Receiver<ShareMessage>,
+    pub shares: usize,
+    pub subscribers: Vec<Sender<RunEvent>>,
+    pub store: Option<StoreWriter>,
+    /// Set when the run cannot go on as planned (an engine fault): it ends `failed`.
+    pub failure: Option<String>,
+}
+
+struct RunState {
+    run: TrackedRun,
+    finished_shares: usize,
+    cumulative: RunStats,
+    /// The last second of ticks: (when the tick's interval began, what it held).
+    window: VecDeque<(Instant, RunStats)>,
+    last_tick: Instant,
+    last_metrics: Instant,
+    /// When the last share ended.
+    ended_at: Option<Instant>,
+}
+
+pub(crate) fn spawn(
+    commands: Receiver<Command>,
+    active: Arc<Mutex<HashMap<String, Arc<RunShared>>>>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("vayu-reporter".into())
+        .spawn(move || run(commands, active))
+}
+
+fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunShared>>>>) {
+    let mut runs: HashMap<String, RunState> = HashMap::new();
+    let mut next_tick = Instant::now() + TICK;
+    loop {
+        match commands.recv_deadline(next_tick) {
+            Ok(Command::Track(run)) => {
+                let now = Instant::now();
+                let id = run.shared.id.clone();
+                runs.insert(
+                    id,
+                    RunState {
+                        run: *run,
+                        finished_shares: 0,
+                        cumulative: RunStats::default(),
+                        window: VecDeque::new(),
+                        last_tick: now,
+                        last_metrics: now,
+                        ended_at: None,
+                    },
+                );
+                continue;
+            }
+            Ok(Command::Subscribe { id, events }) => {
+                if let Some(state) = runs.get_mut(&id) {
+                    state.run.subscribers.push(events);
+                }
+                continue;
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) if runs.is_empty() => return,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(next_tick.saturating_duration_since(Instant::now()))
+            }
+        }
+        let now = Instant::now();
+        next_tick = now + TICK;
+        let mut done = Vec::new();
+        for (id, state) in runs.iter_mut() {
+            if state.tick(now) {
+                done.push(id.clone());
+            }
+        }
+        for id in done {
+            if let Some(state) = runs.remove(&id) {
+                // Inactive before anyone hears it is complete.
+                active.lock().remove(&id);
+                state.finish();
+            }
+        }
+    }
+}
+
+impl RunState {
+    /// Takes in what the shares sent; returns whether every share has ended.
+    fn tick(&mut self, now: Instant) -> bool {
+        let mut interval = RunStats::default();
+        while let Ok(message) = self.run.reports.try_recv() {
+            match message {
+                ShareMessage::Interval(stats) => interval.merge(&stats),
+                ShareMessage::Finished(stats, at) => {
+                    interval.merge(&stats);
+                    self.finished_shares += 1;
+                    self.ended_at = Some(self.ended_at.map_or(at, |e| e.max(at)));
+                }
+            }
+        }
+        self.cumulative.merge(&interval);
+        self.window.push_back((self.last_tick, interval));
+        self.last_tick = now;
+        while self
+            .window
+            .front()
+            .is_some_and(|(start, _)| now.duration_since(*start) > WINDOW + TICK / 2)
+        {
+            self.window.pop_front();
+        }
+        let ended = self.finished_shares >= self.run.shares;
+        if !ended {
+            let snapshot = self.snapshot(now);
+            if now.duration_since(self.last_metrics) >= METRICS_EVERY {
+                self.last_metrics = now;
+                self.write_metrics(&snapshot);
+            }
+            self.run.subscribers.retain(|s| {
+                match s.try_send(RunEvent::Progress(Box::new(snapshot.clone()))) {
+                    Ok(()) | Err(crossbeam_channel::TrySendError::Full(_)) => true,
+                    Err(crossbeam_channel::TrySendError::Disconnected(_)) => false,
+                }
+            });
+        }
+        ended
+    }
+
+    fn primary<'a>(&self, stats: &'a RunStats) -> &'a hdrhistogram::Histogram<u64> {
+        if self.run.shared.plan.target_rps().is_some() {
+            &stats.corrected_us
+        } else {
+            &stats.transfers.latency_us
+        }
+    }
+
+    fn snapshot(&self, now: Instant) -> RunSnapshot {
+        let mut last_second = RunStats::default();
+        for (_, stats) in &self.window {
+            last_second.merge(stats);
+        }
+        let span = self
+            .window
+            .front()
+            .map_or(TICK, |(start, _)| now.duration_since(*start))
+            .max(TICK);
+        let c = &self.cumulative;
+        RunSnapshot {
+            run_id: self.run.shared.id.clone(),
+            elapsed_secs: now.duration_since(self.run.shared.start).as_secs_f64(),
+            rps: last_second.completed() as f64 / span.as_secs_f64(),
+            total_requests: c.completed(),
+            requests_sent: c.sent,
+            requests_expected: self.run.shared.plan.requests_expected(),
+            in_flight: c.sent.saturating_sub(c.completed()),
+            dropped: c.dropped,
+            aborted: c.aborted(),
+            error_rate: c.error_rate(),
+            errors: c
+                .transfers
+                .errors()
+                .into_iter()
+                .map(|e| (e.category.to_string(), e.count))
+                .collect(),
+            status_codes: c.transfers.status_counts(),
+            latency_us: SnapshotLatency {
+                last_second: LatencySummary::from_histogram(self.primary(&last_second)).into(),
+                cumulative: LatencySummary::from_histogram(self.primary(c)).into(),
+            },
+        }
+    }
+
+    /// The spec's metric set, once a second. Latencies in ms, the error rate in percent.
+    fn write_metrics(&self, s: &RunSnapshot) {
+        let Some(store) = &self.run.store else { return };
+        let t = now_ms();
+        let ms = |us: u64| us as f64 / 1000.0;
+        let l = &s.latency_us.last_second;
+        let mut points = vec![
+            ("rps", s.rps),
+            ("latency_avg", l.avg / 1000.0),
+            ("latency_p50", ms(l.p50)),
+            ("latency_p95", ms(l.p95)),
+            ("latency_p99", ms(l.p99)),
+            ("error_rate", s.error_rate * 100.0),
+            ("total_requests", s.total_requests as f64),
+            ("connections_active", s.in_flight as f64),
+            ("requests_sent", s.requests_sent as f64),
+            ("dropped", s.dropped as f64),
+        ];
+        if let Some(expected) = s.requests_expected {
+            points.push(("requests_expected", expected as f64));
+        }
+        let points = points
+            .into_iter()
+            .map(|(name, value)| MetricPoint {
+                timestamp: t,
+                name: name.into(),
+                value,
+                labels: None,
+            })
+            .collect();
+        if let Err(e) = store.record_metrics(&s.run_id, points) {
+            eprintln!("vayu: run {}: metrics not recorded: {e}", s.run_id);
+        }
+    }
+
+    /// Builds the final report, records the terminal status, and tells the subscribers.
+    fn finish(self) {
+        let shared = &self.run.shared;
+        let elapsed = self
+            .ended_at
+            .unwrap_or_else(Instant::now)
+            .saturating_duration_since(shared.start);
+        let (status, error) = match (&self.run.failure, shared.stop_requested()) {
+            (Some(reason), _) => (RunStatus::Failed, Some(reason.clone())),
+            (None, true) => (
+                RunStatus::Stopped,
+                Some("stopped before its end".to_string()),
+            ),
+            (None, false) => (RunStatus::Completed, None),
+        };
+        let report = FinalReport::build(
+            &shared.id,
+            status,
+            error.clone(),
+            &shared.plan,
+            &self.cumulative,
+            elapsed,
+        );
+        if let Some(store) = &self.run.store {
+            let summary = serde_json::to_value(&report).ok();
+            let recorded = store
+                .set_run_status(&shared.id, status, Some(now_ms()), summary, error)
+                .and_then(|()| store.flush());
+            if let Err(e) = recorded {
+                eprintln!("vayu: run {}: final status not recorded: {e}", shared.id);
+            }
+        }
+        for s in &self.run.subscribers {
+            let _ = s.send_timeout(
+                RunEvent::Complete(Box::new(report.clone())),
+                Duration::from_secs(1),
+            );
+        }
+    }
+}
+
+/// A subscriber's channel: bounded, so a reader that stops reading cannot grow memory.
+pub fn subscriber_channel() -> (Sender<RunEvent>, Receiver<RunEvent>) {
+    crossbeam_channel::bounded(SUBSCRIBER_BACKLOG)
+}

@@ -1,0 +1,180 @@
+//! Open-model send times: a piecewise-linear rate over stages (a constant rate is one flat stage).
+//! Request k (counting from 0 over the whole run) is due when the integral of the rate reaches
+//! k + ½, so sends are evenly spaced, never bunched at second boundaries, and a run of R/s for D
+//! seconds sends exactly R·D requests.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    pub duration: Duration,
+    /// Rate at the stage's start and end, requests per second; it moves linearly between them.
+    pub from_rps: f64,
+    pub to_rps: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    stages: Vec<Stage>,
+    /// Requests due before each stage starts (the integral of the rate so far).
+    count_before: Vec<f64>,
+    /// Seconds from the run's start at which each stage starts.
+    start_secs: Vec<f64>,
+    total: f64,
+}
+
+impl Schedule {
+    pub fn new(stages: Vec<Stage>) -> Schedule {
+        let (mut count, mut secs) = (0.0, 0.0);
+        let mut count_before = Vec::with_capacity(stages.len());
+        let mut start_secs = Vec::with_capacity(stages.len());
+        for s in &stages {
+            count_before.push(count);
+            start_secs.push(secs);
+            let d = s.duration.as_secs_f64();
+            count += (s.from_rps + s.to_rps) / 2.0 * d;
+            secs += d;
+        }
+        Schedule {
+            stages,
+            count_before,
+            start_secs,
+            total: count,
+        }
+    }
+
+    pub fn constant(rps: f64, duration: Duration) -> Schedule {
+        Schedule::new(vec![Stage {
+            duration,
+            from_rps: rps,
+            to_rps: rps,
+        }])
+    }
+
+    pub fn duration(&self) -> Duration {
+        self.stages.iter().map(|s| s.duration).sum()
+    }
+
+    /// How many requests the whole schedule sends.
+    pub fn expected(&self) -> u64 {
+        (self.total + 0.5).floor() as u64
+    }
+
+    /// The target rate at `t` from the start.
+    pub fn rate_at(&self, t: Duration) -> f64 {
+        let t = t.as_secs_f64();
+        for (i, s) in self.stages.iter().enumerate() {
+            let d = s.duration.as_secs_f64();
+            let into = t - self.start_secs[i];
+            if into < d {
+                return s.from_rps + (s.to_rps - s.from_rps) * into / d.max(f64::MIN_POSITIVE);
+            }
+        }
+        0.0
+    }
+
+    /// When request `k` is due, from the start of the run; `None` past the end.
+    pub fn send_time(&self, k: u64) -> Option<Duration> {
+        let target = k as f64 + 0.5;
+        if target > self.total {
+            return None;
+        }
+        // The last stage whose start count is at most the target.
+        let i = self
+            .count_before
+            .partition_point(|&c| c <= target)
+            .saturating_sub(1);
+        let s = &self.stages[i];
+        let x = target - self.count_before[i];
+        let d = s.duration.as_secs_f64();
+        let slope = (s.to_rps - s.from_rps) / d;
+        // Solve from·t + slope·t²/2 = x for the smallest t ≥ 0.
+        let t = if slope.abs() < 1e-12 {
+            x / s.from_rps
+        } else {
+            let disc = (s.from_rps * s.from_rps + 2.0 * slope * x).max(0.0);
+            (-s.from_rps + disc.sqrt()) / slope
+        };
+        Some(Duration::from_secs_f64(
+            self.start_secs[i] + t.clamp(0.0, d),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: f64) -> Duration {
+        Duration::from_secs_f64(s)
+    }
+
+    #[test]
+    fn constant_rate_is_evenly_spaced_and_exact() {
+        let s = Schedule::constant(200.0, secs(3.0));
+        assert_eq!(s.expected(), 600);
+        let times: Vec<f64> = (0..600)
+            .map(|k| s.send_time(k).unwrap().as_secs_f64())
+            .collect();
+        assert!((times[0] - 0.0025).abs() < 1e-9);
+        for pair in times.windows(2) {
+            assert!((pair[1] - pair[0] - 0.005).abs() < 1e-9);
+        }
+        assert!(times[599] < 3.0);
+        assert_eq!(s.send_time(600), None);
+    }
+
+    #[test]
+    fn ramp_count_is_the_integral() {
+        // From 0 to 100/s over 1 s (50 requests), then 100/s for 1 s (100 requests).
+        let s = Schedule::new(vec![
+            Stage {
+                duration: secs(1.0),
+                from_rps: 0.0,
+                to_rps: 100.0,
+            },
+            Stage {
+                duration: secs(1.0),
+                from_rps: 100.0,
+                to_rps: 100.0,
+            },
+        ]);
+        assert_eq!(s.expected(), 150);
+        let last = s.send_time(149).unwrap().as_secs_f64();
+        assert!(last > 1.99 && last < 2.0, "{last}");
+        assert_eq!(s.send_time(150), None);
+        // Ramp: send times are increasing and denser towards the end of the first stage.
+        let first_gap = s.send_time(1).unwrap() - s.send_time(0).unwrap();
+        let late_gap = s.send_time(49).unwrap() - s.send_time(48).unwrap();
+        assert!(first_gap > late_gap * 3, "{first_gap:?} vs {late_gap:?}");
+        let times: Vec<_> = (0..150).map(|k| s.send_time(k).unwrap()).collect();
+        assert!(times.windows(2).all(|p| p[0] < p[1]));
+        assert!((s.rate_at(secs(0.5)) - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ramp_down_and_idle_stage() {
+        let s = Schedule::new(vec![
+            Stage {
+                duration: secs(2.0),
+                from_rps: 100.0,
+                to_rps: 0.0,
+            },
+            Stage {
+                duration: secs(1.0),
+                from_rps: 0.0,
+                to_rps: 0.0,
+            },
+            Stage {
+                duration: secs(1.0),
+                from_rps: 10.0,
+                to_rps: 10.0,
+            },
+        ]);
+        assert_eq!(s.expected(), 110);
+        let in_last = s.send_time(100).unwrap().as_secs_f64();
+        assert!((3.0..4.0).contains(&in_last), "{in_last}");
+        let in_ramp = s.send_time(99).unwrap().as_secs_f64();
+        assert!(in_ramp < 2.0, "{in_ramp}");
+    }
+}

@@ -1,0 +1,153 @@
+//! One worker's share of a run, as an engine [`Job`]. Open-model shares take every N-th request
+//! of the schedule (worker i: requests i, i+N, ...), so together the workers follow it exactly
+//! and each paces its own sends; closed and iteration shares keep their part of the concurrency.
+
+use super::config::Mode;
+use super::stats::{RunStats, ShareMessage};
+use super::RunShared;
+use crate::engine::{Job, Next, Outcome};
+use crossbeam_channel::Sender;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often a share sends its interval stats to the reporter.
+pub const REPORT_INTERVAL: Duration = Duration::from_millis(100);
+
+pub(crate) struct RunShare {
+    shared: Arc<RunShared>,
+    workers: u64,
+    /// Open model: the next schedule index this share sends. Closed and iterations: unused.
+    next_k: u64,
+    /// In-flight limit of this share: its part of `maxInFlight` or of the concurrency.
+    limit: usize,
+    interval: RunStats,
+    next_report: Instant,
+    reports: Sender<ShareMessage>,
+}
+
+impl RunShare {
+    pub(crate) fn new(
+        shared: Arc<RunShared>,
+        worker: usize,
+        workers: usize,
+        limit: usize,
+        reports: Sender<ShareMessage>,
+    ) -> RunShare {
+        RunShare {
+            next_report: shared.start + REPORT_INTERVAL,
+            shared,
+            workers: workers as u64,
+            next_k: worker as u64,
+            limit,
+            interval: RunStats::default(),
+            reports,
+        }
+    }
+
+    fn report_if_due(&mut self, now: Instant) {
+        if now >= self.next_report {
+            let stats = std::mem::take(&mut self.interval);
+            let _ = self.reports.send(ShareMessage::Interval(Box::new(stats)));
+            while self.next_report <= now {
+                self.next_report += REPORT_INTERVAL;
+            }
+        }
+    }
+
+    fn start(&mut self, index: u64, tag: u64) -> Next {
+        self.interval.sent += 1;
+        let requests = &self.shared.plan.requests;
+        Next::Start {
+            request: Arc::clone(&requests[(index % requests.len() as u64) as usize]),
+            tag,
+        }
+    }
+
+    /// Nothing more to send: wait for what is in flight, up to the graceful stop, then abort it.
+    fn wind_down(&self, now: Instant, in_flight: usize, stopped_at: Instant) -> Next {
+        if in_flight == 0 {
+            return Next::Done;
+        }
+        let deadline = stopped_at + self.shared.plan.graceful_stop;
+        if now >= deadline {
+            Next::Abort
+        } else {
+            Next::At(deadline.min(self.next_report))
+        }
+    }
+}
+
+impl Job for RunShare {
+    fn next(&mut self, now: Instant, in_flight: usize) -> Next {
+        self.report_if_due(now);
+        let start = self.shared.start;
+        if let Some(stopped_at) = self.shared.stopped_at(now) {
+            return self.wind_down(now, in_flight, stopped_at);
+        }
+        match &self.shared.plan.mode {
+            Mode::Open(schedule) => loop {
+                let Some(offset) = schedule.send_time(self.next_k) else {
+                    let end = start + schedule.duration();
+                    return self.wind_down(now, in_flight, end.min(now));
+                };
+                let due = start + offset;
+                if due > now {
+                    return Next::At(due.min(self.next_report));
+                }
+                let k = self.next_k;
+                self.next_k += self.workers;
+                if in_flight >= self.limit {
+                    // Never postponed: a late send would hide the server's slowness.
+                    self.interval.dropped += 1;
+                    continue;
+                }
+                return self.start(k, offset.as_nanos() as u64);
+            },
+            Mode::Closed { .. } => {
+                if in_flight >= self.limit {
+                    return Next::At(self.next_report);
+                }
+                let k = self.next_k;
+                self.next_k += self.workers;
+                self.start(k, (now - start).as_nanos() as u64)
+            }
+            Mode::Iterations { iterations, .. } => {
+                if in_flight >= self.limit {
+                    return Next::At(self.next_report);
+                }
+                // Checked before claiming, so the shared counter stops near the total.
+                if self.shared.next_index.load(Relaxed) >= *iterations {
+                    return self.wind_down(now, in_flight, now);
+                }
+                let index = self.shared.next_index.fetch_add(1, Relaxed);
+                if index >= *iterations {
+                    return self.wind_down(now, in_flight, now);
+                }
+                self.start(index, (now - start).as_nanos() as u64)
+            }
+        }
+    }
+
+    fn completed(&mut self, tag: u64, outcome: Outcome) {
+        let corrected = match self.shared.plan.mode {
+            Mode::Open(_) => {
+                let intended = self.shared.start + Duration::from_nanos(tag);
+                Some(
+                    Instant::now()
+                        .saturating_duration_since(intended)
+                        .as_micros() as u64,
+                )
+            }
+            _ => None,
+        };
+        self.interval.record(&outcome, corrected);
+    }
+
+    fn finish(self: Box<Self>) {
+        let _ = self.reports.send(ShareMessage::Finished(
+            Box::new(self.interval),
+            Instant::now(),
+        ));
+    }
+}

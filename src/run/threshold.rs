@@ -1,0 +1,204 @@
+//! Pass/fail criteria checked at the end of a run, in k6's spirit: `p95<200ms`, `p99<1s`,
+//! `avg<=150ms`, `errors<1%`, `rps>=900`. A violated threshold makes `vayu-cli load` exit 1.
+
+use crate::model::duration::parse_duration;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Metric {
+    /// Latency quantile (0..=1): the corrected latency for open-model runs, service time otherwise.
+    Quantile(f64),
+    Avg,
+    Min,
+    Max,
+    /// Fraction of requests that failed (transport error or status ≥ 400).
+    ErrorRate,
+    /// Achieved requests per second.
+    Rps,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Threshold {
+    pub expr: String,
+    metric: Metric,
+    op: Op,
+    /// µs for latencies, a fraction for the error rate, requests/s for the rate.
+    limit: f64,
+}
+
+/// What a finished run measured, in the units thresholds compare.
+pub struct Measured {
+    pub latency_quantile_us: Box<dyn Fn(f64) -> f64>,
+    pub latency_avg_us: f64,
+    pub latency_min_us: f64,
+    pub latency_max_us: f64,
+    pub error_rate: f64,
+    pub rps: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThresholdResult {
+    pub threshold: String,
+    pub ok: bool,
+    /// The measured value, in the threshold's own unit ("ms", "%" or "/s").
+    pub actual: String,
+}
+
+impl Threshold {
+    pub fn parse(expr: &str) -> Result<Threshold, String> {
+        let text: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
+        let (at, op, len) = ["<=", ">=", "<", ">"]
+            .iter()
+            .filter_map(|sym| text.find(sym).map(|i| (i, *sym)))
+            .min_by_key(|(i, sym)| (*i, std::cmp::Reverse(sym.len())))
+            .map(|(i, sym)| {
+                let op = match sym {
+                    "<=" => Op::Le,
+                    ">=" => Op::Ge,
+                    "<" => Op::Lt,
+                    _ => Op::Gt,
+                };
+                (i, op, sym.len())
+            })
+            .ok_or_else(|| format!("`{expr}` has no comparison; write e.g. \"p95<200ms\", \"errors<1%\" or \"rps>=900\""))?;
+        let (name, value) = (&text[..at], &text[at + len..]);
+        let metric = match name.to_ascii_lowercase().as_str() {
+            "avg" | "mean" => Metric::Avg,
+            "min" => Metric::Min,
+            "max" => Metric::Max,
+            "med" | "median" => Metric::Quantile(0.5),
+            "errors" | "error_rate" => Metric::ErrorRate,
+            "rps" => Metric::Rps,
+            other => {
+                let p = other
+                    .strip_prefix('p')
+                    .map(|p| p.trim_start_matches('(').trim_end_matches(')'));
+                match p.and_then(|p| p.parse::<f64>().ok()) {
+                    Some(p) if p > 0.0 && p <= 100.0 => Metric::Quantile(p / 100.0),
+                    _ => {
+                        return Err(format!(
+                            "`{expr}`: unknown metric `{name}`; use p50, p90, p95, p99, p99.9, avg, min, max, errors or rps"
+                        ))
+                    }
+                }
+            }
+        };
+        let limit = match metric {
+            Metric::ErrorRate => match value.strip_suffix('%') {
+                Some(pct) => pct.parse::<f64>().map(|p| p / 100.0).ok(),
+                None => value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f)),
+            }
+            .ok_or_else(|| {
+                format!("`{expr}`: the error rate is a percentage (\"1%\") or a fraction (0.01)")
+            })?,
+            Metric::Rps => value
+                .parse::<f64>()
+                .map_err(|_| format!("`{expr}`: the rate is a number of requests per second"))?,
+            _ => parse_duration(value, 1.0)
+                .map(|d| d.as_secs_f64() * 1e6)
+                .map_err(|e| format!("`{expr}`: {e}"))?,
+        };
+        Ok(Threshold {
+            expr: expr.trim().to_string(),
+            metric,
+            op,
+            limit,
+        })
+    }
+
+    pub fn check(&self, m: &Measured) -> ThresholdResult {
+        let (value, actual) = match self.metric {
+            Metric::Quantile(q) => ms((m.latency_quantile_us)(q)),
+            Metric::Avg => ms(m.latency_avg_us),
+            Metric::Min => ms(m.latency_min_us),
+            Metric::Max => ms(m.latency_max_us),
+            Metric::ErrorRate => (m.error_rate, format!("{:.3}%", m.error_rate * 100.0)),
+            Metric::Rps => (m.rps, format!("{:.1}/s", m.rps)),
+        };
+        let ok = match self.op {
+            Op::Lt => value < self.limit,
+            Op::Le => value <= self.limit,
+            Op::Gt => value > self.limit,
+            Op::Ge => value >= self.limit,
+        };
+        ThresholdResult {
+            threshold: self.expr.clone(),
+            ok,
+            actual,
+        }
+    }
+}
+
+fn ms(us: f64) -> (f64, String) {
+    (us, format!("{:.3}ms", us / 1000.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measured() -> Measured {
+        Measured {
+            latency_quantile_us: Box::new(|q| q * 100_000.0), // p95 = 95 ms, p99 = 99 ms
+            latency_avg_us: 50_000.0,
+            latency_min_us: 1_000.0,
+            latency_max_us: 100_000.0,
+            error_rate: 0.005,
+            rps: 950.0,
+        }
+    }
+
+    fn ok(expr: &str) -> bool {
+        Threshold::parse(expr).unwrap().check(&measured()).ok
+    }
+
+    #[test]
+    fn evaluates_k6_style_expressions() {
+        assert!(ok("p95<200ms"));
+        assert!(!ok("p95<90ms"));
+        assert!(ok("p(99) <= 99ms"));
+        assert!(ok("p99<1s"));
+        assert!(ok("p99.9 < 100ms"));
+        assert!(ok("avg<=50ms"));
+        assert!(!ok("max<100ms"));
+        assert!(ok("errors<1%"));
+        assert!(!ok("errors<0.001"));
+        assert!(ok("rps>=900"));
+        assert!(!ok("rps>1000"));
+        assert!(ok("p50<60")); // bare number: milliseconds
+    }
+
+    #[test]
+    fn reports_the_actual_value() {
+        let r = Threshold::parse("errors<1%").unwrap().check(&measured());
+        assert_eq!((r.ok, r.actual.as_str()), (true, "0.500%"));
+        let r = Threshold::parse("p95<90ms").unwrap().check(&measured());
+        assert_eq!(r.actual, "95.000ms");
+    }
+
+    #[test]
+    fn bad_expressions_say_what_is_accepted() {
+        for bad in [
+            "p95",
+            "latency<5ms",
+            "p101<1s",
+            "errors<5",
+            "rps>=lots",
+            "p95<soon",
+        ] {
+            let e = Threshold::parse(bad).unwrap_err();
+            assert!(e.contains(bad), "{e}");
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! Load runs, counted from the server's side: exact iterations, the concurrency cap, the open
+//! model's rate, stopping, ramps, coordinated-omission correction, thresholds, recording.
+
+use crate::support::{engine_with, TargetServer, TempDir};
+use serde_json::json;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::Arc;
+use std::time::Duration;
+use vayu::engine::EngineConfig;
+use vayu::run::{FinalReport, RunEvent, RunManager, RunSpec};
+use vayu::store::{RunStatus, Store};
+
+fn manager() -> RunManager {
+    RunManager::new(Arc::new(engine_with(EngineConfig::default())), None).unwrap()
+}
+
+fn spec(url: String, config: serde_json::Value) -> RunSpec {
+    RunSpec::from_json(&json!({"request": {"url": url}, "config": config}).to_string()).unwrap()
+}
+
+fn run(manager: &RunManager, url: String, config: serde_json::Value) -> FinalReport {
+    manager
+        .start(&spec(url, config))
+        .unwrap()
+        .wait()
+        .expect("a final report")
+}
+
+#[test]
+fn iterations_are_exact_and_never_exceed_the_concurrency() {
+    let server = TargetServer::start();
+    let report = run(
+        &manager(),
+        server.url("/delay/1"),
+        json!({"mode": "iterations", "iterations": 1000, "concurrency": 10}),
+    );
+    assert_eq!(report.status, RunStatus::Completed);
+    assert_eq!(server.stats.requests.load(SeqCst), 1000);
+    assert_eq!(
+        (report.requests_sent, report.completed, report.ok),
+        (1000, 1000, 1000)
+    );
+    assert_eq!(report.requests_expected, Some(1000));
+    let max = server.stats.max_in_flight.load(SeqCst);
+    assert!(max <= 10, "server saw {max} requests at once");
+}
+
+#[test]
+fn closed_model_keeps_the_cap_filled() {
+    let server = TargetServer::start();
+    let manager = manager();
+    let handle = manager
+        .start(&spec(
+            server.url("/delay/20"),
+            json!({"duration": "1.5s", "concurrency": 6}),
+        ))
+        .unwrap();
+    // Sample the server's in-flight count through the middle of the run.
+    std::thread::sleep(Duration::from_millis(400));
+    let mut samples: Vec<usize> = (0..50)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(10));
+            server.stats.in_flight.load(SeqCst)
+        })
+        .collect();
+    let report = handle.wait().unwrap();
+    samples.sort();
+    assert_eq!(
+        server.stats.max_in_flight.load(SeqCst),
+        6,
+        "exactly the concurrency at the peak"
+    );
+    assert!(
+        samples[samples.len() / 2] >= 5,
+        "the cap stays filled: {samples:?}"
+    );
+    assert_eq!(report.status, RunStatus::Completed);
+    assert_eq!(report.mode, "closed");
+    assert_eq!(report.completed, server.stats.requests.load(SeqCst));
+}
+
+#[test]
+fn constant_rate_sends_what_the_schedule_says() {
+    let server = TargetServer::start();
+    let report = run(
+        &manager(),
+        server.url("/echo"),
+        json!({"duration": "3s", "targetRps": 200}),
+    );
+    let served = server.stats.requests.load(SeqCst);
+    assert!(
+        (582..=618).contains(&served),
+        "server saw {served}, expected 600 ± 3%"
+    );
+    assert_eq!(report.requests_expected, Some(600));
+    assert_eq!(report.requests_sent + report.dropped, 600);
+    assert_eq!(report.completed, report.requests_sent);
+    assert_eq!(report.target_rps, Some(200.0));
+    assert!(report.latency_us.corrected.is_some());
+    assert!(!report.histogram.is_empty());
+    let merged =
+        vayu::run::deserialize_histogram(&report.histogram).expect("the histogram round-trips");
+    assert_eq!(merged.len(), report.ok);
+}
+
+#[test]
+fn stop_mid_run_ends_stopped_with_consistent_counts() {
+    let server = TargetServer::start();
+    let manager = manager();
+    let handle = manager
+        .start(&spec(
+            server.url("/delay/300"),
+            json!({"duration": "20s", "targetRps": 50, "gracefulStop": "100ms"}),
+        ))
+        .unwrap();
+    while server.stats.requests.load(SeqCst) < 20 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(manager.stop(&handle.id));
+    let report = handle.wait().unwrap();
+    assert_eq!(report.status, RunStatus::Stopped);
+    assert!(report.requests_sent < 1000);
+    assert_eq!(
+        report.completed, report.requests_sent,
+        "every request sent is accounted for"
+    );
+    assert!(
+        report.aborted > 0,
+        "300 ms requests outlive a 100 ms graceful stop"
+    );
+    assert_eq!(report.ok + report.aborted, report.completed);
+    assert!(
+        !manager.stop(&handle.id),
+        "a finished run is no longer active"
+    );
+}
+
+#[test]
+fn ramp_sends_the_integral_of_its_rate() {
+    let server = TargetServer::start();
+    let report = run(
+        &manager(),
+        server.url("/echo"),
+        json!({"mode": "ramp_up", "stages": [{"duration": "1s", "targetRps": 100}, {"duration": "1s", "targetRps": 100}]}),
+    );
+    assert_eq!(report.requests_expected, Some(150));
+    assert_eq!(report.requests_sent + report.dropped, 150);
+    assert_eq!(server.stats.requests.load(SeqCst), report.requests_sent);
+}
+
+#[test]
+fn a_stall_shows_in_the_corrected_p99_but_not_the_service_median() {
+    let server = TargetServer::start();
+    let report = run(
+        &manager(),
+        server.url("/stall-once"),
+        json!({"duration": "3s", "targetRps": 100}),
+    );
+    let corrected = report.latency_us.corrected.as_ref().unwrap();
+    assert!(
+        corrected.p99 >= 300_000,
+        "corrected p99 {} µs should show the 500 ms stall",
+        corrected.p99
+    );
+    assert!(
+        report.latency_us.service.p50 < 100_000,
+        "service median {} µs",
+        report.latency_us.service.p50
+    );
+}
+
+#[test]
+fn thresholds_pass_and_fail() {
+    let server = TargetServer::start();
+    let manager = manager();
+    let config = |extra: &str| json!({"mode": "iterations", "iterations": 50, "concurrency": 5, "thresholds": ["p99<10s", extra]});
+    let passing = run(&manager, server.url("/status/200"), config("errors<1%"));
+    assert!(passing.thresholds_ok, "{:?}", passing.thresholds);
+    let failing = run(&manager, server.url("/status/500"), config("errors<1%"));
+    assert!(!failing.thresholds_ok);
+    assert_eq!(failing.thresholds[1].actual, "100.000%");
+    assert!(failing.thresholds[0].ok);
+    assert_eq!(
+        failing.status,
+        RunStatus::Completed,
+        "error responses never fail a run"
+    );
+}
+
+#[test]
+fn progress_and_the_final_report_are_recorded() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load-store");
+    let store = Store::open(dir.0.join("v.db")).unwrap();
+    let manager = RunManager::new(
+        Arc::new(engine_with(EngineConfig::default())),
+        Some(store.writer()),
+    )
+    .unwrap();
+    let handle = manager
+        .start(&spec(
+            server.url("/echo"),
+            json!({"duration": "1.5s", "targetRps": 100}),
+        ))
+        .unwrap();
+    let mut progress = Vec::new();
+    let report = loop {
+        match handle.events.recv().unwrap() {
+            RunEvent::Progress(p) => progress.push(p),
+            RunEvent::Complete(report) => break report,
+        }
+    };
+    assert!(
+        progress.len() >= 5,
+        "a snapshot every 100 ms: {}",
+        progress.len()
+    );
+    assert!(
+        progress
+            .windows(2)
+            .all(|p| p[0].total_requests <= p[1].total_requests),
+        "totals never decrease"
+    );
+    assert!(progress.iter().all(|p| p.requests_expected == Some(150)));
+    let reader = store.reader().unwrap();
+    let stored = reader.get_run(&handle.id).unwrap().unwrap();
+    assert_eq!(stored.status, RunStatus::Completed);
+    assert_eq!(stored.summary.unwrap()["completed"], report.completed);
+    assert!(!reader
+        .run_metrics(&handle.id, Some("rps"), None)
+        .unwrap()
+        .is_empty());
+    assert!(!reader
+        .run_metrics(&handle.id, Some("latency_p99"), None)
+        .unwrap()
+        .is_empty());
+}
