@@ -2,7 +2,7 @@
 
 use crate::support::{closed_port, TargetServer, TempDir};
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn vayu_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
@@ -294,4 +294,147 @@ fn a_file_that_is_not_a_database_is_refused() {
         stderr(&out)
     );
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "hello");
+}
+
+fn run_file(dir: &TempDir, url: &str, config: &str) -> String {
+    dir.write(
+        "run.json",
+        &format!(r#"{{"request": {{"url": "{url}"}}, "config": {config}}}"#),
+    )
+}
+
+#[test]
+fn load_prints_a_json_report_and_exits_by_thresholds() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load");
+    let file = run_file(
+        &dir,
+        &server.url("/echo"),
+        r#"{"mode": "iterations", "iterations": 200, "concurrency": 4}"#,
+    );
+    let out = vayu_cli(&["load", &file, "--json", "--threshold", "errors<1%"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (
+            v["status"].as_str(),
+            v["completed"].as_u64(),
+            v["mode"].as_str()
+        ),
+        (Some("completed"), Some(200), Some("iterations"))
+    );
+    assert_eq!(v["thresholds"][0]["ok"], true);
+
+    let out = vayu_cli(&[
+        "load",
+        &file,
+        "--iterations",
+        "20",
+        "--threshold",
+        "p50<1us",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a violated threshold exits 1");
+    let text = stdout(&out);
+    assert!(text.contains("FAIL p50<1us"), "{text}");
+    assert!(
+        text.contains("requests      20 sent of 20 planned"),
+        "{text}"
+    );
+
+    let out = vayu_cli(&["load", &file, "--rps", "50", "--duration", "1s", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (v["mode"].as_str(), v["requestsExpected"].as_u64()),
+        (Some("open"), Some(50))
+    );
+}
+
+#[test]
+fn load_refuses_bad_run_files_naming_the_field() {
+    let dir = TempDir::new("load-bad");
+    let file = run_file(
+        &dir,
+        "http://127.0.0.1:1/",
+        r#"{"duration": "3s", "targetRps": 10, "concurrency": 4}"#,
+    );
+    let out = vayu_cli(&["load", &file]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("config.concurrency"),
+        "{}",
+        stderr(&out)
+    );
+    let out = vayu_cli(&["load", &file, "--threshold", "p95 under 5ms", "--rps", "5"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("config.thresholds[0]"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn load_with_db_records_status_metrics_and_report() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load-db");
+    let db = dir.0.join("v.db");
+    let file = run_file(
+        &dir,
+        &server.url("/echo"),
+        r#"{"duration": "1.2s", "targetRps": 100}"#,
+    );
+    let out = vayu_cli(&["load", &file, "--db", db.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_store, reader) = open_db(&db);
+    let run = reader
+        .list_runs(&Default::default())
+        .unwrap()
+        .items
+        .remove(0);
+    assert_eq!(run.status, vayu::store::RunStatus::Completed);
+    assert_eq!(run.summary.unwrap()["requestsExpected"], 120);
+    assert!(!reader
+        .run_metrics(&run.id, Some("requests_sent"), None)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn load_stops_on_sigint_and_still_reports() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load-sigint");
+    let file = run_file(
+        &dir,
+        &server.url("/delay/50"),
+        r#"{"duration": "60s", "concurrency": 4, "gracefulStop": "2s"}"#,
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(["load", &file, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while server
+        .stats
+        .requests
+        .load(std::sync::atomic::Ordering::SeqCst)
+        < 10
+    {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["status"], "stopped");
+    assert_eq!(v["completed"], v["requestsSent"]);
+    assert_eq!(
+        v["aborted"], 0,
+        "50 ms requests finish within a 2 s graceful stop"
+    );
 }

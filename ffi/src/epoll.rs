@@ -3,6 +3,7 @@
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::raw::c_int;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Duration;
 
 /// Readiness of one descriptor, as epoll reported it.
@@ -128,16 +129,45 @@ impl Epoll {
             unsafe { libc::epoll_ctl(self.fd.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, &mut event) };
     }
 
-    /// Waits up to `timeout` (rounded up to whole milliseconds) and fills `ready` with what became
-    /// ready. An interrupted wait returns with nothing ready.
+    /// Waits up to `timeout` and fills `ready` with what became ready. The timeout has
+    /// nanosecond resolution (epoll_pwait2, Linux 5.11+), so paced sends are not rounded to
+    /// milliseconds; older kernels fall back to epoll_wait, rounding up to whole milliseconds.
+    /// An interrupted wait returns with nothing ready.
     pub fn wait(&self, ready: &mut ReadyList, timeout: Duration) -> io::Result<()> {
-        let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32;
+        static NO_PWAIT2: AtomicBool = AtomicBool::new(false);
         let events = &mut ready.events;
         events.clear();
-        let capacity = events.capacity().min(i32::MAX as usize) as i32;
-        // SAFETY: the buffer has room for `capacity` events; the kernel writes at most that many
-        // and returns how many it wrote.
-        let n = unsafe { libc::epoll_wait(self.fd.as_raw_fd(), events.as_mut_ptr(), capacity, ms) };
+        let capacity = events.capacity().min(i32::MAX as usize) as c_int;
+        let mut n = -1;
+        let mut use_ms = NO_PWAIT2.load(Relaxed);
+        if !use_ms {
+            let ts = libc::timespec {
+                tv_sec: timeout.as_secs().min(i64::MAX as u64) as libc::time_t,
+                tv_nsec: timeout.subsec_nanos() as libc::c_long,
+            };
+            // SAFETY: the buffer has room for `capacity` events and the kernel writes at most
+            // that many; `ts` is a live timespec; a null signal mask is allowed.
+            n = unsafe {
+                libc::syscall(
+                    libc::SYS_epoll_pwait2,
+                    self.fd.as_raw_fd(),
+                    events.as_mut_ptr(),
+                    capacity,
+                    &ts as *const libc::timespec,
+                    std::ptr::null::<libc::sigset_t>(),
+                    0usize,
+                )
+            } as c_int;
+            if n < 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ENOSYS) {
+                NO_PWAIT2.store(true, Relaxed);
+                use_ms = true;
+            }
+        }
+        if use_ms {
+            let ms = timeout.as_micros().div_ceil(1000).min(i32::MAX as u128) as c_int;
+            // SAFETY: as above.
+            n = unsafe { libc::epoll_wait(self.fd.as_raw_fd(), events.as_mut_ptr(), capacity, ms) };
+        }
         match cvt(n) {
             // SAFETY: the kernel initialised the first `n` entries.
             Ok(n) => unsafe { events.set_len(n as usize) },

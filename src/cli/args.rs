@@ -17,6 +17,7 @@ pub struct Cli {
 pub enum Command {
     Run(RunArgs),
     Batch(BatchArgs),
+    Load(LoadArgs),
 }
 
 /// Send one request from a JSON file and print the response.
@@ -62,6 +63,45 @@ pub struct BatchArgs {
     pub json: bool,
     /// record the batch as a load run in this SQLite database: every failure (up to 10,000) and
     /// 1 in 100 successes, plus the summary (default: $VAYU_DB; nothing when neither is set)
+    #[argh(option)]
+    pub db: Option<String>,
+}
+
+/// Run a load test from a run file and print its final report.
+/// Exit code: 0 completed with every threshold met, 1 a threshold was violated,
+/// 2 bad input or an engine fault, 130 stopped with Ctrl-C (the report is still printed).
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "load")]
+pub struct LoadArgs {
+    /// the run file (JSON: request or requests, and config)
+    #[argh(positional)]
+    pub file: String,
+    /// open model at this many requests per second (mode "constant")
+    #[argh(option)]
+    pub rps: Option<f64>,
+    /// requests in flight: the closed model's size, or the iterations' parallelism
+    #[argh(option)]
+    pub concurrency: Option<u64>,
+    /// how long to send, e.g. 30s or 2m
+    #[argh(option)]
+    pub duration: Option<String>,
+    /// send exactly this many requests (mode "iterations")
+    #[argh(option)]
+    pub iterations: Option<u64>,
+    /// a pass/fail criterion such as p95<200ms, errors<1% or rps>=900 (repeatable)
+    #[argh(option)]
+    pub threshold: Vec<String>,
+    /// worker threads (default: one per core)
+    #[argh(option, default = "0")]
+    pub workers: usize,
+    /// do not pin worker threads to cores
+    #[argh(switch)]
+    pub no_pin: bool,
+    /// print the final report as one JSON object instead of text
+    #[argh(switch)]
+    pub json: bool,
+    /// record the run (status, metrics each second, failures, 1 in 100 successes, report) in this
+    /// SQLite database (default: $VAYU_DB; nothing when neither is set)
     #[argh(option)]
     pub db: Option<String>,
 }

@@ -3,6 +3,7 @@
 mod args;
 mod batch;
 mod format;
+mod load;
 mod record;
 mod request_file;
 mod run;
@@ -30,6 +31,13 @@ pub enum CliError {
     Engine(#[from] std::io::Error),
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("run file `{file}`: {error}")]
+    InvalidRun {
+        file: String,
+        error: ValidationError,
+    },
+    #[error("{0}")]
+    Run(String),
 }
 
 /// Writes to stdout; a closed pipe (`vayu-cli run x.json | head`) ends output quietly instead of panicking.
@@ -51,5 +59,6 @@ pub fn main(cli: Cli) -> Result<ExitCode, CliError> {
         )),
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Batch(args)) => batch::batch(args),
+        Some(Command::Load(args)) => load::load(args),
     }
 }

@@ -95,6 +95,8 @@ impl EventLoop {
                     if let Some(core) = core {
                         core_affinity::set_for_current(core);
                     }
+                    // Paced sends wake on timers: 1 µs of slack, not the default 50 µs.
+                    let _ = vayu_ffi::set_timer_slack(1_000);
                     let worker = Worker::new(
                         worker_config,
                         receiver,

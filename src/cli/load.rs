@@ -1,0 +1,277 @@
+//! `vayu-cli load`: a load run in-process, with a live progress bar and the final report.
+
+use super::args::LoadArgs;
+use super::format::{bytes, micros};
+use super::{emit, record, CliError};
+use crate::engine::{EngineConfig, EventLoop};
+use crate::model::ValidationError;
+use crate::run::{FinalReport, Percentiles, RunError, RunEvent, RunManager, RunSnapshot, RunSpec};
+use crate::store::RunStatus;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub const EXIT_THRESHOLD_FAILED: u8 = 1;
+pub const EXIT_STOPPED: u8 = 130;
+
+pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
+    let invalid = |error: ValidationError| CliError::InvalidRun {
+        file: args.file.clone(),
+        error,
+    };
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::Input(format!("cannot read run file `{}`: {e}", args.file)))?;
+    let mut spec = RunSpec::from_json(&text).map_err(invalid)?;
+    apply_flags(&mut spec, &args);
+
+    let store = record::open_store(args.db.as_deref())?;
+    let engine = EventLoop::start(EngineConfig {
+        workers: args.workers,
+        pin_workers: !args.no_pin,
+        ..EngineConfig::default()
+    })?;
+    let manager = RunManager::new(Arc::new(engine), store.as_ref().map(|s| s.writer()))?;
+    let handle = manager.start(&spec).map_err(|e| match e {
+        RunError::Invalid(error) => invalid(error),
+        other => CliError::Run(other.to_string()),
+    })?;
+
+    // First Ctrl-C (or SIGTERM): stop gracefully and still print the report. Second: exit now.
+    let (signals, interrupted) = crossbeam_channel::unbounded();
+    let received = std::sync::atomic::AtomicUsize::new(0);
+    let _ = ctrlc::set_handler(move || {
+        if received.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0
+            || signals.send(()).is_err()
+        {
+            std::process::exit(EXIT_STOPPED as i32);
+        }
+    });
+
+    let bar = (!args.json && std::io::stderr().is_terminal()).then(|| progress_bar(&spec, &args));
+    let report = loop {
+        crossbeam_channel::select! {
+            recv(handle.events) -> event => match event {
+                Ok(RunEvent::Progress(snapshot)) => {
+                    if let Some(bar) = &bar {
+                        update(bar, &snapshot);
+                    }
+                }
+                Ok(RunEvent::Complete(report)) => break *report,
+                Err(_) => return Err(CliError::Run("the run ended without a report".into())),
+            },
+            recv(interrupted) -> _ => {
+                if let Some(bar) = &bar {
+                    bar.set_message("stopping: waiting for requests in flight (Ctrl-C again to quit now)");
+                }
+                manager.stop(&handle.id);
+            }
+        }
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    drop(manager);
+    if let Some(store) = store {
+        store.close();
+    }
+
+    if args.json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string(&report).expect("a report always serialises")
+        ));
+    } else {
+        emit(&render(&report));
+    }
+    Ok(match report.status {
+        RunStatus::Failed => {
+            return Err(CliError::Run(format!(
+                "run failed: {}",
+                report.error.unwrap_or_default()
+            )))
+        }
+        _ if !report.thresholds_ok => ExitCode::from(EXIT_THRESHOLD_FAILED),
+        RunStatus::Stopped => ExitCode::from(EXIT_STOPPED),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+/// Flags override the file: `--iterations` and `--rps` choose the mode; the run's own checks
+/// then refuse contradictions (naming the config field).
+fn apply_flags(spec: &mut RunSpec, args: &LoadArgs) {
+    let c = &mut spec.config;
+    if let Some(n) = args.iterations {
+        c.mode = Some("iterations".into());
+        c.iterations = Some(n);
+        c.target_rps = None;
+    }
+    if let Some(rps) = args.rps {
+        c.mode = Some("constant".into());
+        c.target_rps = Some(rps);
+        c.concurrency = None;
+        c.iterations = None;
+    }
+    if let Some(n) = args.concurrency {
+        c.concurrency = Some(n);
+        if args.rps.is_none() && args.iterations.is_none() {
+            c.target_rps = None;
+        }
+    }
+    if let Some(d) = &args.duration {
+        c.duration = Some(serde_json::Value::String(d.clone()));
+    }
+    c.thresholds.extend(args.threshold.iter().cloned());
+}
+
+fn progress_bar(spec: &RunSpec, args: &LoadArgs) -> ProgressBar {
+    let by_count = spec.config.mode.as_deref() == Some("iterations") || args.iterations.is_some();
+    let bar = ProgressBar::new(0);
+    let template = if by_count {
+        "{bar:30} {pos}/{len} requests  {msg}"
+    } else {
+        "{bar:30} {elapsed_precise}  {msg}"
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("static template is valid"));
+    bar
+}
+
+fn update(bar: &ProgressBar, s: &RunSnapshot) {
+    match s.requests_expected {
+        Some(expected) => {
+            bar.set_length(expected);
+            bar.set_position(s.requests_sent.min(expected));
+        }
+        None => {
+            bar.set_length(100);
+            bar.set_position(0);
+        }
+    }
+    bar.set_message(format!(
+        "{:.0}/s · p99 {} · errors {:.2}% · in flight {}{}",
+        s.rps,
+        micros(s.latency_us.last_second.p99 as f64),
+        s.error_rate * 100.0,
+        s.in_flight,
+        if s.dropped > 0 {
+            format!(" · dropped {}", s.dropped)
+        } else {
+            String::new()
+        },
+    ));
+}
+
+fn percentile_line(p: &Percentiles) -> String {
+    format!(
+        "min {} · avg {} · p50 {} · p90 {} · p95 {} · p99 {} · p99.9 {} · max {}",
+        micros(p.min as f64),
+        micros(p.avg),
+        micros(p.p50 as f64),
+        micros(p.p90 as f64),
+        micros(p.p95 as f64),
+        micros(p.p99 as f64),
+        micros(p.p99_9 as f64),
+        micros(p.max as f64)
+    )
+}
+
+fn render(r: &FinalReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "run {} {} after {:.2} s ({} model)",
+        r.run_id, r.status, r.duration_secs, r.mode
+    );
+    let expected = r
+        .requests_expected
+        .map_or(String::new(), |e| format!(" of {e} planned"));
+    let _ = writeln!(
+        out,
+        "requests      {} sent{expected} · {} completed · {} dropped · {} aborted",
+        r.requests_sent, r.completed, r.dropped, r.aborted
+    );
+    let _ = writeln!(
+        out,
+        "ok / failed   {} / {} ({:.2}% errors)",
+        r.ok,
+        r.failed,
+        r.error_rate * 100.0
+    );
+    let target = r
+        .target_rps
+        .map_or(String::new(), |t| format!(" · target {t:.1}/s"));
+    let _ = writeln!(
+        out,
+        "rate          {:.1}/s achieved{target}",
+        r.achieved_rps
+    );
+    if let Some(corrected) = &r.latency_us.corrected {
+        let _ = writeln!(
+            out,
+            "latency       {}  (from intended send)",
+            percentile_line(corrected)
+        );
+        let _ = writeln!(
+            out,
+            "service time  {}",
+            percentile_line(&r.latency_us.service)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "latency       {}",
+            percentile_line(&r.latency_us.service)
+        );
+    }
+    let t = &r.timing_avg_us;
+    let _ = writeln!(
+        out,
+        "phases (avg)  dns {} · connect {} · tls {} · first byte {}",
+        micros(t.dns),
+        micros(t.connect),
+        micros(t.tls),
+        micros(t.first_byte)
+    );
+    let codes: Vec<String> = r
+        .status_codes
+        .iter()
+        .map(|(c, n)| format!("{c}: {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "status codes  {}",
+        if codes.is_empty() {
+            "-".into()
+        } else {
+            codes.join(", ")
+        }
+    );
+    if r.errors.is_empty() {
+        let _ = writeln!(out, "errors        -");
+    }
+    for (i, e) in r.errors.iter().enumerate() {
+        let label = if i == 0 { "errors" } else { "" };
+        let _ = writeln!(
+            out,
+            "{label:<13} {}: {} ({})",
+            e.category, e.count, e.sample
+        );
+    }
+    let _ = writeln!(
+        out,
+        "transferred   sent {} · received {}",
+        bytes(r.bytes_sent),
+        bytes(r.bytes_received)
+    );
+    for (i, th) in r.thresholds.iter().enumerate() {
+        let label = if i == 0 { "thresholds" } else { "" };
+        let mark = if th.ok { "ok  " } else { "FAIL" };
+        let _ = writeln!(
+            out,
+            "{label:<13} {mark} {} (actual {})",
+            th.threshold, th.actual
+        );
+    }
+    out
+}
