@@ -91,6 +91,40 @@ def run_vayu(url, a, request_file, total, db=None):
     return text, dict(requests=report["completed"], rps=report["requestsPerSecond"], cpu=cpu, rss_kib=rss)
 
 
+def run_vayu_load(a, run_file, extra):
+    cmd = [VAYU_CLI, "load", run_file, "--workers", str(a.threads), "--json"] + extra
+    text, wall, cpu, rss = timed(cmd, 600)
+    report = json.loads(text[text.index("{"):text.rindex("}") + 1])
+    return text, report, cpu, rss
+
+
+def run_vayu_closed(a, run_file):
+    text, report, cpu, rss = run_vayu_load(a, run_file, ["--concurrency", str(a.connections), "--duration", f"{a.duration}s"])
+    return text, dict(requests=report["completed"], rps=report["achievedRps"], cpu=cpu, rss_kib=rss)
+
+
+def rate_sweep(a, run_file, raw_dir):
+    """Open-model runs at rising rates: achieved/target, dropped, corrected p99. Stops after the
+    first rate the machine does not hold (achieved < 99% of target, or any drop)."""
+    rows = []
+    for rate in a.rates:
+        text, r, cpu, rss = run_vayu_load(a, run_file, ["--rps", str(rate), "--duration", f"{a.sweep_duration}s"])
+        with open(os.path.join(raw_dir, f"rate-{rate}.json"), "w") as f:
+            f.write(text)
+        sent_share = r["requestsSent"] / r["requestsExpected"]
+        accuracy = r["achievedRps"] / r["targetRps"]
+        held = accuracy >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
+        rows.append(dict(rate=rate, achieved=r["achievedRps"], accuracy=accuracy, sent_share=sent_share,
+                         dropped=r["dropped"], failed=r["failed"], p99=r["latencyUs"]["corrected"]["p99"],
+                         service_p99=r["latencyUs"]["service"]["p99"], cpu=cpu, held=held))
+        print(f"rate {rate:>7}/s: achieved {r['achievedRps']:>9.0f}/s ({accuracy:.4f}), dropped {r['dropped']}, "
+              f"corrected p99 {rows[-1]['p99'] / 1000:.2f} ms", flush=True)
+        time.sleep(1)
+        if not held:
+            break
+    return rows
+
+
 def machine():
     cpu = "unknown CPU"
     with open("/proc/cpuinfo") as f:
@@ -111,6 +145,14 @@ def main():
     p.add_argument("--out", help="results folder (default bench/results/<date>-<host>)")
     p.add_argument("--with-recording", action="store_true",
                    help="also run vayu with --db (recording on) in the rotation, for the on/off ratio")
+    p.add_argument("--with-load", action="store_true",
+                   help="also run 'vayu-cli load --concurrency' (closed model) in the rotation")
+    p.add_argument("--rate-sweep", action="store_true",
+                   help="after the rounds, open-model runs at --rates until one is not held")
+    p.add_argument("--rates", type=lambda t: [int(x) for x in t.split(",")],
+                   default=[1000, 10000, 20000, 30000, 40000, 50000, 60000, 70000, 80000],
+                   help="rates for --rate-sweep, requests/s (default 1000,10000,20000,...,80000)")
+    p.add_argument("--sweep-duration", type=int, default=10, help="seconds per sweep rate (default 10)")
     a = p.parse_args()
 
     for tool in ["nginx", "wrk", "oha", "/usr/bin/time"]:
@@ -155,6 +197,11 @@ def main():
         if a.with_recording:
             db = os.path.join(workdir, "recording.db")
             tools["vayu+db"] = lambda: run_vayu(url, a, request_file, total, db)
+        run_file = os.path.join(workdir, "run.json")
+        with open(run_file, "w") as f:
+            json.dump({"request": {"url": url}, "config": {"duration": a.duration, "concurrency": a.connections}}, f)
+        if a.with_load:
+            tools["vayu load"] = lambda: run_vayu_closed(a, run_file)
         results = {name: [] for name in tools}
         order = list(tools)
         for rnd in range(a.rounds):
@@ -168,6 +215,7 @@ def main():
                       f"{r['rss_kib'] / 1024:.1f} MiB", flush=True)
                 time.sleep(1)
             order = order[1:] + order[:1]
+        sweep = rate_sweep(a, run_file, raw_dir) if a.rate_sweep else []
     finally:
         cleanup()
 
@@ -179,8 +227,7 @@ def main():
         "",
         f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
         f"- machine: {machine()}",
-        f"- command: scripts/bench.sh --duration {a.duration} --rounds {a.rounds}"
-        + (" --with-recording" if a.with_recording else ""),
+        "- command: scripts/bench.sh " + " ".join(sys.argv[1:]),
         f"- target: nginx (bench/nginx.conf, 1 worker process) on 127.0.0.1, same machine",
         f"- figures: median of {a.rounds} rounds; CPU = user+sys of the load generator (/usr/bin/time)",
         "",
@@ -194,6 +241,15 @@ def main():
         lines += ["", f"Recording on (vayu+db) vs off (vayu): requests/s ratio "
                       f"{med['vayu+db']['rps'] / med['vayu']['rps']:.3f}, CPU per request ratio "
                       f"{med['vayu+db']['cpu_per_100k'] / med['vayu']['cpu_per_100k']:.3f}"]
+    if sweep:
+        held = [r for r in sweep if r["held"]]
+        lines += ["", f"## Open-model rate accuracy ({a.sweep_duration} s per rate, {a.threads} workers)", "",
+                  "| target/s | achieved/s | achieved / target | sent / planned | dropped | failed | corrected p99 ms | service p99 ms | held |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+        for r in sweep:
+            lines.append(f"| {r['rate']} | {r['achieved']:.0f} | {r['accuracy']:.4f} | {r['sent_share']:.4f} | {r['dropped']} | "
+                         f"{r['failed']} | {r['p99'] / 1000:.2f} | {r['service_p99'] / 1000:.2f} | {'yes' if r['held'] else 'no'} |")
+        lines += ["", f"Highest rate held: {held[-1]['rate'] if held else 'none'}/s"]
     lines += ["", "Per round:", ""]
     for name, rs in results.items():
         lines.append(f"- {name}: " + ", ".join(f"{r['rps']:.0f} req/s ({r['cpu_per_100k']:.3f} CPU-s/100k)" for r in rs))

@@ -1,7 +1,7 @@
 //! `vayu-cli batch`: many requests through the engine, then a summary.
 
 use super::args::BatchArgs;
-use super::format::{bytes, micros};
+use super::format::{bytes, micros, status_and_error_lines};
 use super::record::BatchRecording;
 use super::{emit, record, request_file, CliError};
 use crate::engine::{BatchReport, EngineConfig, EventLoop};
@@ -108,31 +108,6 @@ fn render(r: &BatchReport, workers: usize) -> String {
         micros(l.p99 as f64),
         micros(l.max as f64)
     );
-    let codes: Vec<String> = r
-        .status_codes
-        .iter()
-        .map(|(code, n)| format!("{code}: {n}"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "status codes  {}",
-        if codes.is_empty() {
-            "-".into()
-        } else {
-            codes.join(", ")
-        }
-    );
-    if r.errors.is_empty() {
-        let _ = writeln!(out, "errors        -");
-    } else {
-        for (i, e) in r.errors.iter().enumerate() {
-            let label = if i == 0 { "errors" } else { "" };
-            let _ = writeln!(
-                out,
-                "{label:<13} {}: {} ({})",
-                e.category, e.count, e.sample
-            );
-        }
-    }
+    out.push_str(&status_and_error_lines(&r.status_codes, &r.errors));
     out
 }

@@ -11,6 +11,40 @@ pub fn micros(us: f64) -> String {
     }
 }
 
+/// The summary lines for status codes and error categories, as `batch` and `load` print them.
+pub fn status_and_error_lines(
+    codes: &std::collections::BTreeMap<u16, u64>,
+    errors: &[crate::engine::ErrorCount],
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let codes: Vec<String> = codes
+        .iter()
+        .map(|(code, n)| format!("{code}: {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "status codes  {}",
+        if codes.is_empty() {
+            "-".into()
+        } else {
+            codes.join(", ")
+        }
+    );
+    if errors.is_empty() {
+        let _ = writeln!(out, "errors        -");
+    }
+    for (i, e) in errors.iter().enumerate() {
+        let label = if i == 0 { "errors" } else { "" };
+        let _ = writeln!(
+            out,
+            "{label:<13} {}: {} ({})",
+            e.category, e.count, e.sample
+        );
+    }
+    out
+}
+
 /// "512 B", "1.5 KiB", "3.2 MiB".
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

@@ -1,7 +1,7 @@
 //! `vayu-cli load`: a load run in-process, with a live progress bar and the final report.
 
 use super::args::LoadArgs;
-use super::format::{bytes, micros};
+use super::format::{bytes, micros, status_and_error_lines};
 use super::{emit, record, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::ValidationError;
@@ -233,31 +233,7 @@ fn render(r: &FinalReport) -> String {
         micros(t.tls),
         micros(t.first_byte)
     );
-    let codes: Vec<String> = r
-        .status_codes
-        .iter()
-        .map(|(c, n)| format!("{c}: {n}"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "status codes  {}",
-        if codes.is_empty() {
-            "-".into()
-        } else {
-            codes.join(", ")
-        }
-    );
-    if r.errors.is_empty() {
-        let _ = writeln!(out, "errors        -");
-    }
-    for (i, e) in r.errors.iter().enumerate() {
-        let label = if i == 0 { "errors" } else { "" };
-        let _ = writeln!(
-            out,
-            "{label:<13} {}: {} ({})",
-            e.category, e.count, e.sample
-        );
-    }
+    out.push_str(&status_and_error_lines(&r.status_codes, &r.errors));
     let _ = writeln!(
         out,
         "transferred   sent {} · received {}",

@@ -24,6 +24,8 @@ pub(crate) struct RunShare {
     interval: RunStats,
     next_report: Instant,
     reports: Sender<ShareMessage>,
+    /// Open model: the sends still owed at the end have been counted as dropped.
+    settled: bool,
 }
 
 impl RunShare {
@@ -42,6 +44,22 @@ impl RunShare {
             limit,
             interval: RunStats::default(),
             reports,
+            settled: false,
+        }
+    }
+
+    /// At the natural end of an open-model run, sends that were due but never went out (the
+    /// worker fell behind) are dropped, so sent + dropped always equals what was planned. After a
+    /// stop request they are simply not planned any more.
+    fn settle(&mut self) {
+        if std::mem::replace(&mut self.settled, true) || self.shared.stop_requested() {
+            return;
+        }
+        if let Mode::Open(schedule) = &self.shared.plan.mode {
+            while schedule.send_time(self.next_k).is_some() {
+                self.interval.dropped += 1;
+                self.next_k += self.workers;
+            }
         }
     }
 
@@ -83,6 +101,7 @@ impl Job for RunShare {
         self.report_if_due(now);
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
+            self.settle();
             return self.wind_down(now, in_flight, stopped_at);
         }
         match &self.shared.plan.mode {
@@ -149,5 +168,94 @@ impl Job for RunShare {
             Box::new(self.interval),
             Instant::now(),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::config::LoadPlan;
+    use crate::run::schedule::Schedule;
+    use std::sync::atomic::AtomicU64;
+
+    fn shared(mode: Mode) -> Arc<RunShared> {
+        let request = crate::model::RequestSpec::from_json(r#"{"url": "http://127.0.0.1:1/"}"#)
+            .unwrap()
+            .prepare()
+            .unwrap();
+        Arc::new(RunShared {
+            id: "run_test".into(),
+            start: Instant::now(),
+            plan: LoadPlan {
+                mode,
+                requests: vec![Arc::new(request)],
+                max_in_flight: 10,
+                graceful_stop: Duration::from_secs(1),
+                thresholds: Vec::new(),
+            },
+            stop_ns: AtomicU64::new(super::super::NOT_STOPPED),
+            next_index: AtomicU64::new(0),
+        })
+    }
+
+    fn dropped_in(messages: &crossbeam_channel::Receiver<ShareMessage>) -> u64 {
+        messages
+            .try_iter()
+            .map(|m| match m {
+                ShareMessage::Interval(s) | ShareMessage::Finished(s, _) => s.dropped,
+            })
+            .sum()
+    }
+
+    #[test]
+    fn sends_never_made_by_the_end_count_as_dropped() {
+        let run = shared(Mode::Open(Schedule::constant(
+            100.0,
+            Duration::from_secs(1),
+        )));
+        let (tx, rx) = crossbeam_channel::unbounded();
+        // Worker 0 of 2 owns requests 0, 2, ..., 98. It wakes only after the end: all 50 were missed.
+        let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 2, 10, tx));
+        let late = run.start + Duration::from_secs(2);
+        assert!(matches!(share.next(late, 0), Next::Done));
+        share.finish();
+        assert_eq!(dropped_in(&rx), 50);
+    }
+
+    #[test]
+    fn a_stop_request_does_not_count_unsent_as_dropped() {
+        let run = shared(Mode::Open(Schedule::constant(
+            100.0,
+            Duration::from_secs(1),
+        )));
+        run.request_stop();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 10, tx));
+        assert!(matches!(
+            share.next(run.start + Duration::from_secs(2), 0),
+            Next::Done
+        ));
+        share.finish();
+        assert_eq!(dropped_in(&rx), 0);
+    }
+
+    #[test]
+    fn overdue_sends_over_the_cap_are_dropped_not_delayed() {
+        let run = shared(Mode::Open(Schedule::constant(
+            100.0,
+            Duration::from_secs(10),
+        )));
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 2, tx));
+        // 50 ms in, 5 sends are due; with 2 already in flight (the cap), all 5 are dropped and the
+        // share waits for the next one rather than sending late.
+        let now = run.start + Duration::from_millis(50);
+        assert!(matches!(share.next(now, 2), Next::At(_)));
+        assert!(
+            matches!(share.next(now, 0), Next::At(_)),
+            "the dropped sends are not retried"
+        );
+        share.finish();
+        assert_eq!(dropped_in(&rx), 5);
     }
 }

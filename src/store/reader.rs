@@ -216,9 +216,9 @@ impl Reader {
     pub fn get_collection(&self, id: &str) -> Result<Option<Collection>, StoreError> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT id, parent_id, name, created_at, updated_at FROM collections WHERE id = ?1",
-            )?
+            .prepare_cached(&format!(
+                "SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1"
+            ))?
             .query_row([id], collection)
             .optional()?)
     }
@@ -279,7 +279,9 @@ impl Reader {
     }
 }
 
-fn collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
+pub(crate) const COLLECTION_COLUMNS: &str = "id, parent_id, name, created_at, updated_at";
+
+pub(crate) fn collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
     Ok(Collection {
         id: r.get(0)?,
         parent_id: r.get(1)?,

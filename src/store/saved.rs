@@ -2,7 +2,7 @@
 //! deletion. They go through the writer thread like everything else, and return their result.
 
 use super::error::StoreError;
-use super::reader::{raw_request, REQUEST_COLUMNS};
+use super::reader::{collection, raw_request, COLLECTION_COLUMNS, REQUEST_COLUMNS};
 use super::types::{Collection, Environment, RunStatus, SavedRequest};
 use super::writer::StoreWriter;
 use super::{new_id, now_ms};
@@ -119,19 +119,7 @@ impl StoreWriter {
             if n == 0 {
                 return Err(not_found("collection", &id));
             }
-            Ok(conn.query_row(
-                "SELECT id, parent_id, name, created_at, updated_at FROM collections WHERE id = ?1",
-                [&id],
-                |r| {
-                    Ok(Collection {
-                        id: r.get(0)?,
-                        parent_id: r.get(1)?,
-                        name: r.get(2)?,
-                        created_at: r.get(3)?,
-                        updated_at: r.get(4)?,
-                    })
-                },
-            )?)
+            Ok(conn.query_row(&format!("SELECT {COLLECTION_COLUMNS} FROM collections WHERE id = ?1"), [&id], collection)?)
         })
     }
 
