@@ -235,3 +235,31 @@ fn progress_and_the_final_report_are_recorded() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn several_runs_at_once_keep_their_own_counts() {
+    let (a, b) = (TargetServer::start(), TargetServer::start());
+    let manager = manager();
+    let first = manager
+        .start(&spec(
+            a.url("/delay/2"),
+            json!({"mode": "iterations", "iterations": 300, "concurrency": 3}),
+        ))
+        .unwrap();
+    let second = manager
+        .start(&spec(
+            b.url("/status/404"),
+            json!({"mode": "iterations", "iterations": 200, "concurrency": 5}),
+        ))
+        .unwrap();
+    assert_eq!(manager.active_runs().len(), 2);
+    let (first, second) = (first.wait().unwrap(), second.wait().unwrap());
+    assert_eq!((first.completed, first.ok), (300, 300));
+    assert_eq!((second.completed, second.failed), (200, 200));
+    assert_eq!(second.status_codes.get(&404), Some(&200));
+    assert_eq!(
+        (a.stats.requests.load(SeqCst), b.stats.requests.load(SeqCst)),
+        (300, 200)
+    );
+    assert!(manager.active_runs().is_empty());
+}
