@@ -8,5 +8,6 @@ pub mod cli;
 pub mod engine;
 pub mod model;
 pub mod run;
+pub mod script;
 pub mod store;
 pub mod version;

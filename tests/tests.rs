@@ -8,4 +8,5 @@ mod cli;
 mod connections;
 mod load;
 mod requests;
+mod scripts;
 mod store;

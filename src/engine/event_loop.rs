@@ -166,6 +166,20 @@ impl EventLoop {
         PendingResponse { result: rx }
     }
 
+    /// Gives one job to the next worker in turn (a single scripted request, for example).
+    /// Returns false, after finishing the job, if that worker has stopped.
+    pub fn submit_job(&self, job: Box<dyn Job>) -> bool {
+        let index = self.next_worker.fetch_add(1, Relaxed) % self.workers.len();
+        match self.workers[index].send(Command::Job(job)) {
+            Ok(()) => true,
+            Err(Command::Job(job)) => {
+                job.finish();
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Gives every worker its own job, built by `make(worker_index, worker_count)`.
     /// Returns how many workers took one (a worker that has stopped takes none).
     pub fn start_job(&self, mut make: impl FnMut(usize, usize) -> Box<dyn Job>) -> usize {

@@ -8,5 +8,6 @@ pub mod response;
 pub use error::{ErrorCategory, TransferError, ValidationError};
 pub use request::{
     AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method, PreparedRequest, RequestSpec,
+    ScriptSource,
 };
 pub use response::{BodyEncoding, Header, Response, Timings};

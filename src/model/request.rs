@@ -36,6 +36,29 @@ pub struct RequestSpec {
     pub http_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<AuthSpec>,
+    /// JavaScript run before the request is built (docs/scripting.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_request_script: Option<ScriptSource>,
+    /// JavaScript run on the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_script: Option<ScriptSource>,
+}
+
+/// A script as written: one string, or a list of lines as Postman exports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ScriptSource {
+    Text(String),
+    Lines(Vec<String>),
+}
+
+impl ScriptSource {
+    pub fn text(&self) -> String {
+        match self {
+            ScriptSource::Text(t) => t.clone(),
+            ScriptSource::Lines(lines) => lines.join("\n"),
+        }
+    }
 }
 
 fn default_method() -> String {

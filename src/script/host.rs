@@ -1,0 +1,315 @@
+//! One QuickJS runtime per thread: the prelude evaluated once, each distinct script compiled
+//! once and reused, and per-run state reset by the prelude's entry point. Limits: memory,
+//! stack, and time per script (an interrupt handler checks a deadline).
+
+use super::outcome::{Phase, ScriptContext, ScriptError, ScriptOutcome};
+use rquickjs::context::EvalOptions;
+use rquickjs::{CaughtError, Context, Ctx, Function, Persistent, Runtime};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+const PRELUDE: &str = include_str!("prelude.js");
+
+/// The parameters a user script's body sees besides the globals (`pm`, `console`): the legacy
+/// Postman sandbox names.
+const SCRIPT_HEADER: &str =
+    "(function (tests, responseBody, responseCode, responseHeaders, responseTime) { ";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScriptLimits {
+    pub memory_bytes: usize,
+    pub time: Duration,
+    pub stack_bytes: usize,
+}
+
+impl Default for ScriptLimits {
+    fn default() -> Self {
+        ScriptLimits {
+            memory_bytes: 64 * 1024 * 1024,
+            time: Duration::from_secs(5),
+            stack_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Distinct scripts compiled per runtime at most; past it the cache starts over (a run with
+/// endlessly varying scripts must not grow memory without bound).
+const MAX_CACHED_SCRIPTS: usize = 256;
+
+pub struct ScriptHost {
+    // Field order is drop order: saved functions before the context and runtime they live in.
+    cache: HashMap<(Phase, String), Persistent<Function<'static>>>,
+    entry: Persistent<Function<'static>>,
+    context: Context,
+    runtime: Runtime,
+    deadline: Rc<Cell<Option<Instant>>>,
+    limits: ScriptLimits,
+}
+
+thread_local! {
+    static HOST: RefCell<Option<ScriptHost>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's script host, creating it on first use (or with new limits).
+pub fn with_host<R>(
+    limits: ScriptLimits,
+    f: impl FnOnce(&mut ScriptHost) -> R,
+) -> Result<R, ScriptError> {
+    HOST.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|h| h.limits != limits) {
+            *slot = Some(ScriptHost::new(limits)?);
+        }
+        Ok(f(slot.as_mut().expect("just created")))
+    })
+}
+
+fn setup_error(message: impl Into<String>) -> ScriptError {
+    ScriptError {
+        phase: "setup".into(),
+        message: message.into(),
+        line: None,
+    }
+}
+
+impl ScriptHost {
+    pub fn new(limits: ScriptLimits) -> Result<ScriptHost, ScriptError> {
+        let runtime = Runtime::new()
+            .map_err(|e| setup_error(format!("cannot create the JavaScript runtime: {e}")))?;
+        runtime.set_memory_limit(limits.memory_bytes);
+        runtime.set_max_stack_size(limits.stack_bytes);
+        let deadline: Rc<Cell<Option<Instant>>> = Rc::new(Cell::new(None));
+        let check = Rc::clone(&deadline);
+        runtime.set_interrupt_handler(Some(Box::new(move || {
+            check.get().is_some_and(|d| Instant::now() >= d)
+        })));
+        let context = Context::full(&runtime)
+            .map_err(|e| setup_error(format!("cannot create the JavaScript context: {e}")))?;
+        let entry = context.with(|ctx| -> Result<_, ScriptError> {
+            ctx.eval::<(), _>(PRELUDE).map_err(|e| {
+                setup_error(format!(
+                    "the prelude failed: {}",
+                    CaughtError::from_error(&ctx, e)
+                ))
+            })?;
+            let entry: Function = ctx
+                .globals()
+                .get("__vayu_run")
+                .map_err(|e| setup_error(e.to_string()))?;
+            Ok(Persistent::save(&ctx, entry))
+        })?;
+        Ok(ScriptHost {
+            cache: HashMap::new(),
+            entry,
+            context,
+            runtime,
+            deadline,
+            limits,
+        })
+    }
+
+    /// Runs one script. Failures of the script itself (syntax, a throw, a limit) are in the
+    /// outcome's `error`; tests that ran before a throw are kept.
+    pub(crate) fn run(
+        &mut self,
+        phase: Phase,
+        source: &str,
+        context: &ScriptContext<'_>,
+        body: &str,
+    ) -> (ScriptOutcome, Option<ScriptRequestUpdate>) {
+        let context_json = match serde_json::to_string(context) {
+            Ok(json) => json,
+            Err(e) => {
+                return (
+                    failed(
+                        phase,
+                        format!("cannot pass the context to the script: {e}"),
+                        None,
+                    ),
+                    None,
+                )
+            }
+        };
+        let key = (phase, source.to_string());
+        if self.cache.len() >= MAX_CACHED_SCRIPTS && !self.cache.contains_key(&key) {
+            self.cache.clear();
+        }
+        self.deadline.set(Some(Instant::now() + self.limits.time));
+        let limits = self.limits;
+        let entry = self.entry.clone();
+        let cache = &mut self.cache;
+        let result = self.context.with(|ctx| -> Result<String, ScriptError> {
+            let script = match cache.get(&key) {
+                Some(f) => f
+                    .clone()
+                    .restore(&ctx)
+                    .map_err(|e| failure(&ctx, phase, e, limits))?,
+                None => {
+                    let mut options = EvalOptions::default();
+                    options.strict = false;
+                    options.backtrace_barrier = true;
+                    options.filename = Some(filename(phase).into());
+                    let wrapped = format!("{SCRIPT_HEADER}{source}\n}})");
+                    let f: Function = ctx
+                        .eval_with_options(wrapped, options)
+                        .map_err(|e| failure(&ctx, phase, e, limits))?;
+                    cache.insert(key, Persistent::save(&ctx, f.clone()));
+                    f
+                }
+            };
+            let entry = entry
+                .restore(&ctx)
+                .map_err(|e| failure(&ctx, phase, e, limits))?;
+            entry
+                .call((script, context_json, body))
+                .map_err(|e| failure(&ctx, phase, e, limits))
+        });
+        self.deadline.set(None);
+        let outcome = match result {
+            Ok(json) => parse_outcome(phase, &json),
+            Err(error) => {
+                if error.message.contains("out of memory") {
+                    // QuickJS may be left in a bad state: start the next run from a fresh runtime.
+                    self.cache.clear();
+                    if let Ok(fresh) = ScriptHost::new(self.limits) {
+                        *self = fresh;
+                    }
+                }
+                return (
+                    ScriptOutcome {
+                        error: Some(error),
+                        ..ScriptOutcome::default()
+                    },
+                    None,
+                );
+            }
+        };
+        self.runtime.run_gc();
+        outcome
+    }
+}
+
+/// The request as the script left it, and the variables.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct ScriptRequestUpdate {
+    pub request: super::outcome::ScriptRequest,
+    pub variables: super::variables::Variables,
+}
+
+#[derive(serde::Deserialize)]
+struct RawOutcome {
+    tests: Vec<super::outcome::TestResult>,
+    console: Vec<super::outcome::ConsoleLine>,
+    error: Option<RawError>,
+    request: super::outcome::ScriptRequest,
+    variables: super::variables::Variables,
+}
+
+#[derive(serde::Deserialize)]
+struct RawError {
+    message: String,
+    stack: String,
+    name: String,
+}
+
+fn parse_outcome(phase: Phase, json: &str) -> (ScriptOutcome, Option<ScriptRequestUpdate>) {
+    match serde_json::from_str::<RawOutcome>(json) {
+        Ok(raw) => {
+            let error = raw.error.map(|e| ScriptError {
+                phase: phase.as_str().into(),
+                message: if e.name == "Error" || e.message.starts_with(&e.name) {
+                    e.message
+                } else {
+                    format!("{}: {}", e.name, e.message)
+                },
+                line: line_of(phase, &e.stack),
+            });
+            let outcome = ScriptOutcome {
+                tests: raw.tests,
+                console: raw.console,
+                error,
+            };
+            (
+                outcome,
+                Some(ScriptRequestUpdate {
+                    request: raw.request,
+                    variables: raw.variables,
+                }),
+            )
+        }
+        Err(e) => (
+            failed(
+                phase,
+                format!("the script's results could not be read: {e}"),
+                None,
+            ),
+            None,
+        ),
+    }
+}
+
+fn failed(phase: Phase, message: String, line: Option<u32>) -> ScriptOutcome {
+    ScriptOutcome {
+        error: Some(ScriptError {
+            phase: phase.as_str().into(),
+            message,
+            line,
+        }),
+        ..ScriptOutcome::default()
+    }
+}
+
+fn filename(phase: Phase) -> &'static str {
+    match phase {
+        Phase::PreRequest => "preRequestScript",
+        Phase::Test => "testScript",
+    }
+}
+
+/// The line of the user's script an error stack points at ("at <anonymous> (testScript:3:7)").
+fn line_of(phase: Phase, stack: &str) -> Option<u32> {
+    let name = filename(phase);
+    let at = stack.find(&format!("{name}:"))? + name.len() + 1;
+    let digits: String = stack[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// Turns a QuickJS exception into a script error, naming timeouts and memory exhaustion.
+fn failure(
+    ctx: &Ctx<'_>,
+    phase: Phase,
+    error: rquickjs::Error,
+    limits: ScriptLimits,
+) -> ScriptError {
+    let (message, stack) = match CaughtError::from_error(ctx, error) {
+        CaughtError::Exception(e) => (
+            e.message().unwrap_or_default(),
+            e.stack().unwrap_or_default(),
+        ),
+        CaughtError::Value(v) => (format!("threw a non-Error value: {v:?}"), String::new()),
+        CaughtError::Error(rquickjs::Error::Allocation) => {
+            ("out of memory".to_string(), String::new())
+        }
+        CaughtError::Error(e) => (e.to_string(), String::new()),
+    };
+    let message = if message == "interrupted" {
+        format!("timed out after {:?} (the script time limit)", limits.time)
+    } else if message.contains("out of memory") {
+        format!(
+            "out of memory (the script memory limit is {} MiB)",
+            limits.memory_bytes / (1024 * 1024)
+        )
+    } else {
+        message
+    };
+    ScriptError {
+        phase: phase.as_str().into(),
+        message,
+        line: line_of(phase, &stack),
+    }
+}

@@ -1,0 +1,18 @@
+//! Postman-style JavaScript on QuickJS: pre-request and test scripts with the `pm` API.
+//!
+//! Scripts run on the thread that asks (an engine worker, for load runs and design requests),
+//! in that thread's own runtime (`host.rs`). `prelude.js` implements `pm`; `variables.rs` the
+//! variable scopes and `{{name}}` substitution; `runner.rs` the request-level flow.
+
+mod host;
+mod outcome;
+mod runner;
+mod variables;
+
+pub use host::{ScriptHost, ScriptLimits};
+pub use outcome::{
+    ConsoleLine, Phase, ScriptError, ScriptInfo, ScriptOutcome, ScriptRequest, ScriptResponse,
+    TestResult,
+};
+pub use runner::{ScriptedRequest, Scripts};
+pub use variables::{Scope, Variables};

@@ -1,0 +1,354 @@
+//! A request with scripts and variables, sent as a one-request engine job so that both scripts
+//! run on the worker that handles it: pre-request script, variables, validation and send in
+//! `next`, the test script in `completed`.
+
+use super::host::{with_host, ScriptLimits};
+use super::outcome::{
+    Phase, ScriptContext, ScriptInfo, ScriptOutcome, ScriptRequest, ScriptResponse,
+};
+use super::variables::Variables;
+use crate::engine::{EventLoop, Job, Next, Outcome};
+use crate::model::{PreparedRequest, RequestSpec, Response, TransferError, ValidationError};
+use crossbeam_channel::Sender;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The scripts of a request, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scripts {
+    pub pre_request: Option<String>,
+    pub test: Option<String>,
+}
+
+impl Scripts {
+    pub fn of(spec: &RequestSpec) -> Scripts {
+        let text = |s: &Option<crate::model::ScriptSource>| {
+            s.as_ref()
+                .map(|s| s.text())
+                .filter(|t| !t.trim().is_empty())
+        };
+        Scripts {
+            pre_request: text(&spec.pre_request_script),
+            test: text(&spec.test_script),
+        }
+    }
+}
+
+/// What a scripted request came to. `variables` are the scopes after both scripts (the local
+/// scope is cleared: it lives for one request).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptedResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<Response>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<TransferError>,
+    /// The request would not validate after the pre-request script and variables.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<ValidationError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_request: Option<ScriptOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<ScriptOutcome>,
+    /// Variables that did not resolve and were sent as written.
+    pub unresolved_variables: Vec<String>,
+    pub variables: Variables,
+}
+
+impl ScriptedResult {
+    pub fn failed_tests(&self) -> usize {
+        [&self.pre_request, &self.test]
+            .into_iter()
+            .flatten()
+            .map(|o| o.failed_tests())
+            .sum()
+    }
+
+    pub fn script_errors(&self) -> usize {
+        [&self.pre_request, &self.test]
+            .into_iter()
+            .flatten()
+            .filter(|o| o.error.is_some())
+            .count()
+    }
+}
+
+/// A request as written, its scripts and its variables.
+pub struct ScriptedRequest {
+    pub spec: RequestSpec,
+    pub variables: Variables,
+    pub limits: ScriptLimits,
+    pub iteration: u64,
+}
+
+impl ScriptedRequest {
+    pub fn new(spec: RequestSpec, variables: Variables) -> ScriptedRequest {
+        ScriptedRequest {
+            spec,
+            variables,
+            limits: ScriptLimits::default(),
+            iteration: 0,
+        }
+    }
+
+    /// Sends it through the engine and waits; both scripts run on the worker.
+    pub fn send(self, engine: &EventLoop) -> ScriptedResult {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let variables = self.variables.clone();
+        let job = DesignJob {
+            request: self,
+            state: State::New,
+            result: None,
+            reply: tx,
+        };
+        if !engine.submit_job(Box::new(job)) {
+            return ScriptedResult {
+                response: None,
+                error: Some(TransferError::new(
+                    crate::model::ErrorCategory::Aborted,
+                    "the engine has stopped",
+                )),
+                invalid: None,
+                pre_request: None,
+                test: None,
+                unresolved_variables: Vec::new(),
+                variables,
+            };
+        }
+        rx.recv().expect("a design job always replies")
+    }
+}
+
+fn script_request(spec: &RequestSpec) -> ScriptRequest {
+    ScriptRequest {
+        name: spec.name.clone().unwrap_or_default(),
+        method: spec.method.clone(),
+        url: spec.url.clone(),
+        headers: spec
+            .headers
+            .0
+            .iter()
+            .filter(|h| !h.disabled)
+            .map(|h| (h.key.clone(), h.value.clone()))
+            .collect(),
+        body: spec.body.as_ref().map(|b| match b {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+    }
+}
+
+/// Folds what a pre-request script did to the request back into the spec.
+fn apply_request_update(
+    spec: &RequestSpec,
+    before: &ScriptRequest,
+    after: &ScriptRequest,
+) -> RequestSpec {
+    let mut out = spec.clone();
+    out.method = after.method.clone();
+    out.url = after.url.clone();
+    if after.headers != before.headers {
+        out.headers.0 = after
+            .headers
+            .iter()
+            .map(|(k, v)| crate::model::HeaderSpec {
+                key: k.clone(),
+                value: v.clone(),
+                disabled: false,
+            })
+            .collect();
+    }
+    if after.body != before.body {
+        out.body = after.body.clone().map(serde_json::Value::String);
+    }
+    out
+}
+
+fn script_response(response: &Response) -> ScriptResponse {
+    ScriptResponse {
+        code: response.status,
+        status: response.status_text.clone(),
+        headers: response
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()))
+            .collect(),
+        response_time: response.timings.total as f64 / 1000.0,
+        response_size: response.body_size,
+    }
+}
+
+enum State {
+    New,
+    Sent { request: ScriptRequest },
+    Finished,
+}
+
+struct DesignJob {
+    request: ScriptedRequest,
+    state: State,
+    result: Option<ScriptedResult>,
+    reply: Sender<ScriptedResult>,
+}
+
+impl DesignJob {
+    fn empty_result(&self) -> ScriptedResult {
+        ScriptedResult {
+            response: None,
+            error: None,
+            invalid: None,
+            pre_request: None,
+            test: None,
+            unresolved_variables: Vec::new(),
+            variables: self.request.variables.clone(),
+        }
+    }
+
+    fn run_script(
+        &mut self,
+        phase: Phase,
+        source: &str,
+        request: &ScriptRequest,
+        response: Option<&ScriptResponse>,
+        body: &str,
+    ) -> ScriptOutcome {
+        let r = &mut self.request;
+        let info = ScriptInfo {
+            request_name: request.name.clone(),
+            iteration: r.iteration,
+            event_name: match phase {
+                Phase::PreRequest => "prerequest".into(),
+                Phase::Test => "test".into(),
+            },
+        };
+        let context = ScriptContext {
+            request,
+            response,
+            variables: &r.variables,
+            info,
+        };
+        let ran = with_host(r.limits, |host| host.run(phase, source, &context, body));
+        match ran {
+            Ok((outcome, update)) => {
+                if let Some(update) = update {
+                    r.variables = update.variables;
+                    if phase == Phase::PreRequest {
+                        r.spec = apply_request_update(&r.spec, request, &update.request);
+                    }
+                }
+                outcome
+            }
+            Err(setup) => ScriptOutcome {
+                error: Some(setup),
+                ..ScriptOutcome::default()
+            },
+        }
+    }
+
+    /// Pre-request script, variables, validation: the request to send, or the result to give.
+    fn prepare(&mut self) -> Result<(PreparedRequest, ScriptRequest), Box<ScriptedResult>> {
+        let scripts = Scripts::of(&self.request.spec);
+        let mut result = self.empty_result();
+        if let Some(source) = &scripts.pre_request {
+            let before = script_request(&self.request.spec);
+            let outcome = self.run_script(Phase::PreRequest, source, &before, None, "");
+            let failed = outcome.error.is_some();
+            result.pre_request = Some(outcome);
+            if failed {
+                // A pre-request script that throws stops the request, as in Postman's runner.
+                result.variables = self.request.variables.clone();
+                return Err(Box::new(result));
+            }
+        }
+        let (spec, unresolved) = self.request.variables.apply(&self.request.spec);
+        result.unresolved_variables = unresolved;
+        match spec.prepare() {
+            Ok(prepared) => {
+                self.result = Some(result);
+                Ok((prepared, script_request(&spec)))
+            }
+            Err(invalid) => {
+                result.invalid = Some(invalid);
+                result.variables = self.request.variables.clone();
+                Err(Box::new(result))
+            }
+        }
+    }
+
+    fn reply(&mut self, mut result: ScriptedResult) {
+        result.variables = std::mem::take(&mut self.request.variables);
+        result.variables.local.clear();
+        self.state = State::Finished;
+        let _ = self.reply.send(result);
+    }
+}
+
+impl Job for DesignJob {
+    fn next(&mut self, _now: Instant, _in_flight: usize) -> Next {
+        match std::mem::replace(&mut self.state, State::Finished) {
+            State::New => match self.prepare() {
+                Ok((prepared, request)) => {
+                    self.state = State::Sent { request };
+                    Next::Start {
+                        request: Arc::new(prepared),
+                        tag: 0,
+                    }
+                }
+                Err(result) => {
+                    self.reply(*result);
+                    Next::Done
+                }
+            },
+            state @ State::Sent { .. } => {
+                self.state = state;
+                Next::Wait
+            }
+            State::Finished => Next::Done,
+        }
+    }
+
+    fn completed(&mut self, _tag: u64, outcome: Outcome) {
+        let State::Sent { request } = std::mem::replace(&mut self.state, State::Finished) else {
+            return;
+        };
+        let mut result = self.result.take().unwrap_or_else(|| self.empty_result());
+        match outcome.error {
+            Some(error) => result.error = Some(error),
+            None => {
+                let response = outcome
+                    .response
+                    .expect("design jobs ask for the full response");
+                if let Some(source) = Scripts::of(&self.request.spec).test {
+                    let script_response = script_response(&response);
+                    let body = response.body.clone();
+                    result.test = Some(self.run_script(
+                        Phase::Test,
+                        &source,
+                        &request,
+                        Some(&script_response),
+                        &body,
+                    ));
+                }
+                result.response = Some(response);
+            }
+        }
+        self.reply(result);
+    }
+
+    fn wants_response(&self) -> bool {
+        true
+    }
+
+    fn finish(self: Box<Self>) {
+        // A job the worker ends before it replied (engine stopping) still answers.
+        if !matches!(self.state, State::Finished) {
+            let mut result = self.empty_result();
+            result.error = Some(TransferError::new(
+                crate::model::ErrorCategory::Aborted,
+                "the engine stopped before the request completed",
+            ));
+            let _ = self.reply.send(result);
+        }
+    }
+}
