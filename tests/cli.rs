@@ -220,7 +220,7 @@ fn run_with_db_records_a_design_run_in_full() {
     assert_eq!(results.total, 1);
     let trace = results.items[0].trace_data.as_ref().unwrap();
     assert_eq!(trace["request"]["name"], "echo it");
-    assert_eq!(trace["response"]["status"], 200);
+    assert_eq!(trace["result"]["response"]["status"], 200);
     assert_eq!(results.items[0].status_code, Some(200));
 }
 
@@ -437,4 +437,100 @@ fn load_stops_on_sigint_and_still_reports() {
         v["aborted"], 0,
         "50 ms requests finish within a 2 s graceful stop"
     );
+}
+
+#[test]
+fn run_prints_test_results_and_exits_1_on_a_failure() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("run-scripts");
+    let env = dir.write(
+        "env.json",
+        &format!(r#"{{"baseUrl": "{}", "expected": 200}}"#, server.url("")),
+    );
+    let file = dir.write(
+        "req.json",
+        r#"{"url": "{{baseUrl}}/status/{{expected}}",
+            "testScript": ["pm.test('status is expected', () => pm.response.to.have.status(pm.environment.get('expected')));",
+                           "console.log('code', pm.response.code);",
+                           "pm.environment.set('last', pm.response.code);"]}"#,
+    );
+    let out = vayu_cli(&["run", &file, "--env", &env, "--save-env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("PASS status is expected"), "{text}");
+    assert!(text.contains("[log] code 200"), "{text}");
+    assert!(
+        text.contains("tests: 1 passed, 0 failed, 0 skipped"),
+        "{text}"
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
+    assert_eq!(saved["last"], 200, "--save-env writes the environment back");
+
+    let failing = dir.write("fail.json", &format!(r#"{{"url": "{}", "testScript": "pm.test('ok', () => pm.expect(pm.response.code).to.equal(200));"}}"#, server.url("/status/503")));
+    let out = vayu_cli(&["run", &failing]);
+    assert_eq!(out.status.code(), Some(1), "a failed test exits 1");
+    assert!(
+        stdout(&out).contains("FAIL ok: expected 503 to equal 200"),
+        "{}",
+        stdout(&out)
+    );
+    let out = vayu_cli(&["run", &failing, "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (v["ok"].as_bool(), v["test"]["tests"][0]["passed"].as_bool()),
+        (Some(false), Some(false))
+    );
+
+    let broken = dir.write(
+        "broken.json",
+        &format!(
+            r#"{{"url": "{}", "testScript": ["var a = 1;", "a.b.c = 2;"]}}"#,
+            server.url("/echo")
+        ),
+    );
+    let out = vayu_cli(&["run", &broken]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("test script error at line 2"),
+        "{}",
+        stdout(&out)
+    );
+
+    let unresolved = dir.write("unresolved.json", r#"{"url": "{{nowhere}}/x"}"#);
+    let out = vayu_cli(&["run", &unresolved]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("{{nowhere}}") && stderr(&out).contains("url"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn batch_reports_tests_per_name() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("batch-scripts");
+    let file = dir.write(
+        "reqs.json",
+        &format!(
+            r#"[{{"url": "{}", "testScript": "pm.test('is 200', () => pm.response.to.have.status(200));"}},
+                {{"url": "{}", "testScript": "pm.test('is 200', () => pm.response.to.have.status(200)); pm.test('json', () => pm.response.to.be.json);"}}]"#,
+            server.url("/status/200"),
+            server.url("/status/500")
+        ),
+    );
+    let out = vayu_cli(&["batch", &file, "--repeat", "10", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "failed tests exit 1: {}",
+        stderr(&out)
+    );
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["tests"]["tests"]["is 200"]["passed"], 10);
+    assert_eq!(v["tests"]["tests"]["is 200"]["failed"], 10);
+    assert_eq!(v["tests"]["tests"]["json"]["failed"], 10);
+    let text = stdout(&vayu_cli(&["batch", &file, "--repeat", "2"]));
+    assert!(text.contains("tests         2 passed, 4 failed"), "{text}");
+    assert!(text.contains("FAIL is 200: 2 passed, 2 failed"), "{text}");
 }

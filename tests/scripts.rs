@@ -1,45 +1,268 @@
-//! Scripts: a data-driven corpus (tests/scripts/*.json) run through one helper.
+//! Scripts: a data-driven corpus. Every file in tests/scripts/ holds a list of cases (a request,
+//! an optional canned response, variables, scripts, and what must come out); one helper runs
+//! them all in order against the loopback target, on one worker so that they share a runtime.
 
-use crate::support::{engine, TargetServer};
+use crate::support::{engine_with, TargetServer};
+use serde::Deserialize;
 use serde_json::{json, Value};
+use std::time::Duration;
+use vayu::engine::EngineConfig;
 use vayu::model::RequestSpec;
-use vayu::script::{ScriptedRequest, Variables};
+use vayu::script::{
+    ScriptError, ScriptLimits, ScriptOutcome, ScriptedRequest, TestResult, Variables,
+};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Case {
+    name: String,
+    /// What `/respond` answers: {status, headers, body}. Without it the request goes to `/echo`.
+    respond: Option<Value>,
+    /// Request fields to use instead of the defaults; `url` is a path on the target.
+    request: Option<Value>,
+    #[serde(default)]
+    environment: Value,
+    #[serde(default)]
+    collection: Value,
+    #[serde(default)]
+    globals: Value,
+    pre_request_script: Option<Value>,
+    test_script: Option<Value>,
+    limits: Option<Limits>,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Limits {
+    time_ms: Option<u64>,
+    memory_mb: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Expect {
+    tests: Option<Vec<ExpectedTest>>,
+    pre_request_tests: Option<Vec<ExpectedTest>>,
+    test_error: Option<ExpectedError>,
+    pre_request_error: Option<ExpectedError>,
+    console: Option<Vec<Value>>,
+    environment: Option<Value>,
+    globals: Option<Value>,
+    unresolved: Option<Vec<String>>,
+    #[serde(default)]
+    not_sent: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ExpectedTest {
+    name: String,
+    passed: bool,
+    #[serde(default)]
+    skipped: bool,
+    error: Option<String>,
+    error_contains: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ExpectedError {
+    message_contains: String,
+    line: Option<u32>,
+}
+
+fn object(v: &Value) -> serde_json::Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+fn check_tests(
+    what: &str,
+    actual: &[TestResult],
+    expected: &[ExpectedTest],
+    problems: &mut Vec<String>,
+) {
+    if actual.len() != expected.len() {
+        problems.push(format!(
+            "{what}: {} tests ran, {} expected: {actual:?}",
+            actual.len(),
+            expected.len()
+        ));
+        return;
+    }
+    for (a, e) in actual.iter().zip(expected) {
+        let error_ok = match (&e.error, &e.error_contains) {
+            (Some(exact), _) => a.error.as_deref() == Some(exact.as_str()),
+            (None, Some(part)) => a
+                .error
+                .as_deref()
+                .is_some_and(|m| m.contains(part.as_str())),
+            (None, None) => a.passed || a.error.is_some(),
+        };
+        if a.name != e.name || a.passed != e.passed || a.skipped != e.skipped || !error_ok {
+            problems.push(format!(
+                "{what}: got {a:?}, expected {} passed={} skipped={} error={:?}/{:?}",
+                e.name, e.passed, e.skipped, e.error, e.error_contains
+            ));
+        }
+    }
+}
+
+fn check_error(
+    what: &str,
+    actual: Option<&ScriptError>,
+    expected: &Option<ExpectedError>,
+    problems: &mut Vec<String>,
+) {
+    match (actual, expected) {
+        (None, None) => {}
+        (Some(a), None) => problems.push(format!("{what}: unexpected script error {a}")),
+        (None, Some(e)) => problems.push(format!(
+            "{what}: expected an error containing {:?}",
+            e.message_contains
+        )),
+        (Some(a), Some(e)) => {
+            if !a.message.contains(&e.message_contains) || (e.line.is_some() && a.line != e.line) {
+                problems.push(format!(
+                    "{what}: got error {a:?}, expected {:?} at line {:?}",
+                    e.message_contains, e.line
+                ));
+            }
+        }
+    }
+}
+
+fn run_case(engine: &vayu::engine::EventLoop, server: &TargetServer, case: &Case) -> Vec<String> {
+    let mut request = json!({"name": "corpus request", "url": server.url("/echo")});
+    if let Some(canned) = &case.respond {
+        request = json!({"name": "corpus request", "method": "POST", "url": server.url("/respond"), "body": canned});
+    }
+    if let Some(overrides) = &case.request {
+        for (k, v) in object(overrides) {
+            let v = if k == "url" {
+                json!(server.url(v.as_str().unwrap()))
+            } else {
+                v
+            };
+            request[k] = v;
+        }
+    }
+    if let Some(s) = &case.pre_request_script {
+        request["preRequestScript"] = s.clone();
+    }
+    if let Some(s) = &case.test_script {
+        request["testScript"] = s.clone();
+    }
+    let spec = RequestSpec::from_json(&request.to_string()).expect("corpus requests are valid");
+    let variables = Variables {
+        environment: object(&case.environment),
+        collection: object(&case.collection),
+        globals: object(&case.globals),
+        ..Variables::default()
+    };
+    let mut scripted = ScriptedRequest::new(spec, variables);
+    if let Some(l) = &case.limits {
+        scripted.limits = ScriptLimits {
+            time: l
+                .time_ms
+                .map_or(ScriptLimits::default().time, Duration::from_millis),
+            memory_bytes: l
+                .memory_mb
+                .map_or(ScriptLimits::default().memory_bytes, |mb| mb * 1024 * 1024),
+            ..ScriptLimits::default()
+        };
+    }
+    let result = scripted.send(engine);
+    let e = &case.expect;
+    let mut problems = Vec::new();
+    let empty = ScriptOutcome::default();
+    let test = result.test.as_ref().unwrap_or(&empty);
+    let pre = result.pre_request.as_ref().unwrap_or(&empty);
+    if e.not_sent != result.response.is_none() {
+        problems.push(format!(
+            "sent: {}, expected sent: {}",
+            result.response.is_some(),
+            !e.not_sent
+        ));
+    }
+    if let Some(expected) = &e.tests {
+        check_tests("test script", &test.tests, expected, &mut problems);
+    }
+    if let Some(expected) = &e.pre_request_tests {
+        check_tests("pre-request script", &pre.tests, expected, &mut problems);
+    }
+    check_error(
+        "test script",
+        test.error.as_ref(),
+        &e.test_error,
+        &mut problems,
+    );
+    check_error(
+        "pre-request script",
+        pre.error.as_ref(),
+        &e.pre_request_error,
+        &mut problems,
+    );
+    if let Some(console) = &e.console {
+        let got = serde_json::to_value(&test.console).unwrap();
+        if got != Value::Array(console.clone()) {
+            problems.push(format!("console: got {got}"));
+        }
+    }
+    if let Some(env) = &e.environment {
+        if Value::Object(result.variables.environment.clone()) != *env {
+            problems.push(format!(
+                "environment: got {:?}",
+                result.variables.environment
+            ));
+        }
+    }
+    if let Some(globals) = &e.globals {
+        if Value::Object(result.variables.globals.clone()) != *globals {
+            problems.push(format!("globals: got {:?}", result.variables.globals));
+        }
+    }
+    if let Some(unresolved) = &e.unresolved {
+        if &result.unresolved_variables != unresolved {
+            problems.push(format!("unresolved: got {:?}", result.unresolved_variables));
+        }
+    }
+    problems
+}
 
 #[test]
-fn smoke() {
+fn corpus() {
     let server = TargetServer::start();
-    let engine = engine();
-    let spec = RequestSpec::from_json(&json!({
-        "url": server.url("/echo"),
-        "preRequestScript": "pm.request.headers.add({key: 'X-From-Script', value: pm.environment.get('v')}); pm.variables.set('local1', 'L');",
-        "testScript": ["pm.test('status', () => pm.response.to.have.status(200));",
-                       "pm.test('header sent', () => pm.expect(pm.response.json().headers.map(h => h[0])).to.include('x-from-script'));",
-                       "pm.test('fails', () => pm.expect(404).to.equal(200));",
-                       "pm.environment.set('seen', pm.response.code); console.log('hi', {a: 1});"]
-    }).to_string()).unwrap();
-    let vars = Variables::with_environment(json!({"v": "42"}).as_object().unwrap().clone());
-    let result = ScriptedRequest::new(spec, vars).send(&engine);
-    let test = result.test.as_ref().unwrap();
-    assert_eq!(test.error, None, "{result:?}");
-    let summary: Vec<(String, bool, Option<String>)> = test
-        .tests
-        .iter()
-        .map(|t| (t.name.clone(), t.passed, t.error.clone()))
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(summary[0], ("status".into(), true, None));
-    assert_eq!(summary[1], ("header sent".into(), true, None));
-    assert_eq!(
-        summary[2],
-        (
-            "fails".into(),
-            false,
-            Some("expected 404 to equal 200".into())
-        )
+    files.sort();
+    let (mut ran, mut failures) = (0, Vec::new());
+    for file in files {
+        let cases: Vec<Case> = serde_json::from_str(&std::fs::read_to_string(&file).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        for case in &cases {
+            ran += 1;
+            for problem in run_case(&engine, &server, case) {
+                failures.push(format!(
+                    "{} / {}: {problem}",
+                    file.file_name().unwrap().to_string_lossy(),
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(ran >= 30, "the corpus ran only {ran} cases");
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
-    assert_eq!(
-        result.variables.environment.get("seen"),
-        Some(&Value::from(200))
-    );
-    assert!(result.variables.local.is_empty());
-    assert_eq!(test.console[0].message, "hi {\"a\":1}");
 }

@@ -20,8 +20,9 @@ pub enum Command {
     Load(LoadArgs),
 }
 
-/// Send one request from a JSON file and print the response.
-/// Exit code: 0 on a response (any status), 2 on bad input or a transport error.
+/// Send one request from a JSON file, run its scripts, and print the response and test results.
+/// Exit code: 0 on a response with every test passing, 1 when a test or a script failed,
+/// 2 on bad input or a transport error.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "run")]
 pub struct RunArgs {
@@ -35,11 +36,18 @@ pub struct RunArgs {
     /// $VAYU_DB; nothing is recorded when neither is set)
     #[argh(option)]
     pub db: Option<String>,
+    /// environment variables: a JSON object, or a Postman environment export
+    #[argh(option)]
+    pub env: Option<String>,
+    /// write the environment as the scripts left it back to the --env file
+    #[argh(switch)]
+    pub save_env: bool,
 }
 
 /// Send every request in the files through the engine and print a summary.
-/// A file holds one request object or a list of them.
-/// Exit code: 0 when the batch ran (failures are in the summary), 2 on bad input.
+/// A file holds one request object or a list of them. Test scripts run on every response.
+/// Exit code: 0 when the batch ran (failures are in the summary), 1 when a test failed,
+/// 2 on bad input.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "batch")]
 pub struct BatchArgs {
@@ -65,6 +73,9 @@ pub struct BatchArgs {
     /// 1 in 100 successes, plus the summary (default: $VAYU_DB; nothing when neither is set)
     #[argh(option)]
     pub db: Option<String>,
+    /// environment variables: a JSON object, or a Postman environment export
+    #[argh(option)]
+    pub env: Option<String>,
 }
 
 /// Run a load test from a run file and print its final report.

@@ -2,9 +2,10 @@
 
 use super::args::BatchArgs;
 use super::format::{bytes, micros, status_and_error_lines};
-use super::record::BatchRecording;
+use super::record::{BatchRecording, OutcomeRecorder};
 use super::{emit, record, request_file, CliError};
-use crate::engine::{BatchReport, EngineConfig, EventLoop};
+use crate::engine::{BatchReport, EngineConfig, EventLoop, Outcome, OutcomeObserver};
+use crate::script::{ResponseTest, ScriptLimits, Scripts, TestTally, Variables};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -23,10 +24,35 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     if args.concurrency == 0 {
         return Err(CliError::Input("--concurrency must be at least 1".into()));
     }
+    let variables = request_file::load_environment(args.env.as_deref())?;
     let mut loaded = Vec::new();
+    let mut unresolved = Vec::new();
     for file in &args.files {
-        loaded.extend(request_file::load(file)?);
+        loaded.extend(request_file::load(file, &variables, &mut unresolved)?);
     }
+    if !unresolved.is_empty() {
+        eprintln!(
+            "vayu-cli: warning: unresolved variables sent as written: {}",
+            unresolved.join(", ")
+        );
+    }
+    if let Some(r) = loaded
+        .iter()
+        .find(|r| Scripts::of(&r.spec).pre_request.is_some())
+    {
+        return Err(CliError::Input(format!(
+            "request `{}` has a preRequestScript: batch runs test scripts only; run it with `vayu-cli run`",
+            r.spec.name.as_deref().unwrap_or(&r.spec.url)
+        )));
+    }
+    let tests: Arc<Vec<Option<ResponseTest>>> = Arc::new(
+        loaded
+            .iter()
+            .map(|r| ResponseTest::of(&r.spec, &variables))
+            .collect(),
+    );
+    let has_tests = tests.iter().any(Option::is_some);
+    let (tallies, tally_rx) = crossbeam_channel::unbounded();
     let total = loaded.len().saturating_mul(args.repeat);
     let recording = match record::open_store(args.db.as_deref())? {
         Some(store) => Some(BatchRecording::start(
@@ -52,8 +78,16 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         !args.json && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
     let report = std::thread::scope(|scope| {
         let runner = scope.spawn(|| {
-            engine.execute_batch_observed(requests, total, args.concurrency, |_| {
-                recording.as_ref().map(BatchRecording::observer)
+            engine.execute_batch_observed(requests, total, args.concurrency, has_tests, |_| {
+                let observer = BatchObserver {
+                    recorder: recording.as_ref().map(BatchRecording::recorder),
+                    tests: has_tests.then(|| Arc::clone(&tests)),
+                    variables: variables.clone(),
+                    tally: TestTally::default(),
+                    seen: 0,
+                    tallies: tallies.clone(),
+                };
+                Some(Box::new(observer) as Box<dyn OutcomeObserver>)
             })
         });
         if show_progress {
@@ -70,18 +104,97 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         runner.join().expect("the batch thread does not panic")
     });
 
+    drop(tallies);
+    let mut tally = TestTally::default();
+    for t in tally_rx.iter() {
+        tally.merge(&t);
+    }
     if let Some(recording) = recording {
         recording.finish(&report)?;
     }
+    let failed_tests = tally.failed() > 0 || tally.script_errors > 0;
     if args.json {
-        emit(&format!(
-            "{}\n",
-            serde_json::to_string(&report).expect("a report always serialises")
-        ));
+        let mut out = serde_json::to_value(&report).expect("a report always serialises");
+        if has_tests {
+            out["tests"] = serde_json::to_value(&tally).expect("a tally always serialises");
+        }
+        emit(&format!("{out}\n"));
     } else {
         emit(&render(&report, engine.worker_count()));
+        if has_tests {
+            emit(&render_tests(&tally));
+        }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed_tests {
+        ExitCode::from(super::run::EXIT_TESTS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// One worker's view of a batch: records outcomes and runs test scripts on responses, on the
+/// worker; its test tally goes back when the worker's share ends.
+struct BatchObserver {
+    recorder: Option<OutcomeRecorder>,
+    tests: Option<Arc<Vec<Option<ResponseTest>>>>,
+    variables: Variables,
+    tally: TestTally,
+    seen: u64,
+    tallies: crossbeam_channel::Sender<TestTally>,
+}
+
+impl OutcomeObserver for BatchObserver {
+    fn observe(&mut self, index: usize, outcome: &Outcome) {
+        if let Some(recorder) = &mut self.recorder {
+            recorder.record(outcome);
+        }
+        if let (Some(tests), Some(response)) = (&self.tests, &outcome.response) {
+            if let Some(test) = &tests[index] {
+                self.seen += 1;
+                let result = test.run(
+                    response,
+                    &mut self.variables,
+                    ScriptLimits::default(),
+                    self.seen,
+                );
+                self.tally.add(&result);
+            }
+        }
+    }
+
+    fn finish(self: Box<Self>) {
+        let _ = self.tallies.send(self.tally);
+    }
+}
+
+/// Per test name: passed / failed over all responses, then script errors.
+pub fn render_tests(tally: &TestTally) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "tests         {} passed, {} failed",
+        tally.passed(),
+        tally.failed()
+    );
+    for (name, c) in &tally.tests {
+        let mark = if c.failed > 0 { "FAIL" } else { "PASS" };
+        let _ = writeln!(
+            out,
+            "  {mark} {name}: {} passed, {} failed{}",
+            c.passed,
+            c.failed,
+            if c.skipped > 0 {
+                format!(", {} skipped", c.skipped)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(e) = &tally.first_error {
+        let _ = writeln!(out, "script errors {} (first: {e})", tally.script_errors);
+    }
+    out
 }
 
 fn render(r: &BatchReport, workers: usize) -> String {

@@ -1,9 +1,9 @@
 //! Recording CLI runs in the database when `--db PATH` (or `VAYU_DB`) is given.
 
-use super::request_file::LoadedRequest;
 use super::CliError;
-use crate::engine::{BatchReport, Outcome, OutcomeObserver};
-use crate::model::{Response, TransferError};
+use crate::engine::{BatchReport, Outcome};
+use crate::model::RequestSpec;
+use crate::script::ScriptedResult;
 use crate::store::{
     new_id, now_ms, resolve_path, ResultPolicy, ResultRecorder, ResultRow, Run, RunStatus, RunType,
     Store,
@@ -33,47 +33,75 @@ fn new_run(run_type: RunType, status: RunStatus, config: serde_json::Value) -> R
     }
 }
 
-/// Records one design-mode request in full: the request as written and the response (or error).
+/// Records one design-mode request in full: the request as written, the response (or error),
+/// the scripts' tests and console output.
 pub fn record_design(
     store: Store,
-    request: &LoadedRequest,
-    result: &Result<Response, TransferError>,
+    spec: &RequestSpec,
+    result: &ScriptedResult,
 ) -> Result<String, CliError> {
     let writer = store.writer();
     let mut run = new_run(
         RunType::Design,
         RunStatus::Running,
-        serde_json::json!({ "request": request.spec }),
+        serde_json::json!({ "request": spec }),
     );
     let id = run.id.clone();
-    let (status, error) = match result {
-        Ok(_) => (RunStatus::Completed, None),
-        Err(e) => (RunStatus::Failed, Some(e.to_string())),
+    let failure = match (&result.error, &result.invalid) {
+        (Some(e), _) => Some(e.to_string()),
+        (None, Some(invalid)) => Some(format!("invalid request: {invalid}")),
+        (None, None) if result.response.is_none() => {
+            Some("the pre-request script failed; nothing was sent".to_string())
+        }
+        _ => None,
     };
-    let trace = match result {
-        Ok(response) => serde_json::json!({ "request": request.spec, "response": response }),
-        Err(e) => serde_json::json!({ "request": request.spec, "error": e }),
-    };
+    let response = result.response.as_ref();
     let row = ResultRow {
         id: 0,
         run_id: id.clone(),
         timestamp: now_ms(),
-        status_code: result.as_ref().ok().map(|r| r.status),
-        latency_ms: result
-            .as_ref()
-            .ok()
-            .map(|r| r.timings.total as f64 / 1000.0),
-        error: result.as_ref().err().map(|e| e.to_string()),
-        trace_data: Some(trace),
+        status_code: response.map(|r| r.status),
+        latency_ms: response.map(|r| r.timings.total as f64 / 1000.0),
+        error: failure.clone(),
+        trace_data: Some(serde_json::json!({ "request": spec, "result": result })),
     };
-    run.status = status;
+    run.status = if failure.is_some() {
+        RunStatus::Failed
+    } else {
+        RunStatus::Completed
+    };
     run.end_time = Some(now_ms());
-    run.error = error;
+    run.error = failure;
     writer.create_run(run)?;
     writer.record_result(row)?;
     writer.flush()?;
     store.close();
     Ok(id)
+}
+
+/// One worker's side of a batch recording.
+pub struct OutcomeRecorder {
+    recorder: ResultRecorder,
+    run_id: String,
+}
+
+impl OutcomeRecorder {
+    pub fn record(&mut self, outcome: &Outcome) {
+        let failed = outcome.error.is_some() || outcome.status >= 400;
+        let run_id = &self.run_id;
+        self.recorder.offer(failed, || ResultRow {
+            id: 0,
+            run_id: run_id.clone(),
+            timestamp: now_ms(),
+            status_code: (outcome.status > 0).then_some(outcome.status),
+            latency_ms: outcome
+                .error
+                .is_none()
+                .then(|| outcome.timings.total as f64 / 1000.0),
+            error: outcome.error.as_ref().map(|e| e.to_string()),
+            trace_data: None,
+        });
+    }
 }
 
 /// A batch being recorded as a `load` run.
@@ -97,25 +125,12 @@ impl BatchRecording {
         })
     }
 
-    /// A per-worker observer that offers each outcome to the result policy; never blocks.
-    pub fn observer(&self) -> OutcomeObserver {
-        let mut recorder = self.recorder.clone();
-        let run_id = self.run_id.clone();
-        Box::new(move |outcome: &Outcome| {
-            let failed = outcome.error.is_some() || outcome.status >= 400;
-            recorder.offer(failed, || ResultRow {
-                id: 0,
-                run_id: run_id.clone(),
-                timestamp: now_ms(),
-                status_code: (outcome.status > 0).then_some(outcome.status),
-                latency_ms: outcome
-                    .error
-                    .is_none()
-                    .then(|| outcome.timings.total as f64 / 1000.0),
-                error: outcome.error.as_ref().map(|e| e.to_string()),
-                trace_data: None,
-            });
-        })
+    /// A per-worker recorder that offers each outcome to the result policy; never blocks.
+    pub fn recorder(&self) -> OutcomeRecorder {
+        OutcomeRecorder {
+            recorder: self.recorder.clone(),
+            run_id: self.run_id.clone(),
+        }
     }
 
     /// Marks the run completed with the report as its summary, and commits everything.

@@ -1,16 +1,17 @@
-//! Reading request files: one request object, or a list of them.
+//! Reading request files (one request object, or a list of them) and environment files.
 
 use super::CliError;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
+use crate::script::{Scope, Variables};
 
-/// A request as written (kept for the record) and as it will be sent.
+/// A request as written (kept for scripts and the record) and as it will be sent.
 pub struct LoadedRequest {
     pub spec: RequestSpec,
     pub prepared: PreparedRequest,
 }
 
-/// Reads and validates every request in a file.
-pub fn load(path: &str) -> Result<Vec<LoadedRequest>, CliError> {
+/// Reads every request in a file, as written.
+pub fn load_specs(path: &str) -> Result<Vec<RequestSpec>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Input(format!("cannot read request file `{path}`: {e}")))?;
     let invalid = |error: ValidationError| CliError::InvalidRequest {
@@ -33,7 +34,7 @@ pub fn load(path: &str) -> Result<Vec<LoadedRequest>, CliError> {
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let at = |mut e: ValidationError| {
+            RequestSpec::from_json(&item.to_string()).map_err(|mut e| {
                 if many {
                     e.field = if e.field.is_empty() {
                         format!("[{i}]")
@@ -41,11 +42,80 @@ pub fn load(path: &str) -> Result<Vec<LoadedRequest>, CliError> {
                         format!("[{i}].{}", e.field)
                     };
                 }
-                e
-            };
-            let spec = RequestSpec::from_json(&item.to_string()).map_err(|e| invalid(at(e)))?;
-            let prepared = spec.prepare().map_err(|e| invalid(at(e)))?;
+                invalid(e)
+            })
+        })
+        .collect()
+}
+
+/// Reads every request in a file and validates it after substituting `variables`. Names that
+/// did not resolve are added to `unresolved`.
+pub fn load(
+    path: &str,
+    variables: &Variables,
+    unresolved: &mut Vec<String>,
+) -> Result<Vec<LoadedRequest>, CliError> {
+    let specs = load_specs(path)?;
+    let many = specs.len() > 1;
+    specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let (substituted, missing) = variables.apply(&spec);
+            for name in missing {
+                if !unresolved.contains(&name) {
+                    unresolved.push(name);
+                }
+            }
+            let prepared = substituted.prepare().map_err(|mut e| {
+                if many {
+                    e.field = format!("[{i}].{}", e.field);
+                }
+                CliError::InvalidRequest {
+                    file: path.to_string(),
+                    error: e,
+                }
+            })?;
             Ok(LoadedRequest { spec, prepared })
         })
         .collect()
+}
+
+/// Reads an environment file: a JSON object of variables, or a Postman environment export
+/// (`{"name", "values": [{"key", "value", "enabled"}]}`).
+pub fn load_environment(path: Option<&str>) -> Result<Variables, CliError> {
+    let Some(path) = path else {
+        return Ok(Variables::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::Input(format!("cannot read environment file `{path}`: {e}")))?;
+    let bad = |what: String| CliError::Input(format!("environment file `{path}`: {what}"));
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    let Some(object) = value.as_object() else {
+        return Err(bad(
+            "expected an object of variables or a Postman environment export".into(),
+        ));
+    };
+    let scope: Scope = match object.get("values").and_then(|v| v.as_array()) {
+        Some(values) => values
+            .iter()
+            .filter(|v| v.get("enabled").and_then(|e| e.as_bool()).unwrap_or(true))
+            .filter_map(|v| {
+                Some((
+                    v.get("key")?.as_str()?.to_string(),
+                    v.get("value").cloned().unwrap_or_default(),
+                ))
+            })
+            .collect(),
+        None => object.clone(),
+    };
+    Ok(Variables::with_environment(scope))
+}
+
+/// Writes an environment back as a JSON object of variables.
+pub fn save_environment(path: &str, environment: &Scope) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(environment).expect("variables always serialise");
+    std::fs::write(path, text + "\n")
+        .map_err(|e| CliError::Input(format!("cannot write environment file `{path}`: {e}")))
 }

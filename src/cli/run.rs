@@ -5,43 +5,125 @@ use super::format::{bytes, micros};
 use super::{emit, record, request_file, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::{BodyEncoding, Response};
+use crate::script::{ScriptedRequest, ScriptedResult};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let mut requests = request_file::load(&args.file)?;
-    if requests.len() != 1 {
+    let mut specs = request_file::load_specs(&args.file)?;
+    if specs.len() != 1 {
         return Err(CliError::Input(format!(
             "request file `{}` holds {} requests; `run` sends one: use `vayu-cli batch` for a list",
             args.file,
-            requests.len()
+            specs.len()
         )));
     }
+    if args.save_env && args.env.is_none() {
+        return Err(CliError::Input(
+            "--save-env needs --env FILE to write to".into(),
+        ));
+    }
+    let variables = request_file::load_environment(args.env.as_deref())?;
     let store = record::open_store(args.db.as_deref())?;
-    let request = requests.remove(0);
+    let spec = specs.remove(0);
     let engine = EventLoop::start(EngineConfig {
         workers: 1,
         pin_workers: false,
         ..EngineConfig::default()
     })?;
-    let result = engine
-        .submit_async(Arc::new(request.prepared.clone()))
-        .wait();
+    let result = ScriptedRequest::new(spec.clone(), variables).send(&engine);
     if let Some(store) = store {
-        record::record_design(store, &request, &result)?;
+        record::record_design(store, &spec, &result)?;
+    }
+    if !result.unresolved_variables.is_empty() {
+        eprintln!(
+            "vayu-cli: warning: unresolved variables sent as written: {}",
+            result
+                .unresolved_variables
+                .iter()
+                .map(|n| format!("{{{{{n}}}}}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if let Some(invalid) = &result.invalid {
+        return Err(CliError::InvalidRequest {
+            file: args.file.clone(),
+            error: invalid.clone(),
+        });
+    }
+    if let (true, Some(path)) = (args.save_env, &args.env) {
+        request_file::save_environment(path, &result.variables.environment)?;
     }
     if args.json {
-        let out = match &result {
-            Ok(response) => serde_json::json!({ "ok": true, "response": response }),
-            Err(error) => serde_json::json!({ "ok": false, "error": error }),
-        };
+        let mut out = serde_json::to_value(&result).expect("a result always serialises");
+        out["ok"] = serde_json::Value::Bool(
+            result.error.is_none() && result.failed_tests() == 0 && result.script_errors() == 0,
+        );
         emit(&format!("{out}\n"));
+    } else {
+        if let Some(response) = &result.response {
+            emit(&render(response));
+        }
+        emit(&render_scripts(&result));
     }
-    let response = result.map_err(CliError::Transport)?;
-    if !args.json {
-        emit(&render(&response));
+    if let Some(error) = result.error {
+        return Err(CliError::Transport(error));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if result.failed_tests() > 0 || result.script_errors() > 0 {
+        ExitCode::from(EXIT_TESTS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Exit code when a test or a script failed.
+pub const EXIT_TESTS_FAILED: u8 = 1;
+
+/// Test results, script errors and console output, after the response.
+fn render_scripts(result: &ScriptedResult) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let outcomes = [("pre-request", &result.pre_request), ("test", &result.test)];
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for (phase, outcome) in outcomes {
+        let Some(outcome) = outcome else { continue };
+        if !outcome.console.is_empty() {
+            let _ = writeln!(out, "\n{phase} console:");
+            for line in &outcome.console {
+                let _ = writeln!(out, "  [{}] {}", line.level, line.message);
+            }
+        }
+        if !outcome.tests.is_empty() {
+            let _ = writeln!(out, "\n{phase} tests:");
+        }
+        for t in &outcome.tests {
+            if t.skipped {
+                skipped += 1;
+                let _ = writeln!(out, "  SKIP {}", t.name);
+            } else if t.passed {
+                passed += 1;
+                let _ = writeln!(out, "  PASS {}", t.name);
+            } else {
+                failed += 1;
+                let _ = writeln!(
+                    out,
+                    "  FAIL {}: {}",
+                    t.name,
+                    t.error.as_deref().unwrap_or("failed")
+                );
+            }
+        }
+        if let Some(error) = &outcome.error {
+            let _ = writeln!(out, "\n{error}");
+        }
+    }
+    if passed + failed + skipped > 0 {
+        let _ = writeln!(
+            out,
+            "\ntests: {passed} passed, {failed} failed, {skipped} skipped"
+        );
+    }
+    out
 }
 
 /// The response as a person reads it: status, timings, headers, then the body.

@@ -20,13 +20,20 @@ struct BatchPlan {
 }
 
 /// Sees every outcome of one worker's share, on that worker: it must not block.
-pub type OutcomeObserver = Box<dyn FnMut(&Outcome) + Send>;
+pub trait OutcomeObserver: Send {
+    /// `index` is the request's position in the batch's list.
+    fn observe(&mut self, index: usize, outcome: &Outcome);
+    /// The share has ended.
+    fn finish(self: Box<Self>) {}
+}
 
 pub(crate) struct BatchShare {
     plan: Arc<BatchPlan>,
     concurrency: usize,
     stats: TransferStats,
-    observer: Option<OutcomeObserver>,
+    observer: Option<Box<dyn OutcomeObserver>>,
+    /// Outcomes carry the full response (for test scripts).
+    full_responses: bool,
     results: Sender<TransferStats>,
 }
 
@@ -50,14 +57,21 @@ impl Job for BatchShare {
         }
     }
 
-    fn completed(&mut self, _tag: u64, outcome: Outcome) {
+    fn completed(&mut self, tag: u64, outcome: Outcome) {
         self.stats.record(&outcome);
-        if let Some(observe) = &mut self.observer {
-            observe(&outcome);
+        if let Some(observer) = &mut self.observer {
+            observer.observe(tag as usize % self.plan.requests.len(), &outcome);
         }
     }
 
+    fn wants_response(&self) -> bool {
+        self.full_responses
+    }
+
     fn finish(self: Box<Self>) {
+        if let Some(observer) = self.observer {
+            observer.finish();
+        }
         let _ = self.results.send(self.stats);
     }
 }
@@ -68,7 +82,8 @@ impl BatchShare {
         requests: Vec<Arc<PreparedRequest>>,
         total: usize,
         concurrency: usize,
-        mut observer: impl FnMut(usize) -> Option<OutcomeObserver>,
+        full_responses: bool,
+        mut observer: impl FnMut(usize) -> Option<Box<dyn OutcomeObserver>>,
     ) -> BatchReport {
         let started = Instant::now();
         let total = if requests.is_empty() { 0 } else { total };
@@ -86,6 +101,7 @@ impl BatchShare {
                 concurrency: concurrency / n + usize::from(i < concurrency % n),
                 stats: TransferStats::default(),
                 observer: observer(i),
+                full_responses,
                 results: results.clone(),
             })
         });

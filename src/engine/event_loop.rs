@@ -203,19 +203,21 @@ impl EventLoop {
         total: usize,
         concurrency: usize,
     ) -> BatchReport {
-        BatchShare::run(self, requests, total, concurrency, |_| None)
+        BatchShare::run(self, requests, total, concurrency, false, |_| None)
     }
 
-    /// [`EventLoop::execute_batch`], with `observer(worker_index)` giving each worker a callback
-    /// that sees every outcome of its share (on the worker thread: it must not block).
+    /// [`EventLoop::execute_batch`], with `observer(worker_index)` giving each worker an observer
+    /// that sees every outcome of its share (on the worker thread: it must not block). With
+    /// `full_responses`, outcomes carry the whole response.
     pub fn execute_batch_observed(
         &self,
         requests: Vec<Arc<PreparedRequest>>,
         total: usize,
         concurrency: usize,
-        observer: impl FnMut(usize) -> Option<OutcomeObserver>,
+        full_responses: bool,
+        observer: impl FnMut(usize) -> Option<Box<dyn OutcomeObserver>>,
     ) -> BatchReport {
-        BatchShare::run(self, requests, total, concurrency, observer)
+        BatchShare::run(self, requests, total, concurrency, full_responses, observer)
     }
 
     /// Transfers running now, over all workers.

@@ -14,5 +14,5 @@ pub use outcome::{
     ConsoleLine, Phase, ScriptError, ScriptInfo, ScriptOutcome, ScriptRequest, ScriptResponse,
     TestResult,
 };
-pub use runner::{ScriptedRequest, Scripts};
+pub use runner::{ResponseTest, ScriptedRequest, ScriptedResult, Scripts, TestCounts, TestTally};
 pub use variables::{Scope, Variables};

@@ -485,6 +485,12 @@
       Object.keys(legacy).forEach(function (name) {
         state.tests.push({ name: name, passed: !!legacy[name], skipped: false, error: legacy[name] ? undefined : 'expected ' + show(legacy[name]) + ' to be truthy' });
       });
+      // Nothing a script leaves on the global object survives into the next run.
+      Object.getOwnPropertyNames(global).forEach(function (k) {
+        if (!baseline[k]) {
+          try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
+        }
+      });
       out.tests = state.tests;
       out.console = state.console;
       out.variables = state.variables;
@@ -493,4 +499,7 @@
       return JSON.stringify(out);
     }
   });
+  [pm, global.console, request, response, responseAssertions, be, have, reqHeaders, resHeaders].forEach(Object.freeze);
+  var baseline = {};
+  Object.getOwnPropertyNames(global).forEach(function (k) { baseline[k] = true; });
 })(globalThis);

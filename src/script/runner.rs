@@ -179,6 +179,155 @@ fn script_response(response: &Response) -> ScriptResponse {
     }
 }
 
+/// Runs one script on this thread's host. Updates `variables` as the script left them and
+/// returns the request as the script left it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_script(
+    phase: Phase,
+    source: &str,
+    request: &ScriptRequest,
+    response: Option<&ScriptResponse>,
+    body: &str,
+    variables: &mut Variables,
+    limits: ScriptLimits,
+    iteration: u64,
+) -> (ScriptOutcome, Option<ScriptRequest>) {
+    let info = ScriptInfo {
+        request_name: request.name.clone(),
+        iteration,
+        event_name: match phase {
+            Phase::PreRequest => "prerequest".into(),
+            Phase::Test => "test".into(),
+        },
+    };
+    let context = ScriptContext {
+        request,
+        response,
+        variables,
+        info,
+    };
+    match with_host(limits, |host| host.run(phase, source, &context, body)) {
+        Ok((outcome, Some(update))) => {
+            *variables = update.variables;
+            (outcome, Some(update.request))
+        }
+        Ok((outcome, None)) => (outcome, None),
+        Err(setup) => (
+            ScriptOutcome {
+                error: Some(setup),
+                ..ScriptOutcome::default()
+            },
+            None,
+        ),
+    }
+}
+
+/// A test script to run on every response of one request of a batch or load run.
+#[derive(Debug, Clone)]
+pub struct ResponseTest {
+    pub source: String,
+    pub request: ScriptRequest,
+}
+
+impl ResponseTest {
+    /// The test script of a request as written, with variables substituted in what the script
+    /// sees of the request; `None` without a test script.
+    pub fn of(spec: &RequestSpec, variables: &Variables) -> Option<ResponseTest> {
+        let source = Scripts::of(spec).test?;
+        let (substituted, _) = variables.apply(spec);
+        Some(ResponseTest {
+            source,
+            request: script_request(&substituted),
+        })
+    }
+
+    pub fn run(
+        &self,
+        response: &Response,
+        variables: &mut Variables,
+        limits: ScriptLimits,
+        iteration: u64,
+    ) -> ScriptOutcome {
+        let script_response = script_response(response);
+        let (outcome, _) = run_script(
+            Phase::Test,
+            &self.source,
+            &self.request,
+            Some(&script_response),
+            &response.body,
+            variables,
+            limits,
+            iteration,
+        );
+        variables.local.clear();
+        outcome
+    }
+}
+
+/// Passed, failed and skipped counts per test name, and script errors, over many responses.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestTally {
+    pub tests: std::collections::BTreeMap<String, TestCounts>,
+    pub script_errors: u64,
+    /// The first script error seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<super::outcome::ScriptError>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TestCounts {
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+impl TestTally {
+    pub fn add(&mut self, outcome: &ScriptOutcome) {
+        for t in &outcome.tests {
+            let c = self.tests.entry(t.name.clone()).or_default();
+            if t.skipped {
+                c.skipped += 1;
+            } else if t.passed {
+                c.passed += 1;
+            } else {
+                c.failed += 1;
+            }
+        }
+        if let Some(e) = &outcome.error {
+            self.script_errors += 1;
+            if self.first_error.is_none() {
+                self.first_error = Some(e.clone());
+            }
+        }
+    }
+
+    pub fn merge(&mut self, other: &TestTally) {
+        for (name, c) in &other.tests {
+            let mine = self.tests.entry(name.clone()).or_default();
+            mine.passed += c.passed;
+            mine.failed += c.failed;
+            mine.skipped += c.skipped;
+        }
+        self.script_errors += other.script_errors;
+        if self.first_error.is_none() {
+            self.first_error.clone_from(&other.first_error);
+        }
+    }
+
+    pub fn passed(&self) -> u64 {
+        self.tests.values().map(|c| c.passed).sum()
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.tests.values().map(|c| c.failed).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tests.is_empty() && self.script_errors == 0
+    }
+}
+
 enum State {
     New,
     Sent { request: ScriptRequest },
@@ -214,36 +363,20 @@ impl DesignJob {
         body: &str,
     ) -> ScriptOutcome {
         let r = &mut self.request;
-        let info = ScriptInfo {
-            request_name: request.name.clone(),
-            iteration: r.iteration,
-            event_name: match phase {
-                Phase::PreRequest => "prerequest".into(),
-                Phase::Test => "test".into(),
-            },
-        };
-        let context = ScriptContext {
+        let (outcome, update) = run_script(
+            phase,
+            source,
             request,
             response,
-            variables: &r.variables,
-            info,
-        };
-        let ran = with_host(r.limits, |host| host.run(phase, source, &context, body));
-        match ran {
-            Ok((outcome, update)) => {
-                if let Some(update) = update {
-                    r.variables = update.variables;
-                    if phase == Phase::PreRequest {
-                        r.spec = apply_request_update(&r.spec, request, &update.request);
-                    }
-                }
-                outcome
-            }
-            Err(setup) => ScriptOutcome {
-                error: Some(setup),
-                ..ScriptOutcome::default()
-            },
+            body,
+            &mut r.variables,
+            r.limits,
+            r.iteration,
+        );
+        if let (Phase::PreRequest, Some(after)) = (phase, update) {
+            r.spec = apply_request_update(&r.spec, request, &after);
         }
+        outcome
     }
 
     /// Pre-request script, variables, validation: the request to send, or the result to give.

@@ -9,14 +9,19 @@ use vayu::model::{PreparedRequest, RequestSpec, Response, TransferError};
 
 pub use target::TargetServer;
 
-/// An engine with two unpinned workers, as on the 2-core CI machine.
+/// An engine with two unpinned workers (unless the config names a count), as on the 2-core CI machine.
 pub fn engine() -> EventLoop {
     engine_with(EngineConfig::default())
 }
 
 pub fn engine_with(config: EngineConfig) -> EventLoop {
+    let workers = if config.workers == 0 {
+        2
+    } else {
+        config.workers
+    };
     EventLoop::start(EngineConfig {
-        workers: 2,
+        workers,
         pin_workers: false,
         ..config
     })

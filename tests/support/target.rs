@@ -316,6 +316,31 @@ async fn handle(
             }
             full(200, "ok")
         }
+        // Answers as the request body says: {"status", "headers": {name: value}, "body"}.
+        ["respond"] => {
+            let raw = req
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let spec: serde_json::Value = serde_json::from_slice(&raw).unwrap_or_default();
+            let body = match &spec["body"] {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            let mut r = full(spec["status"].as_u64().unwrap_or(200) as u16, body);
+            if let Some(headers) = spec["headers"].as_object() {
+                for (k, v) in headers {
+                    r.headers_mut().append(
+                        hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                        HeaderValue::from_str(v.as_str().unwrap_or_default()).unwrap(),
+                    );
+                }
+            }
+            r
+        }
         ["close"] => {
             let mut r = full(200, "closing");
             r.headers_mut()
