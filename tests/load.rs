@@ -263,3 +263,48 @@ fn several_runs_at_once_keep_their_own_counts() {
     );
     assert!(manager.active_runs().is_empty());
 }
+
+#[test]
+fn test_scripts_run_on_every_response_and_are_reported_per_name() {
+    let server = TargetServer::start();
+    let spec = RunSpec::from_json(
+        &json!({
+            "environment": {"path": "status/201"},
+            "request": {"url": server.url("/{{path}}"),
+                        "testScript": "pm.test('created', () => pm.response.to.have.status(201)); pm.test('fast', () => pm.expect(pm.response.responseTime).to.be.below(0));"},
+            "config": {"mode": "iterations", "iterations": 120, "concurrency": 4}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let report = manager().start(&spec).unwrap().wait().unwrap();
+    assert_eq!(
+        server.stats.path_count("/status/201"),
+        120,
+        "variables are substituted before sending"
+    );
+    let tests = report.tests.expect("the report has test results");
+    assert_eq!(
+        (tests.tests["created"].passed, tests.tests["created"].failed),
+        (120, 0)
+    );
+    assert_eq!(tests.tests["fast"].failed, 120);
+    assert_eq!(
+        report.status,
+        RunStatus::Completed,
+        "failing tests never fail a run"
+    );
+
+    let with_pre = RunSpec::from_json(
+        &json!({"request": {"url": server.url("/echo"), "preRequestScript": "1"}, "config": {"mode": "iterations", "iterations": 1}}).to_string(),
+    )
+    .unwrap();
+    let error = manager()
+        .start(&with_pre)
+        .err()
+        .expect("pre-request scripts are refused in load runs");
+    assert!(
+        error.to_string().contains("request.preRequestScript"),
+        "{error}"
+    );
+}

@@ -240,6 +240,9 @@ fn render(r: &FinalReport) -> String {
         bytes(r.bytes_sent),
         bytes(r.bytes_received)
     );
+    if let Some(tests) = &r.tests {
+        out.push_str(&super::batch::render_tests(tests));
+    }
     for (i, th) in r.thresholds.iter().enumerate() {
         let label = if i == 0 { "thresholds" } else { "" };
         let mark = if th.ok { "ok  " } else { "FAIL" };

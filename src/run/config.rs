@@ -5,6 +5,7 @@ use super::schedule::{Schedule, Stage};
 use super::threshold::Threshold;
 use crate::model::duration::duration_from_json;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
+use crate::script::{ResponseTest, Scripts, Variables};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +92,10 @@ pub struct LoadPlan {
     pub max_in_flight: u64,
     pub graceful_stop: Duration,
     pub thresholds: Vec<Threshold>,
+    /// Test scripts by request index, when any request has one.
+    pub tests: Option<Arc<Vec<Option<ResponseTest>>>>,
+    /// The run's environment; each worker's test scripts work on their own copy.
+    pub variables: Variables,
 }
 
 impl LoadPlan {
@@ -205,12 +210,16 @@ impl RunSpec {
             }
             _ => self.request_specs(),
         };
-        if self.environment.is_some() {
-            return Err(err(
-                "environment",
-                "variables are not supported yet (they come with scripting); remove `environment`",
-            ));
-        }
+        let variables = match &self.environment {
+            None => Variables::default(),
+            Some(serde_json::Value::Object(map)) => Variables::with_environment(map.clone()),
+            Some(_) => {
+                return Err(err(
+                    "environment",
+                    "must be an object of variables: {\"name\": \"value\"}",
+                ))
+            }
+        };
         let timeout = c.timeout.as_ref().map(|t| {
             duration_from_json(t, 1.0).map_err(|m| {
                 err(
@@ -237,7 +246,14 @@ impl RunSpec {
                     e.message,
                 )
             };
-            let mut prepared = spec.prepare().map_err(field)?;
+            if Scripts::of(spec).pre_request.is_some() {
+                return Err(field(err(
+                    "preRequestScript",
+                    "load runs run test scripts only; pre-request scripts run in design mode (vayu-cli run)",
+                )));
+            }
+            let (substituted, _) = variables.apply(spec);
+            let mut prepared = substituted.prepare().map_err(field)?;
             if let Some(t) = timeout {
                 prepared.timeout = (!t.is_zero()).then_some(t);
             }
@@ -404,12 +420,19 @@ impl RunSpec {
                 Threshold::parse(t).map_err(|m| err(&format!("config.thresholds[{i}]"), m))
             })
             .collect::<Result<_, _>>()?;
+        let tests: Vec<Option<ResponseTest>> = specs
+            .iter()
+            .map(|spec| ResponseTest::of(spec, &variables))
+            .collect();
+        let tests = tests.iter().any(Option::is_some).then(|| Arc::new(tests));
         Ok(LoadPlan {
             mode,
             requests,
             max_in_flight,
             graceful_stop,
             thresholds,
+            tests,
+            variables,
         })
     }
 }

@@ -4,6 +4,7 @@ use super::config::LoadPlan;
 use super::stats::RunStats;
 use super::threshold::{Measured, ThresholdResult};
 use crate::engine::ErrorCount;
+use crate::script::TestTally;
 use crate::store::RunStatus;
 use base64::Engine as _;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
@@ -103,6 +104,9 @@ pub struct FinalReport {
     pub histogram: String,
     pub thresholds: Vec<ThresholdResult>,
     pub thresholds_ok: bool,
+    /// Test script results per test name, when the run's requests have test scripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestTally>,
 }
 
 impl FinalReport {
@@ -178,6 +182,7 @@ impl FinalReport {
             histogram: serialize(primary),
             thresholds_ok: thresholds.iter().all(|r| r.ok),
             thresholds,
+            tests: plan.tests.as_ref().map(|_| stats.tests.clone()),
         }
     }
 }

@@ -6,6 +6,7 @@ use super::config::Mode;
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
 use crate::engine::{Job, Next, Outcome};
+use crate::script::{ScriptLimits, Variables};
 use crossbeam_channel::Sender;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub(crate) struct RunShare {
     reports: Sender<ShareMessage>,
     /// Open model: the sends still owed at the end have been counted as dropped.
     settled: bool,
+    /// This worker's copy of the run's variables, which its test scripts may change.
+    variables: Variables,
 }
 
 impl RunShare {
@@ -38,6 +41,7 @@ impl RunShare {
     ) -> RunShare {
         RunShare {
             next_report: shared.start + REPORT_INTERVAL,
+            variables: shared.plan.variables.clone(),
             shared,
             workers: workers as u64,
             next_k: worker as u64,
@@ -73,12 +77,14 @@ impl RunShare {
         }
     }
 
-    fn start(&mut self, index: u64, tag: u64) -> Next {
+    /// Starts request `k` of the run (open model: its schedule index); the tag is `k`, from
+    /// which completion recovers the request and, for the open model, the intended send time.
+    fn start(&mut self, k: u64) -> Next {
         self.interval.sent += 1;
         let requests = &self.shared.plan.requests;
         Next::Start {
-            request: Arc::clone(&requests[(index % requests.len() as u64) as usize]),
-            tag,
+            request: Arc::clone(&requests[(k % requests.len() as u64) as usize]),
+            tag: k,
         }
     }
 
@@ -121,7 +127,7 @@ impl Job for RunShare {
                     self.interval.dropped += 1;
                     continue;
                 }
-                return self.start(k, offset.as_nanos() as u64);
+                return self.start(k);
             },
             Mode::Closed { .. } => {
                 if in_flight >= self.limit {
@@ -129,7 +135,7 @@ impl Job for RunShare {
                 }
                 let k = self.next_k;
                 self.next_k += self.workers;
-                self.start(k, (now - start).as_nanos() as u64)
+                self.start(k)
             }
             Mode::Iterations { iterations, .. } => {
                 if in_flight >= self.limit {
@@ -143,24 +149,32 @@ impl Job for RunShare {
                 if index >= *iterations {
                     return self.wind_down(now, in_flight, now);
                 }
-                self.start(index, (now - start).as_nanos() as u64)
+                self.start(index)
             }
         }
     }
 
     fn completed(&mut self, tag: u64, outcome: Outcome) {
-        let corrected = match self.shared.plan.mode {
-            Mode::Open(_) => {
-                let intended = self.shared.start + Duration::from_nanos(tag);
-                Some(
-                    Instant::now()
-                        .saturating_duration_since(intended)
-                        .as_micros() as u64,
-                )
-            }
+        let corrected = match &self.shared.plan.mode {
+            Mode::Open(schedule) => schedule.send_time(tag).map(|offset| {
+                let intended = self.shared.start + offset;
+                Instant::now()
+                    .saturating_duration_since(intended)
+                    .as_micros() as u64
+            }),
             _ => None,
         };
         self.interval.record(&outcome, corrected);
+        if let (Some(tests), Some(response)) = (&self.shared.plan.tests, &outcome.response) {
+            if let Some(test) = &tests[(tag % tests.len() as u64) as usize] {
+                let result = test.run(response, &mut self.variables, ScriptLimits::default(), tag);
+                self.interval.tests.add(&result);
+            }
+        }
+    }
+
+    fn wants_response(&self) -> bool {
+        self.shared.plan.tests.is_some()
     }
 
     fn finish(self: Box<Self>) {
@@ -192,6 +206,8 @@ mod tests {
                 max_in_flight: 10,
                 graceful_stop: Duration::from_secs(1),
                 thresholds: Vec::new(),
+                tests: None,
+                variables: Variables::default(),
             },
             stop_ns: AtomicU64::new(super::super::NOT_STOPPED),
             next_index: AtomicU64::new(0),

@@ -3,6 +3,7 @@
 use crate::engine::stats::{new_latency_histogram, LATENCY_MAX_US};
 use crate::engine::{Outcome, TransferStats};
 use crate::model::ErrorCategory;
+use crate::script::TestTally;
 use hdrhistogram::Histogram;
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,8 @@ pub struct RunStats {
     pub transfers: TransferStats,
     /// Open model: from each request's intended send time to its completion (µs).
     pub corrected_us: Histogram<u64>,
+    /// Test script results per test name.
+    pub tests: TestTally,
 }
 
 impl Default for RunStats {
@@ -24,6 +27,7 @@ impl Default for RunStats {
             dropped: 0,
             transfers: TransferStats::default(),
             corrected_us: new_latency_histogram(),
+            tests: TestTally::default(),
         }
     }
 }
@@ -44,6 +48,7 @@ impl RunStats {
         self.corrected_us
             .add(&other.corrected_us)
             .expect("histograms share bounds");
+        self.tests.merge(&other.tests);
     }
 
     pub fn completed(&self) -> u64 {
