@@ -2,7 +2,8 @@
 //! once and reused, and per-run state reset by the prelude's entry point. Limits: memory,
 //! stack, and time per script (an interrupt handler checks a deadline).
 
-use super::outcome::{Phase, ScriptContext, ScriptError, ScriptOutcome};
+use super::outcome::{Phase, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse};
+use super::variables::Variables;
 use rquickjs::context::EvalOptions;
 use rquickjs::{CaughtError, Context, Ctx, Function, Persistent, Runtime};
 use std::cell::{Cell, RefCell};
@@ -40,10 +41,12 @@ const MAX_CACHED_SCRIPTS: usize = 256;
 
 pub struct ScriptHost {
     // Field order is drop order: saved functions before the context and runtime they live in.
-    cache: HashMap<(Phase, String), Persistent<Function<'static>>>,
+    /// Compiled scripts by source text, one map per phase (looked up by `&str`, no copy).
+    cache: [HashMap<String, Persistent<Function<'static>>>; 2],
     entry: Persistent<Function<'static>>,
     context: Context,
-    runtime: Runtime,
+    /// Owned so it outlives everything above; never called after setup.
+    _runtime: Runtime,
     deadline: Rc<Cell<Option<Instant>>>,
     limits: ScriptLimits,
 }
@@ -101,27 +104,35 @@ impl ScriptHost {
             Ok(Persistent::save(&ctx, entry))
         })?;
         Ok(ScriptHost {
-            cache: HashMap::new(),
+            cache: Default::default(),
             entry,
             context,
-            runtime,
+            _runtime: runtime,
             deadline,
             limits,
         })
     }
 
     /// Runs one script. Failures of the script itself (syntax, a throw, a limit) are in the
-    /// outcome's `error`; tests that ran before a throw are kept.
+    /// outcome's `error`; tests that ran before a throw are kept. The request and variables are
+    /// handed over as JSON and parsed in the script only if it looks at them.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn run(
         &mut self,
         phase: Phase,
         source: &str,
-        context: &ScriptContext<'_>,
+        request: &ScriptRequest,
+        variables: &Variables,
+        iteration: u64,
+        response: Option<&ScriptResponse>,
         body: &str,
     ) -> (ScriptOutcome, Option<ScriptRequestUpdate>) {
-        let context_json = match serde_json::to_string(context) {
-            Ok(json) => json,
-            Err(e) => {
+        let (request_json, variables_json) = match (
+            serde_json::to_string(request),
+            serde_json::to_string(variables),
+        ) {
+            (Ok(r), Ok(v)) => (r, v),
+            (Err(e), _) | (_, Err(e)) => {
                 return (
                     failed(
                         phase,
@@ -132,16 +143,36 @@ impl ScriptHost {
                 )
             }
         };
-        let key = (phase, source.to_string());
-        if self.cache.len() >= MAX_CACHED_SCRIPTS && !self.cache.contains_key(&key) {
-            self.cache.clear();
+        let mut header_block = String::new();
+        if let Some(r) = response {
+            for (i, (name, value)) in r.headers.iter().enumerate() {
+                if i > 0 {
+                    header_block.push('\n');
+                }
+                header_block.push_str(name);
+                header_block.push(':');
+                header_block.push_str(value);
+            }
+        }
+        let meta = response.map(|r| {
+            (
+                r.code,
+                r.status.as_str(),
+                r.response_time,
+                r.response_size as f64,
+            )
+        });
+        // Building the legacy `responseHeaders` object costs; only scripts that name it get it.
+        let legacy_headers = source.contains("responseHeaders");
+        let cache = &mut self.cache[phase as usize];
+        if cache.len() >= MAX_CACHED_SCRIPTS && !cache.contains_key(source) {
+            cache.clear();
         }
         self.deadline.set(Some(Instant::now() + self.limits.time));
         let limits = self.limits;
         let entry = self.entry.clone();
-        let cache = &mut self.cache;
         let result = self.context.with(|ctx| -> Result<String, ScriptError> {
-            let script = match cache.get(&key) {
+            let script = match cache.get(source) {
                 Some(f) => f
                     .clone()
                     .restore(&ctx)
@@ -155,15 +186,36 @@ impl ScriptHost {
                     let f: Function = ctx
                         .eval_with_options(wrapped, options)
                         .map_err(|e| failure(&ctx, phase, e, limits))?;
-                    cache.insert(key, Persistent::save(&ctx, f.clone()));
+                    cache.insert(source.to_string(), Persistent::save(&ctx, f.clone()));
                     f
                 }
             };
             let entry = entry
                 .restore(&ctx)
                 .map_err(|e| failure(&ctx, phase, e, limits))?;
+            let response = match meta {
+                Some((code, status, time, size)) => {
+                    let fail = |e| failure(&ctx, phase, e, limits);
+                    let list = rquickjs::Array::new(ctx.clone()).map_err(fail)?;
+                    list.set(0, code as i32).map_err(fail)?;
+                    list.set(1, status).map_err(fail)?;
+                    list.set(2, time).map_err(fail)?;
+                    list.set(3, size).map_err(fail)?;
+                    list.set(4, legacy_headers).map_err(fail)?;
+                    list.into_value()
+                }
+                None => rquickjs::Value::new_null(ctx.clone()),
+            };
             entry
-                .call((script, context_json, body))
+                .call((
+                    script,
+                    request_json,
+                    variables_json,
+                    iteration as f64,
+                    response,
+                    header_block,
+                    body,
+                ))
                 .map_err(|e| failure(&ctx, phase, e, limits))
         });
         self.deadline.set(None);
@@ -172,7 +224,7 @@ impl ScriptHost {
             Err(error) => {
                 if error.message.contains("out of memory") {
                     // QuickJS may be left in a bad state: start the next run from a fresh runtime.
-                    self.cache.clear();
+                    self.cache = Default::default();
                     if let Ok(fresh) = ScriptHost::new(self.limits) {
                         *self = fresh;
                     }
@@ -186,16 +238,16 @@ impl ScriptHost {
                 );
             }
         };
-        self.runtime.run_gc();
         outcome
     }
 }
 
-/// The request as the script left it, and the variables.
-#[derive(Debug, Clone, serde::Deserialize)]
+/// What the script changed: the request (pre-request scripts) and the variables, each only if
+/// the script looked at it.
+#[derive(Debug, Clone)]
 pub(crate) struct ScriptRequestUpdate {
-    pub request: super::outcome::ScriptRequest,
-    pub variables: super::variables::Variables,
+    pub request: Option<ScriptRequest>,
+    pub variables: Option<Variables>,
 }
 
 #[derive(serde::Deserialize)]
@@ -203,8 +255,10 @@ struct RawOutcome {
     tests: Vec<super::outcome::TestResult>,
     console: Vec<super::outcome::ConsoleLine>,
     error: Option<RawError>,
-    request: super::outcome::ScriptRequest,
-    variables: super::variables::Variables,
+    /// Present when a pre-request script looked at the request.
+    request: Option<ScriptRequest>,
+    /// Present when the script looked at the variables.
+    variables: Option<Variables>,
 }
 
 #[derive(serde::Deserialize)]

@@ -11,8 +11,7 @@ mod variables;
 
 pub use host::{ScriptHost, ScriptLimits};
 pub use outcome::{
-    ConsoleLine, Phase, ScriptError, ScriptInfo, ScriptOutcome, ScriptRequest, ScriptResponse,
-    TestResult,
+    ConsoleLine, Phase, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse, TestResult,
 };
 pub use runner::{ResponseTest, ScriptedRequest, ScriptedResult, Scripts, TestCounts, TestTally};
 pub use variables::{Scope, Variables};

@@ -1,6 +1,5 @@
 //! What a script run produces, and the context it is given.
 
-use super::variables::Variables;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,22 +63,6 @@ pub struct ScriptResponse {
     /// Milliseconds.
     pub response_time: f64,
     pub response_size: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScriptInfo {
-    pub request_name: String,
-    pub iteration: u64,
-    pub event_name: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ScriptContext<'a> {
-    pub request: &'a ScriptRequest,
-    pub response: Option<&'a ScriptResponse>,
-    pub variables: &'a Variables,
-    pub info: ScriptInfo,
 }
 
 /// Everything one script run produced.

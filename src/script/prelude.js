@@ -5,6 +5,26 @@
 
   var state = null; // this execution's context and results; reset by every run()
 
+  // The context arrives as strings and is parsed only if a script looks at it: a typical test
+  // script reads the status and the body, not the request, the headers or the variables.
+  function req() {
+    if (state.request === null) state.request = JSON.parse(state.requestJson);
+    return state.request;
+  }
+  function vars() {
+    if (state.variables === null) state.variables = JSON.parse(state.variablesJson);
+    return state.variables;
+  }
+  function resHeaderList() {
+    if (state.responseHeaders === null) {
+      state.responseHeaders = state.headerBlock === '' ? [] : state.headerBlock.split('\n').map(function (line) {
+        var at = line.indexOf(':');
+        return [line.slice(0, at), line.slice(at + 1)];
+      });
+    }
+    return state.responseHeaders;
+  }
+
   function typeName(v) {
     if (v === null) return 'null';
     if (Array.isArray(v)) return 'array';
@@ -200,15 +220,15 @@
   }
 
   function scope(name) {
-    function vars() { return state.variables[name]; }
+    function own() { return vars()[name]; }
     return {
-      get: function (k) { return vars()[k]; },
-      set: function (k, v) { vars()[k] = v; },
-      unset: function (k) { delete vars()[k]; },
-      has: function (k) { return Object.prototype.hasOwnProperty.call(vars(), k); },
-      clear: function () { state.variables[name] = {}; },
-      toObject: function () { return Object.assign({}, vars()); },
-      replaceIn: function (text) { return replaceIn(text, function (k) { return vars()[k]; }); }
+      get: function (k) { return own()[k]; },
+      set: function (k, v) { own()[k] = v; },
+      unset: function (k) { delete own()[k]; },
+      has: function (k) { return Object.prototype.hasOwnProperty.call(own(), k); },
+      clear: function () { vars()[name] = {}; },
+      toObject: function () { return Object.assign({}, own()); },
+      replaceIn: function (text) { return replaceIn(text, function (k) { return own()[k]; }); }
     };
   }
 
@@ -216,7 +236,7 @@
   var ORDER = ['local', 'environment', 'collection', 'globals'];
   function resolve(k) {
     for (var i = 0; i < ORDER.length; i++) {
-      var s = state.variables[ORDER[i]];
+      var s = vars()[ORDER[i]];
       if (Object.prototype.hasOwnProperty.call(s, k)) return s[k];
     }
     return undefined;
@@ -226,7 +246,7 @@
   variables.has = function (k) { return resolve(k) !== undefined; };
   variables.toObject = function () {
     var out = {};
-    for (var i = ORDER.length - 1; i >= 0; i--) Object.assign(out, state.variables[ORDER[i]]);
+    for (var i = ORDER.length - 1; i >= 0; i--) Object.assign(out, vars()[ORDER[i]]);
     return out;
   };
   variables.replaceIn = function (text) { return replaceIn(text, resolve); };
@@ -255,23 +275,23 @@
   }
 
   function requestHeaders() {
-    var list = headerList(function () { return state.request.headers; });
+    var list = headerList(function () { return req().headers; });
     function item(h, v) { return typeof h === 'string' ? { key: h, value: v === undefined ? '' : String(v) } : { key: h.key, value: String(h.value) }; }
-    list.add = function (h, v) { var it = item(h, v); state.request.headers.push([it.key, it.value]); };
+    list.add = function (h, v) { var it = item(h, v); req().headers.push([it.key, it.value]); };
     list.upsert = function (h, v) {
       var it = item(h, v), lower = it.key.toLowerCase(), done = false;
-      state.request.headers = state.request.headers.filter(function (x) {
+      req().headers = req().headers.filter(function (x) {
         if (x[0].toLowerCase() !== lower) return true;
         if (done) return false;
         x[1] = it.value;
         done = true;
         return true;
       });
-      if (!done) state.request.headers.push([it.key, it.value]);
+      if (!done) req().headers.push([it.key, it.value]);
     };
     list.remove = function (name) {
       var lower = String(name).toLowerCase();
-      state.request.headers = state.request.headers.filter(function (x) { return x[0].toLowerCase() !== lower; });
+      req().headers = req().headers.filter(function (x) { return x[0].toLowerCase() !== lower; });
     };
     return list;
   }
@@ -399,23 +419,27 @@
     variables: variables,
     sendRequest: function () { throw new Error('pm.sendRequest is not available in Vayu: scripts cannot make network requests'); }
   };
-  Object.defineProperty(pm, 'info', { get: function () { return state.info; } });
+  Object.defineProperty(pm, 'info', {
+    get: function () {
+      return { requestName: req().name, iteration: state.iteration, eventName: state.response ? 'test' : 'prerequest' };
+    }
+  });
   var reqHeaders = requestHeaders();
   var request = {};
-  Object.defineProperty(request, 'method', { get: function () { return state.request.method; }, set: function (v) { state.request.method = String(v); } });
-  Object.defineProperty(request, 'url', { get: function () { return state.request.url; }, set: function (v) { state.request.url = String(v); } });
+  Object.defineProperty(request, 'method', { get: function () { return req().method; }, set: function (v) { req().method = String(v); } });
+  Object.defineProperty(request, 'url', { get: function () { return req().url; }, set: function (v) { req().url = String(v); } });
   Object.defineProperty(request, 'headers', { get: function () { return reqHeaders; } });
   Object.defineProperty(request, 'body', {
     get: function () {
-      var raw = state.request.body;
+      var raw = req().body;
       return { mode: 'raw', raw: raw === null ? '' : raw, toString: function () { return raw === null ? '' : raw; } };
     },
     set: function (v) {
-      state.request.body = v === null || v === undefined ? null : (typeof v === 'object' ? (v.raw !== undefined ? String(v.raw) : JSON.stringify(v)) : String(v));
+      req().body = v === null || v === undefined ? null : (typeof v === 'object' ? (v.raw !== undefined ? String(v.raw) : JSON.stringify(v)) : String(v));
     }
   });
   Object.defineProperty(pm, 'request', { get: function () { return request; } });
-  var resHeaders = headerList(function () { return state.response.headers; });
+  var resHeaders = headerList(resHeaderList);
   var response = {
     json: json,
     text: body,
@@ -442,64 +466,72 @@
       state.console.push({ level: level, message: parts.join(' ') });
     };
   }
-  global.console = {
+  // The prelude's globals are non-enumerable: after each run, anything enumerable on the global
+  // object was left there by a script and is removed (see the entry point).
+  function hidden(name, value) {
+    Object.defineProperty(global, name, { value: value, writable: false, enumerable: false, configurable: false });
+  }
+  hidden('console', {
     log: consoleMethod('log'),
     info: consoleMethod('info'),
     warn: consoleMethod('warn'),
     error: consoleMethod('error'),
     debug: consoleMethod('debug')
-  };
-  global.require = function (name) {
+  });
+  hidden('require', function (name) {
     throw new Error('require(' + show(name) + ') is not available: Vayu scripts have no modules, files, network or processes');
-  };
-  global.pm = pm;
-  global.postman = { setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); }, getEnvironmentVariable: function (k) { return pm.environment.get(k); } };
+  });
+  hidden('pm', pm);
+  hidden('postman', { setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); }, getEnvironmentVariable: function (k) { return pm.environment.get(k); } });
 
   // --- The host's entry point ----------------------------------------------------------------
-  Object.defineProperty(global, '__vayu_run', {
-    value: function (script, contextJson, responseBody) {
-      var ctx = JSON.parse(contextJson);
-      state = {
-        request: ctx.request,
-        response: ctx.response,
-        variables: ctx.variables,
-        info: ctx.info,
-        body: responseBody,
-        json: undefined,
-        jsonParsed: false,
-        tests: [],
-        console: []
-      };
-      var legacy = {};
-      var r = state.response;
-      var out = { error: null };
-      try {
-        if (r) {
-          script(legacy, responseBody, { code: r.code, name: r.status, detail: r.status }, resHeaders.toObject(), r.responseTime);
-        } else {
-          script(legacy, '', undefined, {}, 0);
-        }
-      } catch (e) {
-        out.error = { message: e && e.message !== undefined ? String(e.message) : String(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
-      }
-      Object.keys(legacy).forEach(function (name) {
-        state.tests.push({ name: name, passed: !!legacy[name], skipped: false, error: legacy[name] ? undefined : 'expected ' + show(legacy[name]) + ' to be truthy' });
-      });
-      // Nothing a script leaves on the global object survives into the next run.
-      Object.getOwnPropertyNames(global).forEach(function (k) {
-        if (!baseline[k]) {
-          try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
-        }
-      });
-      out.tests = state.tests;
-      out.console = state.console;
-      out.variables = state.variables;
-      out.request = state.request;
-      state = null;
-      return JSON.stringify(out);
+  // response is null before the request, else [code, status, responseTime, responseSize,
+  // whether the script names the legacy responseHeaders].
+  hidden('__vayu_run', function (script, requestJson, variablesJson, iteration, response, headerBlock, responseBody) {
+    state = {
+      requestJson: requestJson,
+      request: null,
+      variablesJson: variablesJson,
+      variables: null,
+      iteration: iteration,
+      response: response === null ? null : { code: response[0], status: response[1], responseTime: response[2], responseSize: response[3] },
+      headerBlock: headerBlock,
+      responseHeaders: null,
+      body: responseBody,
+      json: undefined,
+      jsonParsed: false,
+      tests: [],
+      console: [],
+      legacyTests: {}
+    };
+    var r = state.response;
+    var out = { tests: state.tests, console: state.console, error: null };
+    try {
+      // Postman's legacy sandbox names are the script function's parameters.
+      script(
+        state.legacyTests,
+        r ? responseBody : '',
+        r ? { code: r.code, name: r.status, detail: r.status } : undefined,
+        r && response[4] ? resHeaders.toObject() : {},
+        r ? r.responseTime : 0
+      );
+    } catch (e) {
+      out.error = { message: e && e.message !== undefined ? String(e.message) : String(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
     }
+    var legacyTests = state.legacyTests;
+    for (var name in legacyTests) {
+      state.tests.push({ name: name, passed: !!legacyTests[name], skipped: false, error: legacyTests[name] ? undefined : 'expected ' + show(legacyTests[name]) + ' to be truthy' });
+    }
+    // Nothing a script leaves on the global object survives into the next run. The prelude's
+    // own globals and the built-ins are non-enumerable, so for-in sees only what scripts added.
+    for (var k in global) {
+      try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
+    }
+    if (state.variables !== null) out.variables = state.variables;
+    if (state.request !== null && !state.response) out.request = state.request;
+    state = null;
+    return JSON.stringify(out);
   });
+
   [pm, global.console, request, response, responseAssertions, be, have, reqHeaders, resHeaders].forEach(Object.freeze);
-  var baseline = {};
-  Object.getOwnPropertyNames(global).forEach(function (k) { baseline[k] = true; });
 })(globalThis);

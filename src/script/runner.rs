@@ -3,9 +3,7 @@
 //! `next`, the test script in `completed`.
 
 use super::host::{with_host, ScriptLimits};
-use super::outcome::{
-    Phase, ScriptContext, ScriptInfo, ScriptOutcome, ScriptRequest, ScriptResponse,
-};
+use super::outcome::{Phase, ScriptOutcome, ScriptRequest, ScriptResponse};
 use super::variables::Variables;
 use crate::engine::{EventLoop, Job, Next, Outcome};
 use crate::model::{PreparedRequest, RequestSpec, Response, TransferError, ValidationError};
@@ -192,24 +190,14 @@ pub(crate) fn run_script(
     limits: ScriptLimits,
     iteration: u64,
 ) -> (ScriptOutcome, Option<ScriptRequest>) {
-    let info = ScriptInfo {
-        request_name: request.name.clone(),
-        iteration,
-        event_name: match phase {
-            Phase::PreRequest => "prerequest".into(),
-            Phase::Test => "test".into(),
-        },
-    };
-    let context = ScriptContext {
-        request,
-        response,
-        variables,
-        info,
-    };
-    match with_host(limits, |host| host.run(phase, source, &context, body)) {
+    match with_host(limits, |host| {
+        host.run(phase, source, request, variables, iteration, response, body)
+    }) {
         Ok((outcome, Some(update))) => {
-            *variables = update.variables;
-            (outcome, Some(update.request))
+            if let Some(changed) = update.variables {
+                *variables = changed;
+            }
+            (outcome, update.request)
         }
         Ok((outcome, None)) => (outcome, None),
         Err(setup) => (
