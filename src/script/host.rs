@@ -219,7 +219,7 @@ impl ScriptHost {
                 .map_err(|e| failure(&ctx, phase, e, limits))
         });
         self.deadline.set(None);
-        let outcome = match result {
+        match result {
             Ok(json) => parse_outcome(phase, &json),
             Err(error) => {
                 if error.message.contains("out of memory") {
@@ -229,16 +229,15 @@ impl ScriptHost {
                         *self = fresh;
                     }
                 }
-                return (
+                (
                     ScriptOutcome {
                         error: Some(error),
                         ..ScriptOutcome::default()
                     },
                     None,
-                );
+                )
             }
-        };
-        outcome
+        }
     }
 }
 
