@@ -147,6 +147,8 @@ def main():
                    help="also run vayu with --db (recording on) in the rotation, for the on/off ratio")
     p.add_argument("--with-load", action="store_true",
                    help="also run 'vayu-cli load --concurrency' (closed model) in the rotation")
+    p.add_argument("--with-script", action="store_true",
+                   help="also run vayu on /json without and with a typical test script, for the ratio")
     p.add_argument("--rate-sweep", action="store_true",
                    help="after the rounds, open-model runs at --rates until one is not held")
     p.add_argument("--rates", type=lambda t: [int(x) for x in t.split(",")],
@@ -202,6 +204,18 @@ def main():
             json.dump({"request": {"url": url}, "config": {"duration": a.duration, "concurrency": a.connections}}, f)
         if a.with_load:
             tools["vayu load"] = lambda: run_vayu_closed(a, run_file)
+        if a.with_script:
+            json_url = url + "json"
+            plain_file = os.path.join(workdir, "json.json")
+            script_file = os.path.join(workdir, "json-script.json")
+            with open(plain_file, "w") as f:
+                json.dump({"url": json_url}, f)
+            with open(script_file, "w") as f:
+                json.dump({"url": json_url, "testScript": [
+                    "pm.test('status is 200', () => pm.response.to.have.status(200));",
+                    "pm.test('has the user id', () => pm.expect(pm.response.json().user.id).to.equal(42));"]}, f)
+            tools["vayu json"] = lambda: run_vayu(json_url, a, plain_file, total)
+            tools["vayu json+script"] = lambda: run_vayu(json_url, a, script_file, total)
         results = {name: [] for name in tools}
         order = list(tools)
         for rnd in range(a.rounds):
@@ -237,6 +251,10 @@ def main():
     for name, m in med.items():
         lines.append(f"| {name} | {m['rps']:.0f} | {m['cpu_per_100k']:.3f} | {m['rss_kib'] / 1024:.1f} | "
                      f"{m['rps'] / med['wrk']['rps']:.2f} | {m['rps'] / best_rps:.2f} |")
+    if "vayu json+script" in med:
+        lines += ["", f"Test script on every response (vayu json+script) vs none (vayu json): requests/s ratio "
+                      f"{med['vayu json+script']['rps'] / med['vayu json']['rps']:.3f}, CPU per request ratio "
+                      f"{med['vayu json+script']['cpu_per_100k'] / med['vayu json']['cpu_per_100k']:.3f}"]
     if "vayu+db" in med:
         lines += ["", f"Recording on (vayu+db) vs off (vayu): requests/s ratio "
                       f"{med['vayu+db']['rps'] / med['vayu']['rps']:.3f}, CPU per request ratio "
