@@ -4,9 +4,11 @@
 //! `cli` the `vayu-cli` commands. See docs/architecture.md for the map and the invariants.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod recording;
 pub mod run;
 pub mod script;
 pub mod store;

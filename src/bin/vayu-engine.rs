@@ -1,16 +1,82 @@
-//! `vayu-engine`: the daemon. Its control API arrives with the daemon issue; for now it reports
-//! its version and refuses to pretend it serves anything.
+//! `vayu-engine`: the daemon. See `vayu-engine --help`, docs/api.md and docs/deploy.md.
 
+use argh::FromArgs;
 use std::process::ExitCode;
+use vayu::api::{Daemon, DaemonConfig, LogLevel};
+
+/// Vayu's engine daemon: the control API (JSON, Server-Sent Events) with an embedded database.
+#[derive(FromArgs)]
+struct Args {
+    /// address to listen on (default 127.0.0.1; any other address needs --token)
+    #[argh(option, default = "String::from(\"127.0.0.1\")")]
+    bind: String,
+    /// port to listen on (default 9876; 0 picks a free one)
+    #[argh(option, default = "9876")]
+    port: u16,
+    /// the SQLite database (default $VAYU_DB, else vayu.db)
+    #[argh(option)]
+    db: Option<String>,
+    /// worker threads (default: one per core)
+    #[argh(option, default = "0")]
+    workers: usize,
+    /// do not pin worker threads to cores
+    #[argh(switch)]
+    no_pin: bool,
+    /// require `Authorization: Bearer TOKEN` on every request (default $VAYU_TOKEN)
+    #[argh(option)]
+    token: Option<String>,
+    /// an Origin allowed to call the API from a browser (repeatable)
+    #[argh(option)]
+    allow_origin: Vec<String>,
+    /// print the version, git commit and libcurl version
+    #[argh(switch)]
+    version: bool,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--version") {
+    let args: Args = argh::from_env();
+    if args.version {
         println!("vayu-engine {}", vayu::version::long_version());
         return ExitCode::SUCCESS;
     }
-    eprintln!(
-        "vayu-engine: the control API is not built yet; use `vayu-cli run` or `vayu-cli batch`"
-    );
-    ExitCode::from(2)
+    let bind = match args.bind.parse() {
+        Ok(ip) => ip,
+        Err(_) => {
+            eprintln!(
+                "vayu-engine: error: --bind `{}` is not an IP address (e.g. 127.0.0.1 or ::1)",
+                args.bind
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let config = DaemonConfig {
+        bind,
+        port: args.port,
+        db: vayu::store::resolve_path(args.db.as_deref()),
+        workers: args.workers,
+        pin_workers: !args.no_pin,
+        token: args
+            .token
+            .or_else(|| std::env::var("VAYU_TOKEN").ok().filter(|t| !t.is_empty())),
+        allow_origins: args.allow_origin,
+        ..DaemonConfig::default()
+    };
+    // SIGTERM and SIGINT: stop gracefully (ctrlc's termination feature covers both).
+    let (signals, stop) = crossbeam_channel::bounded(1);
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = signals.try_send(());
+    }) {
+        eprintln!("vayu-engine: error: cannot handle signals: {e}");
+        return ExitCode::from(2);
+    }
+    let daemon = match Daemon::start(config) {
+        Ok(d) => d,
+        Err(e) => {
+            vayu::api::write_log(LogLevel::Error, format!("cannot start: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let _ = stop.recv();
+    daemon.shutdown();
+    ExitCode::SUCCESS
 }

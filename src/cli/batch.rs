@@ -2,9 +2,10 @@
 
 use super::args::BatchArgs;
 use super::format::{bytes, micros, status_and_error_lines};
-use super::record::{BatchRecording, OutcomeRecorder};
-use super::{emit, record, request_file, CliError};
+use super::{emit, request_file, CliError};
 use crate::engine::{BatchReport, EngineConfig, EventLoop, Outcome, OutcomeObserver};
+use crate::recording as record;
+use crate::recording::{BatchRecording, OutcomeRecorder};
 use crate::script::{ResponseTest, ScriptLimits, Scripts, TestTally, Variables};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;

@@ -2,9 +2,10 @@
 
 use super::args::LoadArgs;
 use super::format::{bytes, micros, status_and_error_lines};
-use super::{emit, record, CliError};
+use super::{emit, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::ValidationError;
+use crate::recording as record;
 use crate::run::{FinalReport, Percentiles, RunError, RunEvent, RunManager, RunSnapshot, RunSpec};
 use crate::store::RunStatus;
 use indicatif::{ProgressBar, ProgressStyle};

@@ -4,7 +4,6 @@ mod args;
 mod batch;
 mod format;
 mod load;
-mod record;
 mod request_file;
 mod run;
 

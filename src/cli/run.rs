@@ -2,9 +2,10 @@
 
 use super::args::RunArgs;
 use super::format::{bytes, micros};
-use super::{emit, record, request_file, CliError};
+use super::{emit, request_file, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::{BodyEncoding, Response};
+use crate::recording as record;
 use crate::script::{ScriptedRequest, ScriptedResult};
 use std::process::ExitCode;
 
@@ -32,7 +33,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     })?;
     let result = ScriptedRequest::new(spec.clone(), variables).send(&engine);
     if let Some(store) = store {
-        record::record_design(store, &spec, &result)?;
+        record::record_design(&store.writer(), &spec, &result)?;
+        store.close();
     }
     if !result.unresolved_variables.is_empty() {
         eprintln!(

@@ -244,6 +244,25 @@ impl EventLoop {
             .sum()
     }
 
+    /// Finished transfers by outcome since start: [transport error, 1xx, 2xx, 3xx, 4xx, 5xx].
+    pub fn outcomes_by_class(&self) -> [u64; 6] {
+        let mut total = [0u64; 6];
+        for w in &self.workers {
+            for (t, c) in total.iter_mut().zip(&w.counters.by_class) {
+                *t += c.load(Relaxed);
+            }
+        }
+        total
+    }
+
+    /// Single requests queued per worker, for monitoring.
+    pub fn queue_depths(&self) -> Vec<usize> {
+        self.workers
+            .iter()
+            .map(|w| w.counters.queued.load(Relaxed))
+            .collect()
+    }
+
     /// Times the workers slept and woke since start.
     pub fn total_wakeups(&self) -> u64 {
         self.workers

@@ -43,6 +43,19 @@ pub struct WorkerCounters {
     pub failed: AtomicU64,
     /// Times the worker slept and woke: a busy loop shows up here.
     pub wakeups: AtomicU64,
+    /// Finished transfers by outcome: [transport error, 1xx, 2xx, 3xx, 4xx, 5xx].
+    pub by_class: [AtomicU64; 6],
+}
+
+impl WorkerCounters {
+    fn count_status(&self, status: u16) {
+        let class = if (100..600).contains(&status) {
+            (status / 100) as usize
+        } else {
+            0
+        };
+        self.by_class[class].fetch_add(1, Relaxed);
+    }
 }
 
 /// A wake-up with nothing scheduled still happens this often, as a safety net.
@@ -366,7 +379,12 @@ impl Worker {
             }
         };
         match slot.origin {
-            Origin::Single(done) => call(done, result.map(|()| transfer::response(&mut easy))),
+            Origin::Single(done) => {
+                let result = result.map(|()| transfer::response(&mut easy));
+                self.counters
+                    .count_status(result.as_ref().map_or(0, |r| r.status));
+                call(done, result)
+            }
             Origin::Job { id, tag } => {
                 let wants_response = self
                     .jobs
@@ -394,6 +412,7 @@ impl Worker {
                 };
                 outcome.bytes_sent = bytes_sent;
                 outcome.bytes_received = bytes_received;
+                self.counters.count_status(outcome.status);
                 self.job_completed(id, tag, outcome);
             }
         }

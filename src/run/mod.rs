@@ -106,6 +106,7 @@ pub struct RunManager {
     store: Option<StoreWriter>,
     commands: Option<Sender<reporter::Command>>,
     active: Arc<Mutex<HashMap<String, Arc<RunShared>>>>,
+    latest: Mutex<HashMap<String, Arc<Mutex<Option<RunSnapshot>>>>>,
     reporter: Option<JoinHandle<()>>,
 }
 
@@ -119,6 +120,7 @@ impl RunManager {
             store,
             commands: Some(commands),
             active,
+            latest: Mutex::default(),
             reporter: Some(reporter),
         })
     }
@@ -186,6 +188,14 @@ impl RunManager {
         }
         let (events_tx, events) = reporter::subscriber_channel();
         self.active.lock().insert(id.clone(), Arc::clone(&shared));
+        let latest = Arc::new(Mutex::new(None));
+        {
+            let mut all = self.latest.lock();
+            // Only active runs' slots are kept.
+            let active = self.active.lock();
+            all.retain(|run, _| active.contains_key(run));
+            all.insert(id.clone(), Arc::clone(&latest));
+        }
         let tracked = reporter::TrackedRun {
             shared,
             reports: report_rx,
@@ -193,6 +203,7 @@ impl RunManager {
             subscribers: vec![events_tx],
             store: self.store.clone(),
             failure,
+            latest,
         };
         self.send(reporter::Command::Track(Box::new(tracked)))?;
         Ok(RunHandle { id, events })
@@ -222,6 +233,17 @@ impl RunManager {
         })
         .ok()?;
         Some(rx)
+    }
+
+    /// The latest progress snapshot of an active run.
+    pub fn progress(&self, id: &str) -> Option<RunSnapshot> {
+        if !self.active.lock().contains_key(id) {
+            return None;
+        }
+        self.latest
+            .lock()
+            .get(id)
+            .and_then(|slot| slot.lock().clone())
     }
 
     pub fn active_runs(&self) -> Vec<String> {

@@ -93,6 +93,8 @@ pub(crate) struct TrackedRun {
     pub store: Option<StoreWriter>,
     /// Set when the run cannot go on as planned (an engine fault): it ends `failed`.
     pub failure: Option<String>,
+    /// The latest snapshot, for readers that poll (the daemon's `GET /run/:id`).
+    pub latest: Arc<Mutex<Option<RunSnapshot>>>,
 }
 
 struct RunState {
@@ -199,6 +201,7 @@ impl RunState {
                 self.last_metrics = now;
                 self.write_metrics(&snapshot);
             }
+            *self.run.latest.lock() = Some(snapshot.clone());
             self.run.subscribers.retain(|s| {
                 match s.try_send(RunEvent::Progress(Box::new(snapshot.clone()))) {
                     Ok(()) | Err(crossbeam_channel::TrySendError::Full(_)) => true,

@@ -1,17 +1,17 @@
-//! Recording CLI runs in the database when `--db PATH` (or `VAYU_DB`) is given.
+//! Recording design requests and batches as runs in the database (used by `vayu-cli` with
+//! `--db` and by the daemon).
 
-use super::CliError;
 use crate::engine::{BatchReport, Outcome};
 use crate::model::RequestSpec;
 use crate::script::ScriptedResult;
 use crate::store::{
     new_id, now_ms, resolve_path, ResultPolicy, ResultRecorder, ResultRow, Run, RunStatus, RunType,
-    Store,
+    Store, StoreError, StoreWriter,
 };
 
 /// The store to record in: `--db` if given, else `VAYU_DB` if set, else none (the CLI does not
 /// create databases unasked).
-pub fn open_store(flag: Option<&str>) -> Result<Option<Store>, CliError> {
+pub fn open_store(flag: Option<&str>) -> Result<Option<Store>, StoreError> {
     if flag.is_none() && std::env::var_os("VAYU_DB").is_none_or(|v| v.is_empty()) {
         return Ok(None);
     }
@@ -36,11 +36,10 @@ fn new_run(run_type: RunType, status: RunStatus, config: serde_json::Value) -> R
 /// Records one design-mode request in full: the request as written, the response (or error),
 /// the scripts' tests and console output.
 pub fn record_design(
-    store: Store,
+    writer: &StoreWriter,
     spec: &RequestSpec,
     result: &ScriptedResult,
-) -> Result<String, CliError> {
-    let writer = store.writer();
+) -> Result<String, StoreError> {
     let mut run = new_run(
         RunType::Design,
         RunStatus::Running,
@@ -75,7 +74,6 @@ pub fn record_design(
     writer.create_run(run)?;
     writer.record_result(row)?;
     writer.flush()?;
-    store.close();
     Ok(id)
 }
 
@@ -112,7 +110,7 @@ pub struct BatchRecording {
 }
 
 impl BatchRecording {
-    pub fn start(store: Store, config: serde_json::Value) -> Result<BatchRecording, CliError> {
+    pub fn start(store: Store, config: serde_json::Value) -> Result<BatchRecording, StoreError> {
         let writer = store.writer();
         let run = new_run(RunType::Load, RunStatus::Running, config);
         let run_id = run.id.clone();
@@ -134,7 +132,7 @@ impl BatchRecording {
     }
 
     /// Marks the run completed with the report as its summary, and commits everything.
-    pub fn finish(self, report: &BatchReport) -> Result<String, CliError> {
+    pub fn finish(self, report: &BatchReport) -> Result<String, StoreError> {
         let writer = self.store.writer();
         let summary = serde_json::to_value(report).expect("a report always serialises");
         writer.set_run_status(

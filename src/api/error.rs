@@ -1,0 +1,69 @@
+//! API errors: a status and `{"error": {"code", "message", "field"?}}`.
+
+use crate::model::ValidationError;
+use crate::store::StoreError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    /// For 405: the methods the path takes.
+    pub allow: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            allow: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(400, "bad_request", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(404, "not_found", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::new(409, "conflict", message)
+    }
+
+    pub fn invalid(e: ValidationError, prefix: &str) -> ApiError {
+        let field = if e.field.is_empty() {
+            prefix.trim_end_matches('.').to_string()
+        } else {
+            format!("{prefix}{}", e.field)
+        };
+        ApiError {
+            field: (!field.is_empty()).then_some(field),
+            ..ApiError::new(422, "invalid", e.message)
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({ "code": self.code, "message": self.message });
+        if let Some(field) = &self.field {
+            error["field"] = json!(field);
+        }
+        json!({ "error": error })
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            StoreError::Conflict(m) => ApiError::conflict(m),
+            other => ApiError::new(500, "store", other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,570 @@
+//! The endpoints. Each takes the parsed request and returns a reply or an `ApiError`.
+
+use super::error::ApiError;
+use super::security::MAX_BODY;
+use super::AppState;
+use crate::model::RequestSpec;
+use crate::recording::record_design;
+use crate::run::{RunError, RunSpec};
+use crate::script::{ScriptLimits, ScriptedRequest, Variables};
+use crate::store::{RequestFields, RunFilter, RunStatus, RunType};
+use serde_json::{json, Value};
+use std::io::Read;
+
+/// What an endpoint answers.
+pub enum Reply {
+    Json(u16, Value),
+    /// 201 or 202 with a `Location`.
+    Located(u16, Value, String),
+    NoContent,
+    Text(&'static str, String),
+    /// Hand the request to an SSE stream for this run.
+    Stream(String),
+}
+
+/// The request body as JSON; a missing body is `null`.
+pub fn read_json(req: &mut tiny_http::Request) -> Result<Value, ApiError> {
+    let mut bytes = Vec::new();
+    req.as_reader()
+        .take(MAX_BODY as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
+    if bytes.len() > MAX_BODY {
+        return Err(ApiError::new(
+            413,
+            "too_large",
+            format!(
+                "request bodies are limited to {} MiB",
+                MAX_BODY / (1024 * 1024)
+            ),
+        ));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
+}
+
+fn required(body: Value) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match body {
+        Value::Object(map) => Ok(map),
+        Value::Null => Err(ApiError::bad_request(
+            "this endpoint needs a JSON object body",
+        )),
+        _ => Err(ApiError::bad_request("the body must be a JSON object")),
+    }
+}
+
+/// Query parameters, split on `&` and `=` (the API's parameters need no percent-decoding).
+pub fn query(url: &str) -> Vec<(&str, &str)> {
+    url.split_once('?')
+        .map(|(_, q)| {
+            q.split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| p.split_once('=').unwrap_or((p, "")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T, ApiError> {
+    value.parse().map_err(|_| {
+        ApiError::bad_request(format!(
+            "query parameter `{name}` must be a non-negative number, got `{value}`"
+        ))
+    })
+}
+
+pub fn health(state: &AppState) -> Reply {
+    Reply::Json(
+        200,
+        json!({
+            "status": if state.shutting_down() { "stopping" } else { "ok" },
+            "version": crate::version::VERSION,
+            "commit": crate::version::GIT_COMMIT,
+            "libcurl": crate::version::libcurl_version(),
+            "workers": state.engine.worker_count(),
+            "uptimeSecs": state.started.elapsed().as_secs_f64(),
+            "activeRuns": state.runs.active_runs().len(),
+        }),
+    )
+}
+
+pub fn config(state: &AppState) -> Reply {
+    let c = state.engine.config();
+    let limits = ScriptLimits::default();
+    Reply::Json(
+        200,
+        json!({
+            "bind": state.config.bind.to_string(),
+            "port": state.config.port,
+            "db": state.store.path().display().to_string(),
+            "workers": state.engine.worker_count(),
+            "pinWorkers": c.pin_workers,
+            "maxConcurrentPerWorker": c.max_concurrent,
+            "maxPerHost": c.max_per_host,
+            "responseBodyCapBytes": c.body_cap,
+            "userAgent": c.user_agent,
+            "maxRequestBodyBytes": MAX_BODY,
+            "openFileLimit": vayu_ffi::raise_open_file_limit().ok(),
+            "tokenRequired": state.config.token.is_some(),
+            "allowOrigins": state.config.allow_origins,
+            "scriptLimits": {"memoryBytes": limits.memory_bytes, "timeMs": limits.time.as_millis() as u64, "stackBytes": limits.stack_bytes},
+        }),
+    )
+}
+
+/// Prometheus text format: engine-wide counters, as monitored load boxes expect.
+pub fn metrics(state: &AppState) -> Reply {
+    use std::fmt::Write;
+    let e = &state.engine;
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP vayu_requests_total Finished requests by outcome (class: 1xx..5xx, or error for transport failures).");
+    let _ = writeln!(out, "# TYPE vayu_requests_total counter");
+    for (i, n) in e.outcomes_by_class().iter().enumerate() {
+        let class = if i == 0 {
+            "error".to_string()
+        } else {
+            format!("{i}xx")
+        };
+        let _ = writeln!(out, "vayu_requests_total{{class=\"{class}\"}} {n}");
+    }
+    let _ = writeln!(
+        out,
+        "# HELP vayu_in_flight Requests in flight.\n# TYPE vayu_in_flight gauge\nvayu_in_flight {}",
+        e.active_count()
+    );
+    let _ = writeln!(out, "# HELP vayu_active_runs Load runs running.\n# TYPE vayu_active_runs gauge\nvayu_active_runs {}", state.runs.active_runs().len());
+    let _ = writeln!(out, "# HELP vayu_queue_depth Single requests waiting per worker.\n# TYPE vayu_queue_depth gauge");
+    for (i, depth) in e.queue_depths().iter().enumerate() {
+        let _ = writeln!(out, "vayu_queue_depth{{worker=\"{i}\"}} {depth}");
+    }
+    let _ = writeln!(out, "# HELP vayu_uptime_seconds Seconds since the engine started.\n# TYPE vayu_uptime_seconds gauge\nvayu_uptime_seconds {:.3}", state.started.elapsed().as_secs_f64());
+    Reply::Text("text/plain; version=0.0.4", out)
+}
+
+/// `POST /request`: design mode, with scripts; recorded as a design run.
+pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let body = required(body)?;
+    let reader = state.store.reader()?;
+    let spec_json = match (body.get("request"), body.get("requestId")) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give `request` or `requestId`, not both",
+            ))
+        }
+        (Some(r), None) => r.clone(),
+        (None, Some(Value::String(id))) => {
+            let saved = reader
+                .get_request(id)?
+                .ok_or_else(|| ApiError::not_found(format!("request `{id}` does not exist")))?;
+            let mut spec = json!({"name": saved.name, "method": saved.method, "url": saved.url, "headers": saved.headers});
+            for (key, value) in [("body", saved.body), ("auth", saved.auth)] {
+                if let Some(v) = value {
+                    spec[key] = v;
+                }
+            }
+            for (key, value) in [
+                ("preRequestScript", saved.pre_request_script),
+                ("testScript", saved.post_request_script),
+            ] {
+                if let Some(v) = value {
+                    spec[key] = json!(v);
+                }
+            }
+            spec
+        }
+        (None, Some(_)) => {
+            return Err(ApiError {
+                field: Some("requestId".into()),
+                ..ApiError::new(422, "invalid", "must be a string")
+            })
+        }
+        (None, None) => {
+            return Err(ApiError {
+                field: Some("request".into()),
+                ..ApiError::new(
+                    422,
+                    "invalid",
+                    "give the request inline (`request`) or saved (`requestId`)",
+                )
+            })
+        }
+    };
+    let spec = RequestSpec::from_json(&spec_json.to_string())
+        .map_err(|e| ApiError::invalid(e, "request."))?;
+    let mut variables = Variables::default();
+    let mut saved_env = None;
+    match (body.get("environment"), body.get("environmentId")) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give `environment` or `environmentId`, not both",
+            ))
+        }
+        (Some(Value::Object(map)), None) => variables.environment = map.clone(),
+        (Some(_), None) => {
+            return Err(ApiError {
+                field: Some("environment".into()),
+                ..ApiError::new(422, "invalid", "must be an object of variables")
+            })
+        }
+        (None, Some(Value::String(id))) => {
+            let env = reader
+                .get_environment(id)?
+                .ok_or_else(|| ApiError::not_found(format!("environment `{id}` does not exist")))?;
+            variables.environment = env.variables.as_object().cloned().unwrap_or_default();
+            saved_env = Some(env);
+        }
+        (None, Some(_)) => {
+            return Err(ApiError {
+                field: Some("environmentId".into()),
+                ..ApiError::new(422, "invalid", "must be a string")
+            })
+        }
+        (None, None) => {}
+    }
+    for (key, scope) in [
+        ("collectionVariables", &mut variables.collection),
+        ("globals", &mut variables.globals),
+    ] {
+        if let Some(Value::Object(map)) = body.get(key) {
+            *scope = map.clone();
+        }
+    }
+    let result = ScriptedRequest::new(spec.clone(), variables).send(&state.engine);
+    if let Some(invalid) = &result.invalid {
+        return Err(ApiError::invalid(invalid.clone(), "request."));
+    }
+    let writer = state.store.writer();
+    let run_id = record_design(&writer, &spec, &result)?;
+    if let Some(env) = saved_env {
+        writer.update_environment(
+            &env.id,
+            &env.name,
+            Value::Object(result.variables.environment.clone()),
+        )?;
+    }
+    let mut out = serde_json::to_value(&result).unwrap_or_default();
+    out["runId"] = json!(run_id);
+    Ok(Reply::Json(200, out))
+}
+
+pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    if state.shutting_down() {
+        return Err(ApiError::new(
+            409,
+            "stopping",
+            "the engine is shutting down; no new runs start",
+        ));
+    }
+    let spec: RunSpec = RunSpec::from_json(&required(body).map(Value::Object)?.to_string())
+        .map_err(|e| ApiError::invalid(e, ""))?;
+    let handle = state.runs.start(&spec).map_err(|e| match e {
+        RunError::Invalid(v) => ApiError::invalid(v, ""),
+        RunError::Store(s) => s.into(),
+        RunError::Engine(m) => ApiError::new(500, "engine", m),
+    })?;
+    let id = handle.id.clone();
+    // The run's events are for streams that subscribe; this handle is not read.
+    drop(handle);
+    // The run row is written by the batching writer: make it visible before answering, so a
+    // client's next GET /run/{id} finds it.
+    state.store.writer().flush()?;
+    Ok(Reply::Located(
+        202,
+        json!({"runId": id, "status": "running"}),
+        format!("/run/{id}"),
+    ))
+}
+
+pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+    let mut filter = RunFilter::default();
+    for (key, value) in query(url) {
+        match key {
+            "status" => filter.status = Some(RunStatus::parse(value).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "status `{value}` is not one of pending, running, completed, stopped, failed"
+                ))
+            })?),
+            "type" => {
+                filter.run_type = Some(RunType::parse(value).ok_or_else(|| {
+                    ApiError::bad_request(format!("type `{value}` is not design or load"))
+                })?)
+            }
+            "limit" => filter.limit = Some(number("limit", value)?),
+            "offset" => filter.offset = Some(number("offset", value)?),
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown query parameter `{other}`; use status, type, limit, offset"
+                )))
+            }
+        }
+    }
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(state.store.reader()?.list_runs(&filter)?).unwrap_or_default(),
+    ))
+}
+
+pub fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let run = state
+        .store
+        .reader()?
+        .get_run(id)?
+        .ok_or_else(|| ApiError::not_found(format!("run `{id}` does not exist")))?;
+    let mut out = serde_json::to_value(&run).unwrap_or_default();
+    if let Some(progress) = state.runs.progress(id) {
+        out["progress"] = serde_json::to_value(progress).unwrap_or_default();
+    }
+    Ok(Reply::Json(200, out))
+}
+
+pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let run = state
+        .store
+        .reader()?
+        .get_run(id)?
+        .ok_or_else(|| ApiError::not_found(format!("run `{id}` does not exist")))?;
+    match run.summary {
+        Some(summary) => Ok(Reply::Json(200, summary)),
+        None if !run.status.is_terminal() => Err(ApiError::conflict(format!(
+            "run `{id}` is {}; its report exists when it ends",
+            run.status
+        ))),
+        None => Err(ApiError::not_found(format!(
+            "run `{id}` ended {} without a report",
+            run.status
+        ))),
+    }
+}
+
+pub fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    if state.runs.stop(id) {
+        return Ok(Reply::Json(202, json!({"runId": id, "status": "stopping"})));
+    }
+    match state.store.reader()?.get_run(id)? {
+        Some(run) => Err(ApiError::conflict(format!(
+            "run `{id}` is {}; only running runs can be stopped",
+            run.status
+        ))),
+        None => Err(ApiError::not_found(format!("run `{id}` does not exist"))),
+    }
+}
+
+pub fn delete_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_run(id)?;
+    Ok(Reply::NoContent)
+}
+
+pub fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let active = state.runs.active_runs().iter().any(|r| r == id);
+    if !active && state.store.reader()?.get_run(id)?.is_none() {
+        return Err(ApiError::not_found(format!("run `{id}` does not exist")));
+    }
+    Ok(Reply::Stream(id.to_string()))
+}
+
+// --- Saved work -----------------------------------------------------------------------------
+
+fn name_of(map: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
+    match map.get("name") {
+        Some(Value::String(n)) if !n.trim().is_empty() => Ok(n.clone()),
+        _ => Err(ApiError {
+            field: Some("name".into()),
+            ..ApiError::new(422, "invalid", "a non-empty string is required")
+        }),
+    }
+}
+
+fn optional_id(
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, ApiError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError {
+            field: Some(key.into()),
+            ..ApiError::new(422, "invalid", "must be a string or null")
+        }),
+    }
+}
+
+pub fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+    let parent = query(url)
+        .into_iter()
+        .find(|(k, _)| *k == "parentId")
+        .map(|(_, v)| v.to_string());
+    Ok(Reply::Json(
+        200,
+        json!({"items": state.store.reader()?.list_collections(parent.as_deref())?}),
+    ))
+}
+
+pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let map = required(body)?;
+    let c = state
+        .store
+        .writer()
+        .create_collection(&name_of(&map)?, optional_id(&map, "parentId")?.as_deref())?;
+    let location = format!("/collections/{}", c.id);
+    Ok(Reply::Located(
+        201,
+        serde_json::to_value(c).unwrap_or_default(),
+        location,
+    ))
+}
+
+pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let c = state
+        .store
+        .reader()?
+        .get_collection(id)?
+        .ok_or_else(|| ApiError::not_found(format!("collection `{id}` does not exist")))?;
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(c).unwrap_or_default(),
+    ))
+}
+
+pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+    let map = required(body)?;
+    let c = state.store.writer().update_collection(
+        id,
+        &name_of(&map)?,
+        optional_id(&map, "parentId")?.as_deref(),
+    )?;
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(c).unwrap_or_default(),
+    ))
+}
+
+pub fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_collection(id)?;
+    Ok(Reply::NoContent)
+}
+
+fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
+    let fields: RequestFields = serde_json::from_value(Value::Object(required(body)?))
+        .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
+    // The saved request must be one the engine could send (variables aside).
+    let mut spec = json!({"method": fields.method, "url": fields.url, "headers": fields.headers.clone().unwrap_or(json!([]))});
+    if let Some(b) = &fields.body {
+        spec["body"] = b.clone();
+    }
+    RequestSpec::from_json(&spec.to_string()).map_err(|e| ApiError::invalid(e, ""))?;
+    Ok(fields)
+}
+
+pub fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+    let collection = query(url)
+        .into_iter()
+        .find(|(k, _)| *k == "collectionId")
+        .map(|(_, v)| v.to_string());
+    Ok(Reply::Json(
+        200,
+        json!({"items": state.store.reader()?.list_requests(collection.as_deref())?}),
+    ))
+}
+
+pub fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let r = state.store.writer().create_request(request_fields(body)?)?;
+    let location = format!("/requests/{}", r.id);
+    Ok(Reply::Located(
+        201,
+        serde_json::to_value(r).unwrap_or_default(),
+        location,
+    ))
+}
+
+pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let r = state
+        .store
+        .reader()?
+        .get_request(id)?
+        .ok_or_else(|| ApiError::not_found(format!("request `{id}` does not exist")))?;
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(r).unwrap_or_default(),
+    ))
+}
+
+pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+    let r = state
+        .store
+        .writer()
+        .update_request(id, request_fields(body)?)?;
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(r).unwrap_or_default(),
+    ))
+}
+
+pub fn delete_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_request(id)?;
+    Ok(Reply::NoContent)
+}
+
+fn environment_fields(body: Value) -> Result<(String, Value), ApiError> {
+    let map = required(body)?;
+    let variables = match map.get("variables") {
+        None => json!({}),
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => {
+            return Err(ApiError {
+                field: Some("variables".into()),
+                ..ApiError::new(422, "invalid", "must be an object of variables")
+            })
+        }
+    };
+    Ok((name_of(&map)?, variables))
+}
+
+pub fn list_environments(state: &AppState) -> Result<Reply, ApiError> {
+    Ok(Reply::Json(
+        200,
+        json!({"items": state.store.reader()?.list_environments()?}),
+    ))
+}
+
+pub fn create_environment(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let (name, variables) = environment_fields(body)?;
+    let e = state.store.writer().create_environment(&name, variables)?;
+    let location = format!("/environments/{}", e.id);
+    Ok(Reply::Located(
+        201,
+        serde_json::to_value(e).unwrap_or_default(),
+        location,
+    ))
+}
+
+pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let e = state
+        .store
+        .reader()?
+        .get_environment(id)?
+        .ok_or_else(|| ApiError::not_found(format!("environment `{id}` does not exist")))?;
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(e).unwrap_or_default(),
+    ))
+}
+
+pub fn update_environment(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+    let (name, variables) = environment_fields(body)?;
+    let e = state
+        .store
+        .writer()
+        .update_environment(id, &name, variables)?;
+    Ok(Reply::Json(
+        200,
+        serde_json::to_value(e).unwrap_or_default(),
+    ))
+}
+
+pub fn delete_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_environment(id)?;
+    Ok(Reply::NoContent)
+}

@@ -1,0 +1,343 @@
+//! `vayu-engine`: the control API on tiny_http. Only this module knows HTTP-control JSON and SSE.
+//!
+//! ```text
+//! tiny_http server ── handler threads (recv) ── security checks ── routes ── handlers
+//!                                                   └─ GET /stats/{id}: its own SSE thread
+//! shared: EventLoop (workers), RunManager (runs, reporter), Store (writer thread, readers)
+//! ```
+
+mod error;
+mod handlers;
+mod log;
+pub mod routes;
+mod security;
+mod sse;
+
+use crate::engine::{EngineConfig, EventLoop};
+use crate::run::RunManager;
+use crate::store::Store;
+use error::ApiError;
+use handlers::Reply;
+use log::Level;
+use routes::{Endpoint, Match};
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use log::{log as write_log, Level as LogLevel};
+
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub db: PathBuf,
+    pub workers: usize,
+    pub pin_workers: bool,
+    /// Required (as `Authorization: Bearer`) when set; must be set to bind a non-loopback address.
+    pub token: Option<String>,
+    pub allow_origins: Vec<String>,
+    /// Threads answering API requests (SSE streams have their own).
+    pub handler_threads: usize,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        DaemonConfig {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 9876,
+            db: PathBuf::from("vayu.db"),
+            workers: 0,
+            pin_workers: true,
+            token: None,
+            allow_origins: Vec::new(),
+            handler_threads: 4,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("binding {0} exposes the engine beyond this machine: give --token (or VAYU_TOKEN) so every request must carry it")]
+    TokenRequired(IpAddr),
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot start: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot listen on {addr}: {message}")]
+    Listen { addr: SocketAddr, message: String },
+}
+
+/// What the handlers share.
+pub struct AppState {
+    pub engine: Arc<EventLoop>,
+    pub runs: RunManager,
+    pub store: Store,
+    pub started: Instant,
+    pub config: DaemonConfig,
+    policy: security::Policy,
+    stopping: AtomicBool,
+}
+
+impl AppState {
+    pub fn shutting_down(&self) -> bool {
+        self.stopping.load(SeqCst)
+    }
+}
+
+pub struct Daemon {
+    state: Arc<AppState>,
+    server: Arc<tiny_http::Server>,
+    handlers: Vec<JoinHandle<()>>,
+    addr: SocketAddr,
+}
+
+impl Daemon {
+    /// Opens the database, starts the engine and the run manager, and starts listening.
+    pub fn start(config: DaemonConfig) -> Result<Daemon, DaemonError> {
+        if !config.bind.is_loopback() && config.token.is_none() {
+            return Err(DaemonError::TokenRequired(config.bind));
+        }
+        let store = Store::open(&config.db)?;
+        let engine = Arc::new(EventLoop::start(EngineConfig {
+            workers: config.workers,
+            pin_workers: config.pin_workers,
+            ..EngineConfig::default()
+        })?);
+        let runs = RunManager::new(Arc::clone(&engine), Some(store.writer()))?;
+        let wanted = SocketAddr::new(config.bind, config.port);
+        let server = tiny_http::Server::http(wanted).map_err(|e| DaemonError::Listen {
+            addr: wanted,
+            message: e.to_string(),
+        })?;
+        let addr = server.server_addr().to_ip().unwrap_or(wanted);
+        let policy = security::Policy {
+            bind: config.bind,
+            token: config.token.clone(),
+            allow_origins: config.allow_origins.clone(),
+        };
+        let state = Arc::new(AppState {
+            engine,
+            runs,
+            store,
+            started: Instant::now(),
+            config: DaemonConfig {
+                port: addr.port(),
+                ..config
+            },
+            policy,
+            stopping: AtomicBool::new(false),
+        });
+        let server = Arc::new(server);
+        let handlers = (0..state.config.handler_threads.max(1))
+            .map(|i| {
+                let (state, server) = (Arc::clone(&state), Arc::clone(&server));
+                std::thread::Builder::new()
+                    .name(format!("vayu-api-{i}"))
+                    .spawn(move || serve(&state, &server))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        log::log(
+            Level::Info,
+            format!(
+                "vayu-engine {} listening on http://{addr} (database {})",
+                crate::version::long_version(),
+                state.store.path().display()
+            ),
+        );
+        Ok(Daemon {
+            state,
+            server,
+            handlers,
+            addr,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting requests, stops active runs (they end `stopped`, in-flight requests get
+    /// their graceful stop), and commits everything to the database.
+    pub fn shutdown(self) {
+        log::log(
+            Level::Info,
+            "shutting down: no new requests; stopping active runs",
+        );
+        self.state.stopping.store(true, SeqCst);
+        for _ in &self.handlers {
+            self.server.unblock();
+        }
+        for h in self.handlers {
+            let _ = h.join();
+        }
+        for id in self.state.runs.active_runs() {
+            self.state.runs.stop(&id);
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.state.runs.active_runs().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Err(e) = self.state.store.writer().flush() {
+            log::log(
+                Level::Error,
+                format!("the database could not be flushed: {e}"),
+            );
+        }
+        log::log(Level::Info, "stopped");
+    }
+}
+
+fn serve(state: &Arc<AppState>, server: &tiny_http::Server) {
+    while !state.shutting_down() {
+        let request = match server.recv() {
+            Ok(r) => r,
+            Err(e) => {
+                if !state.shutting_down() {
+                    log::log(Level::Error, format!("accepting a request failed: {e}"));
+                }
+                continue;
+            }
+        };
+        handle(state, request);
+    }
+}
+
+fn handle(state: &Arc<AppState>, mut request: tiny_http::Request) {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    let url = request.url().to_string();
+    let reply = state
+        .policy
+        .check(&request)
+        .and_then(|()| dispatch(state, &mut request, &method, &url));
+    let status = match reply {
+        Ok(Reply::Stream(id)) => {
+            log::log(Level::Info, format!("{method} {url} stream"));
+            sse::spawn(Arc::clone(state), request, id);
+            return;
+        }
+        Ok(reply) => respond(request, reply),
+        Err(error) => {
+            let status = error.status;
+            if let Err(e) = respond_error(request, &error) {
+                log::log(Level::Debug, format!("writing an error reply failed: {e}"));
+            }
+            status
+        }
+    };
+    log::log(
+        Level::Info,
+        format!(
+            "{method} {url} {status} {:.1}ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        ),
+    );
+}
+
+fn dispatch(
+    state: &AppState,
+    request: &mut tiny_http::Request,
+    method: &str,
+    url: &str,
+) -> Result<Reply, ApiError> {
+    let path = url.split('?').next().unwrap_or("");
+    let (endpoint, id) = match routes::find(method, path) {
+        Match::Found(endpoint, id) => (endpoint, id.unwrap_or("").to_string()),
+        Match::WrongMethod(allow) => {
+            return Err(ApiError {
+                allow: Some(allow.clone()),
+                ..ApiError::new(
+                    405,
+                    "method_not_allowed",
+                    format!("{method} is not allowed on {path}; use {allow}"),
+                )
+            })
+        }
+        Match::NotFound => {
+            return Err(ApiError::not_found(format!(
+                "no route for {method} {path}; see docs/api.md"
+            )))
+        }
+    };
+    use handlers as h;
+    Ok(match endpoint {
+        Endpoint::Health => h::health(state),
+        Endpoint::Config => h::config(state),
+        Endpoint::Metrics => h::metrics(state),
+        Endpoint::Request => h::request(state, h::read_json(request)?)?,
+        Endpoint::StartRun => h::start_run(state, h::read_json(request)?)?,
+        Endpoint::ListRuns => h::list_runs(state, url)?,
+        Endpoint::GetRun => h::get_run(state, &id)?,
+        Endpoint::RunReport => h::run_report(state, &id)?,
+        Endpoint::StopRun => h::stop_run(state, &id)?,
+        Endpoint::DeleteRun => h::delete_run(state, &id)?,
+        Endpoint::Stats => h::stats(state, &id)?,
+        Endpoint::ListCollections => h::list_collections(state, url)?,
+        Endpoint::CreateCollection => h::create_collection(state, h::read_json(request)?)?,
+        Endpoint::GetCollection => h::get_collection(state, &id)?,
+        Endpoint::UpdateCollection => h::update_collection(state, &id, h::read_json(request)?)?,
+        Endpoint::DeleteCollection => h::delete_collection(state, &id)?,
+        Endpoint::ListRequests => h::list_requests(state, url)?,
+        Endpoint::CreateRequest => h::create_request(state, h::read_json(request)?)?,
+        Endpoint::GetRequest => h::get_request(state, &id)?,
+        Endpoint::UpdateRequest => h::update_request(state, &id, h::read_json(request)?)?,
+        Endpoint::DeleteRequest => h::delete_request(state, &id)?,
+        Endpoint::ListEnvironments => h::list_environments(state)?,
+        Endpoint::CreateEnvironment => h::create_environment(state, h::read_json(request)?)?,
+        Endpoint::GetEnvironment => h::get_environment(state, &id)?,
+        Endpoint::UpdateEnvironment => h::update_environment(state, &id, h::read_json(request)?)?,
+        Endpoint::DeleteEnvironment => h::delete_environment(state, &id)?,
+    })
+}
+
+fn header(name: &str, value: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("static header names and ASCII values are valid")
+}
+
+fn json_response(
+    status: u16,
+    body: &serde_json::Value,
+) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    tiny_http::Response::from_data(body.to_string().into_bytes())
+        .with_status_code(status)
+        .with_header(header("Content-Type", "application/json"))
+}
+
+fn respond(request: tiny_http::Request, reply: Reply) -> u16 {
+    let (status, result) = match reply {
+        Reply::Json(status, body) => (status, request.respond(json_response(status, &body))),
+        Reply::Located(status, body, location) => (
+            status,
+            request
+                .respond(json_response(status, &body).with_header(header("Location", &location))),
+        ),
+        Reply::NoContent => (204, request.respond(tiny_http::Response::empty(204))),
+        Reply::Text(content_type, text) => (
+            200,
+            request.respond(
+                tiny_http::Response::from_string(text)
+                    .with_header(header("Content-Type", content_type)),
+            ),
+        ),
+        Reply::Stream(_) => unreachable!("streams are handed to their own thread"),
+    };
+    if let Err(e) = result {
+        log::log(Level::Debug, format!("writing a reply failed: {e}"));
+    }
+    status
+}
+
+fn respond_error(request: tiny_http::Request, error: &ApiError) -> std::io::Result<()> {
+    let mut response = json_response(error.status, &error.body());
+    if let Some(allow) = &error.allow {
+        response = response.with_header(header("Allow", allow));
+    }
+    if error.status == 401 {
+        response = response.with_header(header("WWW-Authenticate", "Bearer"));
+    }
+    request.respond(response)
+}

@@ -1,0 +1,115 @@
+//! Checks every request passes before it is routed. The API listens on loopback by default, but
+//! a web page in a browser can reach loopback too: requests naming another Host (DNS
+//! rebinding) or coming from an Origin not allowed are refused, and bodies must be JSON.
+
+use super::error::ApiError;
+use std::net::IpAddr;
+
+/// Request bodies over this are refused with 413.
+pub const MAX_BODY: usize = 8 * 1024 * 1024;
+
+pub struct Policy {
+    pub bind: IpAddr,
+    pub token: Option<String>,
+    pub allow_origins: Vec<String>,
+}
+
+fn header<'a>(req: &'a tiny_http::Request, name: &'static str) -> Option<&'a str> {
+    req.headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str())
+}
+
+/// The host part of a Host header: "[::1]:9876" → "::1", "localhost:9876" → "localhost".
+fn host_name(value: &str) -> &str {
+    if let Some(v6) = value.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or("");
+    }
+    match value.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
+        _ => value,
+    }
+}
+
+impl Policy {
+    pub fn check(&self, req: &tiny_http::Request) -> Result<(), ApiError> {
+        let host = header(req, "Host")
+            .ok_or_else(|| ApiError::bad_request("the request has no Host header"))?;
+        let name = host_name(host).to_ascii_lowercase();
+        let loopback =
+            name == "localhost" || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        let bound = name.parse::<IpAddr>().is_ok_and(|ip| ip == self.bind);
+        if !loopback && !bound {
+            return Err(ApiError::new(
+                403,
+                "forbidden_host",
+                format!("Host `{host}` is not this engine's address; requests must name a loopback host or the bound address (DNS rebinding protection)"),
+            ));
+        }
+        if let Some(origin) = header(req, "Origin") {
+            if !self.allow_origins.iter().any(|o| o == origin) {
+                return Err(ApiError::new(
+                    403,
+                    "forbidden_origin",
+                    format!("Origin `{origin}` is not allowed; start the engine with --allow-origin {origin} to allow it"),
+                ));
+            }
+        }
+        if let Some(token) = &self.token {
+            let given = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
+            if given != Some(token.as_str()) {
+                return Err(ApiError::new(
+                    401,
+                    "unauthorized",
+                    "this engine needs `Authorization: Bearer <token>` with its --token",
+                ));
+            }
+        }
+        if req.body_length().is_some_and(|n| n > MAX_BODY) {
+            return Err(ApiError::new(
+                413,
+                "too_large",
+                format!(
+                    "request bodies are limited to {} MiB",
+                    MAX_BODY / (1024 * 1024)
+                ),
+            ));
+        }
+        let has_body = req.body_length().is_some_and(|n| n > 0);
+        let writes = matches!(
+            req.method(),
+            tiny_http::Method::Post | tiny_http::Method::Put
+        );
+        if writes && has_body {
+            let json = header(req, "Content-Type").is_some_and(|t| {
+                t.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("application/json")
+            });
+            if !json {
+                return Err(ApiError::new(
+                    415,
+                    "unsupported_media_type",
+                    "request bodies must be JSON: send `Content-Type: application/json`",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_name;
+
+    #[test]
+    fn host_names() {
+        assert_eq!(host_name("localhost:9876"), "localhost");
+        assert_eq!(host_name("[::1]:9876"), "::1");
+        assert_eq!(host_name("127.0.0.1"), "127.0.0.1");
+        assert_eq!(host_name("evil.example:80"), "evil.example");
+    }
+}

@@ -1,0 +1,124 @@
+//! `GET /stats/{id}`: Server-Sent Events. A live run sends a `metrics` event per reporter tick
+//! (100 ms) and a `complete` event with the final report; a finished run sends its stored series
+//! and the `complete` event. A comment every 15 s keeps idle proxies from closing the stream.
+//! Each stream has its own thread, so handler threads are never tied up by it.
+
+use super::error::ApiError;
+use super::AppState;
+use crate::run::RunEvent;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Writes the stream with chunked framing, so the client sees where it ends.
+struct EventWriter {
+    out: Box<dyn Write + Send>,
+}
+
+impl EventWriter {
+    fn start(request: tiny_http::Request) -> std::io::Result<EventWriter> {
+        let mut out = request.into_writer();
+        out.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        )?;
+        out.flush()?;
+        Ok(EventWriter { out })
+    }
+
+    fn chunk(&mut self, text: &str) -> std::io::Result<()> {
+        write!(self.out, "{:x}\r\n{text}\r\n", text.len())?;
+        self.out.flush()
+    }
+
+    fn event(&mut self, name: &str, data: &serde_json::Value) -> std::io::Result<()> {
+        self.chunk(&format!("event: {name}\ndata: {data}\n\n"))
+    }
+
+    fn end(mut self) -> std::io::Result<()> {
+        self.out.write_all(b"0\r\n\r\n")?;
+        self.out.flush()
+    }
+}
+
+/// Serves a stream on its own thread.
+pub fn spawn(state: Arc<AppState>, request: tiny_http::Request, id: String) {
+    let spawned = std::thread::Builder::new()
+        .name("vayu-sse".into())
+        .spawn(move || {
+            if let Err(e) = serve(&state, request, &id) {
+                super::log::log(
+                    super::log::Level::Debug,
+                    format!("stats stream for {id} ended: {e}"),
+                );
+            }
+        });
+    if let Err(e) = spawned {
+        super::log::log(
+            super::log::Level::Error,
+            format!("cannot start a stats stream: {e}"),
+        );
+    }
+}
+
+fn serve(state: &AppState, request: tiny_http::Request, id: &str) -> std::io::Result<()> {
+    if let Some(events) = state.runs.subscribe(id) {
+        let mut w = EventWriter::start(request)?;
+        loop {
+            match events.recv_timeout(KEEP_ALIVE) {
+                Ok(RunEvent::Progress(snapshot)) => w.event(
+                    "metrics",
+                    &serde_json::to_value(&*snapshot).unwrap_or_default(),
+                )?,
+                Ok(RunEvent::Complete(report)) => {
+                    w.event(
+                        "complete",
+                        &serde_json::to_value(&*report).unwrap_or_default(),
+                    )?;
+                    break;
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => w.chunk(": keep-alive\n\n")?,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        return w.end();
+    }
+    // Not active: finished (or never existed).
+    let stored = state
+        .store
+        .reader()
+        .map_err(std::io::Error::other)?
+        .get_run(id)
+        .map_err(std::io::Error::other)?;
+    let Some(run) = stored else {
+        let error = ApiError::not_found(format!("run `{id}` does not exist"));
+        return super::respond_error(request, &error);
+    };
+    let points = state
+        .store
+        .reader()
+        .map_err(std::io::Error::other)?
+        .run_metrics(id, None, None)
+        .map_err(std::io::Error::other)?;
+    let mut series: BTreeMap<i64, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    for p in points {
+        series
+            .entry(p.timestamp)
+            .or_default()
+            .insert(p.name, serde_json::json!(p.value));
+    }
+    let mut w = EventWriter::start(request)?;
+    for (timestamp, values) in series {
+        w.event(
+            "metrics",
+            &serde_json::json!({ "runId": id, "timestamp": timestamp, "metrics": values }),
+        )?;
+    }
+    let complete = run.summary.clone().unwrap_or_else(
+        || serde_json::json!({ "runId": id, "status": run.status, "error": run.error }),
+    );
+    w.event("complete", &complete)?;
+    w.end()
+}
