@@ -282,11 +282,13 @@ pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     let mut filter = RunFilter::default();
     for (key, value) in query(url) {
         match key {
-            "status" => filter.status = Some(RunStatus::parse(value).ok_or_else(|| {
-                ApiError::bad_request(format!(
+            "status" => {
+                filter.status = Some(RunStatus::parse(value).ok_or_else(|| {
+                    ApiError::bad_request(format!(
                     "status `{value}` is not one of pending, running, completed, stopped, failed"
                 ))
-            })?),
+                })?)
+            }
             "type" => {
                 filter.run_type = Some(RunType::parse(value).ok_or_else(|| {
                     ApiError::bad_request(format!("type `{value}` is not design or load"))
@@ -449,7 +451,15 @@ pub fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> 
 fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     let fields: RequestFields = serde_json::from_value(Value::Object(required(body)?))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
-    // The saved request must be one the engine could send (variables aside).
+    // Checked now: what does not depend on variables. The url and headers may hold {{names}}
+    // and are checked when the request is sent.
+    crate::model::Method::parse(&fields.method).map_err(|e| ApiError::invalid(e, ""))?;
+    if fields.url.trim().is_empty() {
+        return Err(ApiError {
+            field: Some("url".into()),
+            ..ApiError::new(422, "invalid", "is empty")
+        });
+    }
     let mut spec = json!({"method": fields.method, "url": fields.url, "headers": fields.headers.clone().unwrap_or(json!([]))});
     if let Some(b) = &fields.body {
         spec["body"] = b.clone();

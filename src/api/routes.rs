@@ -124,6 +124,7 @@ mod tests {
         ));
         assert!(matches!(find("PATCH", "/run/x"), Match::WrongMethod(ref m) if m == "GET, DELETE"));
         assert!(matches!(find("GET", "/nope"), Match::NotFound));
-        assert!(matches!(find("GET", "/run/"), Match::NotFound));
+        assert!(matches!(find("GET", "/run/"), Match::WrongMethod(ref m) if m == "POST"));
+        assert!(matches!(find("GET", "/run//stop"), Match::NotFound));
     }
 }

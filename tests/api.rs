@@ -1,0 +1,592 @@
+//! The daemon's control API, against an engine started by the test on an ephemeral port.
+
+use crate::support::{TargetServer, TempDir};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use vayu::api::{Daemon, DaemonConfig};
+
+struct Api {
+    daemon: Option<Daemon>,
+    base: String,
+    _dir: TempDir,
+}
+
+impl Drop for Api {
+    fn drop(&mut self) {
+        if let Some(d) = self.daemon.take() {
+            d.shutdown();
+        }
+    }
+}
+
+fn api_with(config: DaemonConfig) -> Api {
+    let dir = TempDir::new("api");
+    let db = dir.0.join("v.db");
+    let daemon = Daemon::start(DaemonConfig {
+        port: 0,
+        db,
+        workers: 2,
+        pin_workers: false,
+        ..config
+    })
+    .expect("daemon starts");
+    let base = format!("http://{}", daemon.addr());
+    Api {
+        daemon: Some(daemon),
+        base,
+        _dir: dir,
+    }
+}
+
+fn api() -> Api {
+    api_with(DaemonConfig::default())
+}
+
+struct Reply {
+    status: u32,
+    headers: Vec<String>,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        self.headers
+            .iter()
+            .find(|h| h.to_ascii_lowercase().starts_with(&prefix))
+            .map(|h| h[prefix.len()..].trim().to_string())
+    }
+
+    fn error_code(&self) -> String {
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+fn call(method: &str, url: &str, body: Option<&str>, extra: &[&str]) -> Reply {
+    let mut easy = curl::easy::Easy::new();
+    easy.url(url).unwrap();
+    easy.custom_request(method).unwrap();
+    let mut list = curl::easy::List::new();
+    for h in extra {
+        list.append(h).unwrap();
+    }
+    if let Some(b) = body {
+        if !extra
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with("content-type"))
+        {
+            list.append("Content-Type: application/json").unwrap();
+        }
+        easy.post_fields_copy(b.as_bytes()).unwrap();
+    }
+    easy.http_headers(list).unwrap();
+    easy.timeout(Duration::from_secs(30)).unwrap();
+    let (mut headers, mut data) = (Vec::new(), Vec::new());
+    {
+        let mut t = easy.transfer();
+        t.header_function(|h| {
+            headers.push(String::from_utf8_lossy(h).trim().to_string());
+            true
+        })
+        .unwrap();
+        t.write_function(|d| {
+            data.extend_from_slice(d);
+            Ok(d.len())
+        })
+        .unwrap();
+        t.perform().unwrap();
+    }
+    Reply {
+        status: easy.response_code().unwrap(),
+        headers,
+        body: String::from_utf8_lossy(&data).into_owned(),
+    }
+}
+
+impl Api {
+    fn get(&self, path: &str) -> Reply {
+        call("GET", &format!("{}{path}", self.base), None, &[])
+    }
+    fn post(&self, path: &str, body: Value) -> Reply {
+        call(
+            "POST",
+            &format!("{}{path}", self.base),
+            Some(&body.to_string()),
+            &[],
+        )
+    }
+    fn put(&self, path: &str, body: Value) -> Reply {
+        call(
+            "PUT",
+            &format!("{}{path}", self.base),
+            Some(&body.to_string()),
+            &[],
+        )
+    }
+    fn delete(&self, path: &str) -> Reply {
+        call("DELETE", &format!("{}{path}", self.base), None, &[])
+    }
+}
+
+/// Parses an SSE body into (event, data) pairs.
+fn events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter_map(|block| {
+            let event = block.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((event.to_string(), serde_json::from_str(data).unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn health_config_and_metrics() {
+    let api = api();
+    let h = api.get("/health");
+    assert_eq!(h.status, 200);
+    let v = h.json();
+    assert_eq!(
+        (
+            v["status"].as_str(),
+            v["workers"].as_u64(),
+            v["activeRuns"].as_u64()
+        ),
+        (Some("ok"), Some(2), Some(0))
+    );
+    assert!(v["libcurl"].as_str().unwrap().starts_with('8'));
+    let c = api.get("/config").json();
+    assert_eq!(c["maxRequestBodyBytes"], 8 * 1024 * 1024);
+    assert!(c["openFileLimit"].as_u64().unwrap() >= 1024);
+    let m = api.get("/metrics");
+    assert!(m.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(
+        m.body.contains("vayu_requests_total{class=\"2xx\"}")
+            && m.body.contains("vayu_queue_depth{worker=\"1\"}"),
+        "{}",
+        m.body
+    );
+}
+
+#[test]
+fn design_requests_inline_and_saved() {
+    let server = TargetServer::start();
+    let api = api();
+    let r = api.post(
+        "/request",
+        json!({"request": {"url": "{{base}}/status/201", "testScript": "pm.test('created', () => pm.response.to.have.status(201)); pm.environment.set('seen', pm.response.code);"},
+               "environment": {"base": server.url("")}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["response"]["status"], 201);
+    assert_eq!(v["test"]["tests"][0]["passed"], true);
+    assert_eq!(v["variables"]["environment"]["seen"], 201);
+    let run = api
+        .get(&format!("/run/{}", v["runId"].as_str().unwrap()))
+        .json();
+    assert_eq!(
+        (run["type"].as_str(), run["status"].as_str()),
+        (Some("design"), Some("completed"))
+    );
+
+    let env = api.post(
+        "/environments",
+        json!({"name": "dev", "variables": {"base": server.url("")}}),
+    );
+    assert_eq!(env.status, 201);
+    let env_id = env.json()["id"].as_str().unwrap().to_string();
+    let saved = api.post("/requests", json!({"name": "echo", "url": "{{base}}/echo", "postRequestScript": "pm.environment.set('echoed', pm.response.json().method);"}));
+    assert_eq!(saved.status, 201, "{}", saved.body);
+    let req_id = saved.json()["id"].as_str().unwrap().to_string();
+    let r = api.post(
+        "/request",
+        json!({"requestId": req_id, "environmentId": env_id}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        api.get(&format!("/environments/{env_id}")).json()["variables"]["echoed"],
+        "GET",
+        "a saved environment is written back"
+    );
+
+    assert_eq!(
+        api.post("/request", json!({"request": {"url": "no-scheme"}}))
+            .json()["error"]["field"],
+        "request.url"
+    );
+    assert_eq!(
+        api.post("/request", json!({"requestId": "req_missing"}))
+            .status,
+        404
+    );
+    let refused = api.post("/request", json!({"request": {"url": format!("http://127.0.0.1:{}/", crate::support::closed_port())}})).json();
+    assert_eq!(
+        refused["error"]["category"], "connect",
+        "a transport failure is a result, not an API error"
+    );
+}
+
+#[test]
+fn run_lifecycle_with_sse() {
+    let server = TargetServer::start();
+    let api = api();
+    let started = api.post("/run", json!({"request": {"url": server.url("/echo")}, "config": {"duration": "1s", "targetRps": 100}}));
+    assert_eq!(started.status, 202, "{}", started.body);
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    assert_eq!(
+        started.header("location").as_deref(),
+        Some(format!("/run/{id}").as_str())
+    );
+    let running = api.get(&format!("/run/{id}"));
+    assert_eq!(running.status, 200, "the run is visible at once");
+    assert_eq!(
+        api.get(&format!("/run/{id}/report")).status,
+        409,
+        "no report while running"
+    );
+
+    let stream = api.get(&format!("/stats/{id}"));
+    assert!(stream
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let evs = events(&stream.body);
+    let metrics: Vec<&Value> = evs
+        .iter()
+        .filter(|(e, _)| e == "metrics")
+        .map(|(_, d)| d)
+        .collect();
+    assert!(metrics.len() >= 3, "{} metrics events", metrics.len());
+    let totals: Vec<u64> = metrics
+        .iter()
+        .map(|m| m["totalRequests"].as_u64().unwrap())
+        .collect();
+    assert!(
+        totals.windows(2).all(|p| p[0] <= p[1]),
+        "totals never decrease: {totals:?}"
+    );
+    let (last, report) = evs.last().unwrap();
+    assert_eq!(last, "complete");
+    assert_eq!(report["completed"], 100);
+
+    assert_eq!(api.get(&format!("/run/{id}")).json()["status"], "completed");
+    assert_eq!(
+        api.get(&format!("/run/{id}/report")).json()["requestsSent"],
+        100
+    );
+    let replay = events(&api.get(&format!("/stats/{id}")).body);
+    assert_eq!(
+        replay.last().unwrap().0,
+        "complete",
+        "a finished run replays and completes"
+    );
+    let listed = api.get("/runs?status=completed&type=load&limit=5").json();
+    assert_eq!(listed["items"][0]["id"].as_str(), Some(id.as_str()));
+    assert_eq!(
+        api.post(&format!("/run/{id}/stop"), json!(null)).status,
+        409
+    );
+    assert_eq!(api.delete(&format!("/run/{id}")).status, 204);
+    assert_eq!(api.get(&format!("/run/{id}")).status, 404);
+    assert_eq!(api.get(&format!("/stats/{id}")).status, 404);
+}
+
+#[test]
+fn stopping_a_run_and_deleting_a_live_one() {
+    let server = TargetServer::start();
+    let api = api();
+    let id = api.post("/run", json!({"request": {"url": server.url("/delay/20")}, "config": {"duration": "60s", "concurrency": 2}})).json()["runId"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.delete(&format!("/run/{id}")).status,
+        409,
+        "a running run cannot be deleted"
+    );
+    let stop = api.post(&format!("/run/{id}/stop"), json!(null));
+    assert_eq!(stop.status, 202, "{}", stop.body);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while api.get(&format!("/run/{id}")).json()["status"] == "running" && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(api.get(&format!("/run/{id}")).json()["status"], "stopped");
+    assert_eq!(
+        api.get(&format!("/run/{id}/report")).json()["status"],
+        "stopped"
+    );
+}
+
+#[test]
+fn errors_are_json_with_the_right_status() {
+    let api = api();
+    let r = api.get("/nowhere");
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    let r = call("PATCH", &format!("{}/runs", api.base), None, &[]);
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow").as_deref(), Some("GET"));
+    let r = call("POST", &format!("{}/run", api.base), Some("{not json"), &[]);
+    assert_eq!((r.status, r.error_code().as_str()), (400, "bad_request"));
+    let r = api.post("/run", json!({"request": {"url": "http://127.0.0.1:1/"}, "config": {"duration": "1s", "targetRps": 5, "concurrency": 2}}));
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (422, Some("config.concurrency"))
+    );
+    assert_eq!(api.get("/runs?status=sleeping").status, 400);
+    assert_eq!(api.get("/run/run_missing").status, 404);
+    assert_eq!(api.post("/run/run_missing/stop", json!(null)).status, 404);
+    let r = call(
+        "POST",
+        &format!("{}/run", api.base),
+        Some("{}"),
+        &["Content-Type: text/plain"],
+    );
+    assert_eq!(r.status, 415);
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(9 * 1024 * 1024));
+    let r = call("POST", &format!("{}/run", api.base), Some(&big), &[]);
+    assert_eq!((r.status, r.error_code().as_str()), (413, "too_large"));
+}
+
+#[test]
+fn saved_work_crud() {
+    let api = api();
+    let parent = api.post("/collections", json!({"name": "API"})).json();
+    let pid = parent["id"].as_str().unwrap();
+    let child = api.post("/collections", json!({"name": "users", "parentId": pid}));
+    assert_eq!(child.status, 201);
+    let cid = child.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.get(&format!("/collections?parentId={pid}")).json()["items"][0]["id"].as_str(),
+        Some(cid.as_str())
+    );
+    assert_eq!(
+        api.put(
+            &format!("/collections/{cid}"),
+            json!({"name": "people", "parentId": pid})
+        )
+        .json()["name"],
+        "people"
+    );
+    assert_eq!(api.post("/collections", json!({"name": ""})).status, 422);
+    assert_eq!(
+        api.post(
+            "/collections",
+            json!({"name": "x", "parentId": "col_missing"})
+        )
+        .status,
+        404
+    );
+
+    let req = api.post("/requests", json!({"collectionId": cid, "name": "list", "method": "GET", "url": "http://127.0.0.1:1/users"}));
+    assert_eq!(req.status, 201, "{}", req.body);
+    let rid = req.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.get(&format!("/requests?collectionId={cid}")).json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(api.put(&format!("/requests/{rid}"), json!({"collectionId": cid, "name": "list", "method": "POST", "url": "http://127.0.0.1:1/users"})).json()["method"], "POST");
+    let bad = api.post(
+        "/requests",
+        json!({"name": "bad", "url": "http://h/", "method": "FETCH"}),
+    );
+    assert_eq!(bad.json()["error"]["field"], "method", "{}", bad.body);
+    assert_eq!(api.delete(&format!("/collections/{pid}")).status, 204);
+    assert_eq!(
+        api.get(&format!("/requests/{rid}")).status,
+        404,
+        "deleting a collection deletes what is inside it"
+    );
+
+    let env = api
+        .post(
+            "/environments",
+            json!({"name": "dev", "variables": {"a": 1}}),
+        )
+        .json();
+    let eid = env["id"].as_str().unwrap();
+    assert_eq!(
+        api.get("/environments").json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        api.put(
+            &format!("/environments/{eid}"),
+            json!({"name": "prod", "variables": {"a": 2}})
+        )
+        .json()["variables"]["a"],
+        2
+    );
+    assert_eq!(
+        api.put(
+            &format!("/environments/{eid}"),
+            json!({"name": "prod", "variables": [1]})
+        )
+        .status,
+        422
+    );
+    assert_eq!(api.delete(&format!("/environments/{eid}")).status, 204);
+    assert_eq!(api.delete(&format!("/environments/{eid}")).status, 404);
+}
+
+#[test]
+fn security_refusals() {
+    let api = api_with(DaemonConfig {
+        allow_origins: vec!["http://app.local".into()],
+        ..DaemonConfig::default()
+    });
+    let url = format!("{}/health", api.base);
+    assert_eq!(
+        call("GET", &url, None, &["Host: evil.example"]).error_code(),
+        "forbidden_host"
+    );
+    assert_eq!(
+        call("GET", &url, None, &["Host: localhost:9876"]).status,
+        200
+    );
+    assert_eq!(call("GET", &url, None, &["Host: [::1]:9876"]).status, 200);
+    assert_eq!(
+        call("GET", &url, None, &["Origin: http://evil.example"]).status,
+        403
+    );
+    assert_eq!(
+        call("GET", &url, None, &["Origin: http://app.local"]).status,
+        200
+    );
+
+    let locked = api_with(DaemonConfig {
+        token: Some("s3cret".into()),
+        ..DaemonConfig::default()
+    });
+    let url = format!("{}/health", locked.base);
+    let r = call("GET", &url, None, &[]);
+    assert_eq!(
+        (r.status, r.header("www-authenticate").as_deref()),
+        (401, Some("Bearer"))
+    );
+    assert_eq!(
+        call("GET", &url, None, &["Authorization: Bearer wrong"]).status,
+        401
+    );
+    assert_eq!(
+        call("GET", &url, None, &["Authorization: Bearer s3cret"]).status,
+        200
+    );
+
+    let exposed = Daemon::start(DaemonConfig {
+        bind: "0.0.0.0".parse().unwrap(),
+        port: 0,
+        ..DaemonConfig::default()
+    });
+    assert!(exposed
+        .err()
+        .expect("refused without a token")
+        .to_string()
+        .contains("--token"));
+}
+
+#[test]
+fn sigterm_during_a_run_leaves_it_stopped() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("sigterm");
+    let db = dir.0.join("v.db");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
+        .args([
+            "--port",
+            "0",
+            "--workers",
+            "1",
+            "--no-pin",
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the engine logs its address").unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+    };
+    let drain = std::thread::spawn(move || lines.count());
+    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": server.url("/delay/10")}, "config": {"duration": "60s", "targetRps": 50}}).to_string()), &[]);
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    while server
+        .stats
+        .requests
+        .load(std::sync::atomic::Ordering::SeqCst)
+        < 5
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let t0 = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    drain.join().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        t0.elapsed() < Duration::from_secs(10),
+        "shut down in {:?}",
+        t0.elapsed()
+    );
+    let store = vayu::store::Store::open(&db).unwrap();
+    let run = store.reader().unwrap().get_run(&id).unwrap().unwrap();
+    assert_eq!(run.status, vayu::store::RunStatus::Stopped);
+    assert!(run.summary.is_some());
+}
+
+#[test]
+fn every_route_is_described_in_openapi() {
+    let spec = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.yaml"),
+    )
+    .unwrap();
+    let mut described = std::collections::HashSet::new();
+    let mut path = None;
+    for line in spec.lines() {
+        if let Some(p) = line.strip_prefix("  /").and_then(|l| l.strip_suffix(':')) {
+            path = Some(format!("/{p}"));
+        } else if let (Some(p), Some(m)) = (
+            &path,
+            line.strip_prefix("    ").and_then(|l| l.strip_suffix(':')),
+        ) {
+            if ["get", "post", "put", "delete", "patch"].contains(&m) {
+                described.insert((m.to_ascii_uppercase(), p.clone()));
+            }
+        } else if !line.starts_with(' ') && !line.is_empty() {
+            path = None;
+        }
+    }
+    let missing: Vec<_> = vayu::api::routes::ROUTES
+        .iter()
+        .filter(|(m, p, _)| !described.contains(&(m.to_string(), p.to_string())))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes missing from docs/openapi.yaml: {missing:?}"
+    );
+    assert!(described.len() >= vayu::api::routes::ROUTES.len());
+}
