@@ -534,3 +534,73 @@ fn batch_reports_tests_per_name() {
     assert!(text.contains("tests         2 passed, 4 failed"), "{text}");
     assert!(text.contains("FAIL is 200: 2 passed, 2 failed"), "{text}");
 }
+
+#[test]
+fn run_and_load_through_an_engine() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("engine-client");
+    let daemon = vayu::api::Daemon::start(vayu::api::DaemonConfig {
+        port: 0,
+        db: dir.0.join("engine.db"),
+        workers: 1,
+        pin_workers: false,
+        ..Default::default()
+    })
+    .unwrap();
+    let engine = format!("http://{}", daemon.addr());
+
+    let req = dir.write("req.json", &format!(r#"{{"url": "{}", "testScript": "pm.test('is 200', () => pm.response.to.have.status(200));"}}"#, server.url("/echo")));
+    let out = vayu_cli(&["run", &req, "--engine", &engine]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("PASS is 200"), "{}", stdout(&out));
+
+    let run = dir.write("run.json", &format!(r#"{{"request": {{"url": "{}"}}, "config": {{"mode": "iterations", "iterations": 40, "concurrency": 4}}}}"#, server.url("/echo")));
+    let out = vayu_cli(&[
+        "load",
+        &run,
+        "--engine",
+        &engine,
+        "--json",
+        "--threshold",
+        "errors<1%",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (report["completed"].as_u64(), report["status"].as_str()),
+        (Some(40), Some("completed"))
+    );
+    assert_eq!(report["thresholds"][0]["ok"], true);
+
+    let bad = dir.write(
+        "bad.json",
+        &format!(
+            r#"{{"request": {{"url": "{}"}}, "config": {{"duration": "1s"}}}}"#,
+            server.url("/echo")
+        ),
+    );
+    let out = vayu_cli(&["load", &bad, "--engine", &engine]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("config.targetRps"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = vayu_cli(&["run", &req, "--engine", &engine, "--db", "x.db"]);
+    assert_eq!(out.status.code(), Some(2));
+    daemon.shutdown();
+
+    let out = vayu_cli(&[
+        "run",
+        &req,
+        "--engine",
+        &format!("http://127.0.0.1:{}", closed_port()),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot reach the engine"),
+        "{}",
+        stderr(&out)
+    );
+}

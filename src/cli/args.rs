@@ -42,6 +42,10 @@ pub struct RunArgs {
     /// write the environment as the scripts left it back to the --env file
     #[argh(switch)]
     pub save_env: bool,
+    /// send it through a running vayu-engine at this URL (e.g. http://127.0.0.1:9876) instead of
+    /// in-process; the token comes from $VAYU_TOKEN
+    #[argh(option)]
+    pub engine: Option<String>,
 }
 
 /// Send every request in the files through the engine and print a summary.
@@ -115,4 +119,8 @@ pub struct LoadArgs {
     /// SQLite database (default: $VAYU_DB; nothing when neither is set)
     #[argh(option)]
     pub db: Option<String>,
+    /// run it on a running vayu-engine at this URL (e.g. http://127.0.0.1:9876), streaming its
+    /// progress; the engine records it; the token comes from $VAYU_TOKEN
+    #[argh(option)]
+    pub engine: Option<String>,
 }

@@ -2,6 +2,7 @@
 
 use super::args::LoadArgs;
 use super::format::{bytes, micros, status_and_error_lines};
+use super::remote::Engine;
 use super::{emit, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::ValidationError;
@@ -26,57 +27,25 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     let mut spec = RunSpec::from_json(&text).map_err(invalid)?;
     apply_flags(&mut spec, &args);
 
-    let store = record::open_store(args.db.as_deref())?;
-    let engine = EventLoop::start(EngineConfig {
-        workers: args.workers,
-        pin_workers: !args.no_pin,
-        ..EngineConfig::default()
-    })?;
-    let manager = RunManager::new(Arc::new(engine), store.as_ref().map(|s| s.writer()))?;
-    let handle = manager.start(&spec).map_err(|e| match e {
-        RunError::Invalid(error) => invalid(error),
-        other => CliError::Run(other.to_string()),
-    })?;
-
-    // First Ctrl-C (or SIGTERM): stop gracefully and still print the report. Second: exit now.
-    let (signals, interrupted) = crossbeam_channel::unbounded();
-    let received = std::sync::atomic::AtomicUsize::new(0);
-    let _ = ctrlc::set_handler(move || {
-        if received.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0
-            || signals.send(()).is_err()
-        {
-            std::process::exit(EXIT_STOPPED as i32);
-        }
-    });
-
     let bar = (!args.json && std::io::stderr().is_terminal()).then(|| progress_bar(&spec, &args));
-    let report = loop {
-        crossbeam_channel::select! {
-            recv(handle.events) -> event => match event {
-                Ok(RunEvent::Progress(snapshot)) => {
-                    if let Some(bar) = &bar {
-                        update(bar, &snapshot);
-                    }
-                }
-                Ok(RunEvent::Complete(report)) => break *report,
-                Err(_) => return Err(CliError::Run("the run ended without a report".into())),
-            },
-            recv(interrupted) -> _ => {
-                if let Some(bar) = &bar {
-                    bar.set_message("stopping: waiting for requests in flight (Ctrl-C again to quit now)");
-                }
-                manager.stop(&handle.id);
+    let report = match &args.engine {
+        Some(url) => {
+            if args.db.is_some() {
+                return Err(CliError::Input(
+                    "--db cannot go with --engine: the engine records in its own database".into(),
+                ));
             }
+            remote_load(&Engine::new(url), &spec, bar.as_ref())
         }
-    };
+        None => local_load(&args, &spec, bar.as_ref()),
+    }
+    .map_err(|e| match e {
+        CliError::Remote(error) => invalid(error),
+        other => other,
+    })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    drop(manager);
-    if let Some(store) = store {
-        store.close();
-    }
-
     if args.json {
         emit(&format!(
             "{}\n",
@@ -95,6 +64,97 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         _ if !report.thresholds_ok => ExitCode::from(EXIT_THRESHOLD_FAILED),
         RunStatus::Stopped => ExitCode::from(EXIT_STOPPED),
         _ => ExitCode::SUCCESS,
+    })
+}
+
+/// Ctrl-C (or SIGTERM) once: `on_stop` runs; twice: exit at once.
+fn on_interrupt(on_stop: impl Fn() + Send + 'static) {
+    let received = std::sync::atomic::AtomicUsize::new(0);
+    let _ = ctrlc::set_handler(move || {
+        if received.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::process::exit(EXIT_STOPPED as i32);
+        }
+        on_stop();
+    });
+}
+
+/// Runs in-process: an engine, a run manager, and the database when asked for.
+fn local_load(
+    args: &LoadArgs,
+    spec: &RunSpec,
+    bar: Option<&ProgressBar>,
+) -> Result<FinalReport, CliError> {
+    let store = record::open_store(args.db.as_deref())?;
+    let engine = EventLoop::start(EngineConfig {
+        workers: args.workers,
+        pin_workers: !args.no_pin,
+        ..EngineConfig::default()
+    })?;
+    let manager = Arc::new(RunManager::new(
+        Arc::new(engine),
+        store.as_ref().map(|s| s.writer()),
+    )?);
+    let handle = manager.start(spec).map_err(|e| match e {
+        RunError::Invalid(error) => CliError::Remote(error),
+        other => CliError::Run(other.to_string()),
+    })?;
+    let (stop_manager, id) = (Arc::clone(&manager), handle.id.clone());
+    on_interrupt(move || {
+        stop_manager.stop(&id);
+    });
+    let report = loop {
+        match handle.events.recv() {
+            Ok(RunEvent::Progress(snapshot)) => {
+                if let Some(bar) = bar {
+                    update(bar, &snapshot);
+                }
+            }
+            Ok(RunEvent::Complete(report)) => break *report,
+            Err(_) => return Err(CliError::Run("the run ended without a report".into())),
+        }
+    };
+    drop(handle);
+    if let Ok(manager) = Arc::try_unwrap(manager) {
+        drop(manager);
+    }
+    if let Some(store) = store {
+        store.close();
+    }
+    Ok(report)
+}
+
+/// Runs on a daemon: starts the run there and follows its Server-Sent Events.
+fn remote_load(
+    engine: &Engine,
+    spec: &RunSpec,
+    bar: Option<&ProgressBar>,
+) -> Result<FinalReport, CliError> {
+    let body = serde_json::to_value(spec).expect("a run spec always serialises");
+    let started = engine.call("POST", "/run", Some(&body))?;
+    let id = started["runId"].as_str().unwrap_or_default().to_string();
+    let stopper = Engine::new(engine.base());
+    let stop_id = id.clone();
+    on_interrupt(move || {
+        let _ = stopper.call("POST", &format!("/run/{stop_id}/stop"), None);
+    });
+    let mut report = None;
+    engine.stream(&format!("/stats/{id}"), |event, data| match event {
+        "metrics" => {
+            if let (Some(bar), Ok(snapshot)) = (bar, serde_json::from_str::<RunSnapshot>(data)) {
+                update(bar, &snapshot);
+            }
+            true
+        }
+        "complete" => {
+            report = serde_json::from_str::<FinalReport>(data).ok();
+            false
+        }
+        _ => true,
+    })?;
+    report.ok_or_else(|| {
+        CliError::Run(format!(
+            "the engine's stream for run {id} ended without a report"
+        ))
     })
 }
 

@@ -4,6 +4,7 @@ mod args;
 mod batch;
 mod format;
 mod load;
+mod remote;
 mod request_file;
 mod run;
 
@@ -37,6 +38,8 @@ pub enum CliError {
     },
     #[error("{0}")]
     Run(String),
+    #[error("the engine refused it: {0}")]
+    Remote(ValidationError),
 }
 
 /// Writes to stdout; a closed pipe (`vayu-cli run x.json | head`) ends output quietly instead of panicking.

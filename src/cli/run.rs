@@ -2,6 +2,7 @@
 
 use super::args::RunArgs;
 use super::format::{bytes, micros};
+use super::remote::Engine;
 use super::{emit, request_file, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::{BodyEncoding, Response};
@@ -24,18 +25,35 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         ));
     }
     let variables = request_file::load_environment(args.env.as_deref())?;
-    let store = record::open_store(args.db.as_deref())?;
     let spec = specs.remove(0);
-    let engine = EventLoop::start(EngineConfig {
-        workers: 1,
-        pin_workers: false,
-        ..EngineConfig::default()
-    })?;
-    let result = ScriptedRequest::new(spec.clone(), variables).send(&engine);
-    if let Some(store) = store {
-        record::record_design(&store.writer(), &spec, &result)?;
-        store.close();
-    }
+    let result = match &args.engine {
+        Some(url) => {
+            if args.db.is_some() {
+                return Err(CliError::Input(
+                    "--db cannot go with --engine: the engine records in its own database".into(),
+                ));
+            }
+            let body = serde_json::json!({ "request": spec, "environment": variables.environment });
+            let answer = Engine::new(url).call("POST", "/request", Some(&body))?;
+            serde_json::from_value(answer).map_err(|e| {
+                CliError::Input(format!("the engine's answer could not be read: {e}"))
+            })?
+        }
+        None => {
+            let store = record::open_store(args.db.as_deref())?;
+            let engine = EventLoop::start(EngineConfig {
+                workers: 1,
+                pin_workers: false,
+                ..EngineConfig::default()
+            })?;
+            let result = ScriptedRequest::new(spec.clone(), variables).send(&engine);
+            if let Some(store) = store {
+                record::record_design(&store.writer(), &spec, &result)?;
+                store.close();
+            }
+            result
+        }
+    };
     if !result.unresolved_variables.is_empty() {
         eprintln!(
             "vayu-cli: warning: unresolved variables sent as written: {}",

@@ -150,7 +150,7 @@ impl TransferStats {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ErrorCount {
     pub category: ErrorCategory,
     pub count: u64,

@@ -9,12 +9,12 @@ use crate::store::RunStatus;
 use base64::Engine as _;
 use hdrhistogram::serialization::{Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Latency percentiles in µs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Percentiles {
     pub min: u64,
@@ -48,7 +48,7 @@ impl Percentiles {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LatencyReport {
     /// Open model only: from each request's intended send time (coordinated-omission corrected).
@@ -59,7 +59,7 @@ pub struct LatencyReport {
 }
 
 /// Average phase durations over responses, µs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PhaseAverages {
     pub dns: f64,
@@ -68,13 +68,13 @@ pub struct PhaseAverages {
     pub first_byte: f64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FinalReport {
     pub run_id: String,
     pub status: RunStatus,
     /// "open", "closed" or "iterations".
-    pub mode: &'static str,
+    pub mode: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_secs: f64,
@@ -152,7 +152,7 @@ impl FinalReport {
         FinalReport {
             run_id: run_id.to_string(),
             status,
-            mode: plan.mode_name(),
+            mode: plan.mode_name().to_string(),
             error,
             duration_secs: secs,
             requests_expected: plan.requests_expected(),

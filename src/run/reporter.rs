@@ -28,7 +28,7 @@ pub enum RunEvent {
     Complete(Box<FinalReport>),
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LatencyBrief {
     pub avg: f64,
@@ -48,7 +48,7 @@ impl From<LatencySummary> for LatencyBrief {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotLatency {
     pub last_second: LatencyBrief,
@@ -57,7 +57,7 @@ pub struct SnapshotLatency {
 
 /// A run's progress, as of one reporter tick. Latencies in µs: corrected for open-model runs,
 /// service time otherwise.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSnapshot {
     pub run_id: String,

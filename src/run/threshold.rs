@@ -44,7 +44,7 @@ pub struct Measured {
     pub rps: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ThresholdResult {
     pub threshold: String,
     pub ok: bool,

@@ -35,7 +35,7 @@ impl Scripts {
 
 /// What a scripted request came to. `variables` are the scopes after both scripts (the local
 /// scope is cleared: it lives for one request).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScriptedResult {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,7 @@ impl ResponseTest {
 }
 
 /// Passed, failed and skipped counts per test name, and script errors, over many responses.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TestTally {
     pub tests: std::collections::BTreeMap<String, TestCounts>,
@@ -263,7 +263,7 @@ pub struct TestTally {
     pub first_error: Option<super::outcome::ScriptError>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TestCounts {
     pub passed: u64,
     pub failed: u64,
