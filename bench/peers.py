@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
-"""Closed-model throughput of vayu-cli batch against wrk and oha, on one machine, in one run.
+"""Vayu against its peers, on one machine, in one run: scripts/bench.sh runs this.
 
-All three hit the same nginx on loopback (bench/nginx.conf: tiny static 200, keep-alive) with the
-same connections and threads, in rotating order over several rounds. Each run is timed by
-/usr/bin/time for CPU seconds and peak RSS. Raw output and a summary go to
-bench/results/<date>-<host>/. Run it through scripts/bench.sh, which installs what is missing.
+Scenarios (--scenarios, default all), each against nginx on loopback (bench/nginx.conf), each
+tool in rotating order over --rounds rounds, every run timed by /usr/bin/time for CPU (user+sys
+of the load generator) and peak RSS, every run bounded in time:
+  closed   HTTP/1.1, 64 keep-alive connections, 2 threads: vayu batch, vayu load, wrk, oha, hey
+  h2       HTTP/2 cleartext, 64 requests in flight on 2 connections: vayu, h2load, oha
+  c10k     10,000 concurrent keep-alive connections: vayu, wrk, oha (requests/s, peak RSS)
+  script   vayu on /json without and with a typical test script
+  open     vayu open model at rising rates: achieved / target, drops, corrected p99
+  startup  vayu-engine start to first successful /health, and idle RSS
+Raw output and a summary go to bench/results/<date>-<host>/.
 """
 
 import argparse
@@ -20,9 +26,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VAYU_CLI = os.path.join(ROOT, "target", "release", "vayu-cli")
+VAYU_ENGINE = os.path.join(ROOT, "target", "release", "vayu-engine")
+ALL = ["closed", "h2", "c10k", "script", "open", "startup"]
 
 
 def free_port():
@@ -31,11 +40,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_nginx(workdir, port):
+def start_nginx(workdir, port, h2_port):
     prefix = os.path.join(workdir, "nginx")
     os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "nginx.conf")) as f:
-        conf = f.read().replace("__PORT__", str(port))
+        conf = f.read().replace("__PORT__", str(port)).replace("__H2PORT__", str(h2_port))
     conf_path = os.path.join(prefix, "nginx.conf")
     with open(conf_path, "w") as f:
         f.write(conf)
@@ -51,7 +60,7 @@ def start_nginx(workdir, port):
 
 
 def timed(cmd, timeout):
-    """Runs cmd under /usr/bin/time; returns (stdout, wall s, cpu s, peak RSS KiB)."""
+    """Runs cmd under /usr/bin/time; returns (output, wall s, cpu s, peak RSS KiB)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name] + cmd
         out = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
@@ -61,68 +70,212 @@ def timed(cmd, timeout):
     return out.stdout + out.stderr, float(wall), float(user) + float(sys_), int(rss)
 
 
-def run_wrk(url, a):
-    cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{a.duration}s", url]
-    text, wall, cpu, rss = timed(cmd, a.duration + 60)
+def json_of(text):
+    return json.loads(text[text.index("{"):text.rindex("}") + 1])
+
+
+# --- tools: each returns (raw text, {requests, rps, cpu, rss_kib}) -------------------------------
+
+def wrk(url, conns, threads, dur):
+    text, _, cpu, rss = timed(["wrk", f"-t{threads}", f"-c{conns}", f"-d{dur}s", url], dur + 120)
     requests = int(re.search(r"(\d+) requests in", text).group(1))
-    # wrk's own clock covers only the load phase; use it for the rate.
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    return text, dict(requests=requests, rps=rps, cpu=cpu, rss_kib=rss)
+    return text, dict(requests=requests, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), cpu=cpu, rss_kib=rss)
 
 
-def run_oha(url, a):
-    cmd = ["oha", "-z", f"{a.duration}s", "-c", str(a.connections), "--worker-threads", str(a.threads),
-           "--no-tui", "--output-format", "json", url]
-    text, wall, cpu, rss = timed(cmd, a.duration + 60)
-    report = json.loads(text[text.index("{"):text.rindex("}") + 1])
+def oha(url, conns, threads, dur, extra=()):
+    cmd = ["oha", "-z", f"{dur}s", "-c", str(conns), "--worker-threads", str(threads), "--no-tui",
+           "--output-format", "json", *extra, url]
+    text, _, cpu, rss = timed(cmd, dur + 120)
+    report = json_of(text)
     requests = sum(report.get("statusCodeDistribution", {}).values())
     return text, dict(requests=requests, rps=report["summary"]["requestsPerSec"], cpu=cpu, rss_kib=rss)
 
 
-def run_vayu(url, a, request_file, total, db=None):
-    cmd = [VAYU_CLI, "batch", request_file, "--repeat", str(total), "--concurrency", str(a.connections),
-           "--workers", str(a.threads), "--json"]
-    if db:
-        cmd += ["--db", db]
-    text, wall, cpu, rss = timed(cmd, a.duration * 10 + 120)
-    report = json.loads(text[text.index("{"):text.rindex("}") + 1])
+def hey(url, conns, threads, dur):
+    text, _, cpu, rss = timed(["hey", "-z", f"{dur}s", "-c", str(conns), "-cpus", str(threads), url], dur + 120)
+    codes = re.findall(r"\[(\d+)\]\s+(\d+) responses", text)
+    requests = sum(int(n) for _, n in codes)
+    return text, dict(requests=requests, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), cpu=cpu, rss_kib=rss)
+
+
+def h2load(url, conns, streams, threads, dur):
+    cmd = ["h2load", "-c", str(conns), "-m", str(streams), "-t", str(threads), "-D", str(dur), url]
+    text, wall, cpu, rss = timed(cmd, dur + 120)
+    done = int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", text).group(1))
+    rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1))
+    return text, dict(requests=done, rps=rps, cpu=cpu, rss_kib=rss)
+
+
+def vayu_batch(request_file, total, conns, threads, timeout):
+    cmd = [VAYU_CLI, "batch", request_file, "--repeat", str(total), "--concurrency", str(conns),
+           "--workers", str(threads), "--json"]
+    text, _, cpu, rss = timed(cmd, timeout)
+    report = json_of(text)
     if report["failed"]:
         raise RuntimeError(f"vayu batch had {report['failed']} failures: {report['errors']}")
     return text, dict(requests=report["completed"], rps=report["requestsPerSecond"], cpu=cpu, rss_kib=rss)
 
 
-def run_vayu_load(a, run_file, extra):
-    cmd = [VAYU_CLI, "load", run_file, "--workers", str(a.threads), "--json"] + extra
-    text, wall, cpu, rss = timed(cmd, 600)
-    report = json.loads(text[text.index("{"):text.rindex("}") + 1])
-    return text, report, cpu, rss
+def vayu_load(run_file, threads, extra, timeout=600):
+    text, _, cpu, rss = timed([VAYU_CLI, "load", run_file, "--workers", str(threads), "--json"] + extra, timeout)
+    return text, json_of(text), cpu, rss
 
 
-def run_vayu_closed(a, run_file):
-    text, report, cpu, rss = run_vayu_load(a, run_file, ["--concurrency", str(a.connections), "--duration", f"{a.duration}s"])
-    return text, dict(requests=report["completed"], rps=report["achievedRps"], cpu=cpu, rss_kib=rss)
+def calibrated_total(request_file, conns, threads, dur):
+    """vayu batch runs a count, not a duration: size it from a short run to last about `dur`."""
+    _, r = vayu_batch(request_file, 30_000, conns, threads, 300)
+    return max(10_000, int(r["rps"] * dur))
 
 
-def rate_sweep(a, run_file, raw_dir):
-    """Open-model runs at rising rates: achieved/target, dropped, corrected p99. Stops after the
-    first rate the machine does not hold (achieved < 99% of target, or any drop)."""
-    rows = []
+# --- scenarios ---------------------------------------------------------------------------------
+
+def rotate(name, tools, rounds, raw_dir):
+    """Runs every tool once per round, rotating the order; returns {tool: [results]}."""
+    results = {t: [] for t in tools}
+    order = list(tools)
+    for rnd in range(rounds):
+        for tool in order:
+            text, r = tools[tool]()
+            r["cpu_per_100k"] = r["cpu"] / max(r["requests"], 1) * 100_000
+            results[tool].append(r)
+            with open(os.path.join(raw_dir, f"{name}-round{rnd + 1}-{tool.replace(' ', '_')}.txt"), "w") as f:
+                f.write(text)
+            print(f"{name} round {rnd + 1} {tool:18} {r['rps']:>10.0f} req/s  {r['cpu_per_100k']:.3f} CPU-s/100k  "
+                  f"{r['rss_kib'] / 1024:.1f} MiB", flush=True)
+            time.sleep(1)
+        order = order[1:] + order[:1]
+    return results
+
+
+def table(title, results, note=""):
+    med = {t: {k: statistics.median(r[k] for r in rs) for k in ("rps", "cpu_per_100k", "rss_kib")} for t, rs in results.items()}
+    peers = [m for t, m in med.items() if not t.startswith("vayu")]
+    best = max((m["rps"] for m in peers), default=None)
+    lines = [f"## {title}", ""]
+    if note:
+        lines += [note, ""]
+    lines += ["| tool | requests/s | CPU s per 100k requests | peak RSS MiB | vs best peer |",
+              "| --- | ---: | ---: | ---: | ---: |"]
+    for t, m in med.items():
+        ratio = f"{m['rps'] / best:.2f}" if best else "-"
+        lines.append(f"| {t} | {m['rps']:.0f} | {m['cpu_per_100k']:.3f} | {m['rss_kib'] / 1024:.1f} | {ratio} |")
+    lines += ["", "Per round: " + "; ".join(f"{t}: " + ", ".join(f"{r['rps']:.0f}" for r in rs) for t, rs in results.items()), ""]
+    return lines, med
+
+
+def scenario_closed(a, ctx):
+    n = calibrated_total(ctx["req"], 64, 2, a.duration)
+    tools = {
+        "vayu batch": lambda: vayu_batch(ctx["req"], n, 64, 2, a.duration * 10 + 120),
+        "vayu load": lambda: (lambda t, r, c, m: (t, dict(requests=r["completed"], rps=r["achievedRps"], cpu=c, rss_kib=m)))(
+            *vayu_load(ctx["run"], 2, ["--concurrency", "64", "--duration", f"{a.duration}s"])),
+        "wrk": lambda: wrk(ctx["url"], 64, 2, a.duration),
+        "oha": lambda: oha(ctx["url"], 64, 2, a.duration),
+        "hey": lambda: hey(ctx["url"], 64, 2, a.duration),
+    }
+    return table("Closed model, HTTP/1.1, 64 keep-alive connections, 2 threads", rotate("closed", tools, a.rounds, ctx["raw"]))[0]
+
+
+def scenario_h2(a, ctx):
+    url = f"http://127.0.0.1:{ctx['h2port']}/"
+    req = os.path.join(ctx["work"], "h2.json")
+    with open(req, "w") as f:
+        json.dump({"url": url, "httpVersion": "2-prior-knowledge"}, f)
+    n = calibrated_total(req, 64, 2, a.duration)
+    tools = {
+        "vayu": lambda: vayu_batch(req, n, 64, 2, a.duration * 10 + 120),
+        "h2load": lambda: h2load(url, 2, 32, 2, a.duration),
+        "oha": lambda: oha(url, 2, 2, a.duration, ["--http2", "-p", "32"]),
+    }
+    note = ("64 requests in flight: h2load and oha on 2 connections with 32 streams each; vayu with 64 in "
+            "flight over its 2 workers, libcurl multiplexing each worker's requests on one connection.")
+    return table("HTTP/2 (cleartext, prior knowledge), 64 requests in flight, 2 threads", rotate("h2", tools, a.rounds, ctx["raw"]), note)[0]
+
+
+def scenario_c10k(a, ctx):
+    conns = a.c10k
+    n = max(calibrated_total(ctx["req"], conns, 2, a.duration), conns * 5)
+    tools = {
+        "vayu": lambda: vayu_batch(ctx["req"], n, conns, 2, a.duration * 10 + 180),
+        "wrk": lambda: wrk(ctx["url"], conns, 2, a.duration),
+        "oha": lambda: oha(ctx["url"], conns, 2, a.duration),
+    }
+    lines, med = table(f"{conns} concurrent keep-alive connections, 2 threads", rotate("c10k", tools, a.rounds, ctx["raw"]))
+    rss = med["vayu"]["rss_kib"] / 1024
+    lines.insert(-2, f"Vayu's peak RSS with {conns} connections: {rss:.1f} MiB (target at most 50 MB: {'met' if rss <= 50 else 'not met'}).")
+    return lines
+
+
+def scenario_script(a, ctx):
+    json_url = ctx["url"] + "json"
+    plain, scripted = os.path.join(ctx["work"], "json.json"), os.path.join(ctx["work"], "json-script.json")
+    with open(plain, "w") as f:
+        json.dump({"url": json_url}, f)
+    with open(scripted, "w") as f:
+        json.dump({"url": json_url, "testScript": [
+            "pm.test('status is 200', () => pm.response.to.have.status(200));",
+            "pm.test('has the user id', () => pm.expect(pm.response.json().user.id).to.equal(42));"]}, f)
+    n = calibrated_total(plain, 64, 2, a.duration)
+    tools = {
+        "vayu json": lambda: vayu_batch(plain, n, 64, 2, a.duration * 10 + 120),
+        "vayu json+script": lambda: vayu_batch(scripted, n, 64, 2, a.duration * 20 + 120),
+    }
+    lines, med = table("A typical test script on every response vs none (64 connections, 2 workers)",
+                       rotate("script", tools, a.rounds, ctx["raw"]))
+    ratio = med["vayu json+script"]["rps"] / med["vayu json"]["rps"]
+    lines.insert(-2, f"With the script: {ratio:.3f}x the requests/s without it (target at least 0.70: {'met' if ratio >= 0.7 else 'not met'}).")
+    return lines
+
+
+def scenario_open(a, ctx):
+    lines = [f"## Open model: rate accuracy ({a.sweep_duration} s per rate, 2 workers)", "",
+             "| target/s | achieved/s | achieved / target | sent / planned | dropped | corrected p99 ms | service p99 ms | held |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    highest = None
     for rate in a.rates:
-        text, r, cpu, rss = run_vayu_load(a, run_file, ["--rps", str(rate), "--duration", f"{a.sweep_duration}s"])
-        with open(os.path.join(raw_dir, f"rate-{rate}.json"), "w") as f:
+        text, r, cpu, rss = vayu_load(ctx["run"], 2, ["--rps", str(rate), "--duration", f"{a.sweep_duration}s"])
+        with open(os.path.join(ctx["raw"], f"open-{rate}.json"), "w") as f:
             f.write(text)
-        sent_share = r["requestsSent"] / r["requestsExpected"]
         accuracy = r["achievedRps"] / r["targetRps"]
+        sent = r["requestsSent"] / r["requestsExpected"]
         held = accuracy >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
-        rows.append(dict(rate=rate, achieved=r["achievedRps"], accuracy=accuracy, sent_share=sent_share,
-                         dropped=r["dropped"], failed=r["failed"], p99=r["latencyUs"]["corrected"]["p99"],
-                         service_p99=r["latencyUs"]["service"]["p99"], cpu=cpu, held=held))
-        print(f"rate {rate:>7}/s: achieved {r['achievedRps']:>9.0f}/s ({accuracy:.4f}), dropped {r['dropped']}, "
-              f"corrected p99 {rows[-1]['p99'] / 1000:.2f} ms", flush=True)
+        p99, sp99 = r["latencyUs"]["corrected"]["p99"] / 1000, r["latencyUs"]["service"]["p99"] / 1000
+        print(f"open {rate:>7}/s: achieved {r['achievedRps']:.0f} ({accuracy:.4f}), dropped {r['dropped']}, p99 {p99:.2f} ms", flush=True)
+        lines.append(f"| {rate} | {r['achievedRps']:.0f} | {accuracy:.4f} | {sent:.4f} | {r['dropped']} | {p99:.2f} | {sp99:.2f} | {'yes' if held else 'no'} |")
         time.sleep(1)
         if not held:
             break
-    return rows
+        highest = rate
+    lines += ["", f"Highest rate held: {highest or 'none'}/s", ""]
+    return lines
+
+
+def scenario_startup(a, ctx):
+    times, rss = [], 0
+    for _ in range(5):
+        port, db = free_port(), os.path.join(tempfile.mkdtemp(dir=ctx["work"]), "v.db")
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([VAYU_ENGINE, "--port", str(port), "--db", db], stderr=subprocess.DEVNULL)
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
+                    break
+                except OSError:
+                    if time.perf_counter() - t0 > 10:
+                        raise RuntimeError("vayu-engine did not answer /health within 10 s")
+                    time.sleep(0.001)
+            times.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.2)
+            with open(f"/proc/{proc.pid}/status") as f:
+                rss = int(f.read().split("VmRSS:")[1].split()[0])
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    return ["## Daemon start-up", "",
+            f"Process start to first successful `/health` (5 starts, includes the poller's own overhead): "
+            f"{', '.join(f'{t:.1f}' for t in times)} ms; median {statistics.median(times):.1f} ms "
+            f"(target under 100 ms: {'met' if statistics.median(times) < 100 else 'not met'}). Idle RSS: {rss / 1024:.1f} MiB.", ""]
 
 
 def machine():
@@ -137,40 +290,35 @@ def machine():
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenarios", default=",".join(ALL), help=f"comma-separated, from {','.join(ALL)} (default all)")
     p.add_argument("--duration", type=int, default=10, help="seconds per run (default 10)")
     p.add_argument("--rounds", type=int, default=3, help="rounds; tools rotate order each round (default 3)")
-    p.add_argument("--connections", type=int, default=64)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--out", help="results folder (default bench/results/<date>-<host>)")
-    p.add_argument("--with-recording", action="store_true",
-                   help="also run vayu with --db (recording on) in the rotation, for the on/off ratio")
-    p.add_argument("--with-load", action="store_true",
-                   help="also run 'vayu-cli load --concurrency' (closed model) in the rotation")
-    p.add_argument("--with-script", action="store_true",
-                   help="also run vayu on /json without and with a typical test script, for the ratio")
-    p.add_argument("--rate-sweep", action="store_true",
-                   help="after the rounds, open-model runs at --rates until one is not held")
+    p.add_argument("--c10k", type=int, default=10_000, help="connections of the c10k scenario (default 10000)")
     p.add_argument("--rates", type=lambda t: [int(x) for x in t.split(",")],
                    default=[1000, 10000, 20000, 30000, 40000, 50000, 60000, 70000, 80000],
-                   help="rates for --rate-sweep, requests/s (default 1000,10000,20000,...,80000)")
-    p.add_argument("--sweep-duration", type=int, default=10, help="seconds per sweep rate (default 10)")
+                   help="open-model rates, requests/s, until one is not held")
+    p.add_argument("--sweep-duration", type=int, default=10, help="seconds per open-model rate (default 10)")
+    p.add_argument("--out", help="results folder (default bench/results/<date>-<host>)")
     a = p.parse_args()
-
-    for tool in ["nginx", "wrk", "oha", "/usr/bin/time"]:
+    scenarios = [s.strip() for s in a.scenarios.split(",") if s.strip()]
+    unknown = [s for s in scenarios if s not in ALL]
+    if unknown:
+        raise SystemExit(f"unknown scenarios {unknown}; choose from {ALL}")
+    for tool in ["nginx", "wrk", "oha", "hey", "h2load", "/usr/bin/time"]:
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run scripts/bench.sh, which installs it")
-    if not os.path.exists(VAYU_CLI):
-        raise SystemExit("target/release/vayu-cli is missing: run scripts/bench.sh, which builds it")
+    for binary in [VAYU_CLI, VAYU_ENGINE]:
+        if not os.path.exists(binary):
+            raise SystemExit(f"{binary} is missing: run scripts/bench.sh, which builds it")
 
     stamp = datetime.datetime.now().strftime("%Y-%m-%d")
     out_dir = a.out or os.path.join(ROOT, "bench", "results", f"{stamp}-{socket.gethostname()}")
     raw_dir = os.path.join(out_dir, "raw")
     os.makedirs(raw_dir, exist_ok=True)
-
-    workdir = tempfile.mkdtemp(prefix="vayu-bench-")
-    port = free_port()
-    nginx = start_nginx(workdir, port)
+    work = tempfile.mkdtemp(prefix="vayu-bench-")
+    port, h2port = free_port(), free_port()
+    nginx = start_nginx(work, port, h2port)
 
     def cleanup(*_):
         nginx.terminate()
@@ -178,100 +326,30 @@ def main():
             nginx.wait(5)
         except subprocess.TimeoutExpired:
             nginx.kill()
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
     signal.signal(signal.SIGINT, lambda *_: (cleanup(), sys.exit(130)))
     signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(143)))
+    url = f"http://127.0.0.1:{port}/"
+    ctx = {"url": url, "h2port": h2port, "work": work, "raw": raw_dir,
+           "req": os.path.join(work, "request.json"), "run": os.path.join(work, "run.json")}
+    with open(ctx["req"], "w") as f:
+        json.dump({"url": url}, f)
+    with open(ctx["run"], "w") as f:
+        json.dump({"request": {"url": url}, "config": {"duration": a.duration, "concurrency": 64}}, f)
+    sections = []
     try:
-        url = f"http://127.0.0.1:{port}/"
-        request_file = os.path.join(workdir, "request.json")
-        with open(request_file, "w") as f:
-            json.dump({"url": url}, f)
-        # vayu-cli batch runs a count, not a duration: size it from a short calibration run.
-        _, cal = run_vayu(url, argparse.Namespace(**{**vars(a), "duration": 5}), request_file, 50_000)
-        total = int(cal["rps"] * a.duration)
-
-        tools = {
-            "vayu": lambda: run_vayu(url, a, request_file, total),
-            "wrk": lambda: run_wrk(url, a),
-            "oha": lambda: run_oha(url, a),
-        }
-        if a.with_recording:
-            db = os.path.join(workdir, "recording.db")
-            tools["vayu+db"] = lambda: run_vayu(url, a, request_file, total, db)
-        run_file = os.path.join(workdir, "run.json")
-        with open(run_file, "w") as f:
-            json.dump({"request": {"url": url}, "config": {"duration": a.duration, "concurrency": a.connections}}, f)
-        if a.with_load:
-            tools["vayu load"] = lambda: run_vayu_closed(a, run_file)
-        if a.with_script:
-            json_url = url + "json"
-            plain_file = os.path.join(workdir, "json.json")
-            script_file = os.path.join(workdir, "json-script.json")
-            with open(plain_file, "w") as f:
-                json.dump({"url": json_url}, f)
-            with open(script_file, "w") as f:
-                json.dump({"url": json_url, "testScript": [
-                    "pm.test('status is 200', () => pm.response.to.have.status(200));",
-                    "pm.test('has the user id', () => pm.expect(pm.response.json().user.id).to.equal(42));"]}, f)
-            tools["vayu json"] = lambda: run_vayu(json_url, a, plain_file, total)
-            tools["vayu json+script"] = lambda: run_vayu(json_url, a, script_file, total)
-        results = {name: [] for name in tools}
-        order = list(tools)
-        for rnd in range(a.rounds):
-            for name in order:
-                text, r = tools[name]()
-                r["cpu_per_100k"] = r["cpu"] / r["requests"] * 100_000
-                results[name].append(r)
-                with open(os.path.join(raw_dir, f"round{rnd + 1}-{name}.txt"), "w") as f:
-                    f.write(text)
-                print(f"round {rnd + 1} {name:5} {r['rps']:>10.0f} req/s  {r['cpu_per_100k']:.3f} CPU-s/100k  "
-                      f"{r['rss_kib'] / 1024:.1f} MiB", flush=True)
-                time.sleep(1)
-            order = order[1:] + order[:1]
-        sweep = rate_sweep(a, run_file, raw_dir) if a.rate_sweep else []
+        for s in scenarios:
+            sections += globals()[f"scenario_{s}"](a, ctx)
     finally:
         cleanup()
-
-    med = {n: {k: statistics.median(r[k] for r in rs) for k in ("rps", "cpu_per_100k", "rss_kib")}
-           for n, rs in results.items()}
-    best_rps = max(m["rps"] for n, m in med.items() if not n.startswith("vayu"))
-    lines = [
-        f"# Closed model, HTTP/1.1, {a.connections} keep-alive connections, {a.threads} threads",
-        "",
-        f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
-        f"- machine: {machine()}",
-        "- command: scripts/bench.sh " + " ".join(sys.argv[1:]),
-        f"- target: nginx (bench/nginx.conf, 1 worker process) on 127.0.0.1, same machine",
-        f"- figures: median of {a.rounds} rounds; CPU = user+sys of the load generator (/usr/bin/time)",
-        "",
-        "| tool | requests/s | CPU s per 100k requests | peak RSS MiB | requests/s vs wrk | vs best peer |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for name, m in med.items():
-        lines.append(f"| {name} | {m['rps']:.0f} | {m['cpu_per_100k']:.3f} | {m['rss_kib'] / 1024:.1f} | "
-                     f"{m['rps'] / med['wrk']['rps']:.2f} | {m['rps'] / best_rps:.2f} |")
-    if "vayu json+script" in med:
-        lines += ["", f"Test script on every response (vayu json+script) vs none (vayu json): requests/s ratio "
-                      f"{med['vayu json+script']['rps'] / med['vayu json']['rps']:.3f}, CPU per request ratio "
-                      f"{med['vayu json+script']['cpu_per_100k'] / med['vayu json']['cpu_per_100k']:.3f}"]
-    if "vayu+db" in med:
-        lines += ["", f"Recording on (vayu+db) vs off (vayu): requests/s ratio "
-                      f"{med['vayu+db']['rps'] / med['vayu']['rps']:.3f}, CPU per request ratio "
-                      f"{med['vayu+db']['cpu_per_100k'] / med['vayu']['cpu_per_100k']:.3f}"]
-    if sweep:
-        held = [r for r in sweep if r["held"]]
-        lines += ["", f"## Open-model rate accuracy ({a.sweep_duration} s per rate, {a.threads} workers)", "",
-                  "| target/s | achieved/s | achieved / target | sent / planned | dropped | failed | corrected p99 ms | service p99 ms | held |",
-                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-        for r in sweep:
-            lines.append(f"| {r['rate']} | {r['achieved']:.0f} | {r['accuracy']:.4f} | {r['sent_share']:.4f} | {r['dropped']} | "
-                         f"{r['failed']} | {r['p99'] / 1000:.2f} | {r['service_p99'] / 1000:.2f} | {'yes' if r['held'] else 'no'} |")
-        lines += ["", f"Highest rate held: {held[-1]['rate'] if held else 'none'}/s"]
-    lines += ["", "Per round:", ""]
-    for name, rs in results.items():
-        lines.append(f"- {name}: " + ", ".join(f"{r['rps']:.0f} req/s ({r['cpu_per_100k']:.3f} CPU-s/100k)" for r in rs))
-    summary = "\n".join(lines) + "\n"
+    head = [f"# Vayu vs peers: {', '.join(scenarios)}", "",
+            f"- date: {datetime.datetime.now().isoformat(timespec='seconds')}",
+            f"- machine: {machine()}",
+            f"- command: scripts/bench.sh {' '.join(sys.argv[1:])}",
+            "- target: nginx (bench/nginx.conf, 1 worker process) on 127.0.0.1, same machine",
+            f"- figures: median of {a.rounds} rounds of {a.duration} s; CPU = user+sys of the load generator (/usr/bin/time)", ""]
+    summary = "\n".join(head + sections) + "\n"
     with open(os.path.join(out_dir, "summary.md"), "w") as f:
         f.write(summary)
     print("\n" + summary)

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Benchmarks vayu-cli against wrk and oha on loopback; see docs/benchmarks.md.
-# Installs what is missing (nginx, wrk, GNU time from Debian; oha from crates.io), builds the
-# release binary, then runs bench/peers.py with the arguments given (e.g. --duration 10 --rounds 3).
+# Benchmarks Vayu against wrk, oha, hey and h2load on loopback; see docs/benchmarks.md.
+# Installs what is missing (nginx, wrk, hey, h2load, GNU time from Debian; oha from crates.io),
+# builds the release binaries, raises the open-file limit, then runs bench/peers.py with the
+# arguments given (e.g. --scenarios closed,h2 --duration 10 --rounds 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+command -v hey >/dev/null 2>&1 || need_apt+=(hey)
+command -v h2load >/dev/null 2>&1 || need_apt+=(nghttp2-client)
 [ -x /usr/bin/time ] || need_apt+=(time)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
@@ -18,5 +21,7 @@ fi
 export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
 command -v oha >/dev/null 2>&1 || cargo install oha --locked
 
-cargo build --release --bin vayu-cli
+cargo build --release --bin vayu-cli --bin vayu-engine
+# 10,000 connections need as many descriptors in each process.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 exec python3 bench/peers.py "$@"
