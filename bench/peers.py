@@ -8,6 +8,7 @@ of the load generator) and peak RSS, every run bounded in time:
   h2       HTTP/2 cleartext, 64 requests in flight on 2 connections: vayu, h2load, oha
   c10k     10,000 concurrent keep-alive connections: vayu, wrk, oha (requests/s, peak RSS)
   script   vayu on /json without and with a typical test script
+  recording vayu batch without and with the database (--db), at full speed
   open     vayu open model at rising rates: achieved / target, drops, corrected p99
   startup  vayu-engine start to first successful /health, and idle RSS
 Raw output and a summary go to bench/results/<date>-<host>/.
@@ -31,7 +32,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VAYU_CLI = os.path.join(ROOT, "target", "release", "vayu-cli")
 VAYU_ENGINE = os.path.join(ROOT, "target", "release", "vayu-engine")
-ALL = ["closed", "h2", "c10k", "script", "open", "startup"]
+ALL = ["closed", "h2", "c10k", "script", "recording", "open", "startup"]
 
 
 def free_port():
@@ -106,9 +107,9 @@ def h2load(url, conns, streams, threads, dur):
     return text, dict(requests=done, rps=rps, cpu=cpu, rss_kib=rss)
 
 
-def vayu_batch(request_file, total, conns, threads, timeout):
+def vayu_batch(request_file, total, conns, threads, timeout, db=None):
     cmd = [VAYU_CLI, "batch", request_file, "--repeat", str(total), "--concurrency", str(conns),
-           "--workers", str(threads), "--json"]
+           "--workers", str(threads), "--json"] + (["--db", db] if db else [])
     text, _, cpu, rss = timed(cmd, timeout)
     report = json_of(text)
     if report["failed"]:
@@ -224,6 +225,19 @@ def scenario_script(a, ctx):
                        rotate("script", tools, a.rounds, ctx["raw"]))
     ratio = med["vayu json+script"]["rps"] / med["vayu json"]["rps"]
     lines.insert(-2, f"With the script: {ratio:.3f}x the requests/s without it (target at least 0.70: {'met' if ratio >= 0.7 else 'not met'}).")
+    return lines
+
+
+def scenario_recording(a, ctx):
+    n = calibrated_total(ctx["req"], 64, 2, a.duration)
+    db = os.path.join(ctx["work"], "recording.db")
+    tools = {
+        "vayu": lambda: vayu_batch(ctx["req"], n, 64, 2, a.duration * 10 + 120),
+        "vayu --db": lambda: vayu_batch(ctx["req"], n, 64, 2, a.duration * 10 + 120, db),
+    }
+    lines, med = table("Recording off vs on (vayu batch, 64 connections, 2 workers)", rotate("recording", tools, a.rounds, ctx["raw"]))
+    ratio = med["vayu --db"]["rps"] / med["vayu"]["rps"]
+    lines.insert(-2, f"Recording on: {ratio:.3f}x the requests/s with it off.")
     return lines
 
 

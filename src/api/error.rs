@@ -33,6 +33,15 @@ impl ApiError {
         ApiError::new(404, "not_found", message)
     }
 
+    pub fn too_large() -> ApiError {
+        let mib = super::security::MAX_BODY / (1024 * 1024);
+        ApiError::new(
+            413,
+            "too_large",
+            format!("request bodies are limited to {mib} MiB"),
+        )
+    }
+
     pub fn conflict(message: impl Into<String>) -> ApiError {
         ApiError::new(409, "conflict", message)
     }

@@ -30,14 +30,7 @@ pub fn read_json(req: &mut tiny_http::Request) -> Result<Value, ApiError> {
         .read_to_end(&mut bytes)
         .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
     if bytes.len() > MAX_BODY {
-        return Err(ApiError::new(
-            413,
-            "too_large",
-            format!(
-                "request bodies are limited to {} MiB",
-                MAX_BODY / (1024 * 1024)
-            ),
-        ));
+        return Err(ApiError::too_large());
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);

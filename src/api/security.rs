@@ -67,14 +67,7 @@ impl Policy {
             }
         }
         if req.body_length().is_some_and(|n| n > MAX_BODY) {
-            return Err(ApiError::new(
-                413,
-                "too_large",
-                format!(
-                    "request bodies are limited to {} MiB",
-                    MAX_BODY / (1024 * 1024)
-                ),
-            ));
+            return Err(ApiError::too_large());
         }
         let has_body = req.body_length().is_some_and(|n| n > 0);
         let writes = matches!(

@@ -268,6 +268,11 @@ impl RunSpec {
                 Ok(())
             }
         };
+        forbid(
+            c.stages.is_some() && mode_name != "ramp_up",
+            "config.stages",
+            "stages belong to mode \"ramp_up\"",
+        )?;
         let mode = match mode_name {
             "constant" => {
                 let duration =
@@ -276,11 +281,6 @@ impl RunSpec {
                     c.iterations.is_some(),
                     "config.iterations",
                     "\"constant\" runs for a duration; use mode \"iterations\" for a count",
-                )?;
-                forbid(
-                    c.stages.is_some(),
-                    "config.stages",
-                    "stages belong to mode \"ramp_up\"",
                 )?;
                 match (c.target_rps, c.concurrency) {
                     (Some(_), Some(_)) => return Err(err(
@@ -303,11 +303,6 @@ impl RunSpec {
                     c.target_rps.is_some(),
                     "config.targetRps",
                     "mode \"iterations\" is paced by concurrency; remove targetRps",
-                )?;
-                forbid(
-                    c.stages.is_some(),
-                    "config.stages",
-                    "stages belong to mode \"ramp_up\"",
                 )?;
                 let iterations = match c.iterations {
                     Some(0) | None => {
