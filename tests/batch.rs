@@ -89,3 +89,25 @@ fn empty_batch_returns_at_once() {
     let report = engine().execute_batch(Vec::new(), 100, 4);
     assert_eq!(report.completed, 0);
 }
+
+/// Regression: the engine's per-worker cap on single requests (max_concurrent) also capped
+/// batches and load runs, so asking for more concurrency than it silently delivered less.
+#[test]
+fn concurrency_above_the_engine_cap_is_delivered() {
+    let server = TargetServer::start();
+    let engine = crate::support::engine_with(vayu::engine::EngineConfig {
+        max_concurrent: 4,
+        ..Default::default()
+    });
+    let report = engine.execute_batch(
+        vec![prepared(json!({"url": server.url("/delay/30")}))],
+        120,
+        12,
+    );
+    assert_eq!(report.completed, 120);
+    let max = server.stats.max_in_flight.load(SeqCst);
+    assert_eq!(
+        max, 12,
+        "the batch asked for 12 at once; the server saw {max}"
+    );
+}

@@ -102,6 +102,8 @@ pub(crate) struct Worker {
     jobs: Vec<ActiveJob>,
     next_job_id: u64,
     stop_deadline: Option<Instant>,
+    /// Single requests in flight (they, unlike jobs, are capped by `max_concurrent`).
+    singles_active: usize,
     finished: Vec<(usize, Result<(), curl::Error>)>,
 }
 
@@ -127,6 +129,7 @@ impl Worker {
             jobs: Vec::new(),
             next_job_id: 0,
             stop_deadline: None,
+            singles_active: 0,
             finished: Vec::new(),
         })
     }
@@ -215,23 +218,26 @@ impl Worker {
         }
     }
 
-    /// Starts what is due, within `max_concurrent` and the rate limit. Returns when to look again
-    /// if something is scheduled for later.
+    /// Starts what is due, within the rate limit. Single requests are capped at `max_concurrent`
+    /// in flight; jobs cap themselves (their concurrency or in-flight limit), so a run that asks
+    /// for more concurrency than that gets it. Returns when to look again if something is
+    /// scheduled for later.
     fn start_ready(&mut self, now: Instant) -> Option<Instant> {
         let mut wake_at: Option<Instant> = None;
         let max = self.config.max_concurrent;
-        while self.active() < max && !self.singles.is_empty() {
+        while self.singles_active < max && !self.singles.is_empty() {
             if !self.limiter.try_acquire(now) {
                 return self.limiter.wait_time(now).map(|w| now + w);
             }
             let (request, done) = self.singles.pop_front().expect("checked non-empty");
             self.counters.queued.fetch_sub(1, Relaxed);
-            if let Err((err, origin)) = self.start(request, Origin::Single(done)) {
-                self.fail_unstarted(origin, err);
+            match self.start(request, Origin::Single(done)) {
+                Ok(()) => self.singles_active += 1,
+                Err((err, origin)) => self.fail_unstarted(origin, err),
             }
         }
         for j in 0..self.jobs.len() {
-            while !self.jobs[j].done && self.active() < max {
+            while !self.jobs[j].done {
                 if !self.limiter.try_acquire(now) {
                     return self.limiter.wait_time(now).map(|w| now + w);
                 }
@@ -358,6 +364,9 @@ impl Worker {
         let Some(slot) = self.slots[token].take() else {
             return;
         };
+        if matches!(slot.origin, Origin::Single(_)) {
+            self.singles_active -= 1;
+        }
         self.free_slots.push(token);
         self.counters.active.fetch_sub(1, Relaxed);
         self.counters.processed.fetch_add(1, Relaxed);

@@ -149,12 +149,10 @@ impl RunManager {
             })?;
         }
         let workers = self.engine.worker_count();
-        let per_worker_cap = self.engine.config().max_concurrent;
+        // Each share at least 1: a share with no room would drop every send it owns.
         let limits: Vec<usize> = (0..workers)
             .map(|i| match plan.mode {
-                // Each share at least 1, and never more than its worker holds, so the share's
-                // own cap (drop, don't delay) is the one that acts.
-                Mode::Open(_) => split(plan.max_in_flight, workers, i).clamp(1, per_worker_cap),
+                Mode::Open(_) => split(plan.max_in_flight, workers, i).max(1),
                 Mode::Closed { concurrency, .. } | Mode::Iterations { concurrency, .. } => {
                     split(concurrency, workers, i)
                 }
