@@ -112,8 +112,10 @@ def vayu_batch(request_file, total, conns, threads, timeout, db=None):
            "--workers", str(threads), "--json"] + (["--db", db] if db else [])
     text, _, cpu, rss = timed(cmd, timeout)
     report = json_of(text)
-    if report["failed"]:
+    if report["failed"] > report["completed"] / 100:
         raise RuntimeError(f"vayu batch had {report['failed']} failures: {report['errors']}")
+    if report["failed"]:
+        print(f"note: vayu batch had {report['failed']} failed requests: {report['errors']}", flush=True)
     return text, dict(requests=report["completed"], rps=report["requestsPerSecond"], cpu=cpu, rss_kib=rss)
 
 

@@ -6,7 +6,7 @@ use super::config::EngineConfig;
 use super::failure::transfer_error;
 use super::job::{Job, Next, Outcome};
 use super::rate_limiter::RateLimiter;
-use super::reactor::Reactor;
+use super::reactor::{Reactor, SHARDS};
 use super::transfer::{self, EasyHandle};
 use crate::model::{ErrorCategory, PreparedRequest, Response, TransferError};
 use crossbeam_channel::{Receiver, TryRecvError};
@@ -58,11 +58,16 @@ impl WorkerCounters {
     }
 }
 
+/// Remembered freed shards at most (more only means more idle connections than starts).
+const MAX_FREED_SHARDS: usize = 65_536;
+
 /// A wake-up with nothing scheduled still happens this often, as a safety net.
 const MAX_POLL: Duration = Duration::from_secs(1);
 
 struct Slot {
     handle: Easy2Handle<transfer::Collector>,
+    /// The multi handle (shard) it was added to.
+    shard: usize,
     request: Arc<PreparedRequest>,
     origin: Origin,
 }
@@ -104,6 +109,11 @@ pub(crate) struct Worker {
     stop_deadline: Option<Instant>,
     /// Single requests in flight (they, unlike jobs, are capped by `max_concurrent`).
     singles_active: usize,
+    /// Transfers in flight per shard.
+    shard_active: [usize; SHARDS],
+    /// Shards where a transfer just finished, most recent last: the next transfer goes there,
+    /// to the idle connection it left, so shards do not each open connections of their own.
+    freed_shards: Vec<usize>,
     finished: Vec<(usize, Result<(), curl::Error>)>,
 }
 
@@ -130,6 +140,8 @@ impl Worker {
             next_job_id: 0,
             stop_deadline: None,
             singles_active: 0,
+            shard_active: [0; SHARDS],
+            freed_shards: Vec::new(),
             finished: Vec::new(),
         })
     }
@@ -304,7 +316,8 @@ impl Worker {
             self.slots.push(None);
             self.slots.len() - 1
         });
-        let mut handle = match self.reactor.multi().add2(idle.easy) {
+        let shard = self.pick_shard();
+        let mut handle = match self.reactor.multi(shard).add2(idle.easy) {
             Ok(handle) => handle,
             Err(e) => {
                 // The easy handle went down with the failed add; a fresh one replaces it later.
@@ -316,17 +329,30 @@ impl Worker {
             }
         };
         if let Err(e) = handle.set_token(index) {
-            let _ = self.reactor.multi().remove2(handle);
+            let _ = self.reactor.multi(shard).remove2(handle);
             self.free_slots.push(index);
             return Err((transfer_error(&e), origin));
         }
         self.slots[index] = Some(Slot {
             handle,
+            shard,
             request,
             origin,
         });
+        self.shard_active[shard] += 1;
         self.counters.active.fetch_add(1, Relaxed);
         Ok(())
+    }
+
+    /// The shard for a new transfer: where one just finished (its connection is idle there),
+    /// else the one with the fewest transfers, so connections spread evenly.
+    fn pick_shard(&mut self) -> usize {
+        match self.freed_shards.pop() {
+            Some(shard) => shard,
+            None => (0..SHARDS)
+                .min_by_key(|&s| self.shard_active[s])
+                .unwrap_or(0),
+        }
     }
 
     /// Reports a transfer that could not even start.
@@ -342,15 +368,17 @@ impl Worker {
     fn collect_finished(&mut self) -> usize {
         let mut finished = std::mem::take(&mut self.finished);
         let slots = &self.slots;
-        self.reactor.multi().messages(|msg| {
-            if let Ok(token) = msg.token() {
-                if let Some(Some(slot)) = slots.get(token) {
-                    if let Some(result) = msg.result_for2(&slot.handle) {
-                        finished.push((token, result));
+        for shard in (0..SHARDS).filter(|&s| self.shard_active[s] > 0) {
+            self.reactor.multi(shard).messages(|msg| {
+                if let Ok(token) = msg.token() {
+                    if let Some(Some(slot)) = slots.get(token) {
+                        if let Some(result) = msg.result_for2(&slot.handle) {
+                            finished.push((token, result));
+                        }
                     }
                 }
-            }
-        });
+            });
+        }
         let n = finished.len();
         for (token, result) in finished.drain(..) {
             self.complete(token, result.map_err(|e| transfer_error(&e)));
@@ -367,13 +395,17 @@ impl Worker {
         if matches!(slot.origin, Origin::Single(_)) {
             self.singles_active -= 1;
         }
+        self.shard_active[slot.shard] -= 1;
+        if self.freed_shards.len() < MAX_FREED_SHARDS {
+            self.freed_shards.push(slot.shard);
+        }
         self.free_slots.push(token);
         self.counters.active.fetch_sub(1, Relaxed);
         self.counters.processed.fetch_add(1, Relaxed);
         if result.is_err() {
             self.counters.failed.fetch_add(1, Relaxed);
         }
-        let mut easy = match self.reactor.multi().remove2(slot.handle) {
+        let mut easy = match self.reactor.multi(slot.shard).remove2(slot.handle) {
             Ok(easy) => easy,
             Err(e) => {
                 log_worker_error("curl_multi_remove_handle", &e);
