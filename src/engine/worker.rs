@@ -58,6 +58,9 @@ impl WorkerCounters {
     }
 }
 
+/// Transfers a shard takes before the next one is used: pools this small are cheap to scan.
+const SHARD_FILL: usize = 128;
+
 /// Remembered freed shards at most (more only means more idle connections than starts).
 const MAX_FREED_SHARDS: usize = 65_536;
 
