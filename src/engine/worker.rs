@@ -347,15 +347,20 @@ impl Worker {
         Ok(())
     }
 
-    /// The shard for a new transfer: where one just finished (its connection is idle there),
-    /// else the one with the fewest transfers, so connections spread evenly.
+    /// The shard for a new transfer: where one just finished (its connection is idle there);
+    /// else the first shard with fewer than `SHARD_FILL` transfers, so a small run stays in one
+    /// multi handle; else the least busy one, so a large run's connections spread evenly.
     fn pick_shard(&mut self) -> usize {
-        match self.freed_shards.pop() {
-            Some(shard) => shard,
-            None => (0..SHARDS)
-                .min_by_key(|&s| self.shard_active[s])
-                .unwrap_or(0),
+        if let Some(shard) = self.freed_shards.pop() {
+            return shard;
         }
+        (0..SHARDS)
+            .find(|&s| self.shard_active[s] < SHARD_FILL)
+            .unwrap_or_else(|| {
+                (0..SHARDS)
+                    .min_by_key(|&s| self.shard_active[s])
+                    .unwrap_or(0)
+            })
     }
 
     /// Reports a transfer that could not even start.
