@@ -43,18 +43,6 @@ impl PendingResponse {
     pub fn wait(self) -> Result<Response, TransferError> {
         self.result.recv().unwrap_or_else(|_| Err(lost()))
     }
-
-    /// Waits at most `timeout`; gives the handle back if the result is not there yet.
-    pub fn wait_timeout(
-        self,
-        timeout: Duration,
-    ) -> Result<Result<Response, TransferError>, PendingResponse> {
-        match self.result.recv_timeout(timeout) {
-            Ok(result) => Ok(result),
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Err(self),
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Ok(Err(lost())),
-        }
-    }
 }
 
 fn lost() -> TransferError {
@@ -268,13 +256,6 @@ impl EventLoop {
         self.workers
             .iter()
             .map(|w| w.counters.wakeups.load(Relaxed))
-            .sum()
-    }
-
-    pub fn total_failed(&self) -> u64 {
-        self.workers
-            .iter()
-            .map(|w| w.counters.failed.load(Relaxed))
             .sum()
     }
 

@@ -40,7 +40,6 @@ pub struct WorkerCounters {
     pub active: AtomicUsize,
     /// Transfers finished (response or error).
     pub processed: AtomicU64,
-    pub failed: AtomicU64,
     /// Times the worker slept and woke: a busy loop shows up here.
     pub wakeups: AtomicU64,
     /// Finished transfers by outcome: [transport error, 1xx, 2xx, 3xx, 4xx, 5xx].
@@ -366,7 +365,6 @@ impl Worker {
     /// Reports a transfer that could not even start.
     fn fail_unstarted(&mut self, origin: Origin, err: TransferError) {
         self.counters.processed.fetch_add(1, Relaxed);
-        self.counters.failed.fetch_add(1, Relaxed);
         match origin {
             Origin::Single(done) => call(done, Err(err)),
             Origin::Job { id, tag } => self.job_completed(id, tag, failed_outcome(err)),
@@ -410,9 +408,6 @@ impl Worker {
         self.free_slots.push(token);
         self.counters.active.fetch_sub(1, Relaxed);
         self.counters.processed.fetch_add(1, Relaxed);
-        if result.is_err() {
-            self.counters.failed.fetch_add(1, Relaxed);
-        }
         let mut easy = match self.reactor.multi(slot.shard).remove2(slot.handle) {
             Ok(easy) => easy,
             Err(e) => {

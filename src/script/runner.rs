@@ -310,10 +310,6 @@ impl TestTally {
     pub fn failed(&self) -> u64 {
         self.tests.values().map(|c| c.failed).sum()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.tests.is_empty() && self.script_errors == 0
-    }
 }
 
 enum State {
