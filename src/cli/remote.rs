@@ -92,7 +92,8 @@ impl Engine {
     ) -> Result<(), CliError> {
         let mut easy = self.easy(path)?;
         let mut pending = String::new();
-        let mut status_ok = true;
+        // Set when `on_event` asked to stop: the write error that ends the transfer is ours.
+        let mut stopped = false;
         let result = {
             let mut t = easy.transfer();
             t.write_function(|d| {
@@ -103,7 +104,7 @@ impl Engine {
                     let data = block.lines().find_map(|l| l.strip_prefix("data: "));
                     if let (Some(event), Some(data)) = (event, data) {
                         if !on_event(event, data) {
-                            status_ok = true;
+                            stopped = true;
                             return Ok(0); // ends the transfer
                         }
                     }
@@ -115,7 +116,7 @@ impl Engine {
         };
         match result {
             Ok(()) => {}
-            Err(e) if e.is_write_error() && status_ok => {}
+            Err(e) if e.is_write_error() && stopped => {}
             Err(e) => return Err(self.unreachable(e)),
         }
         let status = easy.response_code().unwrap_or(0);
