@@ -1,7 +1,7 @@
 //! `vayu-cli batch`: many requests through the engine, then a summary.
 
 use super::args::BatchArgs;
-use super::format::{bytes, micros, status_and_error_lines};
+use super::format::{bytes, micros, percentile_line, status_and_error_lines};
 use super::{emit, request_file, CliError};
 use crate::engine::{BatchReport, EngineConfig, EventLoop, Outcome, OutcomeObserver};
 use crate::recording as record;
@@ -201,7 +201,6 @@ pub fn render_tests(tally: &TestTally) -> String {
 fn render(r: &BatchReport, workers: usize) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let l = &r.latency_us;
     let _ = writeln!(
         out,
         "requests      {} (concurrency {}, {} workers)",
@@ -211,17 +210,7 @@ fn render(r: &BatchReport, workers: usize) -> String {
     let _ = writeln!(out, "wall time     {}", micros(r.wall_time_ms * 1000.0));
     let _ = writeln!(out, "requests/s    {:.1}", r.requests_per_second);
     let _ = writeln!(out, "received      {}", bytes(r.bytes_received));
-    let _ = writeln!(
-        out,
-        "latency       min {} · avg {} · p50 {} · p90 {} · p95 {} · p99 {} · max {}",
-        micros(l.min as f64),
-        micros(l.avg),
-        micros(l.p50 as f64),
-        micros(l.p90 as f64),
-        micros(l.p95 as f64),
-        micros(l.p99 as f64),
-        micros(l.max as f64)
-    );
+    let _ = writeln!(out, "latency       {}", percentile_line(&r.latency_us));
     out.push_str(&status_and_error_lines(&r.status_codes, &r.errors));
     out
 }

@@ -45,6 +45,21 @@ pub fn status_and_error_lines(
     out
 }
 
+/// "min 30 µs · avg 691 µs · p50 613 µs · ... · max 3.42 ms".
+pub fn percentile_line(p: &crate::engine::Percentiles) -> String {
+    format!(
+        "min {} · avg {} · p50 {} · p90 {} · p95 {} · p99 {} · p99.9 {} · max {}",
+        micros(p.min as f64),
+        micros(p.avg),
+        micros(p.p50 as f64),
+        micros(p.p90 as f64),
+        micros(p.p95 as f64),
+        micros(p.p99 as f64),
+        micros(p.p99_9 as f64),
+        micros(p.max as f64)
+    )
+}
+
 /// "512 B", "1.5 KiB", "3.2 MiB".
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

@@ -1,13 +1,13 @@
 //! `vayu-cli load`: a load run in-process, with a live progress bar and the final report.
 
 use super::args::LoadArgs;
-use super::format::{bytes, micros, status_and_error_lines};
+use super::format::{bytes, micros, percentile_line, status_and_error_lines};
 use super::remote::Engine;
 use super::{emit, CliError};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::model::ValidationError;
 use crate::recording as record;
-use crate::run::{FinalReport, Percentiles, RunError, RunEvent, RunManager, RunSnapshot, RunSpec};
+use crate::run::{FinalReport, RunError, RunEvent, RunManager, RunSnapshot, RunSpec};
 use crate::store::RunStatus;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -220,20 +220,6 @@ fn update(bar: &ProgressBar, s: &RunSnapshot) {
             String::new()
         },
     ));
-}
-
-fn percentile_line(p: &Percentiles) -> String {
-    format!(
-        "min {} · avg {} · p50 {} · p90 {} · p95 {} · p99 {} · p99.9 {} · max {}",
-        micros(p.min as f64),
-        micros(p.avg),
-        micros(p.p50 as f64),
-        micros(p.p90 as f64),
-        micros(p.p95 as f64),
-        micros(p.p99 as f64),
-        micros(p.p99_9 as f64),
-        micros(p.max as f64)
-    )
 }
 
 fn render(r: &FinalReport) -> String {

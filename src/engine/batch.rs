@@ -4,7 +4,7 @@
 
 use super::event_loop::EventLoop;
 use super::job::{Job, Next, Outcome};
-use super::stats::{ErrorCount, LatencySummary, TransferStats};
+use super::stats::{ErrorCount, Percentiles, TransferStats};
 use crate::model::PreparedRequest;
 use crossbeam_channel::Sender;
 use serde::Serialize;
@@ -126,7 +126,7 @@ pub struct BatchReport {
     pub wall_time_ms: f64,
     pub requests_per_second: f64,
     pub bytes_received: u64,
-    pub latency_us: LatencySummary,
+    pub latency_us: Percentiles,
     pub status_codes: BTreeMap<u16, u64>,
     pub errors: Vec<ErrorCount>,
 }
@@ -152,7 +152,7 @@ impl BatchReport {
                 0.0
             },
             bytes_received: stats.bytes_received,
-            latency_us: LatencySummary::from_histogram(&stats.latency_us),
+            latency_us: Percentiles::of(&stats.latency_us),
             status_codes: stats.status_counts(),
             errors: stats.errors(),
         }

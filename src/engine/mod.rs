@@ -16,4 +16,4 @@ pub use batch::{BatchReport, OutcomeObserver};
 pub use config::EngineConfig;
 pub use event_loop::{EventLoop, PendingResponse};
 pub use job::{Job, Next, Outcome};
-pub use stats::{ErrorCount, LatencySummary, TransferStats};
+pub use stats::{ErrorCount, Percentiles, TransferStats};

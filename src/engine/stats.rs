@@ -158,31 +158,36 @@ pub struct ErrorCount {
     pub sample: String,
 }
 
-/// Latency figures in µs, read from a histogram.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// Latency percentiles in µs, read from a histogram (batch summaries, run reports, snapshots).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LatencySummary {
+pub struct Percentiles {
     pub min: u64,
     pub avg: f64,
     pub p50: u64,
+    pub p75: u64,
     pub p90: u64,
     pub p95: u64,
     pub p99: u64,
+    pub p99_9: u64,
     pub max: u64,
 }
 
-impl LatencySummary {
-    pub fn from_histogram(h: &Histogram<u64>) -> LatencySummary {
+impl Percentiles {
+    pub fn of(h: &Histogram<u64>) -> Percentiles {
         if h.is_empty() {
-            return LatencySummary::default();
+            return Percentiles::default();
         }
-        LatencySummary {
+        let q = |q| h.value_at_quantile(q);
+        Percentiles {
             min: h.min(),
             avg: h.mean(),
-            p50: h.value_at_quantile(0.50),
-            p90: h.value_at_quantile(0.90),
-            p95: h.value_at_quantile(0.95),
-            p99: h.value_at_quantile(0.99),
+            p50: q(0.5),
+            p75: q(0.75),
+            p90: q(0.9),
+            p95: q(0.95),
+            p99: q(0.99),
+            p99_9: q(0.999),
             max: h.max(),
         }
     }
@@ -233,7 +238,7 @@ mod tests {
         let errors = a.errors();
         assert_eq!(errors.len(), 1);
         assert_eq!((errors[0].count, errors[0].sample.as_str()), (2, "first"));
-        let s = LatencySummary::from_histogram(&a.latency_us);
+        let s = Percentiles::of(&a.latency_us);
         // 1001 samples: 1 ms (twice), 2 ms .. 1000 ms; the median is 500 ms to 3 significant digits.
         assert!((499_000..=501_000).contains(&s.p50), "{s:?}");
         assert!((989_000..=991_000).contains(&s.p99), "{s:?}");

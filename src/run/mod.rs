@@ -15,8 +15,9 @@ mod share;
 pub mod stats;
 pub mod threshold;
 
+pub use crate::engine::Percentiles;
 pub use config::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
-pub use report::{deserialize_histogram, FinalReport, LatencyReport, Percentiles, PhaseAverages};
+pub use report::{deserialize_histogram, FinalReport, LatencyReport, PhaseAverages};
 pub use reporter::{LatencyBrief, RunEvent, RunSnapshot, SnapshotLatency};
 pub use threshold::{Threshold, ThresholdResult};
 

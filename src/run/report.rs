@@ -3,7 +3,7 @@
 use super::config::LoadPlan;
 use super::stats::RunStats;
 use super::threshold::{Measured, ThresholdResult};
-use crate::engine::ErrorCount;
+use crate::engine::{ErrorCount, Percentiles};
 use crate::script::TestTally;
 use crate::store::RunStatus;
 use base64::Engine as _;
@@ -12,41 +12,6 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-/// Latency percentiles in µs.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Percentiles {
-    pub min: u64,
-    pub avg: f64,
-    pub p50: u64,
-    pub p75: u64,
-    pub p90: u64,
-    pub p95: u64,
-    pub p99: u64,
-    pub p99_9: u64,
-    pub max: u64,
-}
-
-impl Percentiles {
-    pub fn of(h: &Histogram<u64>) -> Percentiles {
-        if h.is_empty() {
-            return Percentiles::default();
-        }
-        let q = |q| h.value_at_quantile(q);
-        Percentiles {
-            min: h.min(),
-            avg: h.mean(),
-            p50: q(0.5),
-            p75: q(0.75),
-            p90: q(0.9),
-            p95: q(0.95),
-            p99: q(0.99),
-            p99_9: q(0.999),
-            max: h.max(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

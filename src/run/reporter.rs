@@ -5,7 +5,7 @@
 use super::report::FinalReport;
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
-use crate::engine::stats::LatencySummary;
+use crate::engine::Percentiles;
 use crate::store::{now_ms, MetricPoint, RunStatus, StoreWriter};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
@@ -37,8 +37,8 @@ pub struct LatencyBrief {
     pub p99: u64,
 }
 
-impl From<LatencySummary> for LatencyBrief {
-    fn from(s: LatencySummary) -> Self {
+impl From<Percentiles> for LatencyBrief {
+    fn from(s: Percentiles) -> Self {
         LatencyBrief {
             avg: s.avg,
             p50: s.p50,
@@ -250,8 +250,8 @@ impl RunState {
                 .collect(),
             status_codes: c.transfers.status_counts(),
             latency_us: SnapshotLatency {
-                last_second: LatencySummary::from_histogram(self.primary(&last_second)).into(),
-                cumulative: LatencySummary::from_histogram(self.primary(c)).into(),
+                last_second: Percentiles::of(self.primary(&last_second)).into(),
+                cumulative: Percentiles::of(self.primary(c)).into(),
             },
         }
     }
