@@ -22,6 +22,22 @@ pub enum Reply {
     Stream(String),
 }
 
+impl Reply {
+    /// 200 with a stored record as JSON.
+    fn ok(record: impl serde::Serialize) -> Reply {
+        Reply::Json(200, serde_json::to_value(record).unwrap_or_default())
+    }
+
+    /// 201 with the record just created and where it now lives.
+    fn created(record: impl serde::Serialize, location: String) -> Reply {
+        Reply::Located(
+            201,
+            serde_json::to_value(record).unwrap_or_default(),
+            location,
+        )
+    }
+}
+
 /// The request body as JSON; a missing body is `null`.
 pub fn read_json(req: &mut tiny_http::Request) -> Result<Value, ApiError> {
     let mut bytes = Vec::new();
@@ -296,10 +312,7 @@ pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
             }
         }
     }
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(state.store.reader()?.list_runs(&filter)?).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(state.store.reader()?.list_runs(&filter)?))
 }
 
 pub fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -404,11 +417,7 @@ pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiErro
         .writer()
         .create_collection(&name_of(&map)?, optional_id(&map, "parentId")?.as_deref())?;
     let location = format!("/collections/{}", c.id);
-    Ok(Reply::Located(
-        201,
-        serde_json::to_value(c).unwrap_or_default(),
-        location,
-    ))
+    Ok(Reply::created(c, location))
 }
 
 pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -417,10 +426,7 @@ pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .reader()?
         .get_collection(id)?
         .ok_or_else(|| ApiError::not_found(format!("collection `{id}` does not exist")))?;
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(c).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(c))
 }
 
 pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
@@ -430,10 +436,7 @@ pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Repl
         &name_of(&map)?,
         optional_id(&map, "parentId")?.as_deref(),
     )?;
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(c).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(c))
 }
 
 pub fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -475,11 +478,7 @@ pub fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
 pub fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let r = state.store.writer().create_request(request_fields(body)?)?;
     let location = format!("/requests/{}", r.id);
-    Ok(Reply::Located(
-        201,
-        serde_json::to_value(r).unwrap_or_default(),
-        location,
-    ))
+    Ok(Reply::created(r, location))
 }
 
 pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -488,10 +487,7 @@ pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .reader()?
         .get_request(id)?
         .ok_or_else(|| ApiError::not_found(format!("request `{id}` does not exist")))?;
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(r).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(r))
 }
 
 pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
@@ -499,10 +495,7 @@ pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, 
         .store
         .writer()
         .update_request(id, request_fields(body)?)?;
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(r).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(r))
 }
 
 pub fn delete_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -536,11 +529,7 @@ pub fn create_environment(state: &AppState, body: Value) -> Result<Reply, ApiErr
     let (name, variables) = environment_fields(body)?;
     let e = state.store.writer().create_environment(&name, variables)?;
     let location = format!("/environments/{}", e.id);
-    Ok(Reply::Located(
-        201,
-        serde_json::to_value(e).unwrap_or_default(),
-        location,
-    ))
+    Ok(Reply::created(e, location))
 }
 
 pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -549,10 +538,7 @@ pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .reader()?
         .get_environment(id)?
         .ok_or_else(|| ApiError::not_found(format!("environment `{id}` does not exist")))?;
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(e).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(e))
 }
 
 pub fn update_environment(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
@@ -561,10 +547,7 @@ pub fn update_environment(state: &AppState, id: &str, body: Value) -> Result<Rep
         .store
         .writer()
         .update_environment(id, &name, variables)?;
-    Ok(Reply::Json(
-        200,
-        serde_json::to_value(e).unwrap_or_default(),
-    ))
+    Ok(Reply::ok(e))
 }
 
 pub fn delete_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
