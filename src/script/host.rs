@@ -121,22 +121,19 @@ impl ScriptHost {
         &mut self,
         phase: Phase,
         source: &str,
-        request: &ScriptRequest,
+        request_json: &str,
         variables: &Variables,
         iteration: u64,
         response: Option<&ScriptResponse>,
         body: &str,
     ) -> (ScriptOutcome, Option<ScriptRequestUpdate>) {
-        let (request_json, variables_json) = match (
-            serde_json::to_string(request),
-            serde_json::to_string(variables),
-        ) {
-            (Ok(r), Ok(v)) => (r, v),
-            (Err(e), _) | (_, Err(e)) => {
+        let variables_json = match serde_json::to_string(variables) {
+            Ok(v) => v,
+            Err(e) => {
                 return (
                     failed(
                         phase,
-                        format!("cannot pass the context to the script: {e}"),
+                        format!("cannot pass the variables to the script: {e}"),
                         None,
                     ),
                     None,

@@ -54,6 +54,13 @@ pub struct ScriptRequest {
     pub body: Option<String>,
 }
 
+impl ScriptRequest {
+    /// How the script receives it. Only strings inside, so serializing cannot fail.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScriptResponse {

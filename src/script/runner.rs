@@ -183,7 +183,7 @@ fn script_response(response: &Response) -> ScriptResponse {
 pub(crate) fn run_script(
     phase: Phase,
     source: &str,
-    request: &ScriptRequest,
+    request_json: &str,
     response: Option<&ScriptResponse>,
     body: &str,
     variables: &mut Variables,
@@ -191,7 +191,15 @@ pub(crate) fn run_script(
     iteration: u64,
 ) -> (ScriptOutcome, Option<ScriptRequest>) {
     match with_host(limits, |host| {
-        host.run(phase, source, request, variables, iteration, response, body)
+        host.run(
+            phase,
+            source,
+            request_json,
+            variables,
+            iteration,
+            response,
+            body,
+        )
     }) {
         Ok((outcome, Some(update))) => {
             if let Some(changed) = update.variables {
@@ -214,7 +222,8 @@ pub(crate) fn run_script(
 #[derive(Debug, Clone)]
 pub struct ResponseTest {
     pub source: String,
-    pub request: ScriptRequest,
+    /// What the script sees as `pm.request`, serialized once: it is the same for every response.
+    request_json: String,
 }
 
 impl ResponseTest {
@@ -225,7 +234,7 @@ impl ResponseTest {
         let (substituted, _) = variables.apply(spec);
         Some(ResponseTest {
             source,
-            request: script_request(&substituted),
+            request_json: script_request(&substituted).to_json(),
         })
     }
 
@@ -240,7 +249,7 @@ impl ResponseTest {
         let (outcome, _) = run_script(
             Phase::Test,
             &self.source,
-            &self.request,
+            &self.request_json,
             Some(&script_response),
             &response.body,
             variables,
@@ -350,7 +359,7 @@ impl DesignJob {
         let (outcome, update) = run_script(
             phase,
             source,
-            request,
+            &request.to_json(),
             response,
             body,
             &mut r.variables,
