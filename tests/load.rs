@@ -55,15 +55,23 @@ fn closed_model_keeps_the_cap_filled() {
             json!({"duration": "1.5s", "concurrency": 6}),
         ))
         .unwrap();
-    // Sample the server's in-flight count through the middle of the run.
-    std::thread::sleep(Duration::from_millis(400));
-    let mut samples: Vec<usize> = (0..50)
-        .map(|_| {
-            std::thread::sleep(Duration::from_millis(10));
-            server.stats.in_flight.load(SeqCst)
-        })
-        .collect();
-    let report = handle.wait().unwrap();
+    // Sample the server's in-flight count for as long as the run lasts, past its first moments:
+    // sampling until the report arrives, not for a fixed time, so a slow machine cannot push
+    // the samples past the end of the run.
+    std::thread::sleep(Duration::from_millis(200));
+    let mut samples = Vec::new();
+    let report = loop {
+        match handle.events.try_recv() {
+            Ok(RunEvent::Complete(report)) => break *report,
+            Ok(RunEvent::Progress(_)) => {}
+            Err(crossbeam_channel::TryRecvError::Empty) => {
+                samples.push(server.stats.in_flight.load(SeqCst));
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("the run ended without a report: {e}"),
+        }
+    };
+    assert!(!samples.is_empty(), "no sample taken while the run lasted");
     samples.sort();
     assert_eq!(
         server.stats.max_in_flight.load(SeqCst),
