@@ -134,10 +134,39 @@ pub fn configure(
         HttpVersionPref::Http2 => HttpVersion::V2,
         HttpVersionPref::Http2PriorKnowledge => HttpVersion::V2PriorKnowledge,
     })?;
-    if let Some(proxy) = &config.proxy {
-        easy.proxy(proxy)?;
+    let env = proxy_environment();
+    easy.noproxy(env.no_proxy.as_deref().unwrap_or(""))?;
+    match &config.proxy {
+        Some(proxy) => easy.proxy(proxy)?,
+        // "" turns libcurl's own lookup off; with a proxy variable set it stays on, because
+        // libcurl picks the variable by each connection's scheme (a redirect may change it).
+        None if !env.proxy_set => easy.proxy("")?,
+        None => {}
     }
     Ok(())
+}
+
+/// The proxy settings of the environment, read once per process. Left unset, libcurl reads them
+/// on every transfer: eight `getenv` calls, each walking the whole environment (2.5% of the
+/// instructions per request in the closed-model profile).
+struct ProxyEnvironment {
+    /// Some `<scheme>_proxy` or `all_proxy` variable (either case) is set and non-empty.
+    proxy_set: bool,
+    /// `no_proxy`, else `NO_PROXY`, as libcurl would read it.
+    no_proxy: Option<String>,
+}
+
+fn proxy_environment() -> &'static ProxyEnvironment {
+    static ENV: std::sync::OnceLock<ProxyEnvironment> = std::sync::OnceLock::new();
+    ENV.get_or_init(|| ProxyEnvironment {
+        proxy_set: std::env::vars_os().any(|(name, value)| {
+            let name = name.to_string_lossy().to_ascii_lowercase();
+            name.ends_with("_proxy") && name != "no_proxy" && !value.is_empty()
+        }),
+        no_proxy: std::env::var("no_proxy")
+            .or_else(|_| std::env::var("NO_PROXY"))
+            .ok(),
+    })
 }
 
 /// Prepares an already configured handle to send the same request again.
