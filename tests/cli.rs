@@ -604,3 +604,57 @@ fn run_and_load_through_an_engine() {
         stderr(&out)
     );
 }
+
+/// Runs `vayu-cli run` for `url` with exactly these proxy variables in its environment.
+fn run_with_proxy_env(dir: &TempDir, url: &str, vars: &[(&str, &str)]) -> Output {
+    let file = dir.write("req.json", &format!(r#"{{"url": "{url}"}}"#));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vayu-cli"));
+    for (name, _) in std::env::vars() {
+        if name.to_ascii_lowercase().ends_with("_proxy") {
+            cmd.env_remove(name);
+        }
+    }
+    cmd.args(["run", "--json", &file])
+        .envs(vars.iter().copied())
+        .output()
+        .expect("vayu-cli runs")
+}
+
+#[test]
+fn proxy_variables_are_honoured() {
+    let target = TargetServer::start();
+    let proxy = TargetServer::start();
+    let dir = TempDir::new("proxyenv");
+    let url = target.url("/status/201");
+    let proxy_url = proxy.url("");
+
+    let out = run_with_proxy_env(&dir, &url, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        target.stats.path_count("/status/201"),
+        1,
+        "direct without a proxy variable"
+    );
+
+    let out = run_with_proxy_env(&dir, &url, &[("http_proxy", &proxy_url)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        proxy.stats.path_count("/status/201"),
+        1,
+        "sent through http_proxy"
+    );
+    assert_eq!(target.stats.path_count("/status/201"), 1);
+
+    let out = run_with_proxy_env(
+        &dir,
+        &url,
+        &[("http_proxy", &proxy_url), ("NO_PROXY", "127.0.0.1")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        target.stats.path_count("/status/201"),
+        2,
+        "NO_PROXY exempts the host"
+    );
+    assert_eq!(proxy.stats.path_count("/status/201"), 1);
+}

@@ -18,7 +18,9 @@
 //! thousands of connections to one host that scan dominated (22% of CPU at 10,000
 //! connections); shards keep each pool small. The epoll token carries the shard.
 
-use curl::multi::{Events, Multi};
+use super::transfer::{Collector, EasyHandle};
+use curl::multi::{Easy2Handle, Events, Multi};
+use curl::MultiError;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
@@ -27,8 +29,8 @@ use vayu_ffi::{Epoll, ReadyList, SocketHooks, Waker};
 
 /// The epoll token of the waker; sockets use `shard << 32 | descriptor`.
 const WAKER_TOKEN: u64 = u64::MAX;
-/// Multi handles per worker.
-pub(crate) const SHARDS: usize = 16;
+/// Multi handles per worker: 10,000 connections over 2 workers leave about 80 per pool.
+pub(crate) const SHARDS: usize = 64;
 
 fn token(shard: usize, fd: RawFd) -> u64 {
     ((shard as u64) << 32) | fd as u32 as u64
@@ -47,6 +49,10 @@ const WRITE: u16 = 16;
 const INTEREST: u16 = READ | WRITE;
 /// The shard a registered descriptor's events go to, in the high byte.
 const SHARD_SHIFT: u16 = 8;
+const _: () = assert!(
+    SHARDS <= 1 << (16 - SHARD_SHIFT),
+    "the shard must fit the state's high byte"
+);
 
 /// Per-descriptor state, indexed by descriptor number. Process-wide because descriptor numbers
 /// are; each socket belongs to one worker at a time. Atomics only because curl's callbacks must be
@@ -100,6 +106,9 @@ pub(crate) struct Reactor {
     /// Each shard's next libcurl timeout, in ns since `base`, as its timer callback last set it.
     timers: Vec<Arc<AtomicU64>>,
     base: Instant,
+    /// One past the highest shard a transfer was ever added to: shards above it have no timer
+    /// and no transfer, so per-wake-up loops over shards stop here.
+    in_use: usize,
 }
 
 impl Reactor {
@@ -152,11 +161,27 @@ impl Reactor {
             waker,
             timers,
             base,
+            in_use: 0,
         })
     }
 
     pub(crate) fn multi(&self, shard: usize) -> &Multi {
         &self.multis[shard]
+    }
+
+    /// Adds a transfer to a shard's multi handle.
+    pub(crate) fn add(
+        &mut self,
+        shard: usize,
+        easy: EasyHandle,
+    ) -> Result<Easy2Handle<Collector>, MultiError> {
+        self.in_use = self.in_use.max(shard + 1);
+        self.multis[shard].add2(easy)
+    }
+
+    /// Shards `0..shards_in_use()` are the only ones that may hold transfers or timers.
+    pub(crate) fn shards_in_use(&self) -> usize {
+        self.in_use
     }
 
     /// Wakes this reactor's wait from another thread.
@@ -173,14 +198,14 @@ impl Reactor {
 
     /// When libcurl next wants to be called for its timeouts, over all shards, if ever.
     pub(crate) fn curl_deadline(&self) -> Option<Instant> {
-        (0..SHARDS).filter_map(|s| self.deadline_of(s)).min()
+        (0..self.in_use).filter_map(|s| self.deadline_of(s)).min()
     }
 
     /// Runs libcurl's timeouts that are due. New transfers start this way: adding a handle sets
     /// a timeout of zero.
     pub(crate) fn run_due_timers(&self) {
         let now = Instant::now();
-        for shard in 0..SHARDS {
+        for shard in 0..self.in_use {
             if self.deadline_of(shard).is_some_and(|d| d <= now) {
                 // Cleared first: libcurl sets it again through the callback if it still needs one.
                 self.timers[shard].store(NO_TIMER, Relaxed);
