@@ -53,6 +53,32 @@ fn server_never_sees_more_connections_than_the_concurrency() {
 }
 
 #[test]
+fn http2_streams_share_one_connection_per_worker() {
+    let server = TargetServer::start();
+    let engine = engine();
+    let report = engine.execute_batch(
+        vec![prepared(
+            json!({"url": server.url("/delay/2"), "httpVersion": "2-prior-knowledge"}),
+        )],
+        600,
+        64,
+    );
+    assert_eq!(
+        (report.completed, report.ok),
+        (600, 600),
+        "{:?}",
+        report.errors
+    );
+    assert!(
+        server.stats.max_in_flight.load(SeqCst) > 2,
+        "streams should overlap on a connection"
+    );
+    // Two workers: one connection each, not one per shard or per transfer started together.
+    let connections = server.stats.accepted_connections.load(SeqCst);
+    assert_eq!(connections, 2, "server accepted {connections} connections");
+}
+
+#[test]
 fn a_list_of_requests_is_cycled() {
     let server = TargetServer::start();
     let requests = vec![

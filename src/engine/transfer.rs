@@ -134,6 +134,11 @@ pub fn configure(
         HttpVersionPref::Http2 => HttpVersion::V2,
         HttpVersionPref::Http2PriorKnowledge => HttpVersion::V2PriorKnowledge,
     })?;
+    if req.may_multiplex() {
+        // Transfers started together wait for the first connection to say whether it multiplexes,
+        // instead of each opening a connection of its own.
+        easy.pipewait(true)?;
+    }
     let env = proxy_environment();
     easy.noproxy(env.no_proxy.as_deref().unwrap_or(""))?;
     match &config.proxy {

@@ -62,6 +62,10 @@ impl WorkerCounters {
 /// 64-connection closed model spent 5.6% of its instructions there; at 8, 1.9%.
 const SHARD_FILL: usize = 8;
 
+/// The same for transfers that may multiplex: their pool holds few connections, and streams
+/// spread over shards would each need a connection of their own.
+const SHARD_FILL_MULTIPLEXED: usize = 1024;
+
 /// Remembered freed shards at most (more only means more idle connections than starts).
 const MAX_FREED_SHARDS: usize = 65_536;
 
@@ -320,7 +324,7 @@ impl Worker {
             self.slots.push(None);
             self.slots.len() - 1
         });
-        let shard = self.pick_shard();
+        let shard = self.pick_shard(&request);
         let mut handle = match self.reactor.add(shard, idle.easy) {
             Ok(handle) => handle,
             Err(e) => {
@@ -351,12 +355,19 @@ impl Worker {
     /// The shard for a new transfer: where one just finished (its connection is idle there);
     /// else the first shard with fewer than `SHARD_FILL` transfers, so a small run stays in one
     /// multi handle; else the least busy one, so a large run's connections spread evenly.
-    fn pick_shard(&mut self) -> usize {
+    /// HTTP/2 transfers fill a shard up to `SHARD_FILL_MULTIPLEXED`: libcurl multiplexes only
+    /// within one multi handle, so spreading them would open a connection per shard.
+    fn pick_shard(&mut self, request: &PreparedRequest) -> usize {
         if let Some(shard) = self.freed_shards.pop() {
             return shard;
         }
+        let fill = if request.may_multiplex() {
+            SHARD_FILL_MULTIPLEXED
+        } else {
+            SHARD_FILL
+        };
         (0..SHARDS)
-            .find(|&s| self.shard_active[s] < SHARD_FILL)
+            .find(|&s| self.shard_active[s] < fill)
             .unwrap_or_else(|| {
                 (0..SHARDS)
                     .min_by_key(|&s| self.shard_active[s])

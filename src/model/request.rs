@@ -412,6 +412,19 @@ impl PreparedRequest {
         let host = self.host.trim_end_matches('.');
         host == "invalid" || host.ends_with(".invalid")
     }
+
+    /// Whether the request may share a connection with others (HTTP/2 streams): asked for
+    /// explicitly, or `auto` over TLS, where ALPN usually picks HTTP/2.
+    pub fn may_multiplex(&self) -> bool {
+        match self.http_version {
+            HttpVersionPref::Http2 | HttpVersionPref::Http2PriorKnowledge => true,
+            HttpVersionPref::Auto => self
+                .url
+                .get(..8)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")),
+            HttpVersionPref::Http10 | HttpVersionPref::Http11 => false,
+        }
+    }
 }
 
 /// RFC 9110 token characters: what a header name may contain.
