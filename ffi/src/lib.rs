@@ -4,9 +4,11 @@
 //! libcurl is valid for the whole call.
 
 mod epoll;
+mod parsed_url;
 mod socket_hooks;
 
 pub use epoll::{Epoll, Readiness, ReadyList, Waker};
+pub use parsed_url::{set_url, ParsedUrl};
 pub use socket_hooks::{install_socket_hooks, SocketHooks};
 
 use curl::easy::Easy2;

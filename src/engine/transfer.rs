@@ -15,6 +15,8 @@ pub struct Collector {
     truncated: bool,
     /// Raw header lines of the latest response (a redirect or `100 Continue` starts a new one).
     header_block: Vec<u8>,
+    /// The URL the handle is configured with: libcurl reads it on every transfer.
+    url: Option<vayu_ffi::ParsedUrl>,
 }
 
 impl Collector {
@@ -76,7 +78,8 @@ pub fn configure(
     easy.get_mut().clear();
     // After a reset too: curl_easy_reset removes the hooks.
     vayu_ffi::install_socket_hooks(easy, &super::reactor::SOCKET_HOOKS)?;
-    easy.url(&req.url)?;
+    // Parsed once here rather than by libcurl on every transfer of this handle.
+    vayu_ffi::set_url(easy, vayu_ffi::ParsedUrl::parse(&req.url)?, |c| &mut c.url)?;
 
     let body = req.body.as_deref();
     match (req.method, body) {
