@@ -80,6 +80,13 @@ def json_of(text):
 def wrk(url, conns, threads, dur):
     text, _, cpu, rss = timed(["wrk", f"-t{threads}", f"-c{conns}", f"-d{dur}s", url], dur + 120)
     requests = int(re.search(r"(\d+) requests in", text).group(1))
+    # wrk counts these among its requests without saying so in the totals.
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    failed = sum(int(n) for n in errors.groups()) if errors else 0
+    failed += int(non_2xx.group(1)) if non_2xx else 0
+    if failed:
+        print(f"note: wrk reported {failed} socket errors or non-2xx/3xx responses of {requests}", flush=True)
     return text, dict(requests=requests, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), cpu=cpu, rss_kib=rss)
 
 
