@@ -106,9 +106,7 @@ pub(crate) struct Reactor {
     /// Each shard's next libcurl timeout, in ns since `base`, as its timer callback last set it.
     timers: Vec<Arc<AtomicU64>>,
     base: Instant,
-    /// One past the highest shard a transfer was ever added to: shards above it have no timer
-    /// and no transfer, so per-wake-up loops over shards stop here.
-    in_use: usize,
+    max_per_host: usize,
 }
 
 impl Reactor {
@@ -116,53 +114,52 @@ impl Reactor {
         let epoll = Arc::new(Epoll::new()?);
         let waker = Arc::new(Waker::new()?);
         epoll.add(waker.fd(), WAKER_TOKEN, true, false)?;
-        let base = Instant::now();
-        let to_io = |e: curl::MultiError| std::io::Error::other(e.to_string());
-        let (mut multis, mut timers) = (Vec::with_capacity(SHARDS), Vec::with_capacity(SHARDS));
-        for shard in 0..SHARDS {
-            let timer = Arc::new(AtomicU64::new(NO_TIMER));
-            let mut multi = Multi::new();
-            if max_per_host > 0 {
-                multi
-                    .set_max_host_connections(max_per_host)
-                    .map_err(to_io)?;
-            }
-            let socket_epoll = Arc::clone(&epoll);
-            multi
-                .socket_function(move |socket, events, _| {
-                    if events.remove() {
-                        unwant(&socket_epoll, socket);
-                    } else {
-                        want(
-                            &socket_epoll,
-                            shard,
-                            socket,
-                            events.input(),
-                            events.output(),
-                        );
-                    }
-                })
-                .map_err(to_io)?;
-            let timer_slot = Arc::clone(&timer);
-            multi
-                .timer_function(move |timeout| {
-                    let at = timeout.map_or(NO_TIMER, |t| (base.elapsed() + t).as_nanos() as u64);
-                    timer_slot.store(at, Relaxed);
-                    true
-                })
-                .map_err(to_io)?;
-            multis.push(multi);
-            timers.push(timer);
-        }
         Ok(Reactor {
-            multis,
+            multis: Vec::with_capacity(SHARDS),
             epoll,
             ready: ReadyList::with_capacity(1024),
             waker,
-            timers,
-            base,
-            in_use: 0,
+            timers: Vec::with_capacity(SHARDS),
+            base: Instant::now(),
+            max_per_host,
         })
+    }
+
+    /// Creates the shards up to and including `shard`, lowest first. Shards are created when
+    /// first used: each multi handle costs two socketpairs and an IPv6 probe, and creating all
+    /// of them up front made daemon start-up 40 ms instead of 11.
+    fn create_shards_through(&mut self, shard: usize) -> Result<(), MultiError> {
+        while self.multis.len() <= shard {
+            let index = self.multis.len();
+            let timer = Arc::new(AtomicU64::new(NO_TIMER));
+            let mut multi = Multi::new();
+            if self.max_per_host > 0 {
+                multi.set_max_host_connections(self.max_per_host)?;
+            }
+            let socket_epoll = Arc::clone(&self.epoll);
+            multi.socket_function(move |socket, events, _| {
+                if events.remove() {
+                    unwant(&socket_epoll, socket);
+                } else {
+                    want(
+                        &socket_epoll,
+                        index,
+                        socket,
+                        events.input(),
+                        events.output(),
+                    );
+                }
+            })?;
+            let (timer_slot, base) = (Arc::clone(&timer), self.base);
+            multi.timer_function(move |timeout| {
+                let at = timeout.map_or(NO_TIMER, |t| (base.elapsed() + t).as_nanos() as u64);
+                timer_slot.store(at, Relaxed);
+                true
+            })?;
+            self.multis.push(multi);
+            self.timers.push(timer);
+        }
+        Ok(())
     }
 
     pub(crate) fn multi(&self, shard: usize) -> &Multi {
@@ -175,13 +172,13 @@ impl Reactor {
         shard: usize,
         easy: EasyHandle,
     ) -> Result<Easy2Handle<Collector>, MultiError> {
-        self.in_use = self.in_use.max(shard + 1);
+        self.create_shards_through(shard)?;
         self.multis[shard].add2(easy)
     }
 
-    /// Shards `0..shards_in_use()` are the only ones that may hold transfers or timers.
+    /// The shards created so far, `0..shards_in_use()`: the only ones that may hold transfers.
     pub(crate) fn shards_in_use(&self) -> usize {
-        self.in_use
+        self.multis.len()
     }
 
     /// Wakes this reactor's wait from another thread.
@@ -198,14 +195,16 @@ impl Reactor {
 
     /// When libcurl next wants to be called for its timeouts, over all shards, if ever.
     pub(crate) fn curl_deadline(&self) -> Option<Instant> {
-        (0..self.in_use).filter_map(|s| self.deadline_of(s)).min()
+        (0..self.multis.len())
+            .filter_map(|s| self.deadline_of(s))
+            .min()
     }
 
     /// Runs libcurl's timeouts that are due. New transfers start this way: adding a handle sets
     /// a timeout of zero.
     pub(crate) fn run_due_timers(&self) {
         let now = Instant::now();
-        for shard in 0..self.in_use {
+        for shard in 0..self.multis.len() {
             if self.deadline_of(shard).is_some_and(|d| d <= now) {
                 // Cleared first: libcurl sets it again through the callback if it still needs one.
                 self.timers[shard].store(NO_TIMER, Relaxed);
