@@ -52,9 +52,9 @@ impl RunShare {
         }
     }
 
-    /// At the natural end of an open-model run, sends that were due but never went out (the
-    /// worker fell behind) are dropped, so sent + dropped always equals what was planned. After a
-    /// stop request they are simply not planned any more.
+    /// At the end of an open-model run, sends that were due but never went out (the worker fell
+    /// behind by more than the graceful stop) are dropped, so sent + dropped always equals what
+    /// was planned. After a stop request they are simply not planned any more.
     fn settle(&mut self) {
         if std::mem::replace(&mut self.settled, true) || self.shared.stop_requested() {
             return;
@@ -107,8 +107,16 @@ impl Job for RunShare {
         self.report_if_due(now);
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
-            self.settle();
-            return self.wind_down(now, in_flight, stopped_at);
+            // At the natural end, sends due before it still go out late (corrected latency
+            // counts the lateness), as they would mid-run: a worker that wakes 50 µs after the
+            // end must not drop the send due 50 µs before it. Only the graceful stop bounds that.
+            let late_sends = matches!(self.shared.plan.mode, Mode::Open(_))
+                && !self.shared.stop_requested()
+                && now < stopped_at + self.shared.plan.graceful_stop;
+            if !late_sends {
+                self.settle();
+                return self.wind_down(now, in_flight, stopped_at);
+            }
         }
         match &self.shared.plan.mode {
             Mode::Open(schedule) => loop {
@@ -230,12 +238,36 @@ mod tests {
             Duration::from_secs(1),
         )));
         let (tx, rx) = crossbeam_channel::unbounded();
-        // Worker 0 of 2 owns requests 0, 2, ..., 98. It wakes only after the end: all 50 were missed.
+        // Worker 0 of 2 owns requests 0, 2, ..., 98. It wakes only after the end and the 1 s
+        // graceful stop: all 50 were missed.
         let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 2, 10, tx));
-        let late = run.start + Duration::from_secs(2);
+        let late = run.start + Duration::from_millis(2001);
         assert!(matches!(share.next(late, 0), Next::Done));
         share.finish();
         assert_eq!(dropped_in(&rx), 50);
+    }
+
+    #[test]
+    fn sends_due_before_the_end_still_go_out_when_the_worker_wakes_just_after_it() {
+        let run = shared(Mode::Open(Schedule::constant(
+            100.0,
+            Duration::from_secs(1),
+        )));
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 1000, tx));
+        // The worker first looks 50 µs after the end: all 100 sends (due 0..=990 ms) are overdue.
+        let just_after = run.start + Duration::from_micros(1_000_050);
+        let mut tags = Vec::new();
+        while let Next::Start { tag, .. } = share.next(just_after, tags.len()) {
+            tags.push(tag);
+        }
+        assert_eq!(tags, (0..100).collect::<Vec<_>>(), "made late, in order");
+        for tag in &tags {
+            share.completed(*tag, crate::engine::Outcome::default());
+        }
+        assert!(matches!(share.next(just_after, 0), Next::Done));
+        share.finish();
+        assert_eq!(dropped_in(&rx), 0);
     }
 
     #[test]
