@@ -33,6 +33,11 @@ impl ApiError {
         ApiError::new(404, "not_found", message)
     }
 
+    /// 404 for a stored thing looked up by id: "run `run_1` does not exist".
+    pub fn missing(kind: &str, id: &str) -> ApiError {
+        ApiError::not_found(format!("{kind} `{id}` does not exist"))
+    }
+
     pub fn too_large() -> ApiError {
         let mib = super::security::MAX_BODY / (1024 * 1024);
         ApiError::new(

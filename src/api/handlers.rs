@@ -167,7 +167,7 @@ pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
         (None, Some(Value::String(id))) => {
             let saved = reader
                 .get_request(id)?
-                .ok_or_else(|| ApiError::not_found(format!("request `{id}` does not exist")))?;
+                .ok_or_else(|| ApiError::missing("request", id))?;
             let mut spec = json!({"name": saved.name, "method": saved.method, "url": saved.url, "headers": saved.headers});
             for (key, value) in [("body", saved.body), ("auth", saved.auth)] {
                 if let Some(v) = value {
@@ -221,7 +221,7 @@ pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
         (None, Some(Value::String(id))) => {
             let env = reader
                 .get_environment(id)?
-                .ok_or_else(|| ApiError::not_found(format!("environment `{id}` does not exist")))?;
+                .ok_or_else(|| ApiError::missing("environment", id))?;
             variables.environment = env.variables.as_object().cloned().unwrap_or_default();
             saved_env = Some(env);
         }
@@ -320,7 +320,7 @@ pub fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .store
         .reader()?
         .get_run(id)?
-        .ok_or_else(|| ApiError::not_found(format!("run `{id}` does not exist")))?;
+        .ok_or_else(|| ApiError::missing("run", id))?;
     let mut out = serde_json::to_value(&run).unwrap_or_default();
     if let Some(progress) = state.runs.progress(id) {
         out["progress"] = serde_json::to_value(progress).unwrap_or_default();
@@ -333,7 +333,7 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .store
         .reader()?
         .get_run(id)?
-        .ok_or_else(|| ApiError::not_found(format!("run `{id}` does not exist")))?;
+        .ok_or_else(|| ApiError::missing("run", id))?;
     match run.summary {
         Some(summary) => Ok(Reply::Json(200, summary)),
         None if !run.status.is_terminal() => Err(ApiError::conflict(format!(
@@ -356,7 +356,7 @@ pub fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
             "run `{id}` is {}; only running runs can be stopped",
             run.status
         ))),
-        None => Err(ApiError::not_found(format!("run `{id}` does not exist"))),
+        None => Err(ApiError::missing("run", id)),
     }
 }
 
@@ -368,7 +368,7 @@ pub fn delete_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 pub fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let active = state.runs.active_runs().iter().any(|r| r == id);
     if !active && state.store.reader()?.get_run(id)?.is_none() {
-        return Err(ApiError::not_found(format!("run `{id}` does not exist")));
+        return Err(ApiError::missing("run", id));
     }
     Ok(Reply::Stream(id.to_string()))
 }
@@ -425,7 +425,7 @@ pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .store
         .reader()?
         .get_collection(id)?
-        .ok_or_else(|| ApiError::not_found(format!("collection `{id}` does not exist")))?;
+        .ok_or_else(|| ApiError::missing("collection", id))?;
     Ok(Reply::ok(c))
 }
 
@@ -486,7 +486,7 @@ pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .store
         .reader()?
         .get_request(id)?
-        .ok_or_else(|| ApiError::not_found(format!("request `{id}` does not exist")))?;
+        .ok_or_else(|| ApiError::missing("request", id))?;
     Ok(Reply::ok(r))
 }
 
@@ -537,7 +537,7 @@ pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         .store
         .reader()?
         .get_environment(id)?
-        .ok_or_else(|| ApiError::not_found(format!("environment `{id}` does not exist")))?;
+        .ok_or_else(|| ApiError::missing("environment", id))?;
     Ok(Reply::ok(e))
 }
 

@@ -93,7 +93,7 @@ fn serve(state: &AppState, request: tiny_http::Request, id: &str) -> std::io::Re
         .get_run(id)
         .map_err(std::io::Error::other)?;
     let Some(run) = stored else {
-        let error = ApiError::not_found(format!("run `{id}` does not exist"));
+        let error = ApiError::missing("run", id);
         return super::respond_error(request, &error);
     };
     let points = state
