@@ -222,6 +222,13 @@ mod tests {
         })
     }
 
+    fn open_100_per_s_for(secs: u64) -> Arc<RunShared> {
+        shared(Mode::Open(Schedule::constant(
+            100.0,
+            Duration::from_secs(secs),
+        )))
+    }
+
     fn dropped_in(messages: &crossbeam_channel::Receiver<ShareMessage>) -> u64 {
         messages
             .try_iter()
@@ -233,10 +240,7 @@ mod tests {
 
     #[test]
     fn sends_never_made_by_the_end_count_as_dropped() {
-        let run = shared(Mode::Open(Schedule::constant(
-            100.0,
-            Duration::from_secs(1),
-        )));
+        let run = open_100_per_s_for(1);
         let (tx, rx) = crossbeam_channel::unbounded();
         // Worker 0 of 2 owns requests 0, 2, ..., 98. It wakes only after the end and the 1 s
         // graceful stop: all 50 were missed.
@@ -249,10 +253,7 @@ mod tests {
 
     #[test]
     fn sends_due_before_the_end_still_go_out_when_the_worker_wakes_just_after_it() {
-        let run = shared(Mode::Open(Schedule::constant(
-            100.0,
-            Duration::from_secs(1),
-        )));
+        let run = open_100_per_s_for(1);
         let (tx, rx) = crossbeam_channel::unbounded();
         let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 1000, tx));
         // The worker first looks 50 µs after the end: all 100 sends (due 0..=990 ms) are overdue.
@@ -272,10 +273,7 @@ mod tests {
 
     #[test]
     fn a_stop_request_does_not_count_unsent_as_dropped() {
-        let run = shared(Mode::Open(Schedule::constant(
-            100.0,
-            Duration::from_secs(1),
-        )));
+        let run = open_100_per_s_for(1);
         run.request_stop();
         let (tx, rx) = crossbeam_channel::unbounded();
         let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 10, tx));
@@ -289,10 +287,7 @@ mod tests {
 
     #[test]
     fn overdue_sends_over_the_cap_are_dropped_not_delayed() {
-        let run = shared(Mode::Open(Schedule::constant(
-            100.0,
-            Duration::from_secs(10),
-        )));
+        let run = open_100_per_s_for(10);
         let (tx, rx) = crossbeam_channel::unbounded();
         let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 2, tx));
         // 50 ms in, 5 sends are due; with 2 already in flight (the cap), all 5 are dropped and the
