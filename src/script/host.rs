@@ -2,10 +2,11 @@
 //! once and reused, and per-run state reset by the prelude's entry point. Limits: memory,
 //! stack, and time per script (an interrupt handler checks a deadline).
 
+use super::modules;
 use super::outcome::{Phase, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse};
 use super::variables::Variables;
 use rquickjs::context::EvalOptions;
-use rquickjs::{CaughtError, Context, Ctx, Function, Persistent, Runtime};
+use rquickjs::{CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -30,7 +31,8 @@ impl Default for ScriptLimits {
         ScriptLimits {
             memory_bytes: 64 * 1024 * 1024,
             time: Duration::from_secs(5),
-            stack_bytes: 256 * 1024,
+            // chai and the collection SDK nest deeply; Rust threads have 2 MiB of stack.
+            stack_bytes: 1024 * 1024,
         }
     }
 }
@@ -91,6 +93,12 @@ impl ScriptHost {
         let context = Context::full(&runtime)
             .map_err(|e| setup_error(format!("cannot create the JavaScript context: {e}")))?;
         let entry = context.with(|ctx| -> Result<_, ScriptError> {
+            // The prelude takes the loader for itself and removes it from the global object.
+            let loader = Function::new(ctx.clone(), load_bundle)
+                .map_err(|e| setup_error(format!("cannot create the module loader: {e}")))?;
+            ctx.globals()
+                .set("__vayu_load", loader)
+                .map_err(|e| setup_error(e.to_string()))?;
             ctx.eval::<(), _>(PRELUDE).map_err(|e| {
                 setup_error(format!(
                     "the prelude failed: {}",
@@ -236,6 +244,18 @@ impl ScriptHost {
             }
         }
     }
+}
+
+/// Evaluates one of the embedded library bundles and returns its exports (`undefined` for a
+/// name that is not bundled). The prelude calls it once per library and runtime.
+fn load_bundle<'js>(ctx: Ctx<'js>, name: String) -> rquickjs::Result<Value<'js>> {
+    let Some(source) = modules::source(&name) else {
+        return Ok(Value::new_undefined(ctx));
+    };
+    let mut options = EvalOptions::default();
+    options.strict = false;
+    options.filename = Some(format!("{name}.js"));
+    ctx.eval_with_options(source, options)
 }
 
 /// What the script changed: the request (pre-request scripts) and the variables, each only if

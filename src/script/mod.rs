@@ -1,10 +1,12 @@
 //! Postman-style JavaScript on QuickJS: pre-request and test scripts with the `pm` API.
 //!
 //! Scripts run on the thread that asks (an engine worker, for load runs and design requests),
-//! in that thread's own runtime (`host.rs`). `prelude.js` implements `pm`; `variables.rs` the
-//! variable scopes and `{{name}}` substitution; `runner.rs` the request-level flow.
+//! in that thread's own runtime (`host.rs`). `prelude.js` implements `pm` on the libraries that
+//! Postman's sandbox ships (`modules.rs` embeds them); `variables.rs` the variable scopes and
+//! `{{name}}` substitution; `runner.rs` the request-level flow.
 
 mod host;
+mod modules;
 mod outcome;
 mod runner;
 mod variables;

@@ -1,12 +1,96 @@
-// Vayu's script prelude: the Postman-compatible `pm` API. Evaluated once per worker runtime;
-// `__vayu.run` is called once per script execution with the request/response context.
-(function (global) {
+// Vayu's script prelude: the glue between the engine and Postman's sandbox libraries. It builds
+// `pm`, `postman`, the legacy globals and `require` on top of the real libraries (chai with
+// Postman's chai-postman plugin, postman-collection, lodash, crypto-js, moment, uuid, ajv, tv4,
+// xml2js), each evaluated the first time a script uses it. Evaluated once per worker runtime;
+// `__vayu_run` is called once per script execution with the request/response context.
+(function (global, loadBundle) {
   'use strict';
 
   var state = null; // this execution's context and results; reset by every run()
 
-  // The context arrives as strings and is parsed only if a script looks at it: a typical test
-  // script reads the status and the body, not the request, the headers or the variables.
+  // --- Libraries --------------------------------------------------------------------------
+  var bundles = Object.create(null);
+  var loading = 0; // libraries being evaluated: lodash looks for a global `_` as it loads
+  function lib(name) {
+    if (!(name in bundles)) {
+      loading++;
+      try { bundles[name] = loadBundle(name); } finally { loading--; }
+    }
+    return bundles[name];
+  }
+
+  // uuid's browser build asks for crypto.getRandomValues, which QuickJS does not have. Postman's
+  // sandbox makes its uuids from Math.random too; neither is for secrets.
+  function fillRandom(array) {
+    for (var i = 0; i < array.length; i++) array[i] = Math.floor(Math.random() * 256);
+    return array;
+  }
+  Object.defineProperty(global, 'crypto', { value: Object.freeze({ getRandomValues: fillRandom }), enumerable: false });
+
+  // Postman's `require('uuid')` is callable (a v4 uuid) and has `v4`; the npm module's other
+  // versions come along.
+  function uuidModule() {
+    var real = lib('uuid');
+    var uuid = function () { return real.v4(); };
+    Object.keys(real).forEach(function (k) { uuid[k] = real[k]; });
+    return uuid;
+  }
+  function xml2Json(text) {
+    var out = {};
+    lib('xml2js').parseString(text, { explicitArray: false, async: false, trim: true, mergeAttrs: false }, function (e, result) {
+      out = result;
+    });
+    return out;
+  }
+  function atob(text) { var r = lib('abab').atob(String(text)); if (r === null) throw new Error('The string to be decoded is not correctly encoded.'); return r; }
+  function btoa(text) { var r = lib('abab').btoa(String(text)); if (r === null) throw new Error('The string to be encoded contains characters outside of the Latin1 range.'); return r; }
+
+  // What `require` offers, by Postman's names.
+  var requirable = {
+    chai: function () { return chai(); },
+    lodash: function () { return lib('lodash'); },
+    'crypto-js': function () { return lib('crypto-js'); },
+    moment: function () { return lib('moment'); },
+    uuid: uuidModule,
+    ajv: function () { return lib('ajv'); },
+    tv4: function () { return lib('tv4'); },
+    xml2js: function () { return lib('xml2js'); },
+    'postman-collection': function () { return lib('postman-collection'); },
+    buffer: function () { return lib('buffer'); },
+    atob: function () { return atob; },
+    btoa: function () { return btoa; }
+  };
+  var required = Object.create(null);
+  function requireModule(name) {
+    name = String(name);
+    if (!Object.prototype.hasOwnProperty.call(requirable, name)) {
+      throw new Error("Cannot find module '" + name + "'");
+    }
+    if (!(name in required)) required[name] = requirable[name]();
+    return required[name];
+  }
+
+  // chai with Postman's assertions (the chai-postman plugin). The plugin recognises Postman's
+  // request and response objects through the collection SDK's type checks; these answer the
+  // same for the objects this prelude builds, without loading the SDK.
+  var chaiReady = null;
+  function chai() {
+    if (chaiReady === null) {
+      var c = lib('chai');
+      var sdkTypes = {
+        Response: { isResponse: function (o) { return o instanceof PmResponse; } },
+        Request: { isRequest: function (o) { return o instanceof PmRequest; } }
+      };
+      var Ajv = function (options) { return new (lib('ajv'))(options); };
+      c.use(lib('chai-postman')(sdkTypes, lib('lodash'), Ajv));
+      chaiReady = c;
+    }
+    return chaiReady;
+  }
+  function expect(value, message) { return chai().expect(value, message); }
+  expect.fail = function () { var f = chai().expect.fail; return f.apply(null, arguments); };
+
+  // --- The context arrives as strings and is parsed only if a script looks at it ------------
   function req() {
     if (state.request === null) state.request = JSON.parse(state.requestJson);
     return state.request;
@@ -19,197 +103,15 @@
     if (state.responseHeaders === null) {
       state.responseHeaders = state.headerBlock === '' ? [] : state.headerBlock.split('\n').map(function (line) {
         var at = line.indexOf(':');
-        return [line.slice(0, at), line.slice(at + 1)];
+        return { key: line.slice(0, at), value: line.slice(at + 1) };
       });
     }
     return state.responseHeaders;
   }
-
-  function typeName(v) {
-    if (v === null) return 'null';
-    if (Array.isArray(v)) return 'array';
-    if (v instanceof RegExp) return 'regexp';
-    if (v instanceof Date) return 'date';
-    return typeof v;
-  }
-
-  // Values in messages read as chai prints them: 'text', 42, [ 1, 2 ], { a: 1 }.
   function show(v) {
     if (typeof v === 'string') return "'" + v + "'";
-    if (v === undefined) return 'undefined';
-    if (typeof v === 'number' && isNaN(v)) return 'NaN';
-    if (typeof v === 'function') return '[Function' + (v.name ? ': ' + v.name : '') + ']';
-    if (v instanceof RegExp) return String(v);
-    if (Array.isArray(v)) return '[ ' + v.map(show).join(', ') + ' ]';
-    if (v && typeof v === 'object') {
-      var keys = Object.keys(v);
-      if (keys.length === 0) return '{}';
-      return '{ ' + keys.map(function (k) { return k + ': ' + show(v[k]); }).join(', ') + ' }';
-    }
-    return String(v);
+    try { return JSON.stringify(v); } catch (e) { return String(v); }
   }
-
-  function deepEqual(a, b) {
-    if (a === b) return a !== 0 || 1 / a === 1 / b;
-    if (typeof a === 'number' && typeof b === 'number') return isNaN(a) && isNaN(b);
-    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-    if (Array.isArray(a) !== Array.isArray(b)) return false;
-    if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-    var ka = Object.keys(a), kb = Object.keys(b);
-    if (ka.length !== kb.length) return false;
-    for (var i = 0; i < ka.length; i++) {
-      if (!Object.prototype.hasOwnProperty.call(b, ka[i]) || !deepEqual(a[ka[i]], b[ka[i]])) return false;
-    }
-    return true;
-  }
-
-  function AssertionError(message) {
-    var e = new Error(message);
-    e.name = 'AssertionError';
-    return e;
-  }
-
-  // --- pm.expect: chai's BDD style -------------------------------------------------------
-  function Assertion(obj, flags) {
-    this._obj = obj;
-    this._negate = !!(flags && flags.negate);
-    this._deep = !!(flags && flags.deep);
-    this._contains = false;
-  }
-
-  Assertion.prototype._assert = function (ok, message, negatedMessage) {
-    if (this._negate ? ok : !ok) {
-      throw AssertionError(this._negate ? negatedMessage : message);
-    }
-    return this;
-  };
-
-  var chains = ['to', 'be', 'been', 'is', 'that', 'which', 'and', 'has', 'have', 'with', 'at', 'of', 'same', 'does', 'but'];
-  chains.forEach(function (name) {
-    Object.defineProperty(Assertion.prototype, name, { get: function () { return this; } });
-  });
-  Object.defineProperty(Assertion.prototype, 'not', { get: function () { this._negate = !this._negate; return this; } });
-  Object.defineProperty(Assertion.prototype, 'deep', { get: function () { this._deep = true; return this; } });
-
-  function getter(names, fn) {
-    names.forEach(function (n) { Object.defineProperty(Assertion.prototype, n, { get: fn }); });
-  }
-  function method(names, fn) {
-    names.forEach(function (n) { Assertion.prototype[n] = fn; });
-  }
-
-  getter(['ok'], function () {
-    return this._assert(!!this._obj, 'expected ' + show(this._obj) + ' to be truthy', 'expected ' + show(this._obj) + ' to be falsy');
-  });
-  [['true', true], ['false', false], ['null', null], ['undefined', undefined]].forEach(function (pair) {
-    getter([pair[0]], function () {
-      return this._assert(this._obj === pair[1], 'expected ' + show(this._obj) + ' to be ' + pair[0], 'expected ' + show(this._obj) + ' not to be ' + pair[0]);
-    });
-  });
-  getter(['NaN'], function () {
-    return this._assert(typeof this._obj === 'number' && isNaN(this._obj), 'expected ' + show(this._obj) + ' to be NaN', 'expected ' + show(this._obj) + ' not to be NaN');
-  });
-  getter(['exist'], function () {
-    return this._assert(this._obj !== null && this._obj !== undefined, 'expected ' + show(this._obj) + ' to exist', 'expected ' + show(this._obj) + ' to not exist');
-  });
-  getter(['empty'], function () {
-    var o = this._obj, empty;
-    if (typeof o === 'string' || Array.isArray(o)) empty = o.length === 0;
-    else if (o && typeof o === 'object') empty = Object.keys(o).length === 0;
-    else throw AssertionError('.empty was passed non-string primitive ' + show(o));
-    return this._assert(empty, 'expected ' + show(o) + ' to be empty', 'expected ' + show(o) + ' not to be empty');
-  });
-
-  method(['equal', 'equals', 'eq'], function (v) {
-    var ok = this._deep ? deepEqual(this._obj, v) : this._obj === v;
-    var verb = this._deep ? 'deeply equal ' : 'equal ';
-    return this._assert(ok, 'expected ' + show(this._obj) + ' to ' + verb + show(v), 'expected ' + show(this._obj) + ' to not ' + verb + show(v));
-  });
-  method(['eql', 'eqls'], function (v) {
-    return this._assert(deepEqual(this._obj, v), 'expected ' + show(this._obj) + ' to deeply equal ' + show(v), 'expected ' + show(this._obj) + ' to not deeply equal ' + show(v));
-  });
-  method(['a', 'an'], function (type) {
-    var t = String(type).toLowerCase(), actual = typeName(this._obj);
-    var article = /^[aeiou]/.test(t) ? 'an ' : 'a ';
-    return this._assert(actual === t, 'expected ' + show(this._obj) + ' to be ' + article + t, 'expected ' + show(this._obj) + ' not to be ' + article + t);
-  });
-
-  function numeric(self, name) {
-    if (typeof self._obj !== 'number' && !(self._obj instanceof Date)) {
-      throw AssertionError('expected ' + show(self._obj) + ' to be a number or a date (for .' + name + ')');
-    }
-  }
-  method(['above', 'gt', 'greaterThan'], function (n) {
-    numeric(this, 'above');
-    return this._assert(this._obj > n, 'expected ' + show(this._obj) + ' to be above ' + show(n), 'expected ' + show(this._obj) + ' to be at most ' + show(n));
-  });
-  method(['below', 'lt', 'lessThan'], function (n) {
-    numeric(this, 'below');
-    return this._assert(this._obj < n, 'expected ' + show(this._obj) + ' to be below ' + show(n), 'expected ' + show(this._obj) + ' to be at least ' + show(n));
-  });
-  method(['least', 'gte', 'greaterThanOrEqual'], function (n) {
-    numeric(this, 'least');
-    return this._assert(this._obj >= n, 'expected ' + show(this._obj) + ' to be at least ' + show(n), 'expected ' + show(this._obj) + ' to be below ' + show(n));
-  });
-  method(['most', 'lte', 'lessThanOrEqual'], function (n) {
-    numeric(this, 'most');
-    return this._assert(this._obj <= n, 'expected ' + show(this._obj) + ' to be at most ' + show(n), 'expected ' + show(this._obj) + ' to be above ' + show(n));
-  });
-  method(['within'], function (lo, hi) {
-    numeric(this, 'within');
-    var range = show(lo) + '..' + show(hi);
-    return this._assert(this._obj >= lo && this._obj <= hi, 'expected ' + show(this._obj) + ' to be within ' + range, 'expected ' + show(this._obj) + ' to not be within ' + range);
-  });
-
-  method(['include', 'includes', 'contain', 'contains'], function (v) {
-    var o = this._obj, ok;
-    if (typeof o === 'string') ok = o.indexOf(v) !== -1;
-    else if (Array.isArray(o)) ok = o.some(function (x) { return this._deep ? deepEqual(x, v) : x === v; }, this);
-    else if (o && typeof o === 'object' && v && typeof v === 'object') ok = Object.keys(v).every(function (k) { return deepEqual(o[k], v[k]); });
-    else if (o && typeof o === 'object') ok = Object.prototype.hasOwnProperty.call(o, v);
-    else throw AssertionError('expected ' + show(o) + ' to be a string, an array or an object (for .include)');
-    return this._assert(ok, 'expected ' + show(o) + ' to include ' + show(v), 'expected ' + show(o) + ' to not include ' + show(v));
-  });
-
-  method(['property'], function (name, value) {
-    var o = this._obj;
-    var has = o !== null && o !== undefined && (typeof o === 'object' || typeof o === 'function' ? name in o : Object.prototype.hasOwnProperty.call(Object(o), name));
-    if (arguments.length > 1) {
-      var matches = has && (this._deep ? deepEqual(o[name], value) : o[name] === value);
-      return this._assert(matches,
-        'expected ' + show(o) + ' to have property ' + show(name) + ' of ' + show(value) + (has ? ', but got ' + show(o[name]) : ''),
-        'expected ' + show(o) + ' to not have property ' + show(name) + ' of ' + show(value));
-    }
-    this._assert(has, 'expected ' + show(o) + ' to have property ' + show(name), 'expected ' + show(o) + ' to not have property ' + show(name));
-    if (!this._negate) this._obj = o[name]; // chai: .property(name) moves the assertion to the value
-    return this;
-  });
-
-  method(['lengthOf', 'length'], function (n) {
-    var o = this._obj;
-    var len = o === null || o === undefined ? undefined : (o instanceof Map || o instanceof Set ? o.size : o.length);
-    return this._assert(len === n, 'expected ' + show(o) + ' to have a length of ' + show(n) + ' but got ' + show(len), 'expected ' + show(o) + ' to not have a length of ' + show(n));
-  });
-  method(['match', 'matches'], function (re) {
-    return this._assert(re.test(this._obj), 'expected ' + show(this._obj) + ' to match ' + String(re), 'expected ' + show(this._obj) + ' not to match ' + String(re));
-  });
-  method(['oneOf'], function (list) {
-    var o = this._obj, deep = this._deep;
-    var ok = list.some(function (x) { return deep ? deepEqual(x, o) : x === o; });
-    return this._assert(ok, 'expected ' + show(o) + ' to be one of ' + show(list), 'expected ' + show(o) + ' to not be one of ' + show(list));
-  });
-  method(['keys', 'key'], function () {
-    var wanted = arguments.length === 1 && typeof arguments[0] === 'object' ? (Array.isArray(arguments[0]) ? arguments[0] : Object.keys(arguments[0])) : Array.prototype.slice.call(arguments);
-    var actual = Object.keys(this._obj || {});
-    var ok = wanted.length === actual.length && wanted.every(function (k) { return actual.indexOf(String(k)) !== -1; });
-    return this._assert(ok, 'expected ' + show(this._obj) + ' to have keys ' + show(wanted), 'expected ' + show(this._obj) + ' to not have keys ' + show(wanted));
-  });
-  method(['members'], function (list) {
-    var o = this._obj, deep = true;
-    var has = function (arr, x) { return arr.some(function (y) { return deep ? deepEqual(x, y) : x === y; }); };
-    var ok = Array.isArray(o) && o.length === list.length && list.every(function (x) { return has(o, x); }) && o.every(function (x) { return has(list, x); });
-    return this._assert(ok, 'expected ' + show(o) + ' to have the same members as ' + show(list), 'expected ' + show(o) + ' to not have the same members as ' + show(list));
-  });
 
   // --- Variables ---------------------------------------------------------------------------
   function replaceIn(text, lookup) {
@@ -218,17 +120,18 @@
       return v === undefined ? whole : (typeof v === 'string' ? v : JSON.stringify(v));
     });
   }
+  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
 
   function scope(name) {
     function own() { return vars()[name]; }
     return {
-      get: function (k) { return own()[k]; },
+      get: function (k) { var s = own(); return has(s, k) ? s[k] : undefined; },
       set: function (k, v) { own()[k] = v; },
       unset: function (k) { delete own()[k]; },
-      has: function (k) { return Object.prototype.hasOwnProperty.call(own(), k); },
+      has: function (k) { return has(own(), k); },
       clear: function () { vars()[name] = {}; },
       toObject: function () { return Object.assign({}, own()); },
-      replaceIn: function (text) { return replaceIn(text, function (k) { return own()[k]; }); }
+      replaceIn: function (text) { var s = own(); return replaceIn(text, function (k) { return has(s, k) ? s[k] : undefined; }); }
     };
   }
 
@@ -237,7 +140,7 @@
   function resolve(k) {
     for (var i = 0; i < ORDER.length; i++) {
       var s = vars()[ORDER[i]];
-      if (Object.prototype.hasOwnProperty.call(s, k)) return s[k];
+      if (has(s, k)) return s[k];
     }
     return undefined;
   }
@@ -251,181 +154,49 @@
   };
   variables.replaceIn = function (text) { return replaceIn(text, resolve); };
 
-  // --- Headers -----------------------------------------------------------------------------
-  function headerList(get) {
+  // --- pm.request ----------------------------------------------------------------------------
+  function PmRequest() {}
+  function requestHeaders() {
     function find(name) {
       var lower = String(name).toLowerCase();
-      return get().filter(function (h) { return h[0].toLowerCase() === lower; });
+      return req().headers.filter(function (h) { return h[0].toLowerCase() === lower; });
     }
+    function item(h, v) { return typeof h === 'string' ? { key: h, value: v === undefined ? '' : String(v) } : { key: h.key, value: String(h.value) }; }
     return {
       get: function (name) { var f = find(name); return f.length ? f[0][1] : undefined; },
       has: function (name, value) {
         var f = find(name);
         return value === undefined ? f.length > 0 : f.some(function (h) { return h[1] === String(value); });
       },
+      one: function (name) { var f = find(name); return f.length ? { key: f[0][0], value: f[0][1] } : undefined; },
       toObject: function () {
         var out = {};
-        get().forEach(function (h) { if (!(h[0] in out)) out[h[0]] = h[1]; });
+        req().headers.forEach(function (h) { if (!(h[0] in out)) out[h[0]] = h[1]; });
         return out;
       },
-      all: function () { return get().map(function (h) { return { key: h[0], value: h[1] }; }); },
-      each: function (fn) { get().forEach(function (h) { fn({ key: h[0], value: h[1] }); }); },
-      count: function () { return get().length; }
+      all: function () { return req().headers.map(function (h) { return { key: h[0], value: h[1] }; }); },
+      each: function (fn) { req().headers.forEach(function (h) { fn({ key: h[0], value: h[1] }); }); },
+      count: function () { return req().headers.length; },
+      add: function (h, v) { var it = item(h, v); req().headers.push([it.key, it.value]); },
+      upsert: function (h, v) {
+        var it = item(h, v), lower = it.key.toLowerCase(), done = false;
+        req().headers = req().headers.filter(function (x) {
+          if (x[0].toLowerCase() !== lower) return true;
+          if (done) return false;
+          x[1] = it.value;
+          done = true;
+          return true;
+        });
+        if (!done) req().headers.push([it.key, it.value]);
+      },
+      remove: function (name) {
+        var lower = String(name).toLowerCase();
+        req().headers = req().headers.filter(function (x) { return x[0].toLowerCase() !== lower; });
+      }
     };
   }
-
-  function requestHeaders() {
-    var list = headerList(function () { return req().headers; });
-    function item(h, v) { return typeof h === 'string' ? { key: h, value: v === undefined ? '' : String(v) } : { key: h.key, value: String(h.value) }; }
-    list.add = function (h, v) { var it = item(h, v); req().headers.push([it.key, it.value]); };
-    list.upsert = function (h, v) {
-      var it = item(h, v), lower = it.key.toLowerCase(), done = false;
-      req().headers = req().headers.filter(function (x) {
-        if (x[0].toLowerCase() !== lower) return true;
-        if (done) return false;
-        x[1] = it.value;
-        done = true;
-        return true;
-      });
-      if (!done) req().headers.push([it.key, it.value]);
-    };
-    list.remove = function (name) {
-      var lower = String(name).toLowerCase();
-      req().headers = req().headers.filter(function (x) { return x[0].toLowerCase() !== lower; });
-    };
-    return list;
-  }
-
-  // --- pm.response and its assertions (chai-postman) ----------------------------------------
-  function body() { return state.body; }
-  function json() {
-    if (!state.jsonParsed) {
-      state.json = JSON.parse(state.body);
-      state.jsonParsed = true;
-    }
-    return state.json;
-  }
-
-  function statusCheck(name, test, describe) {
-    return function () {
-      var code = state.response.code;
-      if (!test(code)) throw AssertionError('expected response to ' + describe + ' but got ' + code);
-      return responseAssertions;
-    };
-  }
-  var responseAssertions = {};
-  var be = {};
-  var have = {};
-  [['info', function (c) { return c >= 100 && c < 200; }, 'have a 1xx status'],
-   ['success', function (c) { return c >= 200 && c < 300; }, 'have a 2xx status'],
-   ['redirection', function (c) { return c >= 300 && c < 400; }, 'have a 3xx status'],
-   ['clientError', function (c) { return c >= 400 && c < 500; }, 'have a 4xx status'],
-   ['serverError', function (c) { return c >= 500 && c < 600; }, 'have a 5xx status'],
-   ['error', function (c) { return c >= 400 && c < 600; }, 'have a 4xx or 5xx status'],
-   ['ok', function (c) { return c === 200; }, 'have status code 200'],
-   ['accepted', function (c) { return c === 202; }, 'have status code 202'],
-   ['badRequest', function (c) { return c === 400; }, 'have status code 400'],
-   ['unauthorized', function (c) { return c === 401; }, 'have status code 401'],
-   ['forbidden', function (c) { return c === 403; }, 'have status code 403'],
-   ['notFound', function (c) { return c === 404; }, 'have status code 404'],
-   ['rateLimited', function (c) { return c === 429; }, 'have status code 429']
-  ].forEach(function (s) { Object.defineProperty(be, s[0], { get: statusCheck(s[0], s[1], s[2]) }); });
-  Object.defineProperty(be, 'json', {
-    get: function () {
-      try { json(); } catch (e) { throw AssertionError('expected response body to be valid JSON but got ' + show(state.body.slice(0, 100))); }
-      return responseAssertions;
-    }
-  });
-  have.status = function (expected) {
-    var r = state.response;
-    if (typeof expected === 'number') {
-      if (r.code !== expected) throw AssertionError('expected response to have status code ' + expected + ' but got ' + r.code);
-    } else if (r.status !== expected) {
-      throw AssertionError('expected response to have status reason ' + show(expected) + ' but got ' + show(r.status));
-    }
-    return responseAssertions;
-  };
-  have.header = function (name, value) {
-    var h = pm.response.headers;
-    if (!h.has(name)) throw AssertionError('expected response to have header ' + show(name));
-    if (arguments.length > 1 && h.get(name) !== String(value)) {
-      throw AssertionError('expected response to have header ' + show(name) + ' with value ' + show(String(value)) + ' but got ' + show(h.get(name)));
-    }
-    return responseAssertions;
-  };
-  have.body = function (expected) {
-    if (expected instanceof RegExp ? !expected.test(state.body) : state.body !== String(expected)) {
-      throw AssertionError('expected response body to ' + (expected instanceof RegExp ? 'match ' + String(expected) : 'equal ' + show(expected)) + ' but got ' + show(state.body.slice(0, 200)));
-    }
-    return responseAssertions;
-  };
-  have.jsonBody = function (path, value) {
-    var data;
-    try { data = json(); } catch (e) { throw AssertionError('expected response body to be valid JSON'); }
-    if (arguments.length === 0) return responseAssertions;
-    if (typeof path === 'object') {
-      if (!deepEqual(data, path)) throw AssertionError('expected response body to deeply equal ' + show(path) + ' but got ' + show(data));
-      return responseAssertions;
-    }
-    var found = true, cur = data;
-    String(path).split('.').forEach(function (part) {
-      if (found && cur !== null && typeof cur === 'object' && part in cur) cur = cur[part];
-      else found = false;
-    });
-    if (!found) throw AssertionError('expected response body to have property ' + show(path));
-    if (arguments.length > 1 && !deepEqual(cur, value)) {
-      throw AssertionError('expected response body property ' + show(path) + ' to equal ' + show(value) + ' but got ' + show(cur));
-    }
-    return responseAssertions;
-  };
-  have.responseTime = {
-    below: function (ms) {
-      if (!(state.response.responseTime < ms)) throw AssertionError('expected response time ' + state.response.responseTime + 'ms to be below ' + ms + 'ms');
-      return responseAssertions;
-    },
-    above: function (ms) {
-      if (!(state.response.responseTime > ms)) throw AssertionError('expected response time ' + state.response.responseTime + 'ms to be above ' + ms + 'ms');
-      return responseAssertions;
-    }
-  };
-  be.have = have;
-  have.be = be;
-  responseAssertions.be = be;
-  responseAssertions.have = have;
-  responseAssertions.to = responseAssertions;
-  responseAssertions.and = responseAssertions;
-
-  // --- pm ----------------------------------------------------------------------------------
-  function test(name, fn) {
-    var entry = { name: String(name), passed: true, skipped: false };
-    state.tests.push(entry);
-    try {
-      if (typeof fn === 'function') fn();
-    } catch (e) {
-      entry.passed = false;
-      entry.error = e && e.message !== undefined ? String(e.message) : String(e);
-    }
-  }
-  test.skip = function (name) {
-    state.tests.push({ name: String(name), passed: true, skipped: true });
-  };
-
-  var pm = {
-    test: test,
-    expect: function (v) { return new Assertion(v); },
-    environment: scope('environment'),
-    collectionVariables: scope('collection'),
-    globals: scope('globals'),
-    variables: variables,
-    sendRequest: function () { throw new Error('pm.sendRequest is not available in Vayu: scripts cannot make network requests'); }
-  };
-  Object.defineProperty(pm, 'info', {
-    get: function () {
-      return { requestName: req().name, iteration: state.iteration, eventName: state.response ? 'test' : 'prerequest' };
-    }
-  });
   var reqHeaders = requestHeaders();
-  var request = {};
+  var request = new PmRequest();
   Object.defineProperty(request, 'method', { get: function () { return req().method; }, set: function (v) { req().method = String(v); } });
   Object.defineProperty(request, 'url', { get: function () { return req().url; }, set: function (v) { req().url = String(v); } });
   Object.defineProperty(request, 'headers', { get: function () { return reqHeaders; } });
@@ -438,18 +209,95 @@
       req().body = v === null || v === undefined ? null : (typeof v === 'object' ? (v.raw !== undefined ? String(v.raw) : JSON.stringify(v)) : String(v));
     }
   });
-  Object.defineProperty(pm, 'request', { get: function () { return request; } });
-  var resHeaders = headerList(resHeaderList);
-  var response = {
-    json: json,
-    text: body,
-    reason: function () { return state.response.status; },
-    to: responseAssertions
-  };
-  ['code', 'status', 'responseTime', 'responseSize'].forEach(function (k) {
+
+  // --- pm.response -----------------------------------------------------------------------------
+  // The common reads (code, status, body, json) are served from the context the engine passed;
+  // the rest is the collection SDK's Response, built on first use, so headers, size(),
+  // contentInfo() and the like behave exactly as in Postman.
+  function PmResponse() {}
+  function sdkResponse() {
+    if (state.sdkResponse === null) {
+      var r = state.response;
+      state.sdkResponse = new (lib('postman-collection').Response)({
+        code: r.code,
+        status: r.status,
+        header: resHeaderList(),
+        body: state.body,
+        responseTime: r.responseTime,
+        responseSize: r.responseSize
+      });
+    }
+    return state.sdkResponse;
+  }
+  var response = new PmResponse();
+  ['code', 'responseTime', 'responseSize'].forEach(function (k) {
     Object.defineProperty(response, k, { get: function () { return state.response[k]; } });
   });
-  Object.defineProperty(response, 'headers', { get: function () { return resHeaders; } });
+  Object.defineProperty(response, 'status', { get: function () { return state.response.status || sdkResponse().reason(); } });
+  Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
+  Object.defineProperty(response, 'to', { get: function () { return expect(this).to; } });
+  response.text = function () { return state.body; };
+  response.json = function (reviver, strict) {
+    if (reviver === undefined && !strict) {
+      if (state.jsonParsed) return state.json;
+      try {
+        state.json = JSON.parse(state.body);
+        state.jsonParsed = true;
+        return state.json;
+      } catch (e) { /* the SDK's parser accepts comments and a BOM, and names the error as Postman does */ }
+    }
+    return sdkResponse().json(reviver, strict);
+  };
+  response.reason = function () { return this.status; };
+  ['details', 'size', 'contentInfo', 'dataURI', 'jsonp', 'encoding', 'toJSON'].forEach(function (name) {
+    response[name] = function () { var r = sdkResponse(); return r[name].apply(r, arguments); };
+  });
+
+  // --- pm ----------------------------------------------------------------------------------
+  var pm = {};
+  function message(e) { return e && e.message !== undefined ? String(e.message) : String(e); }
+  function test(name, fn) {
+    var entry = { name: String(name), passed: true, skipped: false };
+    state.tests.push(entry);
+    if (typeof fn !== 'function') return pm;
+    if (fn.length) {
+      // A test that takes `done` finishes when it calls it; until then it counts as passed.
+      try {
+        fn(function (err) {
+          if (err && entry.passed) { entry.passed = false; entry.error = message(err); }
+        });
+      } catch (e) {
+        entry.passed = false;
+        entry.error = message(e);
+      }
+      return pm;
+    }
+    try { fn(); } catch (e) {
+      entry.passed = false;
+      entry.error = message(e);
+    }
+    return pm;
+  }
+  test.skip = function (name) {
+    state.tests.push({ name: String(name), passed: true, skipped: true });
+    return pm;
+  };
+  test.index = function () { return state.tests.length; };
+
+  pm.test = test;
+  pm.expect = expect;
+  pm.environment = scope('environment');
+  pm.collectionVariables = scope('collection');
+  pm.globals = scope('globals');
+  pm.variables = variables;
+  pm.require = requireModule;
+  pm.sendRequest = function () { throw new Error('pm.sendRequest is not available in Vayu yet: scripts cannot make network requests'); };
+  Object.defineProperty(pm, 'info', {
+    get: function () {
+      return { requestName: req().name, iteration: state.iteration, eventName: state.response ? 'test' : 'prerequest' };
+    }
+  });
+  Object.defineProperty(pm, 'request', { get: function () { return request; } });
   Object.defineProperty(pm, 'response', {
     get: function () {
       if (!state.response) throw new Error('pm.response is not available in a pre-request script');
@@ -471,6 +319,9 @@
   function hidden(name, value) {
     Object.defineProperty(global, name, { value: value, writable: false, enumerable: false, configurable: false });
   }
+  function lazy(name, get) {
+    Object.defineProperty(global, name, { get: get, enumerable: false, configurable: false });
+  }
   hidden('console', {
     log: consoleMethod('log'),
     info: consoleMethod('info'),
@@ -478,50 +329,67 @@
     error: consoleMethod('error'),
     debug: consoleMethod('debug')
   });
-  hidden('require', function (name) {
-    throw new Error('require(' + show(name) + ') is not available: Vayu scripts have no modules, files, network or processes');
-  });
+  hidden('require', requireModule);
   hidden('pm', pm);
-  hidden('postman', { setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); }, getEnvironmentVariable: function (k) { return pm.environment.get(k); } });
+  hidden('atob', atob);
+  hidden('btoa', btoa);
+  hidden('xml2Json', xml2Json);
+  // Postman's legacy library globals: `_` is lodash 3 there, `require('lodash')` lodash 4.
+  lazy('_', function () { return loading ? undefined : lib('lodash3'); });
+  lazy('CryptoJS', function () { return requireModule('crypto-js'); });
+  lazy('tv4', function () { return requireModule('tv4'); });
+  hidden('postman', {
+    setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); },
+    getEnvironmentVariable: function (k) { return pm.environment.get(k); },
+    clearEnvironmentVariable: function (k) { pm.environment.unset(k); },
+    clearEnvironmentVariables: function () { pm.environment.clear(); },
+    setGlobalVariable: function (k, v) { pm.globals.set(k, v); },
+    getGlobalVariable: function (k) { return pm.globals.get(k); },
+    clearGlobalVariable: function (k) { pm.globals.unset(k); },
+    clearGlobalVariables: function () { pm.globals.clear(); },
+    getResponseHeader: function (k) { return pm.response.headers.get(k); }
+  });
 
   // --- The host's entry point ----------------------------------------------------------------
   // response is null before the request, else [code, status, responseTime, responseSize,
   // whether the script names the legacy responseHeaders].
-  hidden('__vayu_run', function (script, requestJson, variablesJson, iteration, response, headerBlock, responseBody) {
+  hidden('__vayu_run', function (script, requestJson, variablesJson, iteration, responseMeta, headerBlock, responseBody) {
     state = {
       requestJson: requestJson,
       request: null,
       variablesJson: variablesJson,
       variables: null,
       iteration: iteration,
-      response: response === null ? null : { code: response[0], status: response[1], responseTime: response[2], responseSize: response[3] },
+      response: responseMeta === null ? null : { code: responseMeta[0], status: responseMeta[1], responseTime: responseMeta[2], responseSize: responseMeta[3] },
       headerBlock: headerBlock,
       responseHeaders: null,
+      sdkResponse: null,
       body: responseBody,
       json: undefined,
       jsonParsed: false,
       tests: [],
-      console: [],
-      legacyTests: {}
+      console: []
     };
     var r = state.response;
+    var legacyTests = {};
     var out = { tests: state.tests, console: state.console, error: null };
     try {
       // Postman's legacy sandbox names are the script function's parameters.
       script(
-        state.legacyTests,
+        legacyTests,
         r ? responseBody : '',
         r ? { code: r.code, name: r.status, detail: r.status } : undefined,
-        r && response[4] ? resHeaders.toObject() : {},
+        r && responseMeta[4] ? legacyHeaders() : {},
         r ? r.responseTime : 0
       );
     } catch (e) {
-      out.error = { message: e && e.message !== undefined ? String(e.message) : String(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
+      out.error = { message: message(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
     }
-    var legacyTests = state.legacyTests;
-    for (var name in legacyTests) {
-      state.tests.push({ name: name, passed: !!legacyTests[name], skipped: false, error: legacyTests[name] ? undefined : 'expected ' + show(legacyTests[name]) + ' to be truthy' });
-    }
+    // Only the script's own entries are tests: never what a prototype lends the object.
+    Object.keys(legacyTests).forEach(function (name) {
+      var ok = !!legacyTests[name];
+      state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + show(legacyTests[name]) + ' to be truthy' });
+    });
     // Nothing a script leaves on the global object survives into the next run. The prelude's
     // own globals and the built-ins are non-enumerable, so for-in sees only what scripts added.
     for (var k in global) {
@@ -532,6 +400,13 @@
     state = null;
     return JSON.stringify(out);
   });
+  function legacyHeaders() {
+    var out = {};
+    resHeaderList().forEach(function (h) { if (!(h.key in out)) out[h.key] = h.value; });
+    return out;
+  }
 
-  [pm, global.console, request, response, responseAssertions, be, have, reqHeaders, resHeaders].forEach(Object.freeze);
-})(globalThis);
+  [pm, test, expect, global.console, global.postman, request, response, reqHeaders, variables,
+    pm.environment, pm.collectionVariables, pm.globals, PmResponse.prototype, PmRequest.prototype].forEach(Object.freeze);
+})(globalThis, globalThis.__vayu_load);
+delete globalThis.__vayu_load;

@@ -1,0 +1,57 @@
+// Bundles the sandbox libraries, one file per module, into the directory given as the first
+// argument. Each output is a script whose completion value is the module's exports, so the
+// engine evaluates it only when a user script first asks for that module (see
+// src/script/modules.rs). Node built-ins the libraries need come from their npm polyfills.
+import { build } from 'esbuild';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const outdir = process.argv[2];
+if (!outdir) {
+  console.error('usage: node build.mjs OUTDIR');
+  process.exit(2);
+}
+
+// Postman's name for each module -> what the bundle exports.
+const modules = {
+  chai: "module.exports = require('chai');",
+  'chai-postman': "module.exports = require('chai-postman');",
+  'postman-collection': "module.exports = require('postman-collection');",
+  lodash: "module.exports = require('lodash');",
+  // The legacy global `_` is lodash 3, as in Postman's sandbox.
+  lodash3: "module.exports = require('lodash3').noConflict();",
+  'crypto-js': "module.exports = require('crypto-js');",
+  moment: "module.exports = require('moment');",
+  uuid: "module.exports = require('uuid');",
+  ajv: "module.exports = require('ajv');",
+  tv4: "module.exports = require('tv4');",
+  xml2js: "module.exports = require('xml2js');",
+  buffer: "module.exports = require('buffer');",
+  abab: "module.exports = require('abab');",
+};
+
+await mkdir(outdir, { recursive: true });
+// Bundles that use Node's `process` or `Buffer` globals get the polyfills injected; the rest
+// stay small.
+const needsNodeGlobals = new Set(['postman-collection', 'xml2js']);
+
+for (const [name, entry] of Object.entries(modules)) {
+  const result = await build({
+    stdin: { contents: entry, resolveDir: import.meta.dirname, loader: 'js' },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'iife',
+    globalName: '__vayu_module',
+    platform: 'browser',
+    target: 'es2020',
+    legalComments: 'none',
+    alias: { stream: 'stream-browserify', timers: 'timers-browserify' },
+    define: { global: 'globalThis' },
+    inject: needsNodeGlobals.has(name) ? [join(import.meta.dirname, 'node-globals.js')] : [],
+    logLevel: 'warning',
+  });
+  // The bundle declares `var __vayu_module`; wrapped so the script's value is the exports.
+  const code = '(function () {' + result.outputFiles[0].text + '\nreturn __vayu_module; })()';
+  await writeFile(join(outdir, name + '.js'), code);
+}
