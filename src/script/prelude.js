@@ -87,8 +87,120 @@
     }
     return chaiReady;
   }
-  function expect(value, message) { return chai().expect(value, message); }
+  function expect(value, message) {
+    return fastAssertion(value instanceof PmResponse ? RESPONSE_CHECKS : VALUE_CHECKS, value, message);
+  }
   expect.fail = function () { var f = chai().expect.fail; return f.apply(null, arguments); };
+
+  // --- The fast path in front of chai ----------------------------------------------------------
+  // chai costs tens of microseconds per assertion in QuickJS (every chain word builds a new
+  // Assertion), too much for a check on every response of a load run. An assertion therefore
+  // starts as a proxy that answers the language chains, `not` and a few common terminal checks
+  // (below) by itself, and only when they pass. On a failure, or at the first word it does not
+  // answer itself, it hands over to a real chai Assertion with the same object, message and
+  // negation, which produces chai's own result, message and everything after. So outcomes and
+  // messages are chai's; only the passing common case is cheaper.
+  // Lookup tables are prototype-less objects read with `in`: the cheapest lookup in QuickJS.
+  function table(entries) { return Object.assign(Object.create(null), entries); }
+  var LANGUAGE_CHAINS = table({});
+  ['to', 'be', 'been', 'is', 'that', 'which', 'and', 'has', 'have', 'with', 'at', 'of', 'same', 'but', 'does', 'still', 'also'
+  ].forEach(function (w) { LANGUAGE_CHAINS[w] = true; });
+  function realAssertion(fast) {
+    if (fast.real === null) {
+      fast.real = chai().expect(fast.object, fast.message);
+      if (fast.negate) chai().util.flag(fast.real, 'negate', true);
+    }
+    return fast.real;
+  }
+  // A check answers whether the assertion passes (before negation), or undefined when the case
+  // is not a plain one and chai must decide.
+  function passes(fast, outcome, name, args) {
+    if (outcome !== undefined && outcome !== fast.negate) return fast.proxy;
+    var real = realAssertion(fast);
+    var value = real[name];
+    // Properties have run (and thrown) on access; methods run now.
+    return args === null ? value : value.apply(fast.proxy, Array.prototype.slice.call(args));
+  }
+  function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
+  var VALUE_CHECKS = {
+    properties: table({
+      'true': function (o) { return o === true; },
+      'false': function (o) { return o === false; },
+      'null': function (o) { return o === null; },
+      'undefined': function (o) { return o === undefined; },
+      ok: function (o) { return !!o; },
+      exist: function (o) { return o !== null && o !== undefined; }
+    }),
+    methods: table({
+      equal: function (o, v) { return o === v; },
+      above: function (o, n) { return numbers(o, n) ? o > n : undefined; },
+      below: function (o, n) { return numbers(o, n) ? o < n : undefined; },
+      least: function (o, n) { return numbers(o, n) ? o >= n : undefined; },
+      most: function (o, n) { return numbers(o, n) ? o <= n : undefined; }
+    })
+  };
+  ['equals', 'eq'].forEach(function (n) { VALUE_CHECKS.methods[n] = VALUE_CHECKS.methods.equal; });
+  [['gt', 'above'], ['greaterThan', 'above'], ['lt', 'below'], ['lessThan', 'below'],
+   ['gte', 'least'], ['greaterThanOrEqual', 'least'], ['lte', 'most'], ['lessThanOrEqual', 'most']
+  ].forEach(function (p) { VALUE_CHECKS.methods[p[0]] = VALUE_CHECKS.methods[p[1]]; });
+
+  // chai-postman's checks on a response, where they are plain comparisons.
+  function reasonAndCode(reason, code) {
+    return function (r) {
+      var a = String(r.reason()).toUpperCase() === reason, b = r.code === code;
+      return a === b ? a : undefined; // both assertions agree, or chai sorts out which fails
+    };
+  }
+  function statusClass(n) { return function (r) { return Math.floor(r.code / 100) === n; }; }
+  var RESPONSE_CHECKS = {
+    properties: table({
+      ok: reasonAndCode('OK', 200),
+      info: statusClass(1),
+      success: statusClass(2),
+      redirection: statusClass(3),
+      clientError: statusClass(4),
+      serverError: statusClass(5),
+      error: function (r) { var c = Math.floor(r.code / 100); return c === 4 || c === 5; },
+      accepted: reasonAndCode('ACCEPTED', 202),
+      withoutContent: reasonAndCode('NO CONTENT', 204),
+      badRequest: reasonAndCode('BAD REQUEST', 400),
+      unauthorized: reasonAndCode('UNAUTHORIZED', 401),
+      forbidden: reasonAndCode('FORBIDDEN', 403),
+      notFound: reasonAndCode('NOT FOUND', 404),
+      rateLimited: reasonAndCode('TOO MANY REQUESTS', 429)
+    }),
+    methods: table({
+      status: function (r, x) {
+        if (typeof x === 'number') return r.code === x;
+        return typeof x === 'string' ? r.reason() === x : undefined;
+      },
+      statusCode: function (r, x) { return typeof x === 'number' ? r.code === x : undefined; }
+    })
+  };
+
+  var fastHandler = {
+    get: function (fast, name) {
+      if (fast.real === null && typeof name === 'string') {
+        if (name in LANGUAGE_CHAINS) return fast.proxy;
+        if (name === 'not') { fast.negate = !fast.negate; return fast.proxy; }
+        var checks = fast.checks;
+        if (name in checks.properties) return passes(fast, checks.properties[name](fast.object), name, null);
+        if (name in checks.methods) {
+          var check = checks.methods[name];
+          // Further arguments (chai's custom message) matter only when chai reports a failure.
+          return function (expected) { return passes(fast, check(fast.object, expected), name, arguments); };
+        }
+      }
+      return Reflect.get(realAssertion(fast), name, fast.proxy);
+    },
+    set: function (fast, name, value) { return Reflect.set(realAssertion(fast), name, value); },
+    has: function (fast, name) { return Reflect.has(realAssertion(fast), name); }
+  };
+  function fastAssertion(checks, object, message) {
+    var fast = { checks: checks, object: object, message: message, negate: false, real: null, proxy: null };
+    fast.proxy = new Proxy(fast, fastHandler);
+    return fast.proxy;
+  }
 
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
   function req() {
@@ -235,7 +347,7 @@
   });
   Object.defineProperty(response, 'status', { get: function () { return state.response.status || sdkResponse().reason(); } });
   Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
-  Object.defineProperty(response, 'to', { get: function () { return expect(this).to; } });
+  Object.defineProperty(response, 'to', { get: function () { return fastAssertion(RESPONSE_CHECKS, this); } });
   response.text = function () { return state.body; };
   response.json = function (reviver, strict) {
     if (reviver === undefined && !strict) {
