@@ -35,7 +35,7 @@ fn run_prints_the_response() {
     let text = stdout(&out);
     assert!(text.starts_with("HTTP/1.1 200 OK\n"), "{text}");
     assert!(text.contains("timings: dns"), "{text}");
-    assert!(text.contains("content-type: application/json"), "{text}");
+    assert!(text.contains("Content-Type: application/json"), "{text}");
     assert!(
         text.contains("\n  \"method\": \"POST\""),
         "body should be pretty-printed JSON: {text}"

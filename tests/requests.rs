@@ -175,15 +175,15 @@ fn response_headers_keep_order_and_repeats() {
     let names: Vec<_> = r
         .headers
         .iter()
-        .filter(|h| h.name == "set-cookie" || h.name == "x-between")
+        .filter(|h| h.name == "Set-Cookie" || h.name == "X-Between")
         .map(|h| (h.name.as_str(), h.value.as_str()))
         .collect();
     assert_eq!(
         names,
         [
-            ("set-cookie", "a=1"),
-            ("set-cookie", "b=2"),
-            ("x-between", "yes")
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+            ("X-Between", "yes")
         ]
     );
 }

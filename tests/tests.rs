@@ -8,6 +8,7 @@ mod batch;
 mod cli;
 mod connections;
 mod load;
+mod parity;
 mod requests;
 mod scripts;
 mod store;

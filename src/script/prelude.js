@@ -220,10 +220,6 @@
     }
     return state.responseHeaders;
   }
-  function show(v) {
-    if (typeof v === 'string') return "'" + v + "'";
-    try { return JSON.stringify(v); } catch (e) { return String(v); }
-  }
 
   // --- Variables ---------------------------------------------------------------------------
   function replaceIn(text, lookup) {
@@ -367,7 +363,15 @@
 
   // --- pm ----------------------------------------------------------------------------------
   var pm = {};
-  function message(e) { return e && e.message !== undefined ? String(e.message) : String(e); }
+  // V8 words the most common script error differently from QuickJS; Postman users see V8's.
+  var READ_OF = /^cannot read property '(.*)' of (undefined|null)$/;
+  function message(e) {
+    var text = e && e.message !== undefined ? String(e.message) : String(e);
+    var read = e instanceof TypeError && READ_OF.exec(text);
+    return read ? 'Cannot read properties of ' + read[2] + " (reading '" + read[1] + "')" : text;
+  }
+  // Postman reports a test that threw something other than an object under the test's name.
+  function testError(e, name) { return e !== null && typeof e === 'object' ? message(e) : name; }
   function test(name, fn) {
     var entry = { name: String(name), passed: true, skipped: false };
     state.tests.push(entry);
@@ -376,17 +380,17 @@
       // A test that takes `done` finishes when it calls it; until then it counts as passed.
       try {
         fn(function (err) {
-          if (err && entry.passed) { entry.passed = false; entry.error = message(err); }
+          if (err && entry.passed) { entry.passed = false; entry.error = testError(err, entry.name); }
         });
       } catch (e) {
         entry.passed = false;
-        entry.error = message(e);
+        entry.error = testError(e, entry.name);
       }
       return pm;
     }
     try { fn(); } catch (e) {
       entry.passed = false;
-      entry.error = message(e);
+      entry.error = testError(e, entry.name);
     }
     return pm;
   }
@@ -500,7 +504,7 @@
     // Only the script's own entries are tests: never what a prototype lends the object.
     Object.keys(legacyTests).forEach(function (name) {
       var ok = !!legacyTests[name];
-      state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + show(legacyTests[name]) + ' to be truthy' });
+      state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + legacyTests[name] + ' to be truthy' });
     });
     // Nothing a script leaves on the global object survives into the next run. The prelude's
     // own globals and the built-ins are non-enumerable, so for-in sees only what scripts added.

@@ -33,8 +33,9 @@ impl Scripts {
     }
 }
 
-/// What a scripted request came to. `variables` are the scopes after both scripts (the local
-/// scope is cleared: it lives for one request).
+/// What a scripted request came to. `variables` are the scopes after both scripts. The local
+/// scope (`pm.variables.set`) lives for a run, as in a Newman run: a caller that runs several
+/// requests as one run passes it on to the next; for a single request it ends here.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScriptedResult {
@@ -404,7 +405,6 @@ impl DesignJob {
 
     fn reply(&mut self, mut result: ScriptedResult) {
         result.variables = std::mem::take(&mut self.request.variables);
-        result.variables.local.clear();
         self.state = State::Finished;
         let _ = self.reply.send(result);
     }

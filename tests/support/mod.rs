@@ -7,7 +7,7 @@ use std::sync::Arc;
 use vayu::engine::{EngineConfig, EventLoop};
 use vayu::model::{PreparedRequest, RequestSpec, Response, TransferError};
 
-pub use target::TargetServer;
+pub use target::{Reply, TargetServer};
 
 /// An engine with two unpinned workers (unless the config names a count), as on the 2-core CI machine.
 pub fn engine() -> EventLoop {

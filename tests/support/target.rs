@@ -33,6 +33,17 @@ pub struct ServerStats {
     pub by_path: Mutex<HashMap<String, u64>>,
     /// `/stall-once`: until when every request to it is held (set by its 100th request).
     stall_until: Mutex<Option<std::time::Instant>>,
+    /// `/replay/...`: the recorded response to give for each path, as registered by a test.
+    pub replies: Mutex<HashMap<String, Reply>>,
+}
+
+/// A response recorded elsewhere, given back as it was: status, reason phrase, headers in order.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Reply {
+    pub code: u16,
+    pub status: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 impl ServerStats {
@@ -150,7 +161,9 @@ async fn accept_loop(
             let service_stats = Arc::clone(&stats);
             let service =
                 hyper::service::service_fn(move |req| handle(req, Arc::clone(&service_stats)));
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            // Header names go out as most servers write them (Content-Type), not lowercased.
+            builder.http1().title_case_headers(true);
             match tls {
                 None => {
                     let _ = builder
@@ -340,6 +353,31 @@ async fn handle(
                 }
             }
             r
+        }
+        ["replay", ..] => {
+            let reply = stats.replies.lock().unwrap().get(&path).cloned();
+            match reply {
+                Some(reply) => {
+                    let mut r = full(reply.code, reply.body);
+                    if let Ok(reason) =
+                        hyper::ext::ReasonPhrase::try_from(reply.status.into_bytes())
+                    {
+                        r.extensions_mut().insert(reason);
+                    }
+                    for (k, v) in reply.headers {
+                        // The framing headers are this server's own.
+                        let framing = ["content-length", "transfer-encoding", "connection"];
+                        if !framing.contains(&k.to_ascii_lowercase().as_str()) {
+                            r.headers_mut().append(
+                                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                                HeaderValue::from_str(&v).unwrap(),
+                            );
+                        }
+                    }
+                    r
+                }
+                None => full(404, "nothing registered to replay here"),
+            }
         }
         ["close"] => {
             let mut r = full(200, "closing");

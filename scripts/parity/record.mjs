@@ -1,0 +1,72 @@
+// Records what Newman does with the parity corpus (tests/parity/corpus.json) against a local
+// httpbin: for each case, the response Newman received and every test's outcome and message.
+// Writes tests/parity/newman.json, which tests/parity.rs replays through Vayu.
+// Usage: node scripts/parity/record.mjs HTTPBIN_URL   (scripts/record-parity.sh sets it all up)
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const require = createRequire(join(execSync('npm root -g').toString().trim(), 'newman', 'package.json'));
+const newman = require('newman');
+const base = process.argv[2];
+const root = new URL('../../', import.meta.url).pathname;
+const corpus = JSON.parse(readFileSync(join(root, 'tests/parity/corpus.json'), 'utf8'));
+const lines = (v) => (Array.isArray(v) ? v.join('\n') : v || '');
+const scope = (values) => ({ values: Object.entries(values || {}).map(([key, value]) => ({ key, value, type: typeof value === 'string' ? 'default' : 'any' })) });
+
+const collection = {
+  info: { name: 'vayu parity corpus', schema: 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json' },
+  item: corpus.cases.map((c) => {
+    const event = [];
+    if (c.preRequest) event.push({ listen: 'prerequest', script: { exec: lines(c.preRequest).split('\n') } });
+    if (c.test) event.push({ listen: 'test', script: { exec: lines(c.test).split('\n') } });
+    return {
+      name: c.name,
+      event,
+      request: {
+        method: c.request.method || 'GET',
+        url: base + c.request.path,
+        header: Object.entries(c.request.headers || {}).map(([key, value]) => ({ key, value })),
+        body: c.request.body === undefined ? undefined : { mode: 'raw', raw: c.request.body },
+      },
+    };
+  }),
+};
+
+const cases = corpus.cases.map((c) => ({ name: c.name, response: null, tests: [], preRequestTests: [], errors: [] }));
+const byId = new Map();
+collection.item.forEach((item, i) => { item.id = 'case-' + i; byId.set(item.id, cases[i]); });
+const caseOf = (o) => byId.get(o.item.id);
+
+newman.run({
+  collection,
+  environment: { name: 'parity', ...scope(corpus.environment) },
+  globals: scope(corpus.globals),
+  reporters: [],
+})
+  .on('request', (err, o) => {
+    if (err || !o.response) return;
+    caseOf(o).response = {
+      code: o.response.code,
+      status: o.response.status,
+      headers: o.response.headers.all().map((h) => [h.key, h.value]),
+      body: o.response.text(),
+    };
+  })
+  .on('assertion', (err, o) => {
+    const c = caseOf(o);
+    const list = o.cursor && c.response === null ? c.preRequestTests : c.tests;
+    list.push({ name: o.assertion, passed: !err && !o.skipped, skipped: !!o.skipped, ...(err ? { error: err.message } : {}) });
+  })
+  .on('script', (err, o) => {
+    if (o.execution && o.execution.error) caseOf(o).errors.push({ event: o.event.listen, message: o.execution.error.message });
+    else if (err) caseOf(o).errors.push({ event: o.event.listen, message: err.message });
+  })
+  .on('done', (err) => {
+    if (err) throw err;
+    for (const c of cases) if (c.errors.length === 0) delete c.errors;
+    writeFileSync(join(root, 'tests/parity/newman.json'), JSON.stringify({ newman: require('newman/package.json').version, cases }, null, 1) + '\n');
+    const n = cases.reduce((sum, c) => sum + c.tests.length + c.preRequestTests.length, 0);
+    console.log(`recorded ${cases.length} cases, ${n} assertions`);
+  });
