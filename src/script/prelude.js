@@ -114,12 +114,12 @@
   }
   // A check answers whether the assertion passes (before negation), or undefined when the case
   // is not a plain one and chai must decide.
-  function passes(fast, outcome, name, args) {
-    if (outcome !== undefined && outcome !== fast.negate) return fast.proxy;
+  function passes(fast, proxy, outcome, name, args) {
+    if (outcome !== undefined && outcome !== fast.negate) return proxy;
     var real = realAssertion(fast);
     var value = real[name];
     // Properties have run (and thrown) on access; methods run now.
-    return args === null ? value : value.apply(fast.proxy, Array.prototype.slice.call(args));
+    return args === null ? value : value.apply(proxy, Array.prototype.slice.call(args));
   }
   function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
   var VALUE_CHECKS = {
@@ -178,28 +178,28 @@
     })
   };
 
+  // The proxy is only ever reached as `receiver`: the state does not point back at it, so no
+  // reference cycle is left for QuickJS's cycle collector on every assertion.
   var fastHandler = {
-    get: function (fast, name) {
+    get: function (fast, name, proxy) {
       if (fast.real === null && typeof name === 'string') {
-        if (name in LANGUAGE_CHAINS) return fast.proxy;
-        if (name === 'not') { fast.negate = !fast.negate; return fast.proxy; }
+        if (name in LANGUAGE_CHAINS) return proxy;
+        if (name === 'not') { fast.negate = !fast.negate; return proxy; }
         var checks = fast.checks;
-        if (name in checks.properties) return passes(fast, checks.properties[name](fast.object), name, null);
+        if (name in checks.properties) return passes(fast, proxy, checks.properties[name](fast.object), name, null);
         if (name in checks.methods) {
           var check = checks.methods[name];
           // Further arguments (chai's custom message) matter only when chai reports a failure.
-          return function (expected) { return passes(fast, check(fast.object, expected), name, arguments); };
+          return function (expected) { return passes(fast, proxy, check(fast.object, expected), name, arguments); };
         }
       }
-      return Reflect.get(realAssertion(fast), name, fast.proxy);
+      return Reflect.get(realAssertion(fast), name, proxy);
     },
     set: function (fast, name, value) { return Reflect.set(realAssertion(fast), name, value); },
     has: function (fast, name) { return Reflect.has(realAssertion(fast), name); }
   };
   function fastAssertion(checks, object, message) {
-    var fast = { checks: checks, object: object, message: message, negate: false, real: null, proxy: null };
-    fast.proxy = new Proxy(fast, fastHandler);
-    return fast.proxy;
+    return new Proxy({ checks: checks, object: object, message: message, negate: false, real: null }, fastHandler);
   }
 
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
