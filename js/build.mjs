@@ -5,6 +5,10 @@
 import { build } from 'esbuild';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Node 18 (Debian 12's) has no import.meta.dirname.
+const here = fileURLToPath(new URL('.', import.meta.url));
 
 const outdir = process.argv[2];
 if (!outdir) {
@@ -37,7 +41,8 @@ const needsNodeGlobals = new Set(['postman-collection', 'xml2js']);
 
 for (const [name, entry] of Object.entries(modules)) {
   const result = await build({
-    stdin: { contents: entry, resolveDir: import.meta.dirname, loader: 'js' },
+    stdin: { contents: entry, resolveDir: here, loader: 'js' },
+    absWorkingDir: here, // aliases resolve from here, whatever the caller's directory
     bundle: true,
     minify: true,
     write: false,
@@ -48,7 +53,7 @@ for (const [name, entry] of Object.entries(modules)) {
     legalComments: 'none',
     alias: { stream: 'stream-browserify', timers: 'timers-browserify' },
     define: { global: 'globalThis' },
-    inject: needsNodeGlobals.has(name) ? [join(import.meta.dirname, 'node-globals.js')] : [],
+    inject: needsNodeGlobals.has(name) ? [join(here, 'node-globals.js')] : [],
     logLevel: 'warning',
   });
   // The bundle declares `var __vayu_module`; wrapped so the script's value is the exports.
