@@ -119,7 +119,7 @@
     var real = realAssertion(fast);
     var value = real[name];
     // Properties have run (and thrown) on access; methods run now.
-    return args === null ? value : value.apply(proxy, Array.prototype.slice.call(args));
+    return args === null ? value : value.apply(proxy, args);
   }
   function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
   var VALUE_CHECKS = {
@@ -189,8 +189,9 @@
         if (name in checks.properties) return passes(fast, proxy, checks.properties[name](fast.object), name, null);
         if (name in checks.methods) {
           var check = checks.methods[name];
-          // Further arguments (chai's custom message) matter only when chai reports a failure.
-          return function (expected) { return passes(fast, proxy, check(fast.object, expected), name, arguments); };
+          // The second argument (chai's custom message) matters only when chai reports a failure.
+          // An arrow function: QuickJS gives every other function a prototype object.
+          return (expected, text) => passes(fast, proxy, check(fast.object, expected), name, text === undefined ? [expected] : [expected, text]);
         }
       }
       return Reflect.get(realAssertion(fast), name, proxy);
@@ -488,7 +489,7 @@
     };
     var r = state.response;
     var legacyTests = {};
-    var out = { tests: state.tests, console: state.console, error: null };
+    var error = null;
     try {
       // Postman's legacy sandbox names are the script function's parameters.
       script(
@@ -499,7 +500,7 @@
         r ? r.responseTime : 0
       );
     } catch (e) {
-      out.error = { message: message(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
+      error = { message: message(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
     }
     // Only the script's own entries are tests: never what a prototype lends the object.
     Object.keys(legacyTests).forEach(function (name) {
@@ -511,11 +512,37 @@
     for (var k in global) {
       try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
     }
-    if (state.variables !== null) out.variables = state.variables;
-    if (state.request !== null && !state.response) out.request = state.request;
+    var json = resultJson(state.tests, state.console, error, state.variables, state.response ? null : state.request);
     state = null;
-    return JSON.stringify(out);
+    return json;
   });
+
+  // The results as JSON for the host, written out by hand: QuickJS's JSON.stringify costs
+  // several microseconds even for two test results. Test names repeat from response to response,
+  // so their quoted form is kept (a bounded cache).
+  var quotedNames = Object.create(null), quotedCount = 0;
+  function quote(text) {
+    var q = quotedNames[text];
+    if (q === undefined) {
+      if (quotedCount >= 1024) { quotedNames = Object.create(null); quotedCount = 0; }
+      q = quotedNames[text] = JSON.stringify(String(text));
+      quotedCount++;
+    }
+    return q;
+  }
+  function resultJson(tests, lines, error, variables, request) {
+    var out = '{"tests":[';
+    for (var i = 0; i < tests.length; i++) {
+      var t = tests[i];
+      out += (i ? ',{"name":' : '{"name":') + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
+        (t.skipped ? ',"skipped":true' : ',"skipped":false') + (t.error === undefined ? '}' : ',"error":' + JSON.stringify(String(t.error)) + '}');
+    }
+    out += lines.length ? '],"console":' + JSON.stringify(lines) : '],"console":[]';
+    out += error === null ? ',"error":null' : ',"error":' + JSON.stringify(error);
+    if (variables !== null) out += ',"variables":' + JSON.stringify(variables);
+    if (request !== null) out += ',"request":' + JSON.stringify(request);
+    return out + '}';
+  }
   function legacyHeaders() {
     var out = {};
     resHeaderList().forEach(function (h) { if (!(h.key in out)) out[h.key] = h.value; });
