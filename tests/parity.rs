@@ -17,6 +17,8 @@ use vayu::script::{ScriptedRequest, TestResult, Variables};
 struct Corpus {
     environment: serde_json::Map<String, Value>,
     globals: serde_json::Map<String, Value>,
+    /// The iteration data: one row, so one iteration.
+    data: Vec<serde_json::Map<String, Value>>,
     cases: Vec<Case>,
 }
 
@@ -108,6 +110,7 @@ fn scripts_give_the_outcomes_and_messages_newman_gives() {
     let mut variables = Variables {
         environment: corpus.environment.clone(),
         globals: corpus.globals.clone(),
+        data: corpus.data[0].clone(),
         ..Variables::default()
     };
     let (mut total, mut matched, mut differences) = (0, 0, Vec::new());
@@ -144,7 +147,10 @@ fn scripts_give_the_outcomes_and_messages_newman_gives() {
             request["preRequestScript"] = json!(case.pre_request.join("\n"));
         }
         let spec = RequestSpec::from_json(&request.to_string()).expect("corpus requests are valid");
-        let result = ScriptedRequest::new(spec, variables.clone()).send(&engine);
+        let mut scripted = ScriptedRequest::new(spec, variables.clone());
+        // The recording script gives each item this id.
+        scripted.context.request_id = format!("case-{i}");
+        let result = scripted.send(&engine);
         assert!(
             result.response.is_some(),
             "{}: the request was not answered: {:?}",

@@ -9,7 +9,7 @@ use std::time::Duration;
 use vayu::engine::EngineConfig;
 use vayu::model::RequestSpec;
 use vayu::script::{
-    ScriptError, ScriptLimits, ScriptOutcome, ScriptedRequest, TestResult, Variables,
+    NextRequest, ScriptError, ScriptLimits, ScriptOutcome, ScriptedRequest, TestResult, Variables,
 };
 
 #[derive(Deserialize)]
@@ -264,5 +264,47 @@ fn corpus() {
         "{} problems:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+#[test]
+fn skip_request_next_request_and_visualizer_are_recorded_on_the_result() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let skipped = RequestSpec::from_json(
+        &json!({"url": server.url("/skipped"),
+                "preRequestScript": "pm.execution.skipRequest();",
+                "testScript": "pm.test('never runs', () => {});"})
+        .to_string(),
+    )
+    .unwrap();
+    let result = ScriptedRequest::new(skipped, Variables::default()).send(&engine);
+    assert!(result.response.is_none() && result.error.is_none());
+    assert!(result.pre_request.unwrap().skip_request);
+    assert!(result.test.is_none(), "the test script does not run");
+    assert_eq!(server.stats.path_count("/skipped"), 0, "nothing was sent");
+
+    let flow = RequestSpec::from_json(
+        &json!({"url": server.url("/echo"),
+                "preRequestScript": "pm.execution.setNextRequest('login');",
+                "testScript": "postman.setNextRequest(null); pm.visualizer.set('<p>{{n}}</p>', {n: 2});"})
+        .to_string(),
+    )
+    .unwrap();
+    let result = ScriptedRequest::new(flow, Variables::default()).send(&engine);
+    assert!(result.response.is_some());
+    assert_eq!(
+        result.pre_request.unwrap().next_request,
+        Some(NextRequest::Named("login".into()))
+    );
+    let test = result.test.unwrap();
+    assert_eq!(test.next_request, Some(NextRequest::EndRun));
+    let visualizer = test.visualizer.expect("the visualizer is kept");
+    assert_eq!(
+        (visualizer.template.as_str(), visualizer.data),
+        ("<p>{{n}}</p>", json!({"n": 2}))
     );
 }

@@ -43,6 +43,7 @@ newman.run({
   collection,
   environment: { name: 'parity', ...scope(corpus.environment) },
   globals: scope(corpus.globals),
+  iterationData: corpus.data,
   reporters: [],
 })
   .on('request', (err, o) => {

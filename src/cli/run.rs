@@ -84,6 +84,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         if let Some(response) = &result.response {
             emit(&render(response));
         }
+        if result.pre_request.as_ref().is_some_and(|p| p.skip_request) {
+            emit("not sent: the pre-request script called pm.execution.skipRequest()\n");
+        }
         emit(&render_scripts(&result));
     }
     if let Some(error) = result.error {

@@ -124,17 +124,20 @@ impl ScriptHost {
     /// Runs one script. Failures of the script itself (syntax, a throw, a limit) are in the
     /// outcome's `error`; tests that ran before a throw are kept. The request and variables are
     /// handed over as JSON and parsed in the script only if it looks at them.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn run(
         &mut self,
-        phase: Phase,
-        source: &str,
-        request_json: &str,
+        input: &ScriptInput<'_>,
         variables: &Variables,
-        iteration: u64,
-        response: Option<&ScriptResponse>,
-        body: &str,
     ) -> (ScriptOutcome, Option<ScriptRequestUpdate>) {
+        let ScriptInput {
+            phase,
+            source,
+            request_json,
+            context_json,
+            iteration,
+            response,
+            body,
+        } = *input;
         let variables_json = match serde_json::to_string(variables) {
             Ok(v) => v,
             Err(e) => {
@@ -198,26 +201,25 @@ impl ScriptHost {
             let entry = entry
                 .restore(&ctx)
                 .map_err(|e| failure(&ctx, phase, e, limits))?;
-            let response = match meta {
-                Some((code, status, time, size)) => {
-                    let fail = |e| failure(&ctx, phase, e, limits);
-                    let list = rquickjs::Array::new(ctx.clone()).map_err(fail)?;
-                    list.set(0, code as i32).map_err(fail)?;
-                    list.set(1, status).map_err(fail)?;
-                    list.set(2, time).map_err(fail)?;
-                    list.set(3, size).map_err(fail)?;
-                    list.set(4, legacy_headers).map_err(fail)?;
-                    list.into_value()
-                }
-                None => rquickjs::Value::new_null(ctx.clone()),
-            };
+            // [iteration, then for a test script: code, status, responseTime, responseSize,
+            // whether the script names the legacy responseHeaders].
+            let fail = |e| failure(&ctx, phase, e, limits);
+            let run = rquickjs::Array::new(ctx.clone()).map_err(fail)?;
+            run.set(0, iteration as f64).map_err(fail)?;
+            if let Some((code, status, time, size)) = meta {
+                run.set(1, code as i32).map_err(fail)?;
+                run.set(2, status).map_err(fail)?;
+                run.set(3, time).map_err(fail)?;
+                run.set(4, size).map_err(fail)?;
+                run.set(5, legacy_headers).map_err(fail)?;
+            }
             entry
                 .call((
                     script,
                     request_json,
+                    context_json,
                     variables_json,
-                    iteration as f64,
-                    response,
+                    run,
                     header_block,
                     body,
                 ))
@@ -258,6 +260,19 @@ fn load_bundle<'js>(ctx: Ctx<'js>, name: String) -> rquickjs::Result<Value<'js>>
     ctx.eval_with_options(source, options)
 }
 
+/// What one script run is given besides the variables. The request and the context arrive as
+/// JSON, parsed in the script only if it looks at them.
+#[derive(Clone, Copy)]
+pub(crate) struct ScriptInput<'a> {
+    pub phase: Phase,
+    pub source: &'a str,
+    pub request_json: &'a str,
+    pub context_json: &'a str,
+    pub iteration: u64,
+    pub response: Option<&'a ScriptResponse>,
+    pub body: &'a str,
+}
+
 /// What the script changed: the request (pre-request scripts) and the variables, each only if
 /// the script looked at it.
 #[derive(Debug, Clone)]
@@ -267,10 +282,15 @@ pub(crate) struct ScriptRequestUpdate {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RawOutcome {
     tests: Vec<super::outcome::TestResult>,
     console: Vec<super::outcome::ConsoleLine>,
     error: Option<RawError>,
+    #[serde(default)]
+    skip_request: bool,
+    next_request: Option<super::outcome::NextRequest>,
+    visualizer: Option<super::outcome::Visualizer>,
     /// Present when a pre-request script looked at the request.
     request: Option<ScriptRequest>,
     /// Present when the script looked at the variables.
@@ -300,6 +320,9 @@ fn parse_outcome(phase: Phase, json: &str) -> (ScriptOutcome, Option<ScriptReque
                 tests: raw.tests,
                 console: raw.console,
                 error,
+                skip_request: raw.skip_request,
+                next_request: raw.next_request,
+                visualizer: raw.visualizer,
             };
             (
                 outcome,

@@ -13,7 +13,8 @@ mod variables;
 
 pub use host::{ScriptHost, ScriptLimits};
 pub use outcome::{
-    ConsoleLine, Phase, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse, TestResult,
+    ConsoleLine, NextRequest, Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest,
+    ScriptResponse, TestResult, Visualizer,
 };
 pub use runner::{ResponseTest, ScriptedRequest, ScriptedResult, Scripts, TestCounts, TestTally};
 pub use variables::{Scope, Variables};

@@ -72,13 +72,70 @@ pub struct ScriptResponse {
     pub response_size: u64,
 }
 
+/// Where in a run a script executes: what `pm.info` and `pm.iterationData` report besides the
+/// iteration (which changes from response to response and is passed on its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptContext {
+    pub iteration_count: u64,
+    /// The request's id in its collection (`pm.info.requestId`); empty when it has none.
+    pub request_id: String,
+    /// This iteration's data row (`pm.iterationData`).
+    pub data: super::variables::Scope,
+}
+
+impl Default for ScriptContext {
+    fn default() -> Self {
+        ScriptContext {
+            iteration_count: 1,
+            request_id: String::new(),
+            data: Default::default(),
+        }
+    }
+}
+
+impl ScriptContext {
+    /// How the script receives it; parsed there only if the script asks.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Where a script asked the run to go next (`pm.execution.setNextRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NextRequest {
+    /// The request with this name.
+    Named(String),
+    /// `setNextRequest(null)`: end the run after this request.
+    EndRun,
+}
+
+/// `pm.visualizer.set(template, data, options)`: kept on the result, rendered nowhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visualizer {
+    pub template: String,
+    #[serde(default)]
+    pub data: serde_json::Value,
+    #[serde(default)]
+    pub options: serde_json::Value,
+}
+
 /// Everything one script run produced.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ScriptOutcome {
     pub tests: Vec<TestResult>,
     pub console: Vec<ConsoleLine>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ScriptError>,
+    /// `pm.execution.skipRequest()` in a pre-request script: the request is not sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skip_request: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_request: Option<NextRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visualizer: Option<Visualizer>,
 }
 
 impl ScriptOutcome {

@@ -208,8 +208,15 @@
     if (state.request === null) state.request = JSON.parse(state.requestJson);
     return state.request;
   }
+  function context() {
+    if (state.context === null) state.context = JSON.parse(state.contextJson);
+    return state.context;
+  }
   function vars() {
-    if (state.variables === null) state.variables = JSON.parse(state.variablesJson);
+    if (state.variables === null) {
+      state.variables = JSON.parse(state.variablesJson);
+      if (!state.variables.data) state.variables.data = {};
+    }
     return state.variables;
   }
   function resHeaderList() {
@@ -244,8 +251,8 @@
     };
   }
 
-  // Postman's precedence: local, then environment, collection, globals.
-  var ORDER = ['local', 'environment', 'collection', 'globals'];
+  // Postman's precedence: local, then the iteration's data row, environment, collection, globals.
+  var ORDER = ['local', 'data', 'environment', 'collection', 'globals'];
   function resolve(k) {
     for (var i = 0; i < ORDER.length; i++) {
       var s = vars()[ORDER[i]];
@@ -307,7 +314,21 @@
   var reqHeaders = requestHeaders();
   var request = new PmRequest();
   Object.defineProperty(request, 'method', { get: function () { return req().method; }, set: function (v) { req().method = String(v); } });
-  Object.defineProperty(request, 'url', { get: function () { return req().url; }, set: function (v) { req().url = String(v); } });
+  // The url is the collection SDK's Url, made on first use; what a pre-request script does to it
+  // is what is sent (written back when the script ends).
+  Object.defineProperty(request, 'url', {
+    get: function () {
+      if (state.url === null) {
+        state.url = new (lib('postman-collection').Url)(req().url);
+        state.urlWas = state.url.toString();
+      }
+      return state.url;
+    },
+    set: function (v) {
+      state.url = null;
+      req().url = typeof v === 'string' ? v : new (lib('postman-collection').Url)(v).toString();
+    }
+  });
   Object.defineProperty(request, 'headers', { get: function () { return reqHeaders; } });
   Object.defineProperty(request, 'body', {
     get: function () {
@@ -411,7 +432,52 @@
   pm.sendRequest = function () { throw new Error('pm.sendRequest is not available in Vayu yet: scripts cannot make network requests'); };
   Object.defineProperty(pm, 'info', {
     get: function () {
-      return { requestName: req().name, iteration: state.iteration, eventName: state.response ? 'test' : 'prerequest' };
+      var c = context();
+      return {
+        eventName: state.response ? 'test' : 'prerequest',
+        iteration: state.iteration,
+        iterationCount: c.iterationCount,
+        requestName: req().name,
+        requestId: c.requestId
+      };
+    }
+  });
+  // The iteration's data row: read-only to scripts, as in Postman.
+  var iterationData = {
+    get: function (k) { var d = vars().data; return has(d, k) ? d[k] : undefined; },
+    has: function (k) { return has(vars().data, k); },
+    toObject: function () { return Object.assign({}, vars().data); },
+    toJSON: function () { return Object.assign({}, vars().data); },
+    replaceIn: function (text) { var d = vars().data; return replaceIn(text, function (k) { return has(d, k) ? d[k] : undefined; }); }
+  };
+  pm.iterationData = iterationData;
+  function setNextRequest(name) { state.nextRequest = name === null || name === undefined ? 'endRun' : { named: String(name) }; }
+  pm.execution = {
+    skipRequest: function () {
+      // Postman's test scripts have no skipRequest; this is the error a call gets there.
+      if (state.response) throw new TypeError('pm.execution.skipRequest is not a function');
+      state.skipRequest = true;
+    },
+    setNextRequest: setNextRequest
+  };
+  pm.visualizer = {
+    set: function (template, data, options) {
+      state.visualizer = { template: String(template), data: data === undefined ? null : data, options: options === undefined ? null : options };
+    },
+    clear: function () { state.visualizer = null; }
+  };
+  // The response's cookies (its Set-Cookie headers), as the collection SDK's CookieList.
+  Object.defineProperty(pm, 'cookies', {
+    get: function () {
+      if (state.cookies === null) {
+        var sdk = lib('postman-collection');
+        var list = state.response ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
+          .map(function (h) { return sdk.Cookie.parse(h.value); }) : [];
+        var cookies = new sdk.CookieList(null, list);
+        cookies.jar = function () { throw new Error('pm.cookies.jar() is not available in Vayu yet'); };
+        state.cookies = cookies;
+      }
+      return state.cookies;
     }
   });
   Object.defineProperty(pm, 'request', { get: function () { return request; } });
@@ -464,20 +530,32 @@
     getGlobalVariable: function (k) { return pm.globals.get(k); },
     clearGlobalVariable: function (k) { pm.globals.unset(k); },
     clearGlobalVariables: function () { pm.globals.clear(); },
-    getResponseHeader: function (k) { return pm.response.headers.get(k); }
+    getResponseHeader: function (k) { return pm.response.headers.get(k); },
+    getResponseCookie: function (k) { var c = pm.cookies.one(k); return c === undefined ? c : c.toJSON(); },
+    setNextRequest: setNextRequest
   });
 
   // --- The host's entry point ----------------------------------------------------------------
   // response is null before the request, else [code, status, responseTime, responseSize,
   // whether the script names the legacy responseHeaders].
-  hidden('__vayu_run', function (script, requestJson, variablesJson, iteration, responseMeta, headerBlock, responseBody) {
+  // run is [iteration] for a pre-request script, and [iteration, code, status, responseTime,
+  // responseSize, whether the script names the legacy responseHeaders] for a test script.
+  hidden('__vayu_run', function (script, requestJson, contextJson, variablesJson, run, headerBlock, responseBody) {
     state = {
       requestJson: requestJson,
       request: null,
       variablesJson: variablesJson,
       variables: null,
-      iteration: iteration,
-      response: responseMeta === null ? null : { code: responseMeta[0], status: responseMeta[1], responseTime: responseMeta[2], responseSize: responseMeta[3] },
+      contextJson: contextJson,
+      context: null,
+      iteration: run[0],
+      response: run.length === 1 ? null : { code: run[1], status: run[2], responseTime: run[3], responseSize: run[4] },
+      url: null,
+      urlWas: '',
+      cookies: null,
+      skipRequest: false,
+      nextRequest: null,
+      visualizer: null,
       headerBlock: headerBlock,
       responseHeaders: null,
       sdkResponse: null,
@@ -496,7 +574,7 @@
         legacyTests,
         r ? responseBody : '',
         r ? { code: r.code, name: r.status, detail: r.status } : undefined,
-        r && responseMeta[4] ? legacyHeaders() : {},
+        r && run[5] ? legacyHeaders() : {},
         r ? r.responseTime : 0
       );
     } catch (e) {
@@ -512,7 +590,8 @@
     for (var k in global) {
       try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
     }
-    var json = resultJson(state.tests, state.console, error, state.variables, state.response ? null : state.request);
+    if (state.url !== null && state.url.toString() !== state.urlWas) req().url = state.url.toString();
+    var json = resultJson(state, error);
     state = null;
     return json;
   });
@@ -530,7 +609,8 @@
     }
     return q;
   }
-  function resultJson(tests, lines, error, variables, request) {
+  function resultJson(run, error) {
+    var tests = run.tests, lines = run.console, variables = run.variables, request = run.response ? null : run.request;
     var out = '{"tests":[';
     for (var i = 0; i < tests.length; i++) {
       var t = tests[i];
@@ -541,6 +621,9 @@
     out += error === null ? ',"error":null' : ',"error":' + JSON.stringify(error);
     if (variables !== null) out += ',"variables":' + JSON.stringify(variables);
     if (request !== null) out += ',"request":' + JSON.stringify(request);
+    if (run.skipRequest) out += ',"skipRequest":true';
+    if (run.nextRequest !== null) out += ',"nextRequest":' + JSON.stringify(run.nextRequest);
+    if (run.visualizer !== null) out += ',"visualizer":' + JSON.stringify(run.visualizer);
     return out + '}';
   }
   function legacyHeaders() {
@@ -549,7 +632,7 @@
     return out;
   }
 
-  [pm, test, expect, global.console, global.postman, request, response, reqHeaders, variables,
+  [pm, test, expect, global.console, global.postman, request, response, reqHeaders, variables, iterationData, pm.execution, pm.visualizer,
     pm.environment, pm.collectionVariables, pm.globals, PmResponse.prototype, PmRequest.prototype].forEach(Object.freeze);
 })(globalThis, globalThis.__vayu_load);
 delete globalThis.__vayu_load;

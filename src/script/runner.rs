@@ -2,8 +2,8 @@
 //! run on the worker that handles it: pre-request script, variables, validation and send in
 //! `next`, the test script in `completed`.
 
-use super::host::{with_host, ScriptLimits};
-use super::outcome::{Phase, ScriptOutcome, ScriptRequest, ScriptResponse};
+use super::host::{with_host, ScriptInput, ScriptLimits};
+use super::outcome::{Phase, ScriptContext, ScriptOutcome, ScriptRequest, ScriptResponse};
 use super::variables::Variables;
 use crate::engine::{EventLoop, Job, Next, Outcome};
 use crate::model::{PreparedRequest, RequestSpec, Response, TransferError, ValidationError};
@@ -79,6 +79,7 @@ pub struct ScriptedRequest {
     pub variables: Variables,
     pub limits: ScriptLimits,
     pub iteration: u64,
+    pub context: ScriptContext,
 }
 
 impl ScriptedRequest {
@@ -88,6 +89,7 @@ impl ScriptedRequest {
             variables,
             limits: ScriptLimits::default(),
             iteration: 0,
+            context: ScriptContext::default(),
         }
     }
 
@@ -180,28 +182,12 @@ fn script_response(response: &Response) -> ScriptResponse {
 
 /// Runs one script on this thread's host. Updates `variables` as the script left them and
 /// returns the request as the script left it.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_script(
-    phase: Phase,
-    source: &str,
-    request_json: &str,
-    response: Option<&ScriptResponse>,
-    body: &str,
+    input: &ScriptInput<'_>,
     variables: &mut Variables,
     limits: ScriptLimits,
-    iteration: u64,
 ) -> (ScriptOutcome, Option<ScriptRequest>) {
-    match with_host(limits, |host| {
-        host.run(
-            phase,
-            source,
-            request_json,
-            variables,
-            iteration,
-            response,
-            body,
-        )
-    }) {
+    match with_host(limits, |host| host.run(input, variables)) {
         Ok((outcome, Some(update))) => {
             if let Some(changed) = update.variables {
                 *variables = changed;
@@ -223,8 +209,10 @@ pub(crate) fn run_script(
 #[derive(Debug, Clone)]
 pub struct ResponseTest {
     pub source: String,
-    /// What the script sees as `pm.request`, serialized once: it is the same for every response.
+    /// What the script sees as `pm.request` and `pm.info`, serialized once: the same for every
+    /// response.
     request_json: String,
+    context_json: String,
 }
 
 impl ResponseTest {
@@ -236,6 +224,7 @@ impl ResponseTest {
         Some(ResponseTest {
             source,
             request_json: script_request(&substituted).to_json(),
+            context_json: ScriptContext::default().to_json(),
         })
     }
 
@@ -247,16 +236,16 @@ impl ResponseTest {
         iteration: u64,
     ) -> ScriptOutcome {
         let script_response = script_response(response);
-        let (outcome, _) = run_script(
-            Phase::Test,
-            &self.source,
-            &self.request_json,
-            Some(&script_response),
-            &response.body,
-            variables,
-            limits,
+        let input = ScriptInput {
+            phase: Phase::Test,
+            source: &self.source,
+            request_json: &self.request_json,
+            context_json: &self.context_json,
             iteration,
-        );
+            response: Some(&script_response),
+            body: &response.body,
+        };
+        let (outcome, _) = run_script(&input, variables, limits);
         variables.local.clear();
         outcome
     }
@@ -357,16 +346,16 @@ impl DesignJob {
         body: &str,
     ) -> ScriptOutcome {
         let r = &mut self.request;
-        let (outcome, update) = run_script(
+        let input = ScriptInput {
             phase,
             source,
-            &request.to_json(),
+            request_json: &request.to_json(),
+            context_json: &r.context.to_json(),
+            iteration: r.iteration,
             response,
             body,
-            &mut r.variables,
-            r.limits,
-            r.iteration,
-        );
+        };
+        let (outcome, update) = run_script(&input, &mut r.variables, r.limits);
         if let (Phase::PreRequest, Some(after)) = (phase, update) {
             r.spec = apply_request_update(&r.spec, request, &after);
         }
@@ -380,10 +369,11 @@ impl DesignJob {
         if let Some(source) = &scripts.pre_request {
             let before = script_request(&self.request.spec);
             let outcome = self.run_script(Phase::PreRequest, source, &before, None, "");
-            let failed = outcome.error.is_some();
+            // A pre-request script that throws stops the request, as in Postman's runner, and
+            // so does one that calls pm.execution.skipRequest().
+            let stop = outcome.error.is_some() || outcome.skip_request;
             result.pre_request = Some(outcome);
-            if failed {
-                // A pre-request script that throws stops the request, as in Postman's runner.
+            if stop {
                 result.variables = self.request.variables.clone();
                 return Err(Box::new(result));
             }

@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 
 pub type Scope = serde_json::Map<String, serde_json::Value>;
 
-/// The four scopes a script and a request see. `local` holds `pm.variables.set` values and lives
-/// for one request.
+/// The scopes a script and a request see. `local` holds `pm.variables.set` values and lives for
+/// a run; `data` is the iteration's data row (`pm.iterationData`), read-only to scripts.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Variables {
     #[serde(default)]
     pub local: Scope,
+    #[serde(default, skip_serializing_if = "Scope::is_empty")]
+    pub data: Scope,
     #[serde(default)]
     pub environment: Scope,
     #[serde(default)]
@@ -27,10 +29,11 @@ impl Variables {
         }
     }
 
-    /// A variable's value as text: local, then environment, collection, globals.
+    /// A variable's value as text: local, then the data row, environment, collection, globals.
     pub fn resolve(&self, name: &str) -> Option<String> {
         [
             &self.local,
+            &self.data,
             &self.environment,
             &self.collection,
             &self.globals,
@@ -147,6 +150,7 @@ mod tests {
         let scope = |v: serde_json::Value| v.as_object().unwrap().clone();
         Variables {
             local: scope(json!({"who": "local"})),
+            data: scope(json!({"who": "data"})),
             environment: scope(json!({"who": "env", "host": "127.0.0.1:8080", "n": 3})),
             collection: scope(json!({"who": "collection", "path": "users"})),
             globals: scope(json!({"who": "global", "token": "t0k"})),
@@ -154,10 +158,12 @@ mod tests {
     }
 
     #[test]
-    fn precedence_is_local_environment_collection_globals() {
+    fn precedence_is_local_data_environment_collection_globals() {
         let mut v = vars();
         assert_eq!(v.resolve("who").as_deref(), Some("local"));
         v.local.clear();
+        assert_eq!(v.resolve("who").as_deref(), Some("data"));
+        v.data.clear();
         assert_eq!(v.resolve("who").as_deref(), Some("env"));
         v.environment.remove("who");
         assert_eq!(v.resolve("who").as_deref(), Some("collection"));
