@@ -308,3 +308,99 @@ fn skip_request_next_request_and_visualizer_are_recorded_on_the_result() {
         ("<p>{{n}}</p>", json!({"n": 2}))
     );
 }
+
+fn send_scripted(
+    engine: &vayu::engine::EventLoop,
+    request: Value,
+    limits: ScriptLimits,
+) -> vayu::script::ScriptedResult {
+    let spec = RequestSpec::from_json(&request.to_string()).unwrap();
+    let mut scripted = ScriptedRequest::new(spec, Variables::default());
+    scripted.limits = limits;
+    scripted.send(engine)
+}
+
+#[test]
+fn send_request_goes_through_the_engine_and_its_callbacks_run_before_the_phase_ends() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let result = send_scripted(
+        &engine,
+        json!({
+            "url": server.url("/status/200"),
+            "preRequestScript": format!(
+                "pm.sendRequest('{}', (err, res) => {{ pm.environment.set('token', res.text()); }});",
+                server.url("/status/201")
+            ),
+            "testScript": [
+                format!("pm.sendRequest({{url: '{}', method: 'POST', header: {{'X-Step': 'one'}}, body: {{mode: 'raw', raw: 'hi'}}}}, (err, res) => {{", server.url("/echo")),
+                "  pm.test('posted', () => pm.expect(res.json().method).to.equal('POST'));",
+                format!("  pm.sendRequest('{}').then(r => pm.test('nested promise', () => pm.expect(r.code).to.equal(404)));", server.url("/status/404")),
+                "});",
+                "pm.sendRequest('http://127.0.0.1:1/', (err, res) => pm.test('refused', () => { pm.expect(err).to.be.an('error'); pm.expect(res).to.be.undefined; }));",
+                "pm.test('pre-request result seen', () => pm.expect(pm.environment.get('token')).to.be.a('string'));",
+            ]
+        }),
+        ScriptLimits::default(),
+    );
+    assert!(result.response.is_some(), "{:?}", result.error);
+    let test = result.test.expect("the test script ran");
+    assert!(test.error.is_none(), "{:?}", test.error);
+    let outcomes: Vec<_> = test
+        .tests
+        .iter()
+        .map(|t| (t.name.as_str(), t.passed))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("pre-request result seen", true),
+            ("refused", true),
+            ("posted", true),
+            ("nested promise", true)
+        ]
+    );
+    for path in ["/status/201", "/echo", "/status/404", "/status/200"] {
+        assert_eq!(
+            server.stats.path_count(path),
+            1,
+            "{path} was requested once"
+        );
+    }
+}
+
+#[test]
+fn send_request_without_a_response_in_the_time_limit_fails_the_phase_and_keeps_its_tests() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let limits = ScriptLimits {
+        time: Duration::from_millis(300),
+        ..ScriptLimits::default()
+    };
+    let result = send_scripted(
+        &engine,
+        json!({
+            "url": server.url("/status/200"),
+            "preRequestScript": format!(
+                "pm.test('before', () => {{}}); pm.sendRequest('{}', () => pm.test('never', () => {{}}));",
+                server.url("/delay/3000")
+            ),
+        }),
+        limits,
+    );
+    let pre = result.pre_request.expect("the pre-request script ran");
+    let error = pre.error.expect("the phase failed");
+    assert!(error.message.contains("script time limit"), "{error}");
+    assert_eq!(pre.tests.len(), 1, "the test that ran is kept");
+    assert!(
+        result.response.is_none(),
+        "a failed pre-request phase stops the request"
+    );
+    assert_eq!(server.stats.path_count("/status/200"), 0);
+}

@@ -99,6 +99,16 @@ impl ScriptHost {
             ctx.globals()
                 .set("__vayu_load", loader)
                 .map_err(|e| setup_error(e.to_string()))?;
+            let drain = Function::new(
+                ctx.clone(),
+                |ctx: Ctx<'_>| {
+                    while ctx.execute_pending_job() {}
+                },
+            )
+            .map_err(|e| setup_error(format!("cannot create the job runner: {e}")))?;
+            ctx.globals()
+                .set("__vayu_drain_jobs", drain)
+                .map_err(|e| setup_error(e.to_string()))?;
             ctx.eval::<(), _>(PRELUDE).map_err(|e| {
                 setup_error(format!(
                     "the prelude failed: {}",
@@ -124,11 +134,7 @@ impl ScriptHost {
     /// Runs one script. Failures of the script itself (syntax, a throw, a limit) are in the
     /// outcome's `error`; tests that ran before a throw are kept. The request and variables are
     /// handed over as JSON and parsed in the script only if it looks at them.
-    pub(crate) fn run(
-        &mut self,
-        input: &ScriptInput<'_>,
-        variables: &Variables,
-    ) -> (ScriptOutcome, Option<ScriptRequestUpdate>) {
+    pub(crate) fn run(&mut self, input: &ScriptInput<'_>, variables: &Variables) -> Step {
         let ScriptInput {
             phase,
             source,
@@ -141,7 +147,7 @@ impl ScriptHost {
         let variables_json = match serde_json::to_string(variables) {
             Ok(v) => v,
             Err(e) => {
-                return (
+                return Step::Done(
                     failed(
                         phase,
                         format!("cannot pass the variables to the script: {e}"),
@@ -151,17 +157,7 @@ impl ScriptHost {
                 )
             }
         };
-        let mut header_block = String::new();
-        if let Some(r) = response {
-            for (i, (name, value)) in r.headers.iter().enumerate() {
-                if i > 0 {
-                    header_block.push('\n');
-                }
-                header_block.push_str(name);
-                header_block.push(':');
-                header_block.push_str(value);
-            }
-        }
+        let header_block = response.map(header_block).unwrap_or_default();
         let meta = response.map(|r| {
             (
                 r.code,
@@ -225,9 +221,62 @@ impl ScriptHost {
                 ))
                 .map_err(|e| failure(&ctx, phase, e, limits))
         });
+        self.end_call(phase, result)
+    }
+
+    /// Hands a waiting phase the response (or the failure) of one of its `pm.sendRequest`s and
+    /// runs its callback; the phase may then wait for more, or end.
+    pub(crate) fn resume(
+        &mut self,
+        phase: Phase,
+        waiting: u64,
+        id: u64,
+        reply: Result<(&ScriptResponse, &str), String>,
+    ) -> Step {
+        self.deadline.set(Some(Instant::now() + self.limits.time));
+        let limits = self.limits;
+        let result = self.context.with(|ctx| -> Result<String, ScriptError> {
+            let fail = |e| failure(&ctx, phase, e, limits);
+            let resume: Function = ctx.globals().get("__vayu_resume").map_err(fail)?;
+            let (error, meta, headers, body) = match reply {
+                Ok((r, body)) => {
+                    let meta = rquickjs::Array::new(ctx.clone()).map_err(fail)?;
+                    meta.set(0, r.code as i32).map_err(fail)?;
+                    meta.set(1, r.status.as_str()).map_err(fail)?;
+                    meta.set(2, r.response_time).map_err(fail)?;
+                    meta.set(3, r.response_size as f64).map_err(fail)?;
+                    (None, meta.into_value(), header_block(r), body)
+                }
+                Err(message) => (
+                    Some(message),
+                    Value::new_null(ctx.clone()),
+                    String::new(),
+                    "",
+                ),
+            };
+            resume
+                .call((waiting as f64, id as f64, error, meta, headers, body))
+                .map_err(fail)
+        });
+        self.end_call(phase, result)
+    }
+
+    /// Ends a waiting phase with an error (`why`), keeping the tests that ran.
+    pub(crate) fn abandon(&mut self, phase: Phase, waiting: u64, why: &str) -> Step {
+        self.deadline.set(Some(Instant::now() + self.limits.time));
+        let limits = self.limits;
+        let result = self.context.with(|ctx| -> Result<String, ScriptError> {
+            let fail = |e| failure(&ctx, phase, e, limits);
+            let abandon: Function = ctx.globals().get("__vayu_abandon").map_err(fail)?;
+            abandon.call((waiting as f64, why)).map_err(fail)
+        });
+        self.end_call(phase, result)
+    }
+
+    fn end_call(&mut self, phase: Phase, result: Result<String, ScriptError>) -> Step {
         self.deadline.set(None);
         match result {
-            Ok(json) => parse_outcome(phase, &json),
+            Ok(json) => parse_step(phase, &json),
             Err(error) => {
                 if error.message.contains("out of memory") {
                     // QuickJS may be left in a bad state: start the next run from a fresh runtime.
@@ -236,7 +285,7 @@ impl ScriptHost {
                         *self = fresh;
                     }
                 }
-                (
+                Step::Done(
                     ScriptOutcome {
                         error: Some(error),
                         ..ScriptOutcome::default()
@@ -246,6 +295,64 @@ impl ScriptHost {
             }
         }
     }
+}
+
+/// Where a call into a script left its phase. (A return value, moved once: not worth a box.)
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Step {
+    /// The phase ended: its outcome and what it changed.
+    Done(ScriptOutcome, Option<ScriptRequestUpdate>),
+    /// The phase waits for the responses to its `pm.sendRequest` calls; `send` are the requests
+    /// made since the last call. Resume it with each response by `phase` and request id.
+    Waiting { phase: u64, send: Vec<Outgoing> },
+}
+
+/// A request a script made with `pm.sendRequest`.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Outgoing {
+    pub id: u64,
+    pub request: ScriptRequest,
+}
+
+#[derive(serde::Deserialize)]
+struct RawWaiting {
+    phase: u64,
+    send: Vec<Outgoing>,
+}
+
+fn parse_step(phase: Phase, json: &str) -> Step {
+    if json.starts_with("{\"phase\":") {
+        return match serde_json::from_str::<RawWaiting>(json) {
+            Ok(w) => Step::Waiting {
+                phase: w.phase,
+                send: w.send,
+            },
+            Err(e) => Step::Done(
+                failed(
+                    phase,
+                    format!("pm.sendRequest: the request could not be read: {e}"),
+                    None,
+                ),
+                None,
+            ),
+        };
+    }
+    let (outcome, update) = parse_outcome(phase, json);
+    Step::Done(outcome, update)
+}
+
+/// A response's headers as one `name:value` block, a line each.
+fn header_block(r: &ScriptResponse) -> String {
+    let mut block = String::new();
+    for (i, (name, value)) in r.headers.iter().enumerate() {
+        if i > 0 {
+            block.push('\n');
+        }
+        block.push_str(name);
+        block.push(':');
+        block.push_str(value);
+    }
+    block
 }
 
 /// Evaluates one of the embedded library bundles and returns its exports (`undefined` for a

@@ -5,6 +5,7 @@
 //! Postman's sandbox ships (`modules.rs` embeds them); `variables.rs` the variable scopes and
 //! `{{name}}` substitution; `runner.rs` the request-level flow.
 
+mod design_job;
 mod host;
 mod modules;
 mod outcome;

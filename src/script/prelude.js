@@ -429,7 +429,53 @@
   pm.globals = scope('globals');
   pm.variables = variables;
   pm.require = requireModule;
-  pm.sendRequest = function () { throw new Error('pm.sendRequest is not available in Vayu yet: scripts cannot make network requests'); };
+  // pm.sendRequest(urlOrRequest[, callback]): the request goes out through the engine, on this
+  // worker, after the script's current call returns; the callback runs when its response is in.
+  // Without a callback it returns a promise. The phase ends when every callback has run.
+  var nextSend = 1;
+  function sendRequest(spec, callback) {
+    if (spec === undefined || spec === null || spec === '') throw new Error('sendrequest: nothing to request');
+    var request = outgoing(spec);
+    var id = nextSend++;
+    var s = state;
+    s.outbox.push({ id: id, request: request });
+    s.waiting++;
+    if (typeof callback === 'function') {
+      s.callbacks[id] = callback;
+      return undefined;
+    }
+    return new Promise(function (resolve, reject) {
+      s.callbacks[id] = function (err, res) { if (err) reject(err); else resolve(res); };
+    });
+  }
+  // A request as Postman's sendRequest takes it (a url, or {url, method, header, body}), as a
+  // Vayu request.
+  function outgoing(spec) {
+    if (typeof spec === 'string') return { name: '', url: spec, method: 'GET', headers: [], body: null };
+    var url = spec.url;
+    url = typeof url === 'string' ? url : new (lib('postman-collection').Url)(url).toString();
+    var headers = [];
+    var header = spec.header || spec.headers;
+    if (Array.isArray(header)) {
+      header.forEach(function (h) { if (h && !h.disabled) headers.push([String(h.key), String(h.value)]); });
+    } else if (typeof header === 'string') {
+      header.split('\n').forEach(function (line) { var at = line.indexOf(':'); if (at > 0) headers.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]); });
+    } else if (header && typeof header === 'object') {
+      Object.keys(header).forEach(function (k) { headers.push([k, String(header[k])]); });
+    }
+    var body = null, b = spec.body;
+    if (typeof b === 'string') body = b;
+    else if (b && b.mode === 'raw') body = b.raw === undefined ? '' : String(b.raw);
+    else if (b && b.mode === 'urlencoded') {
+      body = (b.urlencoded || []).filter(function (p) { return !p.disabled; })
+        .map(function (p) { return encodeURIComponent(p.key) + '=' + encodeURIComponent(p.value === undefined ? '' : p.value); }).join('&');
+      if (!headers.some(function (h) { return h[0].toLowerCase() === 'content-type'; })) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+    } else if (b && b.mode) {
+      throw new Error('pm.sendRequest: body mode ' + JSON.stringify(b.mode) + ' is not supported yet; use raw or urlencoded');
+    }
+    return { name: '', url: String(url), method: String(spec.method || 'GET').toUpperCase(), headers: headers, body: body };
+  }
+  pm.sendRequest = sendRequest;
   Object.defineProperty(pm, 'info', {
     get: function () {
       var c = context();
@@ -536,8 +582,6 @@
   });
 
   // --- The host's entry point ----------------------------------------------------------------
-  // response is null before the request, else [code, status, responseTime, responseSize,
-  // whether the script names the legacy responseHeaders].
   // run is [iteration] for a pre-request script, and [iteration, code, status, responseTime,
   // responseSize, whether the script names the legacy responseHeaders] for a test script.
   hidden('__vayu_run', function (script, requestJson, contextJson, variablesJson, run, headerBlock, responseBody) {
@@ -563,11 +607,17 @@
       json: undefined,
       jsonParsed: false,
       tests: [],
-      console: []
+      console: [],
+      // pm.sendRequest: requests not yet handed to the host, callbacks by request id, and how
+      // many responses the phase still waits for.
+      outbox: [],
+      callbacks: {},
+      waiting: 0,
+      phase: 0,
+      error: null
     };
     var r = state.response;
     var legacyTests = {};
-    var error = null;
     try {
       // Postman's legacy sandbox names are the script function's parameters.
       script(
@@ -578,23 +628,91 @@
         r ? r.responseTime : 0
       );
     } catch (e) {
-      error = { message: message(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
+      state.error = scriptError(e);
     }
+    drainJobs();
     // Only the script's own entries are tests: never what a prototype lends the object.
     Object.keys(legacyTests).forEach(function (name) {
       var ok = !!legacyTests[name];
       state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + legacyTests[name] + ' to be truthy' });
     });
+    return endCall();
+  });
+
+  // A response to one of the phase's pm.sendRequest calls: meta is null when the request failed
+  // (error says why), else [code, status, responseTime, responseSize].
+  hidden('__vayu_resume', function (phase, id, error, meta, headerBlock, body) {
+    state = phases[phase];
+    delete phases[phase];
+    var callback = state.callbacks[id];
+    delete state.callbacks[id];
+    state.waiting--;
+    var response;
+    if (meta !== null) {
+      var sdk = lib('postman-collection');
+      response = new sdk.Response({
+        code: meta[0],
+        status: meta[1],
+        responseTime: meta[2],
+        header: headerBlock === '' ? [] : headerBlock.split('\n').map(function (line) {
+          var at = line.indexOf(':');
+          return { key: line.slice(0, at), value: line.slice(at + 1) };
+        }),
+        body: body
+      });
+    }
+    if (state.error === null) {
+      try {
+        // The host passes no error as undefined.
+        callback(error === undefined || error === null ? null : new Error(error), response);
+      } catch (e) {
+        state.error = scriptError(e);
+      }
+      drainJobs();
+    }
+    return endCall();
+  });
+
+  // The host gave up on a waiting phase: it ends now with this error, keeping the tests that
+  // ran.
+  hidden('__vayu_abandon', function (phase, why) {
+    state = phases[phase];
+    delete phases[phase];
+    state.error = { message: why, stack: '', name: 'Error' };
+    return endCall();
+  });
+
+  var phases = {}; // phases waiting for pm.sendRequest responses, by id
+  var nextPhase = 1;
+  function scriptError(e) {
+    return { message: message(e), stack: e && e.stack ? String(e.stack) : '', name: e && e.name ? String(e.name) : 'Error' };
+  }
+  // Promise reactions (pm.sendRequest without a callback, async test code) run before the call
+  // returns to the host.
+  var drainJobs = global.__vayu_drain_jobs;
+  delete global.__vayu_drain_jobs;
+  // Ends one call from the host: the requests the phase wants sent, or its final results.
+  function endCall() {
+    if (state.error === null && (state.waiting > 0 || state.outbox.length > 0)) {
+      // A phase keeps its id from its first wait to its end.
+      if (state.phase === 0) state.phase = nextPhase++;
+      var phase = state.phase;
+      phases[phase] = state;
+      var out = '{"phase":' + phase + ',"send":' + JSON.stringify(state.outbox) + '}';
+      state.outbox = [];
+      state = null;
+      return out;
+    }
     // Nothing a script leaves on the global object survives into the next run. The prelude's
     // own globals and the built-ins are non-enumerable, so for-in sees only what scripts added.
     for (var k in global) {
       try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
     }
     if (state.url !== null && state.url.toString() !== state.urlWas) req().url = state.url.toString();
-    var json = resultJson(state, error);
+    var json = resultJson(state, state.error);
     state = null;
     return json;
-  });
+  }
 
   // The results as JSON for the host, written out by hand: QuickJS's JSON.stringify costs
   // several microseconds even for two test results. Test names repeat from response to response,

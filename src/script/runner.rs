@@ -2,15 +2,15 @@
 //! run on the worker that handles it: pre-request script, variables, validation and send in
 //! `next`, the test script in `completed`.
 
-use super::host::{with_host, ScriptInput, ScriptLimits};
-use super::outcome::{Phase, ScriptContext, ScriptOutcome, ScriptRequest, ScriptResponse};
+use super::design_job::DesignJob;
+use super::host::{with_host, Outgoing, ScriptInput, ScriptLimits, Step};
+use super::outcome::{
+    Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse,
+};
 use super::variables::Variables;
-use crate::engine::{EventLoop, Job, Next, Outcome};
-use crate::model::{PreparedRequest, RequestSpec, Response, TransferError, ValidationError};
-use crossbeam_channel::Sender;
+use crate::engine::EventLoop;
+use crate::model::{RequestSpec, Response, TransferError, ValidationError};
 use serde::Serialize;
-use std::sync::Arc;
-use std::time::Instant;
 
 /// The scripts of a request, as text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,6 +56,19 @@ pub struct ScriptedResult {
 }
 
 impl ScriptedResult {
+    /// Nothing happened yet.
+    pub(crate) fn empty(variables: Variables) -> ScriptedResult {
+        ScriptedResult {
+            response: None,
+            error: None,
+            invalid: None,
+            pre_request: None,
+            test: None,
+            unresolved_variables: Vec::new(),
+            variables,
+        }
+    }
+
     pub fn failed_tests(&self) -> usize {
         [&self.pre_request, &self.test]
             .into_iter()
@@ -97,12 +110,7 @@ impl ScriptedRequest {
     pub fn send(self, engine: &EventLoop) -> ScriptedResult {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let variables = self.variables.clone();
-        let job = DesignJob {
-            request: self,
-            state: State::New,
-            result: None,
-            reply: tx,
-        };
+        let job = DesignJob::new(self, tx);
         if !engine.submit_job(Box::new(job)) {
             return ScriptedResult {
                 response: None,
@@ -121,7 +129,7 @@ impl ScriptedRequest {
     }
 }
 
-fn script_request(spec: &RequestSpec) -> ScriptRequest {
+pub(crate) fn script_request(spec: &RequestSpec) -> ScriptRequest {
     ScriptRequest {
         name: spec.name.clone().unwrap_or_default(),
         method: spec.method.clone(),
@@ -141,7 +149,7 @@ fn script_request(spec: &RequestSpec) -> ScriptRequest {
 }
 
 /// Folds what a pre-request script did to the request back into the spec.
-fn apply_request_update(
+pub(crate) fn apply_request_update(
     spec: &RequestSpec,
     before: &ScriptRequest,
     after: &ScriptRequest,
@@ -166,7 +174,7 @@ fn apply_request_update(
     out
 }
 
-fn script_response(response: &Response) -> ScriptResponse {
+pub(crate) fn script_response(response: &Response) -> ScriptResponse {
     ScriptResponse {
         code: response.status,
         status: response.status_text.clone(),
@@ -180,22 +188,71 @@ fn script_response(response: &Response) -> ScriptResponse {
     }
 }
 
-/// Runs one script on this thread's host. Updates `variables` as the script left them and
-/// returns the request as the script left it.
+/// Where a script phase stands after a call into it. (A return value, moved once.)
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum PhaseStep {
+    /// It ended: its outcome and the request as a pre-request script left it.
+    Done(ScriptOutcome, Option<ScriptRequest>),
+    /// It waits for the responses to its `pm.sendRequest` calls (see [`Step::Waiting`]).
+    Waiting { phase: u64, send: Vec<Outgoing> },
+}
+
+/// Runs one script on this thread's host. When the phase ends, `variables` are as the script
+/// left them.
 pub(crate) fn run_script(
     input: &ScriptInput<'_>,
     variables: &mut Variables,
     limits: ScriptLimits,
-) -> (ScriptOutcome, Option<ScriptRequest>) {
-    match with_host(limits, |host| host.run(input, variables)) {
-        Ok((outcome, Some(update))) => {
+) -> PhaseStep {
+    phase_step(
+        with_host(limits, |host| host.run(input, variables)),
+        variables,
+    )
+}
+
+/// Hands a waiting phase one response (or why its request failed).
+pub(crate) fn resume_script(
+    phase: Phase,
+    waiting: u64,
+    id: u64,
+    reply: Result<(&ScriptResponse, &str), String>,
+    variables: &mut Variables,
+    limits: ScriptLimits,
+) -> PhaseStep {
+    phase_step(
+        with_host(limits, |host| host.resume(phase, waiting, id, reply)),
+        variables,
+    )
+}
+
+/// Ends a waiting phase with an error, keeping the tests that ran.
+pub(crate) fn abandon_script(
+    phase: Phase,
+    waiting: u64,
+    why: &str,
+    variables: &mut Variables,
+    limits: ScriptLimits,
+) -> ScriptOutcome {
+    match phase_step(
+        with_host(limits, |host| host.abandon(phase, waiting, why)),
+        variables,
+    ) {
+        PhaseStep::Done(outcome, _) => outcome,
+        PhaseStep::Waiting { .. } => ScriptOutcome::default(),
+    }
+}
+
+fn phase_step(step: Result<Step, ScriptError>, variables: &mut Variables) -> PhaseStep {
+    match step {
+        Ok(Step::Done(outcome, Some(update))) => {
             if let Some(changed) = update.variables {
                 *variables = changed;
             }
-            (outcome, update.request)
+            PhaseStep::Done(outcome, update.request)
         }
-        Ok((outcome, None)) => (outcome, None),
-        Err(setup) => (
+        Ok(Step::Done(outcome, None)) => PhaseStep::Done(outcome, None),
+        Ok(Step::Waiting { phase, send }) => PhaseStep::Waiting { phase, send },
+        Err(setup) => PhaseStep::Done(
             ScriptOutcome {
                 error: Some(setup),
                 ..ScriptOutcome::default()
@@ -245,7 +302,17 @@ impl ResponseTest {
             response: Some(&script_response),
             body: &response.body,
         };
-        let (outcome, _) = run_script(&input, variables, limits);
+        let outcome = match run_script(&input, variables, limits) {
+            PhaseStep::Done(outcome, _) => outcome,
+            PhaseStep::Waiting { phase, .. } => abandon_script(
+                Phase::Test,
+                phase,
+                "pm.sendRequest is not available in batch and load runs yet \
+                 (it works in vayu-cli run and the daemon's design requests)",
+                variables,
+                limits,
+            ),
+        };
         variables.local.clear();
         outcome
     }
@@ -308,163 +375,5 @@ impl TestTally {
 
     pub fn failed(&self) -> u64 {
         self.tests.values().map(|c| c.failed).sum()
-    }
-}
-
-enum State {
-    New,
-    Sent { request: ScriptRequest },
-    Finished,
-}
-
-struct DesignJob {
-    request: ScriptedRequest,
-    state: State,
-    result: Option<ScriptedResult>,
-    reply: Sender<ScriptedResult>,
-}
-
-impl DesignJob {
-    fn empty_result(&self) -> ScriptedResult {
-        ScriptedResult {
-            response: None,
-            error: None,
-            invalid: None,
-            pre_request: None,
-            test: None,
-            unresolved_variables: Vec::new(),
-            variables: self.request.variables.clone(),
-        }
-    }
-
-    fn run_script(
-        &mut self,
-        phase: Phase,
-        source: &str,
-        request: &ScriptRequest,
-        response: Option<&ScriptResponse>,
-        body: &str,
-    ) -> ScriptOutcome {
-        let r = &mut self.request;
-        let input = ScriptInput {
-            phase,
-            source,
-            request_json: &request.to_json(),
-            context_json: &r.context.to_json(),
-            iteration: r.iteration,
-            response,
-            body,
-        };
-        let (outcome, update) = run_script(&input, &mut r.variables, r.limits);
-        if let (Phase::PreRequest, Some(after)) = (phase, update) {
-            r.spec = apply_request_update(&r.spec, request, &after);
-        }
-        outcome
-    }
-
-    /// Pre-request script, variables, validation: the request to send, or the result to give.
-    fn prepare(&mut self) -> Result<(PreparedRequest, ScriptRequest), Box<ScriptedResult>> {
-        let scripts = Scripts::of(&self.request.spec);
-        let mut result = self.empty_result();
-        if let Some(source) = &scripts.pre_request {
-            let before = script_request(&self.request.spec);
-            let outcome = self.run_script(Phase::PreRequest, source, &before, None, "");
-            // A pre-request script that throws stops the request, as in Postman's runner, and
-            // so does one that calls pm.execution.skipRequest().
-            let stop = outcome.error.is_some() || outcome.skip_request;
-            result.pre_request = Some(outcome);
-            if stop {
-                result.variables = self.request.variables.clone();
-                return Err(Box::new(result));
-            }
-        }
-        let (spec, unresolved) = self.request.variables.apply(&self.request.spec);
-        result.unresolved_variables = unresolved;
-        match spec.prepare() {
-            Ok(prepared) => {
-                self.result = Some(result);
-                Ok((prepared, script_request(&spec)))
-            }
-            Err(invalid) => {
-                result.invalid = Some(invalid);
-                result.variables = self.request.variables.clone();
-                Err(Box::new(result))
-            }
-        }
-    }
-
-    fn reply(&mut self, mut result: ScriptedResult) {
-        result.variables = std::mem::take(&mut self.request.variables);
-        self.state = State::Finished;
-        let _ = self.reply.send(result);
-    }
-}
-
-impl Job for DesignJob {
-    fn next(&mut self, _now: Instant, _in_flight: usize) -> Next {
-        match std::mem::replace(&mut self.state, State::Finished) {
-            State::New => match self.prepare() {
-                Ok((prepared, request)) => {
-                    self.state = State::Sent { request };
-                    Next::Start {
-                        request: Arc::new(prepared),
-                        tag: 0,
-                    }
-                }
-                Err(result) => {
-                    self.reply(*result);
-                    Next::Done
-                }
-            },
-            state @ State::Sent { .. } => {
-                self.state = state;
-                Next::Wait
-            }
-            State::Finished => Next::Done,
-        }
-    }
-
-    fn completed(&mut self, _tag: u64, outcome: Outcome) {
-        let State::Sent { request } = std::mem::replace(&mut self.state, State::Finished) else {
-            return;
-        };
-        let mut result = self.result.take().unwrap_or_else(|| self.empty_result());
-        match outcome.error {
-            Some(error) => result.error = Some(error),
-            None => {
-                let response = outcome
-                    .response
-                    .expect("design jobs ask for the full response");
-                if let Some(source) = Scripts::of(&self.request.spec).test {
-                    let script_response = script_response(&response);
-                    let body = response.body.clone();
-                    result.test = Some(self.run_script(
-                        Phase::Test,
-                        &source,
-                        &request,
-                        Some(&script_response),
-                        &body,
-                    ));
-                }
-                result.response = Some(response);
-            }
-        }
-        self.reply(result);
-    }
-
-    fn wants_response(&self) -> bool {
-        true
-    }
-
-    fn finish(self: Box<Self>) {
-        // A job the worker ends before it replied (engine stopping) still answers.
-        if !matches!(self.state, State::Finished) {
-            let mut result = self.empty_result();
-            result.error = Some(TransferError::new(
-                crate::model::ErrorCategory::Aborted,
-                "the engine stopped before the request completed",
-            ));
-            let _ = self.reply.send(result);
-        }
     }
 }
