@@ -51,8 +51,17 @@ struct Recording {
 struct Recorded {
     name: String,
     response: Reply,
+    /// What the case's `pm.sendRequest` calls received, by path.
+    #[serde(default)]
+    sent: Vec<Sent>,
     tests: Vec<RecordedTest>,
     pre_request_tests: Vec<RecordedTest>,
+}
+
+#[derive(Deserialize)]
+struct Sent {
+    path: String,
+    response: Reply,
 }
 
 #[derive(Deserialize, Debug)]
@@ -76,7 +85,9 @@ fn same(actual: &TestResult, recorded: &RecordedTest) -> bool {
         && actual.error == recorded.error
 }
 
-/// Compares one script's tests with Newman's; returns how many matched and the differences.
+/// Compares one script's tests with Newman's, by name (the corpus never repeats a name within
+/// a script; `pm.sendRequest` callbacks run in the order responses arrive, which is not fixed);
+/// returns how many matched.
 fn compare(
     what: &str,
     actual: &[TestResult],
@@ -84,10 +95,15 @@ fn compare(
     differences: &mut Vec<String>,
 ) -> usize {
     let mut matched = 0;
-    for i in 0..actual.len().max(recorded.len()) {
-        match (actual.get(i), recorded.get(i)) {
-            (Some(a), Some(r)) if same(a, r) => matched += 1,
-            (a, r) => differences.push(format!("{what}: vayu {a:?}\n      newman {r:?}")),
+    for r in recorded {
+        match actual.iter().find(|a| a.name == r.name) {
+            Some(a) if same(a, r) => matched += 1,
+            a => differences.push(format!("{what}: vayu {a:?}\n      newman {r:?}")),
+        }
+    }
+    for a in actual {
+        if !recorded.iter().any(|r| r.name == a.name) {
+            differences.push(format!("{what}: vayu ran {a:?}, newman did not"));
         }
     }
     matched
@@ -121,13 +137,19 @@ fn scripts_give_the_outcomes_and_messages_newman_gives() {
             .path
             .split_once('?')
             .unwrap_or((&case.request.path, ""));
-        let path = format!("/replay/{i}{path}");
-        server
-            .stats
-            .replies
-            .lock()
-            .unwrap()
-            .insert(path.clone(), recorded.response.clone());
+        let base = format!("/replay/{i}");
+        let path = format!("{base}{path}");
+        {
+            let mut replies = server.stats.replies.lock().unwrap();
+            replies.insert(path.clone(), recorded.response.clone());
+            for sent in &recorded.sent {
+                replies.insert(format!("{base}{}", sent.path), sent.response.clone());
+            }
+        }
+        // As in the recording, `base` is where the scripts' pm.sendRequest calls go.
+        variables
+            .environment
+            .insert("base".into(), json!(server.url(&base)));
         let url = if query.is_empty() {
             server.url(&path)
         } else {

@@ -34,26 +34,32 @@ const collection = {
   }),
 };
 
-const cases = corpus.cases.map((c) => ({ name: c.name, response: null, tests: [], preRequestTests: [], errors: [] }));
-const byId = new Map();
-collection.item.forEach((item, i) => { item.id = 'case-' + i; byId.set(item.id, cases[i]); });
-const caseOf = (o) => byId.get(o.item.id);
+const cases = corpus.cases.map((c) => ({ name: c.name, response: null, sent: [], tests: [], preRequestTests: [], errors: [] }));
+// pm.info.requestId is the item's id; events name their item by its position in the run.
+collection.item.forEach((item, i) => { item.id = 'case-' + i; });
+const caseOf = (o) => cases[o.cursor.position];
 
 newman.run({
   collection,
-  environment: { name: 'parity', ...scope(corpus.environment) },
+  // `base` lets pm.sendRequest calls reach the same server.
+  environment: { name: 'parity', ...scope({ ...corpus.environment, base }) },
   globals: scope(corpus.globals),
   iterationData: corpus.data,
   reporters: [],
 })
   .on('request', (err, o) => {
     if (err || !o.response) return;
-    caseOf(o).response = {
+    const recorded = {
       code: o.response.code,
       status: o.response.status,
       headers: o.response.headers.all().map((h) => [h.key, h.value]),
       body: o.response.text(),
     };
+    // The item's own request, or one its scripts sent with pm.sendRequest (by its path).
+    const c = caseOf(o);
+    const path = o.request.url.getPath();
+    if (o.request.url.toString() === collection.item[o.cursor.position].request.url) c.response = recorded;
+    else c.sent.push({ path, response: recorded });
   })
   .on('assertion', (err, o) => {
     const c = caseOf(o);
@@ -66,7 +72,10 @@ newman.run({
   })
   .on('done', (err) => {
     if (err) throw err;
-    for (const c of cases) if (c.errors.length === 0) delete c.errors;
+    for (const c of cases) {
+      if (c.errors.length === 0) delete c.errors;
+      if (c.sent.length === 0) delete c.sent;
+    }
     writeFileSync(join(root, 'tests/parity/newman.json'), JSON.stringify({ newman: require('newman/package.json').version, cases }, null, 1) + '\n');
     const n = cases.reduce((sum, c) => sum + c.tests.length + c.preRequestTests.length, 0);
     console.log(`recorded ${cases.length} cases, ${n} assertions`);

@@ -71,15 +71,16 @@
   }
 
   // chai with Postman's assertions (the chai-postman plugin). The plugin recognises Postman's
-  // request and response objects through the collection SDK's type checks; these answer the
-  // same for the objects this prelude builds, without loading the SDK.
+  // request and response objects through the collection SDK's type checks; these also answer
+  // for the objects this prelude builds, without loading the SDK.
   var chaiReady = null;
   function chai() {
     if (chaiReady === null) {
       var c = lib('chai');
+      // The SDK's own objects (pm.sendRequest's replies) are recognised by the SDK, if loaded.
       var sdkTypes = {
-        Response: { isResponse: function (o) { return o instanceof PmResponse; } },
-        Request: { isRequest: function (o) { return o instanceof PmRequest; } }
+        Response: { isResponse: function (o) { return o instanceof PmResponse || ('postman-collection' in bundles && bundles['postman-collection'].Response.isResponse(o)); } },
+        Request: { isRequest: function (o) { return o instanceof PmRequest || ('postman-collection' in bundles && bundles['postman-collection'].Request.isRequest(o)); } }
       };
       var Ajv = function (options) { return new (lib('ajv'))(options); };
       c.use(lib('chai-postman')(sdkTypes, lib('lodash'), Ajv));
