@@ -536,6 +536,28 @@ fn batch_reports_tests_per_name() {
 }
 
 #[test]
+fn batch_runs_pre_request_scripts_before_every_send() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("batch-pre");
+    let file = dir.write(
+        "req.json",
+        &format!(
+            r#"{{"url": "{}", "headers": {{"X-Seq": "{{{{seq}}}}"}},
+                 "preRequestScript": "pm.environment.set('seq', pm.info.iteration); if (pm.info.iteration % 2) pm.execution.skipRequest();",
+                 "testScript": "pm.test('sent even', () => pm.expect(Number(pm.response.json().headers.find(h => h[0] === 'x-seq')[1]) % 2).to.equal(0));"}}"#,
+            server.url("/echo")
+        ),
+    );
+    let out = vayu_cli(&["batch", &file, "--repeat", "20", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["completed"], 10, "odd sends are skipped by the script");
+    assert_eq!(server.stats.path_count("/echo"), 10);
+    assert_eq!(v["tests"]["scriptErrors"], 0);
+    assert_eq!(v["tests"]["tests"]["sent even"]["passed"], 10);
+}
+
+#[test]
 fn run_and_load_through_an_engine() {
     let server = TargetServer::start();
     let dir = TempDir::new("engine-client");

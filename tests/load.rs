@@ -302,17 +302,34 @@ fn test_scripts_run_on_every_response_and_are_reported_per_name() {
         RunStatus::Completed,
         "failing tests never fail a run"
     );
+}
 
-    let with_pre = RunSpec::from_json(
-        &json!({"request": {"url": server.url("/echo"), "preRequestScript": "1"}, "config": {"mode": "iterations", "iterations": 1}}).to_string(),
+#[test]
+fn pre_request_scripts_run_before_every_send_and_change_what_it_sends() {
+    let server = TargetServer::start();
+    // Every third send is skipped; the others go where the script points them.
+    let spec = RunSpec::from_json(
+        &json!({
+            "environment": {"path": "status/200"},
+            "request": {"url": server.url("/{{path}}"),
+                        "preRequestScript": [
+                            "pm.environment.set('path', 'status/201');",
+                            "pm.test('pre ran', () => {});",
+                            "if (pm.info.iteration % 3 === 2) pm.execution.skipRequest();"],
+                        "testScript": "pm.test('created', () => pm.response.to.have.status(201));"},
+            "config": {"mode": "iterations", "iterations": 120, "concurrency": 4}
+        })
+        .to_string(),
     )
     .unwrap();
-    let error = manager()
-        .start(&with_pre)
-        .err()
-        .expect("pre-request scripts are refused in load runs");
-    assert!(
-        error.to_string().contains("request.preRequestScript"),
-        "{error}"
+    let report = manager().start(&spec).unwrap().wait().unwrap();
+    assert_eq!(server.stats.path_count("/status/201"), 80);
+    assert_eq!(server.stats.path_count("/status/200"), 0);
+    let tests = report.tests.expect("the report has test results");
+    assert_eq!(tests.tests["pre ran"].passed, 120);
+    assert_eq!(
+        (tests.tests["created"].passed, tests.tests["created"].failed),
+        (80, 0)
     );
+    assert_eq!(report.status, RunStatus::Completed);
 }

@@ -406,3 +406,33 @@ fn send_request_without_a_response_in_the_time_limit_fails_the_phase_and_keeps_i
     );
     assert_eq!(server.stats.path_count("/status/200"), 0);
 }
+
+#[test]
+fn send_request_failing_before_it_starts_does_not_lose_the_requests_queued_after_it() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let result = send_scripted(
+        &engine,
+        json!({
+            "url": server.url("/status/200"),
+            "testScript": format!(
+                "pm.sendRequest('ftp://nowhere/', (err) => pm.test('invalid', () => pm.expect(err.message).to.include('invalid request'))); \
+                 pm.sendRequest('{}', (err, res) => pm.test('second', () => pm.expect(res.code).to.equal(201)));",
+                server.url("/status/201")
+            ),
+        }),
+        ScriptLimits::default(),
+    );
+    let test = result.test.expect("the test script ran");
+    assert!(test.error.is_none(), "{:?}", test.error);
+    let mut names: Vec<_> = test
+        .tests
+        .iter()
+        .map(|t| (t.name.as_str(), t.passed))
+        .collect();
+    names.sort();
+    assert_eq!(names, [("invalid", true), ("second", true)]);
+}

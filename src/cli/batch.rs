@@ -3,10 +3,10 @@
 use super::args::BatchArgs;
 use super::format::{bytes, micros, percentile_line, status_and_error_lines};
 use super::{emit, request_file, CliError};
-use crate::engine::{BatchReport, EngineConfig, EventLoop, Outcome, OutcomeObserver};
+use crate::engine::{BatchReport, BeforeSend, EngineConfig, EventLoop, Outcome, OutcomeObserver};
 use crate::recording as record;
 use crate::recording::{BatchRecording, OutcomeRecorder};
-use crate::script::{ResponseTest, ScriptLimits, Scripts, TestTally, Variables};
+use crate::script::{PreRequest, ResponseTest, ScriptLimits, TestTally, Variables};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -37,22 +37,18 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
             unresolved.join(", ")
         );
     }
-    if let Some(r) = loaded
-        .iter()
-        .find(|r| Scripts::of(&r.spec).pre_request.is_some())
-    {
-        return Err(CliError::Input(format!(
-            "request `{}` has a preRequestScript: batch runs test scripts only; run it with `vayu-cli run`",
-            r.spec.name.as_deref().unwrap_or(&r.spec.url)
-        )));
-    }
     let tests: Arc<Vec<Option<ResponseTest>>> = Arc::new(
         loaded
             .iter()
             .map(|r| ResponseTest::of(&r.spec, &variables))
             .collect(),
     );
-    let has_tests = tests.iter().any(Option::is_some);
+    let pre_requests: Arc<Vec<Option<PreRequest>>> =
+        Arc::new(loaded.iter().map(|r| PreRequest::of(&r.spec)).collect());
+    let has_pre_requests = pre_requests.iter().any(Option::is_some);
+    let has_test_scripts = tests.iter().any(Option::is_some);
+    // Results of both kinds of script go in one tally.
+    let has_tests = has_pre_requests || has_test_scripts;
     let (tallies, tally_rx) = crossbeam_channel::unbounded();
     let total = loaded.len().saturating_mul(args.repeat);
     let recording = match record::open_store(args.db.as_deref())? {
@@ -79,17 +75,24 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         !args.json && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
     let report = std::thread::scope(|scope| {
         let runner = scope.spawn(|| {
-            engine.execute_batch_observed(requests, total, args.concurrency, has_tests, |_| {
-                let observer = BatchObserver {
-                    recorder: recording.as_ref().map(BatchRecording::recorder),
-                    tests: has_tests.then(|| Arc::clone(&tests)),
-                    variables: variables.clone(),
-                    tally: TestTally::default(),
-                    seen: 0,
-                    tallies: tallies.clone(),
-                };
-                Some(Box::new(observer) as Box<dyn OutcomeObserver>)
-            })
+            engine.execute_batch_observed(
+                requests,
+                total,
+                args.concurrency,
+                has_test_scripts,
+                |_| {
+                    let observer = BatchObserver {
+                        recorder: recording.as_ref().map(BatchRecording::recorder),
+                        tests: has_test_scripts.then(|| Arc::clone(&tests)),
+                        pre_requests: has_pre_requests.then(|| Arc::clone(&pre_requests)),
+                        variables: variables.clone(),
+                        tally: TestTally::default(),
+                        seen: 0,
+                        tallies: tallies.clone(),
+                    };
+                    Some(Box::new(observer) as Box<dyn OutcomeObserver>)
+                },
+            )
         });
         if show_progress {
             let bar = ProgressBar::new(total as u64).with_style(
@@ -133,11 +136,13 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     })
 }
 
-/// One worker's view of a batch: records outcomes and runs test scripts on responses, on the
-/// worker; its test tally goes back when the worker's share ends.
+/// One worker's view of a batch: runs pre-request scripts before sends and test scripts on
+/// responses, on the worker, and records outcomes; its test tally goes back when the worker's
+/// share ends.
 struct BatchObserver {
     recorder: Option<OutcomeRecorder>,
     tests: Option<Arc<Vec<Option<ResponseTest>>>>,
+    pre_requests: Option<Arc<Vec<Option<PreRequest>>>>,
     variables: Variables,
     tally: TestTally,
     seen: u64,
@@ -145,6 +150,18 @@ struct BatchObserver {
 }
 
 impl OutcomeObserver for BatchObserver {
+    fn before_send(&mut self, index: usize, seq: u64) -> BeforeSend {
+        let Some(pre) = self.pre_requests.as_ref().and_then(|p| p[index].as_ref()) else {
+            return BeforeSend::AsPlanned;
+        };
+        let (outcome, request) = pre.run(&mut self.variables, ScriptLimits::default(), seq);
+        self.tally.add(&outcome);
+        match request {
+            Some(request) => BeforeSend::Send(request),
+            None => BeforeSend::Skip,
+        }
+    }
+
     fn observe(&mut self, index: usize, outcome: &Outcome) {
         if let Some(recorder) = &mut self.recorder {
             recorder.record(outcome);

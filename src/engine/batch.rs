@@ -19,8 +19,23 @@ struct BatchPlan {
     next_index: AtomicUsize,
 }
 
-/// Sees every outcome of one worker's share, on that worker: it must not block.
+/// What a share sends for one claimed request.
+pub enum BeforeSend {
+    /// The plan's request.
+    AsPlanned,
+    /// This one instead (e.g. as a pre-request script left it).
+    Send(PreparedRequest),
+    /// Nothing: the claimed request is not sent.
+    Skip,
+}
+
+/// Sees every send and outcome of one worker's share, on that worker: it must not block.
 pub trait OutcomeObserver: Send {
+    /// Before request `index` (its position in the batch's list) is sent, as the `seq`-th of the
+    /// batch.
+    fn before_send(&mut self, _index: usize, _seq: u64) -> BeforeSend {
+        BeforeSend::AsPlanned
+    }
     /// `index` is the request's position in the batch's list.
     fn observe(&mut self, index: usize, outcome: &Outcome);
     /// The share has ended.
@@ -42,18 +57,29 @@ impl Job for BatchShare {
         if in_flight >= self.concurrency {
             return Next::Wait;
         }
-        // Check before claiming, so the counter stops near `total` instead of running on.
-        if self.plan.next_index.load(Relaxed) >= self.plan.total {
-            return Next::Done;
-        }
-        let index = self.plan.next_index.fetch_add(1, Relaxed);
-        if index >= self.plan.total {
-            return Next::Done;
-        }
-        let request = Arc::clone(&self.plan.requests[index % self.plan.requests.len()]);
-        Next::Start {
-            request,
-            tag: index as u64,
+        loop {
+            // Check before claiming, so the counter stops near `total` instead of running on.
+            if self.plan.next_index.load(Relaxed) >= self.plan.total {
+                return Next::Done;
+            }
+            let index = self.plan.next_index.fetch_add(1, Relaxed);
+            if index >= self.plan.total {
+                return Next::Done;
+            }
+            let planned = index % self.plan.requests.len();
+            let request = match self
+                .observer
+                .as_mut()
+                .map(|o| o.before_send(planned, index as u64))
+            {
+                None | Some(BeforeSend::AsPlanned) => Arc::clone(&self.plan.requests[planned]),
+                Some(BeforeSend::Send(request)) => Arc::new(request),
+                Some(BeforeSend::Skip) => continue,
+            };
+            return Next::Start {
+                request,
+                tag: index as u64,
+            };
         }
     }
 

@@ -12,7 +12,7 @@ pub mod stats;
 mod transfer;
 mod worker;
 
-pub use batch::{BatchReport, OutcomeObserver};
+pub use batch::{BatchReport, BeforeSend, OutcomeObserver};
 pub use config::EngineConfig;
 pub use event_loop::{EventLoop, PendingResponse};
 pub use job::{Job, Next, Outcome};

@@ -5,7 +5,7 @@ use super::schedule::{Schedule, Stage};
 use super::threshold::Threshold;
 use crate::model::duration::duration_from_json;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
-use crate::script::{ResponseTest, Scripts, Variables};
+use crate::script::{PreRequest, ResponseTest, Variables};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -94,6 +94,9 @@ pub struct LoadPlan {
     pub thresholds: Vec<Threshold>,
     /// Test scripts by request index, when any request has one.
     pub tests: Option<Arc<Vec<Option<ResponseTest>>>>,
+    /// Pre-request scripts by request index, when any request has one: each send of such a
+    /// request runs its script and sends what it leaves.
+    pub pre_requests: Option<Arc<Vec<Option<PreRequest>>>>,
     /// The run's environment; each worker's test scripts work on their own copy.
     pub variables: Variables,
 }
@@ -246,12 +249,6 @@ impl RunSpec {
                     e.message,
                 )
             };
-            if Scripts::of(spec).pre_request.is_some() {
-                return Err(field(err(
-                    "preRequestScript",
-                    "load runs run test scripts only; pre-request scripts run in design mode (vayu-cli run)",
-                )));
-            }
             let (substituted, _) = variables.apply(spec);
             let mut prepared = substituted.prepare().map_err(field)?;
             if let Some(t) = timeout {
@@ -420,6 +417,19 @@ impl RunSpec {
             .map(|spec| ResponseTest::of(spec, &variables))
             .collect();
         let tests = tests.iter().any(Option::is_some).then(|| Arc::new(tests));
+        let pre_requests: Vec<Option<PreRequest>> = specs
+            .iter()
+            .map(|spec| {
+                PreRequest::of(spec).map(|p| match timeout {
+                    Some(t) => p.with_timeout((!t.is_zero()).then_some(t)),
+                    None => p,
+                })
+            })
+            .collect();
+        let pre_requests = pre_requests
+            .iter()
+            .any(Option::is_some)
+            .then(|| Arc::new(pre_requests));
         Ok(LoadPlan {
             mode,
             requests,
@@ -427,6 +437,7 @@ impl RunSpec {
             graceful_stop,
             thresholds,
             tests,
+            pre_requests,
             variables,
         })
     }

@@ -147,7 +147,8 @@ impl FinalReport {
             histogram: serialize(primary),
             thresholds_ok: thresholds.iter().all(|r| r.ok),
             thresholds,
-            tests: plan.tests.as_ref().map(|_| stats.tests.clone()),
+            tests: (plan.tests.is_some() || plan.pre_requests.is_some())
+                .then(|| stats.tests.clone()),
         }
     }
 }

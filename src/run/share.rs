@@ -2,7 +2,7 @@
 //! of the schedule (worker i: requests i, i+N, ...), so together the workers follow it exactly
 //! and each paces its own sends; closed and iteration shares keep their part of the concurrency.
 
-use super::config::Mode;
+use super::config::{LoadPlan, Mode};
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
 use crate::engine::{Job, Next, Outcome};
@@ -77,17 +77,6 @@ impl RunShare {
         }
     }
 
-    /// Starts request `k` of the run (open model: its schedule index); the tag is `k`, from
-    /// which completion recovers the request and, for the open model, the intended send time.
-    fn start(&mut self, k: u64) -> Next {
-        self.interval.sent += 1;
-        let requests = &self.shared.plan.requests;
-        Next::Start {
-            request: Arc::clone(&requests[(k % requests.len() as u64) as usize]),
-            tag: k,
-        }
-    }
-
     /// Nothing more to send: wait for what is in flight, up to the graceful stop, then abort it.
     fn wind_down(&self, now: Instant, in_flight: usize, stopped_at: Instant) -> Next {
         if in_flight == 0 {
@@ -100,6 +89,30 @@ impl RunShare {
             Next::At(deadline.min(self.next_report))
         }
     }
+}
+
+/// Starts request `k` of the run (open model: its schedule index); the tag is `k`, from which
+/// completion recovers the request and, for the open model, the intended send time. `None` when
+/// its pre-request script failed or skipped it (the script's outcome is in the tally; nothing is
+/// sent). A free function, so that it borrows only the fields it
+/// needs while the caller holds the plan.
+fn start_send(
+    plan: &LoadPlan,
+    variables: &mut Variables,
+    interval: &mut RunStats,
+    k: u64,
+) -> Option<Next> {
+    let index = (k % plan.requests.len() as u64) as usize;
+    let request = match plan.pre_requests.as_ref().and_then(|p| p[index].as_ref()) {
+        None => Arc::clone(&plan.requests[index]),
+        Some(pre) => {
+            let (outcome, request) = pre.run(variables, ScriptLimits::default(), k);
+            interval.tests.add(&outcome);
+            Arc::new(request?)
+        }
+    };
+    interval.sent += 1;
+    Some(Next::Start { request, tag: k })
 }
 
 impl Job for RunShare {
@@ -135,17 +148,35 @@ impl Job for RunShare {
                     self.interval.dropped += 1;
                     continue;
                 }
-                return self.start(k);
+                if let Some(next) = start_send(
+                    &self.shared.plan,
+                    &mut self.variables,
+                    &mut self.interval,
+                    k,
+                ) {
+                    return next;
+                }
             },
-            Mode::Closed { .. } => {
+            Mode::Closed { .. } => loop {
                 if in_flight >= self.limit {
                     return Next::At(self.next_report);
                 }
                 let k = self.next_k;
                 self.next_k += self.workers;
-                self.start(k)
-            }
-            Mode::Iterations { iterations, .. } => {
+                if let Some(next) = start_send(
+                    &self.shared.plan,
+                    &mut self.variables,
+                    &mut self.interval,
+                    k,
+                ) {
+                    return next;
+                }
+                if now + REPORT_INTERVAL < Instant::now() {
+                    // Every send is failing its script: let the reporter and the stop check in.
+                    return Next::At(Instant::now());
+                }
+            },
+            Mode::Iterations { iterations, .. } => loop {
                 if in_flight >= self.limit {
                     return Next::At(self.next_report);
                 }
@@ -157,8 +188,15 @@ impl Job for RunShare {
                 if index >= *iterations {
                     return self.wind_down(now, in_flight, now);
                 }
-                self.start(index)
-            }
+                if let Some(next) = start_send(
+                    &self.shared.plan,
+                    &mut self.variables,
+                    &mut self.interval,
+                    index,
+                ) {
+                    return next;
+                }
+            },
         }
     }
 
@@ -215,6 +253,7 @@ mod tests {
                 graceful_stop: Duration::from_secs(1),
                 thresholds: Vec::new(),
                 tests: None,
+                pre_requests: None,
                 variables: Variables::default(),
             },
             stop_ns: AtomicU64::new(super::super::NOT_STOPPED),

@@ -99,14 +99,22 @@ impl DesignJob {
     ) {
         match step {
             PhaseStep::Waiting { phase: id, send } => {
-                let (deadline, out) = match std::mem::replace(&mut self.state, State::Finished) {
-                    State::Waiting(w) if w.id == id => (w.deadline, w.out),
-                    _ => (now + self.request.limits.time, HashSet::new()),
-                };
+                // A phase that waits again keeps its deadline, its requests out and those not
+                // yet started (a request can fail, and be answered, before the next starts).
+                let (deadline, mut queue, out) =
+                    match std::mem::replace(&mut self.state, State::Finished) {
+                        State::Waiting(w) if w.id == id => (w.deadline, w.queue, w.out),
+                        _ => (
+                            now + self.request.limits.time,
+                            VecDeque::new(),
+                            HashSet::new(),
+                        ),
+                    };
+                queue.extend(send);
                 self.state = State::Waiting(Box::new(Waiting {
                     phase,
                     id,
-                    queue: send.into(),
+                    queue,
                     out,
                     deadline,
                     request,

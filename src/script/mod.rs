@@ -9,6 +9,7 @@ mod design_job;
 mod host;
 mod modules;
 mod outcome;
+mod pre_request;
 mod runner;
 mod variables;
 
@@ -17,5 +18,6 @@ pub use outcome::{
     ConsoleLine, NextRequest, Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest,
     ScriptResponse, TestResult, Visualizer,
 };
+pub use pre_request::PreRequest;
 pub use runner::{ResponseTest, ScriptedRequest, ScriptedResult, Scripts, TestCounts, TestTally};
 pub use variables::{Scope, Variables};
