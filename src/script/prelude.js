@@ -179,20 +179,40 @@
     })
   };
 
+  // A method the trap hands out is one function per name, not a closure per access (QuickJS
+  // builds every closure as an object). The call that follows finds its assertion in `pending`,
+  // or, for a method kept and called later, asks the proxy for it.
+  var FAST = Symbol('fast assertion');
+  var pendingFast = null, pendingProxy = null;
+  var fastMethods = Object.create(null);
+  function fastMethod(name) {
+    var method = fastMethods[name];
+    if (method === undefined) {
+      method = fastMethods[name] = function (expected, text) {
+        var proxy = this, fast = proxy === pendingProxy ? pendingFast : proxy[FAST];
+        pendingFast = pendingProxy = null;
+        // The second argument (chai's custom message) matters only when chai reports a failure.
+        return passes(fast, proxy, fast.checks.methods[name](fast.object, expected), name,
+          text === undefined ? [expected] : [expected, text]);
+      };
+    }
+    return method;
+  }
+
   // The proxy is only ever reached as `receiver`: the state does not point back at it, so no
   // reference cycle is left for QuickJS's cycle collector on every assertion.
   var fastHandler = {
     get: function (fast, name, proxy) {
+      if (name === FAST) return fast;
       if (fast.real === null && typeof name === 'string') {
         if (name in LANGUAGE_CHAINS) return proxy;
         if (name === 'not') { fast.negate = !fast.negate; return proxy; }
         var checks = fast.checks;
         if (name in checks.properties) return passes(fast, proxy, checks.properties[name](fast.object), name, null);
         if (name in checks.methods) {
-          var check = checks.methods[name];
-          // The second argument (chai's custom message) matters only when chai reports a failure.
-          // An arrow function: QuickJS gives every other function a prototype object.
-          return (expected, text) => passes(fast, proxy, check(fast.object, expected), name, text === undefined ? [expected] : [expected, text]);
+          pendingFast = fast;
+          pendingProxy = proxy;
+          return fastMethod(name);
         }
       }
       return Reflect.get(realAssertion(fast), name, proxy);
@@ -350,21 +370,21 @@
     if (state.sdkResponse === null) {
       var r = state.response;
       state.sdkResponse = new (lib('postman-collection').Response)({
-        code: r.code,
-        status: r.status,
+        code: r[1],
+        status: r[2],
         header: resHeaderList(),
         body: state.body,
-        responseTime: r.responseTime,
-        responseSize: r.responseSize
+        responseTime: r[3],
+        responseSize: r[4]
       });
     }
     return state.sdkResponse;
   }
   var response = new PmResponse();
-  ['code', 'responseTime', 'responseSize'].forEach(function (k) {
-    Object.defineProperty(response, k, { get: function () { return state.response[k]; } });
-  });
-  Object.defineProperty(response, 'status', { get: function () { return state.response.status || sdkResponse().reason(); } });
+  Object.defineProperty(response, 'code', { get: function () { return state.response[1]; } });
+  Object.defineProperty(response, 'responseTime', { get: function () { return state.response[3]; } });
+  Object.defineProperty(response, 'responseSize', { get: function () { return state.response[4]; } });
+  Object.defineProperty(response, 'status', { get: function () { return state.response[2] || sdkResponse().reason(); } });
   Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
   Object.defineProperty(response, 'to', { get: function () { return fastAssertion(RESPONSE_CHECKS, this); } });
   response.text = function () { return state.body; };
@@ -439,6 +459,10 @@
     var request = outgoing(spec);
     var id = nextSend++;
     var s = state;
+    if (s.outbox === null) {
+      s.outbox = [];
+      s.callbacks = {};
+    }
     s.outbox.push({ id: id, request: request });
     s.waiting++;
     if (typeof callback === 'function') {
@@ -583,40 +607,47 @@
   });
 
   // --- The host's entry point ----------------------------------------------------------------
+  // One script run's state. What a run may never touch lives on the prototype, so a run adds
+  // only the fields it always sets: every property QuickJS adds to an object costs.
+  function RunState(requestJson, contextJson, variablesJson, run, headerBlock, body) {
+    this.requestJson = requestJson;
+    this.contextJson = contextJson;
+    this.variablesJson = variablesJson;
+    this.iteration = run[0];
+    // A test script's run: [iteration, code, status, responseTime, responseSize, ...].
+    this.response = run.length === 1 ? null : run;
+    this.headerBlock = headerBlock;
+    this.body = body;
+    this.tests = [];
+    this.console = [];
+  }
+  RunState.prototype = {
+    request: null,
+    variables: null,
+    context: null,
+    url: null,
+    urlWas: '',
+    cookies: null,
+    skipRequest: false,
+    nextRequest: null,
+    visualizer: null,
+    responseHeaders: null,
+    sdkResponse: null,
+    json: undefined,
+    jsonParsed: false,
+    // pm.sendRequest: requests not yet handed to the host, callbacks by request id, how many
+    // responses the phase still waits for, and the phase's id while it waits.
+    outbox: null,
+    callbacks: null,
+    waiting: 0,
+    phase: 0,
+    error: null
+  };
+
   // run is [iteration] for a pre-request script, and [iteration, code, status, responseTime,
   // responseSize, whether the script names the legacy responseHeaders] for a test script.
   hidden('__vayu_run', function (script, requestJson, contextJson, variablesJson, run, headerBlock, responseBody) {
-    state = {
-      requestJson: requestJson,
-      request: null,
-      variablesJson: variablesJson,
-      variables: null,
-      contextJson: contextJson,
-      context: null,
-      iteration: run[0],
-      response: run.length === 1 ? null : { code: run[1], status: run[2], responseTime: run[3], responseSize: run[4] },
-      url: null,
-      urlWas: '',
-      cookies: null,
-      skipRequest: false,
-      nextRequest: null,
-      visualizer: null,
-      headerBlock: headerBlock,
-      responseHeaders: null,
-      sdkResponse: null,
-      body: responseBody,
-      json: undefined,
-      jsonParsed: false,
-      tests: [],
-      console: [],
-      // pm.sendRequest: requests not yet handed to the host, callbacks by request id, and how
-      // many responses the phase still waits for.
-      outbox: [],
-      callbacks: {},
-      waiting: 0,
-      phase: 0,
-      error: null
-    };
+    state = new RunState(requestJson, contextJson, variablesJson, run, headerBlock, responseBody);
     var r = state.response;
     var legacyTests = {};
     try {
@@ -624,9 +655,9 @@
       script(
         legacyTests,
         r ? responseBody : '',
-        r ? { code: r.code, name: r.status, detail: r.status } : undefined,
+        r ? { code: r[1], name: r[2], detail: r[2] } : undefined,
         r && run[5] ? legacyHeaders() : {},
-        r ? r.responseTime : 0
+        r ? r[3] : 0
       );
     } catch (e) {
       state.error = scriptError(e);
@@ -694,7 +725,7 @@
   delete global.__vayu_drain_jobs;
   // Ends one call from the host: the requests the phase wants sent, or its final results.
   function endCall() {
-    if (state.error === null && (state.waiting > 0 || state.outbox.length > 0)) {
+    if (state.error === null && state.waiting > 0) {
       // A phase keeps its id from its first wait to its end.
       if (state.phase === 0) state.phase = nextPhase++;
       var phase = state.phase;
