@@ -558,6 +558,44 @@ fn batch_runs_pre_request_scripts_before_every_send() {
 }
 
 #[test]
+fn batch_scripts_send_requests_and_their_callbacks_are_tallied() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("batch-send");
+    let file = dir.write(
+        "req.json",
+        &format!(
+            r#"{{"url": "{}",
+                 "preRequestScript": "pm.sendRequest('{}', (e, r) => pm.test('pre side', () => pm.expect(r.code).to.equal(201)));",
+                 "testScript": "pm.sendRequest('{}', (e, r) => pm.test('test side', () => pm.expect(r.code).to.equal(202)));"}}"#,
+            server.url("/echo"),
+            server.url("/status/201"),
+            server.url("/status/202")
+        ),
+    );
+    let out = vayu_cli(&[
+        "batch",
+        &file,
+        "--repeat",
+        "30",
+        "--concurrency",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        v["completed"], 30,
+        "side requests are not counted as the batch's"
+    );
+    assert_eq!(v["tests"]["tests"]["pre side"]["passed"], 30);
+    assert_eq!(v["tests"]["tests"]["test side"]["passed"], 30);
+    assert_eq!(v["tests"]["scriptErrors"], 0);
+    for path in ["/echo", "/status/201", "/status/202"] {
+        assert_eq!(server.stats.path_count(path), 30, "{path}");
+    }
+}
+
+#[test]
 fn run_and_load_through_an_engine() {
     let server = TargetServer::start();
     let dir = TempDir::new("engine-client");

@@ -333,3 +333,35 @@ fn pre_request_scripts_run_before_every_send_and_change_what_it_sends() {
     );
     assert_eq!(report.status, RunStatus::Completed);
 }
+
+#[test]
+fn load_scripts_send_requests_and_sends_wait_for_their_pre_request_callbacks() {
+    let server = TargetServer::start();
+    let spec = RunSpec::from_json(
+        &json!({
+            "request": {"url": server.url("/{{path}}"),
+                        "preRequestScript": format!(
+                            "pm.sendRequest('{}', (e, r) => pm.environment.set('path', 'status/' + r.code));",
+                            server.url("/status/203")),
+                        "testScript": format!(
+                            "pm.sendRequest('{}', (e, r) => pm.test('side', () => pm.expect(r.code).to.equal(202))); pm.test('sent where the callback said', () => pm.response.to.have.status(203));",
+                            server.url("/status/202"))},
+            "environment": {"path": "status/200"},
+            "config": {"mode": "iterations", "iterations": 40, "concurrency": 4}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let report = manager().start(&spec).unwrap().wait().unwrap();
+    let tests = report.tests.expect("the report has test results");
+    assert_eq!(tests.script_errors, 0, "{:?}", tests.first_error);
+    assert_eq!(tests.tests["side"].passed, 40);
+    assert_eq!(tests.tests["sent where the callback said"].passed, 40);
+    assert_eq!(
+        server.stats.path_count("/status/203"),
+        80,
+        "40 side requests + 40 sends"
+    );
+    assert_eq!(server.stats.path_count("/status/200"), 0);
+    assert_eq!(report.status, RunStatus::Completed);
+}

@@ -3,15 +3,17 @@
 use super::args::BatchArgs;
 use super::format::{bytes, micros, percentile_line, status_and_error_lines};
 use super::{emit, request_file, CliError};
-use crate::engine::{BatchReport, BeforeSend, EngineConfig, EventLoop, Outcome, OutcomeObserver};
+use crate::engine::{
+    BatchReport, BeforeSend, EngineConfig, EventLoop, Extra, Outcome, OutcomeObserver,
+};
 use crate::recording as record;
 use crate::recording::{BatchRecording, OutcomeRecorder};
-use crate::script::{PreRequest, ResponseTest, ScriptLimits, TestTally, Variables};
+use crate::script::{PreRequest, ResponseTest, ShareScripts, TestTally};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Batches shorter than this finish before a progress bar would be any use.
 const PROGRESS_MIN_REQUESTS: usize = 1000;
@@ -79,13 +81,14 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
                 requests,
                 total,
                 args.concurrency,
-                has_test_scripts,
+                // pm.sendRequest replies need bodies too, from either kind of script.
+                has_tests,
                 |_| {
                     let observer = BatchObserver {
                         recorder: recording.as_ref().map(BatchRecording::recorder),
                         tests: has_test_scripts.then(|| Arc::clone(&tests)),
                         pre_requests: has_pre_requests.then(|| Arc::clone(&pre_requests)),
-                        variables: variables.clone(),
+                        scripts: ShareScripts::new(variables.clone()),
                         tally: TestTally::default(),
                         seen: 0,
                         tallies: tallies.clone(),
@@ -143,7 +146,7 @@ struct BatchObserver {
     recorder: Option<OutcomeRecorder>,
     tests: Option<Arc<Vec<Option<ResponseTest>>>>,
     pre_requests: Option<Arc<Vec<Option<PreRequest>>>>,
-    variables: Variables,
+    scripts: ShareScripts,
     tally: TestTally,
     seen: u64,
     tallies: crossbeam_channel::Sender<TestTally>,
@@ -154,12 +157,23 @@ impl OutcomeObserver for BatchObserver {
         let Some(pre) = self.pre_requests.as_ref().and_then(|p| p[index].as_ref()) else {
             return BeforeSend::AsPlanned;
         };
-        let (outcome, request) = pre.run(&mut self.variables, ScriptLimits::default(), seq);
-        self.tally.add(&outcome);
-        match request {
-            Some(request) => BeforeSend::Send(request),
-            None => BeforeSend::Skip,
-        }
+        self.scripts.before_send(pre, seq, &mut self.tally)
+    }
+
+    fn extra(&mut self, now: Instant) -> Extra {
+        self.scripts.extra(now, &mut self.tally)
+    }
+
+    fn extra_completed(&mut self, tag: u64, outcome: &Outcome) {
+        self.scripts.side_completed(tag, outcome, &mut self.tally);
+    }
+
+    fn may_send(&self) -> bool {
+        self.tests.is_some() || self.pre_requests.is_some()
+    }
+
+    fn sends_pending(&self) -> usize {
+        self.scripts.sends_pending()
     }
 
     fn observe(&mut self, index: usize, outcome: &Outcome) {
@@ -169,18 +183,14 @@ impl OutcomeObserver for BatchObserver {
         if let (Some(tests), Some(response)) = (&self.tests, &outcome.response) {
             if let Some(test) = &tests[index] {
                 self.seen += 1;
-                let result = test.run(
-                    response,
-                    &mut self.variables,
-                    ScriptLimits::default(),
-                    self.seen,
-                );
-                self.tally.add(&result);
+                self.scripts
+                    .test(test, response, self.seen, &mut self.tally);
             }
         }
     }
 
-    fn finish(self: Box<Self>) {
+    fn finish(mut self: Box<Self>) {
+        self.scripts.end(&mut self.tally);
         let _ = self.tallies.send(self.tally);
     }
 }

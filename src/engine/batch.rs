@@ -3,7 +3,7 @@
 //! counter, so the count is exact however fast each worker goes.
 
 use super::event_loop::EventLoop;
-use super::job::{Job, Next, Outcome};
+use super::job::{Job, Next, Outcome, SIDE_TAG};
 use super::stats::{ErrorCount, Percentiles, TransferStats};
 use crate::model::PreparedRequest;
 use crossbeam_channel::Sender;
@@ -27,6 +27,22 @@ pub enum BeforeSend {
     Send(PreparedRequest),
     /// Nothing: the claimed request is not sent.
     Skip,
+    /// Not yet: the observer hands it out later through [`OutcomeObserver::extra`], with the
+    /// batch position as its tag.
+    Later,
+}
+
+/// Transfers of an observer's own: scripts' side requests (tags with [`SIDE_TAG`]) and sends it
+/// held back.
+pub enum Extra {
+    Start {
+        tag: u64,
+        request: Arc<PreparedRequest>,
+    },
+    /// Nothing to start before this instant (a script time limit).
+    At(Instant),
+    /// Nothing waiting.
+    Idle,
 }
 
 /// Sees every send and outcome of one worker's share, on that worker: it must not block.
@@ -38,6 +54,22 @@ pub trait OutcomeObserver: Send {
     }
     /// `index` is the request's position in the batch's list.
     fn observe(&mut self, index: usize, outcome: &Outcome);
+    /// What to start of the observer's own, asked before every claim.
+    fn extra(&mut self, _now: Instant) -> Extra {
+        Extra::Idle
+    }
+    /// A side transfer (its tag has [`SIDE_TAG`]) finished.
+    fn extra_completed(&mut self, _tag: u64, _outcome: &Outcome) {}
+    /// Whether an outcome can give the observer transfers of its own to start (a script that
+    /// sends): then the share stays until its last transfer is in, rather than ending early.
+    fn may_send(&self) -> bool {
+        false
+    }
+    /// Sends it holds that will go out later ([`BeforeSend::Later`]): they count against the
+    /// share's concurrency.
+    fn sends_pending(&self) -> usize {
+        0
+    }
     /// The share has ended.
     fn finish(self: Box<Self>) {}
 }
@@ -53,18 +85,28 @@ pub(crate) struct BatchShare {
 }
 
 impl Job for BatchShare {
-    fn next(&mut self, _now: Instant, in_flight: usize) -> Next {
-        if in_flight >= self.concurrency {
-            return Next::Wait;
+    fn next(&mut self, now: Instant, in_flight: usize) -> Next {
+        // Until then the share must not end: its observer has scripts waiting.
+        let mut busy_until = None;
+        if let Some(observer) = &mut self.observer {
+            match observer.extra(now) {
+                Extra::Start { tag, request } => return Next::Start { request, tag },
+                Extra::At(t) => busy_until = Some(t),
+                Extra::Idle => {}
+            }
+        }
+        let pending = self.observer.as_ref().map_or(0, |o| o.sends_pending());
+        if in_flight + pending >= self.concurrency {
+            return busy_until.map_or(Next::Wait, Next::At);
         }
         loop {
             // Check before claiming, so the counter stops near `total` instead of running on.
             if self.plan.next_index.load(Relaxed) >= self.plan.total {
-                return Next::Done;
+                return self.all_claimed(in_flight, busy_until);
             }
             let index = self.plan.next_index.fetch_add(1, Relaxed);
             if index >= self.plan.total {
-                return Next::Done;
+                return self.all_claimed(in_flight, busy_until);
             }
             let planned = index % self.plan.requests.len();
             let request = match self
@@ -75,6 +117,10 @@ impl Job for BatchShare {
                 None | Some(BeforeSend::AsPlanned) => Arc::clone(&self.plan.requests[planned]),
                 Some(BeforeSend::Send(request)) => Arc::new(request),
                 Some(BeforeSend::Skip) => continue,
+                Some(BeforeSend::Later) => {
+                    // Its script waits for side requests: start those now.
+                    return self.next(now, in_flight);
+                }
             };
             return Next::Start {
                 request,
@@ -84,6 +130,12 @@ impl Job for BatchShare {
     }
 
     fn completed(&mut self, tag: u64, outcome: Outcome) {
+        if tag & SIDE_TAG != 0 {
+            if let Some(observer) = &mut self.observer {
+                observer.extra_completed(tag, &outcome);
+            }
+            return;
+        }
         self.stats.record(&outcome);
         if let Some(observer) = &mut self.observer {
             observer.observe(tag as usize % self.plan.requests.len(), &outcome);
@@ -103,6 +155,17 @@ impl Job for BatchShare {
 }
 
 impl BatchShare {
+    /// Every request is claimed: the share ends, unless its observer's scripts may still send.
+    fn all_claimed(&self, in_flight: usize, busy_until: Option<Instant>) -> Next {
+        match busy_until {
+            Some(t) => Next::At(t),
+            None if in_flight > 0 && self.observer.as_ref().is_some_and(|o| o.may_send()) => {
+                Next::Wait
+            }
+            None => Next::Done,
+        }
+    }
+
     pub(crate) fn run(
         engine: &EventLoop,
         requests: Vec<Arc<PreparedRequest>>,

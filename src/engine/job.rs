@@ -6,6 +6,10 @@ use crate::model::{PreparedRequest, Response, Timings, TransferError};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Tags with this bit set mark a job's side transfers (a script's `pm.sendRequest`), which it
+/// routes apart from its own sends.
+pub const SIDE_TAG: u64 = 1 << 63;
+
 /// What a job wants the worker to do next.
 pub enum Next {
     /// Start this request now. `tag` comes back with its outcome (e.g. an index or intended send time).

@@ -12,8 +12,8 @@ pub mod stats;
 mod transfer;
 mod worker;
 
-pub use batch::{BatchReport, BeforeSend, OutcomeObserver};
+pub use batch::{BatchReport, BeforeSend, Extra, OutcomeObserver};
 pub use config::EngineConfig;
 pub use event_loop::{EventLoop, PendingResponse};
-pub use job::{Job, Next, Outcome};
+pub use job::{Job, Next, Outcome, SIDE_TAG};
 pub use stats::{ErrorCount, Percentiles, TransferStats};

@@ -5,8 +5,8 @@
 use super::config::{LoadPlan, Mode};
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
-use crate::engine::{Job, Next, Outcome};
-use crate::script::{ScriptLimits, Variables};
+use crate::engine::{BeforeSend, Extra, Job, Next, Outcome, SIDE_TAG};
+use crate::script::ShareScripts;
 use crossbeam_channel::Sender;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -27,8 +27,8 @@ pub(crate) struct RunShare {
     reports: Sender<ShareMessage>,
     /// Open model: the sends still owed at the end have been counted as dropped.
     settled: bool,
-    /// This worker's copy of the run's variables, which its test scripts may change.
-    variables: Variables,
+    /// This worker's scripts, with its copy of the run's variables.
+    scripts: ShareScripts,
 }
 
 impl RunShare {
@@ -41,7 +41,7 @@ impl RunShare {
     ) -> RunShare {
         RunShare {
             next_report: shared.start + REPORT_INTERVAL,
-            variables: shared.plan.variables.clone(),
+            scripts: ShareScripts::new(shared.plan.variables.clone()),
             shared,
             workers: workers as u64,
             next_k: worker as u64,
@@ -78,16 +78,24 @@ impl RunShare {
     }
 
     /// Nothing more to send: wait for what is in flight, up to the graceful stop, then abort it.
-    fn wind_down(&self, now: Instant, in_flight: usize, stopped_at: Instant) -> Next {
-        if in_flight == 0 {
+    /// Nothing more to send: wait for what is in flight and for scripts still waiting for their
+    /// `pm.sendRequest` responses (until `busy_until`), up to the graceful stop, then abort.
+    fn wind_down(&mut self, now: Instant, in_flight: usize, stopped_at: Instant) -> Next {
+        let busy_until = self.scripts.busy_until(now);
+        let deadline = stopped_at + self.shared.plan.graceful_stop;
+        if in_flight == 0 && (busy_until.is_none() || now >= deadline) {
+            self.scripts.end(&mut self.interval.tests);
             return Next::Done;
         }
-        let deadline = stopped_at + self.shared.plan.graceful_stop;
         if now >= deadline {
-            Next::Abort
-        } else {
-            Next::At(deadline.min(self.next_report))
+            self.scripts.end(&mut self.interval.tests);
+            return Next::Abort;
         }
+        Next::At(
+            deadline
+                .min(self.next_report)
+                .min(busy_until.unwrap_or(deadline)),
+        )
     }
 }
 
@@ -98,18 +106,19 @@ impl RunShare {
 /// needs while the caller holds the plan.
 fn start_send(
     plan: &LoadPlan,
-    variables: &mut Variables,
+    scripts: &mut ShareScripts,
     interval: &mut RunStats,
     k: u64,
 ) -> Option<Next> {
     let index = (k % plan.requests.len() as u64) as usize;
     let request = match plan.pre_requests.as_ref().and_then(|p| p[index].as_ref()) {
         None => Arc::clone(&plan.requests[index]),
-        Some(pre) => {
-            let (outcome, request) = pre.run(variables, ScriptLimits::default(), k);
-            interval.tests.add(&outcome);
-            Arc::new(request?)
-        }
+        Some(pre) => match scripts.before_send(pre, k, &mut interval.tests) {
+            BeforeSend::Send(request) => Arc::new(request),
+            BeforeSend::AsPlanned => Arc::clone(&plan.requests[index]),
+            // Held back while the script waits for its side requests; it comes from `extra`.
+            BeforeSend::Later | BeforeSend::Skip => return None,
+        },
     };
     interval.sent += 1;
     Some(Next::Start { request, tag: k })
@@ -118,6 +127,15 @@ fn start_send(
 impl Job for RunShare {
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
         self.report_if_due(now);
+        // Scripts' side requests and sends held back for their pre-request scripts go first.
+        if let Extra::Start { tag, request } = self.scripts.extra(now, &mut self.interval.tests) {
+            if tag & SIDE_TAG == 0 {
+                self.interval.sent += 1;
+            }
+            return Next::Start { request, tag };
+        }
+        // Sends whose pre-request scripts still wait count as in flight.
+        let in_flight = in_flight + self.scripts.sends_pending();
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
             // At the natural end, sends due before it still go out late (corrected latency
@@ -148,12 +166,9 @@ impl Job for RunShare {
                     self.interval.dropped += 1;
                     continue;
                 }
-                if let Some(next) = start_send(
-                    &self.shared.plan,
-                    &mut self.variables,
-                    &mut self.interval,
-                    k,
-                ) {
+                if let Some(next) =
+                    start_send(&self.shared.plan, &mut self.scripts, &mut self.interval, k)
+                {
                     return next;
                 }
             },
@@ -163,12 +178,9 @@ impl Job for RunShare {
                 }
                 let k = self.next_k;
                 self.next_k += self.workers;
-                if let Some(next) = start_send(
-                    &self.shared.plan,
-                    &mut self.variables,
-                    &mut self.interval,
-                    k,
-                ) {
+                if let Some(next) =
+                    start_send(&self.shared.plan, &mut self.scripts, &mut self.interval, k)
+                {
                     return next;
                 }
                 if now + REPORT_INTERVAL < Instant::now() {
@@ -190,7 +202,7 @@ impl Job for RunShare {
                 }
                 if let Some(next) = start_send(
                     &self.shared.plan,
-                    &mut self.variables,
+                    &mut self.scripts,
                     &mut self.interval,
                     index,
                 ) {
@@ -201,6 +213,11 @@ impl Job for RunShare {
     }
 
     fn completed(&mut self, tag: u64, outcome: Outcome) {
+        if tag & SIDE_TAG != 0 {
+            self.scripts
+                .side_completed(tag, &outcome, &mut self.interval.tests);
+            return;
+        }
         let corrected = match &self.shared.plan.mode {
             Mode::Open(schedule) => schedule.send_time(tag).map(|offset| {
                 let intended = self.shared.start + offset;
@@ -213,17 +230,19 @@ impl Job for RunShare {
         self.interval.record(&outcome, corrected);
         if let (Some(tests), Some(response)) = (&self.shared.plan.tests, &outcome.response) {
             if let Some(test) = &tests[(tag % tests.len() as u64) as usize] {
-                let result = test.run(response, &mut self.variables, ScriptLimits::default(), tag);
-                self.interval.tests.add(&result);
+                self.scripts
+                    .test(test, response, tag, &mut self.interval.tests);
             }
         }
     }
 
     fn wants_response(&self) -> bool {
-        self.shared.plan.tests.is_some()
+        // pm.sendRequest replies need bodies too, from either kind of script.
+        self.shared.plan.tests.is_some() || self.shared.plan.pre_requests.is_some()
     }
 
-    fn finish(self: Box<Self>) {
+    fn finish(mut self: Box<Self>) {
+        self.scripts.end(&mut self.interval.tests);
         let _ = self.reports.send(ShareMessage::Finished(
             Box::new(self.interval),
             Instant::now(),
@@ -236,6 +255,7 @@ mod tests {
     use super::*;
     use crate::run::config::LoadPlan;
     use crate::run::schedule::Schedule;
+    use crate::script::Variables;
     use std::sync::atomic::AtomicU64;
 
     fn shared(mode: Mode) -> Arc<RunShared> {

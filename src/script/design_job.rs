@@ -8,11 +8,11 @@ use super::host::Outgoing;
 use super::host::ScriptInput;
 use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
 use super::runner::{
-    abandon_script, apply_request_update, resume_script, run_script, script_request,
+    abandon_script, apply_request_update, outgoing_spec, resume_script, run_script, script_request,
     script_response, PhaseStep, ScriptedRequest, ScriptedResult, Scripts,
 };
 use crate::engine::{Job, Next, Outcome};
-use crate::model::{ErrorCategory, HeaderSpec, RequestSpec, Response, TransferError};
+use crate::model::{ErrorCategory, Response, TransferError};
 use crossbeam_channel::Sender;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -253,27 +253,6 @@ impl DesignJob {
         result.variables = std::mem::take(&mut self.request.variables);
         self.state = State::Finished;
         let _ = self.reply.send(result);
-    }
-}
-
-/// A `pm.sendRequest` request as a Vayu request.
-fn outgoing_spec(request: &ScriptRequest) -> RequestSpec {
-    RequestSpec {
-        method: request.method.clone(),
-        url: request.url.clone(),
-        headers: crate::model::HeaderSpecs(
-            request
-                .headers
-                .iter()
-                .map(|(key, value)| HeaderSpec {
-                    key: key.clone(),
-                    value: value.clone(),
-                    disabled: false,
-                })
-                .collect(),
-        ),
-        body: request.body.clone().map(serde_json::Value::String),
-        ..RequestSpec::default()
     }
 }
 

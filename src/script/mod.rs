@@ -11,7 +11,9 @@ mod modules;
 mod outcome;
 mod pre_request;
 mod runner;
+mod share_scripts;
 mod variables;
+mod waiting;
 
 pub use host::{ScriptHost, ScriptLimits};
 pub use outcome::{
@@ -20,4 +22,5 @@ pub use outcome::{
 };
 pub use pre_request::PreRequest;
 pub use runner::{ResponseTest, ScriptedRequest, ScriptedResult, Scripts, TestCounts, TestTally};
+pub use share_scripts::ShareScripts;
 pub use variables::{Scope, Variables};

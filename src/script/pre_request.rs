@@ -3,10 +3,9 @@
 //! carries.
 
 use super::host::ScriptInput;
-use super::outcome::{Phase, ScriptContext, ScriptError, ScriptOutcome};
-use super::runner::{
-    abandon_script, apply_request_update, run_script, script_request, PhaseStep, Scripts,
-};
+use super::outcome::{Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest};
+use super::runner::{apply_request_update, run_script, script_request, PhaseStep, Scripts};
+use super::waiting::{Purpose, Waiting};
 use super::{ScriptLimits, Variables};
 use crate::model::{PreparedRequest, RequestSpec};
 use std::time::Duration;
@@ -38,15 +37,19 @@ impl PreRequest {
         self
     }
 
-    /// Runs the script with this worker's variables and builds what to send: the request, or
-    /// `None` when the script failed or skipped it (the outcome says which). Local variables
+    /// Runs the script with this worker's variables and builds what to send for the send
+    /// tagged `tag`: the request, or `None` when the script failed or skipped it (the outcome
+    /// says which); or a phase that waits for its `pm.sendRequest` responses (for the share's
+    /// [`WaitingScripts`](super::waiting::WaitingScripts)). Local variables
     /// (`pm.variables.set`) last for this send: sends of one worker interleave.
+    #[allow(clippy::type_complexity)]
     pub fn run(
         &self,
         variables: &mut Variables,
         limits: ScriptLimits,
         iteration: u64,
-    ) -> (ScriptOutcome, Option<PreparedRequest>) {
+        tag: u64,
+    ) -> Result<(ScriptOutcome, Option<PreparedRequest>), Box<Waiting>> {
         let before = script_request(&self.spec);
         let input = ScriptInput {
             phase: Phase::PreRequest,
@@ -57,22 +60,33 @@ impl PreRequest {
             response: None,
             body: "",
         };
-        let (mut outcome, update) = match run_script(&input, variables, limits) {
-            PhaseStep::Done(outcome, update) => (outcome, update),
-            PhaseStep::Waiting { phase, .. } => (
-                abandon_script(
-                    Phase::PreRequest,
-                    phase,
-                    "pm.sendRequest is not available in batch and load runs yet \
-                     (it works in vayu-cli run and the daemon's design requests)",
-                    variables,
-                    limits,
-                ),
-                None,
-            ),
-        };
+        match run_script(&input, variables, limits) {
+            PhaseStep::Done(outcome, update) => {
+                Ok(self.finish(outcome, &before, update, variables))
+            }
+            PhaseStep::Waiting { phase, send } => Err(Box::new(Waiting {
+                phase: Phase::PreRequest,
+                id: phase,
+                send,
+                purpose: Purpose::PreRequest {
+                    pre: Box::new(self.clone()),
+                    before,
+                    tag,
+                },
+            })),
+        }
+    }
+
+    /// What to send once the script's phase has ended.
+    pub(crate) fn finish(
+        &self,
+        mut outcome: ScriptOutcome,
+        before: &ScriptRequest,
+        update: Option<ScriptRequest>,
+        variables: &mut Variables,
+    ) -> (ScriptOutcome, Option<PreparedRequest>) {
         let spec = match update {
-            Some(after) => apply_request_update(&self.spec, &before, &after),
+            Some(after) => apply_request_update(&self.spec, before, &after),
             None => self.spec.clone(),
         };
         let (spec, _) = variables.apply(&spec);

@@ -8,8 +8,9 @@ use super::outcome::{
     Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse,
 };
 use super::variables::Variables;
+use super::waiting::{Purpose, Waiting};
 use crate::engine::EventLoop;
-use crate::model::{RequestSpec, Response, TransferError, ValidationError};
+use crate::model::{HeaderSpec, RequestSpec, Response, TransferError, ValidationError};
 use serde::Serialize;
 
 /// The scripts of a request, as text.
@@ -262,6 +263,27 @@ fn phase_step(step: Result<Step, ScriptError>, variables: &mut Variables) -> Pha
     }
 }
 
+/// A `pm.sendRequest` request as a Vayu request.
+pub(crate) fn outgoing_spec(request: &ScriptRequest) -> RequestSpec {
+    RequestSpec {
+        method: request.method.clone(),
+        url: request.url.clone(),
+        headers: crate::model::HeaderSpecs(
+            request
+                .headers
+                .iter()
+                .map(|(key, value)| HeaderSpec {
+                    key: key.clone(),
+                    value: value.clone(),
+                    disabled: false,
+                })
+                .collect(),
+        ),
+        body: request.body.clone().map(serde_json::Value::String),
+        ..RequestSpec::default()
+    }
+}
+
 /// A test script to run on every response of one request of a batch or load run.
 #[derive(Debug, Clone)]
 pub struct ResponseTest {
@@ -285,13 +307,17 @@ impl ResponseTest {
         })
     }
 
+    /// Runs the script on a response with this worker's variables: its outcome, or a phase
+    /// that waits for its `pm.sendRequest` responses (for the share's [`WaitingScripts`]).
+    ///
+    /// [`WaitingScripts`]: super::waiting::WaitingScripts
     pub fn run(
         &self,
         response: &Response,
         variables: &mut Variables,
         limits: ScriptLimits,
         iteration: u64,
-    ) -> ScriptOutcome {
+    ) -> Result<ScriptOutcome, Box<Waiting>> {
         let script_response = script_response(response);
         let input = ScriptInput {
             phase: Phase::Test,
@@ -302,19 +328,18 @@ impl ResponseTest {
             response: Some(&script_response),
             body: &response.body,
         };
-        let outcome = match run_script(&input, variables, limits) {
-            PhaseStep::Done(outcome, _) => outcome,
-            PhaseStep::Waiting { phase, .. } => abandon_script(
-                Phase::Test,
-                phase,
-                "pm.sendRequest is not available in batch and load runs yet \
-                 (it works in vayu-cli run and the daemon's design requests)",
-                variables,
-                limits,
-            ),
-        };
-        variables.local.clear();
-        outcome
+        match run_script(&input, variables, limits) {
+            PhaseStep::Done(outcome, _) => {
+                variables.local.clear();
+                Ok(outcome)
+            }
+            PhaseStep::Waiting { phase, send } => Err(Box::new(Waiting {
+                phase: Phase::Test,
+                id: phase,
+                send,
+                purpose: Purpose::Test,
+            })),
+        }
     }
 }
 

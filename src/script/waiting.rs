@@ -1,0 +1,228 @@
+//! Script phases of a batch or load run that wait for their `pm.sendRequest` responses. A
+//! worker's share keeps one [`WaitingScripts`]: it hands out the requests to start (tagged with
+//! the engine's `SIDE_TAG`, so the share can tell them from its own), takes their outcomes back to the
+//! scripts' callbacks, and gives back each phase that ends, on its last response or at the script
+//! time limit.
+
+use super::host::Outgoing;
+use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
+use super::pre_request::PreRequest;
+use super::runner::{abandon_script, outgoing_spec, resume_script, script_response, PhaseStep};
+use super::{ScriptLimits, Variables};
+use crate::engine::{Outcome, SIDE_TAG};
+use crate::model::PreparedRequest;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A script phase that ended while it waited for responses, or ran out of time.
+pub enum Finished {
+    Test(ScriptOutcome),
+    /// A pre-request phase of the send tagged `tag`: what to send, unless the script stopped it.
+    PreRequest {
+        tag: u64,
+        outcome: ScriptOutcome,
+        request: Option<PreparedRequest>,
+    },
+}
+
+/// What a share should start next for its waiting scripts. (A return value, moved once.)
+#[allow(clippy::large_enum_variant)]
+pub enum NextSend {
+    Start {
+        tag: u64,
+        request: Arc<PreparedRequest>,
+    },
+    /// A phase ended without a transfer (its request was invalid and that was its last).
+    Finished(Finished),
+}
+
+/// A phase that waits, as a script run left it; [`WaitingScripts::add`] takes it.
+pub struct Waiting {
+    pub(crate) phase: Phase,
+    pub(crate) id: u64,
+    pub(crate) send: Vec<Outgoing>,
+    pub(crate) purpose: Purpose,
+}
+
+pub(crate) enum Purpose {
+    Test,
+    PreRequest {
+        pre: Box<PreRequest>,
+        before: ScriptRequest,
+        tag: u64,
+    },
+}
+
+struct WaitingPhase {
+    phase: Phase,
+    deadline: Instant,
+    purpose: Purpose,
+}
+
+#[derive(Default)]
+pub struct WaitingScripts {
+    /// By the host's phase id.
+    phases: HashMap<u64, WaitingPhase>,
+    /// Requests to start, with their phase.
+    queue: VecDeque<(u64, Outgoing)>,
+    /// Requests out, by request id: their phase.
+    out: HashMap<u64, u64>,
+}
+
+impl WaitingScripts {
+    pub fn is_empty(&self) -> bool {
+        self.phases.is_empty()
+    }
+
+    /// Pre-request phases waiting: sends that will go out when they end.
+    pub fn sends_waiting(&self) -> usize {
+        self.phases
+            .values()
+            .filter(|p| matches!(p.purpose, Purpose::PreRequest { .. }))
+            .count()
+    }
+
+    /// Takes a phase that waits; a pre-request phase says which send it is for (`tag`).
+    pub fn add(&mut self, waiting: Waiting, now: Instant, limits: ScriptLimits) {
+        let id = waiting.id;
+        self.queue.extend(waiting.send.into_iter().map(|o| (id, o)));
+        self.phases.entry(id).or_insert(WaitingPhase {
+            phase: waiting.phase,
+            deadline: now + limits.time,
+            purpose: waiting.purpose,
+        });
+    }
+
+    /// When the earliest phase runs out of time.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.phases.values().map(|p| p.deadline).min()
+    }
+
+    /// The next request to start, or a phase that ended without one.
+    pub fn next(&mut self, variables: &mut Variables, limits: ScriptLimits) -> Option<NextSend> {
+        while let Some((phase, outgoing)) = self.queue.pop_front() {
+            match outgoing_spec(&outgoing.request).prepare() {
+                Ok(prepared) => {
+                    self.out.insert(outgoing.id, phase);
+                    return Some(NextSend::Start {
+                        tag: SIDE_TAG | outgoing.id,
+                        request: Arc::new(prepared),
+                    });
+                }
+                Err(invalid) => {
+                    let reply = Err(format!("invalid request: {invalid}"));
+                    if let Some(done) = self.resume(phase, outgoing.id, reply, variables, limits) {
+                        return Some(NextSend::Finished(done));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// A `pm.sendRequest` transfer (tagged with [`SIDE_TAG`]) finished.
+    pub fn completed(
+        &mut self,
+        tag: u64,
+        outcome: &Outcome,
+        variables: &mut Variables,
+        limits: ScriptLimits,
+    ) -> Option<Finished> {
+        let id = tag & !SIDE_TAG;
+        let phase = self.out.remove(&id)?;
+        let reply = match (&outcome.error, &outcome.response) {
+            (None, Some(response)) => Ok(response),
+            (Some(error), _) => Err(error.to_string()),
+            (None, None) => Err("no response".to_string()),
+        };
+        self.resume(phase, id, reply, variables, limits)
+    }
+
+    /// Phases past the script time limit (all of them, with `now` = `None`: the run is ending)
+    /// end now, failed, keeping the tests that ran.
+    pub fn expire(
+        &mut self,
+        now: Option<Instant>,
+        variables: &mut Variables,
+        limits: ScriptLimits,
+    ) -> Vec<Finished> {
+        let late: Vec<u64> = self
+            .phases
+            .iter()
+            .filter(|(_, p)| now.is_none_or(|now| p.deadline <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        let mut finished = Vec::new();
+        for id in late {
+            let Some(p) = self.phases.remove(&id) else {
+                continue;
+            };
+            self.queue.retain(|(phase, _)| *phase != id);
+            self.out.retain(|_, phase| *phase != id);
+            let why = match now {
+                Some(_) => format!(
+                    "pm.sendRequest: responses still awaited when the script time limit ({:?}) ran out",
+                    limits.time
+                ),
+                None => "pm.sendRequest: responses still awaited when the run ended".to_string(),
+            };
+            let outcome = abandon_script(p.phase, id, &why, variables, limits);
+            finished.push(finish(p.purpose, PhaseStep::Done(outcome, None), variables));
+        }
+        finished
+    }
+
+    fn resume(
+        &mut self,
+        id: u64,
+        request_id: u64,
+        reply: Result<&crate::model::Response, String>,
+        variables: &mut Variables,
+        limits: ScriptLimits,
+    ) -> Option<Finished> {
+        let phase = self.phases.get(&id)?.phase;
+        let script_reply = reply.map(|r| (script_response(r), r.body.as_str()));
+        let step = resume_script(
+            phase,
+            id,
+            request_id,
+            script_reply
+                .as_ref()
+                .map(|(s, b)| (s, *b))
+                .map_err(Clone::clone),
+            variables,
+            limits,
+        );
+        match step {
+            PhaseStep::Waiting { phase: again, send } => {
+                self.queue.extend(send.into_iter().map(|o| (again, o)));
+                None
+            }
+            done => {
+                let p = self.phases.remove(&id)?;
+                Some(finish(p.purpose, done, variables))
+            }
+        }
+    }
+}
+
+fn finish(purpose: Purpose, step: PhaseStep, variables: &mut Variables) -> Finished {
+    let PhaseStep::Done(outcome, update) = step else {
+        unreachable!("only ended phases are finished")
+    };
+    match purpose {
+        Purpose::Test => {
+            variables.local.clear();
+            Finished::Test(outcome)
+        }
+        Purpose::PreRequest { pre, before, tag } => {
+            let (outcome, request) = pre.finish(outcome, &before, update, variables);
+            Finished::PreRequest {
+                tag,
+                outcome,
+                request,
+            }
+        }
+    }
+}
