@@ -24,11 +24,13 @@ fn main() {
 }
 
 /// The files of `js/` the bundles are made from.
-const JS_INPUTS: [&str; 4] = [
+const JS_INPUTS: [&str; 6] = [
     "package.json",
     "package-lock.json",
     "build.mjs",
     "node-globals.js",
+    "lazy/faker.js",
+    "lazy/iconv-lite.js",
 ];
 
 fn bundle_sandbox_libraries() {
@@ -37,7 +39,7 @@ fn bundle_sandbox_libraries() {
     // Installed under OUT_DIR, not in js/: builds of different profiles run at once and must not
     // share one node_modules.
     let work = out.join("js-build");
-    std::fs::create_dir_all(&work).expect("cannot create the JavaScript build directory");
+    std::fs::create_dir_all(work.join("lazy")).expect("cannot create the JavaScript build directory");
     for file in JS_INPUTS {
         println!("cargo:rerun-if-changed=js/{file}");
         std::fs::copy(source.join(file), work.join(file))

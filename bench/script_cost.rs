@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 use vayu::model::{BodyEncoding, Header, RequestSpec, Response, Timings};
-use vayu::script::{ResponseTest, ScriptLimits, Variables};
+use vayu::script::{new_run, ResponseTest, ScriptLimits, Variables};
 
 const SCRIPT: &str = "pm.test('status is 200', () => pm.response.to.have.status(200));\n\
                       pm.test('has the user id', () => pm.expect(pm.response.json().user.id).to.equal(42));";
@@ -56,16 +56,17 @@ fn main() {
     };
     let mut vars = variables.clone();
     let limits = ScriptLimits::default();
+    let run = new_run();
     // Warm up: creates the runtime, evaluates the prelude, compiles the script once.
     for i in 0..1000 {
-        let Ok(outcome) = test.run(&response, &mut vars, limits, i) else {
+        let Ok(outcome) = test.run(run, &response, &mut vars, limits, i) else {
             panic!("the script sends no requests");
         };
         assert_eq!(outcome.failed_tests(), 0, "{outcome:?}");
     }
     let started = Instant::now();
     for i in 0..n {
-        let outcome = test.run(&response, &mut vars, limits, i);
+        let outcome = test.run(run, &response, &mut vars, limits, i);
         debug_assert!(outcome.is_ok_and(|o| o.tests.len() == 2));
     }
     let elapsed = started.elapsed();

@@ -21,6 +21,9 @@ const modules = {
   chai: "module.exports = require('chai');",
   'chai-postman': "module.exports = require('chai-postman');",
   'postman-collection': "module.exports = require('postman-collection');",
+  // The SDK's two largest dependencies, bundled apart and loaded when first used (lazy/).
+  faker: "module.exports = require('@faker-js/faker/locale/en');",
+  'iconv-lite': "module.exports = require('iconv-lite');",
   lodash: "module.exports = require('lodash');",
   // The legacy global `_` is lodash 3, as in Postman's sandbox.
   lodash3: "module.exports = require('lodash3').noConflict();",
@@ -37,7 +40,14 @@ const modules = {
 await mkdir(outdir, { recursive: true });
 // Bundles that use Node's `process` or `Buffer` globals get the polyfills injected; the rest
 // stay small.
-const needsNodeGlobals = new Set(['postman-collection', 'xml2js']);
+const needsNodeGlobals = new Set(['postman-collection', 'xml2js', 'iconv-lite']);
+// Modules a bundle gets through a stand-in that loads their own bundle on first use.
+const lazy = {
+  'postman-collection': {
+    '@faker-js/faker/locale/en': join(here, 'lazy', 'faker.js'),
+    'iconv-lite': join(here, 'lazy', 'iconv-lite.js'),
+  },
+};
 
 for (const [name, entry] of Object.entries(modules)) {
   const result = await build({
@@ -51,7 +61,7 @@ for (const [name, entry] of Object.entries(modules)) {
     platform: 'browser',
     target: 'es2020',
     legalComments: 'none',
-    alias: { stream: 'stream-browserify', timers: 'timers-browserify' },
+    alias: { stream: 'stream-browserify', timers: 'timers-browserify', ...lazy[name] },
     define: { global: 'globalThis' },
     inject: needsNodeGlobals.has(name) ? [join(here, 'node-globals.js')] : [],
     logLevel: 'warning',

@@ -436,3 +436,40 @@ fn send_request_failing_before_it_starts_does_not_lose_the_requests_queued_after
     names.sort();
     assert_eq!(names, [("invalid", true), ("second", true)]);
 }
+
+#[test]
+fn what_a_script_does_to_built_ins_and_libraries_never_reaches_another_run() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let polluting = json!({
+        "url": server.url("/status/200"),
+        "testScript": [
+            "Object.prototype.leak = 1;",
+            "Object.defineProperty(globalThis, 'hidden', {value: 2, enumerable: false});",
+            "Array.prototype.map = function () { return 'broken'; };",
+            "require('chai').Assertion.addProperty('pwned', function () {});",
+            "pm.test('polluted here', () => pm.expect(({}).leak).to.equal(1));",
+        ]
+    });
+    let result = send_scripted(&engine, polluting, ScriptLimits::default());
+    assert!(result.test.unwrap().tests[0].passed);
+    let clean = json!({
+        "url": server.url("/status/200"),
+        "testScript": [
+            "pm.test('no prototype leak', () => pm.expect(({}).leak).to.be.undefined);",
+            "pm.test('no hidden global', () => pm.expect(typeof hidden).to.equal('undefined'));",
+            "pm.test('map works', () => pm.expect([1, 2].map(x => x * 2)).to.eql([2, 4]));",
+            "pm.test('chai untouched', () => pm.expect(() => pm.expect(1).to.be.pwned).to.throw('Invalid Chai property'));",
+        ]
+    });
+    let result = send_scripted(&engine, clean, ScriptLimits::default());
+    let test = result.test.unwrap();
+    assert!(test.error.is_none(), "{:?}", test.error);
+    for t in &test.tests {
+        assert!(t.passed, "{t:?}");
+    }
+    assert_eq!(test.tests.len(), 4);
+}

@@ -8,7 +8,7 @@ use crate::engine::{
 };
 use crate::recording as record;
 use crate::recording::{BatchRecording, OutcomeRecorder};
-use crate::script::{PreRequest, ResponseTest, ShareScripts, TestTally};
+use crate::script::{new_run, PreRequest, ResponseTest, ShareScripts, TestTally};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -51,6 +51,7 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     let has_test_scripts = tests.iter().any(Option::is_some);
     // Results of both kinds of script go in one tally.
     let has_tests = has_pre_requests || has_test_scripts;
+    let script_run = new_run();
     let (tallies, tally_rx) = crossbeam_channel::unbounded();
     let total = loaded.len().saturating_mul(args.repeat);
     let recording = match record::open_store(args.db.as_deref())? {
@@ -88,7 +89,7 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
                         recorder: recording.as_ref().map(BatchRecording::recorder),
                         tests: has_test_scripts.then(|| Arc::clone(&tests)),
                         pre_requests: has_pre_requests.then(|| Arc::clone(&pre_requests)),
-                        scripts: ShareScripts::new(variables.clone()),
+                        scripts: ShareScripts::new(script_run, variables.clone()),
                         tally: TestTally::default(),
                         seen: 0,
                         tallies: tallies.clone(),

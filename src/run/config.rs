@@ -5,7 +5,7 @@ use super::schedule::{Schedule, Stage};
 use super::threshold::Threshold;
 use crate::model::duration::duration_from_json;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
-use crate::script::{PreRequest, ResponseTest, Variables};
+use crate::script::{new_run, PreRequest, ResponseTest, Variables};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,6 +99,8 @@ pub struct LoadPlan {
     pub pre_requests: Option<Arc<Vec<Option<PreRequest>>>>,
     /// The run's environment; each worker's test scripts work on their own copy.
     pub variables: Variables,
+    /// The run's scripts have runtimes of their own (`script::new_run`).
+    pub script_run: u64,
 }
 
 impl LoadPlan {
@@ -439,6 +441,7 @@ impl RunSpec {
             tests,
             pre_requests,
             variables,
+            script_run: new_run(),
         })
     }
 }

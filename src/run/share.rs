@@ -41,7 +41,7 @@ impl RunShare {
     ) -> RunShare {
         RunShare {
             next_report: shared.start + REPORT_INTERVAL,
-            scripts: ShareScripts::new(shared.plan.variables.clone()),
+            scripts: ShareScripts::new(shared.plan.script_run, shared.plan.variables.clone()),
             shared,
             workers: workers as u64,
             next_k: worker as u64,
@@ -274,6 +274,7 @@ mod tests {
                 thresholds: Vec::new(),
                 tests: None,
                 pre_requests: None,
+                script_run: 0,
                 variables: Variables::default(),
             },
             stop_ns: AtomicU64::new(super::super::NOT_STOPPED),

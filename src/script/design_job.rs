@@ -5,7 +5,7 @@
 //! phase ends when no callback is left, or fails at the script time limit.
 
 use super::host::Outgoing;
-use super::host::ScriptInput;
+use super::host::{end_run, new_run, ScriptInput};
 use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
 use super::runner::{
     abandon_script, apply_request_update, outgoing_spec, resume_script, run_script, script_request,
@@ -50,6 +50,8 @@ struct Waiting {
 }
 
 pub(crate) struct DesignJob {
+    /// This request is a run of its own: its scripts get their own runtime.
+    run: u64,
     request: ScriptedRequest,
     state: State,
     result: ScriptedResult,
@@ -60,6 +62,7 @@ impl DesignJob {
     pub(crate) fn new(request: ScriptedRequest, reply: Sender<ScriptedResult>) -> DesignJob {
         let result = ScriptedResult::empty(request.variables.clone());
         DesignJob {
+            run: new_run(),
             request,
             state: State::New,
             result,
@@ -76,6 +79,7 @@ impl DesignJob {
         let before = script_request(&self.request.spec);
         let r = &mut self.request;
         let input = ScriptInput {
+            run: self.run,
             phase: Phase::PreRequest,
             source: &source,
             request_json: &before.to_json(),
@@ -217,6 +221,7 @@ impl DesignJob {
         let script_reply = reply.map(|r| (script_response(r), r.body.as_str()));
         let r = &mut self.request;
         let step = resume_script(
+            self.run,
             w.phase,
             w.id,
             id,
@@ -243,7 +248,7 @@ impl DesignJob {
             self.request.limits.time
         );
         let r = &mut self.request;
-        let outcome = abandon_script(w.phase, w.id, &why, &mut r.variables, r.limits);
+        let outcome = abandon_script(self.run, w.phase, w.id, &why, &mut r.variables, r.limits);
         self.phase_done(w.phase, outcome, None, w.request, w.response);
     }
 
@@ -252,6 +257,7 @@ impl DesignJob {
             std::mem::replace(&mut self.result, ScriptedResult::empty(Default::default()));
         result.variables = std::mem::take(&mut self.request.variables);
         self.state = State::Finished;
+        end_run(self.run);
         let _ = self.reply.send(result);
     }
 }
@@ -302,6 +308,7 @@ impl Job for DesignJob {
         let script_response = script_response(&response);
         let r = &mut self.request;
         let input = ScriptInput {
+            run: self.run,
             phase: Phase::Test,
             source: &source,
             request_json: &request.to_json(),
@@ -325,8 +332,14 @@ impl Job for DesignJob {
             let mut variables = self.request.variables;
             if let State::Waiting(w) = self.state {
                 let why = "the engine stopped while pm.sendRequest responses were awaited";
-                let outcome =
-                    abandon_script(w.phase, w.id, why, &mut variables, self.request.limits);
+                let outcome = abandon_script(
+                    self.run,
+                    w.phase,
+                    w.id,
+                    why,
+                    &mut variables,
+                    self.request.limits,
+                );
                 match w.phase {
                     Phase::PreRequest => result.pre_request = Some(outcome),
                     Phase::Test => result.test = Some(outcome),
@@ -337,6 +350,7 @@ impl Job for DesignJob {
                 "the engine stopped before the request completed",
             ));
             result.variables = variables;
+            end_run(self.run);
             let _ = self.reply.send(result);
         }
     }

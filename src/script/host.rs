@@ -10,6 +10,7 @@ use rquickjs::{CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
@@ -53,22 +54,65 @@ pub struct ScriptHost {
     limits: ScriptLimits,
 }
 
-thread_local! {
-    static HOST: RefCell<Option<ScriptHost>> = const { RefCell::new(None) };
+/// Runtimes a thread keeps for runs in progress; past it the least recently used is dropped
+/// (a phase of it still waiting for `pm.sendRequest` replies then fails).
+const MAX_RUNTIMES: usize = 8;
+
+struct Hosts {
+    /// (run, last use, host).
+    hosts: Vec<(u64, u64, ScriptHost)>,
+    uses: u64,
 }
 
-/// Runs `f` with this thread's script host, creating it on first use (or with new limits).
-pub fn with_host<R>(
+thread_local! {
+    static HOSTS: RefCell<Hosts> = const { RefCell::new(Hosts { hosts: Vec::new(), uses: 0 }) };
+}
+
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+
+/// A new run's id. Each run's scripts get their own runtime on each thread they run on, so
+/// nothing a script does to built-ins or the global object reaches another run.
+pub fn new_run() -> u64 {
+    NEXT_RUN.fetch_add(1, Relaxed)
+}
+
+/// Runs `f` with this thread's runtime for `run`, creating it on first use (or with new limits).
+pub(crate) fn with_host<R>(
+    run: u64,
     limits: ScriptLimits,
     f: impl FnOnce(&mut ScriptHost) -> R,
 ) -> Result<R, ScriptError> {
-    HOST.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|h| h.limits != limits) {
-            *slot = Some(ScriptHost::new(limits)?);
-        }
-        Ok(f(slot.as_mut().expect("just created")))
+    HOSTS.with(|cell| {
+        let mut hosts = cell.borrow_mut();
+        hosts.uses += 1;
+        let now = hosts.uses;
+        let found = hosts
+            .hosts
+            .iter()
+            .position(|(r, _, h)| *r == run && h.limits == limits);
+        let at = match found {
+            Some(at) => at,
+            None => {
+                hosts.hosts.retain(|(r, _, _)| *r != run);
+                if hosts.hosts.len() >= MAX_RUNTIMES {
+                    let oldest = (0..hosts.hosts.len())
+                        .min_by_key(|&i| hosts.hosts[i].1)
+                        .expect("not empty");
+                    hosts.hosts.swap_remove(oldest);
+                }
+                hosts.hosts.push((run, now, ScriptHost::new(limits)?));
+                hosts.hosts.len() - 1
+            }
+        };
+        let entry = &mut hosts.hosts[at];
+        entry.1 = now;
+        Ok(f(&mut entry.2))
     })
+}
+
+/// The run is over on this thread: its runtime goes.
+pub(crate) fn end_run(run: u64) {
+    HOSTS.with(|cell| cell.borrow_mut().hosts.retain(|(r, _, _)| *r != run));
 }
 
 fn setup_error(message: impl Into<String>) -> ScriptError {
@@ -136,6 +180,7 @@ impl ScriptHost {
     /// handed over as JSON and parsed in the script only if it looks at them.
     pub(crate) fn run(&mut self, input: &ScriptInput<'_>, variables: &Variables) -> Step {
         let ScriptInput {
+            run: _,
             phase,
             source,
             request_json,
@@ -371,6 +416,8 @@ fn load_bundle<'js>(ctx: Ctx<'js>, name: String) -> rquickjs::Result<Value<'js>>
 /// JSON, parsed in the script only if it looks at them.
 #[derive(Clone, Copy)]
 pub(crate) struct ScriptInput<'a> {
+    /// The run it belongs to (see [`new_run`]).
+    pub run: u64,
     pub phase: Phase,
     pub source: &'a str,
     pub request_json: &'a str,

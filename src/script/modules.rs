@@ -21,6 +21,8 @@ bundles!(
     "chai",
     "chai-postman",
     "crypto-js",
+    "faker",
+    "iconv-lite",
     "lodash",
     "lodash3",
     "moment",

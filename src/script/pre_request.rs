@@ -45,6 +45,7 @@ impl PreRequest {
     #[allow(clippy::type_complexity)]
     pub fn run(
         &self,
+        run: u64,
         variables: &mut Variables,
         limits: ScriptLimits,
         iteration: u64,
@@ -52,6 +53,7 @@ impl PreRequest {
     ) -> Result<(ScriptOutcome, Option<PreparedRequest>), Box<Waiting>> {
         let before = script_request(&self.spec);
         let input = ScriptInput {
+            run,
             phase: Phase::PreRequest,
             source: &self.source,
             request_json: &before.to_json(),

@@ -19,6 +19,9 @@
     return bundles[name];
   }
 
+  // The collection SDK's bundle reaches its lazily loaded dependencies (faker, iconv-lite) here.
+  Object.defineProperty(global, '__vayu_lib', { value: lib, enumerable: false });
+
   // uuid's browser build asks for crypto.getRandomValues, which QuickJS does not have. Postman's
   // sandbox makes its uuids from Math.random too; neither is for secrets.
   function fillRandom(array) {

@@ -206,13 +206,15 @@ pub(crate) fn run_script(
     limits: ScriptLimits,
 ) -> PhaseStep {
     phase_step(
-        with_host(limits, |host| host.run(input, variables)),
+        with_host(input.run, limits, |host| host.run(input, variables)),
         variables,
     )
 }
 
 /// Hands a waiting phase one response (or why its request failed).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn resume_script(
+    run: u64,
     phase: Phase,
     waiting: u64,
     id: u64,
@@ -221,13 +223,14 @@ pub(crate) fn resume_script(
     limits: ScriptLimits,
 ) -> PhaseStep {
     phase_step(
-        with_host(limits, |host| host.resume(phase, waiting, id, reply)),
+        with_host(run, limits, |host| host.resume(phase, waiting, id, reply)),
         variables,
     )
 }
 
 /// Ends a waiting phase with an error, keeping the tests that ran.
 pub(crate) fn abandon_script(
+    run: u64,
     phase: Phase,
     waiting: u64,
     why: &str,
@@ -235,7 +238,7 @@ pub(crate) fn abandon_script(
     limits: ScriptLimits,
 ) -> ScriptOutcome {
     match phase_step(
-        with_host(limits, |host| host.abandon(phase, waiting, why)),
+        with_host(run, limits, |host| host.abandon(phase, waiting, why)),
         variables,
     ) {
         PhaseStep::Done(outcome, _) => outcome,
@@ -307,12 +310,14 @@ impl ResponseTest {
         })
     }
 
-    /// Runs the script on a response with this worker's variables: its outcome, or a phase
+    /// Runs the script (of run `run`, see [`new_run`]) on a response with this worker's
+    /// variables: its outcome, or a phase
     /// that waits for its `pm.sendRequest` responses (for the share's [`WaitingScripts`]).
     ///
     /// [`WaitingScripts`]: super::waiting::WaitingScripts
     pub fn run(
         &self,
+        run: u64,
         response: &Response,
         variables: &mut Variables,
         limits: ScriptLimits,
@@ -320,6 +325,7 @@ impl ResponseTest {
     ) -> Result<ScriptOutcome, Box<Waiting>> {
         let script_response = script_response(response);
         let input = ScriptInput {
+            run,
             phase: Phase::Test,
             source: &self.source,
             request_json: &self.request_json,

@@ -1,7 +1,10 @@
 //! The scripts of one worker's share of a batch or load run: pre-request scripts before sends,
 //! test scripts on responses, and the phases of either that wait for their `pm.sendRequest`
 //! responses. Everything runs on the share's worker; results go into the caller's tally.
+//!
+//! [`new_run`]: super::new_run
 
+use super::host::end_run;
 use super::pre_request::PreRequest;
 use super::runner::{ResponseTest, TestTally};
 use super::waiting::{Finished, NextSend, WaitingScripts};
@@ -13,6 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub struct ShareScripts {
+    /// The run whose scripts these are: on this worker they have a runtime of their own.
+    run: u64,
     /// The share's own copy of the run's variables.
     pub variables: Variables,
     waiting: WaitingScripts,
@@ -22,10 +27,12 @@ pub struct ShareScripts {
 }
 
 impl ShareScripts {
-    pub fn new(variables: Variables) -> ShareScripts {
+    /// The scripts of one worker's share of run `run` (see [`new_run`]).
+    pub fn new(run: u64, variables: Variables) -> ShareScripts {
         ShareScripts {
+            run,
             variables,
-            waiting: WaitingScripts::default(),
+            waiting: WaitingScripts::new(run),
             held: VecDeque::new(),
             limits: ScriptLimits::default(),
         }
@@ -33,7 +40,7 @@ impl ShareScripts {
 
     /// Runs a pre-request script before the send tagged `tag`.
     pub fn before_send(&mut self, pre: &PreRequest, tag: u64, tally: &mut TestTally) -> BeforeSend {
-        match pre.run(&mut self.variables, self.limits, tag, tag) {
+        match pre.run(self.run, &mut self.variables, self.limits, tag, tag) {
             Ok((outcome, request)) => {
                 tally.add(&outcome);
                 match request {
@@ -56,7 +63,13 @@ impl ShareScripts {
         iteration: u64,
         tally: &mut TestTally,
     ) {
-        match test.run(response, &mut self.variables, self.limits, iteration) {
+        match test.run(
+            self.run,
+            response,
+            &mut self.variables,
+            self.limits,
+            iteration,
+        ) {
             Ok(outcome) => tally.add(&outcome),
             Err(waiting) => self.waiting.add(*waiting, Instant::now(), self.limits),
         }
@@ -119,12 +132,14 @@ impl ShareScripts {
         }
     }
 
-    /// The run ends: phases still waiting fail now, sends held back are not made.
+    /// The run ends: phases still waiting fail now, sends held back are not made, and the
+    /// run's runtime on this worker goes.
     pub fn end(&mut self, tally: &mut TestTally) {
         for finished in self.waiting.expire(None, &mut self.variables, self.limits) {
             self.finished(finished, tally);
         }
         self.held.clear();
+        end_run(self.run);
     }
 
     fn finished(&mut self, finished: Finished, tally: &mut TestTally) {

@@ -60,8 +60,9 @@ struct WaitingPhase {
     purpose: Purpose,
 }
 
-#[derive(Default)]
 pub struct WaitingScripts {
+    /// The run whose scripts these are.
+    run: u64,
     /// By the host's phase id.
     phases: HashMap<u64, WaitingPhase>,
     /// Requests to start, with their phase.
@@ -71,6 +72,15 @@ pub struct WaitingScripts {
 }
 
 impl WaitingScripts {
+    pub fn new(run: u64) -> WaitingScripts {
+        WaitingScripts {
+            run,
+            phases: HashMap::new(),
+            queue: VecDeque::new(),
+            out: HashMap::new(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.phases.is_empty()
     }
@@ -167,7 +177,7 @@ impl WaitingScripts {
                 ),
                 None => "pm.sendRequest: responses still awaited when the run ended".to_string(),
             };
-            let outcome = abandon_script(p.phase, id, &why, variables, limits);
+            let outcome = abandon_script(self.run, p.phase, id, &why, variables, limits);
             finished.push(finish(p.purpose, PhaseStep::Done(outcome, None), variables));
         }
         finished
@@ -184,6 +194,7 @@ impl WaitingScripts {
         let phase = self.phases.get(&id)?.phase;
         let script_reply = reply.map(|r| (script_response(r), r.body.as_str()));
         let step = resume_script(
+            self.run,
             phase,
             id,
             request_id,
