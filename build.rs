@@ -39,7 +39,8 @@ fn bundle_sandbox_libraries() {
     // Installed under OUT_DIR, not in js/: builds of different profiles run at once and must not
     // share one node_modules.
     let work = out.join("js-build");
-    std::fs::create_dir_all(work.join("lazy")).expect("cannot create the JavaScript build directory");
+    std::fs::create_dir_all(work.join("lazy"))
+        .expect("cannot create the JavaScript build directory");
     for file in JS_INPUTS {
         println!("cargo:rerun-if-changed=js/{file}");
         std::fs::copy(source.join(file), work.join(file))

@@ -39,6 +39,9 @@ struct CaseRequest {
     #[serde(default)]
     headers: BTreeMap<String, String>,
     body: Option<String>,
+    /// Vayu's form (`{"type": "basic", "username", "password"}`); the recording gives Newman
+    /// Postman's.
+    auth: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +167,9 @@ fn scripts_give_the_outcomes_and_messages_newman_gives() {
         });
         if let Some(body) = &case.request.body {
             request["body"] = json!(body);
+        }
+        if let Some(auth) = &case.request.auth {
+            request["auth"] = auth.clone();
         }
         if !case.pre_request.is_empty() {
             request["preRequestScript"] = json!(case.pre_request.join("\n"));

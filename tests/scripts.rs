@@ -473,3 +473,55 @@ fn what_a_script_does_to_built_ins_and_libraries_never_reaches_another_run() {
     }
     assert_eq!(test.tests.len(), 4);
 }
+
+#[test]
+fn pre_request_scripts_read_and_change_the_auth_through_the_sdk() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let sent_authorization = |pre: &str| {
+        let result = send_scripted(
+            &engine,
+            json!({"url": server.url("/echo"), "auth": {"type": "basic", "username": "ada", "password": "pw"},
+                   "preRequestScript": pre}),
+            ScriptLimits::default(),
+        );
+        let pre = result.pre_request.expect("the script ran");
+        let body: Value = result
+            .response
+            .map(|r| serde_json::from_str(&r.body).unwrap())
+            .unwrap_or(Value::Null);
+        let authorization = body["headers"].as_array().and_then(|h| {
+            h.iter()
+                .find(|p| p[0] == "authorization")
+                .map(|p| p[1].as_str().unwrap().to_string())
+        });
+        (pre, authorization)
+    };
+    let (pre, auth) = sent_authorization(
+        "pm.test('reads basic', () => pm.expect(pm.request.auth.parameters().get('username')).to.equal('ada'));",
+    );
+    assert!(pre.tests[0].passed, "{:?}", pre.tests);
+    assert_eq!(
+        auth.as_deref(),
+        Some("Basic YWRhOnB3"),
+        "unchanged auth is sent as written"
+    );
+    let (_, auth) = sent_authorization(
+        "pm.request.auth = {type: 'bearer', bearer: [{key: 'token', value: 'T0K'}]};",
+    );
+    assert_eq!(auth.as_deref(), Some("Bearer T0K"));
+    let (_, auth) = sent_authorization("pm.request.auth = null;");
+    assert_eq!(auth, None);
+    let (pre, auth) = sent_authorization("pm.request.auth = {type: 'digest', digest: []};");
+    let error = pre
+        .error
+        .expect("an unsupported auth type fails the script");
+    assert!(
+        error.message.contains("\"digest\" is not supported"),
+        "{error}"
+    );
+    assert_eq!(auth, None, "nothing was sent");
+}

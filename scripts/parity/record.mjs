@@ -29,6 +29,10 @@ const collection = {
         url: base + c.request.path,
         header: Object.entries(c.request.headers || {}).map(([key, value]) => ({ key, value })),
         body: c.request.body === undefined ? undefined : { mode: 'raw', raw: c.request.body },
+        auth: c.request.auth && c.request.auth.type === 'basic' ? {
+          type: 'basic',
+          basic: [{ key: 'username', value: c.request.auth.username }, { key: 'password', value: c.request.auth.password }],
+        } : undefined,
       },
     };
   }),

@@ -52,6 +52,9 @@ pub struct ScriptRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+    /// `None` also when a script removed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<crate::model::AuthSpec>,
 }
 
 impl ScriptRequest {

@@ -337,6 +337,33 @@
   }
   var reqHeaders = requestHeaders();
   var request = new PmRequest();
+  // pm.request.auth is the SDK's RequestAuth, made on first use; Vayu sends basic and bearer.
+  function sdkAuth(auth) {
+    if (!auth) return undefined;
+    var RequestAuth = lib('postman-collection').RequestAuth;
+    if (auth.type === 'basic') return new RequestAuth({ type: 'basic', basic: [{ key: 'username', value: auth.username }, { key: 'password', value: auth.password }] });
+    return new RequestAuth({ type: 'bearer', bearer: [{ key: 'token', value: auth.token }] });
+  }
+  function vayuAuth(auth) {
+    if (auth === undefined || auth === null || auth.type === 'noauth') return null;
+    var p = auth.parameters().toObject();
+    if (auth.type === 'basic') return { type: 'basic', username: String(p.username || ''), password: String(p.password || '') };
+    if (auth.type === 'bearer') return { type: 'bearer', token: String(p.token || '') };
+    throw new Error('pm.request.auth: Vayu sends basic and bearer auth; ' + JSON.stringify(auth.type) + ' is not supported yet');
+  }
+  Object.defineProperty(request, 'auth', {
+    get: function () {
+      if (!state.authRead) {
+        state.auth = sdkAuth(req().auth);
+        state.authRead = true;
+      }
+      return state.auth;
+    },
+    set: function (v) {
+      state.authRead = true;
+      state.auth = v === undefined || v === null ? undefined : (v instanceof lib('postman-collection').RequestAuth ? v : new (lib('postman-collection').RequestAuth)(v));
+    }
+  });
   Object.defineProperty(request, 'method', { get: function () { return req().method; }, set: function (v) { req().method = String(v); } });
   // The url is the collection SDK's Url, made on first use; what a pre-request script does to it
   // is what is sent (written back when the script ends).
@@ -636,6 +663,8 @@
     visualizer: null,
     responseHeaders: null,
     sdkResponse: null,
+    auth: undefined,
+    authRead: false,
     json: undefined,
     jsonParsed: false,
     // pm.sendRequest: requests not yet handed to the host, callbacks by request id, how many
@@ -744,6 +773,14 @@
       try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
     }
     if (state.url !== null && state.url.toString() !== state.urlWas) req().url = state.url.toString();
+    if (state.authRead && state.error === null) {
+      try {
+        var auth = vayuAuth(state.auth);
+        if (JSON.stringify(auth) !== JSON.stringify(req().auth || null)) req().auth = auth;
+      } catch (e) {
+        state.error = scriptError(e);
+      }
+    }
     var json = resultJson(state, state.error);
     state = null;
     return json;

@@ -146,6 +146,7 @@ pub(crate) fn script_request(spec: &RequestSpec) -> ScriptRequest {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         }),
+        auth: spec.auth.clone(),
     }
 }
 
@@ -171,6 +172,9 @@ pub(crate) fn apply_request_update(
     }
     if after.body != before.body {
         out.body = after.body.clone().map(serde_json::Value::String);
+    }
+    if after.auth != before.auth {
+        out.auth.clone_from(&after.auth);
     }
     out
 }
