@@ -321,7 +321,13 @@ impl ScriptHost {
     fn end_call(&mut self, phase: Phase, result: Result<String, ScriptError>) -> Step {
         self.deadline.set(None);
         match result {
-            Ok(json) => parse_step(phase, &json),
+            Ok(json) => {
+                let mut step = parse_step(phase, &json);
+                if let Step::Done(outcome, _) = &mut step {
+                    self.name_memory_exhaustion(outcome);
+                }
+                step
+            }
             Err(error) => {
                 if error.message.contains("out of memory") {
                     // QuickJS may be left in a bad state: start the next run from a fresh runtime.
@@ -338,6 +344,25 @@ impl ScriptHost {
                     None,
                 )
             }
+        }
+    }
+}
+
+impl ScriptHost {
+    /// QuickJS throws `null` when it cannot even allocate its out-of-memory error (by the time
+    /// the host looks, the memory is free again), so a `null` thrown out of a script is most
+    /// likely that: say so, and start the next run from a fresh runtime.
+    fn name_memory_exhaustion(&mut self, outcome: &mut ScriptOutcome) {
+        let Some(error) = outcome.error.as_mut().filter(|e| e.message == "null") else {
+            return;
+        };
+        error.message = format!(
+            "the script threw null, which is what QuickJS throws when it runs out of memory \
+             (the script memory limit is {} MiB)",
+            self.limits.memory_bytes / (1024 * 1024)
+        );
+        if let Ok(fresh) = ScriptHost::new(self.limits) {
+            *self = fresh;
         }
     }
 }

@@ -99,7 +99,7 @@
   // --- The fast path in front of chai ----------------------------------------------------------
   // chai costs tens of microseconds per assertion in QuickJS (every chain word builds a new
   // Assertion), too much for a check on every response of a load run. An assertion therefore
-  // starts as a proxy that answers the language chains, `not` and a few common terminal checks
+  // starts as an object that answers the language chains, `not` and a few common terminal checks
   // (below) by itself, and only when they pass. On a failure, or at the first word it does not
   // answer itself, it hands over to a real chai Assertion with the same object, message and
   // negation, which produces chai's own result, message and everything after. So outcomes and
@@ -118,12 +118,12 @@
   }
   // A check answers whether the assertion passes (before negation), or undefined when the case
   // is not a plain one and chai must decide.
-  function passes(fast, proxy, outcome, name, args) {
-    if (outcome !== undefined && outcome !== fast.negate) return proxy;
+  function passes(fast, self, outcome, name, args) {
+    if (outcome !== undefined && outcome !== fast.negate) return self;
     var real = realAssertion(fast);
     var value = real[name];
     // Properties have run (and thrown) on access; methods run now.
-    return args === null ? value : value.apply(proxy, args);
+    return args === null ? value : value.apply(self, args);
   }
   function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
   var VALUE_CHECKS = {
@@ -182,49 +182,66 @@
     })
   };
 
-  // A method the trap hands out is one function per name, not a closure per access (QuickJS
-  // builds every closure as an object). The call that follows finds its assertion in `pending`,
-  // or, for a method kept and called later, asks the proxy for it.
-  var FAST = Symbol('fast assertion');
-  var pendingFast = null, pendingProxy = null;
-  var fastMethods = Object.create(null);
-  function fastMethod(name) {
-    var method = fastMethods[name];
-    if (method === undefined) {
-      method = fastMethods[name] = function (expected, text) {
-        var proxy = this, fast = proxy === pendingProxy ? pendingFast : proxy[FAST];
-        pendingFast = pendingProxy = null;
-        // The second argument (chai's custom message) matters only when chai reports a failure.
-        return passes(fast, proxy, fast.checks.methods[name](fast.object, expected), name,
-          text === undefined ? [expected] : [expected, text]);
-      };
-    }
-    return method;
+  // A fast assertion is a plain object: the words it answers are getters on its prototype (a
+  // getter costs a fraction of a proxy trap in QuickJS). Any other word walks on up the
+  // prototype chain to a proxy, which hands over to the real chai Assertion.
+  var forwarder = new Proxy({}, {
+    get: function (target, name, fast) { return Reflect.get(realAssertion(fast), name, fast); },
+    set: function (target, name, value, fast) { return Reflect.set(realAssertion(fast), name, value); }
+  });
+  function FastAssertion(checks, object, message) {
+    this.checks = checks;
+    this.object = object;
+    this.message = message;
   }
-
-  // The proxy is only ever reached as `receiver`: the state does not point back at it, so no
-  // reference cycle is left for QuickJS's cycle collector on every assertion.
-  var fastHandler = {
-    get: function (fast, name, proxy) {
-      if (name === FAST) return fast;
-      if (fast.real === null && typeof name === 'string') {
-        if (name in LANGUAGE_CHAINS) return proxy;
-        if (name === 'not') { fast.negate = !fast.negate; return proxy; }
-        var checks = fast.checks;
-        if (name in checks.properties) return passes(fast, proxy, checks.properties[name](fast.object), name, null);
-        if (name in checks.methods) {
-          pendingFast = fast;
-          pendingProxy = proxy;
-          return fastMethod(name);
-        }
-      }
-      return Reflect.get(realAssertion(fast), name, proxy);
-    },
-    set: function (fast, name, value) { return Reflect.set(realAssertion(fast), name, value); },
-    has: function (fast, name) { return Reflect.has(realAssertion(fast), name); }
-  };
+  FastAssertion.prototype = Object.create(forwarder);
+  // The fields' defaults, defined here so that setting them on an assertion stops at the
+  // prototype instead of reaching the forwarder.
+  [['checks', null], ['object', undefined], ['message', undefined], ['negate', false], ['real', null]].forEach(function (field) {
+    Object.defineProperty(FastAssertion.prototype, field[0], { value: field[1], writable: true });
+  });
+  function define(name, get) {
+    Object.defineProperty(FastAssertion.prototype, name, { get: get, enumerable: false, configurable: false });
+  }
+  // Once handed over, the object forwards every word.
+  function forwardWord(fast, name) { return Reflect.get(realAssertion(fast), name, fast); }
+  Object.keys(LANGUAGE_CHAINS).forEach(function (word) {
+    define(word, function () { return this.real === null ? this : forwardWord(this, word); });
+  });
+  define('not', function () {
+    if (this.real !== null) return forwardWord(this, 'not');
+    this.negate = !this.negate;
+    return this;
+  });
+  // One function per method name, not a closure per access (QuickJS builds every closure as an
+  // object); `this` is the assertion it is called on.
+  function fastMethod(name) {
+    return function (expected, text) {
+      var check = this.checks.methods[name];
+      // The second argument (chai's custom message) matters only when chai reports a failure.
+      return passes(this, this, check(this.object, expected), name, text === undefined ? [expected] : [expected, text]);
+    };
+  }
+  var checkNames = Object.create(null);
+  [VALUE_CHECKS, RESPONSE_CHECKS].forEach(function (checks) {
+    Object.keys(checks.properties).forEach(function (n) { checkNames[n] = 'property'; });
+    Object.keys(checks.methods).forEach(function (n) { checkNames[n] = 'method'; });
+  });
+  Object.keys(checkNames).forEach(function (name) {
+    if (checkNames[name] === 'property') {
+      define(name, function () {
+        var check = this.real === null ? this.checks.properties[name] : undefined;
+        return check === undefined ? forwardWord(this, name) : passes(this, this, check(this.object), name, null);
+      });
+    } else {
+      var method = fastMethod(name);
+      define(name, function () {
+        return this.real === null && name in this.checks.methods ? method : forwardWord(this, name);
+      });
+    }
+  });
   function fastAssertion(checks, object, message) {
-    return new Proxy({ checks: checks, object: object, message: message, negate: false, real: null }, fastHandler);
+    return new FastAssertion(checks, object, message);
   }
 
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
