@@ -230,13 +230,20 @@ fn run_case(engine: &vayu::engine::EventLoop, server: &TargetServer, case: &Case
     problems
 }
 
-#[test]
-fn corpus() {
+/// A loopback target and an engine with one worker, so that every script of a test runs in the
+/// same thread.
+fn target_and_one_worker() -> (TargetServer, vayu::engine::EventLoop) {
     let server = TargetServer::start();
     let engine = engine_with(EngineConfig {
         workers: 1,
         ..EngineConfig::default()
     });
+    (server, engine)
+}
+
+#[test]
+fn corpus() {
+    let (server, engine) = target_and_one_worker();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scripts");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -269,11 +276,7 @@ fn corpus() {
 
 #[test]
 fn skip_request_next_request_and_visualizer_are_recorded_on_the_result() {
-    let server = TargetServer::start();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
+    let (server, engine) = target_and_one_worker();
     let skipped = RequestSpec::from_json(
         &json!({"url": server.url("/skipped"),
                 "preRequestScript": "pm.execution.skipRequest();",
@@ -322,11 +325,7 @@ fn send_scripted(
 
 #[test]
 fn send_request_goes_through_the_engine_and_its_callbacks_run_before_the_phase_ends() {
-    let server = TargetServer::start();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
+    let (server, engine) = target_and_one_worker();
     let result = send_scripted(
         &engine,
         json!({
@@ -376,11 +375,7 @@ fn send_request_goes_through_the_engine_and_its_callbacks_run_before_the_phase_e
 
 #[test]
 fn send_request_without_a_response_in_the_time_limit_fails_the_phase_and_keeps_its_tests() {
-    let server = TargetServer::start();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
+    let (server, engine) = target_and_one_worker();
     let limits = ScriptLimits {
         time: Duration::from_millis(300),
         ..ScriptLimits::default()
@@ -409,11 +404,7 @@ fn send_request_without_a_response_in_the_time_limit_fails_the_phase_and_keeps_i
 
 #[test]
 fn send_request_failing_before_it_starts_does_not_lose_the_requests_queued_after_it() {
-    let server = TargetServer::start();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
+    let (server, engine) = target_and_one_worker();
     let result = send_scripted(
         &engine,
         json!({
@@ -439,11 +430,7 @@ fn send_request_failing_before_it_starts_does_not_lose_the_requests_queued_after
 
 #[test]
 fn what_a_script_does_to_built_ins_and_libraries_never_reaches_another_run() {
-    let server = TargetServer::start();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
+    let (server, engine) = target_and_one_worker();
     let polluting = json!({
         "url": server.url("/status/200"),
         "testScript": [
@@ -476,11 +463,7 @@ fn what_a_script_does_to_built_ins_and_libraries_never_reaches_another_run() {
 
 #[test]
 fn pre_request_scripts_read_and_change_the_auth_through_the_sdk() {
-    let server = TargetServer::start();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
+    let (server, engine) = target_and_one_worker();
     let sent_authorization = |pre: &str| {
         let result = send_scripted(
             &engine,
