@@ -35,6 +35,8 @@ const modules = {
   xml2js: "module.exports = require('xml2js');",
   buffer: "module.exports = require('buffer');",
   abab: "module.exports = require('abab');",
+  // The cookie jar Postman's runtime uses.
+  'tough-cookie': "module.exports = require('@postman/tough-cookie');",
 };
 
 await mkdir(outdir, { recursive: true });

@@ -508,3 +508,43 @@ fn pre_request_scripts_read_and_change_the_auth_through_the_sdk() {
     );
     assert_eq!(auth, None, "nothing was sent");
 }
+
+#[test]
+fn a_design_run_keeps_a_cookie_jar_that_its_requests_send() {
+    let (server, engine) = target_and_one_worker();
+    let result = send_scripted(
+        &engine,
+        json!({
+            "url": server.url("/echo"),
+            "preRequestScript": [
+                format!("pm.sendRequest('{}', () => {{}});", server.url("/cookies")),
+                format!("pm.cookies.jar().set('{}', 'manual', 'm1');", server.url("/")),
+            ],
+            "testScript": [
+                "const sent = pm.response.json().headers.find(h => h[0] === 'cookie')[1];",
+                "pm.test('sent the jar', () => pm.expect(sent.split('; ')).to.have.members(['a=1', 'b=2', 'manual=m1']));",
+                "pm.test('pm.cookies', () => pm.expect(pm.cookies.get('b')).to.equal('2'));",
+                format!("pm.cookies.jar().unset('{}', 'a', () => pm.cookies.jar().getAll('{}', (e, all) => pm.test('unset', () => pm.expect(all.map(c => c.name)).to.have.members(['b', 'manual']))));", server.url("/"), server.url("/")),
+            ]
+        }),
+        ScriptLimits::default(),
+    );
+    let test = result.test.expect("the test script ran");
+    assert!(test.error.is_none(), "{:?}", test.error);
+    assert_eq!(test.tests.len(), 3, "{:?}", test.tests);
+    for t in &test.tests {
+        assert!(t.passed, "{t:?}");
+    }
+    // A request without scripts has no jar: nothing is made for it.
+    let plain = send_scripted(
+        &engine,
+        json!({"url": server.url("/echo")}),
+        ScriptLimits::default(),
+    );
+    let body: Value = serde_json::from_str(&plain.response.unwrap().body).unwrap();
+    assert!(!body["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h[0] == "cookie"));
+}

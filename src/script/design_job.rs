@@ -2,17 +2,19 @@
 //! sends: the pre-request script, variables, validation and send in `next`, the test script in
 //! `completed`. A script phase that calls `pm.sendRequest` waits here: its requests go out as
 //! more transfers of this job, each response is handed back to the script's callback, and the
-//! phase ends when no callback is left, or fails at the script time limit.
+//! phase ends when no callback is left, or fails at the script time limit. When the request has
+//! scripts, its requests send the cookies of the run's jar and store the ones responses set.
 
-use super::host::Outgoing;
-use super::host::{end_run, new_run, ScriptInput};
+use super::host::{end_run, new_run, Outgoing, ScriptInput};
 use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
 use super::runner::{
-    abandon_script, apply_request_update, outgoing_spec, resume_script, run_script, script_request,
-    script_response, PhaseStep, ScriptedRequest, ScriptedResult, Scripts,
+    abandon_script, apply_request_update, cookie_header, outgoing_spec, resume_script, run_script,
+    script_request, script_response, store_cookies, PhaseStep, ScriptedRequest, ScriptedResult,
+    Scripts,
 };
+use super::ScriptLimits;
 use crate::engine::{Job, Next, Outcome};
-use crate::model::{ErrorCategory, Response, TransferError};
+use crate::model::{ErrorCategory, HeaderSpec, RequestSpec, Response, TransferError};
 use crossbeam_channel::Sender;
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -52,6 +54,9 @@ struct Waiting {
 pub(crate) struct DesignJob {
     /// This request is a run of its own: its scripts get their own runtime.
     run: u64,
+    /// The run whose cookie jar its requests use (the same `run`), when it has scripts: without
+    /// them nothing could read the jar, and no runtime is made for it.
+    jar: Option<u64>,
     request: ScriptedRequest,
     state: State,
     result: ScriptedResult,
@@ -61,8 +66,11 @@ pub(crate) struct DesignJob {
 impl DesignJob {
     pub(crate) fn new(request: ScriptedRequest, reply: Sender<ScriptedResult>) -> DesignJob {
         let result = ScriptedResult::empty(request.variables.clone());
+        let run = new_run();
+        let scripts = Scripts::of(&request.spec);
         DesignJob {
-            run: new_run(),
+            run,
+            jar: (scripts.pre_request.is_some() || scripts.test.is_some()).then_some(run),
             request,
             state: State::New,
             result,
@@ -166,6 +174,7 @@ impl DesignJob {
     fn send(&mut self) -> Next {
         let (spec, unresolved) = self.request.variables.apply(&self.request.spec);
         self.result.unresolved_variables = unresolved;
+        let spec = with_jar_cookies(self.jar, self.request.limits, spec);
         match spec.prepare() {
             Ok(prepared) => {
                 self.state = State::Sent {
@@ -197,7 +206,12 @@ impl DesignJob {
                 self.time_out();
                 return Next::Done;
             };
-            match outgoing_spec(&outgoing.request).prepare() {
+            let spec = with_jar_cookies(
+                self.jar,
+                self.request.limits,
+                outgoing_spec(&outgoing.request),
+            );
+            match spec.prepare() {
                 Ok(prepared) => {
                     w.out.insert(outgoing.id);
                     return Next::Start {
@@ -218,6 +232,9 @@ impl DesignJob {
         let State::Waiting(w) = std::mem::replace(&mut self.state, State::Finished) else {
             return;
         };
+        if let (Some(run), Ok(response)) = (self.jar, &reply) {
+            store_cookies(run, self.request.limits, &response.effective_url, response);
+        }
         let script_reply = reply.map(|r| (script_response(r), r.body.as_str()));
         let r = &mut self.request;
         let step = resume_script(
@@ -262,6 +279,29 @@ impl DesignJob {
     }
 }
 
+/// The request with the Cookie header its run's jar has for it, unless it sets its own.
+fn with_jar_cookies(jar: Option<u64>, limits: ScriptLimits, mut spec: RequestSpec) -> RequestSpec {
+    let Some(run) = jar else {
+        return spec;
+    };
+    let has_own = spec
+        .headers
+        .0
+        .iter()
+        .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("cookie"));
+    if !has_own {
+        let cookies = cookie_header(run, limits, &spec.url);
+        if !cookies.is_empty() {
+            spec.headers.0.push(HeaderSpec {
+                key: "Cookie".into(),
+                value: cookies,
+                disabled: false,
+            });
+        }
+    }
+    spec
+}
+
 impl Job for DesignJob {
     fn next(&mut self, now: Instant, _in_flight: usize) -> Next {
         if matches!(self.state, State::New) {
@@ -301,6 +341,9 @@ impl Job for DesignJob {
             }
             (None, response) => response.expect("design jobs ask for the full response"),
         };
+        if let Some(run) = self.jar {
+            store_cookies(run, self.request.limits, &response.effective_url, &response);
+        }
         let Some(source) = Scripts::of(&self.request.spec).test else {
             self.result.response = Some(response);
             return self.finish_with_reply();

@@ -306,6 +306,35 @@ impl ScriptHost {
         self.end_call(phase, result)
     }
 
+    /// The Cookie header the run's jar has for `url` (empty without a jar or cookies).
+    pub(crate) fn cookie_header(&mut self, url: &str) -> String {
+        self.context.with(|ctx| {
+            ctx.globals()
+                .get::<_, Function>("__vayu_cookie_header")
+                .and_then(|f| f.call::<_, String>((url,)))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Stores in the run's jar the cookies a response from `url` set.
+    pub(crate) fn store_cookies(&mut self, url: &str, response: &ScriptResponse) {
+        if !response
+            .headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
+        {
+            return;
+        }
+        self.deadline.set(Some(Instant::now() + self.limits.time));
+        let block = header_block(response);
+        self.context.with(|ctx| {
+            if let Ok(store) = ctx.globals().get::<_, Function>("__vayu_store_cookies") {
+                let _: rquickjs::Result<()> = store.call((url, block));
+            }
+        });
+        self.deadline.set(None);
+    }
+
     /// Ends a waiting phase with an error (`why`), keeping the tests that ran.
     pub(crate) fn abandon(&mut self, phase: Phase, waiting: u64, why: &str) -> Step {
         self.deadline.set(Some(Instant::now() + self.limits.time));

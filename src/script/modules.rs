@@ -27,6 +27,7 @@ bundles!(
     "lodash3",
     "moment",
     "postman-collection",
+    "tough-cookie",
     "tv4",
     "uuid",
     "xml2js",

@@ -584,19 +584,105 @@
     },
     clear: function () { state.visualizer = null; }
   };
-  // The response's cookies (its Set-Cookie headers), as the collection SDK's CookieList.
+  // The run's cookie jar: tough-cookie, as in Postman's runtime. Responses of a design run store
+  // their cookies in it and its requests send them (the host asks, see the entry points below);
+  // pm.cookies.jar() reads and changes it.
+  var runJar = null;
+  function cookieJar() {
+    if (runJar === null) runJar = new (lib('tough-cookie').CookieJar)();
+    return runJar;
+  }
+  function sdkCookie(c) {
+    return new (lib('postman-collection').Cookie)({
+      name: c.key, value: c.value, expires: c.expires === 'Infinity' ? null : c.expires, maxAge: c.maxAge,
+      domain: c.domain, path: c.path, secure: c.secure, httpOnly: c.httpOnly, hostOnly: c.hostOnly
+    });
+  }
+  function jarUrl(url) {
+    if (url && typeof url === 'object' && typeof url.toString === 'function') url = url.toString();
+    if (typeof url !== 'string' || url === '') throw new TypeError('CookieJar: invalid URL');
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : 'http://' + url;
+  }
+  // Postman's jar API: callbacks (err, result), or a promise without one.
+  function jarCall(work, callback) {
+    var run = new Promise(function (resolve) { resolve(work()); });
+    if (callback === undefined) return run;
+    if (typeof callback !== 'function') throw new TypeError('callback needs to be a function');
+    run.then(function (result) { callback(null, result); }, function (err) { callback(err instanceof Error ? err : new Error(err)); });
+  }
+  var jarApi = {
+    get: function (url, name, callback) {
+      return jarCall(function () {
+        var found = cookieJar().getCookiesSync(jarUrl(url)).filter(function (c) { return c.key === name; })[0];
+        return found ? found.value : null;
+      }, callback);
+    },
+    getAll: function (url, options, callback) {
+      if (typeof options === 'function') { callback = options; options = {}; }
+      return jarCall(function () { return cookieJar().getCookiesSync(jarUrl(url), options || {}).map(sdkCookie); }, callback);
+    },
+    set: function (url, name, value, callback) {
+      var cookie = name;
+      if (typeof name === 'string') cookie = { key: name, value: value === undefined ? '' : String(value) };
+      else callback = value;
+      return jarCall(function () {
+        // Only the fields given: an undefined one would replace tough-cookie's default.
+        var options = { key: cookie.key || cookie.name, value: cookie.value === undefined ? '' : String(cookie.value) };
+        ['path', 'domain', 'expires', 'maxAge', 'secure', 'httpOnly'].forEach(function (k) {
+          if (cookie[k] !== undefined && cookie[k] !== null) options[k] = k === 'expires' ? new Date(cookie[k]) : cookie[k];
+        });
+        return sdkCookie(cookieJar().setCookieSync(new (lib('tough-cookie').Cookie)(options), jarUrl(url)));
+      }, callback);
+    },
+    unset: function (url, name, callback) {
+      return jarCall(function () {
+        var u = jarUrl(url), store = cookieJar().store;
+        cookieJar().getCookiesSync(u).filter(function (c) { return c.key === name; }).forEach(function (c) {
+          store.removeCookie(c.domain, c.path, c.key, function () {});
+        });
+      }, callback);
+    },
+    clear: function (url, callback) {
+      return jarCall(function () {
+        var u = jarUrl(url), store = cookieJar().store;
+        cookieJar().getCookiesSync(u).forEach(function (c) { store.removeCookie(c.domain, c.path, c.key, function () {}); });
+      }, callback);
+    }
+  };
+  // pm.cookies: the jar's cookies for the request's url once the run has a jar, else the
+  // response's own Set-Cookie headers; as the collection SDK's CookieList.
   Object.defineProperty(pm, 'cookies', {
     get: function () {
       if (state.cookies === null) {
         var sdk = lib('postman-collection');
-        var list = state.response ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
-          .map(function (h) { return sdk.Cookie.parse(h.value); }) : [];
+        var list;
+        if (runJar !== null) {
+          list = runJar.getCookiesSync(jarUrl(req().url)).map(sdkCookie);
+        } else {
+          list = state.response ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
+            .map(function (h) { return sdk.Cookie.parse(h.value); }) : [];
+        }
         var cookies = new sdk.CookieList(null, list);
-        cookies.jar = function () { throw new Error('pm.cookies.jar() is not available in Vayu yet'); };
+        cookies.jar = function () { return jarApi; };
         state.cookies = cookies;
       }
       return state.cookies;
     }
+  });
+  // The host's cookie entry points: the Cookie header a request of this run sends, and the
+  // cookies a response set. Both are cheap while the run has no jar.
+  hidden('__vayu_cookie_header', function (url) {
+    if (runJar === null) return '';
+    try { return runJar.getCookieStringSync(jarUrl(url)); } catch (e) { return ''; }
+  });
+  hidden('__vayu_store_cookies', function (url, headerBlock) {
+    if (headerBlock === '') return;
+    headerBlock.split('\n').forEach(function (line) {
+      var at = line.indexOf(':');
+      if (line.slice(0, at).trim().toLowerCase() === 'set-cookie') {
+        try { cookieJar().setCookieSync(line.slice(at + 1).trim(), jarUrl(url), { ignoreError: true }); } catch (e) { /* a cookie the jar refuses is dropped, as a browser does */ }
+      }
+    });
   });
   Object.defineProperty(pm, 'request', { get: function () { return request; } });
   Object.defineProperty(pm, 'response', {
@@ -839,7 +925,7 @@
     return out;
   }
 
-  [pm, test, expect, global.console, global.postman, request, response, reqHeaders, variables, iterationData, pm.execution, pm.visualizer,
+  [pm, test, expect, global.console, global.postman, request, response, reqHeaders, variables, iterationData, pm.execution, pm.visualizer, jarApi,
     pm.environment, pm.collectionVariables, pm.globals, PmResponse.prototype, PmRequest.prototype].forEach(Object.freeze);
 })(globalThis, globalThis.__vayu_load);
 delete globalThis.__vayu_load;

@@ -232,6 +232,18 @@ pub(crate) fn resume_script(
     )
 }
 
+/// The Cookie header run `run`'s jar has for `url`.
+pub(crate) fn cookie_header(run: u64, limits: ScriptLimits, url: &str) -> String {
+    with_host(run, limits, |host| host.cookie_header(url)).unwrap_or_default()
+}
+
+/// Stores the cookies a response set in run `run`'s jar.
+pub(crate) fn store_cookies(run: u64, limits: ScriptLimits, url: &str, response: &Response) {
+    let _ = with_host(run, limits, |host| {
+        host.store_cookies(url, &script_response(response))
+    });
+}
+
 /// Ends a waiting phase with an error, keeping the tests that ran.
 pub(crate) fn abandon_script(
     run: u64,
