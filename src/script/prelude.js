@@ -271,9 +271,14 @@
   }
 
   // --- Variables ---------------------------------------------------------------------------
+  // A name no scope has may be one of Postman's dynamic variables ({{$guid}}, {{$randomInt}},
+  // ...): the collection SDK resolves those, a new value each time.
   function replaceIn(text, lookup) {
     return String(text).replace(/\{\{([^{}]+)\}\}/g, function (whole, name) {
       var v = lookup(name.trim());
+      if (v === undefined && name.trim().charAt(0) === '$') {
+        return lib('postman-collection').Property.replaceSubstitutions(whole, []);
+      }
       return v === undefined ? whole : (typeof v === 'string' ? v : JSON.stringify(v));
     });
   }
