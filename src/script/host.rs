@@ -202,7 +202,7 @@ impl ScriptHost {
                 )
             }
         };
-        let header_block = response.map(header_block).unwrap_or_default();
+        let header_block = response.map_or("", |r| r.header_block.as_str());
         let meta = response.map(|r| {
             (
                 r.code,
@@ -290,7 +290,7 @@ impl ScriptHost {
                     meta.set(1, r.status.as_str()).map_err(fail)?;
                     meta.set(2, r.response_time).map_err(fail)?;
                     meta.set(3, r.response_size as f64).map_err(fail)?;
-                    (None, meta.into_value(), header_block(r), body)
+                    (None, meta.into_value(), r.header_block.clone(), body)
                 }
                 Err(message) => (
                     Some(message),
@@ -318,15 +318,12 @@ impl ScriptHost {
 
     /// Stores in the run's jar the cookies a response from `url` set.
     pub(crate) fn store_cookies(&mut self, url: &str, response: &ScriptResponse) {
-        if !response
-            .headers
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case("set-cookie"))
-        {
+        let lower = response.header_block.to_ascii_lowercase();
+        if !lower.starts_with("set-cookie:") && !lower.contains("\nset-cookie:") {
             return;
         }
         self.deadline.set(Some(Instant::now() + self.limits.time));
-        let block = header_block(response);
+        let block = response.header_block.as_str();
         self.context.with(|ctx| {
             if let Ok(store) = ctx.globals().get::<_, Function>("__vayu_store_cookies") {
                 let _: rquickjs::Result<()> = store.call((url, block));
@@ -438,20 +435,6 @@ fn parse_step(phase: Phase, json: &str) -> Step {
     }
     let (outcome, update) = parse_outcome(phase, json);
     Step::Done(outcome, update)
-}
-
-/// A response's headers as one `name:value` block, a line each.
-fn header_block(r: &ScriptResponse) -> String {
-    let mut block = String::new();
-    for (i, (name, value)) in r.headers.iter().enumerate() {
-        if i > 0 {
-            block.push('\n');
-        }
-        block.push_str(name);
-        block.push(':');
-        block.push_str(value);
-    }
-    block
 }
 
 /// Evaluates one of the embedded library bundles and returns its exports (`undefined` for a

@@ -69,7 +69,8 @@ impl ScriptRequest {
 pub struct ScriptResponse {
     pub code: u16,
     pub status: String,
-    pub headers: Vec<(String, String)>,
+    /// The headers as the script receives them: `name:value`, a line each.
+    pub header_block: String,
     /// Milliseconds.
     pub response_time: f64,
     pub response_size: u64,

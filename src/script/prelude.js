@@ -875,8 +875,9 @@
       state = null;
       return out;
     }
-    // Nothing a script leaves on the global object survives into the next run. The prelude's
-    // own globals and the built-ins are non-enumerable, so for-in sees only what scripts added.
+    // Nothing a script leaves on the global object survives into the next script, as in
+    // Newman. The prelude's own globals and the built-ins are non-enumerable, so for-in sees
+    // only what scripts added (for-in costs less than Object.keys here in QuickJS).
     for (var k in global) {
       try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
     }

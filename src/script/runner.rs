@@ -180,14 +180,25 @@ pub(crate) fn apply_request_update(
 }
 
 pub(crate) fn script_response(response: &Response) -> ScriptResponse {
+    let mut header_block = String::with_capacity(
+        response
+            .headers
+            .iter()
+            .map(|h| h.name.len() + h.value.len() + 2)
+            .sum(),
+    );
+    for (i, h) in response.headers.iter().enumerate() {
+        if i > 0 {
+            header_block.push('\n');
+        }
+        header_block.push_str(&h.name);
+        header_block.push(':');
+        header_block.push_str(&h.value);
+    }
     ScriptResponse {
         code: response.status,
         status: response.status_text.clone(),
-        headers: response
-            .headers
-            .iter()
-            .map(|h| (h.name.clone(), h.value.clone()))
-            .collect(),
+        header_block,
         response_time: response.timings.total as f64 / 1000.0,
         response_size: response.body_size,
     }
