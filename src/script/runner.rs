@@ -248,6 +248,30 @@ pub(crate) fn cookie_header(run: u64, limits: ScriptLimits, url: &str) -> String
     with_host(run, limits, |host| host.cookie_header(url)).unwrap_or_default()
 }
 
+/// The request with the Cookie header run `run`'s jar has for it, unless it sets its own.
+pub(crate) fn with_jar_cookies(
+    run: u64,
+    limits: ScriptLimits,
+    mut spec: RequestSpec,
+) -> RequestSpec {
+    let has_own = spec
+        .headers
+        .0
+        .iter()
+        .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("cookie"));
+    if !has_own {
+        let cookies = cookie_header(run, limits, &spec.url);
+        if !cookies.is_empty() {
+            spec.headers.0.push(HeaderSpec {
+                key: "Cookie".into(),
+                value: cookies,
+                disabled: false,
+            });
+        }
+    }
+    spec
+}
+
 /// Stores the cookies a response set in run `run`'s jar.
 pub(crate) fn store_cookies(run: u64, limits: ScriptLimits, url: &str, response: &Response) {
     let _ = with_host(run, limits, |host| {

@@ -144,7 +144,8 @@ impl ShareScripts {
 
     fn finished(&mut self, finished: Finished, tally: &mut TestTally) {
         match finished {
-            Finished::Test(outcome) => tally.add(&outcome),
+            // A share adds no design phases; were there one, its tests still count.
+            Finished::Test(outcome) | Finished::Design { outcome, .. } => tally.add(&outcome),
             Finished::PreRequest {
                 tag,
                 outcome,

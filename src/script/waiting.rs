@@ -1,21 +1,26 @@
-//! Script phases of a batch or load run that wait for their `pm.sendRequest` responses. A
-//! worker's share keeps one [`WaitingScripts`]: it hands out the requests to start (tagged with
-//! the engine's `SIDE_TAG`, so the share can tell them from its own), takes their outcomes back to the
-//! scripts' callbacks, and gives back each phase that ends, on its last response or at the script
-//! time limit.
+//! Script phases that wait for their `pm.sendRequest` responses. A design job, and each worker's
+//! share of a batch or load run, keeps one [`WaitingScripts`]: it hands out the requests to
+//! start (tagged with the engine's `SIDE_TAG`, so the job can tell them from its own), takes
+//! their outcomes back to the scripts' callbacks, and gives back each phase that ends, on its
+//! last response or at the script time limit.
 
 use super::host::Outgoing;
 use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
 use super::pre_request::PreRequest;
-use super::runner::{abandon_script, outgoing_spec, resume_script, script_response, PhaseStep};
+use super::runner::{
+    abandon_script, outgoing_spec, resume_script, script_response, store_cookies, with_jar_cookies,
+    PhaseStep,
+};
 use super::{ScriptLimits, Variables};
 use crate::engine::{Outcome, SIDE_TAG};
-use crate::model::PreparedRequest;
+use crate::model::{PreparedRequest, Response};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// A script phase that ended while it waited for responses, or ran out of time.
+/// A script phase that ended while it waited for responses, or ran out of time. (A return
+/// value, moved once.)
+#[allow(clippy::large_enum_variant)]
 pub enum Finished {
     Test(ScriptOutcome),
     /// A pre-request phase of the send tagged `tag`: what to send, unless the script stopped it.
@@ -23,6 +28,14 @@ pub enum Finished {
         tag: u64,
         outcome: ScriptOutcome,
         request: Option<PreparedRequest>,
+    },
+    /// A design request's phase, as the script left it: the design job takes it from there.
+    Design {
+        phase: Phase,
+        outcome: ScriptOutcome,
+        update: Option<ScriptRequest>,
+        request: ScriptRequest,
+        response: Option<Box<Response>>,
     },
 }
 
@@ -52,6 +65,12 @@ pub(crate) enum Purpose {
         before: ScriptRequest,
         tag: u64,
     },
+    /// A design request's phase: the request as the phase saw it and, for the test phase, the
+    /// response, for the result when it ends.
+    Design {
+        request: ScriptRequest,
+        response: Option<Box<Response>>,
+    },
 }
 
 struct WaitingPhase {
@@ -63,6 +82,9 @@ struct WaitingPhase {
 pub struct WaitingScripts {
     /// The run whose scripts these are.
     run: u64,
+    /// The run keeps a cookie jar (a design run with scripts): side requests send its cookies
+    /// and store the ones they get.
+    jar: bool,
     /// By the host's phase id.
     phases: HashMap<u64, WaitingPhase>,
     /// Requests to start, with their phase.
@@ -75,10 +97,17 @@ impl WaitingScripts {
     pub fn new(run: u64) -> WaitingScripts {
         WaitingScripts {
             run,
+            jar: false,
             phases: HashMap::new(),
             queue: VecDeque::new(),
             out: HashMap::new(),
         }
+    }
+
+    /// Side requests use the run's cookie jar.
+    pub(crate) fn with_jar(mut self) -> WaitingScripts {
+        self.jar = true;
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -112,7 +141,11 @@ impl WaitingScripts {
     /// The next request to start, or a phase that ended without one.
     pub fn next(&mut self, variables: &mut Variables, limits: ScriptLimits) -> Option<NextSend> {
         while let Some((phase, outgoing)) = self.queue.pop_front() {
-            match outgoing_spec(&outgoing.request).prepare() {
+            let mut spec = outgoing_spec(&outgoing.request);
+            if self.jar {
+                spec = with_jar_cookies(self.run, limits, spec);
+            }
+            match spec.prepare() {
                 Ok(prepared) => {
                     self.out.insert(outgoing.id, phase);
                     return Some(NextSend::Start {
@@ -142,7 +175,12 @@ impl WaitingScripts {
         let id = tag & !SIDE_TAG;
         let phase = self.out.remove(&id)?;
         let reply = match (&outcome.error, &outcome.response) {
-            (None, Some(response)) => Ok(response),
+            (None, Some(response)) => {
+                if self.jar {
+                    store_cookies(self.run, limits, &response.effective_url, response);
+                }
+                Ok(response)
+            }
             (Some(error), _) => Err(error.to_string()),
             (None, None) => Err("no response".to_string()),
         };
@@ -178,7 +216,12 @@ impl WaitingScripts {
                 None => "pm.sendRequest: responses still awaited when the run ended".to_string(),
             };
             let outcome = abandon_script(self.run, p.phase, id, &why, variables, limits);
-            finished.push(finish(p.purpose, PhaseStep::Done(outcome, None), variables));
+            finished.push(finish(
+                p.phase,
+                p.purpose,
+                PhaseStep::Done(outcome, None),
+                variables,
+            ));
         }
         finished
     }
@@ -212,13 +255,13 @@ impl WaitingScripts {
             }
             done => {
                 let p = self.phases.remove(&id)?;
-                Some(finish(p.purpose, done, variables))
+                Some(finish(p.phase, p.purpose, done, variables))
             }
         }
     }
 }
 
-fn finish(purpose: Purpose, step: PhaseStep, variables: &mut Variables) -> Finished {
+fn finish(phase: Phase, purpose: Purpose, step: PhaseStep, variables: &mut Variables) -> Finished {
     let PhaseStep::Done(outcome, update) = step else {
         unreachable!("only ended phases are finished")
     };
@@ -235,5 +278,12 @@ fn finish(purpose: Purpose, step: PhaseStep, variables: &mut Variables) -> Finis
                 request,
             }
         }
+        Purpose::Design { request, response } => Finished::Design {
+            phase,
+            outcome,
+            update,
+            request,
+            response,
+        },
     }
 }
