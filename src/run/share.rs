@@ -134,8 +134,6 @@ impl Job for RunShare {
             }
             return Next::Start { request, tag };
         }
-        // Sends whose pre-request scripts still wait count as in flight.
-        let in_flight = in_flight + self.scripts.sends_pending();
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
             // At the natural end, sends due before it still go out late (corrected latency
@@ -161,7 +159,8 @@ impl Job for RunShare {
                 }
                 let k = self.next_k;
                 self.next_k += self.workers;
-                if in_flight >= self.limit {
+                // Sends whose pre-request scripts still wait count as in flight.
+                if in_flight + self.scripts.sends_pending() >= self.limit {
                     // Never postponed: a late send would hide the server's slowness.
                     self.interval.dropped += 1;
                     continue;
@@ -173,7 +172,8 @@ impl Job for RunShare {
                 }
             },
             Mode::Closed { .. } => loop {
-                if in_flight >= self.limit {
+                // Sends whose pre-request scripts still wait count as in flight.
+                if in_flight + self.scripts.sends_pending() >= self.limit {
                     return Next::At(self.next_report);
                 }
                 let k = self.next_k;
@@ -189,7 +189,8 @@ impl Job for RunShare {
                 }
             },
             Mode::Iterations { iterations, .. } => loop {
-                if in_flight >= self.limit {
+                // Sends whose pre-request scripts still wait count as in flight.
+                if in_flight + self.scripts.sends_pending() >= self.limit {
                     return Next::At(self.next_report);
                 }
                 // Checked before claiming, so the shared counter stops near the total.
