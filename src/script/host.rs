@@ -316,14 +316,9 @@ impl ScriptHost {
         })
     }
 
-    /// Stores in the run's jar the cookies a response from `url` set.
-    pub(crate) fn store_cookies(&mut self, url: &str, response: &ScriptResponse) {
-        let lower = response.header_block.to_ascii_lowercase();
-        if !lower.starts_with("set-cookie:") && !lower.contains("\nset-cookie:") {
-            return;
-        }
+    /// Stores in the run's jar the cookies of a response from `url` (its headers as one block).
+    pub(crate) fn store_cookies(&mut self, url: &str, block: &str) {
         self.deadline.set(Some(Instant::now() + self.limits.time));
-        let block = response.header_block.as_str();
         self.context.with(|ctx| {
             if let Ok(store) = ctx.globals().get::<_, Function>("__vayu_store_cookies") {
                 let _: rquickjs::Result<()> = store.call((url, block));
@@ -342,6 +337,23 @@ impl ScriptHost {
             abandon.call((waiting as f64, why)).map_err(fail)
         });
         self.end_call(phase, result)
+    }
+
+    /// QuickJS throws `null` when it cannot even allocate its out-of-memory error (by the time
+    /// the host looks, the memory is free again), so a `null` thrown out of a script is most
+    /// likely that: say so, and start the next run from a fresh runtime.
+    fn name_memory_exhaustion(&mut self, outcome: &mut ScriptOutcome) {
+        let Some(error) = outcome.error.as_mut().filter(|e| e.message == "null") else {
+            return;
+        };
+        error.message = format!(
+            "the script threw null, which is what QuickJS throws when it runs out of memory \
+             (the script memory limit is {} MiB)",
+            self.limits.memory_bytes / (1024 * 1024)
+        );
+        if let Ok(fresh) = ScriptHost::new(self.limits) {
+            *self = fresh;
+        }
     }
 
     fn end_call(&mut self, phase: Phase, result: Result<String, ScriptError>) -> Step {
@@ -370,25 +382,6 @@ impl ScriptHost {
                     None,
                 )
             }
-        }
-    }
-}
-
-impl ScriptHost {
-    /// QuickJS throws `null` when it cannot even allocate its out-of-memory error (by the time
-    /// the host looks, the memory is free again), so a `null` thrown out of a script is most
-    /// likely that: say so, and start the next run from a fresh runtime.
-    fn name_memory_exhaustion(&mut self, outcome: &mut ScriptOutcome) {
-        let Some(error) = outcome.error.as_mut().filter(|e| e.message == "null") else {
-            return;
-        };
-        error.message = format!(
-            "the script threw null, which is what QuickJS throws when it runs out of memory \
-             (the script memory limit is {} MiB)",
-            self.limits.memory_bytes / (1024 * 1024)
-        );
-        if let Ok(fresh) = ScriptHost::new(self.limits) {
-            *self = fresh;
         }
     }
 }

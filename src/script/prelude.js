@@ -471,19 +471,16 @@
     var entry = { name: String(name), passed: true, skipped: false };
     state.tests.push(entry);
     if (typeof fn !== 'function') return pm;
-    if (fn.length) {
+    try {
       // A test that takes `done` finishes when it calls it; until then it counts as passed.
-      try {
+      if (fn.length) {
         fn(function (err) {
           if (err && entry.passed) { entry.passed = false; entry.error = testError(err, entry.name); }
         });
-      } catch (e) {
-        entry.passed = false;
-        entry.error = testError(e, entry.name);
+      } else {
+        fn();
       }
-      return pm;
-    }
-    try { fn(); } catch (e) {
+    } catch (e) {
       entry.passed = false;
       entry.error = testError(e, entry.name);
     }

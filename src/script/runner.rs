@@ -274,9 +274,14 @@ pub(crate) fn with_jar_cookies(
 
 /// Stores the cookies a response set in run `run`'s jar.
 pub(crate) fn store_cookies(run: u64, limits: ScriptLimits, url: &str, response: &Response) {
-    let _ = with_host(run, limits, |host| {
-        host.store_cookies(url, &script_response(response))
-    });
+    let sets_cookies = response
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("set-cookie"));
+    if sets_cookies {
+        let block = script_response(response).header_block;
+        let _ = with_host(run, limits, |host| host.store_cookies(url, &block));
+    }
 }
 
 /// Ends a waiting phase with an error, keeping the tests that ran.
