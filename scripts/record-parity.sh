@@ -11,3 +11,4 @@ httpbin=$!
 trap 'kill $httpbin' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/get" >/dev/null && break; sleep 0.2; done
 node scripts/parity/record.mjs "http://127.0.0.1:$port"
+node scripts/parity/record-collections.mjs "http://127.0.0.1:$port"

@@ -6,7 +6,9 @@
 
 pub mod api;
 pub mod cli;
+pub mod collection;
 pub mod engine;
+pub mod flow;
 pub mod model;
 pub mod recording;
 pub mod run;

@@ -18,6 +18,7 @@ pub enum Command {
     Run(RunArgs),
     Batch(BatchArgs),
     Load(LoadArgs),
+    Collection(CollectionArgs),
 }
 
 /// Send one request from a JSON file, run its scripts, and print the response and test results.
@@ -123,4 +124,86 @@ pub struct LoadArgs {
     /// progress; the engine records it; the token comes from $VAYU_TOKEN
     #[argh(option)]
     pub engine: Option<String>,
+}
+
+/// Postman collections: run one as Newman does.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "collection")]
+pub struct CollectionArgs {
+    #[argh(subcommand)]
+    pub command: CollectionCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum CollectionCommand {
+    Run(CollectionRunArgs),
+}
+
+/// Run a Postman collection (v2.0 or v2.1) with its scripts, as `newman run` does, and report.
+/// Exit code: 0 when everything passed, 1 on a failed assertion, a script error or a request
+/// error (0 with --suppress-exit-code), 2 on bad input.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "run")]
+pub struct CollectionRunArgs {
+    /// the collection file (a Postman Collection v2.0 / v2.1 export)
+    #[argh(positional)]
+    pub file: String,
+    /// a Postman environment export (or a JSON object of variables)
+    #[argh(option, short = 'e')]
+    pub environment: Option<String>,
+    /// a Postman globals export (or a JSON object of variables)
+    #[argh(option, short = 'g')]
+    pub globals: Option<String>,
+    /// iteration data: a CSV file (first line names the columns) or a JSON list of objects
+    #[argh(option, short = 'd')]
+    pub iteration_data: Option<String>,
+    /// iterations to run (default: one per data row, or 1)
+    #[argh(option, short = 'n')]
+    pub iteration_count: Option<u64>,
+    /// run only the requests in this folder (by name or id; repeatable)
+    #[argh(option)]
+    pub folder: Vec<String>,
+    /// set an environment variable, key=value (repeatable; wins over the file)
+    #[argh(option)]
+    pub env_var: Vec<String>,
+    /// set a global variable, key=value (repeatable; wins over the file)
+    #[argh(option)]
+    pub global_var: Vec<String>,
+    /// stop the run at the first failure (assertion, script error or request error)
+    #[argh(switch)]
+    pub bail: bool,
+    /// wait this many milliseconds before each request
+    #[argh(option, default = "0")]
+    pub delay_request: u64,
+    /// a request's time limit in milliseconds (default 30000; 0: the default)
+    #[argh(option, default = "0")]
+    pub timeout_request: u64,
+    /// a script's time limit in milliseconds (default 5000; 0: the default)
+    #[argh(option, default = "0")]
+    pub timeout_script: u64,
+    /// do not verify TLS certificates
+    #[argh(switch, short = 'k')]
+    pub insecure: bool,
+    /// where form-data and file bodies are read from (default: the current directory)
+    #[argh(option)]
+    pub working_dir: Option<String>,
+    /// write the environment as the scripts left it to this file (Postman's format)
+    #[argh(option)]
+    pub export_environment: Option<String>,
+    /// write the globals as the scripts left them to this file (Postman's format)
+    #[argh(option)]
+    pub export_globals: Option<String>,
+    /// reporters, comma-separated: cli, json, junit (default cli)
+    #[argh(option, short = 'r', default = "String::from(\"cli\")")]
+    pub reporters: String,
+    /// where the json reporter writes (default vayu/<collection>-<time>.json)
+    #[argh(option)]
+    pub reporter_json_export: Option<String>,
+    /// where the junit reporter writes (default vayu/<collection>-<time>.xml)
+    #[argh(option)]
+    pub reporter_junit_export: Option<String>,
+    /// exit 0 even when something failed
+    #[argh(switch)]
+    pub suppress_exit_code: bool,
 }

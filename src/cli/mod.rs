@@ -2,13 +2,14 @@
 
 mod args;
 mod batch;
+mod collection;
 mod format;
 mod load;
 mod remote;
 mod request_file;
 mod run;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, CollectionCommand, Command};
 
 use crate::model::{TransferError, ValidationError};
 use std::process::ExitCode;
@@ -62,5 +63,8 @@ pub fn main(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Batch(args)) => batch::batch(args),
         Some(Command::Load(args)) => load::load(args),
+        Some(Command::Collection(args)) => match args.command {
+            CollectionCommand::Run(args) => collection::run(args),
+        },
     }
 }

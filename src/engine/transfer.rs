@@ -123,6 +123,13 @@ pub fn configure(
     // Ask for every encoding libcurl can decode, and decode it, as browsers and Postman do.
     easy.accept_encoding("")?;
 
+    if let Some((user, password)) = &req.digest {
+        easy.username(user)?;
+        easy.password(password)?;
+        let mut auth = curl::easy::Auth::new();
+        auth.digest(true);
+        easy.http_auth(&auth)?;
+    }
     easy.follow_location(req.follow_redirects)?;
     easy.max_redirections(req.max_redirects)?;
     easy.timeout(req.timeout.unwrap_or_default())?;

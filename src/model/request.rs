@@ -130,6 +130,77 @@ pub enum AuthSpec {
     Bearer {
         token: String,
     },
+    /// A key and value sent as a header (the default) or a query parameter, as Postman's API key auth.
+    #[serde(rename = "apikey")]
+    ApiKey {
+        key: String,
+        #[serde(default)]
+        value: String,
+        #[serde(default, rename = "in", skip_serializing_if = "ApiKeyPlace::is_header")]
+        place: ApiKeyPlace,
+    },
+    /// HTTP digest (RFC 7616): libcurl answers the server's challenge.
+    Digest {
+        username: String,
+        #[serde(default)]
+        password: String,
+    },
+    /// OAuth 2.0 with an access token already obtained: sent as `<headerPrefix> <token>` in the
+    /// Authorization header (the default), or as the `access_token` query parameter.
+    #[serde(rename = "oauth2", rename_all = "camelCase")]
+    OAuth2 {
+        access_token: String,
+        #[serde(default, rename = "in", skip_serializing_if = "ApiKeyPlace::is_header")]
+        place: ApiKeyPlace,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        header_prefix: Option<String>,
+    },
+}
+
+/// Where an API key or an OAuth 2.0 token goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiKeyPlace {
+    #[default]
+    Header,
+    Query,
+}
+
+impl ApiKeyPlace {
+    fn is_header(&self) -> bool {
+        *self == ApiKeyPlace::Header
+    }
+}
+
+impl AuthSpec {
+    /// Applies `f` to every text the auth holds (for `{{variable}}` substitution).
+    pub fn map_text(&self, mut f: impl FnMut(&str) -> String) -> AuthSpec {
+        match self {
+            AuthSpec::Basic { username, password } => AuthSpec::Basic {
+                username: f(username),
+                password: f(password),
+            },
+            AuthSpec::Bearer { token } => AuthSpec::Bearer { token: f(token) },
+            AuthSpec::ApiKey { key, value, place } => AuthSpec::ApiKey {
+                key: f(key),
+                value: f(value),
+                place: *place,
+            },
+            AuthSpec::Digest { username, password } => AuthSpec::Digest {
+                username: f(username),
+                password: f(password),
+            },
+            AuthSpec::OAuth2 {
+                access_token,
+                place,
+                header_prefix,
+            } => AuthSpec::OAuth2 {
+                access_token: f(access_token),
+                place: *place,
+                header_prefix: header_prefix.as_deref().map(&mut f),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -229,6 +300,8 @@ pub struct PreparedRequest {
     /// Enabled headers in order, including the `Authorization` and `Content-Type` that auth and a JSON body imply.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// Digest auth's user name and password: libcurl answers the server's challenge.
+    pub digest: Option<(String, String)>,
     /// `None` means wait forever.
     pub timeout: Option<Duration>,
     pub follow_redirects: bool,
@@ -265,8 +338,10 @@ impl RequestSpec {
             headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
         };
 
+        let mut url = self.url.trim().to_string();
+        let mut digest = None;
         if let Some(auth) = &self.auth {
-            let value = match auth {
+            let header = match auth {
                 AuthSpec::Basic { username, password } => {
                     if username.is_empty() {
                         return Err(ValidationError::new(
@@ -275,23 +350,70 @@ impl RequestSpec {
                         ));
                     }
                     let pair = format!("{username}:{password}");
-                    format!(
-                        "Basic {}",
-                        base64::engine::general_purpose::STANDARD.encode(pair)
-                    )
+                    Some((
+                        "Authorization".to_string(),
+                        format!(
+                            "Basic {}",
+                            base64::engine::general_purpose::STANDARD.encode(pair)
+                        ),
+                    ))
                 }
                 AuthSpec::Bearer { token } => {
-                    if token.is_empty() || token.contains(['\r', '\n']) {
+                    check_one_line("auth.token", "bearer auth needs a non-empty token", token)?;
+                    Some(("Authorization".into(), format!("Bearer {token}")))
+                }
+                AuthSpec::ApiKey { key, value, place } => {
+                    check_one_line("auth.key", "API key auth needs a key name", key)?;
+                    match place {
+                        ApiKeyPlace::Header => {
+                            check_header(0, key, value).map_err(|e| {
+                                ValidationError::new("auth.key", e.message)
+                            })?;
+                            Some((key.clone(), value.clone()))
+                        }
+                        ApiKeyPlace::Query => {
+                            append_query(&mut url, key, value);
+                            None
+                        }
+                    }
+                }
+                AuthSpec::Digest { username, password } => {
+                    if username.is_empty() {
                         return Err(ValidationError::new(
-                            "auth.token",
-                            "bearer auth needs a non-empty token on one line",
+                            "auth.username",
+                            "digest auth needs a username",
                         ));
                     }
-                    format!("Bearer {token}")
+                    digest = Some((username.clone(), password.clone()));
+                    None
+                }
+                AuthSpec::OAuth2 {
+                    access_token,
+                    place,
+                    header_prefix,
+                } => {
+                    check_one_line(
+                        "auth.accessToken",
+                        "OAuth 2.0 auth needs an access token",
+                        access_token,
+                    )?;
+                    match place {
+                        ApiKeyPlace::Header => {
+                            let prefix = header_prefix.as_deref().unwrap_or("Bearer");
+                            let value = format!("{prefix} {access_token}");
+                            Some(("Authorization".into(), value.trim_start().to_string()))
+                        }
+                        ApiKeyPlace::Query => {
+                            append_query(&mut url, "access_token", access_token);
+                            None
+                        }
+                    }
                 }
             };
-            if !has_header(&headers, "authorization") {
-                headers.push(("Authorization".into(), value));
+            if let Some((name, value)) = header {
+                if !has_header(&headers, &name) {
+                    headers.push((name, value));
+                }
             }
         }
 
@@ -343,7 +465,8 @@ impl RequestSpec {
 
         Ok(PreparedRequest {
             method,
-            url: self.url.trim().to_string(),
+            url,
+            digest,
             host,
             headers,
             body,
@@ -354,6 +477,50 @@ impl RequestSpec {
             http_version,
         })
     }
+}
+
+/// A credential must be non-empty and on one line (it goes into a header or the URL).
+fn check_one_line(field: &str, what: &str, value: &str) -> Result<(), ValidationError> {
+    if value.is_empty() || value.contains(['\r', '\n']) {
+        return Err(ValidationError::new(field, format!("{what} on one line")));
+    }
+    Ok(())
+}
+
+/// Appends `key=value` to the URL's query (before any fragment), percent-encoding both.
+pub fn append_query(url: &mut String, key: &str, value: &str) {
+    let fragment = url.find('#').map(|i| url.split_off(i));
+    let sep = if url.contains('?') {
+        if url.ends_with('?') || url.ends_with('&') {
+            ""
+        } else {
+            "&"
+        }
+    } else {
+        "?"
+    };
+    url.push_str(sep);
+    url.push_str(&percent_encode_query(key));
+    url.push('=');
+    url.push_str(&percent_encode_query(value));
+    if let Some(f) = fragment {
+        url.push_str(&f);
+    }
+}
+
+/// Percent-encodes what may not appear as is in a query parameter.
+pub fn percent_encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$'
+            | b'\'' | b'(' | b')' | b'*' | b',' | b';' | b':' | b'@' | b'/' | b'?' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 /// Checks that a URL is absolute http(s) with a host, so a typo fails here with a clear message

@@ -359,19 +359,43 @@
   }
   var reqHeaders = requestHeaders();
   var request = new PmRequest();
-  // pm.request.auth is the SDK's RequestAuth, made on first use; Vayu sends basic and bearer.
+  // pm.request.auth is the SDK's RequestAuth, made on first use, for the auth types Vayu sends:
+  // each is Vayu's object with its fields as the SDK's parameters, under Postman's names.
+  var AUTH_FIELDS = {
+    basic: [['username', 'username'], ['password', 'password']],
+    bearer: [['token', 'token']],
+    apikey: [['key', 'key'], ['value', 'value'], ['in', 'in']],
+    digest: [['username', 'username'], ['password', 'password']],
+    oauth2: [['accessToken', 'accessToken'], ['addTokenTo', 'in'], ['headerPrefix', 'headerPrefix']]
+  };
   function sdkAuth(auth) {
     if (!auth) return undefined;
     var RequestAuth = lib('postman-collection').RequestAuth;
-    if (auth.type === 'basic') return new RequestAuth({ type: 'basic', basic: [{ key: 'username', value: auth.username }, { key: 'password', value: auth.password }] });
-    return new RequestAuth({ type: 'bearer', bearer: [{ key: 'token', value: auth.token }] });
+    var spec = { type: auth.type };
+    spec[auth.type] = AUTH_FIELDS[auth.type].filter(function (f) { return auth[f[1]] !== undefined; }).map(function (f) {
+      var v = auth[f[1]];
+      if (auth.type === 'oauth2' && f[1] === 'in') v = v === 'query' ? 'queryParams' : 'header';
+      return { key: f[0], value: v };
+    });
+    return new RequestAuth(spec);
   }
   function vayuAuth(auth) {
     if (auth === undefined || auth === null || auth.type === 'noauth') return null;
+    var fields = AUTH_FIELDS[auth.type];
+    if (!fields) throw new Error('pm.request.auth: Vayu sends basic, bearer, apikey, digest and oauth2 (with an access token) auth; ' + JSON.stringify(auth.type) + ' is not supported yet');
     var p = auth.parameters().toObject();
-    if (auth.type === 'basic') return { type: 'basic', username: String(p.username || ''), password: String(p.password || '') };
-    if (auth.type === 'bearer') return { type: 'bearer', token: String(p.token || '') };
-    throw new Error('pm.request.auth: Vayu sends basic and bearer auth; ' + JSON.stringify(auth.type) + ' is not supported yet');
+    var out = { type: auth.type };
+    fields.forEach(function (f) {
+      if (p[f[0]] === undefined || p[f[0]] === null) return;
+      var v = String(p[f[0]]);
+      if (auth.type === 'oauth2' && f[1] === 'in') v = v === 'queryParams' ? 'query' : 'header';
+      if (f[1] === 'in' && v === 'header') return;
+      out[f[1]] = v;
+    });
+    ['username', 'password', 'token', 'key', 'value', 'accessToken'].forEach(function (k) {
+      if (fields.some(function (f) { return f[1] === k; }) && out[k] === undefined) out[k] = '';
+    });
+    return out;
   }
   Object.defineProperty(request, 'auth', {
     get: function () {

@@ -145,7 +145,9 @@ impl ShareScripts {
     fn finished(&mut self, finished: Finished, tally: &mut TestTally) {
         match finished {
             // A share adds no design phases; were there one, its tests still count.
-            Finished::Test(outcome) | Finished::Design { outcome, .. } => tally.add(&outcome),
+            Finished::Test(outcome)
+            | Finished::Design { outcome, .. }
+            | Finished::Flow { outcome, .. } => tally.add(&outcome),
             Finished::PreRequest {
                 tag,
                 outcome,

@@ -1,6 +1,6 @@
 //! Variable scopes and `{{name}}` substitution in requests, in Postman's order of precedence.
 
-use crate::model::{AuthSpec, HeaderSpec, RequestSpec};
+use crate::model::{HeaderSpec, RequestSpec};
 use serde::{Deserialize, Serialize};
 
 pub type Scope = serde_json::Map<String, serde_json::Value>;
@@ -128,15 +128,10 @@ impl Variables {
             .body
             .as_ref()
             .map(|b| self.substitute_json(b, &mut unresolved));
-        out.auth = spec.auth.as_ref().map(|a| match a {
-            AuthSpec::Basic { username, password } => AuthSpec::Basic {
-                username: self.substitute(username, &mut unresolved),
-                password: self.substitute(password, &mut unresolved),
-            },
-            AuthSpec::Bearer { token } => AuthSpec::Bearer {
-                token: self.substitute(token, &mut unresolved),
-            },
-        });
+        out.auth = spec
+            .auth
+            .as_ref()
+            .map(|a| a.map_text(|t| self.substitute(t, &mut unresolved)));
         (out, unresolved)
     }
 }
@@ -144,6 +139,7 @@ impl Variables {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AuthSpec;
     use serde_json::json;
 
     fn vars() -> Variables {

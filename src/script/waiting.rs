@@ -37,6 +37,11 @@ pub enum Finished {
         request: ScriptRequest,
         response: Option<Box<Response>>,
     },
+    /// A flow step's phase, as the script left it: the flow job keeps the rest.
+    Flow {
+        outcome: ScriptOutcome,
+        update: Option<ScriptRequest>,
+    },
 }
 
 /// What a share should start next for its waiting scripts. (A return value, moved once.)
@@ -71,6 +76,8 @@ pub(crate) enum Purpose {
         request: ScriptRequest,
         response: Option<Box<Response>>,
     },
+    /// A flow step's phase: the flow job holds its request and response.
+    Flow,
 }
 
 struct WaitingPhase {
@@ -285,5 +292,6 @@ fn finish(phase: Phase, purpose: Purpose, step: PhaseStep, variables: &mut Varia
             request,
             response,
         },
+        Purpose::Flow => Finished::Flow { outcome, update },
     }
 }

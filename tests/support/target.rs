@@ -35,6 +35,19 @@ pub struct ServerStats {
     stall_until: Mutex<Option<std::time::Instant>>,
     /// `/replay/...`: the recorded response to give for each path, as registered by a test.
     pub replies: Mutex<HashMap<String, Reply>>,
+    /// `/seq/...`: responses given in this order, whatever the path; each request is kept in
+    /// `received`.
+    pub sequence: Mutex<std::collections::VecDeque<Reply>>,
+    pub received: Mutex<Vec<Received>>,
+}
+
+/// A request as `/seq/...` received it: the path and query after `/seq`.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 /// A response recorded elsewhere, given back as it was: status, reason phrase, headers in order.
@@ -181,6 +194,27 @@ async fn accept_loop(
         });
     }
 }
+
+/// A recorded response as it was: status, reason phrase, headers in order (framing aside).
+fn replay(reply: Reply) -> Response<ResponseBody> {
+                    let mut r = full(reply.code, reply.body);
+                    if let Ok(reason) =
+                        hyper::ext::ReasonPhrase::try_from(reply.status.into_bytes())
+                    {
+                        r.extensions_mut().insert(reason);
+                    }
+                    for (k, v) in reply.headers {
+                        // The framing headers are this server's own.
+                        let framing = ["content-length", "transfer-encoding", "connection"];
+                        if !framing.contains(&k.to_ascii_lowercase().as_str()) {
+                            r.headers_mut().append(
+                                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                                HeaderValue::from_str(&v).unwrap(),
+                            );
+                        }
+                    }
+                    r
+                }
 
 fn full(status: u16, body: impl Into<Bytes>) -> Response<ResponseBody> {
     let mut r = Response::new(Full::new(body.into()).boxed());
@@ -354,28 +388,39 @@ async fn handle(
             }
             r
         }
+        ["seq", ..] => {
+            let method = req.method().to_string();
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or(String::new(), |p| p.as_str().to_string());
+            let headers = req
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect();
+            let body = req
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes().to_vec())
+                .unwrap_or_default();
+            stats.received.lock().unwrap().push(Received {
+                method,
+                path: target.strip_prefix("/seq").unwrap_or(&target).to_string(),
+                headers,
+                body,
+            });
+            let reply = stats.sequence.lock().unwrap().pop_front();
+            match reply {
+                Some(reply) => replay(reply),
+                None => full(599, "no more replies in the sequence"),
+            }
+        }
         ["replay", ..] => {
             let reply = stats.replies.lock().unwrap().get(&path).cloned();
             match reply {
-                Some(reply) => {
-                    let mut r = full(reply.code, reply.body);
-                    if let Ok(reason) =
-                        hyper::ext::ReasonPhrase::try_from(reply.status.into_bytes())
-                    {
-                        r.extensions_mut().insert(reason);
-                    }
-                    for (k, v) in reply.headers {
-                        // The framing headers are this server's own.
-                        let framing = ["content-length", "transfer-encoding", "connection"];
-                        if !framing.contains(&k.to_ascii_lowercase().as_str()) {
-                            r.headers_mut().append(
-                                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                                HeaderValue::from_str(&v).unwrap(),
-                            );
-                        }
-                    }
-                    r
-                }
+                Some(reply) => replay(reply),
                 None => full(404, "nothing registered to replay here"),
             }
         }

@@ -1,0 +1,75 @@
+// Records what Newman does with the collection corpus (tests/collections/manifest.json) against
+// a local httpbin: every request execution in order (the request as sent, the response as
+// received), every assertion's outcome and message, and every script error. Writes
+// tests/collections/newman/<name>.json, which tests/collections.rs replays through Vayu.
+// Usage: node scripts/parity/record-collections.mjs HTTPBIN_URL (scripts/record-parity.sh).
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const require = createRequire(join(execSync('npm root -g').toString().trim(), 'newman', 'package.json'));
+const newman = require('newman');
+const base = process.argv[2];
+const dir = join(new URL('../../', import.meta.url).pathname, 'tests/collections');
+const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+const scope = (values) => ({ values: Object.entries(values || {}).map(([key, value]) => ({ key, value })) });
+const strip = (url) => (url.startsWith(base) ? url.slice(base.length) : url);
+
+function run(entry) {
+  return new Promise((resolve, reject) => {
+    const env = { ...(entry.environment || {}), baseUrl: base };
+    newman.run({
+      collection: JSON.parse(readFileSync(join(dir, entry.collection), 'utf8')),
+      environment: scope(env),
+      globals: scope(entry.globals),
+      iterationData: entry.iterationData && join(dir, entry.iterationData),
+      iterationCount: entry.iterationCount,
+      folder: entry.folder,
+      bail: entry.bail,
+      delayRequest: entry.delayRequest,
+      workingDir: dir,
+      reporters: [],
+    }, (err, summary) => {
+      if (err) return reject(err);
+      const executions = summary.run.executions.map((e) => ({
+        name: e.item.name,
+        iteration: e.cursor.iteration,
+        skipped: !e.request && !e.requestError,
+        request: e.request && {
+          method: e.request.method,
+          path: strip(e.request.url.toString()),
+          headers: e.request.headers.all().filter((h) => !h.disabled).map((h) => [h.key, String(h.value)]),
+          body: e.request.body ? e.request.body.toString() : '',
+        },
+        requestError: Boolean(e.requestError),
+        response: e.response && {
+          code: e.response.code,
+          status: e.response.status,
+          headers: e.response.headers.all().map((h) => [h.key, h.value]),
+          body: e.response.stream ? e.response.stream.toString() : '',
+        },
+        assertions: (e.assertions || []).map((a) => ({
+          name: a.assertion,
+          passed: !a.error && !a.skipped,
+          skipped: Boolean(a.skipped),
+          error: a.error ? a.error.message : null,
+        })),
+        scriptErrors: [...(e.prerequestScript || []), ...(e.testScript || [])].filter((s) => s.error).length,
+      }));
+      resolve({
+        name: entry.name,
+        newman: require('newman/package.json').version,
+        executions,
+        failures: summary.run.failures.length,
+      });
+    });
+  });
+}
+
+mkdirSync(join(dir, 'newman'), { recursive: true });
+for (const entry of manifest) {
+  const recording = await run(entry);
+  writeFileSync(join(dir, 'newman', `${entry.name}.json`), JSON.stringify(recording, null, 1) + '\n');
+  console.log(`${entry.name}: ${recording.executions.length} executions, ${recording.failures} failures`);
+}

@@ -1,0 +1,165 @@
+//! `vayu-cli collection run`: a Postman collection run with Newman's flags and reporters.
+
+use super::args::CollectionRunArgs;
+use super::{emit, request_file, CliError};
+use crate::collection::{import, junit_xml, run_collection, CliReporter, ImportOptions, RunSummary};
+use crate::engine::{EngineConfig, EventLoop};
+use crate::flow::{parse_data, FlowOptions};
+use crate::script::{Scope, ScriptLimits};
+use std::process::ExitCode;
+use std::time::Duration;
+
+const REPORTERS: [&str; 3] = ["cli", "json", "junit"];
+
+pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
+    let reporters: Vec<&str> = args
+        .reporters
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .collect();
+    if let Some(unknown) = reporters.iter().find(|r| !REPORTERS.contains(r)) {
+        return Err(CliError::Input(format!(
+            "reporter `{unknown}` is not known; use one or more of cli, json, junit (comma-separated)"
+        )));
+    }
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| CliError::Input(format!("cannot read collection file `{}`: {e}", args.file)))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Input(format!("collection file `{}` is not valid JSON: {e}", args.file))
+    })?;
+    let working_dir = match &args.working_dir {
+        Some(dir) => dir.into(),
+        None => std::env::current_dir()?,
+    };
+    let collection = import(
+        &doc,
+        &ImportOptions {
+            working_dir,
+            folders: args.folder.clone(),
+        },
+    )
+    .map_err(|e| CliError::Input(format!("collection `{}`: {e}", args.file)))?;
+
+    let mut variables = request_file::load_environment(args.environment.as_deref())?;
+    variables.globals = request_file::load_environment(args.globals.as_deref())?.environment;
+    for (flag, list, scope) in [
+        ("--env-var", &args.env_var, &mut variables.environment),
+        ("--global-var", &args.global_var, &mut variables.globals),
+    ] {
+        for pair in list {
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                CliError::Input(format!("{flag} `{pair}`: write it as key=value"))
+            })?;
+            scope.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+    }
+    let data = match &args.iteration_data {
+        None => Vec::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError::Input(format!("cannot read iteration data `{path}`: {e}"))
+            })?;
+            parse_data(path, &text)
+                .map_err(|e| CliError::Input(format!("iteration data `{path}`: {e}")))?
+        }
+    };
+    let iterations = args
+        .iteration_count
+        .unwrap_or(if data.is_empty() { 1 } else { data.len() as u64 });
+    let mut limits = ScriptLimits::default();
+    if args.timeout_script > 0 {
+        limits.time = Duration::from_millis(args.timeout_script);
+    }
+    let options = FlowOptions {
+        iterations,
+        data,
+        delay: Duration::from_millis(args.delay_request),
+        bail: args.bail,
+        limits,
+        request_timeout: (args.timeout_request > 0)
+            .then(|| Duration::from_millis(args.timeout_request)),
+        insecure: args.insecure,
+    };
+
+    let engine = EventLoop::start(EngineConfig {
+        workers: 1,
+        pin_workers: false,
+        ..EngineConfig::default()
+    })?;
+    let cli = reporters.contains(&"cli");
+    if cli {
+        emit(&CliReporter::start(&collection));
+    }
+    let mut reporter = CliReporter::new(iterations);
+    let summary = run_collection(&engine, &collection, variables, options, |event, _| {
+        if cli {
+            emit(&reporter.event(event, &collection));
+        }
+    });
+    if cli {
+        emit(&CliReporter::summary(&summary));
+    }
+    let stamp = crate::collection::iso_time(summary.started).replace([':', '.'], "-");
+    let default_name = |ext: &str| format!("vayu/{}-{stamp}.{ext}", file_safe(&summary.collection.name));
+    if reporters.contains(&"json") {
+        let path = args.reporter_json_export.clone().unwrap_or_else(|| default_name("json"));
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "run": summary }))
+            .expect("a summary always serialises");
+        write_file(&path, &text)?;
+    }
+    if reporters.contains(&"junit") {
+        let path = args.reporter_junit_export.clone().unwrap_or_else(|| default_name("xml"));
+        write_file(&path, &junit_xml(&summary))?;
+    }
+    if let Some(path) = &args.export_environment {
+        write_file(path, &postman_scope("environment", &summary.variables.environment))?;
+    }
+    if let Some(path) = &args.export_globals {
+        write_file(path, &postman_scope("globals", &summary.variables.globals))?;
+    }
+    Ok(exit_code(&summary, args.suppress_exit_code))
+}
+
+fn exit_code(summary: &RunSummary, suppress: bool) -> ExitCode {
+    if summary.failed() && !suppress {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .collect()
+}
+
+fn write_file(path: &str, text: &str) -> Result<(), CliError> {
+    let p = std::path::Path::new(path);
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Input(format!("cannot create `{}`: {e}", dir.display())))?;
+    }
+    std::fs::write(p, text).map_err(|e| CliError::Input(format!("cannot write `{path}`: {e}")))
+}
+
+/// A variable scope in Postman's export format, as `newman --export-environment` writes it.
+fn postman_scope(kind: &str, scope: &Scope) -> String {
+    let values: Vec<serde_json::Value> = scope
+        .iter()
+        .map(|(k, v)| serde_json::json!({"key": k, "value": v, "type": "any", "enabled": true}))
+        .collect();
+    let doc = serde_json::json!({
+        "name": kind,
+        "values": values,
+        "_postman_variable_scope": kind,
+        "_postman_exported_at": crate::collection::iso_time(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64)
+        ),
+        "_postman_exported_using": format!("vayu-cli/{}", env!("CARGO_PKG_VERSION")),
+    });
+    serde_json::to_string_pretty(&doc).expect("a scope always serialises") + "\n"
+}

@@ -1,0 +1,644 @@
+//! Postman Collection v2.0 / v2.1 in: the items, in order, become flow steps with their url,
+//! headers, body, auth (inherited from folders and the collection) and scripts (collection's,
+//! then each folder's, then the request's own). What Vayu cannot send as Postman would is
+//! refused here, with the item's path and what to do, before anything is sent.
+
+use crate::flow::{FormPart, Step, StepBody};
+use crate::model::{ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs, Method, RequestSpec};
+use crate::script::Scope;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A collection ready to run.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub id: String,
+    pub name: String,
+    /// The collection's variables (`pm.collectionVariables`).
+    pub variables: Scope,
+    pub steps: Vec<Step>,
+}
+
+/// Why a collection was refused: where, and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ImportError {
+    /// The item's path (folders and name), or the field for collection-level problems.
+    pub path: String,
+    pub message: String,
+}
+
+/// What the import reads besides the collection.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Where form-data and binary-body files are read from (Newman's `--working-dir`).
+    pub working_dir: PathBuf,
+    /// Run only the items under these folders (by name or id); empty: everything.
+    pub folders: Vec<String>,
+}
+
+/// What folders pass down to the items inside them.
+#[derive(Clone, Default)]
+struct Inherited {
+    folders: Vec<String>,
+    auth: Option<AuthSpec>,
+    pre_request: Vec<String>,
+    test: Vec<String>,
+    /// Inside a folder `--folder` selected (or no selection).
+    selected: bool,
+}
+
+pub fn import(doc: &Value, options: &ImportOptions) -> Result<Collection, ImportError> {
+    let top = |message: String| ImportError {
+        path: "collection".into(),
+        message,
+    };
+    let Some(obj) = doc.as_object() else {
+        return Err(top("is not a JSON object; export the collection from Postman as Collection v2.1".into()));
+    };
+    let info = obj.get("info").and_then(Value::as_object).ok_or_else(|| {
+        top("has no `info`; is it a Postman Collection v2.0 or v2.1 export? (v1 exports are not supported; re-export as v2.1)".into())
+    })?;
+    if let Some(schema) = info.get("schema").and_then(Value::as_str) {
+        if !schema.contains("/v2.0.") && !schema.contains("/v2.1.") {
+            return Err(top(format!(
+                "schema `{schema}` is not Collection v2.0 or v2.1; re-export it as v2.1"
+            )));
+        }
+    }
+    let name = text(info.get("name")).unwrap_or_else(|| "collection".into());
+    let id = text(info.get("_postman_id"))
+        .or_else(|| text(obj.get("id")))
+        .unwrap_or_default();
+    let variables = variable_list(obj.get("variable"));
+    let root = Inherited {
+        selected: options.folders.is_empty(),
+        ..Inherited::default()
+    };
+    let root = scope(obj, &root, &name, options, None)?;
+    let mut steps = Vec::new();
+    let mut found = Vec::new();
+    items(obj.get("item"), &root, options, &mut steps, &mut found)?;
+    if let Some(missing) = options.folders.iter().find(|f| !found.contains(f)) {
+        return Err(ImportError {
+            path: "--folder".into(),
+            message: format!("no folder named `{missing}` in collection `{name}`"),
+        });
+    }
+    Ok(Collection {
+        id,
+        name,
+        variables,
+        steps,
+    })
+}
+
+/// The auth and scripts a collection or folder adds to what it inherits.
+fn scope(
+    obj: &serde_json::Map<String, Value>,
+    parent: &Inherited,
+    path: &str,
+    options: &ImportOptions,
+    folder: Option<&str>,
+) -> Result<Inherited, ImportError> {
+    let mut out = parent.clone();
+    if let Some(name) = folder {
+        out.folders.push(name.to_string());
+        let id = text(obj.get("id")).unwrap_or_default();
+        if options
+            .folders
+            .iter()
+            .any(|f| f == name || (!id.is_empty() && *f == id))
+        {
+            out.selected = true;
+        }
+    }
+    if let Some(auth) = obj.get("auth") {
+        if let Some(auth) = parse_auth(auth, path)? {
+            out.auth = auth;
+        }
+    }
+    let (pre, test) = events(obj.get("event"), path)?;
+    out.pre_request.extend(pre);
+    out.test.extend(test);
+    Ok(out)
+}
+
+fn items(
+    list: Option<&Value>,
+    parent: &Inherited,
+    options: &ImportOptions,
+    steps: &mut Vec<Step>,
+    found: &mut Vec<String>,
+) -> Result<(), ImportError> {
+    let Some(list) = list else { return Ok(()) };
+    let Some(list) = list.as_array() else {
+        return Err(ImportError {
+            path: path_of(parent, "item"),
+            message: "`item` must be a list".into(),
+        });
+    };
+    for item in list {
+        let Some(obj) = item.as_object() else {
+            return Err(ImportError {
+                path: path_of(parent, "item"),
+                message: "an item is not an object".into(),
+            });
+        };
+        let name = text(obj.get("name")).unwrap_or_default();
+        let path = path_of(parent, &name);
+        if obj.contains_key("item") {
+            let id = text(obj.get("id")).unwrap_or_default();
+            if let Some(f) = options.folders.iter().find(|f| **f == name || **f == id) {
+                found.push(f.clone());
+            }
+            let inner = scope(obj, parent, &path, options, Some(&name))?;
+            items(obj.get("item"), &inner, options, steps, found)?;
+        } else if parent.selected {
+            steps.push(step(obj, parent, &name, &path, options)?);
+        }
+    }
+    Ok(())
+}
+
+fn path_of(parent: &Inherited, name: &str) -> String {
+    let mut parts = parent.folders.clone();
+    parts.push(name.to_string());
+    parts.join(" / ")
+}
+
+fn step(
+    obj: &serde_json::Map<String, Value>,
+    parent: &Inherited,
+    name: &str,
+    path: &str,
+    options: &ImportOptions,
+) -> Result<Step, ImportError> {
+    let err = |message: String| ImportError {
+        path: path.to_string(),
+        message,
+    };
+    let id = text(obj.get("id")).unwrap_or_default();
+    let request = match obj.get("request") {
+        Some(Value::String(url)) => serde_json::json!({"url": url, "method": "GET"}),
+        Some(r @ Value::Object(_)) => r.clone(),
+        _ => return Err(err("has neither `item` nor `request`; it is neither a folder nor a request".into())),
+    };
+    let request = request.as_object().expect("an object");
+    let method = text(request.get("method")).unwrap_or_else(|| "GET".into());
+    Method::parse(&method).map_err(|e| err(e.message))?;
+    let url = url_text(request.get("url")).map_err(err)?;
+    let headers = headers(request.get("header")).map_err(err)?;
+    let auth = match request.get("auth") {
+        Some(a) => match parse_auth(a, path)? {
+            Some(own) => own,
+            None => parent.auth.clone(),
+        },
+        None => parent.auth.clone(),
+    };
+    let (raw, body) = body(request.get("body"), options).map_err(err)?;
+    let behavior = obj
+        .get("protocolProfileBehavior")
+        .and_then(Value::as_object);
+    let mut follow_redirects = None;
+    let mut keep_body = false;
+    let mut insecure = None;
+    let mut max_redirects = None;
+    for (key, value) in behavior.into_iter().flatten() {
+        match (key.as_str(), value) {
+            ("followRedirects", Value::Bool(b)) => follow_redirects = Some(*b),
+            ("disableBodyPruning", Value::Bool(b)) => keep_body = *b,
+            ("strictSSL", Value::Bool(b)) => insecure = Some(!*b),
+            ("maxRedirects", Value::Number(n)) => max_redirects = n.as_i64(),
+            _ => {
+                return Err(err(format!(
+                    "protocolProfileBehavior `{key}` is not supported (Vayu supports followRedirects, disableBodyPruning, strictSSL and maxRedirects); remove it from the request's settings"
+                )))
+            }
+        }
+    }
+    let (pre, test) = events(obj.get("event"), path)?;
+    let mut headers_with_type = headers;
+    if let Some(ct) = raw.as_ref().and_then(|(_, lang)| lang.clone()) {
+        if !headers_with_type
+            .iter()
+            .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
+        {
+            headers_with_type.push(HeaderSpec {
+                key: "Content-Type".into(),
+                value: ct,
+                disabled: false,
+            });
+        }
+    }
+    let spec = RequestSpec {
+        name: Some(name.to_string()),
+        method,
+        url,
+        headers: HeaderSpecs(headers_with_type),
+        body: raw.map(|(text, _)| Value::String(text)),
+        follow_redirects,
+        max_redirects,
+        insecure,
+        auth,
+        ..RequestSpec::default()
+    };
+    Ok(Step {
+        id,
+        name: name.to_string(),
+        folders: parent.folders.clone(),
+        request: spec,
+        body,
+        pre_request: parent.pre_request.iter().cloned().chain(pre).collect(),
+        test: parent.test.iter().cloned().chain(test).collect(),
+        keep_body,
+    })
+}
+
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn is_disabled(obj: &serde_json::Map<String, Value>) -> bool {
+    obj.get("disabled").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// `variable` lists: `[{key, value, disabled}]`, values kept as written (strings mostly).
+pub fn variable_list(v: Option<&Value>) -> Scope {
+    let mut out = Scope::new();
+    for item in v.and_then(Value::as_array).into_iter().flatten() {
+        let Some(obj) = item.as_object() else { continue };
+        if is_disabled(obj) {
+            continue;
+        }
+        if let Some(key) = text(obj.get("key")).or_else(|| text(obj.get("id"))) {
+            out.insert(key, obj.get("value").cloned().unwrap_or(Value::String(String::new())));
+        }
+    }
+    out
+}
+
+/// Pre-request and test scripts of an `event` list, enabled and non-empty.
+fn events(v: Option<&Value>, path: &str) -> Result<(Vec<String>, Vec<String>), ImportError> {
+    let (mut pre, mut test) = (Vec::new(), Vec::new());
+    for event in v.and_then(Value::as_array).into_iter().flatten() {
+        let Some(obj) = event.as_object() else { continue };
+        if is_disabled(obj) {
+            continue;
+        }
+        let script = obj.get("script").and_then(Value::as_object);
+        let source = match script.and_then(|s| s.get("exec")) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Array(lines)) => lines
+                .iter()
+                .map(|l| l.as_str().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => continue,
+        };
+        if source.trim().is_empty() {
+            continue;
+        }
+        if let Some(t) = script.and_then(|s| text(s.get("type"))) {
+            if t != "text/javascript" {
+                return Err(ImportError {
+                    path: path.into(),
+                    message: format!("a script of type `{t}` cannot run; Vayu runs text/javascript"),
+                });
+            }
+        }
+        match obj.get("listen").and_then(Value::as_str) {
+            Some("prerequest") => pre.push(source),
+            Some("test") => test.push(source),
+            Some(other) => {
+                return Err(ImportError {
+                    path: path.into(),
+                    message: format!("event `{other}` is not supported; Vayu runs `prerequest` and `test` scripts"),
+                })
+            }
+            None => {}
+        }
+    }
+    Ok((pre, test))
+}
+
+/// The url as text: a string as written, or an object's parts joined (disabled query
+/// parameters dropped, `:name` path variables replaced by their values).
+fn url_text(v: Option<&Value>) -> Result<String, String> {
+    let obj = match v {
+        None | Some(Value::Null) => return Err("has no url".into()),
+        Some(Value::String(s)) => return Ok(s.clone()),
+        Some(Value::Object(o)) => o,
+        Some(_) => return Err("`url` must be a string or an object".into()),
+    };
+    let host_field = obj.get("host");
+    if host_field.is_none() {
+        return text(obj.get("raw")).ok_or_else(|| "the url has neither `raw` nor `host`".into());
+    }
+    let join = |v: Option<&Value>, sep: &str| -> String {
+        match v {
+            Some(Value::Array(parts)) => parts
+                .iter()
+                .map(|p| match p {
+                    Value::Object(o) => text(o.get("value")).unwrap_or_default(),
+                    other => text(Some(other)).unwrap_or_default(),
+                })
+                .collect::<Vec<_>>()
+                .join(sep),
+            other => text(other).unwrap_or_default(),
+        }
+    };
+    let mut url = String::new();
+    if let Some(protocol) = text(obj.get("protocol")) {
+        url.push_str(protocol.trim_end_matches(':'));
+        url.push_str("://");
+    }
+    url.push_str(&join(host_field, "."));
+    if let Some(port) = text(obj.get("port")) {
+        url.push(':');
+        url.push_str(&port);
+    }
+    let variables = variable_list(obj.get("variable"));
+    let path = match obj.get("path") {
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .map(|p| {
+                let seg = match p {
+                    Value::Object(o) => text(o.get("value")).unwrap_or_default(),
+                    other => text(Some(other)).unwrap_or_default(),
+                };
+                match seg.strip_prefix(':').and_then(|n| variables.get(n)) {
+                    Some(value) => text(Some(value)).unwrap_or_default(),
+                    None => seg,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+        other => text(other).unwrap_or_default(),
+    };
+    if !path.is_empty() {
+        if !path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(&path);
+    }
+    let query: Vec<String> = obj
+        .get("query")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter(|q| !is_disabled(q))
+        .map(|q| {
+            let key = text(q.get("key")).unwrap_or_default();
+            match q.get("value") {
+                None | Some(Value::Null) => key,
+                value => format!("{key}={}", text(value).unwrap_or_default()),
+            }
+        })
+        .collect();
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query.join("&"));
+    }
+    if let Some(hash) = text(obj.get("hash")).filter(|h| !h.is_empty()) {
+        url.push('#');
+        url.push_str(&hash);
+    }
+    Ok(url)
+}
+
+fn headers(v: Option<&Value>) -> Result<Vec<HeaderSpec>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(block)) => Ok(block
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| HeaderSpec {
+                key: k.trim().to_string(),
+                value: v.trim().to_string(),
+                disabled: false,
+            })
+            .collect()),
+        Some(Value::Array(list)) => Ok(list
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|h| HeaderSpec {
+                key: text(h.get("key")).unwrap_or_default(),
+                value: text(h.get("value")).unwrap_or_default(),
+                disabled: is_disabled(h),
+            })
+            .collect()),
+        Some(_) => Err("`header` must be a list of {key, value}".into()),
+    }
+}
+
+/// Content types Postman sets for a raw body's language.
+fn raw_content_type(language: &str) -> Option<&'static str> {
+    Some(match language {
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "html" => "text/html",
+        "javascript" => "application/javascript",
+        "text" => "text/plain",
+        _ => return None,
+    })
+}
+
+type RawBody = Option<(String, Option<String>)>;
+
+fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody), String> {
+    let Some(obj) = v.and_then(Value::as_object) else {
+        return Ok((None, StepBody::Raw));
+    };
+    if is_disabled(obj) {
+        return Ok((None, StepBody::Raw));
+    }
+    let mode = text(obj.get("mode")).unwrap_or_default();
+    let fields = |key: &str| -> Vec<serde_json::Map<String, Value>> {
+        obj.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .filter(|f| !is_disabled(f))
+            .cloned()
+            .collect()
+    };
+    Ok(match mode.as_str() {
+        "" => (None, StepBody::Raw),
+        "raw" => {
+            let raw = text(obj.get("raw")).unwrap_or_default();
+            let language = obj
+                .get("options")
+                .and_then(|o| o.get("raw"))
+                .and_then(|r| r.get("language"))
+                .and_then(Value::as_str)
+                .map_or(Some("text/plain"), raw_content_type)
+                .filter(|_| !raw.is_empty())
+                .map(str::to_string);
+            (Some((raw, language)), StepBody::Raw)
+        }
+        "urlencoded" => (
+            None,
+            StepBody::UrlEncoded(
+                fields("urlencoded")
+                    .iter()
+                    .map(|f| {
+                        (
+                            text(f.get("key")).unwrap_or_default(),
+                            text(f.get("value")).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+            ),
+        ),
+        "formdata" => {
+            let mut parts = Vec::new();
+            for f in fields("formdata") {
+                let key = text(f.get("key")).unwrap_or_default();
+                let content_type = text(f.get("contentType")).filter(|c| !c.is_empty());
+                if f.get("type").and_then(Value::as_str) == Some("file") {
+                    let sources = match f.get("src") {
+                        Some(Value::String(s)) => vec![s.clone()],
+                        Some(Value::Array(list)) => list.iter().filter_map(|s| text(Some(s))).collect(),
+                        _ => return Err(format!("form-data file field `{key}` has no `src` file")),
+                    };
+                    for src in sources {
+                        let (file_name, bytes) = read_file(&options.working_dir, &src)?;
+                        parts.push(FormPart::File {
+                            key: key.clone(),
+                            file_name,
+                            bytes,
+                            content_type: content_type.clone(),
+                        });
+                    }
+                } else {
+                    parts.push(FormPart::Text {
+                        key,
+                        value: text(f.get("value")).unwrap_or_default(),
+                        content_type,
+                    });
+                }
+            }
+            (None, StepBody::FormData(parts))
+        }
+        "graphql" => {
+            let g = obj.get("graphql").and_then(Value::as_object);
+            let query = g.and_then(|g| text(g.get("query"))).unwrap_or_default();
+            let variables = match g.and_then(|g| g.get("variables")) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            (None, StepBody::GraphQl { query, variables })
+        }
+        "file" => {
+            let src = obj
+                .get("file")
+                .and_then(|f| text(f.get("src")))
+                .ok_or("a file body has no `file.src`")?;
+            let (_, bytes) = read_file(&options.working_dir, &src)?;
+            (None, StepBody::File(bytes))
+        }
+        other => return Err(format!(
+            "body mode `{other}` is not supported; use raw, urlencoded, formdata, graphql or file"
+        )),
+    })
+}
+
+fn read_file(working_dir: &Path, src: &str) -> Result<(String, Arc<Vec<u8>>), String> {
+    let path = working_dir.join(src);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!(
+            "cannot read file `{}` ({e}); files are read relative to --working-dir (now `{}`)",
+            path.display(),
+            working_dir.display()
+        )
+    })?;
+    let name = Path::new(src)
+        .file_name()
+        .map_or_else(|| src.to_string(), |n| n.to_string_lossy().into_owned());
+    Ok((name, Arc::new(bytes)))
+}
+
+/// An `auth` object: `Some(None)` is `noauth`, `None` inherits (a null or `inherit` auth).
+fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec>>, ImportError> {
+    let err = |message: String| ImportError {
+        path: path.to_string(),
+        message,
+    };
+    let Some(obj) = v.as_object() else {
+        return Ok(None);
+    };
+    let kind = text(obj.get("type")).unwrap_or_default();
+    // v2.1 lists `[{key, value}]`; v2.0 an object of fields.
+    let params = |kind: &str| -> Scope {
+        match obj.get(kind) {
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_object)
+                .filter_map(|p| Some((text(p.get("key"))?, p.get("value").cloned().unwrap_or(Value::Null))))
+                .collect(),
+            Some(Value::Object(map)) => map.clone(),
+            _ => Scope::new(),
+        }
+    };
+    let field = |p: &Scope, key: &str| text(p.get(key)).unwrap_or_default();
+    let place = |p: &Scope, key: &str, query: &str| match text(p.get(key)).as_deref() {
+        Some(q) if q == query => ApiKeyPlace::Query,
+        _ => ApiKeyPlace::Header,
+    };
+    Ok(Some(Some(match kind.as_str() {
+        "inherit" | "" => return Ok(None),
+        "noauth" => return Ok(Some(None)),
+        "basic" => {
+            let p = params("basic");
+            AuthSpec::Basic {
+                username: field(&p, "username"),
+                password: field(&p, "password"),
+            }
+        }
+        "bearer" => AuthSpec::Bearer {
+            token: field(&params("bearer"), "token"),
+        },
+        "apikey" => {
+            let p = params("apikey");
+            AuthSpec::ApiKey {
+                key: field(&p, "key"),
+                value: field(&p, "value"),
+                place: place(&p, "in", "query"),
+            }
+        }
+        "digest" => {
+            let p = params("digest");
+            AuthSpec::Digest {
+                username: field(&p, "username"),
+                password: field(&p, "password"),
+            }
+        }
+        "oauth2" => {
+            let p = params("oauth2");
+            let access_token = field(&p, "accessToken");
+            if access_token.is_empty() {
+                return Err(err("oauth2 auth has no access token; Vayu does not fetch tokens: get one and set `accessToken` (a {{variable}} is fine)".into()));
+            }
+            AuthSpec::OAuth2 {
+                access_token,
+                place: place(&p, "addTokenTo", "queryParams"),
+                header_prefix: text(p.get("headerPrefix")).filter(|h| !h.is_empty()),
+            }
+        }
+        other => {
+            return Err(err(format!(
+                "auth type `{other}` is not supported; Vayu sends noauth, basic, bearer, apikey, digest and oauth2 (with an access token). Set the request's auth to one of those, or send the header yourself"
+            )))
+        }
+    })))
+}

@@ -1,0 +1,192 @@
+//! Newman's JUnit XML: one `testsuite` per request (all its executions over the iterations),
+//! one `testcase` per assertion name, a `failure` (with the first message) for an assertion
+//! that failed in any iteration, and request and script errors in the suite's `system-err`.
+
+use super::summary::{Execution, RunSummary};
+use std::fmt::Write;
+
+pub fn junit_xml(summary: &RunSummary) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let total_tests: usize = summary
+        .executions
+        .iter()
+        .map(|e| e.record.outcomes().map(|o| o.tests.len()).sum::<usize>())
+        .sum();
+    let mut suites: Vec<(&str, Vec<&Execution>)> = Vec::new();
+    for e in &summary.executions {
+        let key = if e.id.is_empty() { e.full_name.as_str() } else { e.id.as_str() };
+        match suites.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(e),
+            None => suites.push((key, vec![e])),
+        }
+    }
+    let timestamp = iso_time(summary.started);
+    let mut total_time = 0.0;
+    let mut body = String::new();
+    for (_, executions) in &suites {
+        let first = executions[0];
+        // Assertion name -> failure messages, in first-seen order.
+        let mut tests: Vec<(String, Vec<String>)> = Vec::new();
+        let (mut failures, mut errors) = (0, 0);
+        let mut system_err = String::new();
+        let mut last_count = 0;
+        let mut times = Vec::new();
+        for e in executions {
+            let r = &e.record;
+            let mut msg = format!("Iteration: {}\n", r.iteration);
+            let mut errored = false;
+            if let Some(err) = &r.error {
+                errors += 1;
+                errored = true;
+                let _ = writeln!(msg, "RequestError: {}", err.message);
+            }
+            msg.push_str("\n---\n");
+            for (prop, outcomes) in [("testScript", &r.test), ("prerequestScript", &r.pre_request)] {
+                for o in outcomes {
+                    if let Some(err) = &o.error {
+                        errors += 1;
+                        errored = true;
+                        let _ = write!(msg, "{prop}Error: {}\n---\n", err.message);
+                    }
+                }
+            }
+            if errored {
+                system_err.push_str(&msg);
+            }
+            last_count = 0;
+            for o in r.outcomes() {
+                for t in &o.tests {
+                    last_count += 1;
+                    let entry = match tests.iter_mut().find(|(n, _)| *n == t.name) {
+                        Some(entry) => entry,
+                        None => {
+                            tests.push((t.name.clone(), Vec::new()));
+                            tests.last_mut().expect("just pushed")
+                        }
+                    };
+                    if !t.passed && !t.skipped {
+                        failures += 1;
+                        entry.1.push(t.error.clone().unwrap_or_default());
+                    }
+                }
+            }
+            let time = r.response.as_ref().map_or(0.0, |r| r.timings.total as f64 / 1e6);
+            total_time += time;
+            times.push(time);
+        }
+        let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+        let class = class_name(&first.full_name);
+        let _ = writeln!(
+            body,
+            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\">",
+            escape(&first.full_name),
+            escape(&first.id)
+        );
+        if !system_err.is_empty() {
+            let _ = writeln!(body, "    <system-err>{}</system-err>", escape(&system_err));
+        }
+        for (name, fails) in &tests {
+            let _ = write!(
+                body,
+                "    <testcase name=\"{}\" time=\"{:.3}\" classname=\"{}\"",
+                escape(name),
+                times.last().copied().unwrap_or(0.0),
+                escape(&class)
+            );
+            if fails.is_empty() {
+                body.push_str("/>\n");
+                continue;
+            }
+            let detail = format!(
+                "Failed {} times. Collection name: {}. Request name: {}. Test description: {name}. Error message: {}.",
+                fails.len(),
+                summary.collection.name,
+                first.full_name,
+                fails[0]
+            );
+            let _ = write!(
+                body,
+                ">\n      <failure type=\"AssertionFailure\" message=\"{}\">{}</failure>\n    </testcase>\n",
+                escape(&fails[0]),
+                escape(&detail)
+            );
+        }
+        body.push_str("  </testsuite>\n");
+    }
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{total_tests}\" time=\"{total_time:.3}\">",
+        escape(&summary.collection.name)
+    );
+    out.push_str(&body);
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// Newman's class name: the words of the name in UpperCamelCase, other characters dropped.
+fn class_name(name: &str) -> String {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            let first = cs.next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+            first + &cs.as_str().to_lowercase()
+        })
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot hold other control characters, even escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Milliseconds since the epoch as an RFC 3339 UTC time.
+pub fn iso_time(millis: u64) -> String {
+    let secs = millis / 1000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        millis % 1000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339() {
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso_time(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
+    }
+
+    #[test]
+    fn class_names_are_camel_case() {
+        assert_eq!(class_name("Users / get one"), "UsersGetOne");
+    }
+}

@@ -1,0 +1,15 @@
+//! Postman collections: `import.rs` reads Collection v2.0 / v2.1 into flow steps, `run.rs`
+//! runs one with a virtual user, `summary.rs` counts what happened as Newman does, and
+//! `cli_report.rs` / `junit.rs` report it (the json reporter is the summary serialized).
+
+mod cli_report;
+mod import;
+mod junit;
+mod run;
+mod summary;
+
+pub use cli_report::CliReporter;
+pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
+pub use junit::{iso_time, junit_xml};
+pub use run::run_collection;
+pub use summary::{Count, Execution, Failure, RunSummary, Stats};

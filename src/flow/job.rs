@@ -1,0 +1,482 @@
+//! A virtual user as an engine job: it runs the flow's steps in order, iteration after
+//! iteration, on the worker it was given. For each step: the delay, the pre-request scripts in
+//! order, variables and the send, then the test scripts in order. Scripts that call
+//! `pm.sendRequest` wait in the user's [`WaitingScripts`]; their requests are more transfers
+//! of this job. The user owns its variables, its data row and its cookie jar (its script
+//! runtime's), and follows Newman's rules: a script error does not stop the request, a skipped
+//! request runs no tests, `setNextRequest` jumps by id or name (to a name it cannot find, or to
+//! `null`, it ends the iteration), and with `bail` the first failure ends the run.
+
+use super::record::{FlowEvent, StepRecord};
+use super::step::Step;
+use super::FlowOptions;
+use crate::engine::{Job, Next, Outcome, SIDE_TAG};
+use crate::model::{ErrorCategory, RequestSpec, Response, TransferError};
+use crate::script::{
+    apply_request_update, end_run, new_run, run_script, script_request, script_response,
+    store_cookies, cookie_header, Finished, NextRequest, NextSend, Phase, PhaseStep, Purpose,
+    ScriptContext, ScriptError, ScriptInput, ScriptOutcome, ScriptResponse, ScriptRequest, Variables, Waiting, WaitingScripts,
+};
+use crossbeam_channel::Sender;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+/// The tag of a step's own request; `pm.sendRequest` transfers carry `SIDE_TAG`.
+const MAIN: u64 = 0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Begin the step at `pos` (its delay first).
+    StepStart,
+    Delayed(Instant),
+    /// Run script `index` of the phase next.
+    Script(Phase, usize),
+    /// Script `index` of the phase waits for its `pm.sendRequest` responses.
+    Waiting(Phase, usize),
+    Send,
+    Sent,
+    /// The step is over: report it and pick the next.
+    StepEnd,
+    Done,
+}
+
+/// The step in progress.
+struct Current {
+    /// The request as written, then as the pre-request scripts leave it.
+    spec: RequestSpec,
+    /// What the script running now was given as `pm.request` (to fold its changes back).
+    before: Option<ScriptRequest>,
+    context_json: String,
+    record: StepRecord,
+    /// Where a script asked to go next; the last one asked wins.
+    next: Option<NextRequest>,
+    /// A pre-request script skipped the request, or `bail` met a failure: no more scripts.
+    stop_scripts: bool,
+}
+
+pub struct FlowJob {
+    steps: Arc<Vec<Step>>,
+    options: Arc<FlowOptions>,
+    /// The user's scripts get their own runtime, which also keeps its cookie jar.
+    run: u64,
+    variables: Variables,
+    iteration: u64,
+    pos: usize,
+    state: State,
+    current: Option<Current>,
+    waiting: WaitingScripts,
+    /// Why the run ends early, once it must.
+    stopped: Option<String>,
+    events: Sender<FlowEvent>,
+    finished: bool,
+}
+
+impl FlowJob {
+    pub fn new(
+        steps: Arc<Vec<Step>>,
+        options: Arc<FlowOptions>,
+        variables: Variables,
+        events: Sender<FlowEvent>,
+    ) -> FlowJob {
+        let run = new_run();
+        let state = if steps.is_empty() || options.iterations == 0 {
+            State::Done
+        } else {
+            State::StepStart
+        };
+        FlowJob {
+            steps,
+            options,
+            run,
+            variables,
+            iteration: 0,
+            pos: 0,
+            state,
+            current: None,
+            waiting: WaitingScripts::new(run).with_jar(),
+            stopped: None,
+            events,
+            finished: false,
+        }
+    }
+
+    fn step(&self) -> &Step {
+        &self.steps[self.pos]
+    }
+
+    fn begin_step(&mut self, now: Instant) {
+        if self.pos == 0 {
+            let _ = self.events.send(FlowEvent::Iteration {
+                iteration: self.iteration,
+            });
+            self.variables.data = self.options.data_row(self.iteration);
+        }
+        let step = self.step();
+        let context = ScriptContext {
+            iteration_count: self.options.iterations,
+            request_id: step.id.clone(),
+            data: self.variables.data.clone(),
+        };
+        let mut spec = step.request.clone();
+        spec.name = Some(step.name.clone());
+        self.current = Some(Current {
+            spec,
+            before: None,
+            context_json: context.to_json(),
+            record: StepRecord {
+                iteration: self.iteration,
+                step: self.pos,
+                started: SystemTime::now(),
+                request: None,
+                response: None,
+                error: None,
+                invalid: None,
+                unresolved_variables: Vec::new(),
+                pre_request: Vec::new(),
+                test: Vec::new(),
+                skipped: false,
+            },
+            next: None,
+            stop_scripts: false,
+        });
+        self.state = match self.options.delay {
+            d if d.is_zero() => State::Script(Phase::PreRequest, 0),
+            d => State::Delayed(now + d),
+        };
+    }
+
+    /// Runs script `index` of `phase`, or moves past the phase when none is left.
+    fn run_script(&mut self, phase: Phase, index: usize, now: Instant) {
+        let steps = Arc::clone(&self.steps);
+        let step = &steps[self.pos];
+        let scripts = match phase {
+            Phase::PreRequest => &step.pre_request,
+            Phase::Test => &step.test,
+        };
+        let current = self.current.as_mut().expect("a step is in progress");
+        if index >= scripts.len() || current.stop_scripts {
+            self.state = match phase {
+                Phase::PreRequest if current.stop_scripts => State::StepEnd,
+                Phase::PreRequest => State::Send,
+                Phase::Test => State::StepEnd,
+            };
+            return;
+        }
+        let request = match phase {
+            Phase::PreRequest => script_request(&current.spec),
+            Phase::Test => current
+                .record
+                .request
+                .clone()
+                .unwrap_or_else(|| script_request(&current.spec)),
+        };
+        let response = current.record.response.as_ref();
+        // Without a response (the request failed) test scripts still get an empty
+        // `pm.response`, as Newman's do.
+        let script_response = match (response, phase) {
+            (Some(r), _) => Some(script_response(r)),
+            (None, Phase::Test) => Some(ScriptResponse {
+                code: 0,
+                status: String::new(),
+                header_block: String::new(),
+                response_time: 0.0,
+                response_size: 0,
+            }),
+            (None, Phase::PreRequest) => None,
+        };
+        let input = ScriptInput {
+            run: self.run,
+            phase,
+            source: &scripts[index],
+            request_json: &request.to_json(),
+            context_json: &current.context_json,
+            iteration: self.iteration,
+            response: script_response.as_ref(),
+            body: response.map_or("", |r| r.body.as_str()),
+        };
+        current.before = Some(request);
+        match run_script(&input, &mut self.variables, self.options.limits) {
+            PhaseStep::Done(outcome, update) => self.script_done(phase, index, outcome, update),
+            PhaseStep::Waiting { phase: id, send } => {
+                let waiting = Waiting {
+                    phase,
+                    id,
+                    send,
+                    purpose: Purpose::Flow,
+                };
+                self.waiting.add(waiting, now, self.options.limits);
+                self.state = State::Waiting(phase, index);
+            }
+        }
+    }
+
+    fn script_done(
+        &mut self,
+        phase: Phase,
+        index: usize,
+        mut outcome: ScriptOutcome,
+        update: Option<ScriptRequest>,
+    ) {
+        let bail = self.options.bail;
+        let current = self.current.as_mut().expect("a step is in progress");
+        if let (Phase::PreRequest, Some(after), Some(before)) =
+            (phase, update, current.before.take())
+        {
+            current.spec = apply_request_update(&current.spec, &before, &after);
+        }
+        if outcome.next_request.is_some() {
+            current.next.clone_from(&outcome.next_request);
+        }
+        let failed = outcome.error.is_some() || outcome.failed_tests() > 0;
+        if phase == Phase::PreRequest && outcome.skip_request {
+            current.record.skipped = true;
+            current.stop_scripts = true;
+        }
+        if bail && failed {
+            // As Newman's --bail does: a failed assertion fails its script too.
+            if outcome.error.is_none() {
+                let first = outcome.tests.iter().find(|t| !t.passed && !t.skipped);
+                outcome.error = Some(ScriptError {
+                    phase: phase.as_str().into(),
+                    message: first.and_then(|t| t.error.clone()).unwrap_or_default(),
+                    line: None,
+                });
+            }
+            current.stop_scripts = true;
+            self.stopped
+                .get_or_insert_with(|| "stopped at the first failure (--bail)".into());
+        }
+        match phase {
+            Phase::PreRequest => current.record.pre_request.push(outcome),
+            Phase::Test => current.record.test.push(outcome),
+        }
+        self.state = State::Script(phase, index + 1);
+    }
+
+    /// Builds the step's request with the user's variables and cookies: the transfer to start,
+    /// or (invalid) straight to the test scripts.
+    fn send(&mut self) -> Option<Next> {
+        let current = self.current.as_mut().expect("a step is in progress");
+        let step = &self.steps[self.pos];
+        let mut spec = current.spec.clone();
+        if let Some(timeout) = self.options.request_timeout {
+            spec.timeout = Some(serde_json::json!(timeout.as_millis() as u64));
+        }
+        if self.options.insecure {
+            spec.insecure = Some(true);
+        }
+        match step.build(&spec, &self.variables) {
+            Ok(mut built) => {
+                current.record.unresolved_variables = built.unresolved;
+                let prepared = &mut built.prepared;
+                let has_own = prepared
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("cookie"));
+                if !has_own {
+                    let cookies = cookie_header(self.run, self.options.limits, &prepared.url);
+                    if !cookies.is_empty() {
+                        prepared.headers.push(("Cookie".into(), cookies));
+                    }
+                }
+                let mut seen = script_request(&built.spec);
+                seen.url.clone_from(&prepared.url);
+                seen.headers.clone_from(&prepared.headers);
+                current.record.request = Some(seen);
+                self.state = State::Sent;
+                Some(Next::Start {
+                    request: Arc::new(built.prepared),
+                    tag: MAIN,
+                })
+            }
+            Err((invalid, unresolved)) => {
+                current.record.unresolved_variables = unresolved;
+                current.record.error = Some(TransferError::new(
+                    ErrorCategory::InvalidUrl,
+                    format!("invalid request: {invalid}"),
+                ));
+                current.record.invalid = Some(invalid);
+                self.request_failed();
+                None
+            }
+        }
+    }
+
+    /// The request failed: with `bail` the run ends after this step, otherwise its test
+    /// scripts still run, as Newman's do.
+    fn request_failed(&mut self) {
+        if self.options.bail {
+            self.stopped
+                .get_or_insert_with(|| "stopped at the first failure (--bail)".into());
+            self.state = State::StepEnd;
+        } else {
+            self.state = State::Script(Phase::Test, 0);
+        }
+    }
+
+    /// Reports the step and picks the next one (or the next iteration, or the end).
+    fn end_step(&mut self) {
+        let Some(current) = self.current.take() else {
+            self.state = State::Done;
+            return;
+        };
+        let _ = self
+            .events
+            .send(FlowEvent::Step(Box::new(current.record)));
+        if self.stopped.is_some() {
+            self.state = State::Done;
+            return;
+        }
+        let next = match current.next {
+            None => Some(self.pos + 1),
+            Some(NextRequest::EndRun) => None,
+            Some(NextRequest::Named(name)) => self
+                .steps
+                .iter()
+                .position(|s| !s.id.is_empty() && s.id == name)
+                .or_else(|| self.steps.iter().position(|s| s.name == name)),
+        };
+        match next {
+            Some(pos) if pos < self.steps.len() => self.pos = pos,
+            _ => {
+                self.pos = 0;
+                self.iteration += 1;
+                if self.iteration >= self.options.iterations {
+                    self.state = State::Done;
+                    return;
+                }
+            }
+        }
+        self.state = State::StepStart;
+    }
+
+    /// The next `pm.sendRequest` to start for a waiting script, or when it runs out of time.
+    fn next_waiting(&mut self, now: Instant) -> Option<Next> {
+        let limits = self.options.limits;
+        for finished in self.waiting.expire(Some(now), &mut self.variables, limits) {
+            self.finished_waiting(finished);
+        }
+        while matches!(self.state, State::Waiting(..)) {
+            match self.waiting.next(&mut self.variables, limits) {
+                Some(NextSend::Start { tag, request }) => {
+                    return Some(Next::Start { request, tag })
+                }
+                Some(NextSend::Finished(finished)) => self.finished_waiting(finished),
+                None => return Some(self.waiting.deadline().map_or(Next::Wait, Next::At)),
+            }
+        }
+        None
+    }
+
+    fn finished_waiting(&mut self, finished: Finished) {
+        if let (State::Waiting(phase, index), Finished::Flow { outcome, update }) =
+            (self.state, finished)
+        {
+            self.script_done(phase, index, outcome, update);
+        }
+    }
+
+    fn end(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        end_run(self.run);
+        let _ = self.events.send(FlowEvent::Finished {
+            variables: std::mem::take(&mut self.variables),
+            stopped: self.stopped.take(),
+        });
+    }
+}
+
+impl Job for FlowJob {
+    fn next(&mut self, now: Instant, _in_flight: usize) -> Next {
+        loop {
+            match self.state {
+                State::StepStart => self.begin_step(now),
+                State::Delayed(at) if now < at => return Next::At(at),
+                State::Delayed(_) => self.state = State::Script(Phase::PreRequest, 0),
+                State::Script(phase, index) => self.run_script(phase, index, now),
+                State::Waiting(..) => {
+                    if let Some(next) = self.next_waiting(now) {
+                        return next;
+                    }
+                }
+                State::Send => {
+                    if let Some(next) = self.send() {
+                        return next;
+                    }
+                }
+                State::Sent => return Next::Wait,
+                State::StepEnd => self.end_step(),
+                State::Done => {
+                    self.end();
+                    return Next::Done;
+                }
+            }
+        }
+    }
+
+    fn completed(&mut self, tag: u64, outcome: Outcome) {
+        if tag & SIDE_TAG != 0 {
+            let limits = self.options.limits;
+            if let Some(finished) =
+                self.waiting
+                    .completed(tag, &outcome, &mut self.variables, limits)
+            {
+                self.finished_waiting(finished);
+            }
+            return;
+        }
+        if self.state != State::Sent {
+            return;
+        }
+        let Some(current) = self.current.as_mut() else {
+            return;
+        };
+        match (outcome.error, outcome.response) {
+            (Some(error), _) => {
+                current.record.error = Some(error);
+                self.request_failed();
+            }
+            (None, response) => {
+                let response: Response = response.expect("flow jobs ask for the full response");
+                store_cookies(
+                    self.run,
+                    self.options.limits,
+                    &response.effective_url,
+                    &response,
+                );
+                current.record.response = Some(response);
+                self.state = State::Script(Phase::Test, 0);
+            }
+        }
+    }
+
+    fn wants_response(&self) -> bool {
+        true
+    }
+
+    fn finish(mut self: Box<Self>) {
+        if !self.finished && self.state != State::Done {
+            // The engine stopped it: report the step in progress and say why it ended.
+            let limits = self.options.limits;
+            let _ = self.waiting.expire(None, &mut self.variables, limits);
+            if let Some(current) = self.current.as_mut() {
+                if current.record.response.is_none() && current.record.error.is_none() {
+                    current.record.error = Some(TransferError::new(
+                        ErrorCategory::Aborted,
+                        "the engine stopped before the request completed",
+                    ));
+                }
+            }
+            self.stopped = Some("the engine stopped before the run completed".into());
+            if let Some(current) = self.current.take() {
+                let _ = self
+                    .events
+                    .send(FlowEvent::Step(Box::new(current.record)));
+            }
+        }
+        self.end();
+    }
+}

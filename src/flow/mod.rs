@@ -1,0 +1,57 @@
+//! The flow executor: a flow is an ordered list of steps (requests with their scripts), run by
+//! a virtual user that owns its variable scopes, its iteration data row and its cookie jar.
+//! `job.rs` is the user as an engine job; `step.rs` a step and how its request is built;
+//! `data.rs` iteration data; `record.rs` what the user reports. Collection runs use one user;
+//! nothing here knows about reporters or the CLI.
+
+mod data;
+mod job;
+mod record;
+mod step;
+
+pub use data::{json_rows, parse_data};
+pub use job::FlowJob;
+pub use record::{FlowEvent, StepRecord};
+pub use step::{normalize_url, BuiltRequest, FormPart, Step, StepBody};
+
+use crate::script::{Scope, ScriptLimits};
+use std::time::Duration;
+
+/// How a virtual user runs its flow.
+#[derive(Debug, Clone)]
+pub struct FlowOptions {
+    pub iterations: u64,
+    /// Iteration data rows; iteration `i` reads row `i`, or the last row past the end (as
+    /// Newman does). Empty: no data.
+    pub data: Vec<Scope>,
+    /// Wait this long before each step.
+    pub delay: Duration,
+    /// End the run at the first failure (assertion, script error or request error).
+    pub bail: bool,
+    pub limits: ScriptLimits,
+    /// Overrides every step's own timeout.
+    pub request_timeout: Option<Duration>,
+    /// Do not verify TLS certificates.
+    pub insecure: bool,
+}
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        FlowOptions {
+            iterations: 1,
+            data: Vec::new(),
+            delay: Duration::ZERO,
+            bail: false,
+            limits: ScriptLimits::default(),
+            request_timeout: None,
+            insecure: false,
+        }
+    }
+}
+
+impl FlowOptions {
+    pub fn data_row(&self, iteration: u64) -> Scope {
+        let i = (iteration as usize).min(self.data.len().saturating_sub(1));
+        self.data.get(i).cloned().unwrap_or_default()
+    }
+}

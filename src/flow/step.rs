@@ -1,0 +1,272 @@
+//! One step of a flow: a request as written (with `{{variables}}` still in it), its body in
+//! the form it was written, and its scripts in the order they run. A virtual user substitutes
+//! its variables and builds the request to send just before sending it.
+
+use crate::model::{percent_encode_query, PreparedRequest, RequestSpec, ValidationError};
+use crate::script::Variables;
+use std::sync::Arc;
+
+/// Methods whose body Postman drops unless `disableBodyPruning` is set.
+const PRUNED_BODY_METHODS: [&str; 5] = ["GET", "HEAD", "COPY", "PURGE", "UNLOCK"];
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The id setNextRequest may name (a collection item's id); may be empty.
+    pub id: String,
+    pub name: String,
+    /// The folders it sits in, outermost first.
+    pub folders: Vec<String>,
+    /// Method, url, headers, raw body, auth, timeout and redirects; its scripts are not used
+    /// (see `pre_request` and `test`).
+    pub request: RequestSpec,
+    /// A body in another form than raw text, built after substitution.
+    pub body: StepBody,
+    /// Pre-request scripts in the order they run (collection, folders, the request's own).
+    pub pre_request: Vec<String>,
+    pub test: Vec<String>,
+    /// Send a body with GET and the like (Postman's `disableBodyPruning`).
+    pub keep_body: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum StepBody {
+    /// No body, or the raw text in `request.body`.
+    #[default]
+    Raw,
+    /// `application/x-www-form-urlencoded` fields.
+    UrlEncoded(Vec<(String, String)>),
+    /// `multipart/form-data` parts.
+    FormData(Vec<FormPart>),
+    /// A GraphQL query and its variables (JSON text), sent as JSON.
+    GraphQl { query: String, variables: String },
+    /// A file's bytes, sent as they are.
+    File(Arc<Vec<u8>>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormPart {
+    Text {
+        key: String,
+        value: String,
+        content_type: Option<String>,
+    },
+    File {
+        key: String,
+        file_name: String,
+        bytes: Arc<Vec<u8>>,
+        content_type: Option<String>,
+    },
+}
+
+/// A request built for sending: what to send, and what the scripts see of it.
+pub struct BuiltRequest {
+    pub spec: RequestSpec,
+    pub prepared: PreparedRequest,
+    pub unresolved: Vec<String>,
+}
+
+impl Step {
+    /// The path reporters show: folders and name joined with " / ".
+    pub fn full_name(&self) -> String {
+        let mut parts = self.folders.clone();
+        parts.push(self.name.clone());
+        parts.join(" / ")
+    }
+
+    /// `request` (the step's, as a pre-request script left it) with `variables` substituted,
+    /// its body built, and validated.
+    pub fn build(
+        &self,
+        request: &RequestSpec,
+        variables: &Variables,
+    ) -> Result<BuiltRequest, (ValidationError, Vec<String>)> {
+        let (mut spec, mut unresolved) = variables.apply(request);
+        spec.url = normalize_url(&spec.url);
+        let prune = !self.keep_body
+            && PRUNED_BODY_METHODS
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(spec.method.trim()));
+        // A body a pre-request script wrote replaces the one the request was written with.
+        let (bytes, content_type) = match spec.body {
+            Some(_) => (None, None),
+            None => self.body_bytes(variables, &mut unresolved),
+        };
+        if prune {
+            spec.body = None;
+        }
+        let mut prepared = match spec.prepare() {
+            Ok(p) => p,
+            Err(e) => return Err((e, unresolved)),
+        };
+        if let (Some(bytes), false) = (bytes, prune) {
+            if let Some(ct) = content_type {
+                if !prepared
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    prepared.headers.push(("Content-Type".into(), ct));
+                }
+            }
+            prepared.body = Some(bytes);
+        }
+        Ok(BuiltRequest {
+            spec,
+            prepared,
+            unresolved,
+        })
+    }
+
+    /// The body built from its form, with variables substituted, and the content type it implies.
+    fn body_bytes(
+        &self,
+        variables: &Variables,
+        unresolved: &mut Vec<String>,
+    ) -> (Option<Vec<u8>>, Option<String>) {
+        let sub = |t: &str, u: &mut Vec<String>| variables.substitute(t, u);
+        match &self.body {
+            StepBody::Raw => (None, None),
+            StepBody::UrlEncoded(fields) => {
+                let text = fields
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{}={}",
+                            form_encode(&sub(k, unresolved)),
+                            form_encode(&sub(v, unresolved))
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("&");
+                (
+                    Some(text.into_bytes()),
+                    Some("application/x-www-form-urlencoded".into()),
+                )
+            }
+            StepBody::FormData(parts) => {
+                let boundary = format!("--------------------------{:024}", boundary_seed());
+                let mut body = Vec::new();
+                for part in parts {
+                    body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+                    match part {
+                        FormPart::Text {
+                            key,
+                            value,
+                            content_type,
+                        } => {
+                            body.extend_from_slice(
+                                format!(
+                                    "Content-Disposition: form-data; name=\"{}\"\r\n",
+                                    quote(&sub(key, unresolved))
+                                )
+                                .as_bytes(),
+                            );
+                            if let Some(ct) = content_type {
+                                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+                            }
+                            body.extend_from_slice(b"\r\n");
+                            body.extend_from_slice(sub(value, unresolved).as_bytes());
+                        }
+                        FormPart::File {
+                            key,
+                            file_name,
+                            bytes,
+                            content_type,
+                        } => {
+                            body.extend_from_slice(
+                                format!(
+                                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                                    quote(&sub(key, unresolved)),
+                                    quote(file_name),
+                                    content_type.as_deref().unwrap_or("application/octet-stream")
+                                )
+                                .as_bytes(),
+                            );
+                            body.extend_from_slice(bytes);
+                        }
+                    }
+                    body.extend_from_slice(b"\r\n");
+                }
+                body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                (
+                    Some(body),
+                    Some(format!("multipart/form-data; boundary={boundary}")),
+                )
+            }
+            StepBody::GraphQl { query, variables } => {
+                let vars_text = sub(variables, unresolved);
+                let vars: serde_json::Value = if vars_text.trim().is_empty() {
+                    serde_json::Value::Object(Default::default())
+                } else {
+                    serde_json::from_str(&vars_text).unwrap_or(serde_json::Value::String(vars_text))
+                };
+                let body = serde_json::json!({"query": sub(query, unresolved), "variables": vars});
+                (
+                    Some(body.to_string().into_bytes()),
+                    Some("application/json".into()),
+                )
+            }
+            // libcurl would label it a form; a file is bytes.
+            StepBody::File(bytes) => (
+                Some(bytes.to_vec()),
+                Some("application/octet-stream".into()),
+            ),
+        }
+    }
+}
+
+/// A URL after substitution as Postman sends it: `http://` when it names no scheme, and
+/// spaces and other characters a URL cannot hold percent-encoded.
+pub fn normalize_url(url: &str) -> String {
+    let url = url.trim();
+    let mut out = String::with_capacity(url.len() + 7);
+    if !url.contains("://") {
+        out.push_str("http://");
+    }
+    for c in url.chars() {
+        if c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^') {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` encoding of one key or value.
+fn form_encode(text: &str) -> String {
+    percent_encode_query(text).replace("%20", "+")
+}
+
+/// A name inside a quoted header parameter.
+fn quote(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Digits for a multipart boundary that a body is unlikely to contain.
+fn boundary_seed() -> u128 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    nanos % 10u128.pow(24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_get_a_scheme_and_encoded_spaces() {
+        assert_eq!(normalize_url("127.0.0.1:80/a b"), "http://127.0.0.1:80/a%20b");
+        assert_eq!(normalize_url("https://x/é"), "https://x/%C3%A9");
+    }
+
+    #[test]
+    fn form_fields_are_encoded() {
+        assert_eq!(form_encode("a b&c=d"), "a+b%26c%3Dd");
+    }
+}
