@@ -2,7 +2,9 @@
 
 use super::args::CollectionRunArgs;
 use super::{emit, request_file, CliError};
-use crate::collection::{import, junit_xml, run_collection, CliReporter, ImportOptions, RunSummary};
+use crate::collection::{
+    import, junit_xml, run_collection, CliReporter, ImportOptions, RunSummary,
+};
 use crate::engine::{EngineConfig, EventLoop};
 use crate::flow::{parse_data, FlowOptions};
 use crate::script::{Scope, ScriptLimits};
@@ -23,10 +25,14 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
             "reporter `{unknown}` is not known; use one or more of cli, json, junit (comma-separated)"
         )));
     }
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::Input(format!("cannot read collection file `{}`: {e}", args.file)))?;
+    let text = std::fs::read_to_string(&args.file).map_err(|e| {
+        CliError::Input(format!("cannot read collection file `{}`: {e}", args.file))
+    })?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::Input(format!("collection file `{}` is not valid JSON: {e}", args.file))
+        CliError::Input(format!(
+            "collection file `{}` is not valid JSON: {e}",
+            args.file
+        ))
     })?;
     let working_dir = match &args.working_dir {
         Some(dir) => dir.into(),
@@ -64,9 +70,11 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
                 .map_err(|e| CliError::Input(format!("iteration data `{path}`: {e}")))?
         }
     };
-    let iterations = args
-        .iteration_count
-        .unwrap_or(if data.is_empty() { 1 } else { data.len() as u64 });
+    let iterations = args.iteration_count.unwrap_or(if data.is_empty() {
+        1
+    } else {
+        data.len() as u64
+    });
     let mut limits = ScriptLimits::default();
     if args.timeout_script > 0 {
         limits.time = Duration::from_millis(args.timeout_script);
@@ -101,19 +109,29 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         emit(&CliReporter::summary(&summary));
     }
     let stamp = crate::collection::iso_time(summary.started).replace([':', '.'], "-");
-    let default_name = |ext: &str| format!("vayu/{}-{stamp}.{ext}", file_safe(&summary.collection.name));
+    let default_name =
+        |ext: &str| format!("vayu/{}-{stamp}.{ext}", file_safe(&summary.collection.name));
     if reporters.contains(&"json") {
-        let path = args.reporter_json_export.clone().unwrap_or_else(|| default_name("json"));
+        let path = args
+            .reporter_json_export
+            .clone()
+            .unwrap_or_else(|| default_name("json"));
         let text = serde_json::to_string_pretty(&serde_json::json!({ "run": summary }))
             .expect("a summary always serialises");
         write_file(&path, &text)?;
     }
     if reporters.contains(&"junit") {
-        let path = args.reporter_junit_export.clone().unwrap_or_else(|| default_name("xml"));
+        let path = args
+            .reporter_junit_export
+            .clone()
+            .unwrap_or_else(|| default_name("xml"));
         write_file(&path, &junit_xml(&summary))?;
     }
     if let Some(path) = &args.export_environment {
-        write_file(path, &postman_scope("environment", &summary.variables.environment))?;
+        write_file(
+            path,
+            &postman_scope("environment", &summary.variables.environment),
+        )?;
     }
     if let Some(path) = &args.export_globals {
         write_file(path, &postman_scope("globals", &summary.variables.globals))?;
@@ -131,7 +149,13 @@ fn exit_code(summary: &RunSummary, suppress: bool) -> ExitCode {
 
 fn file_safe(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 

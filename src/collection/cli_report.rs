@@ -48,7 +48,11 @@ impl CliReporter {
             }
             self.folders.clone_from(&step.folders);
         }
-        let arrow = if step.folders.is_empty() { "→" } else { "↳" };
+        let arrow = if step.folders.is_empty() {
+            "→"
+        } else {
+            "↳"
+        };
         let _ = writeln!(out, "{arrow} {}", step.name);
         match (&record.request, &record.response, &record.error) {
             _ if record.skipped => {
@@ -69,7 +73,9 @@ impl CliReporter {
             (req, _, Some(error)) => {
                 self.failures += 1;
                 let url = req.as_ref().map_or(step.request.url.as_str(), |r| &r.url);
-                let method = req.as_ref().map_or(step.request.method.as_str(), |r| &r.method);
+                let method = req
+                    .as_ref()
+                    .map_or(step.request.method.as_str(), |r| &r.method);
                 let _ = writeln!(out, "  {method} {url} [errored]");
                 let _ = writeln!(out, "  {}. {}", self.failures, error.message);
             }
@@ -118,19 +124,34 @@ impl CliReporter {
             ("assertions", s.assertions),
         ];
         let line = |l: char, m: char, r: char| {
-            format!("{l}{}{m}{}{m}{}{r}\n", "─".repeat(26), "─".repeat(12), "─".repeat(12))
+            format!(
+                "{l}{}{m}{}{m}{}{r}\n",
+                "─".repeat(26),
+                "─".repeat(12),
+                "─".repeat(12)
+            )
         };
         out.push_str(&line('┌', '┬', '┐'));
         let _ = writeln!(out, "│{:>25} │{:>11} │{:>11} │", "", "executed", "failed");
         for (name, count) in rows {
             out.push_str(&line('├', '┼', '┤'));
-            let _ = writeln!(out, "│{name:>25} │{:>11} │{:>11} │", count.total, count.failed);
+            let _ = writeln!(
+                out,
+                "│{name:>25} │{:>11} │{:>11} │",
+                count.total, count.failed
+            );
         }
         out.push_str(&line('├', '┴', '┤'));
         let rt = summary.response_time;
         let mut facts = vec![
-            format!("total run duration: {}", duration(summary.duration().as_micros() as u64)),
-            format!("total data received: {} (approx)", bytes(summary.bytes_received)),
+            format!(
+                "total run duration: {}",
+                duration(summary.duration().as_micros() as u64)
+            ),
+            format!(
+                "total data received: {} (approx)",
+                bytes(summary.bytes_received)
+            ),
             format!(
                 "average response time: {} [min: {}, max: {}, s.d.: {}]",
                 ms(rt.average),

@@ -55,7 +55,9 @@ pub fn import(doc: &Value, options: &ImportOptions) -> Result<Collection, Import
         message,
     };
     let Some(obj) = doc.as_object() else {
-        return Err(top("is not a JSON object; export the collection from Postman as Collection v2.1".into()));
+        return Err(top(
+            "is not a JSON object; export the collection from Postman as Collection v2.1".into(),
+        ));
     };
     let info = obj.get("info").and_then(Value::as_object).ok_or_else(|| {
         top("has no `info`; is it a Postman Collection v2.0 or v2.1 export? (v1 exports are not supported; re-export as v2.1)".into())
@@ -183,7 +185,11 @@ fn step(
     let request = match obj.get("request") {
         Some(Value::String(url)) => serde_json::json!({"url": url, "method": "GET"}),
         Some(r @ Value::Object(_)) => r.clone(),
-        _ => return Err(err("has neither `item` nor `request`; it is neither a folder nor a request".into())),
+        _ => {
+            return Err(err(
+                "has neither `item` nor `request`; it is neither a folder nor a request".into(),
+            ))
+        }
     };
     let request = request.as_object().expect("an object");
     let method = text(request.get("method")).unwrap_or_else(|| "GET".into());
@@ -266,19 +272,28 @@ fn text(v: Option<&Value>) -> Option<String> {
 }
 
 fn is_disabled(obj: &serde_json::Map<String, Value>) -> bool {
-    obj.get("disabled").and_then(Value::as_bool).unwrap_or(false)
+    obj.get("disabled")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// `variable` lists: `[{key, value, disabled}]`, values kept as written (strings mostly).
 pub fn variable_list(v: Option<&Value>) -> Scope {
     let mut out = Scope::new();
     for item in v.and_then(Value::as_array).into_iter().flatten() {
-        let Some(obj) = item.as_object() else { continue };
+        let Some(obj) = item.as_object() else {
+            continue;
+        };
         if is_disabled(obj) {
             continue;
         }
         if let Some(key) = text(obj.get("key")).or_else(|| text(obj.get("id"))) {
-            out.insert(key, obj.get("value").cloned().unwrap_or(Value::String(String::new())));
+            out.insert(
+                key,
+                obj.get("value")
+                    .cloned()
+                    .unwrap_or(Value::String(String::new())),
+            );
         }
     }
     out
@@ -288,7 +303,9 @@ pub fn variable_list(v: Option<&Value>) -> Scope {
 fn events(v: Option<&Value>, path: &str) -> Result<(Vec<String>, Vec<String>), ImportError> {
     let (mut pre, mut test) = (Vec::new(), Vec::new());
     for event in v.and_then(Value::as_array).into_iter().flatten() {
-        let Some(obj) = event.as_object() else { continue };
+        let Some(obj) = event.as_object() else {
+            continue;
+        };
         if is_disabled(obj) {
             continue;
         }
@@ -309,19 +326,21 @@ fn events(v: Option<&Value>, path: &str) -> Result<(Vec<String>, Vec<String>), I
             if t != "text/javascript" {
                 return Err(ImportError {
                     path: path.into(),
-                    message: format!("a script of type `{t}` cannot run; Vayu runs text/javascript"),
+                    message: format!(
+                        "a script of type `{t}` cannot run; Vayu runs text/javascript"
+                    ),
                 });
             }
         }
         match obj.get("listen").and_then(Value::as_str) {
             Some("prerequest") => pre.push(source),
             Some("test") => test.push(source),
-            Some(other) => {
-                return Err(ImportError {
-                    path: path.into(),
-                    message: format!("event `{other}` is not supported; Vayu runs `prerequest` and `test` scripts"),
-                })
-            }
+            Some(other) => return Err(ImportError {
+                path: path.into(),
+                message: format!(
+                    "event `{other}` is not supported; Vayu runs `prerequest` and `test` scripts"
+                ),
+            }),
             None => {}
         }
     }
@@ -507,7 +526,9 @@ fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody
                 if f.get("type").and_then(Value::as_str) == Some("file") {
                     let sources = match f.get("src") {
                         Some(Value::String(s)) => vec![s.clone()],
-                        Some(Value::Array(list)) => list.iter().filter_map(|s| text(Some(s))).collect(),
+                        Some(Value::Array(list)) => {
+                            list.iter().filter_map(|s| text(Some(s))).collect()
+                        }
                         _ => return Err(format!("form-data file field `{key}` has no `src` file")),
                     };
                     for src in sources {
@@ -547,9 +568,11 @@ fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody
             let (_, bytes) = read_file(&options.working_dir, &src)?;
             (None, StepBody::File(bytes))
         }
-        other => return Err(format!(
+        other => {
+            return Err(format!(
             "body mode `{other}` is not supported; use raw, urlencoded, formdata, graphql or file"
-        )),
+        ))
+        }
     })
 }
 
@@ -584,7 +607,12 @@ fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec>>, ImportE
             Some(Value::Array(list)) => list
                 .iter()
                 .filter_map(Value::as_object)
-                .filter_map(|p| Some((text(p.get("key"))?, p.get("value").cloned().unwrap_or(Value::Null))))
+                .filter_map(|p| {
+                    Some((
+                        text(p.get("key"))?,
+                        p.get("value").cloned().unwrap_or(Value::Null),
+                    ))
+                })
                 .collect(),
             Some(Value::Object(map)) => map.clone(),
             _ => Scope::new(),

@@ -14,7 +14,11 @@ pub fn junit_xml(summary: &RunSummary) -> String {
         .sum();
     let mut suites: Vec<(&str, Vec<&Execution>)> = Vec::new();
     for e in &summary.executions {
-        let key = if e.id.is_empty() { e.full_name.as_str() } else { e.id.as_str() };
+        let key = if e.id.is_empty() {
+            e.full_name.as_str()
+        } else {
+            e.id.as_str()
+        };
         match suites.iter_mut().find(|(k, _)| *k == key) {
             Some((_, list)) => list.push(e),
             None => suites.push((key, vec![e])),
@@ -41,7 +45,10 @@ pub fn junit_xml(summary: &RunSummary) -> String {
                 let _ = writeln!(msg, "RequestError: {}", err.message);
             }
             msg.push_str("\n---\n");
-            for (prop, outcomes) in [("testScript", &r.test), ("prerequestScript", &r.pre_request)] {
+            for (prop, outcomes) in [
+                ("testScript", &r.test),
+                ("prerequestScript", &r.pre_request),
+            ] {
                 for o in outcomes {
                     if let Some(err) = &o.error {
                         errors += 1;
@@ -70,7 +77,10 @@ pub fn junit_xml(summary: &RunSummary) -> String {
                     }
                 }
             }
-            let time = r.response.as_ref().map_or(0.0, |r| r.timings.total as f64 / 1e6);
+            let time = r
+                .response
+                .as_ref()
+                .map_or(0.0, |r| r.timings.total as f64 / 1e6);
             total_time += time;
             times.push(time);
         }
@@ -129,7 +139,10 @@ fn class_name(name: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut cs = w.chars();
-            let first = cs.next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+            let first = cs
+                .next()
+                .map(|c| c.to_uppercase().to_string())
+                .unwrap_or_default();
             first + &cs.as_str().to_lowercase()
         })
         .collect()

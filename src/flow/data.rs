@@ -63,7 +63,8 @@ fn csv_value(field: String, quoted: bool) -> serde_json::Value {
         return serde_json::Value::String(field);
     }
     let digits = field.strip_prefix(['-', '+']).unwrap_or(&field);
-    if !digits.starts_with('0') && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits.starts_with('0') && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    {
         if let Ok(n) = field.trim_start_matches('+').parse::<i64>() {
             return n.into();
         }
@@ -114,7 +115,9 @@ fn csv_records(text: &str) -> Result<Vec<Vec<(String, bool)>>, String> {
                             }
                             field.push(c);
                         }
-                        None => return Err(format!("CSV line {line}: a quoted field is not closed")),
+                        None => {
+                            return Err(format!("CSV line {line}: a quoted field is not closed"))
+                        }
                     }
                 }
                 // What follows the closing quote up to the delimiter is kept (relaxed).
@@ -155,10 +158,17 @@ mod tests {
 
     #[test]
     fn csv_rows_have_their_columns() {
-        let rows = parse_data("d.csv", "id,name,code\r\n1,\"a, \"\"b\"\"\", \"7\"\n\n 2.5 ,c,007\n").unwrap();
+        let rows = parse_data(
+            "d.csv",
+            "id,name,code\r\n1,\"a, \"\"b\"\"\", \"7\"\n\n 2.5 ,c,007\n",
+        )
+        .unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0]["name"], "a, \"b\"");
-        assert_eq!(rows[0]["id"], 1, "unquoted numbers are numbers, as Newman reads them");
+        assert_eq!(
+            rows[0]["id"], 1,
+            "unquoted numbers are numbers, as Newman reads them"
+        );
         assert_eq!(rows[0]["code"], "7", "quoted numbers stay text");
         assert_eq!(rows[1]["id"], 2.5);
         assert_eq!(rows[1]["code"], 7.0);

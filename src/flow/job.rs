@@ -13,9 +13,10 @@ use super::FlowOptions;
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
 use crate::model::{ErrorCategory, RequestSpec, Response, TransferError};
 use crate::script::{
-    apply_request_update, end_run, new_run, run_script, script_request, script_response,
-    store_cookies, cookie_header, Finished, NextRequest, NextSend, Phase, PhaseStep, Purpose,
-    ScriptContext, ScriptError, ScriptInput, ScriptOutcome, ScriptResponse, ScriptRequest, Variables, Waiting, WaitingScripts,
+    apply_request_update, cookie_header, end_run, new_run, run_script, script_request,
+    script_response, store_cookies, Finished, NextRequest, NextSend, Phase, PhaseStep, Purpose,
+    ScriptContext, ScriptError, ScriptInput, ScriptOutcome, ScriptRequest, ScriptResponse,
+    Variables, Waiting, WaitingScripts,
 };
 use crossbeam_channel::Sender;
 use std::sync::Arc;
@@ -320,9 +321,7 @@ impl FlowJob {
             self.state = State::Done;
             return;
         };
-        let _ = self
-            .events
-            .send(FlowEvent::Step(Box::new(current.record)));
+        let _ = self.events.send(FlowEvent::Step(Box::new(current.record)));
         if self.stopped.is_some() {
             self.state = State::Done;
             return;
@@ -472,9 +471,7 @@ impl Job for FlowJob {
             }
             self.stopped = Some("the engine stopped before the run completed".into());
             if let Some(current) = self.current.take() {
-                let _ = self
-                    .events
-                    .send(FlowEvent::Step(Box::new(current.record)));
+                let _ = self.events.send(FlowEvent::Step(Box::new(current.record)));
             }
         }
         self.end();

@@ -67,6 +67,8 @@ impl StepRecord {
     /// Anything failed: an assertion, a script, or the request.
     pub fn failed(&self) -> bool {
         self.request_failed()
-            || self.outcomes().any(|o| o.error.is_some() || o.failed_tests() > 0)
+            || self
+                .outcomes()
+                .any(|o| o.error.is_some() || o.failed_tests() > 0)
     }
 }

@@ -162,7 +162,9 @@ impl Step {
                                 .as_bytes(),
                             );
                             if let Some(ct) = content_type {
-                                body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+                                body.extend_from_slice(
+                                    format!("Content-Type: {ct}\r\n").as_bytes(),
+                                );
                             }
                             body.extend_from_slice(b"\r\n");
                             body.extend_from_slice(sub(value, unresolved).as_bytes());
@@ -224,7 +226,9 @@ pub fn normalize_url(url: &str) -> String {
         out.push_str("http://");
     }
     for c in url.chars() {
-        if c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^') {
+        if c.is_ascii_graphic()
+            && !matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^')
+        {
             out.push(c);
         } else {
             let mut buf = [0u8; 4];
@@ -261,7 +265,10 @@ mod tests {
 
     #[test]
     fn urls_get_a_scheme_and_encoded_spaces() {
-        assert_eq!(normalize_url("127.0.0.1:80/a b"), "http://127.0.0.1:80/a%20b");
+        assert_eq!(
+            normalize_url("127.0.0.1:80/a b"),
+            "http://127.0.0.1:80/a%20b"
+        );
         assert_eq!(normalize_url("https://x/é"), "https://x/%C3%A9");
     }
 

@@ -366,9 +366,8 @@ impl RequestSpec {
                     check_one_line("auth.key", "API key auth needs a key name", key)?;
                     match place {
                         ApiKeyPlace::Header => {
-                            check_header(0, key, value).map_err(|e| {
-                                ValidationError::new("auth.key", e.message)
-                            })?;
+                            check_header(0, key, value)
+                                .map_err(|e| ValidationError::new("auth.key", e.message))?;
                             Some((key.clone(), value.clone()))
                         }
                         ApiKeyPlace::Query => {
@@ -513,10 +512,25 @@ pub fn percent_encode_query(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$'
-            | b'\'' | b'(' | b')' | b'*' | b',' | b';' | b':' | b'@' | b'/' | b'?' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'!'
+            | b'$'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b','
+            | b';'
+            | b':'
+            | b'@'
+            | b'/'
+            | b'?' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

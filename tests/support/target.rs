@@ -197,24 +197,22 @@ async fn accept_loop(
 
 /// A recorded response as it was: status, reason phrase, headers in order (framing aside).
 fn replay(reply: Reply) -> Response<ResponseBody> {
-                    let mut r = full(reply.code, reply.body);
-                    if let Ok(reason) =
-                        hyper::ext::ReasonPhrase::try_from(reply.status.into_bytes())
-                    {
-                        r.extensions_mut().insert(reason);
-                    }
-                    for (k, v) in reply.headers {
-                        // The framing headers are this server's own.
-                        let framing = ["content-length", "transfer-encoding", "connection"];
-                        if !framing.contains(&k.to_ascii_lowercase().as_str()) {
-                            r.headers_mut().append(
-                                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                                HeaderValue::from_str(&v).unwrap(),
-                            );
-                        }
-                    }
-                    r
-                }
+    let mut r = full(reply.code, reply.body);
+    if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(reply.status.into_bytes()) {
+        r.extensions_mut().insert(reason);
+    }
+    for (k, v) in reply.headers {
+        // The framing headers are this server's own.
+        let framing = ["content-length", "transfer-encoding", "connection"];
+        if !framing.contains(&k.to_ascii_lowercase().as_str()) {
+            r.headers_mut().append(
+                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(&v).unwrap(),
+            );
+        }
+    }
+    r
+}
 
 fn full(status: u16, body: impl Into<Bytes>) -> Response<ResponseBody> {
     let mut r = Response::new(Full::new(body.into()).boxed());
@@ -397,7 +395,12 @@ async fn handle(
             let headers = req
                 .headers()
                 .iter()
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let body = req
                 .into_body()
