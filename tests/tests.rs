@@ -6,6 +6,7 @@ mod support;
 mod api;
 mod batch;
 mod cli;
+mod collection_cli;
 mod collections;
 mod connections;
 mod load;
