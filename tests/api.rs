@@ -590,3 +590,147 @@ fn every_route_is_described_in_openapi() {
     );
     assert!(described.len() >= vayu::api::routes::ROUTES.len());
 }
+
+/// A collection with a folder, collection-level variables and scripts, for the daemon tests.
+fn shop_collection() -> Value {
+    let item = |name: &str, path: &str, test: &str| {
+        json!({"name": name, "id": format!("id-{name}"),
+               "request": {"method": "GET", "url": {"raw": format!("{{{{base}}}}{path}"), "host": ["{{base}}"], "path": path.trim_start_matches('/').split('/').collect::<Vec<_>>()}},
+               "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": [test]}}]})
+    };
+    json!({
+        "info": {"_postman_id": "shop", "name": "Shop",
+                 "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "greeting", "value": "hi"}],
+        "event": [{"listen": "prerequest", "script": {"type": "text/javascript", "exec": ["pm.variables.set('from', 'collection');"]}}],
+        "item": [
+            item("first", "/echo", "pm.test('ok', function () { pm.response.to.have.status(200); }); pm.environment.set('seen', pm.collectionVariables.get('greeting'));"),
+            {"name": "Folder", "item": [
+                item("second", "/status/404", "pm.test('is 404', function () { pm.response.to.have.status(404); }); pm.test('collection script ran', function () { pm.expect(pm.variables.get('from')).to.equal('collection'); });"),
+            ]},
+        ],
+    })
+}
+
+#[test]
+fn collections_import_export_and_run_with_results_sse_report_and_junit() {
+    let server = TargetServer::start();
+    let api = api();
+    let imported = api.post("/collections/import", shop_collection());
+    assert_eq!(imported.status, 201, "{}", imported.body);
+    let ids = imported.json();
+    assert_eq!(ids["collections"].as_array().unwrap().len(), 2);
+    assert_eq!(ids["requests"].as_array().unwrap().len(), 2);
+    let id = ids["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        api.get(&format!("/collections/{id}")).json()["name"],
+        "Shop"
+    );
+
+    // Import → export → import → export gives the same collection.
+    let exported = api.get(&format!("/collections/{id}/export"));
+    assert_eq!(exported.status, 200, "{}", exported.body);
+    let first = exported.json();
+    assert_eq!(first["item"][1]["item"][0]["name"], "second");
+    assert_eq!(first["variable"][0]["key"], "greeting");
+    let again = api.post("/collections/import", first.clone()).json();
+    let second = api
+        .get(&format!(
+            "/collections/{}/export",
+            again["id"].as_str().unwrap()
+        ))
+        .json();
+    assert_eq!(first, second, "import → export is lossless");
+
+    // An edit through the API shows in the export.
+    let req_id = ids["requests"][0].as_str().unwrap();
+    let mut saved = api.get(&format!("/requests/{req_id}")).json();
+    saved["postRequestScript"] = json!("pm.test('edited', function () {});");
+    for k in ["id", "updatedAt"] {
+        saved.as_object_mut().unwrap().remove(k);
+    }
+    assert_eq!(api.put(&format!("/requests/{req_id}"), saved).status, 200);
+    let edited = api.get(&format!("/collections/{id}/export")).json();
+    assert_eq!(
+        edited["item"][0]["event"][0]["script"]["exec"][0],
+        "pm.test('edited', function () {});"
+    );
+    let mut restore = shop_collection();
+    restore["info"]["name"] = json!("Shop run");
+    let run_tree = api.post("/collections/import", restore).json();
+
+    let started = api.post(
+        "/run",
+        json!({"collectionId": run_tree["id"], "environment": {"base": server.url("")}, "iterations": 2}),
+    );
+    assert_eq!(started.status, 202, "{}", started.body);
+    let run_id = started.json()["runId"].as_str().unwrap().to_string();
+    let stream = api.get(&format!("/stats/{run_id}"));
+    let evs = events(&stream.body);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let run = loop {
+        let run = api.get(&format!("/run/{run_id}")).json();
+        if run["status"] != "running" || Instant::now() > deadline {
+            break run;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(run["status"], "completed", "{run}");
+    assert_eq!(run["type"], "collection");
+    if !evs.is_empty() {
+        // The stream either followed the run live or replayed it after it ended.
+        assert_eq!(evs.last().unwrap().0, "complete", "{evs:?}");
+    }
+    let report = api.get(&format!("/run/{run_id}/report")).json();
+    assert_eq!(
+        report["stats"]["requests"],
+        json!({"total": 4, "failed": 0})
+    );
+    assert_eq!(
+        report["stats"]["assertions"],
+        json!({"total": 6, "failed": 0})
+    );
+    let junit = api.get(&format!("/run/{run_id}/junit"));
+    assert_eq!(junit.status, 200, "{}", junit.body);
+    let doc = roxmltree::Document::parse(&junit.body).expect("JUnit parses");
+    assert_eq!(doc.root_element().attribute("tests"), Some("6"));
+
+    let db = rusqlite::Connection::open(api._dir.0.join("v.db")).unwrap();
+    let rows: Vec<(i64, String)> = db
+        .prepare("SELECT status_code, trace_data FROM results WHERE run_id = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([&run_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [200, 404, 200, 404]
+    );
+    let trace: Value = serde_json::from_str(&rows[1].1).unwrap();
+    assert_eq!(trace["name"], "Folder / second");
+    assert_eq!(trace["assertions"][1]["name"], "collection script ran");
+
+    // Bad input is a 4xx that names what is wrong.
+    assert_eq!(
+        api.post("/run", json!({"collectionId": "col_nope"})).status,
+        404
+    );
+    let mut hawk = shop_collection();
+    hawk["item"][0]["request"]["auth"] = json!({"type": "hawk"});
+    let refused = api.post("/run", json!({"collection": hawk}));
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("first") && refused.body.contains("hawk"),
+        "{}",
+        refused.body
+    );
+    let bad = api.post("/collections/import", json!({"name": "not postman"}));
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(
+        api.post("/run", json!({"collectionId": id, "iterations": 0}))
+            .status,
+        422
+    );
+    assert_eq!(api.get("/run/nope/junit").status, 404);
+}

@@ -47,16 +47,34 @@ fn a_collection_run_reports_like_newman_and_fails_with_exit_code_1() {
     let env_out = dir.0.join("env-out.json");
     let base = format!("base={}", server.url(""));
     let out = vayu_cli(&[
-        "collection", "run", &file, "-d", &data, "--env-var", &base,
-        "-r", "cli,junit,json",
-        "--reporter-junit-export", junit.to_str().unwrap(),
-        "--reporter-json-export", report.to_str().unwrap(),
-        "--export-environment", env_out.to_str().unwrap(),
+        "collection",
+        "run",
+        &file,
+        "-d",
+        &data,
+        "--env-var",
+        &base,
+        "-r",
+        "cli,junit,json",
+        "--reporter-junit-export",
+        junit.to_str().unwrap(),
+        "--reporter-json-export",
+        report.to_str().unwrap(),
+        "--export-environment",
+        env_out.to_str().unwrap(),
     ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("Iteration 2/2"), "{text}");
-    assert!(text.contains("❏ Browse") && text.contains("↳ list"), "{text}");
+    assert!(
+        text.contains("❏ Browse") && text.contains("↳ list"),
+        "{text}"
+    );
     assert!(text.contains("[200 OK,"), "{text}");
     assert!(text.contains("✓  is 404"), "{text}");
     assert!(text.contains("1. page one only"), "{text}");
@@ -78,25 +96,70 @@ fn a_collection_run_reports_like_newman_and_fails_with_exit_code_1() {
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
     assert_eq!(root.attribute("tests"), Some("6"));
-    let suites: Vec<_> = root.children().filter(|n| n.has_tag_name("testsuite")).collect();
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
     assert_eq!(suites.len(), 2, "one suite per request");
     assert_eq!(suites[1].attribute("name"), Some("Buy / missing"));
     assert_eq!(suites[1].attribute("failures"), Some("1"));
-    let cases: Vec<_> = suites[1].children().filter(|n| n.has_tag_name("testcase")).collect();
+    let cases: Vec<_> = suites[1]
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
     assert_eq!(cases.len(), 2, "one testcase per assertion name");
-    let failure = cases[1].children().find(|n| n.has_tag_name("failure")).expect("a failure");
+    let failure = cases[1]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
     assert_eq!(failure.attribute("message"), Some("expected 2 to equal 1"));
 
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(json["run"]["stats"]["assertions"], json!({"total": 6, "failed": 1}));
+    assert_eq!(
+        json["run"]["stats"]["assertions"],
+        json!({"total": 6, "failed": 1})
+    );
     assert_eq!(json["run"]["executions"].as_array().unwrap().len(), 4);
     let env: Value = serde_json::from_str(&std::fs::read_to_string(&env_out).unwrap()).unwrap();
-    assert!(env["values"].as_array().unwrap().iter().any(|v| v["key"] == "seen" && v["value"] == 2), "{env}");
+    assert!(
+        env["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["key"] == "seen" && v["value"] == 2),
+        "{env}"
+    );
 
-    let suppressed = vayu_cli(&["collection", "run", &file, "-d", &data, "--env-var", &base, "--suppress-exit-code", "-r", "cli"]);
+    let suppressed = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "-d",
+        &data,
+        "--env-var",
+        &base,
+        "--suppress-exit-code",
+        "-r",
+        "cli",
+    ]);
     assert_eq!(suppressed.status.code(), Some(0));
-    let one_folder = vayu_cli(&["collection", "run", &file, "-d", &data, "--env-var", &base, "--folder", "Browse"]);
-    assert_eq!(one_folder.status.code(), Some(0), "{}", String::from_utf8_lossy(&one_folder.stdout));
+    let one_folder = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "-d",
+        &data,
+        "--env-var",
+        &base,
+        "--folder",
+        "Browse",
+    ]);
+    assert_eq!(
+        one_folder.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one_folder.stdout)
+    );
 }
 
 #[test]
@@ -110,11 +173,26 @@ fn what_vayu_cannot_send_is_refused_before_anything_is_sent() {
     let out = vayu_cli(&["collection", "run", &file, "--env-var", &base]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("Buy / missing") && err.contains("auth type `hawk`"), "{err}");
-    assert_eq!(server.stats.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert!(
+        err.contains("Buy / missing") && err.contains("auth type `hawk`"),
+        "{err}"
+    );
+    assert_eq!(
+        server
+            .stats
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0
+    );
 
     let bad_reporter = vayu_cli(&["collection", "run", &file, "-r", "html"]);
     assert_eq!(bad_reporter.status.code(), Some(2));
-    let missing_folder = vayu_cli(&["collection", "run", &dir.write("ok.json", &collection().to_string()), "--folder", "Nope"]);
+    let missing_folder = vayu_cli(&[
+        "collection",
+        "run",
+        &dir.write("ok.json", &collection().to_string()),
+        "--folder",
+        "Nope",
+    ]);
     assert!(String::from_utf8_lossy(&missing_folder.stderr).contains("no folder named `Nope`"));
 }

@@ -107,6 +107,7 @@ fn run_entry(entry: &Entry, compared: &mut usize) -> (RunSummary, Vec<String>) {
         &ImportOptions {
             working_dir: dir(),
             folders: entry.folder.clone(),
+            skip_files: false,
         },
     )
     .unwrap_or_else(|e| panic!("{}: {e}", entry.name));

@@ -498,12 +498,20 @@ fn pre_request_scripts_read_and_change_the_auth_through_the_sdk() {
     assert_eq!(auth.as_deref(), Some("Bearer T0K"));
     let (_, auth) = sent_authorization("pm.request.auth = null;");
     assert_eq!(auth, None);
-    let (pre, auth) = sent_authorization("pm.request.auth = {type: 'digest', digest: []};");
+    let (_, auth) = sent_authorization(
+        "pm.request.auth = {type: 'apikey', apikey: [{key: 'key', value: 'Authorization'}, {key: 'value', value: 'K1'}]};",
+    );
+    assert_eq!(
+        auth.as_deref(),
+        Some("K1"),
+        "an API key in the header it names"
+    );
+    let (pre, auth) = sent_authorization("pm.request.auth = {type: 'hawk', hawk: []};");
     let error = pre
         .error
         .expect("an unsupported auth type fails the script");
     assert!(
-        error.message.contains("\"digest\" is not supported"),
+        error.message.contains("\"hawk\" is not supported"),
         "{error}"
     );
     assert_eq!(auth, None, "nothing was sent");

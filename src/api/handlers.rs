@@ -267,7 +267,11 @@ pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
             "the engine is shutting down; no new runs start",
         ));
     }
-    let spec: RunSpec = RunSpec::from_json(&required(body).map(Value::Object)?.to_string())
+    let body = required(body)?;
+    if body.contains_key("collection") || body.contains_key("collectionId") {
+        return super::collection_runs::start(state, body);
+    }
+    let spec: RunSpec = RunSpec::from_json(&Value::Object(body).to_string())
         .map_err(|e| ApiError::invalid(e, ""))?;
     let handle = state.runs.start(&spec).map_err(|e| match e {
         RunError::Invalid(v) => ApiError::invalid(v, ""),
@@ -300,7 +304,9 @@ pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
             }
             "type" => {
                 filter.run_type = Some(RunType::parse(value).ok_or_else(|| {
-                    ApiError::bad_request(format!("type `{value}` is not design or load"))
+                    ApiError::bad_request(format!(
+                        "type `{value}` is not design, load or collection"
+                    ))
                 })?)
             }
             "limit" => filter.limit = Some(number("limit", value)?),
@@ -348,7 +354,7 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 }
 
 pub fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
-    if state.runs.stop(id) {
+    if state.runs.stop(id) || state.collection_runs.stop(id) {
         return Ok(Reply::Json(202, json!({"runId": id, "status": "stopping"})));
     }
     match state.store.reader()?.get_run(id)? {
@@ -366,7 +372,8 @@ pub fn delete_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 }
 
 pub fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
-    let active = state.runs.active_runs().iter().any(|r| r == id);
+    let active =
+        state.runs.active_runs().iter().any(|r| r == id) || state.collection_runs.is_active(id);
     if !active && state.store.reader()?.get_run(id)?.is_none() {
         return Err(ApiError::missing("run", id));
     }

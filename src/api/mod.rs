@@ -6,6 +6,7 @@
 //! shared: EventLoop (workers), RunManager (runs, reporter), Store (writer thread, readers)
 //! ```
 
+mod collection_runs;
 mod error;
 mod handlers;
 mod log;
@@ -74,6 +75,7 @@ pub enum DaemonError {
 pub struct AppState {
     pub engine: Arc<EventLoop>,
     pub runs: RunManager,
+    pub collection_runs: Arc<collection_runs::CollectionRuns>,
     pub store: Store,
     pub started: Instant,
     pub config: DaemonConfig,
@@ -121,6 +123,7 @@ impl Daemon {
         let state = Arc::new(AppState {
             engine,
             runs,
+            collection_runs: Arc::default(),
             store,
             started: Instant::now(),
             config: DaemonConfig {
@@ -272,6 +275,11 @@ fn dispatch(
         Endpoint::ListRuns => h::list_runs(state, url)?,
         Endpoint::GetRun => h::get_run(state, &id)?,
         Endpoint::RunReport => h::run_report(state, &id)?,
+        Endpoint::RunJunit => collection_runs::junit(state, &id)?,
+        Endpoint::ImportCollection => {
+            collection_runs::import_collection(state, h::read_json(request)?)?
+        }
+        Endpoint::ExportCollection => collection_runs::export_collection(state, &id)?,
         Endpoint::StopRun => h::stop_run(state, &id)?,
         Endpoint::DeleteRun => h::delete_run(state, &id)?,
         Endpoint::Stats => h::stats(state, &id)?,

@@ -64,6 +64,23 @@ pub fn spawn(state: Arc<AppState>, request: tiny_http::Request, id: String) {
 }
 
 fn serve(state: &AppState, request: tiny_http::Request, id: &str) -> std::io::Result<()> {
+    // A collection run: a `request` event per request executed, then `complete`.
+    if let Some(events) = state.collection_runs.subscribe(id) {
+        let mut w = EventWriter::start(request)?;
+        loop {
+            match events.recv_timeout(KEEP_ALIVE) {
+                Ok((name, data)) => {
+                    w.event(name, &data)?;
+                    if name == "complete" {
+                        break;
+                    }
+                }
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => w.chunk(": keep-alive\n\n")?,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        return w.end();
+    }
     if let Some(events) = state.runs.subscribe(id) {
         let mut w = EventWriter::start(request)?;
         loop {

@@ -43,6 +43,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         &ImportOptions {
             working_dir,
             folders: args.folder.clone(),
+            skip_files: false,
         },
     )
     .map_err(|e| CliError::Input(format!("collection `{}`: {e}", args.file)))?;
@@ -88,6 +89,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         request_timeout: (args.timeout_request > 0)
             .then(|| Duration::from_millis(args.timeout_request)),
         insecure: args.insecure,
+        stop: None,
     };
 
     let engine = EventLoop::start(EngineConfig {

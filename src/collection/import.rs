@@ -36,6 +36,8 @@ pub struct ImportOptions {
     pub working_dir: PathBuf,
     /// Run only the items under these folders (by name or id); empty: everything.
     pub folders: Vec<String>,
+    /// Do not read form-data and body files (checking a collection to save it, not to run it).
+    pub skip_files: bool,
 }
 
 /// What folders pass down to the items inside them.
@@ -262,7 +264,7 @@ fn step(
     })
 }
 
-fn text(v: Option<&Value>) -> Option<String> {
+pub(super) fn text(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -300,7 +302,10 @@ pub fn variable_list(v: Option<&Value>) -> Scope {
 }
 
 /// Pre-request and test scripts of an `event` list, enabled and non-empty.
-fn events(v: Option<&Value>, path: &str) -> Result<(Vec<String>, Vec<String>), ImportError> {
+pub(super) fn events(
+    v: Option<&Value>,
+    path: &str,
+) -> Result<(Vec<String>, Vec<String>), ImportError> {
     let (mut pre, mut test) = (Vec::new(), Vec::new());
     for event in v.and_then(Value::as_array).into_iter().flatten() {
         let Some(obj) = event.as_object() else {
@@ -335,12 +340,14 @@ fn events(v: Option<&Value>, path: &str) -> Result<(Vec<String>, Vec<String>), I
         match obj.get("listen").and_then(Value::as_str) {
             Some("prerequest") => pre.push(source),
             Some("test") => test.push(source),
-            Some(other) => return Err(ImportError {
-                path: path.into(),
-                message: format!(
+            Some(other) => {
+                return Err(ImportError {
+                    path: path.into(),
+                    message: format!(
                     "event `{other}` is not supported; Vayu runs `prerequest` and `test` scripts"
                 ),
-            }),
+                })
+            }
             None => {}
         }
     }
@@ -349,7 +356,7 @@ fn events(v: Option<&Value>, path: &str) -> Result<(Vec<String>, Vec<String>), I
 
 /// The url as text: a string as written, or an object's parts joined (disabled query
 /// parameters dropped, `:name` path variables replaced by their values).
-fn url_text(v: Option<&Value>) -> Result<String, String> {
+pub(super) fn url_text(v: Option<&Value>) -> Result<String, String> {
     let obj = match v {
         None | Some(Value::Null) => return Err("has no url".into()),
         Some(Value::String(s)) => return Ok(s.clone()),
@@ -433,7 +440,7 @@ fn url_text(v: Option<&Value>) -> Result<String, String> {
     Ok(url)
 }
 
-fn headers(v: Option<&Value>) -> Result<Vec<HeaderSpec>, String> {
+pub(super) fn headers(v: Option<&Value>) -> Result<Vec<HeaderSpec>, String> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(block)) => Ok(block
@@ -532,7 +539,7 @@ fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody
                         _ => return Err(format!("form-data file field `{key}` has no `src` file")),
                     };
                     for src in sources {
-                        let (file_name, bytes) = read_file(&options.working_dir, &src)?;
+                        let (file_name, bytes) = read_file(options, &src)?;
                         parts.push(FormPart::File {
                             key: key.clone(),
                             file_name,
@@ -565,7 +572,7 @@ fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody
                 .get("file")
                 .and_then(|f| text(f.get("src")))
                 .ok_or("a file body has no `file.src`")?;
-            let (_, bytes) = read_file(&options.working_dir, &src)?;
+            let (_, bytes) = read_file(options, &src)?;
             (None, StepBody::File(bytes))
         }
         other => {
@@ -576,15 +583,20 @@ fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody
     })
 }
 
-fn read_file(working_dir: &Path, src: &str) -> Result<(String, Arc<Vec<u8>>), String> {
+fn read_file(options: &ImportOptions, src: &str) -> Result<(String, Arc<Vec<u8>>), String> {
+    let working_dir = &options.working_dir;
     let path = working_dir.join(src);
-    let bytes = std::fs::read(&path).map_err(|e| {
-        format!(
-            "cannot read file `{}` ({e}); files are read relative to --working-dir (now `{}`)",
-            path.display(),
-            working_dir.display()
-        )
-    })?;
+    let bytes = if options.skip_files {
+        Vec::new()
+    } else {
+        std::fs::read(&path).map_err(|e| {
+            format!(
+                "cannot read file `{}` ({e}); files are read relative to --working-dir (now `{}`)",
+                path.display(),
+                working_dir.display()
+            )
+        })?
+    };
     let name = Path::new(src)
         .file_name()
         .map_or_else(|| src.to_string(), |n| n.to_string_lossy().into_owned());
@@ -592,7 +604,7 @@ fn read_file(working_dir: &Path, src: &str) -> Result<(String, Arc<Vec<u8>>), St
 }
 
 /// An `auth` object: `Some(None)` is `noauth`, `None` inherits (a null or `inherit` auth).
-fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec>>, ImportError> {
+pub(super) fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec>>, ImportError> {
     let err = |message: String| ImportError {
         path: path.to_string(),
         message,

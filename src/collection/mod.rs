@@ -6,10 +6,12 @@ mod cli_report;
 mod import;
 mod junit;
 mod run;
+mod saved;
 mod summary;
 
 pub use cli_report::CliReporter;
 pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
 pub use junit::{iso_time, junit_xml};
 pub use run::run_collection;
+pub use saved::{to_doc, to_tree};
 pub use summary::{Count, Execution, Failure, RunSummary, Stats};

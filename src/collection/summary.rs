@@ -5,16 +5,16 @@
 use super::import::Collection;
 use crate::flow::{FlowEvent, StepRecord};
 use crate::script::{Phase, Variables};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Count {
     pub total: u64,
     pub failed: u64,
 }
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     pub iterations: Count,
@@ -26,7 +26,7 @@ pub struct Stats {
 }
 
 /// One thing that failed, with where.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
     /// `AssertionError`, `ScriptError` or `RequestError`.
@@ -42,7 +42,7 @@ pub struct Failure {
 }
 
 /// One step execution with the step's names, as reporters show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Execution {
     pub id: String,
@@ -52,7 +52,7 @@ pub struct Execution {
     pub record: StepRecord,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunSummary {
     pub collection: CollectionInfo,
@@ -73,14 +73,14 @@ pub struct RunSummary {
     pub variables: Variables,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CollectionInfo {
     pub id: String,
     pub name: String,
 }
 
 /// Milliseconds over every response.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
 pub struct ResponseTimes {
     pub average: f64,
     pub min: f64,

@@ -106,6 +106,13 @@ impl FlowJob {
     }
 
     fn begin_step(&mut self, now: Instant) {
+        if let Some(stop) = &self.options.stop {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                self.stopped = Some("stopped on request".into());
+                self.state = State::Done;
+                return;
+            }
+        }
         if self.pos == 0 {
             let _ = self.events.send(FlowEvent::Iteration {
                 iteration: self.iteration,

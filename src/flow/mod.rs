@@ -15,6 +15,8 @@ pub use record::{FlowEvent, StepRecord};
 pub use step::{normalize_url, BuiltRequest, FormPart, Step, StepBody};
 
 use crate::script::{Scope, ScriptLimits};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How a virtual user runs its flow.
@@ -33,6 +35,8 @@ pub struct FlowOptions {
     pub request_timeout: Option<Duration>,
     /// Do not verify TLS certificates.
     pub insecure: bool,
+    /// Set to end the run before its next step (a user's stop).
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for FlowOptions {
@@ -45,6 +49,7 @@ impl Default for FlowOptions {
             limits: ScriptLimits::default(),
             request_timeout: None,
             insecure: false,
+            stop: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::model::{Response, TransferError, ValidationError};
 use crate::script::{ScriptOutcome, ScriptRequest, Variables};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::SystemTime;
 
 #[derive(Debug)]
@@ -23,7 +23,7 @@ pub enum FlowEvent {
 }
 
 /// One execution of one step.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StepRecord {
     pub iteration: u64,
@@ -40,7 +40,7 @@ pub struct StepRecord {
     /// The request did not validate after scripts and variables.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid: Option<ValidationError>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unresolved_variables: Vec<String>,
     /// One outcome per script that ran, in order.
     pub pre_request: Vec<ScriptOutcome>,

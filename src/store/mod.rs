@@ -13,6 +13,7 @@ mod reader;
 mod recorder;
 mod saved;
 pub mod schema;
+mod tree;
 mod types;
 mod writer;
 
@@ -21,6 +22,7 @@ pub use open::{migrate, resolve_path};
 pub use reader::{Reader, DEFAULT_PAGE, MAX_PAGE};
 pub use recorder::{ResultPolicy, ResultRecorder};
 pub use saved::RequestFields;
+pub use tree::{CollectionTree, TreeFolder, TreeRequest};
 pub use types::*;
 pub use writer::{StoreWriter, WriterCounters, BATCH_ROWS, BATCH_WINDOW, SAMPLE_QUEUE};
 

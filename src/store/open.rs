@@ -129,15 +129,33 @@ pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Resul
         from: version,
         source,
     };
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    // Foreign keys off while migrating (it cannot change inside a transaction), so a table can
+    // be rebuilt without its DROP cascading; the keys are checked before the commit instead.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
         .map_err(failed)?;
-    for sql in &migrations[version as usize..] {
-        tx.execute_batch(sql).map_err(failed)?;
-    }
-    tx.pragma_update(None, "user_version", latest)
+    let migrated = (|| {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        for sql in &migrations[version as usize..] {
+            tx.execute_batch(sql)?;
+        }
+        let broken: i64 =
+            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })?;
+        if broken > 0 {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+                Some(format!(
+                    "{broken} rows break a foreign key after the migration"
+                )),
+            ));
+        }
+        tx.pragma_update(None, "user_version", latest)?;
+        tx.commit()
+    })();
+    conn.execute_batch("PRAGMA foreign_keys = ON")
         .map_err(failed)?;
-    tx.commit().map_err(failed)
+    migrated.map_err(failed)
 }
 
 /// SQLite says "file is not a database" lazily, at the first statement: name the file instead.

@@ -11,7 +11,7 @@ pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 1000;
 
 pub struct Reader {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 /// Parses a JSON column, naming it when the stored text is not JSON.

@@ -79,7 +79,37 @@ CREATE TABLE kv_store (
 );
 "#;
 
-pub const MIGRATIONS: &[&str] = &[V1];
+/// Version 2: collection runs, and what a Postman import keeps. A CHECK cannot be altered, so
+/// `runs` is rebuilt (SQLite's documented way; migrations run with foreign keys off, so the
+/// rebuild deletes no metrics or results). `position` orders a collection's folders and
+/// requests as they were imported; `postman` keeps the Postman fields Vayu has no column for
+/// (body forms, auth, scripts and variables of folders, ids), so an export gives them back.
+const V2: &str = r#"
+CREATE TABLE runs_v2 (
+    id              TEXT PRIMARY KEY,
+    request_id      TEXT REFERENCES requests(id) ON DELETE SET NULL,
+    environment_id  TEXT REFERENCES environments(id) ON DELETE SET NULL,
+    type            TEXT NOT NULL CHECK (type IN ('design', 'load', 'collection')),
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'stopped', 'failed')),
+    config_snapshot TEXT NOT NULL DEFAULT '{}',
+    start_time      INTEGER NOT NULL,
+    end_time        INTEGER,
+    summary         TEXT,
+    error           TEXT
+);
+INSERT INTO runs_v2 SELECT * FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE INDEX runs_by_start ON runs(start_time DESC);
+CREATE INDEX runs_by_status_start ON runs(status, start_time DESC);
+
+ALTER TABLE collections ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE collections ADD COLUMN postman TEXT;
+ALTER TABLE requests ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN postman TEXT;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build creates and reads.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

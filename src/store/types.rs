@@ -8,6 +8,7 @@ use std::fmt;
 pub enum RunType {
     Design,
     Load,
+    Collection,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,11 +26,12 @@ impl RunType {
         match self {
             RunType::Design => "design",
             RunType::Load => "load",
+            RunType::Collection => "collection",
         }
     }
 
     pub fn parse(text: &str) -> Option<RunType> {
-        [RunType::Design, RunType::Load]
+        [RunType::Design, RunType::Load, RunType::Collection]
             .into_iter()
             .find(|t| t.as_str() == text)
     }

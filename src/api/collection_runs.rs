@@ -1,0 +1,369 @@
+//! Collections in the daemon: import (Postman v2.1 → saved tree), export (saved tree → v2.1),
+//! and functional runs (`POST /run` with a collection). A run is one virtual user on the
+//! engine plus one thread that folds its events into the store (a `results` row per request
+//! executed, with its test outcomes; the summary at the end) and into the run's event streams.
+
+use super::error::ApiError;
+use super::handlers::Reply;
+use super::AppState;
+use crate::collection::{
+    import, junit_xml, run_collection, to_doc, to_tree, ImportOptions, RunSummary,
+};
+use crate::flow::{json_rows, FlowEvent, FlowOptions};
+use crate::script::Variables;
+use crate::store::{new_id, now_ms, ResultRow, Run, RunStatus, RunType, StoreWriter};
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::Mutex;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An event for a run's stream: its name and data.
+pub type StreamEvent = (&'static str, Value);
+
+/// Collection runs in progress: how to stop each, and who listens.
+#[derive(Default)]
+pub struct CollectionRuns {
+    active: Mutex<HashMap<String, Active>>,
+}
+
+struct Active {
+    stop: Arc<AtomicBool>,
+    subscribers: Vec<Sender<StreamEvent>>,
+}
+
+impl CollectionRuns {
+    /// The run's events from now on, while it runs.
+    pub fn subscribe(&self, id: &str) -> Option<Receiver<StreamEvent>> {
+        let mut active = self.active.lock();
+        let run = active.get_mut(id)?;
+        let (tx, rx) = crossbeam_channel::unbounded();
+        run.subscribers.push(tx);
+        Some(rx)
+    }
+
+    pub fn is_active(&self, id: &str) -> bool {
+        self.active.lock().contains_key(id)
+    }
+
+    /// Asks a running collection run to stop before its next request.
+    pub fn stop(&self, id: &str) -> bool {
+        match self.active.lock().get(id) {
+            Some(run) => {
+                run.stop.store(true, Relaxed);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn publish(&self, id: &str, event: StreamEvent) {
+        if let Some(run) = self.active.lock().get_mut(id) {
+            run.subscribers.retain(|s| s.send(event.clone()).is_ok());
+        }
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        field: Some(field.into()),
+        ..ApiError::new(422, "invalid", message)
+    }
+}
+
+/// `POST /collections/import`: a Postman collection export (the body) saved as a tree.
+pub fn import_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let tree = to_tree(&body).map_err(|e| invalid(&e.path, e.message))?;
+    let id = tree.folders[0].id.clone();
+    let answer = json!({
+        "id": id,
+        "collections": tree.folders.iter().map(|f| &f.id).collect::<Vec<_>>(),
+        "requests": tree.requests.iter().map(|r| &r.request.id).collect::<Vec<_>>(),
+    });
+    state.store.writer().save_tree(tree)?;
+    Ok(Reply::Located(201, answer, format!("/collections/{id}")))
+}
+
+/// `GET /collections/{id}/export`: the saved collection as Postman Collection v2.1.
+pub fn export_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let tree = state
+        .store
+        .reader()?
+        .collection_tree(id)?
+        .ok_or_else(|| ApiError::missing("collection", id))?;
+    Ok(Reply::Json(200, to_doc(&tree)))
+}
+
+/// `POST /run` with `collection` or `collectionId`: checks everything, then runs it in the
+/// background; `202` with the run's id.
+pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiError> {
+    const FIELDS: [&str; 10] = [
+        "collection",
+        "collectionId",
+        "environment",
+        "environmentId",
+        "globals",
+        "iterations",
+        "data",
+        "folder",
+        "bail",
+        "delayRequest",
+    ];
+    if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+        return Err(invalid(
+            unknown,
+            format!(
+                "unknown field in a collection run; use {}",
+                FIELDS.join(", ")
+            ),
+        ));
+    }
+    let reader = state.store.reader()?;
+    let doc = match (body.get("collection"), body.get("collectionId")) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give `collection` or `collectionId`, not both",
+            ))
+        }
+        (Some(doc @ Value::Object(_)), None) => doc.clone(),
+        (Some(_), None) => {
+            return Err(invalid(
+                "collection",
+                "must be a Postman collection (an object)",
+            ))
+        }
+        (None, Some(Value::String(id))) => to_doc(
+            &reader
+                .collection_tree(id)?
+                .ok_or_else(|| ApiError::missing("collection", id))?,
+        ),
+        _ => return Err(invalid("collectionId", "must be a string")),
+    };
+    let folders = match body.get("folder") {
+        None => Vec::new(),
+        Some(Value::String(f)) => vec![f.clone()],
+        Some(Value::Array(list)) if list.iter().all(Value::is_string) => list
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect(),
+        Some(_) => return Err(invalid("folder", "must be a folder name or a list of them")),
+    };
+    let collection = import(
+        &doc,
+        &ImportOptions {
+            working_dir: std::env::current_dir().unwrap_or_default(),
+            folders,
+            skip_files: false,
+        },
+    )
+    .map_err(|e| invalid("collection", e.to_string()))?;
+
+    let mut variables = Variables::default();
+    let mut environment_id = None;
+    match (body.get("environment"), body.get("environmentId")) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give `environment` or `environmentId`, not both",
+            ))
+        }
+        (Some(Value::Object(map)), None) => variables.environment = map.clone(),
+        (Some(_), None) => return Err(invalid("environment", "must be an object of variables")),
+        (None, Some(Value::String(id))) => {
+            let env = reader
+                .get_environment(id)?
+                .ok_or_else(|| ApiError::missing("environment", id))?;
+            variables.environment = env.variables.as_object().cloned().unwrap_or_default();
+            environment_id = Some((env.id, env.name));
+        }
+        (None, Some(_)) => return Err(invalid("environmentId", "must be a string")),
+        (None, None) => {}
+    }
+    match body.get("globals") {
+        None => {}
+        Some(Value::Object(map)) => variables.globals = map.clone(),
+        Some(_) => return Err(invalid("globals", "must be an object of variables")),
+    }
+    let data = match body.get("data") {
+        None => Vec::new(),
+        Some(rows) => json_rows(rows.clone()).map_err(|m| invalid("data", m))?,
+    };
+    let iterations = match body.get("iterations") {
+        None => data.len().max(1) as u64,
+        Some(n) => n
+            .as_u64()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .ok_or_else(|| invalid("iterations", "must be a whole number from 1 to 1000000"))?,
+    };
+    let flag = |name: &str| match body.get(name) {
+        None => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(invalid(name, "must be true or false")),
+    };
+    let delay = match body.get("delayRequest") {
+        None => 0,
+        Some(n) => n
+            .as_u64()
+            .filter(|n| *n <= 600_000)
+            .ok_or_else(|| invalid("delayRequest", "must be milliseconds from 0 to 600000"))?,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let options = FlowOptions {
+        iterations,
+        data,
+        delay: Duration::from_millis(delay),
+        bail: flag("bail")?,
+        stop: Some(Arc::clone(&stop)),
+        ..FlowOptions::default()
+    };
+
+    let id = new_id("run");
+    let writer = state.store.writer();
+    let mut config = body.clone();
+    if let Some(Value::Object(_)) = config.get("collection") {
+        config.insert("collection".into(), json!({"name": collection.name}));
+    }
+    writer.create_run(Run {
+        id: id.clone(),
+        request_id: None,
+        environment_id: environment_id.as_ref().map(|(id, _)| id.clone()),
+        run_type: RunType::Collection,
+        status: RunStatus::Running,
+        config: Value::Object(config),
+        start_time: now_ms(),
+        end_time: None,
+        summary: None,
+        error: None,
+    })?;
+    writer.flush()?;
+    state.collection_runs.active.lock().insert(
+        id.clone(),
+        Active {
+            stop,
+            subscribers: Vec::new(),
+        },
+    );
+    let runs = Arc::clone(&state.collection_runs);
+    let engine = Arc::clone(&state.engine);
+    let run_id = id.clone();
+    std::thread::Builder::new()
+        .name("vayu-collection-run".into())
+        .spawn(move || {
+            let summary = run_collection(&engine, &collection, variables, options, |event, _| {
+                record(&writer, &runs, &run_id, event, &collection)
+            });
+            finish(&writer, &runs, &run_id, &summary, environment_id);
+        })
+        .map_err(|e| ApiError::new(500, "engine", format!("cannot start the run: {e}")))?;
+    Ok(Reply::Located(
+        202,
+        json!({"runId": id, "status": "running"}),
+        format!("/run/{id}"),
+    ))
+}
+
+/// One event: a request execution becomes a results row and a `request` stream event.
+fn record(
+    writer: &StoreWriter,
+    runs: &CollectionRuns,
+    id: &str,
+    event: &FlowEvent,
+    collection: &crate::collection::Collection,
+) {
+    let FlowEvent::Step(r) = event else { return };
+    let step = &collection.steps[r.step];
+    let assertions: Vec<Value> = r
+        .outcomes()
+        .flat_map(|o| &o.tests)
+        .map(
+            |t| json!({"name": t.name, "passed": t.passed, "skipped": t.skipped, "error": t.error}),
+        )
+        .collect();
+    let script_errors: Vec<String> = r
+        .outcomes()
+        .filter_map(|o| o.error.as_ref().map(|e| e.to_string()))
+        .collect();
+    let status = r.response.as_ref().map(|x| x.status);
+    let time_ms = r.response.as_ref().map(|x| x.timings.total as f64 / 1000.0);
+    let trace = json!({
+        "name": step.full_name(),
+        "iteration": r.iteration,
+        "method": r.request.as_ref().map(|q| &q.method),
+        "url": r.request.as_ref().map(|q| &q.url),
+        "skipped": r.skipped,
+        "assertions": assertions,
+        "scriptErrors": script_errors,
+    });
+    let _ = writer.record_result(ResultRow {
+        id: 0,
+        run_id: id.to_string(),
+        timestamp: now_ms(),
+        status_code: status,
+        latency_ms: time_ms,
+        error: r.error.as_ref().map(|e| e.to_string()),
+        trace_data: Some(trace.clone()),
+    });
+    let mut data = trace;
+    data["status"] = json!(status);
+    data["timeMs"] = json!(time_ms);
+    runs.publish(id, ("request", data));
+}
+
+fn finish(
+    writer: &StoreWriter,
+    runs: &CollectionRuns,
+    id: &str,
+    summary: &RunSummary,
+    environment: Option<(String, String)>,
+) {
+    let value = serde_json::to_value(summary).unwrap_or_default();
+    let status = match summary.stopped.as_deref() {
+        Some(s) if s.starts_with("the engine") => RunStatus::Failed,
+        Some("stopped on request") => RunStatus::Stopped,
+        _ => RunStatus::Completed,
+    };
+    let error = (status != RunStatus::Completed)
+        .then(|| summary.stopped.clone())
+        .flatten();
+    if let Some((env_id, name)) = environment {
+        let _ = writer.update_environment(
+            &env_id,
+            &name,
+            Value::Object(summary.variables.environment.clone()),
+        );
+    }
+    let _ = writer.set_run_status(id, status, Some(now_ms()), Some(value), error);
+    let _ = writer.flush();
+    runs.publish(id, ("complete", json!({"runId": id, "status": status, "stats": summary.stats, "failures": summary.failures.len()})));
+    runs.active.lock().remove(id);
+}
+
+/// `GET /run/{id}/junit`: a finished collection run's JUnit XML.
+pub fn junit(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let run = state
+        .store
+        .reader()?
+        .get_run(id)?
+        .ok_or_else(|| ApiError::missing("run", id))?;
+    if run.run_type != RunType::Collection {
+        return Err(ApiError::not_found(format!(
+            "run `{id}` is a {} run; JUnit exists for collection runs",
+            run.run_type.as_str()
+        )));
+    }
+    let Some(summary) = run.summary else {
+        return Err(ApiError::conflict(format!(
+            "run `{id}` is {}; its JUnit exists when it ends",
+            run.status
+        )));
+    };
+    let summary: RunSummary = serde_json::from_value(summary).map_err(|e| {
+        ApiError::new(
+            500,
+            "store",
+            format!("the stored summary cannot be read: {e}"),
+        )
+    })?;
+    Ok(Reply::Text("application/xml", junit_xml(&summary)))
+}

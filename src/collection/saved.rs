@@ -1,0 +1,283 @@
+//! Postman collections in and out of the store: an import becomes a tree of saved collections
+//! (the collection and its folders) and requests, in order; an export gives back Collection
+//! v2.1, with what was edited through the API (names, methods, urls, headers, scripts) and
+//! everything else as imported. Import → export → import keeps what Vayu supports.
+
+use super::import::{
+    events, headers, import, parse_auth, text, url_text, ImportError, ImportOptions,
+};
+use crate::model::{ApiKeyPlace, AuthSpec};
+use crate::store::{new_id, CollectionTree, SavedRequest, TreeFolder, TreeRequest};
+use serde_json::{json, Map, Value};
+
+const SCHEMA_V21: &str = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
+
+/// A Postman collection as a tree to save, with new ids; refused as a run would refuse it.
+pub fn to_tree(doc: &Value) -> Result<CollectionTree, ImportError> {
+    let checked = import(
+        doc,
+        &ImportOptions {
+            skip_files: true,
+            ..ImportOptions::default()
+        },
+    )?;
+    let obj = doc.as_object().expect("import checked it is an object");
+    let root_id = new_id("col");
+    let mut tree = CollectionTree {
+        folders: vec![TreeFolder {
+            id: root_id.clone(),
+            parent_id: None,
+            name: checked.name.clone(),
+            position: 0,
+            postman: Some(without_items(obj)),
+        }],
+        requests: Vec::new(),
+    };
+    add_items(obj.get("item"), &root_id, &checked.name, &mut tree)?;
+    Ok(tree)
+}
+
+fn without_items(obj: &Map<String, Value>) -> Value {
+    let mut out = obj.clone();
+    out.remove("item");
+    Value::Object(out)
+}
+
+fn add_items(
+    list: Option<&Value>,
+    parent: &str,
+    path: &str,
+    tree: &mut CollectionTree,
+) -> Result<(), ImportError> {
+    for (position, item) in list
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let Some(obj) = item.as_object() else {
+            continue;
+        };
+        let name = text(obj.get("name")).unwrap_or_default();
+        let item_path = format!("{path} / {name}");
+        if obj.contains_key("item") {
+            let id = new_id("col");
+            tree.folders.push(TreeFolder {
+                id: id.clone(),
+                parent_id: Some(parent.to_string()),
+                name,
+                position: position as i64,
+                postman: Some(without_items(obj)),
+            });
+            add_items(obj.get("item"), &id, &item_path, tree)?;
+            continue;
+        }
+        let request = obj.get("request");
+        let (url, method, header_list, body, auth) = match request {
+            Some(Value::String(url)) => (url.clone(), "GET".to_string(), Vec::new(), None, None),
+            Some(Value::Object(r)) => {
+                let err = |message: String| ImportError {
+                    path: item_path.clone(),
+                    message,
+                };
+                let body = r.get("body").and_then(|b| {
+                    (text(b.get("mode")).as_deref() == Some("raw"))
+                        .then(|| Value::String(text(b.get("raw")).unwrap_or_default()))
+                });
+                let auth = match r.get("auth") {
+                    Some(a) => parse_auth(a, &item_path)?.flatten(),
+                    None => None,
+                };
+                (
+                    url_text(r.get("url")).map_err(err)?,
+                    text(r.get("method")).unwrap_or_else(|| "GET".into()),
+                    headers(r.get("header")).map_err(|m| ImportError {
+                        path: item_path.clone(),
+                        message: m,
+                    })?,
+                    body,
+                    auth,
+                )
+            }
+            _ => continue,
+        };
+        let (pre, test) = events(obj.get("event"), &item_path)?;
+        let joined = |s: Vec<String>| (!s.is_empty()).then(|| s.join("\n"));
+        tree.requests.push(TreeRequest {
+            request: SavedRequest {
+                id: new_id("req"),
+                collection_id: Some(parent.to_string()),
+                name,
+                method,
+                url,
+                headers: serde_json::to_value(header_list).unwrap_or_default(),
+                body,
+                auth: auth.and_then(|a| serde_json::to_value(a).ok()),
+                pre_request_script: joined(pre),
+                post_request_script: joined(test),
+                updated_at: 0,
+            },
+            position: position as i64,
+            postman: Some(item.clone()),
+        });
+    }
+    Ok(())
+}
+
+/// A saved tree back as Collection v2.1.
+pub fn to_doc(tree: &CollectionTree) -> Value {
+    let root = &tree.folders[0];
+    let mut doc = root
+        .postman
+        .as_ref()
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let info = doc
+        .entry("info")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("info is an object");
+    info.insert("name".into(), json!(root.name));
+    info.insert("schema".into(), json!(SCHEMA_V21));
+    doc.insert("item".into(), Value::Array(children(tree, &root.id)));
+    Value::Object(doc)
+}
+
+fn children(tree: &CollectionTree, parent: &str) -> Vec<Value> {
+    let mut items: Vec<(i64, String, Value)> = Vec::new();
+    for f in tree
+        .folders
+        .iter()
+        .filter(|f| f.parent_id.as_deref() == Some(parent))
+    {
+        let mut obj = f
+            .postman
+            .as_ref()
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        obj.insert("name".into(), json!(f.name));
+        obj.insert("item".into(), Value::Array(children(tree, &f.id)));
+        items.push((f.position, f.name.clone(), Value::Object(obj)));
+    }
+    for r in tree
+        .requests
+        .iter()
+        .filter(|r| r.request.collection_id.as_deref() == Some(parent))
+    {
+        items.push((r.position, r.request.name.clone(), request_item(r)));
+    }
+    items.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    items.into_iter().map(|(_, _, v)| v).collect()
+}
+
+/// A saved request as a Postman item: the imported item with the columns written over it.
+fn request_item(t: &TreeRequest) -> Value {
+    let r = &t.request;
+    let mut item = t
+        .postman
+        .as_ref()
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    item.insert("name".into(), json!(r.name));
+    let mut request = match item.get("request") {
+        Some(Value::Object(o)) => o.clone(),
+        _ => Map::new(),
+    };
+    request.insert("method".into(), json!(r.method));
+    if url_text(request.get("url")).ok().as_deref() != Some(r.url.as_str()) {
+        request.insert("url".into(), json!(r.url));
+    }
+    let header: Vec<Value> = r
+        .headers
+        .as_array()
+        .map(|h| h.to_vec())
+        .or_else(|| {
+            r.headers.as_object().map(|m| {
+                m.iter()
+                    .map(|(k, v)| json!({"key": k, "value": v}))
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    request.insert("header".into(), Value::Array(header));
+    if t.postman.is_none() {
+        if let Some(body) = &r.body {
+            let raw = body
+                .as_str()
+                .map_or_else(|| body.to_string(), str::to_string);
+            request.insert("body".into(), json!({"mode": "raw", "raw": raw}));
+        }
+        if let Some(auth) = r
+            .auth
+            .clone()
+            .and_then(|a| serde_json::from_value::<AuthSpec>(a).ok())
+        {
+            request.insert("auth".into(), postman_auth(&auth));
+        }
+    }
+    item.insert("request".into(), Value::Object(request));
+    let (own_pre, own_test) = events(item.get("event"), "").unwrap_or_default();
+    let joined = |s: Vec<String>| (!s.is_empty()).then(|| s.join("\n"));
+    if joined(own_pre) != r.pre_request_script || joined(own_test) != r.post_request_script {
+        let mut event: Vec<Value> = Vec::new();
+        for (listen, script) in [
+            ("prerequest", &r.pre_request_script),
+            ("test", &r.post_request_script),
+        ] {
+            if let Some(s) = script {
+                event.push(json!({"listen": listen, "script": {"type": "text/javascript", "exec": s.split('\n').collect::<Vec<_>>()}}));
+            }
+        }
+        item.insert("event".into(), Value::Array(event));
+    }
+    Value::Object(item)
+}
+
+/// Vayu's auth in Postman's v2.1 form.
+fn postman_auth(auth: &AuthSpec) -> Value {
+    let list = |pairs: &[(&str, &str)]| -> Value {
+        pairs
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v, "type": "string"}))
+            .collect()
+    };
+    let place = |p: &ApiKeyPlace, query: &'static str| match p {
+        ApiKeyPlace::Header => "header",
+        ApiKeyPlace::Query => query,
+    };
+    match auth {
+        AuthSpec::Basic { username, password } => {
+            json!({"type": "basic", "basic": list(&[("username", username), ("password", password)])})
+        }
+        AuthSpec::Bearer { token } => {
+            json!({"type": "bearer", "bearer": list(&[("token", token)])})
+        }
+        AuthSpec::ApiKey {
+            key,
+            value,
+            place: p,
+        } => {
+            json!({"type": "apikey", "apikey": list(&[("key", key), ("value", value), ("in", place(p, "query"))])})
+        }
+        AuthSpec::Digest { username, password } => {
+            json!({"type": "digest", "digest": list(&[("username", username), ("password", password)])})
+        }
+        AuthSpec::OAuth2 {
+            access_token,
+            place: p,
+            header_prefix,
+        } => {
+            let mut pairs = vec![
+                ("accessToken", access_token.as_str()),
+                ("addTokenTo", place(p, "queryParams")),
+            ];
+            if let Some(h) = header_prefix {
+                pairs.push(("headerPrefix", h));
+            }
+            json!({"type": "oauth2", "oauth2": list(&pairs)})
+        }
+    }
+}
