@@ -548,3 +548,57 @@ fn sigkill_mid_batch_loses_nothing_committed() {
         "{rows} rows kept, {committed} were committed before the kill"
     );
 }
+
+#[test]
+fn version_1_files_reach_version_2_with_their_runs_metrics_and_results() {
+    let dir = TempDir::new("store-v1");
+    let path = dir.0.join("v.db");
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    vayu::store::migrate(&mut conn, &path, &schema::MIGRATIONS[..1]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO runs (id, type, status, start_time) VALUES ('run_old', 'load', 'completed', 1);
+         INSERT INTO metrics (run_id, timestamp, name, value) VALUES ('run_old', 1, 'rps', 5.0);
+         INSERT INTO results (run_id, timestamp, status_code) VALUES ('run_old', 1, 200);
+         INSERT INTO collections (id, name, created_at, updated_at) VALUES ('col_old', 'Old', 1, 1);",
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let r = store.reader().unwrap();
+    assert_eq!(
+        r.get_run("run_old").unwrap().unwrap().run_type,
+        RunType::Load
+    );
+    assert_eq!(
+        r.run_results("run_old", None, None).unwrap().items.len(),
+        1,
+        "the rebuild of runs keeps results"
+    );
+    let tree = r.collection_tree("col_old").unwrap().unwrap();
+    assert_eq!(tree.folders[0].name, "Old");
+    store
+        .writer()
+        .create_run(run(RunStatus::Running, RunType::Collection, 2))
+        .unwrap();
+    store.writer().flush().unwrap();
+    store.close();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let metrics: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM metrics WHERE run_id = 'run_old'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(metrics, 1, "the rebuild of runs keeps metrics");
+    let collection_runs: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM runs WHERE type = 'collection'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(collection_runs, 1);
+}
