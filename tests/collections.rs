@@ -5,13 +5,14 @@
 //! against the loopback target, which answers with the recorded responses in order, and
 //! requires the same executions in the same order, the same requests on the wire (method, path
 //! and query, the headers the collection sets, raw bodies), and the same outcomes and messages.
-//! Then it checks the CLI end to end: exit codes, the JUnit file (parsed), the exports.
+//! Each collection runs twice: as written, and after a round trip through the daemon's saved
+//! form (import to a tree, export back), as the daemon runs an imported collection.
 
 use crate::support::{engine_with, Reply, TargetServer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use vayu::collection::{import, run_collection, ImportOptions, RunSummary};
+use vayu::collection::{import, run_collection, to_doc, to_tree, ImportOptions, RunSummary};
 use vayu::engine::EngineConfig;
 use vayu::flow::{parse_data, FlowOptions};
 use vayu::script::{TestResult, Variables};
@@ -99,9 +100,13 @@ fn same_assertion(a: &TestResult, r: &Assertion) -> bool {
 
 /// Runs one corpus entry through Vayu against recorded replies; returns the summary and the
 /// differences from Newman's recording, and counts the assertions compared.
-fn run_entry(entry: &Entry, compared: &mut usize) -> (RunSummary, Vec<String>) {
+fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, Vec<String>) {
     let recording: Recording = load(&dir().join("newman").join(format!("{}.json", entry.name)));
-    let doc: Value = load(&dir().join(&entry.collection));
+    let mut doc: Value = load(&dir().join(&entry.collection));
+    if saved {
+        // As the daemon runs an imported collection: saved as a tree, exported back.
+        doc = to_doc(&to_tree(&doc).unwrap_or_else(|e| panic!("{}: {e}", entry.name)));
+    }
     let collection = import(
         &doc,
         &ImportOptions {
@@ -274,12 +279,19 @@ fn collections_run_as_newman_runs_them() {
         "the corpus has at least 12 collections"
     );
     let (mut compared, mut differences, mut executions) = (0, Vec::new(), 0);
-    for entry in &manifest {
-        let (summary, mut d) = run_entry(entry, &mut compared);
-        executions += summary.executions.len();
-        differences.append(&mut d);
+    for saved in [false, true] {
+        for entry in &manifest {
+            let (summary, d) = run_entry(entry, saved, &mut compared);
+            executions += summary.executions.len();
+            let how = if saved {
+                "imported and exported"
+            } else {
+                "as written"
+            };
+            differences.extend(d.into_iter().map(|d| format!("({how}) {d}")));
+        }
     }
-    assert!(compared > 80, "only {compared} assertions compared");
+    assert!(compared > 160, "only {compared} assertions compared");
     assert!(
         differences.is_empty(),
         "{} differences from Newman over {executions} executions:\n  {}",
