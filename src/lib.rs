@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod clock;
 pub mod collection;
 pub mod engine;
 pub mod flow;

@@ -110,7 +110,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     if cli {
         emit(&CliReporter::summary(&summary));
     }
-    let stamp = crate::collection::iso_time(summary.started).replace([':', '.'], "-");
+    let stamp = crate::clock::rfc3339(summary.started).replace([':', '.'], "-");
     let default_name =
         |ext: &str| format!("vayu/{}-{stamp}.{ext}", file_safe(&summary.collection.name));
     if reporters.contains(&"json") {
@@ -180,11 +180,7 @@ fn postman_scope(kind: &str, scope: &Scope) -> String {
         "name": kind,
         "values": values,
         "_postman_variable_scope": kind,
-        "_postman_exported_at": crate::collection::iso_time(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64)
-        ),
+        "_postman_exported_at": crate::clock::rfc3339(crate::clock::now_millis()),
         "_postman_exported_using": format!("vayu-cli/{}", env!("CARGO_PKG_VERSION")),
     });
     serde_json::to_string_pretty(&doc).expect("a scope always serialises") + "\n"

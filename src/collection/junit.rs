@@ -24,7 +24,7 @@ pub fn junit_xml(summary: &RunSummary) -> String {
             None => suites.push((key, vec![e])),
         }
     }
-    let timestamp = iso_time(summary.started);
+    let timestamp = crate::clock::rfc3339(summary.started);
     let mut total_time = 0.0;
     let mut body = String::new();
     for (_, executions) in &suites {
@@ -165,38 +165,9 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// Milliseconds since the epoch as an RFC 3339 UTC time.
-pub fn iso_time(millis: u64) -> String {
-    let secs = millis / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        millis % 1000
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_rfc3339() {
-        assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso_time(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
-    }
 
     #[test]
     fn class_names_are_camel_case() {

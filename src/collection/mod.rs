@@ -11,7 +11,7 @@ mod summary;
 
 pub use cli_report::CliReporter;
 pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
-pub use junit::{iso_time, junit_xml};
+pub use junit::junit_xml;
 pub use run::run_collection;
 pub use saved::{to_doc, to_tree};
 pub use summary::{Count, Execution, Failure, RunSummary, Stats};

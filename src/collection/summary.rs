@@ -6,7 +6,7 @@ use super::import::Collection;
 use crate::flow::{FlowEvent, StepRecord};
 use crate::script::{Phase, Variables};
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Count {
@@ -88,14 +88,9 @@ pub struct ResponseTimes {
     pub sd: f64,
 }
 
-fn millis(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
-
 impl RunSummary {
     pub fn new(collection: &Collection) -> RunSummary {
-        let now = millis(SystemTime::now());
+        let now = crate::clock::now_millis();
         RunSummary {
             collection: CollectionInfo {
                 id: collection.id.clone(),
@@ -130,7 +125,7 @@ impl RunSummary {
             FlowEvent::Finished { variables, stopped } => {
                 self.variables = variables;
                 self.stopped = stopped;
-                self.completed = millis(SystemTime::now());
+                self.completed = crate::clock::now_millis();
                 self.response_time = response_times(&self.executions);
             }
         }

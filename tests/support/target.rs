@@ -195,6 +195,19 @@ async fn accept_loop(
     }
 }
 
+/// A request's headers as (name, value) text, in order.
+fn header_pairs<B>(req: &hyper::Request<B>) -> Vec<(String, String)> {
+    req.headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// A recorded response as it was: status, reason phrase, headers in order (framing aside).
 fn replay(reply: Reply) -> Response<ResponseBody> {
     let mut r = full(reply.code, reply.body);
@@ -263,16 +276,7 @@ async fn handle(
             let method = req.method().to_string();
             let version = format!("{:?}", req.version());
             let uri = req.uri().to_string();
-            let headers: Vec<(String, String)> = req
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = header_pairs(&req);
             let body = req
                 .into_body()
                 .collect()
@@ -392,16 +396,7 @@ async fn handle(
                 .uri()
                 .path_and_query()
                 .map_or(String::new(), |p| p.as_str().to_string());
-            let headers = req
-                .headers()
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
+            let headers = header_pairs(&req);
             let body = req
                 .into_body()
                 .collect()
