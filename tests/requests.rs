@@ -102,6 +102,41 @@ fn auth_is_sent_as_a_header() {
     )
     .unwrap();
     assert_eq!(header(&echo_of(&r), "authorization"), ["Bearer s3cret"]);
+
+    let api_key = |place: &str| {
+        let auth = json!({"type": "apikey", "key": "X-Key", "value": "k 1", "in": place});
+        echo_of(
+            &send(
+                &engine,
+                json!({"url": server.url("/echo?a=1"), "auth": auth}),
+            )
+            .unwrap(),
+        )
+    };
+    assert_eq!(header(&api_key("header"), "x-key"), ["k 1"]);
+    assert_eq!(api_key("query")["uri"], "/echo?a=1&X-Key=k%201");
+    let oauth2 = json!({"type": "oauth2", "accessToken": "t0k", "headerPrefix": "Token"});
+    let r = send(&engine, json!({"url": server.url("/echo"), "auth": oauth2})).unwrap();
+    assert_eq!(header(&echo_of(&r), "authorization"), ["Token t0k"]);
+}
+
+#[test]
+fn digest_auth_answers_the_challenge() {
+    let server = TargetServer::start();
+    let engine = engine();
+    let digest = |password: &str| {
+        send(
+            &engine,
+            json!({"url": server.url("/digest/ada/pw"),
+                   "auth": {"type": "digest", "username": "ada", "password": password}}),
+        )
+        .unwrap()
+    };
+    let ok = digest("pw");
+    assert_eq!((ok.status, ok.body.as_str()), (200, "digest ok"));
+    assert_eq!(digest("wrong").status, 401);
+    let none = send(&engine, json!({"url": server.url("/digest/ada/pw")})).unwrap();
+    assert_eq!(none.status, 401, "without auth the challenge is the answer");
 }
 
 #[test]

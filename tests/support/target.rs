@@ -195,6 +195,47 @@ async fn accept_loop(
     }
 }
 
+fn digest<B>(req: &hyper::Request<B>, user: &str, password: &str) -> Response<ResponseBody> {
+    use md5::{Digest, Md5};
+    let hex = |text: String| format!("{:x}", Md5::digest(text.as_bytes()));
+    let (realm, nonce) = ("vayu", "n0nce");
+    let auth = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Digest "));
+    let Some(auth) = auth else {
+        let mut r = full(401, "digest needed");
+        r.headers_mut().insert(
+            "www-authenticate",
+            HeaderValue::from_str(&format!(
+                "Digest realm=\"{realm}\", nonce=\"{nonce}\", qop=\"auth\", algorithm=MD5"
+            ))
+            .unwrap(),
+        );
+        return r;
+    };
+    let field = |name: &str| {
+        auth.split(',')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.trim_matches('"').to_string())
+            .unwrap_or_default()
+    };
+    let ha1 = hex(format!("{user}:{realm}:{password}"));
+    let ha2 = hex(format!("{}:{}", req.method(), field("uri")));
+    let expected = hex(format!(
+        "{ha1}:{nonce}:{}:{}:auth:{ha2}",
+        field("nc"),
+        field("cnonce")
+    ));
+    if field("username") == user && field("response") == expected {
+        full(200, "digest ok")
+    } else {
+        full(401, "wrong digest")
+    }
+}
+
 /// A request's headers as (name, value) text, in order.
 fn header_pairs<B>(req: &hyper::Request<B>) -> Vec<(String, String)> {
     req.headers()
@@ -296,6 +337,9 @@ async fn handle(
             r
         }
         ["status", code] => full(number(code) as u16, format!("status {code}")),
+        // Digest auth (RFC 7616, MD5, qop=auth) for user/password: a challenge, then 200 for a
+        // right answer and 401 for a wrong one.
+        ["digest", user, password] => digest(&req, user, password),
         ["redirect", n] => {
             let n = number(n);
             if n == 0 {
