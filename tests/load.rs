@@ -374,3 +374,41 @@ fn load_scripts_send_requests_and_sends_wait_for_their_pre_request_callbacks() {
     assert_eq!(server.stats.path_count("/status/200"), 0);
     assert_eq!(report.status, RunStatus::Completed);
 }
+
+#[test]
+fn absurd_plans_are_refused_or_finish_and_the_engine_serves_the_next_run() {
+    let server = TargetServer::start();
+    let manager = manager();
+    let refused = |config: serde_json::Value| match manager.start(&spec(server.url("/"), config)) {
+        Err(vayu::run::RunError::Invalid(e)) => e,
+        Err(other) => panic!("refused for the wrong reason: {other:?}"),
+        Ok(_) => panic!("an absurd plan was started"),
+    };
+    let e = refused(json!({"targetRps": 1e12, "duration": "1s"}));
+    assert_eq!(e.field, "config.targetRps", "{e}");
+    assert!(e.message.contains("split the load"), "{e}");
+    let e = refused(json!({"concurrency": 10_000_000u64, "duration": "2s"}));
+    assert_eq!(e.field, "config.concurrency", "{e}");
+    assert!(e.message.contains("open-file limit"), "{e}");
+    let e = refused(json!({"targetRps": 10, "duration": "1s", "maxInFlight": 10_000_000u64}));
+    assert_eq!(e.field, "config.maxInFlight", "{e}");
+
+    // A ramp to 10^9 requests/s for 1 s: half a billion sends, nearly all dropped and counted
+    // (arithmetic, not one by one), and sent + dropped is exactly the plan.
+    let report = run(
+        &manager,
+        server.url("/"),
+        json!({"mode": "ramp_up", "stages": [{"duration": "1s", "targetRps": 1e9}], "maxInFlight": 8, "gracefulStop": "0s"}),
+    );
+    assert_eq!(report.status, RunStatus::Completed);
+    let expected = report.requests_expected.expect("an open plan has a size");
+    assert_eq!(expected, 500_000_000);
+    assert_eq!(report.requests_sent + report.dropped, expected);
+
+    let next = run(
+        &manager,
+        server.url("/"),
+        json!({"mode": "iterations", "iterations": 100, "concurrency": 4}),
+    );
+    assert_eq!((next.status, next.completed), (RunStatus::Completed, 100));
+}

@@ -27,6 +27,13 @@ pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     if args.concurrency == 0 {
         return Err(CliError::Input("--concurrency must be at least 1".into()));
     }
+    let limit = crate::engine::connection_limit();
+    if args.concurrency as u64 > limit {
+        return Err(CliError::Input(format!(
+            "--concurrency {} is over {limit}, the requests this machine can have in flight: each needs a connection (a file descriptor); raise the open-file limit (ulimit -n) or ask for fewer",
+            args.concurrency
+        )));
+    }
     let variables = request_file::load_environment(args.env.as_deref())?;
     let mut loaded = Vec::new();
     let mut unresolved = Vec::new();

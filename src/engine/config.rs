@@ -53,3 +53,16 @@ impl EngineConfig {
         }
     }
 }
+
+/// File descriptors kept back from requests for the engine's own use (epoll, eventfds, the
+/// database, the control API's connections).
+const RESERVED_FDS: u64 = 256;
+
+/// Requests this process can hold in flight at once: each needs a connection, so a file
+/// descriptor, and the open-file limit caps those. Plans asking for more are refused.
+pub fn connection_limit() -> u64 {
+    vayu_ffi::raise_open_file_limit()
+        .map_or(1024, |limit| limit)
+        .saturating_sub(RESERVED_FDS)
+        .max(1)
+}

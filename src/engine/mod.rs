@@ -13,7 +13,7 @@ mod transfer;
 mod worker;
 
 pub use batch::{BatchReport, BeforeSend, Extra, OutcomeObserver};
-pub use config::EngineConfig;
+pub use config::{connection_limit, EngineConfig};
 pub use event_loop::{EventLoop, PendingResponse};
 pub use job::{Job, Next, Outcome, SIDE_TAG};
 pub use stats::{ErrorCount, Percentiles, TransferStats};

@@ -167,11 +167,33 @@ fn positive_duration(
     Ok(d)
 }
 
+/// The highest rate a plan may ask for: far past what one engine sends (~10^5 per core), so
+/// only an absurd plan meets it; the rest of its sends would only be counted as dropped.
+pub const MAX_RATE: f64 = 1e9;
+
 fn rate(field: &str, value: f64) -> Result<f64, ValidationError> {
     if !value.is_finite() || value < 0.0 {
         return Err(err(
             field,
             format!("{value} is not a rate; use a number of requests per second ≥ 0"),
+        ));
+    }
+    if value > MAX_RATE {
+        return Err(err(
+            field,
+            format!("{value} requests/s is over the limit of {MAX_RATE:e}: no engine sends that fast; split the load over engines"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Requests in flight at once are bounded by the connections the process can open.
+fn in_flight(field: &str, value: u64) -> Result<u64, ValidationError> {
+    let limit = crate::engine::connection_limit();
+    if value > limit {
+        return Err(err(
+            field,
+            format!("{value} is over {limit}, the requests this machine can have in flight: each needs a connection (a file descriptor) and the open-file limit allows {}; raise it (ulimit -n) or ask for fewer", limit + 256),
         ));
     }
     Ok(value)
@@ -293,7 +315,10 @@ impl RunSpec {
                         Mode::Open(Schedule::constant(r, duration))
                     }
                     (None, Some(0)) => return Err(err("config.concurrency", "must be at least 1")),
-                    (None, Some(n)) => Mode::Closed { concurrency: n, duration },
+                    (None, Some(n)) => Mode::Closed {
+                        concurrency: in_flight("config.concurrency", n)?,
+                        duration,
+                    },
                     (None, None) => return Err(err("config.targetRps", "mode \"constant\" needs targetRps (open model) or concurrency (closed model)")),
                 }
             }
@@ -312,7 +337,7 @@ impl RunSpec {
                     }
                     Some(n) => n,
                 };
-                let concurrency = c.concurrency.unwrap_or(1);
+                let concurrency = in_flight("config.concurrency", c.concurrency.unwrap_or(1))?;
                 if concurrency == 0 {
                     return Err(err("config.concurrency", "must be at least 1"));
                 }
@@ -397,7 +422,7 @@ impl RunSpec {
                 let _ = n;
                 return Err(err("config.maxInFlight", "applies to open-model runs (targetRps or ramp_up); closed runs are capped by concurrency"));
             }
-            Some(n) => n,
+            Some(n) => in_flight("config.maxInFlight", n)?,
             None => max_in_flight_default,
         };
         let graceful_stop = c

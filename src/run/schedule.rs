@@ -73,6 +73,25 @@ impl Schedule {
         0.0
     }
 
+    /// How many requests are due by `t` from the start: those with `send_time(k) <= t`, counted
+    /// from the schedule's integral rather than one by one (a plan may hold billions).
+    pub fn due_by(&self, t: Duration) -> u64 {
+        let t = t.as_secs_f64();
+        let i = self
+            .start_secs
+            .partition_point(|&s| s <= t)
+            .saturating_sub(1);
+        let Some(s) = self.stages.get(i) else {
+            return 0;
+        };
+        let d = s.duration.as_secs_f64();
+        let x = (t - self.start_secs[i]).clamp(0.0, d);
+        let slope = (s.to_rps - s.from_rps) / d.max(f64::MIN_POSITIVE);
+        let count = self.count_before[i] + s.from_rps * x + slope * x * x / 2.0;
+        // Request k is due once the integral reaches k + 0.5.
+        ((count + 0.5).floor().max(0.0) as u64).min(self.expected())
+    }
+
     /// When request `k` is due, from the start of the run; `None` past the end.
     pub fn send_time(&self, k: u64) -> Option<Duration> {
         let target = k as f64 + 0.5;
@@ -150,6 +169,31 @@ mod tests {
         let times: Vec<_> = (0..150).map(|k| s.send_time(k).unwrap()).collect();
         assert!(times.windows(2).all(|p| p[0] < p[1]));
         assert!((s.rate_at(secs(0.5)) - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn due_counts_match_send_times() {
+        let ramp = Schedule::new(vec![
+            Stage {
+                duration: secs(2.0),
+                from_rps: 10.0,
+                to_rps: 50.0,
+            },
+            Stage {
+                duration: secs(1.0),
+                from_rps: 0.0,
+                to_rps: 0.0,
+            },
+        ]);
+        for ms in (0..3500).step_by(7) {
+            let t = Duration::from_millis(ms);
+            let counted = (0..ramp.expected())
+                .filter(|&k| ramp.send_time(k).is_some_and(|s| s <= t))
+                .count() as u64;
+            let due = ramp.due_by(t);
+            assert!(due.abs_diff(counted) <= 1, "at {ms} ms: {due} vs {counted}");
+        }
+        assert_eq!(ramp.due_by(secs(10.0)), ramp.expected());
     }
 
     #[test]
