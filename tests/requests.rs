@@ -410,3 +410,79 @@ fn sockets_numbered_above_1024_work() {
     drop(held);
     assert_eq!(result.unwrap().status, 200);
 }
+
+/// A job that panics in the call it is told to, and tells its owner when it is dropped.
+struct PanickingJob {
+    at: &'static str,
+    request: std::sync::Arc<vayu::model::PreparedRequest>,
+    sent: bool,
+    dropped: crossbeam_channel::Sender<String>,
+    reason: String,
+}
+
+impl vayu::engine::Job for PanickingJob {
+    fn next(&mut self, _now: std::time::Instant, _in_flight: usize) -> vayu::engine::Next {
+        if self.at == "next" {
+            panic!("injected in next");
+        }
+        if self.sent {
+            return vayu::engine::Next::Done;
+        }
+        self.sent = true;
+        vayu::engine::Next::Start {
+            request: std::sync::Arc::clone(&self.request),
+            tag: 0,
+        }
+    }
+    fn completed(&mut self, _tag: u64, _outcome: vayu::engine::Outcome) {
+        if self.at == "completed" {
+            panic!("injected in completed");
+        }
+    }
+    fn finish(self: Box<Self>) {
+        if self.at == "finish" {
+            panic!("injected in finish");
+        }
+    }
+    fn panicked(&mut self, reason: &str) {
+        self.reason = reason.to_string();
+    }
+}
+
+impl Drop for PanickingJob {
+    fn drop(&mut self) {
+        let _ = self.dropped.send(self.reason.clone());
+    }
+}
+
+#[test]
+fn a_panicking_job_is_contained_and_the_worker_goes_on() {
+    let server = TargetServer::start();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let request = prepared(json!({"url": server.url("/echo")}));
+    for at in ["next", "completed", "finish"] {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        assert!(engine.submit_job(Box::new(PanickingJob {
+            at,
+            request: std::sync::Arc::clone(&request),
+            sent: false,
+            dropped: tx,
+            reason: String::new(),
+        })));
+        let reason = rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("the job that panicked in {at} was never dropped"));
+        if at != "finish" {
+            assert!(
+                reason.contains(&format!("injected in {at}")),
+                "{at}: {reason:?}"
+            );
+        }
+        // The same (only) worker still serves requests.
+        let r = send(&engine, json!({"url": server.url("/echo")})).unwrap();
+        assert_eq!(r.status, 200, "after a panic in {at}");
+    }
+}

@@ -212,10 +212,25 @@ fn handle(state: &Arc<AppState>, mut request: tiny_http::Request) {
     let started = Instant::now();
     let method = request.method().to_string();
     let url = request.url().to_string();
-    let reply = state
-        .policy
-        .check(&request)
-        .and_then(|()| dispatch(state, &mut request, &method, &url));
+    let reply = state.policy.check(&request).and_then(|()| {
+        // A handler that panics answers 500 and leaves this handler thread serving.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            dispatch(state, &mut request, &method, &url)
+        }))
+        .unwrap_or_else(|payload| {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            log::log(Level::Error, format!("{method} {url}: the handler panicked: {what}"));
+            Err(ApiError::new(
+                500,
+                "internal",
+                format!("the request failed inside the engine ({what}); the engine goes on, and the log has it"),
+            ))
+        })
+    });
     let status = match reply {
         Ok(Reply::Stream(id)) => {
             log::log(Level::Info, format!("{method} {url} stream"));

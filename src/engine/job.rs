@@ -55,4 +55,10 @@ pub trait Job: Send {
     }
     /// The job has ended: it returned [`Next::Done`] with nothing in flight, or the engine stopped.
     fn finish(self: Box<Self>);
+    /// One of this job's calls panicked (`reason` says which and what): it is dropped next,
+    /// without `finish`, its transfers aborted unheard. A job whose owner waits for it says
+    /// so here or in its `Drop`, so the owner fails the work instead of waiting forever.
+    fn panicked(&mut self, reason: &str) {
+        let _ = reason;
+    }
 }

@@ -98,6 +98,9 @@ struct ActiveJob {
     in_flight: usize,
     /// It said [`Next::Done`]; it ends when `in_flight` reaches 0.
     done: bool,
+    /// One of its calls panicked, with this message: it is told and dropped, its transfers
+    /// aborted, and the worker goes on with the others.
+    panicked: Option<String>,
 }
 
 pub(crate) struct Worker {
@@ -181,8 +184,11 @@ impl Worker {
             }
             self.sleep(now, wake_at);
         }
-        for job in self.jobs.drain(..) {
-            job.job.finish();
+        for job in std::mem::take(&mut self.jobs) {
+            match job.panicked {
+                Some(reason) => end_panicked(job.job, &reason),
+                None => end_job(job.job),
+            }
         }
     }
 
@@ -203,7 +209,7 @@ impl Worker {
                 }
                 Ok(Command::Job(job)) => {
                     if self.stop_deadline.is_some() {
-                        job.finish();
+                        end_job(job);
                     } else {
                         self.next_job_id += 1;
                         self.jobs.push(ActiveJob {
@@ -211,6 +217,7 @@ impl Worker {
                             job,
                             in_flight: 0,
                             done: false,
+                            panicked: None,
                         });
                     }
                 }
@@ -262,7 +269,17 @@ impl Worker {
                     return self.limiter.wait_time(now).map(|w| now + w);
                 }
                 let job = &mut self.jobs[j];
-                match job.job.next(now, job.in_flight) {
+                let next = catch_unwind(AssertUnwindSafe(|| job.job.next(now, job.in_flight)));
+                let next = match next {
+                    Ok(next) => next,
+                    Err(payload) => {
+                        self.limiter.refund();
+                        job.done = true;
+                        job.panicked = Some(panic_message(&*payload, "next"));
+                        break;
+                    }
+                };
+                match next {
                     Next::Start { request, tag } => {
                         let origin = Origin::Job { id: job.id, tag };
                         job.in_flight += 1;
@@ -444,10 +461,12 @@ impl Worker {
                 call(done, result)
             }
             Origin::Job { id, tag } => {
-                let wants_response = self
-                    .jobs
-                    .iter()
-                    .any(|j| j.id == id && j.job.wants_response());
+                let wants_response = self.jobs.iter().any(|j| {
+                    j.id == id
+                        && j.panicked.is_none()
+                        && catch_unwind(AssertUnwindSafe(|| j.job.wants_response()))
+                            .unwrap_or(false)
+                });
                 let (bytes_sent, bytes_received) = transfer::wire_sizes(&mut easy);
                 let mut outcome = match result {
                     Err(err) => failed_outcome(err),
@@ -483,15 +502,28 @@ impl Worker {
     fn job_completed(&mut self, id: u64, tag: u64, outcome: Outcome) {
         if let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) {
             job.in_flight -= 1;
-            job.job.completed(tag, outcome);
+            if job.panicked.is_some() {
+                return;
+            }
+            let job_ref = &mut job.job;
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job_ref.completed(tag, outcome)))
+            {
+                job.done = true;
+                job.panicked = Some(panic_message(&*payload, "completed"));
+            }
         }
     }
 
     fn end_finished_jobs(&mut self) {
         let mut i = 0;
         while i < self.jobs.len() {
-            if self.jobs[i].done && self.jobs[i].in_flight == 0 {
-                self.jobs.swap_remove(i).job.finish();
+            if let Some(reason) = self.jobs[i].panicked.take() {
+                let job = self.jobs.swap_remove(i);
+                // Its transfers end unheard (it is out of the list), then it hears why.
+                self.abort_job(job.id);
+                end_panicked(job.job, &reason);
+            } else if self.jobs[i].done && self.jobs[i].in_flight == 0 {
+                end_job(self.jobs.swap_remove(i).job);
             } else {
                 i += 1;
             }
@@ -553,6 +585,38 @@ fn failed_outcome(err: TransferError) -> Outcome {
         error: Some(err),
         ..Outcome::default()
     }
+}
+
+/// A job's `finish`; one that panics is logged (the job's own drop guard tells its owner).
+fn end_job(job: Box<dyn Job>) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.finish())) {
+        eprintln!(
+            "vayu: {}; the worker goes on",
+            panic_message(&*payload, "finish")
+        );
+    }
+}
+
+/// Tells a job that panicked why, and drops it; a second panic is only logged.
+fn end_panicked(mut job: Box<dyn Job>, reason: &str) {
+    eprintln!("vayu: {reason}; the worker goes on");
+    let told = catch_unwind(AssertUnwindSafe(|| {
+        job.panicked(reason);
+        drop(job);
+    }));
+    if told.is_err() {
+        eprintln!("vayu: a job panicked again while told it had panicked");
+    }
+}
+
+/// What a caught panic said, for the run's error.
+fn panic_message(payload: &(dyn std::any::Any + Send), call: &str) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    format!("a job panicked in `{call}`: {what}")
 }
 
 /// Runs a completion callback; a panicking callback must not take the worker and its transfers down.

@@ -463,6 +463,10 @@ impl Job for FlowJob {
         true
     }
 
+    fn panicked(&mut self, reason: &str) {
+        self.stopped = Some(format!("the run failed: {reason}"));
+    }
+
     fn finish(mut self: Box<Self>) {
         if !self.finished && self.state != State::Done {
             // The engine stopped it: report the step in progress and say why it ended.
@@ -482,5 +486,17 @@ impl Job for FlowJob {
             }
         }
         self.end();
+    }
+}
+
+/// A user dropped without ending (its job panicked) still says it ended, so its run is not
+/// waited on forever.
+impl Drop for FlowJob {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.stopped
+                .get_or_insert_with(|| "the run ended without finishing".into());
+            self.end();
+        }
     }
 }

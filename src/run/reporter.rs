@@ -177,6 +177,9 @@ impl RunState {
         while let Ok(message) = self.run.reports.try_recv() {
             match message {
                 ShareMessage::Interval(stats) => interval.merge(&stats),
+                ShareMessage::Failed(reason) => {
+                    self.run.failure.get_or_insert(reason);
+                }
                 ShareMessage::Finished(stats, at) => {
                     interval.merge(&stats);
                     self.finished_shares += 1;

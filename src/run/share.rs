@@ -29,6 +29,10 @@ pub(crate) struct RunShare {
     settled: bool,
     /// This worker's scripts, with its copy of the run's variables.
     scripts: ShareScripts,
+    /// `Finished` was sent; until then dropping the share reports it failed (see `Drop`).
+    finished: bool,
+    /// Why the share failed, when one of its calls panicked.
+    failure: Option<String>,
 }
 
 /// How many of a share's schedule indices (`next_k`, `next_k + workers`, ...) are below `end`:
@@ -59,6 +63,8 @@ impl RunShare {
             interval: RunStats::default(),
             reports,
             settled: false,
+            finished: false,
+            failure: None,
         }
     }
 
@@ -259,10 +265,35 @@ impl Job for RunShare {
 
     fn finish(mut self: Box<Self>) {
         self.scripts.end(&mut self.interval.tests);
-        let _ = self.reports.send(ShareMessage::Finished(
-            Box::new(self.interval),
-            Instant::now(),
-        ));
+        self.send_finished();
+    }
+
+    fn panicked(&mut self, reason: &str) {
+        self.failure = Some(format!("a worker's share of the run failed: {reason}"));
+    }
+}
+
+impl RunShare {
+    fn send_finished(&mut self) {
+        self.finished = true;
+        let stats = std::mem::take(&mut self.interval);
+        let _ = self
+            .reports
+            .send(ShareMessage::Finished(Box::new(stats), Instant::now()));
+    }
+}
+
+/// A share dropped without finishing (its job panicked, or was dropped unrun) fails the run
+/// instead of leaving the reporter waiting for it.
+impl Drop for RunShare {
+    fn drop(&mut self) {
+        if !self.finished {
+            let reason = self.failure.take().unwrap_or_else(|| {
+                "a worker's share of the run ended without finishing".to_string()
+            });
+            let _ = self.reports.send(ShareMessage::Failed(reason));
+            self.send_finished();
+        }
     }
 }
 
@@ -310,6 +341,7 @@ mod tests {
             .try_iter()
             .map(|m| match m {
                 ShareMessage::Interval(s) | ShareMessage::Finished(s, _) => s.dropped,
+                ShareMessage::Failed(_) => 0,
             })
             .sum()
     }
@@ -359,6 +391,19 @@ mod tests {
         ));
         share.finish();
         assert_eq!(dropped_in(&rx), 0);
+    }
+
+    #[test]
+    fn a_share_dropped_unfinished_fails_the_run_instead_of_hanging_it() {
+        let run = open_100_per_s_for(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut share = Box::new(RunShare::new(Arc::clone(&run), 0, 1, 10, tx));
+        share.panicked("a job panicked in `next`: boom");
+        drop(share);
+        let messages: Vec<_> = rx.try_iter().collect();
+        assert!(
+            matches!(&messages[..], [ShareMessage::Failed(reason), ShareMessage::Finished(..)] if reason.contains("boom"))
+        );
     }
 
     #[test]

@@ -75,4 +75,6 @@ pub enum ShareMessage {
     Interval(Box<RunStats>),
     /// The share has ended (at the instant given); the last partial interval.
     Finished(Box<RunStats>, std::time::Instant),
+    /// The share failed (its job panicked): the run fails with this reason. `Finished` follows.
+    Failed(String),
 }

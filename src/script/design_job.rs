@@ -278,6 +278,10 @@ impl Job for DesignJob {
         true
     }
 
+    fn panicked(&mut self, reason: &str) {
+        self.result.error = Some(TransferError::new(ErrorCategory::Aborted, reason));
+    }
+
     fn finish(mut self: Box<Self>) {
         // A job the worker ends before it replied (engine stopping) still answers.
         if matches!(self.state, State::Finished) {
@@ -297,5 +301,20 @@ impl Job for DesignJob {
             "the engine stopped before the request completed",
         ));
         self.finish_with_reply();
+    }
+}
+
+/// A job dropped before it replied (it panicked) still answers, with what went wrong.
+impl Drop for DesignJob {
+    fn drop(&mut self) {
+        if !matches!(self.state, State::Finished) {
+            if self.result.error.is_none() {
+                self.result.error = Some(TransferError::new(
+                    ErrorCategory::Aborted,
+                    "the request's job ended without a reply",
+                ));
+            }
+            self.finish_with_reply();
+        }
     }
 }

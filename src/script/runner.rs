@@ -126,7 +126,14 @@ impl ScriptedRequest {
                 variables,
             };
         }
-        rx.recv().expect("a design job always replies")
+        // A design job always replies, also when it fails (see its `Drop`).
+        rx.recv().unwrap_or_else(|_| ScriptedResult {
+            error: Some(TransferError::new(
+                crate::model::ErrorCategory::Aborted,
+                "the request's job ended without a reply",
+            )),
+            ..ScriptedResult::empty(variables)
+        })
     }
 }
 
