@@ -734,3 +734,44 @@ fn collections_import_export_and_run_with_results_sse_report_and_junit() {
     );
     assert_eq!(api.get("/run/nope/junit").status, 404);
 }
+
+#[test]
+fn the_contract_holds_where_schemathesis_found_it_did_not() {
+    let api = api();
+    assert_eq!(
+        api.get("/runs?limit=1001").status,
+        400,
+        "limit is 1 to 1000"
+    );
+    assert_eq!(api.get("/runs?limit=0").status, 400);
+    assert_eq!(api.get("/runs?offset=99999999999999999999").status, 400);
+    let typo = api.post("/collections", json!({"name": "a", "parnetId": null}));
+    assert_eq!(
+        (typo.status, typo.json()["error"]["field"].as_str()),
+        (422, Some("parnetId"))
+    );
+    let env = api.post("/environments", json!({"name": "e", "vars": {}}));
+    assert_eq!(env.status, 422, "{}", env.body);
+    let wrong = call(
+        "OPTIONS",
+        &format!("{}/collections/import", api.base),
+        None,
+        &[],
+    );
+    assert_eq!(wrong.status, 405);
+    assert_eq!(
+        wrong.header("allow").as_deref(),
+        Some("POST"),
+        "not also /collections/{{id}}'s"
+    );
+    let bad_auth = api.post(
+        "/requests",
+        json!({"name": "r", "url": "http://127.0.0.1:1/", "auth": ["x"]}),
+    );
+    assert_eq!(bad_auth.status, 422);
+    let both = api.post(
+        "/collections/import",
+        json!({"info": {"name": "c"}, "item": [{"name": "x", "item": [], "request": "http://127.0.0.1:1/"}]}),
+    );
+    assert_eq!(both.status, 422, "{}", both.body);
+}

@@ -309,8 +309,26 @@ pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
                     ))
                 })?)
             }
-            "limit" => filter.limit = Some(number("limit", value)?),
-            "offset" => filter.offset = Some(number("offset", value)?),
+            "limit" => {
+                let limit: u32 = number("limit", value)?;
+                if !(1..=crate::store::MAX_PAGE).contains(&limit) {
+                    return Err(ApiError::bad_request(format!(
+                        "query parameter `limit` must be from 1 to {}, got {limit}",
+                        crate::store::MAX_PAGE
+                    )));
+                }
+                filter.limit = Some(limit);
+            }
+            "offset" => {
+                let offset: u64 = number("offset", value)?;
+                if offset > i64::MAX as u64 {
+                    return Err(ApiError::bad_request(format!(
+                        "query parameter `offset` must be at most {}, got {offset}",
+                        i64::MAX
+                    )));
+                }
+                filter.offset = Some(offset);
+            }
             other => {
                 return Err(ApiError::bad_request(format!(
                     "unknown query parameter `{other}`; use status, type, limit, offset"
@@ -382,6 +400,21 @@ pub fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 
 // --- Saved work -----------------------------------------------------------------------------
 
+/// Refuses fields the endpoint does not take (a typo should not be ignored silently).
+fn only(map: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), ApiError> {
+    match map.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(unknown) => Err(ApiError {
+            field: Some(unknown.clone()),
+            ..ApiError::new(
+                422,
+                "invalid",
+                format!("unknown field; use {}", fields.join(", ")),
+            )
+        }),
+        None => Ok(()),
+    }
+}
+
 fn name_of(map: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
     match map.get("name") {
         Some(Value::String(n)) if !n.trim().is_empty() => Ok(n.clone()),
@@ -419,6 +452,7 @@ pub fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> 
 
 pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let map = required(body)?;
+    only(&map, &["name", "parentId"])?;
     let c = state
         .store
         .writer()
@@ -438,6 +472,7 @@ pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 
 pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
     let map = required(body)?;
+    only(&map, &["name", "parentId"])?;
     let c = state.store.writer().update_collection(
         id,
         &name_of(&map)?,
@@ -457,6 +492,20 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
     // and are checked when the request is sent.
     crate::model::Method::parse(&fields.method).map_err(|e| ApiError::invalid(e, ""))?;
+    if fields
+        .auth
+        .as_ref()
+        .is_some_and(|a| !a.is_object() && !a.is_null())
+    {
+        return Err(ApiError {
+            field: Some("auth".into()),
+            ..ApiError::new(
+                422,
+                "invalid",
+                "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
+            )
+        });
+    }
     if fields.url.trim().is_empty() {
         return Err(ApiError {
             field: Some("url".into()),
@@ -512,6 +561,7 @@ pub fn delete_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 
 fn environment_fields(body: Value) -> Result<(String, Value), ApiError> {
     let map = required(body)?;
+    only(&map, &["name", "variables"])?;
     let variables = match map.get("variables") {
         None => json!({}),
         Some(v @ Value::Object(_)) => v.clone(),

@@ -99,8 +99,16 @@ fn matches<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
 }
 
 pub fn find<'a>(method: &str, path: &'a str) -> Match<'a> {
+    // A path that names a route literally (`/collections/import`) is that route's alone, not
+    // also an `{id}` of another (`/collections/{id}`).
+    let literal = ROUTES
+        .iter()
+        .any(|(_, pattern, _)| !pattern.contains('{') && matches(pattern, path).is_some());
     let mut allowed = Vec::new();
     for (m, pattern, endpoint) in ROUTES {
+        if literal && pattern.contains('{') {
+            continue;
+        }
         if let Some(id) = matches(pattern, path) {
             if *m == method {
                 return Match::Found(*endpoint, id);
@@ -137,5 +145,9 @@ mod tests {
         assert!(matches!(find("GET", "/nope"), Match::NotFound));
         assert!(matches!(find("GET", "/run/"), Match::WrongMethod(ref m) if m == "POST"));
         assert!(matches!(find("GET", "/run//stop"), Match::NotFound));
+        assert!(
+            matches!(find("GET", "/collections/import"), Match::WrongMethod(ref m) if m == "POST"),
+            "a literal route is not also an id"
+        );
     }
 }

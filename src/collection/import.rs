@@ -64,14 +64,21 @@ pub fn import(doc: &Value, options: &ImportOptions) -> Result<Collection, Import
     let info = obj.get("info").and_then(Value::as_object).ok_or_else(|| {
         top("has no `info`; is it a Postman Collection v2.0 or v2.1 export? (v1 exports are not supported; re-export as v2.1)".into())
     })?;
-    if let Some(schema) = info.get("schema").and_then(Value::as_str) {
+    if let Some(schema) = info.get("schema") {
+        let Some(schema) = schema.as_str() else {
+            return Err(top("`info.schema` must be the schema URL (a string)".into()));
+        };
         if !schema.contains("/v2.0.") && !schema.contains("/v2.1.") {
             return Err(top(format!(
                 "schema `{schema}` is not Collection v2.0 or v2.1; re-export it as v2.1"
             )));
         }
     }
-    let name = text(info.get("name")).unwrap_or_else(|| "collection".into());
+    let name = match info.get("name") {
+        None => "collection".to_string(),
+        Some(Value::String(n)) => n.clone(),
+        Some(_) => return Err(top("`info.name` must be a string".into())),
+    };
     let id = text(info.get("_postman_id"))
         .or_else(|| text(obj.get("id")))
         .unwrap_or_default();
@@ -150,8 +157,23 @@ fn items(
                 message: "an item is not an object".into(),
             });
         };
-        let name = text(obj.get("name")).unwrap_or_default();
+        let name = match obj.get("name") {
+            None => String::new(),
+            Some(Value::String(n)) => n.clone(),
+            Some(_) => {
+                return Err(ImportError {
+                    path: path_of(parent, "item"),
+                    message: "an item's `name` must be a string".into(),
+                })
+            }
+        };
         let path = path_of(parent, &name);
+        if obj.contains_key("item") && obj.contains_key("request") {
+            return Err(ImportError {
+                path,
+                message: "has both `item` and `request`; an item is a folder or a request".into(),
+            });
+        }
         if obj.contains_key("item") {
             let id = text(obj.get("id")).unwrap_or_default();
             if let Some(f) = options.folders.iter().find(|f| **f == name || **f == id) {
@@ -359,6 +381,7 @@ pub(super) fn events(
 pub(super) fn url_text(v: Option<&Value>) -> Result<String, String> {
     let obj = match v {
         None | Some(Value::Null) => return Err("has no url".into()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Err("the url is empty".into()),
         Some(Value::String(s)) => return Ok(s.clone()),
         Some(Value::Object(o)) => o,
         Some(_) => return Err("`url` must be a string or an object".into()),
@@ -452,15 +475,17 @@ pub(super) fn headers(v: Option<&Value>) -> Result<Vec<HeaderSpec>, String> {
                 disabled: false,
             })
             .collect()),
-        Some(Value::Array(list)) => Ok(list
+        Some(Value::Array(list)) => list
             .iter()
-            .filter_map(Value::as_object)
-            .map(|h| HeaderSpec {
-                key: text(h.get("key")).unwrap_or_default(),
-                value: text(h.get("value")).unwrap_or_default(),
-                disabled: is_disabled(h),
+            .map(|h| match h.as_object() {
+                Some(h) => Ok(HeaderSpec {
+                    key: text(h.get("key")).unwrap_or_default(),
+                    value: text(h.get("value")).unwrap_or_default(),
+                    disabled: is_disabled(h),
+                }),
+                None => Err("a `header` entry is not an object {key, value}".to_string()),
             })
-            .collect()),
+            .collect(),
         Some(_) => Err("`header` must be a list of {key, value}".into()),
     }
 }
