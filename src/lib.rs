@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod collection;
 pub mod engine;
+pub mod fault;
 pub mod flow;
 pub mod model;
 pub mod recording;

@@ -218,11 +218,7 @@ fn handle(state: &Arc<AppState>, mut request: tiny_http::Request) {
             dispatch(state, &mut request, &method, &url)
         }))
         .unwrap_or_else(|payload| {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let what = crate::fault::panic_text(&*payload);
             log::log(Level::Error, format!("{method} {url}: the handler panicked: {what}"));
             Err(ApiError::new(
                 500,

@@ -611,12 +611,10 @@ fn end_panicked(mut job: Box<dyn Job>, reason: &str) {
 
 /// What a caught panic said, for the run's error.
 fn panic_message(payload: &(dyn std::any::Any + Send), call: &str) -> String {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".into());
-    format!("a job panicked in `{call}`: {what}")
+    format!(
+        "a job panicked in `{call}`: {}",
+        crate::fault::panic_text(payload)
+    )
 }
 
 /// Runs a completion callback; a panicking callback must not take the worker and its transfers down.

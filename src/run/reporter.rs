@@ -11,6 +11,7 @@ use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -156,15 +157,42 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
         next_tick = now + TICK;
         let mut done = Vec::new();
         for (id, state) in runs.iter_mut() {
-            if state.tick(now) {
-                done.push(id.clone());
+            // A fault in one run's numbers fails that run, not the reporter of every run.
+            match catch_unwind(AssertUnwindSafe(|| state.tick(now))) {
+                Ok(true) => done.push(id.clone()),
+                Ok(false) => {}
+                Err(payload) => {
+                    let reason = format!(
+                        "the run's reporter failed: {}",
+                        crate::fault::panic_text(&*payload)
+                    );
+                    state.run.failure.get_or_insert(reason);
+                    state.run.shared.request_stop();
+                    done.push(id.clone());
+                }
             }
         }
         for id in done {
             if let Some(state) = runs.remove(&id) {
                 // Inactive before anyone hears it is complete.
                 active.lock().remove(&id);
-                state.finish();
+                let store = state.run.store.clone();
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| state.finish())) {
+                    let reason = format!(
+                        "the run's final report could not be built: {}",
+                        crate::fault::panic_text(&*payload)
+                    );
+                    eprintln!("vayu: run {id}: {reason}");
+                    if let Some(store) = store {
+                        let _ = store.set_run_status(
+                            &id,
+                            RunStatus::Failed,
+                            Some(now_ms()),
+                            None,
+                            Some(reason),
+                        );
+                    }
+                }
             }
         }
     }
