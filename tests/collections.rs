@@ -216,7 +216,15 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, V
                     .headers
                     .iter()
                     .any(|(sk, _)| sk.eq_ignore_ascii_case(k));
-                if (k == "authorization" || k == "cookie" || k.starts_with("x-")) && !named {
+                // Newman's record leaves out the form types it sends; a file body Vayu labels
+                // application/octet-stream (documented).
+                let unrecorded_type = k == "content-type"
+                    && !["urlencoded", "multipart/", "octet-stream"]
+                        .iter()
+                        .any(|t| v.contains(t));
+                if (k == "authorization" || k == "cookie" || k.starts_with("x-") || unrecorded_type)
+                    && !named
+                {
                     differences.push(format!("{what}: vayu sent {k}: {v}, newman did not"));
                 }
             }

@@ -249,25 +249,12 @@ fn step(
         }
     }
     let (pre, test) = events(obj.get("event"), path)?;
-    let mut headers_with_type = headers;
-    if let Some(ct) = raw.as_ref().and_then(|(_, lang)| lang.clone()) {
-        if !headers_with_type
-            .iter()
-            .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
-        {
-            headers_with_type.push(HeaderSpec {
-                key: "Content-Type".into(),
-                value: ct,
-                disabled: false,
-            });
-        }
-    }
     let spec = RequestSpec {
         name: Some(name.to_string()),
         method,
         url,
-        headers: HeaderSpecs(headers_with_type),
-        body: raw.map(|(text, _)| Value::String(text)),
+        headers: HeaderSpecs(headers),
+        body: raw.as_ref().map(|(text, _)| Value::String(text.clone())),
         follow_redirects,
         max_redirects,
         insecure,
@@ -283,6 +270,7 @@ fn step(
         pre_request: parent.pre_request.iter().cloned().chain(pre).collect(),
         test: parent.test.iter().cloned().chain(test).collect(),
         keep_body,
+        raw_type: raw.and_then(|(_, ct)| ct),
     })
 }
 

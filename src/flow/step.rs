@@ -26,6 +26,9 @@ pub struct Step {
     pub test: Vec<String>,
     /// Send a body with GET and the like (Postman's `disableBodyPruning`).
     pub keep_body: bool,
+    /// The Content-Type a raw body implies (its language), sent with the body unless the
+    /// request sets one.
+    pub raw_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -93,6 +96,20 @@ impl Step {
         };
         if prune {
             spec.body = None;
+        }
+        if let (Some(_), Some(ct)) = (&spec.body, &self.raw_type) {
+            let has_type = spec
+                .headers
+                .0
+                .iter()
+                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"));
+            if !has_type {
+                spec.headers.0.push(crate::model::HeaderSpec {
+                    key: "Content-Type".into(),
+                    value: ct.clone(),
+                    disabled: false,
+                });
+            }
         }
         let mut prepared = match spec.prepare() {
             Ok(p) => p,
