@@ -307,3 +307,33 @@ fn collections_run_as_newman_runs_them() {
         differences.join("\n  ")
     );
 }
+
+#[test]
+fn jumping_back_to_the_first_request_is_not_a_new_iteration() {
+    let server = TargetServer::start();
+    let doc = json!({
+        "info": {"name": "loop", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [
+            {"name": "first", "request": {"method": "GET", "url": server.url("/echo")}},
+            {"name": "second", "request": {"method": "GET", "url": server.url("/echo")},
+             "event": [{"listen": "test", "script": {"exec": [
+                 "if (!pm.collectionVariables.get('again')) { pm.collectionVariables.set('again', '1'); pm.execution.setNextRequest('first'); }"
+             ]}}]},
+        ],
+    });
+    let collection = import(&doc, &ImportOptions::default()).unwrap();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let summary = run_collection(
+        &engine,
+        &collection,
+        Variables::default(),
+        FlowOptions::default(),
+        |_, _| {},
+    );
+    let names: Vec<&str> = summary.executions.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["first", "second", "first", "second"]);
+    assert_eq!(summary.stats.iterations.total, 1);
+}

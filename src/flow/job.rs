@@ -62,6 +62,8 @@ pub struct FlowJob {
     run: u64,
     variables: Variables,
     iteration: u64,
+    /// The iteration whose start was reported.
+    announced: Option<u64>,
     pos: usize,
     state: State,
     current: Option<Current>,
@@ -91,6 +93,7 @@ impl FlowJob {
             run,
             variables,
             iteration: 0,
+            announced: None,
             pos: 0,
             state,
             current: None,
@@ -113,7 +116,9 @@ impl FlowJob {
                 return;
             }
         }
-        if self.pos == 0 {
+        // Once per iteration: a `setNextRequest` back to the first step is not a new one.
+        if self.announced != Some(self.iteration) {
+            self.announced = Some(self.iteration);
             let _ = self.events.send(FlowEvent::Iteration {
                 iteration: self.iteration,
             });
