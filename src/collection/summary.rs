@@ -71,6 +71,9 @@ pub struct RunSummary {
     /// The variables as the last script left them.
     #[serde(skip)]
     pub variables: Variables,
+    /// The last iteration counted as failed (iterations run in order).
+    #[serde(skip)]
+    last_failed_iteration: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,6 +108,7 @@ impl RunSummary {
             failures: Vec::new(),
             stopped: None,
             variables: Variables::default(),
+            last_failed_iteration: None,
         }
     }
 
@@ -134,10 +138,6 @@ impl RunSummary {
     fn add_step(&mut self, record: StepRecord, collection: &Collection) {
         let step = &collection.steps[record.step];
         let full_name = step.full_name();
-        let iteration_had_failure = self
-            .executions
-            .iter()
-            .any(|e| e.record.iteration == record.iteration && e.record.failed());
         self.stats.items.total += 1;
         if !record.skipped {
             self.stats.requests.total += 1;
@@ -200,7 +200,8 @@ impl RunSummary {
         }
         if !failures.is_empty() {
             self.stats.items.failed += 1;
-            if !iteration_had_failure {
+            if self.last_failed_iteration != Some(record.iteration) {
+                self.last_failed_iteration = Some(record.iteration);
                 self.stats.iterations.failed += 1;
             }
         }
