@@ -247,15 +247,29 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
     let runs = Arc::clone(&state.collection_runs);
     let engine = Arc::clone(&state.engine);
     let run_id = id.clone();
-    std::thread::Builder::new()
+    let thread_writer = writer.clone();
+    let spawned = std::thread::Builder::new()
         .name("vayu-collection-run".into())
         .spawn(move || {
+            let writer = thread_writer;
             let summary = run_collection(&engine, &collection, variables, options, |event, _| {
                 record(&writer, &runs, &run_id, event, &collection)
             });
             finish(&writer, &runs, &run_id, &summary, environment_id);
-        })
-        .map_err(|e| ApiError::new(500, "engine", format!("cannot start the run: {e}")))?;
+        });
+    if let Err(e) = spawned {
+        // Recorded as failed, not left running.
+        let why = format!("cannot start the run: {e}");
+        state.collection_runs.active.lock().remove(&id);
+        writer.set_run_status(
+            &id,
+            RunStatus::Failed,
+            Some(now_ms()),
+            None,
+            Some(why.clone()),
+        )?;
+        return Err(ApiError::new(500, "engine", why));
+    }
     Ok(Reply::Located(
         202,
         json!({"runId": id, "status": "running"}),
