@@ -189,9 +189,8 @@ impl Waker {
         // SAFETY: eventfd takes no pointers; a non-negative result is a new descriptor we own.
         let fd = cvt(unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) })?;
         // SAFETY: `fd` was just created and is owned by nobody else.
-        Ok(Waker {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-        })
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Waker { fd })
     }
 
     pub fn fd(&self) -> RawFd {

@@ -3,6 +3,8 @@
 //! Every function here takes a safe `curl` handle by reference, so the raw pointer it passes to
 //! libcurl is valid for the whole call.
 
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 mod epoll;
 mod parsed_url;
 mod socket_hooks;

@@ -7,7 +7,9 @@
 use curl::easy::Easy2;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_uint};
+use std::collections::HashMap;
 use std::ptr::NonNull;
+use std::sync::Mutex;
 
 #[repr(C)]
 struct Curlu {
@@ -72,26 +74,34 @@ impl std::fmt::Debug for ParsedUrl {
 
 impl Drop for ParsedUrl {
     fn drop(&mut self) {
-        // SAFETY: we own the handle, and no easy handle refers to it any more (see `set_url`).
+        // SAFETY: we own the handle, and no easy handle refers to it any more (see `IN_USE`).
         unsafe { curl_url_cleanup(self.0.as_ptr()) }
     }
 }
 
-/// Makes `easy` use `url` for its transfers (`CURLOPT_CURLU`) and keeps `url` alive for as long
-/// as `easy` may read it: in `slot`, which belongs to the handle's handler, so it lives until the
-/// handle is cleaned up or set to another URL through this function.
-pub fn set_url<H>(
-    easy: &mut Easy2<H>,
-    url: ParsedUrl,
-    slot: impl FnOnce(&mut H) -> &mut Option<ParsedUrl>,
-) -> Result<(), curl::Error> {
+/// The URL each easy handle was last given, by the handle's address. A `ParsedUrl` leaves this
+/// map only when the handle it belongs to is given another, after libcurl was pointed at the
+/// new one, so no safe code can free a URL a handle may still read. The URL of a handle that was
+/// cleaned up stays until a new handle at the same address is given one (a handle's URL, not a
+/// growing list: live handles have distinct addresses).
+static IN_USE: Mutex<Option<HashMap<usize, ParsedUrl>>> = Mutex::new(None);
+
+/// Makes `easy` use `url` for its transfers (`CURLOPT_CURLU`). The URL is kept alive here for as
+/// long as `easy` may read it (see [`IN_USE`]).
+pub fn set_url<H>(easy: &mut Easy2<H>, url: ParsedUrl) -> Result<(), curl::Error> {
     // SAFETY: `easy.raw()` is a live easy handle; libcurl stores the pointer, which stays valid
-    // because `url` is moved into the handler below before the old URL it replaces is dropped.
+    // because `url` moves into `IN_USE` and leaves it only after this handle is pointed elsewhere.
     let code = unsafe { curl_sys::curl_easy_setopt(easy.raw(), CURLOPT_CURLU, url.0.as_ptr()) };
     if code != curl_sys::CURLE_OK {
         return Err(curl::Error::new(code));
     }
-    *slot(easy.get_mut()) = Some(url);
+    let replaced = IN_USE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get_or_insert_with(HashMap::new)
+        .insert(easy.raw() as usize, url);
+    // Freed outside the lock: the handle reads the new URL now.
+    drop(replaced);
     Ok(())
 }
 

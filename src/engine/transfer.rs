@@ -15,8 +15,6 @@ pub struct Collector {
     truncated: bool,
     /// Raw header lines of the latest response (a redirect or `100 Continue` starts a new one).
     header_block: Vec<u8>,
-    /// The URL the handle is configured with: libcurl reads it on every transfer.
-    url: Option<vayu_ffi::ParsedUrl>,
 }
 
 impl Collector {
@@ -79,7 +77,7 @@ pub fn configure(
     // After a reset too: curl_easy_reset removes the hooks.
     vayu_ffi::install_socket_hooks(easy, &super::reactor::SOCKET_HOOKS)?;
     // Parsed once here rather than by libcurl on every transfer of this handle.
-    vayu_ffi::set_url(easy, vayu_ffi::ParsedUrl::parse(&req.url)?, |c| &mut c.url)?;
+    vayu_ffi::set_url(easy, vayu_ffi::ParsedUrl::parse(&req.url)?)?;
 
     let body = req.body.as_deref();
     match (req.method, body) {
