@@ -5,9 +5,9 @@
 //! parsed parts instead.
 
 use curl::easy::Easy2;
+use std::collections::HashMap;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_uint};
-use std::collections::HashMap;
 use std::ptr::NonNull;
 use std::sync::Mutex;
 

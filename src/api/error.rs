@@ -77,6 +77,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
             StoreError::Conflict(m) => ApiError::conflict(m),
+            StoreError::Unwritable(m) => ApiError::new(503, "store_unavailable", m),
             other => ApiError::new(500, "store", other.to_string()),
         }
     }

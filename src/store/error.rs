@@ -31,7 +31,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     #[error("database query failed: {0}")]
-    Query(#[from] rusqlite::Error),
+    Query(rusqlite::Error),
     #[error("stored JSON in {what} is invalid: {source}")]
     BadJson {
         what: &'static str,
@@ -43,4 +43,21 @@ pub enum StoreError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     Conflict(String),
+    /// The database cannot be written (read-only, disk full, I/O error): nothing was saved.
+    #[error("{0}")]
+    Unwritable(String),
+}
+
+/// Failures that mean the database cannot be written at all (read-only, full, failing disk) are
+/// `Unwritable`; the rest are query failures.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            Some(ReadOnly | DiskFull | SystemIoFailure | CannotOpen) => {
+                StoreError::Unwritable(format!("the database cannot be written: {e}"))
+            }
+            _ => StoreError::Query(e),
+        }
+    }
 }

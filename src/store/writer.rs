@@ -25,7 +25,16 @@ pub const SAMPLE_QUEUE: usize = 65_536;
 /// Runs on the write connection and returns the reply to send once the batch's commit is known:
 /// a caller must not hear "done" before its write is visible to readers.
 type Call = Box<dyn FnOnce(&Connection) -> Reply + Send>;
-type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Reply = Box<dyn FnOnce(Result<(), CommitFailure>) + Send>;
+
+/// Why a batch was not committed.
+#[derive(Debug, Clone)]
+pub(crate) enum CommitFailure {
+    /// The commit itself failed.
+    NotCommitted(String),
+    /// No write transaction could begin: the database cannot be written.
+    Unwritable(String),
+}
 
 pub(crate) enum Command {
     CreateRun(Run),
@@ -63,6 +72,8 @@ pub struct WriterCounters {
     pub rows_written: AtomicU64,
     /// Statements that failed (e.g. a result for a deleted run); logged, not retried.
     pub failed_statements: AtomicU64,
+    /// Batches that found the database unwritable (no write transaction could begin).
+    pub unwritable_batches: AtomicU64,
 }
 
 impl StoreWriter {
@@ -130,8 +141,12 @@ impl StoreWriter {
         let (tx, rx) = crossbeam_channel::bounded(1);
         self.send(Command::Call(Box::new(move |conn| {
             let result = in_savepoint(conn, f);
-            Box::new(move |commit: Result<(), String>| {
-                let _ = tx.send(commit.map_err(StoreError::Conflict).and(result));
+            Box::new(move |commit: Result<(), CommitFailure>| {
+                let commit = commit.map_err(|f| match f {
+                    CommitFailure::NotCommitted(m) => StoreError::Conflict(m),
+                    CommitFailure::Unwritable(m) => StoreError::Unwritable(m),
+                });
+                let _ = tx.send(commit.and(result));
             })
         })))?;
         rx.recv().map_err(|_| StoreError::WriterGone)?
@@ -223,7 +238,7 @@ impl Writer {
                 return;
             };
             let mut shutdown = false;
-            self.begin();
+            let begun = self.begin();
             let started = Instant::now();
             let tx = &self.conn;
             let mut rows = 0usize;
@@ -263,16 +278,22 @@ impl Writer {
                     item = self.queues.next(Some(left));
                 }
             }
-            let committed = match self.conn.execute_batch("COMMIT") {
-                Ok(()) => {
-                    self.counters.rows_written.fetch_add(rows as u64, Relaxed);
-                    Ok(())
-                }
-                Err(e) => {
-                    eprintln!("vayu: store: commit of {rows} rows failed: {e}");
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(format!("the write was not committed: {e}"))
-                }
+            let committed = match begun {
+                // Without a transaction each statement stood alone (and failed, counted).
+                Err(why) => Err(CommitFailure::Unwritable(why)),
+                Ok(()) => match self.conn.execute_batch("COMMIT") {
+                    Ok(()) => {
+                        self.counters.rows_written.fetch_add(rows as u64, Relaxed);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        eprintln!("vayu: store: commit of {rows} rows failed: {e}");
+                        let _ = self.conn.execute_batch("ROLLBACK");
+                        Err(CommitFailure::NotCommitted(format!(
+                            "the write was not committed: {e}"
+                        )))
+                    }
+                },
             };
             for reply in replies.drain(..) {
                 reply(committed.clone());
@@ -289,10 +310,23 @@ impl Writer {
 
 impl Writer {
     /// Begins the batch's IMMEDIATE transaction, waiting for as long as another process holds the
-    /// write lock: the items already taken from the queues must not be lost.
-    fn begin(&self) {
+    /// write lock: the items already taken from the queues must not be lost. A database that
+    /// cannot be written at all (read-only, full, failing) is not waited for: the batch goes on
+    /// without a transaction, its writes fail and are counted, and its callers hear why.
+    fn begin(&self) -> Result<(), String> {
         let mut attempts = 0u32;
         while let Err(e) = self.conn.execute_batch("BEGIN IMMEDIATE") {
+            let busy = matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            );
+            if !busy {
+                let why = format!("the database cannot be written: {e}");
+                if self.counters.unwritable_batches.fetch_add(1, Relaxed) < 10 {
+                    eprintln!("vayu: store: {why}; writes are failing (runs go on unrecorded)");
+                }
+                return Err(why);
+            }
             if attempts == 0 {
                 eprintln!("vayu: store: cannot begin a write transaction ({e}); retrying until the database is free");
             }
@@ -302,6 +336,7 @@ impl Writer {
         if attempts > 0 {
             eprintln!("vayu: store: write transaction begun after {attempts} retries");
         }
+        Ok(())
     }
 }
 
@@ -427,5 +462,44 @@ fn statement_failed(counters: &WriterCounters, err: &rusqlite::Error) {
     // Log the first few; a run deleted mid-recording would otherwise flood the log.
     if counters.failed_statements.fetch_add(1, Relaxed) < 10 {
         eprintln!("vayu: store: a write failed and was skipped: {err}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database the writer cannot write (here: opened read-only, as SQLite opens a read-only
+    /// file) fails its writes with a reason a client can act on, and answers every caller.
+    #[test]
+    fn an_unwritable_database_fails_writes_instead_of_hanging() {
+        let dir = std::env::temp_dir().join(format!("vayu-unwritable-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v.db");
+        crate::store::Store::open(&path).unwrap().close();
+        let conn =
+            Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let (mut thread, writer) = WriterThread::start(conn).unwrap();
+        writer
+            .record_result(ResultRow {
+                id: 0,
+                run_id: "run_x".into(),
+                timestamp: 0,
+                status_code: Some(200),
+                latency_ms: None,
+                error: None,
+                trace_data: None,
+            })
+            .unwrap();
+        writer.flush().expect("a flush is answered");
+        let err = writer.create_collection("c", None).unwrap_err();
+        assert!(matches!(err, StoreError::Unwritable(_)), "{err}");
+        assert!(err.to_string().contains("cannot be written"), "{err}");
+        assert!(
+            writer.counters().failed_statements.load(Relaxed) >= 1,
+            "the result row failed, counted"
+        );
+        thread.shutdown();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
