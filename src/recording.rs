@@ -77,14 +77,32 @@ pub fn record_design(
     Ok(id)
 }
 
-/// One worker's side of a batch recording.
+/// One worker's side of a batch or load run's recording.
+#[derive(Clone)]
 pub struct OutcomeRecorder {
     recorder: ResultRecorder,
     run_id: String,
 }
 
 impl OutcomeRecorder {
+    pub fn new(recorder: ResultRecorder, run_id: String) -> OutcomeRecorder {
+        OutcomeRecorder { recorder, run_id }
+    }
+
+    pub fn counts(&self) -> crate::store::RecordCounts {
+        self.recorder.counts()
+    }
+
     pub fn record(&mut self, outcome: &Outcome) {
+        self.record_traced(outcome, || None);
+    }
+
+    /// Records with `trace_data` (built only when the result is kept).
+    pub fn record_traced(
+        &mut self,
+        outcome: &Outcome,
+        trace: impl FnOnce() -> Option<serde_json::Value>,
+    ) {
         let failed = outcome.error.is_some() || outcome.status >= 400;
         let run_id = &self.run_id;
         self.recorder.offer(failed, || ResultRow {
@@ -97,7 +115,7 @@ impl OutcomeRecorder {
                 .is_none()
                 .then(|| outcome.timings.total as f64 / 1000.0),
             error: outcome.error.as_ref().map(|e| e.to_string()),
-            trace_data: None,
+            trace_data: trace(),
         });
     }
 }

@@ -412,3 +412,79 @@ fn absurd_plans_are_refused_or_finish_and_the_engine_serves_the_next_run() {
     );
     assert_eq!((next.status, next.completed), (RunStatus::Completed, 100));
 }
+
+#[test]
+fn load_runs_record_every_failure_up_to_the_cap_and_a_sample_of_successes() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load-results");
+    let store = Store::open(dir.0.join("v.db")).unwrap();
+    let manager = RunManager::new(
+        Arc::new(engine_with(EngineConfig::default())),
+        Some(store.writer()),
+    )
+    .unwrap();
+    let run_with = |record: serde_json::Value| {
+        let spec = RunSpec::from_json(
+            &json!({"requests": [{"url": server.url("/echo")}, {"url": server.url("/status/500")}],
+                    "config": {"mode": "iterations", "iterations": 400, "concurrency": 4, "record": record}})
+            .to_string(),
+        )
+        .unwrap();
+        let handle = manager.start(&spec).unwrap();
+        let report = handle.wait().expect("a final report");
+        store.writer().flush().unwrap();
+        (handle.id.clone(), report)
+    };
+    let rows = |id: &str| {
+        let page = store
+            .reader()
+            .unwrap()
+            .run_results(id, Some(1000), None)
+            .unwrap();
+        let failed = page
+            .items
+            .iter()
+            .filter(|r| r.status_code == Some(500))
+            .count();
+        (page.items.len(), failed, page.items)
+    };
+
+    // Default: all 200 failures, 1 in 100 of the 200 successes.
+    let (id, report) = run_with(json!({"failures": true, "sampleEvery": 100}));
+    let (total, failed, items) = rows(&id);
+    assert_eq!(failed, 200);
+    // Each worker samples the first of every 100 successes it sees: 200 over 2 workers is 2 or 3.
+    let sampled = total - failed;
+    assert!((2..=3).contains(&sampled), "{sampled} successes recorded");
+    let counts = report
+        .recording
+        .expect("a run with a database reports its recording");
+    assert_eq!(
+        (
+            counts.failures_recorded,
+            counts.failures_over_cap,
+            counts.successes_sampled
+        ),
+        (200, 0, sampled as u64)
+    );
+    let trace = items[0].trace_data.as_ref().expect("a trace");
+    assert!(
+        trace["request"].is_u64() && trace["index"].is_u64(),
+        "{trace}"
+    );
+
+    let (id, report) = run_with(json!("none"));
+    assert_eq!(rows(&id).0, 0);
+    assert_eq!(report.recording, None);
+    let (id, _) = run_with(json!("all"));
+    assert_eq!(rows(&id).0, 400);
+
+    let bad = RunSpec::from_json(
+        &json!({"request": {"url": server.url("/echo")}, "config": {"iterations": 1, "mode": "iterations", "record": "some"}}).to_string(),
+    )
+    .unwrap();
+    match manager.start(&bad) {
+        Err(vayu::run::RunError::Invalid(e)) => assert_eq!(e.field, "config.record"),
+        other => panic!("a bad record setting was not refused: {:?}", other.err()),
+    }
+}

@@ -6,6 +6,7 @@ use super::threshold::Threshold;
 use crate::model::duration::duration_from_json;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
 use crate::script::{new_run, PreRequest, ResponseTest, Variables};
+use crate::store::ResultPolicy;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +57,10 @@ pub struct LoadConfigSpec {
     pub timeout: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub thresholds: Vec<String>,
+    /// Which results are recorded in the database: `{"failures": true, "sampleEvery": 100}`
+    /// (the default), `"all"` or `"none"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -101,6 +106,8 @@ pub struct LoadPlan {
     pub variables: Variables,
     /// The run's scripts have runtimes of their own (`script::new_run`).
     pub script_run: u64,
+    /// Which results are recorded, when the run has a database; `None` records none.
+    pub record: Option<ResultPolicy>,
 }
 
 impl LoadPlan {
@@ -185,6 +192,47 @@ fn rate(field: &str, value: f64) -> Result<f64, ValidationError> {
         ));
     }
     Ok(value)
+}
+
+/// `config.record`: which results a run with a database records.
+fn record_policy(
+    value: Option<&serde_json::Value>,
+) -> Result<Option<ResultPolicy>, ValidationError> {
+    let bad = |m: &str| err("config.record", m.to_string());
+    let usage = "use {\"failures\": true, \"sampleEvery\": 100}, \"all\" or \"none\"";
+    match value {
+        None => Ok(Some(ResultPolicy::default())),
+        Some(serde_json::Value::String(s)) if s == "none" => Ok(None),
+        Some(serde_json::Value::String(s)) if s == "all" => Ok(Some(ResultPolicy {
+            failure_cap: u64::MAX,
+            sample_every: 1,
+        })),
+        Some(serde_json::Value::Object(map)) => {
+            if let Some(k) = map.keys().find(|k| *k != "failures" && *k != "sampleEvery") {
+                return Err(bad(&format!("unknown field `{k}`; {usage}")));
+            }
+            let failures = match map.get("failures") {
+                None => true,
+                Some(serde_json::Value::Bool(b)) => *b,
+                Some(_) => return Err(bad("`failures` must be true or false")),
+            };
+            let sample_every = match map.get("sampleEvery") {
+                None => crate::store::DEFAULT_SAMPLE_EVERY,
+                Some(n) => n.as_u64().ok_or_else(|| {
+                    bad("`sampleEvery` must be a whole number ≥ 0 (0: no successes)")
+                })?,
+            };
+            Ok(Some(ResultPolicy {
+                failure_cap: if failures {
+                    crate::store::DEFAULT_FAILURE_CAP
+                } else {
+                    0
+                },
+                sample_every,
+            }))
+        }
+        Some(_) => Err(bad(usage)),
+    }
 }
 
 /// Requests in flight at once are bounded by the connections the process can open.
@@ -457,7 +505,9 @@ impl RunSpec {
             .iter()
             .any(Option::is_some)
             .then(|| Arc::new(pre_requests));
+        let record = record_policy(c.record.as_ref())?;
         Ok(LoadPlan {
+            record,
             mode,
             requests,
             max_in_flight,

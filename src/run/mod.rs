@@ -44,6 +44,8 @@ pub(crate) struct RunShared {
     stop_ns: AtomicU64,
     /// Iterations mode: the next request index, shared so the total is exact.
     pub next_index: AtomicU64,
+    /// Results recording (`config.record`), when the run has a database; each share clones it.
+    pub recorder: Option<crate::recording::OutcomeRecorder>,
 }
 
 impl RunShared {
@@ -159,12 +161,20 @@ impl RunManager {
                 }
             })
             .collect();
+        let recorder = match (&self.store, plan.record) {
+            (Some(store), Some(policy)) => Some(crate::recording::OutcomeRecorder::new(
+                crate::store::ResultRecorder::new(store.clone(), policy),
+                id.clone(),
+            )),
+            _ => None,
+        };
         let shared = Arc::new(RunShared {
             id: id.clone(),
             start: Instant::now(),
             plan,
             stop_ns: AtomicU64::new(NOT_STOPPED),
             next_index: AtomicU64::new(0),
+            recorder,
         });
         if let Some(store) = &self.store {
             store.set_run_status(&id, RunStatus::Running, None, None, None)?;

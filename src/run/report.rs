@@ -72,6 +72,9 @@ pub struct FinalReport {
     /// Test script results per test name, when the run's requests have test scripts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tests: Option<TestTally>,
+    /// What was recorded in the database (`config.record`), when the run had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<crate::store::RecordCounts>,
 }
 
 impl FinalReport {
@@ -149,6 +152,7 @@ impl FinalReport {
             thresholds,
             tests: (plan.tests.is_some() || plan.pre_requests.is_some())
                 .then(|| stats.tests.clone()),
+            recording: None,
         }
     }
 }

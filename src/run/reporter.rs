@@ -337,7 +337,7 @@ impl RunState {
             ),
             (None, false) => (RunStatus::Completed, None),
         };
-        let report = FinalReport::build(
+        let mut report = FinalReport::build(
             &shared.id,
             status,
             error.clone(),
@@ -345,6 +345,7 @@ impl RunState {
             &self.cumulative,
             elapsed,
         );
+        report.recording = shared.recorder.as_ref().map(|r| r.counts());
         if let Some(store) = &self.run.store {
             let summary = serde_json::to_value(&report).ok();
             let recorded = store

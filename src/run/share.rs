@@ -33,6 +33,8 @@ pub(crate) struct RunShare {
     finished: bool,
     /// Why the share failed, when one of its calls panicked.
     failure: Option<String>,
+    /// This worker's side of the run's results recording.
+    recorder: Option<crate::recording::OutcomeRecorder>,
 }
 
 /// How many of a share's schedule indices (`next_k`, `next_k + workers`, ...) are below `end`:
@@ -54,6 +56,7 @@ impl RunShare {
         reports: Sender<ShareMessage>,
     ) -> RunShare {
         RunShare {
+            recorder: shared.recorder.clone(),
             next_report: shared.start + REPORT_INTERVAL,
             scripts: ShareScripts::new(shared.plan.script_run, shared.plan.variables.clone()),
             shared,
@@ -250,6 +253,12 @@ impl Job for RunShare {
             _ => None,
         };
         self.interval.record(&outcome, corrected);
+        if let Some(recorder) = &mut self.recorder {
+            let requests = self.shared.plan.requests.len() as u64;
+            recorder.record_traced(&outcome, || {
+                Some(serde_json::json!({"request": tag % requests, "index": tag}))
+            });
+        }
         if let (Some(tests), Some(response)) = (&self.shared.plan.tests, &outcome.response) {
             if let Some(test) = &tests[(tag % tests.len() as u64) as usize] {
                 self.scripts
@@ -323,9 +332,11 @@ mod tests {
                 pre_requests: None,
                 script_run: 0,
                 variables: Variables::default(),
+                record: None,
             },
             stop_ns: AtomicU64::new(super::super::NOT_STOPPED),
             next_index: AtomicU64::new(0),
+            recorder: None,
         })
     }
 

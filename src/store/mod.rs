@@ -20,7 +20,9 @@ mod writer;
 pub use error::StoreError;
 pub use open::{migrate, resolve_path};
 pub use reader::{Reader, DEFAULT_PAGE, MAX_PAGE};
-pub use recorder::{ResultPolicy, ResultRecorder};
+pub use recorder::{
+    RecordCounts, ResultPolicy, ResultRecorder, DEFAULT_FAILURE_CAP, DEFAULT_SAMPLE_EVERY,
+};
 pub use saved::RequestFields;
 pub use tree::{CollectionTree, TreeFolder, TreeRequest};
 pub use types::*;

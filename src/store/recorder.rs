@@ -32,8 +32,24 @@ impl Default for ResultPolicy {
 pub struct ResultRecorder {
     writer: StoreWriter,
     policy: ResultPolicy,
+    /// Failures offered (recorded up to the cap), over all workers.
     failures_recorded: Arc<AtomicU64>,
+    /// Successes queued for writing, over all workers.
+    samples_queued: Arc<AtomicU64>,
     successes_seen: u64,
+}
+
+/// What a run's recording kept, for its report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordCounts {
+    pub failures_recorded: u64,
+    /// Failures past the cap, not recorded.
+    pub failures_over_cap: u64,
+    pub failure_cap: u64,
+    /// Successes sampled and queued (a full queue drops samples; the writer counts those).
+    pub successes_sampled: u64,
+    pub sample_every: u64,
 }
 
 impl ResultRecorder {
@@ -43,7 +59,21 @@ impl ResultRecorder {
             writer,
             policy,
             failures_recorded: Arc::new(AtomicU64::new(0)),
+            samples_queued: Arc::new(AtomicU64::new(0)),
             successes_seen: 0,
+        }
+    }
+
+    /// What was recorded so far, over every clone.
+    pub fn counts(&self) -> RecordCounts {
+        let failures = self.failures_recorded.load(Relaxed);
+        let cap = self.policy.failure_cap;
+        RecordCounts {
+            failures_recorded: failures.min(cap),
+            failures_over_cap: failures.saturating_sub(cap),
+            failure_cap: cap,
+            successes_sampled: self.samples_queued.load(Relaxed),
+            sample_every: self.policy.sample_every,
         }
     }
 
@@ -61,7 +91,11 @@ impl ResultRecorder {
             {
                 return false;
             }
-            self.writer.record_sample(row())
+            let queued = self.writer.record_sample(row());
+            if queued {
+                self.samples_queued.fetch_add(1, Relaxed);
+            }
+            queued
         }
     }
 }
