@@ -488,3 +488,36 @@ fn load_runs_record_every_failure_up_to_the_cap_and_a_sample_of_successes() {
         other => panic!("a bad record setting was not refused: {:?}", other.err()),
     }
 }
+
+#[test]
+fn checks_and_dropped_thresholds_decide_like_k6s() {
+    let server = TargetServer::start();
+    let test = "pm.test('ok', function () { pm.response.to.have.status(200); });";
+    let spec = RunSpec::from_json(
+        &json!({"requests": [{"url": server.url("/echo"), "testScript": test},
+                             {"url": server.url("/status/500"), "testScript": test}],
+                "config": {"mode": "iterations", "iterations": 100, "concurrency": 4,
+                           "thresholds": ["checks>=99%", "checks>=40%", "dropped==0"]}})
+        .to_string(),
+    )
+    .unwrap();
+    let report = manager()
+        .start(&spec)
+        .unwrap()
+        .wait()
+        .expect("a final report");
+    let verdicts: Vec<(String, bool, String)> = report
+        .thresholds
+        .iter()
+        .map(|t| (t.threshold.clone(), t.ok, t.actual.clone()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("checks>=99%".to_string(), false, "50.000%".to_string()),
+            ("checks>=40%".to_string(), true, "50.000%".to_string()),
+            ("dropped==0".to_string(), true, "0".to_string()),
+        ]
+    );
+    assert!(!report.thresholds_ok);
+}

@@ -111,6 +111,15 @@ impl FinalReport {
             latency_max_us: primary.max() as f64,
             error_rate: stats.error_rate(),
             rps: achieved_rps,
+            checks_rate: {
+                let (passed, failed) = (stats.tests.passed(), stats.tests.failed());
+                if passed + failed == 0 {
+                    1.0
+                } else {
+                    passed as f64 / (passed + failed) as f64
+                }
+            },
+            dropped: stats.dropped,
         };
         let thresholds: Vec<ThresholdResult> = plan
             .thresholds

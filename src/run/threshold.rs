@@ -1,5 +1,6 @@
 //! Pass/fail criteria checked at the end of a run, in k6's spirit: `p95<200ms`, `p99<1s`,
-//! `avg<=150ms`, `errors<1%`, `rps>=900`. A violated threshold makes `vayu-cli load` exit 1.
+//! `avg<=150ms`, `errors<1%`, `rps>=900`, `checks>=99%`, `dropped==0`. A violated threshold makes
+//! `vayu-cli load` exit 1.
 
 use crate::model::duration::parse_duration;
 use serde::Serialize;
@@ -15,6 +16,10 @@ enum Metric {
     ErrorRate,
     /// Achieved requests per second.
     Rps,
+    /// Fraction of test-script assertions that passed (k6's `checks`).
+    Checks,
+    /// Open-model sends dropped (k6's `dropped_iterations`).
+    Dropped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,6 +28,7 @@ enum Op {
     Le,
     Gt,
     Ge,
+    Eq,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +48,9 @@ pub struct Measured {
     pub latency_max_us: f64,
     pub error_rate: f64,
     pub rps: f64,
+    /// Passed / (passed + failed) assertions; 1 without any.
+    pub checks_rate: f64,
+    pub dropped: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -55,7 +64,7 @@ pub struct ThresholdResult {
 impl Threshold {
     pub fn parse(expr: &str) -> Result<Threshold, String> {
         let text: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
-        let (at, op, len) = ["<=", ">=", "<", ">"]
+        let (at, op, len) = ["<=", ">=", "==", "<", ">"]
             .iter()
             .filter_map(|sym| text.find(sym).map(|i| (i, *sym)))
             .min_by_key(|(i, sym)| (*i, std::cmp::Reverse(sym.len())))
@@ -63,6 +72,7 @@ impl Threshold {
                 let op = match sym {
                     "<=" => Op::Le,
                     ">=" => Op::Ge,
+                    "==" => Op::Eq,
                     "<" => Op::Lt,
                     _ => Op::Gt,
                 };
@@ -77,6 +87,8 @@ impl Threshold {
             "med" | "median" => Metric::Quantile(0.5),
             "errors" | "error_rate" => Metric::ErrorRate,
             "rps" => Metric::Rps,
+            "checks" => Metric::Checks,
+            "dropped" | "dropped_iterations" => Metric::Dropped,
             other => {
                 let p = other
                     .strip_prefix('p')
@@ -85,14 +97,14 @@ impl Threshold {
                     Some(p) if p > 0.0 && p <= 100.0 => Metric::Quantile(p / 100.0),
                     _ => {
                         return Err(format!(
-                            "`{expr}`: unknown metric `{name}`; use p50, p90, p95, p99, p99.9, avg, min, max, errors or rps"
+                            "`{expr}`: unknown metric `{name}`; use p50, p90, p95, p99, p99.9, avg, min, max, errors, rps, checks or dropped"
                         ))
                     }
                 }
             }
         };
         let limit = match metric {
-            Metric::ErrorRate => match value.strip_suffix('%') {
+            Metric::ErrorRate | Metric::Checks => match value.strip_suffix('%') {
                 Some(pct) => pct.parse::<f64>().map(|p| p / 100.0).ok(),
                 None => value
                     .parse::<f64>()
@@ -100,8 +112,12 @@ impl Threshold {
                     .filter(|f| (0.0..=1.0).contains(f)),
             }
             .ok_or_else(|| {
-                format!("`{expr}`: the error rate is a percentage (\"1%\") or a fraction (0.01)")
+                format!("`{expr}`: a rate is a percentage (\"1%\") or a fraction (0.01)")
             })?,
+            Metric::Dropped => value
+                .parse::<u64>()
+                .map(|n| n as f64)
+                .map_err(|_| format!("`{expr}`: dropped sends are a count (\"dropped==0\")"))?,
             Metric::Rps => value
                 .parse::<f64>()
                 .map_err(|_| format!("`{expr}`: the rate is a number of requests per second"))?,
@@ -125,12 +141,15 @@ impl Threshold {
             Metric::Max => ms(m.latency_max_us),
             Metric::ErrorRate => (m.error_rate, format!("{:.3}%", m.error_rate * 100.0)),
             Metric::Rps => (m.rps, format!("{:.1}/s", m.rps)),
+            Metric::Checks => (m.checks_rate, format!("{:.3}%", m.checks_rate * 100.0)),
+            Metric::Dropped => (m.dropped as f64, m.dropped.to_string()),
         };
         let ok = match self.op {
             Op::Lt => value < self.limit,
             Op::Le => value <= self.limit,
             Op::Gt => value > self.limit,
             Op::Ge => value >= self.limit,
+            Op::Eq => value == self.limit,
         };
         ThresholdResult {
             threshold: self.expr.clone(),
@@ -156,6 +175,8 @@ mod tests {
             latency_max_us: 100_000.0,
             error_rate: 0.005,
             rps: 950.0,
+            checks_rate: 0.995,
+            dropped: 3,
         }
     }
 
@@ -177,6 +198,11 @@ mod tests {
         assert!(ok("rps>=900"));
         assert!(!ok("rps>1000"));
         assert!(ok("p50<60")); // bare number: milliseconds
+        assert!(ok("checks>=99%"));
+        assert!(!ok("checks>99.9%"));
+        assert!(ok("dropped==3"));
+        assert!(!ok("dropped_iterations==0"));
+        assert!(ok("dropped<10"));
     }
 
     #[test]
@@ -196,6 +222,8 @@ mod tests {
             "errors<5",
             "rps>=lots",
             "p95<soon",
+            "dropped==some",
+            "checks>=150%x",
         ] {
             let e = Threshold::parse(bad).unwrap_err();
             assert!(e.contains(bad), "{e}");
