@@ -775,3 +775,43 @@ fn the_contract_holds_where_schemathesis_found_it_did_not() {
     );
     assert_eq!(both.status, 422, "{}", both.body);
 }
+
+#[test]
+fn event_streams_are_capped_and_the_cap_frees_when_they_close() {
+    use std::io::{Read, Write};
+    let server = TargetServer::start();
+    let api = api();
+    let started = api.post(
+        "/run",
+        json!({"request": {"url": server.url("/echo")}, "config": {"duration": "60s", "targetRps": 10}}),
+    );
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    let addr = api.base.trim_start_matches("http://").to_string();
+    let open = || {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(s, "GET /stats/{id} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head).unwrap();
+        (s, String::from_utf8_lossy(&head).to_string())
+    };
+    let streams: Vec<_> = (0..vayu::api::MAX_STREAMS).map(|_| open()).collect();
+    assert!(
+        streams.iter().all(|(_, head)| head.ends_with("200")),
+        "every stream up to the cap opens"
+    );
+    let (_, over) = open();
+    assert!(over.ends_with("503"), "one over the cap: {over}");
+    drop(streams);
+    // Closed streams leave when their next write fails (a keep-alive every 15 s at most).
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let reopened = loop {
+        let (_, head) = open();
+        if head.ends_with("200") || Instant::now() > deadline {
+            break head;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(reopened.ends_with("200"), "the cap frees: {reopened}");
+    assert_eq!(api.post(&format!("/run/{id}/stop"), json!({})).status, 202);
+}

@@ -29,6 +29,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use log::{log as write_log, Level as LogLevel};
+pub use sse::MAX_STREAMS;
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
@@ -81,6 +82,8 @@ pub struct AppState {
     pub config: DaemonConfig,
     policy: security::Policy,
     stopping: AtomicBool,
+    /// Event streams open now (each holds a thread): capped at `sse::MAX_STREAMS`.
+    streams: std::sync::atomic::AtomicUsize,
 }
 
 impl AppState {
@@ -132,6 +135,7 @@ impl Daemon {
             },
             policy,
             stopping: AtomicBool::new(false),
+            streams: Default::default(),
         });
         let server = Arc::new(server);
         let handlers = (0..state.config.handler_threads.max(1))
@@ -357,6 +361,9 @@ fn respond_error(request: tiny_http::Request, error: &ApiError) -> std::io::Resu
     }
     if error.status == 401 {
         response = response.with_header(header("WWW-Authenticate", "Bearer"));
+    }
+    if error.status == 503 {
+        response = response.with_header(header("Retry-After", "5"));
     }
     request.respond(response)
 }

@@ -43,11 +43,37 @@ impl EventWriter {
     }
 }
 
+/// Event streams open at once at most; each holds a thread. More are answered 503 with
+/// `Retry-After`, so a client that opens stream after stream cannot exhaust the process.
+pub const MAX_STREAMS: usize = 256;
+
 /// Serves a stream on its own thread.
 pub fn spawn(state: Arc<AppState>, request: tiny_http::Request, id: String) {
+    use std::sync::atomic::Ordering::SeqCst;
+    if state.streams.fetch_add(1, SeqCst) >= MAX_STREAMS {
+        state.streams.fetch_sub(1, SeqCst);
+        let error = ApiError::new(
+            503,
+            "too_many_streams",
+            format!("{MAX_STREAMS} event streams are open; close one or retry later"),
+        );
+        let _ = super::respond_error(request, &error);
+        return;
+    }
+    let counted = Arc::clone(&state);
     let spawned = std::thread::Builder::new()
         .name("vayu-sse".into())
         .spawn(move || {
+            // The count goes down however the stream ends.
+            struct Open<'a>(&'a AppState);
+            impl Drop for Open<'_> {
+                fn drop(&mut self) {
+                    self.0
+                        .streams
+                        .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+            let _open = Open(&state);
             if let Err(e) = serve(&state, request, &id) {
                 super::log::log(
                     super::log::Level::Debug,
@@ -56,6 +82,7 @@ pub fn spawn(state: Arc<AppState>, request: tiny_http::Request, id: String) {
             }
         });
     if let Err(e) = spawned {
+        counted.streams.fetch_sub(1, SeqCst);
         super::log::log(
             super::log::Level::Error,
             format!("cannot start a stats stream: {e}"),
