@@ -14,19 +14,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v newman >/dev/null || npm install -g newman@6
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { apt-get update -qq && apt-get install -y -qq nginx-light; }
-[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time; }
 cargo build --release --quiet --bin vayu-cli
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/nginx/logs" "$work/nginx/tmp"
-sed -e "s/__PORT__/$port/" -e "s/__H2PORT__/$((port + 1))/" bench/nginx.conf >"$work/nginx/nginx.conf"
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-# bench/nginx.conf keeps nginx in the foreground.
-"$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
-nginx_pid=$!
-trap 'kill $nginx_pid; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+# shellcheck source=scripts/lib/bench-nginx.sh
+. scripts/lib/bench-nginx.sh
 python3 - "$requests" "$port" >"$work/collection.json" <<'PY'
 import json, sys
 n, port = int(sys.argv[1]), sys.argv[2]

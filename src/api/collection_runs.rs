@@ -160,26 +160,9 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
     )
     .map_err(|e| invalid("collection", e.to_string()))?;
 
-    let mut variables = Variables::default();
-    let mut environment_id = None;
-    match (body.get("environment"), body.get("environmentId")) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "give `environment` or `environmentId`, not both",
-            ))
-        }
-        (Some(Value::Object(map)), None) => variables.environment = map.clone(),
-        (Some(_), None) => return Err(invalid("environment", "must be an object of variables")),
-        (None, Some(Value::String(id))) => {
-            let env = reader
-                .get_environment(id)?
-                .ok_or_else(|| ApiError::missing("environment", id))?;
-            variables.environment = env.variables.as_object().cloned().unwrap_or_default();
-            environment_id = Some((env.id, env.name));
-        }
-        (None, Some(_)) => return Err(invalid("environmentId", "must be a string")),
-        (None, None) => {}
-    }
+    let (environment, saved_env) = super::handlers::environment_of(&reader, &body)?;
+    let mut variables = Variables::with_environment(environment);
+    let environment_id = saved_env.map(|env| (env.id, env.name));
     match body.get("globals") {
         None => {}
         Some(Value::Object(map)) => variables.globals = map.clone(),

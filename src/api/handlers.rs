@@ -203,36 +203,8 @@ pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     };
     let spec = RequestSpec::from_json(&spec_json.to_string())
         .map_err(|e| ApiError::invalid(e, "request."))?;
-    let mut variables = Variables::default();
-    let mut saved_env = None;
-    match (body.get("environment"), body.get("environmentId")) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "give `environment` or `environmentId`, not both",
-            ))
-        }
-        (Some(Value::Object(map)), None) => variables.environment = map.clone(),
-        (Some(_), None) => {
-            return Err(ApiError {
-                field: Some("environment".into()),
-                ..ApiError::new(422, "invalid", "must be an object of variables")
-            })
-        }
-        (None, Some(Value::String(id))) => {
-            let env = reader
-                .get_environment(id)?
-                .ok_or_else(|| ApiError::missing("environment", id))?;
-            variables.environment = env.variables.as_object().cloned().unwrap_or_default();
-            saved_env = Some(env);
-        }
-        (None, Some(_)) => {
-            return Err(ApiError {
-                field: Some("environmentId".into()),
-                ..ApiError::new(422, "invalid", "must be a string")
-            })
-        }
-        (None, None) => {}
-    }
+    let (environment, saved_env) = environment_of(&reader, &body)?;
+    let mut variables = Variables::with_environment(environment);
     for (key, scope) in [
         ("collectionVariables", &mut variables.collection),
         ("globals", &mut variables.globals),
@@ -257,6 +229,36 @@ pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let mut out = serde_json::to_value(&result).unwrap_or_default();
     out["runId"] = json!(run_id);
     Ok(Reply::Json(200, out))
+}
+
+/// The environment a body gives inline (`environment`) or saved (`environmentId`), not both;
+/// the saved one too, so what the scripts leave can be saved back.
+pub(crate) fn environment_of(
+    reader: &crate::store::Reader,
+    body: &serde_json::Map<String, Value>,
+) -> Result<(crate::script::Scope, Option<crate::store::Environment>), ApiError> {
+    match (body.get("environment"), body.get("environmentId")) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "give `environment` or `environmentId`, not both",
+        )),
+        (Some(Value::Object(map)), None) => Ok((map.clone(), None)),
+        (Some(_), None) => Err(ApiError {
+            field: Some("environment".into()),
+            ..ApiError::new(422, "invalid", "must be an object of variables")
+        }),
+        (None, Some(Value::String(id))) => {
+            let env = reader
+                .get_environment(id)?
+                .ok_or_else(|| ApiError::missing("environment", id))?;
+            let scope = env.variables.as_object().cloned().unwrap_or_default();
+            Ok((scope, Some(env)))
+        }
+        (None, Some(_)) => Err(ApiError {
+            field: Some("environmentId".into()),
+            ..ApiError::new(422, "invalid", "must be a string")
+        }),
+        (None, None) => Ok((Default::default(), None)),
+    }
 }
 
 pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
