@@ -196,3 +196,49 @@ fn what_vayu_cannot_send_is_refused_before_anything_is_sent() {
     ]);
     assert!(String::from_utf8_lossy(&missing_folder.stderr).contains("no folder named `Nope`"));
 }
+
+#[test]
+fn newman_output_flags_and_ignore_redirects() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("collection-flags");
+    let c = json!({
+        "info": {"name": "Flags", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [item("hop", "{{base}}/redirect/1",
+                      "pm.test('not followed', function () { pm.response.to.have.status(302); });")],
+    });
+    let file = dir.write("c.json", &c.to_string());
+    let base = format!("base={}", server.url(""));
+    let out = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "--env-var",
+        &base,
+        "--ignore-redirects",
+        "--disable-unicode",
+        "--reporter-cli-no-summary",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("ok  not followed"), "ASCII symbols: {text}");
+    assert!(text.is_ascii(), "{text}");
+    assert!(!text.contains("executed"), "no summary table: {text}");
+
+    let followed = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "--env-var",
+        &base,
+        "-x",
+        "--reporter-cli-no-failures",
+    ]);
+    let text = String::from_utf8_lossy(&followed.stdout);
+    assert_eq!(
+        followed.status.code(),
+        Some(0),
+        "-x suppresses the failure's exit code: {text}"
+    );
+    assert!(text.contains("1. not followed"), "{text}");
+    assert!(!text.contains("AssertionError"), "no failure list: {text}");
+}

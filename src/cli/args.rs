@@ -185,6 +185,9 @@ pub struct CollectionRunArgs {
     /// do not verify TLS certificates
     #[argh(switch, short = 'k')]
     pub insecure: bool,
+    /// do not follow redirects (every request gets its 3xx)
+    #[argh(switch)]
+    pub ignore_redirects: bool,
     /// where form-data and file bodies are read from (default: the current directory)
     #[argh(option)]
     pub working_dir: Option<String>,
@@ -204,6 +207,15 @@ pub struct CollectionRunArgs {
     #[argh(option)]
     pub reporter_junit_export: Option<String>,
     /// exit 0 even when something failed
-    #[argh(switch)]
+    #[argh(switch, short = 'x')]
     pub suppress_exit_code: bool,
+    /// cli reporter: no summary table after the run
+    #[argh(switch)]
+    pub reporter_cli_no_summary: bool,
+    /// cli reporter: no failure list after the run
+    #[argh(switch)]
+    pub reporter_cli_no_failures: bool,
+    /// cli reporter: ASCII instead of Unicode symbols
+    #[argh(switch)]
+    pub disable_unicode: bool,
 }

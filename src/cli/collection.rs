@@ -3,7 +3,7 @@
 use super::args::CollectionRunArgs;
 use super::{emit, request_file, CliError};
 use crate::collection::{
-    import, junit_xml, run_collection, CliReporter, ImportOptions, RunSummary,
+    import, junit_xml, run_collection, CliOptions, CliReporter, ImportOptions, RunSummary,
 };
 use crate::engine::{EngineConfig, EventLoop};
 use crate::flow::{parse_data, FlowOptions};
@@ -89,6 +89,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         request_timeout: (args.timeout_request > 0)
             .then(|| Duration::from_millis(args.timeout_request)),
         insecure: args.insecure,
+        ignore_redirects: args.ignore_redirects,
         stop: None,
     };
 
@@ -101,14 +102,21 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     if cli {
         emit(&CliReporter::start(&collection));
     }
-    let mut reporter = CliReporter::new(iterations);
+    let mut reporter = CliReporter::new(
+        iterations,
+        CliOptions {
+            no_summary: args.reporter_cli_no_summary,
+            no_failures: args.reporter_cli_no_failures,
+            ascii: args.disable_unicode,
+        },
+    );
     let summary = run_collection(&engine, &collection, variables, options, |event, _| {
         if cli {
             emit(&reporter.event(event, &collection));
         }
     });
     if cli {
-        emit(&CliReporter::summary(&summary));
+        emit(&reporter.summary(&summary));
     }
     let stamp = crate::clock::rfc3339(summary.started).replace([':', '.'], "-");
     let default_name =

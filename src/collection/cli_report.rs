@@ -6,18 +6,29 @@ use super::summary::{Count, RunSummary};
 use crate::flow::{FlowEvent, StepRecord};
 use std::fmt::Write;
 
+/// What the cli reporter leaves out, and its symbols (Newman's `--reporter-cli-no-summary`,
+/// `--reporter-cli-no-failures`, `--disable-unicode`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CliOptions {
+    pub no_summary: bool,
+    pub no_failures: bool,
+    pub ascii: bool,
+}
+
 /// Prints events as they come; remembers the folder it is in.
 pub struct CliReporter {
     iterations: u64,
+    options: CliOptions,
     folders: Vec<String>,
     /// Failures numbered so far, so each `N.` line matches the failure list.
     failures: usize,
 }
 
 impl CliReporter {
-    pub fn new(iterations: u64) -> CliReporter {
+    pub fn new(iterations: u64, options: CliOptions) -> CliReporter {
         CliReporter {
             iterations,
+            options,
             folders: Vec::new(),
             failures: 0,
         }
@@ -28,6 +39,11 @@ impl CliReporter {
     }
 
     pub fn event(&mut self, event: &FlowEvent, collection: &Collection) -> String {
+        let out = self.event_text(event, collection);
+        self.symbols(out)
+    }
+
+    fn event_text(&mut self, event: &FlowEvent, collection: &Collection) -> String {
         let mut out = String::new();
         match event {
             FlowEvent::Iteration { iteration } => {
@@ -112,8 +128,41 @@ impl CliReporter {
         out.push('\n');
     }
 
-    /// The table, timings and failure list after the run.
-    pub fn summary(summary: &RunSummary) -> String {
+    /// The table, timings and failure list after the run, as the options say.
+    pub fn summary(&self, summary: &RunSummary) -> String {
+        let mut out = String::new();
+        if !self.options.no_summary {
+            out.push_str(&Self::table(summary));
+        }
+        if !self.options.no_failures {
+            out.push_str(&Self::failures(summary));
+        }
+        self.symbols(out)
+    }
+
+    /// ASCII for terminals and logs without Unicode (`--disable-unicode`).
+    fn symbols(&self, text: String) -> String {
+        if !self.options.ascii {
+            return text;
+        }
+        text.chars()
+            .map(|c| match c {
+                '→' | '↳' => ">".to_string(),
+                '❏' => "#".to_string(),
+                '✓' => "ok".to_string(),
+                '┊' | '│' => "|".to_string(),
+                '⚠' => "!".to_string(),
+                '─' => "-".to_string(),
+                '┌' | '┬' | '┐' | '├' | '┼' | '┤' | '┴' | '└' | '┘' => {
+                    "+".to_string()
+                }
+                'µ' => "u".to_string(),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+
+    fn table(summary: &RunSummary) -> String {
         let mut out = String::new();
         let s = &summary.stats;
         let rows: [(&str, Count); 5] = [
@@ -170,6 +219,11 @@ impl CliReporter {
             let _ = writeln!(out, "│ {fact}");
         }
         let _ = writeln!(out, "└{}┘", "─".repeat(52));
+        out
+    }
+
+    fn failures(summary: &RunSummary) -> String {
+        let mut out = String::new();
         if !summary.failures.is_empty() {
             let _ = writeln!(out, "\n  #  failure         detail\n");
             for (i, f) in summary.failures.iter().enumerate() {

@@ -9,7 +9,7 @@ mod run;
 mod saved;
 mod summary;
 
-pub use cli_report::CliReporter;
+pub use cli_report::{CliOptions, CliReporter};
 pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
 pub use junit::junit_xml;
 pub use run::run_collection;

@@ -278,6 +278,9 @@ impl FlowJob {
         if self.options.insecure {
             spec.insecure = Some(true);
         }
+        if self.options.ignore_redirects {
+            spec.follow_redirects = Some(false);
+        }
         match step.build(&spec, &self.variables) {
             Ok(mut built) => {
                 current.record.unresolved_variables = built.unresolved;

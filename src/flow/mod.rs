@@ -35,6 +35,8 @@ pub struct FlowOptions {
     pub request_timeout: Option<Duration>,
     /// Do not verify TLS certificates.
     pub insecure: bool,
+    /// Follow no redirects, whatever the steps say.
+    pub ignore_redirects: bool,
     /// Set to end the run before its next step (a user's stop).
     pub stop: Option<Arc<AtomicBool>>,
 }
@@ -49,6 +51,7 @@ impl Default for FlowOptions {
             limits: ScriptLimits::default(),
             request_timeout: None,
             insecure: false,
+            ignore_redirects: false,
             stop: None,
         }
     }
