@@ -815,3 +815,23 @@ fn event_streams_are_capped_and_the_cap_frees_when_they_close() {
     assert!(reopened.ends_with("200"), "the cap frees: {reopened}");
     assert_eq!(api.post(&format!("/run/{id}/stop"), json!({})).status, 202);
 }
+
+#[test]
+fn shutting_down_stops_collection_runs_and_records_them_stopped() {
+    let server = TargetServer::start();
+    let mut api = api();
+    let started = api.post(
+        "/run",
+        json!({"collection": shop_collection(), "environment": {"base": server.url("")},
+               "iterations": 1000, "delayRequest": 20}),
+    );
+    assert_eq!(started.status, 202, "{}", started.body);
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    assert_eq!(api.get("/health").json()["activeRuns"], 1);
+    api.daemon.take().unwrap().shutdown();
+    let db = rusqlite::Connection::open(api._dir.0.join("v.db")).unwrap();
+    let status: String = db
+        .query_row("SELECT status FROM runs WHERE id = ?1", [&id], |r| r.get(0))
+        .unwrap();
+    assert_eq!(status, "stopped");
+}

@@ -48,6 +48,18 @@ impl CollectionRuns {
         self.active.lock().contains_key(id)
     }
 
+    /// Collection runs in progress.
+    pub fn active_count(&self) -> usize {
+        self.active.lock().len()
+    }
+
+    /// Asks every collection run to stop (the daemon is shutting down).
+    pub fn stop_all(&self) {
+        for run in self.active.lock().values() {
+            run.stop.store(true, Relaxed);
+        }
+    }
+
     /// Asks a running collection run to stop before its next request.
     pub fn stop(&self, id: &str) -> bool {
         match self.active.lock().get(id) {

@@ -183,8 +183,12 @@ impl Daemon {
         for id in self.state.runs.active_runs() {
             self.state.runs.stop(&id);
         }
+        self.state.collection_runs.stop_all();
         let deadline = Instant::now() + Duration::from_secs(30);
-        while !self.state.runs.active_runs().is_empty() && Instant::now() < deadline {
+        while (!self.state.runs.active_runs().is_empty()
+            || self.state.collection_runs.active_count() > 0)
+            && Instant::now() < deadline
+        {
             std::thread::sleep(Duration::from_millis(20));
         }
         if let Err(e) = self.state.store.writer().flush() {
