@@ -78,16 +78,9 @@ impl CollectionRuns {
     }
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        field: Some(field.into()),
-        ..ApiError::new(422, "invalid", message)
-    }
-}
-
 /// `POST /collections/import`: a Postman collection export (the body) saved as a tree.
 pub fn import_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
-    let tree = to_tree(&body).map_err(|e| invalid(&e.path, e.message))?;
+    let tree = to_tree(&body).map_err(|e| ApiError::field(&e.path, e.message))?;
     let id = tree.folders[0].id.clone();
     let answer = json!({
         "id": id,
@@ -124,7 +117,7 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
         "delayRequest",
     ];
     if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(invalid(
+        return Err(ApiError::field(
             unknown,
             format!(
                 "unknown field in a collection run; use {}",
@@ -141,7 +134,7 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
         }
         (Some(doc @ Value::Object(_)), None) => doc.clone(),
         (Some(_), None) => {
-            return Err(invalid(
+            return Err(ApiError::field(
                 "collection",
                 "must be a Postman collection (an object)",
             ))
@@ -151,7 +144,7 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
                 .collection_tree(id)?
                 .ok_or_else(|| ApiError::missing("collection", id))?,
         ),
-        _ => return Err(invalid("collectionId", "must be a string")),
+        _ => return Err(ApiError::field("collectionId", "must be a string")),
     };
     let folders = match body.get("folder") {
         None => Vec::new(),
@@ -160,7 +153,12 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
             .iter()
             .filter_map(|f| f.as_str().map(str::to_string))
             .collect(),
-        Some(_) => return Err(invalid("folder", "must be a folder name or a list of them")),
+        Some(_) => {
+            return Err(ApiError::field(
+                "folder",
+                "must be a folder name or a list of them",
+            ))
+        }
     };
     let collection = import(
         &doc,
@@ -170,7 +168,7 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
             skip_files: false,
         },
     )
-    .map_err(|e| invalid("collection", e.to_string()))?;
+    .map_err(|e| ApiError::field("collection", e.to_string()))?;
 
     let (environment, saved_env) = super::handlers::environment_of(&reader, &body)?;
     let mut variables = Variables::with_environment(environment);
@@ -178,30 +176,31 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
     match body.get("globals") {
         None => {}
         Some(Value::Object(map)) => variables.globals = map.clone(),
-        Some(_) => return Err(invalid("globals", "must be an object of variables")),
+        Some(_) => return Err(ApiError::field("globals", "must be an object of variables")),
     }
     let data = match body.get("data") {
         None => Vec::new(),
-        Some(rows) => json_rows(rows.clone()).map_err(|m| invalid("data", m))?,
+        Some(rows) => json_rows(rows.clone()).map_err(|m| ApiError::field("data", m))?,
     };
     let iterations = match body.get("iterations") {
         None => data.len().max(1) as u64,
         Some(n) => n
             .as_u64()
             .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| invalid("iterations", "must be a whole number from 1 to 1000000"))?,
+            .ok_or_else(|| {
+                ApiError::field("iterations", "must be a whole number from 1 to 1000000")
+            })?,
     };
     let flag = |name: &str| match body.get(name) {
         None => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(invalid(name, "must be true or false")),
+        Some(_) => Err(ApiError::field(name, "must be true or false")),
     };
     let delay = match body.get("delayRequest") {
         None => 0,
-        Some(n) => n
-            .as_u64()
-            .filter(|n| *n <= 600_000)
-            .ok_or_else(|| invalid("delayRequest", "must be milliseconds from 0 to 600000"))?,
+        Some(n) => n.as_u64().filter(|n| *n <= 600_000).ok_or_else(|| {
+            ApiError::field("delayRequest", "must be milliseconds from 0 to 600000")
+        })?,
     };
     let stop = Arc::new(AtomicBool::new(false));
     let options = FlowOptions {

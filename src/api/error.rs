@@ -51,6 +51,14 @@ impl ApiError {
         ApiError::new(409, "conflict", message)
     }
 
+    /// 422: a field of a well-formed body is wrong.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError {
+            field: Some(field.into()),
+            ..ApiError::new(422, "invalid", message)
+        }
+    }
+
     pub fn invalid(e: ValidationError, prefix: &str) -> ApiError {
         let field = if e.field.is_empty() {
             prefix.trim_end_matches('.').to_string()

@@ -184,21 +184,12 @@ pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
             }
             spec
         }
-        (None, Some(_)) => {
-            return Err(ApiError {
-                field: Some("requestId".into()),
-                ..ApiError::new(422, "invalid", "must be a string")
-            })
-        }
+        (None, Some(_)) => return Err(ApiError::field("requestId", "must be a string")),
         (None, None) => {
-            return Err(ApiError {
-                field: Some("request".into()),
-                ..ApiError::new(
-                    422,
-                    "invalid",
-                    "give the request inline (`request`) or saved (`requestId`)",
-                )
-            })
+            return Err(ApiError::field(
+                "request",
+                "give the request inline (`request`) or saved (`requestId`)",
+            ))
         }
     };
     let spec = RequestSpec::from_json(&spec_json.to_string())
@@ -242,10 +233,10 @@ pub(crate) fn environment_of(
             "give `environment` or `environmentId`, not both",
         )),
         (Some(Value::Object(map)), None) => Ok((map.clone(), None)),
-        (Some(_), None) => Err(ApiError {
-            field: Some("environment".into()),
-            ..ApiError::new(422, "invalid", "must be an object of variables")
-        }),
+        (Some(_), None) => Err(ApiError::field(
+            "environment",
+            "must be an object of variables",
+        )),
         (None, Some(Value::String(id))) => {
             let env = reader
                 .get_environment(id)?
@@ -253,10 +244,7 @@ pub(crate) fn environment_of(
             let scope = env.variables.as_object().cloned().unwrap_or_default();
             Ok((scope, Some(env)))
         }
-        (None, Some(_)) => Err(ApiError {
-            field: Some("environmentId".into()),
-            ..ApiError::new(422, "invalid", "must be a string")
-        }),
+        (None, Some(_)) => Err(ApiError::field("environmentId", "must be a string")),
         (None, None) => Ok((Default::default(), None)),
     }
 }
@@ -405,14 +393,10 @@ pub fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 /// Refuses fields the endpoint does not take (a typo should not be ignored silently).
 fn only(map: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), ApiError> {
     match map.keys().find(|k| !fields.contains(&k.as_str())) {
-        Some(unknown) => Err(ApiError {
-            field: Some(unknown.clone()),
-            ..ApiError::new(
-                422,
-                "invalid",
-                format!("unknown field; use {}", fields.join(", ")),
-            )
-        }),
+        Some(unknown) => Err(ApiError::field(
+            unknown.clone(),
+            format!("unknown field; use {}", fields.join(", ")),
+        )),
         None => Ok(()),
     }
 }
@@ -420,10 +404,7 @@ fn only(map: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), Api
 fn name_of(map: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
     match map.get("name") {
         Some(Value::String(n)) if !n.trim().is_empty() => Ok(n.clone()),
-        _ => Err(ApiError {
-            field: Some("name".into()),
-            ..ApiError::new(422, "invalid", "a non-empty string is required")
-        }),
+        _ => Err(ApiError::field("name", "a non-empty string is required")),
     }
 }
 
@@ -434,10 +415,7 @@ fn optional_id(
     match map.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(ApiError {
-            field: Some(key.into()),
-            ..ApiError::new(422, "invalid", "must be a string or null")
-        }),
+        Some(_) => Err(ApiError::field(key, "must be a string or null")),
     }
 }
 
@@ -499,20 +477,13 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
         .as_ref()
         .is_some_and(|a| !a.is_object() && !a.is_null())
     {
-        return Err(ApiError {
-            field: Some("auth".into()),
-            ..ApiError::new(
-                422,
-                "invalid",
-                "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
-            )
-        });
+        return Err(ApiError::field(
+            "auth",
+            "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
+        ));
     }
     if fields.url.trim().is_empty() {
-        return Err(ApiError {
-            field: Some("url".into()),
-            ..ApiError::new(422, "invalid", "is empty")
-        });
+        return Err(ApiError::field("url", "is empty"));
     }
     let mut spec = json!({"method": fields.method, "url": fields.url, "headers": fields.headers.clone().unwrap_or(json!([]))});
     if let Some(b) = &fields.body {
@@ -568,10 +539,10 @@ fn environment_fields(body: Value) -> Result<(String, Value), ApiError> {
         None => json!({}),
         Some(v @ Value::Object(_)) => v.clone(),
         Some(_) => {
-            return Err(ApiError {
-                field: Some("variables".into()),
-                ..ApiError::new(422, "invalid", "must be an object of variables")
-            })
+            return Err(ApiError::field(
+                "variables",
+                "must be an object of variables",
+            ))
         }
     };
     Ok((name_of(&map)?, variables))

@@ -12,7 +12,7 @@ mod step;
 pub use data::{json_rows, parse_data};
 pub use job::FlowJob;
 pub use record::{FlowEvent, StepRecord};
-pub use step::{normalize_url, BuiltRequest, FormPart, Step, StepBody};
+pub use step::{BuiltRequest, FormPart, Step, StepBody};
 
 use crate::script::{Scope, ScriptLimits};
 use std::sync::atomic::AtomicBool;

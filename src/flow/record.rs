@@ -50,11 +50,6 @@ pub struct StepRecord {
 }
 
 impl StepRecord {
-    /// Failed assertions in every script of this step.
-    pub fn failed_assertions(&self) -> usize {
-        self.outcomes().map(|o| o.failed_tests()).sum()
-    }
-
     pub fn outcomes(&self) -> impl Iterator<Item = &ScriptOutcome> {
         self.pre_request.iter().chain(&self.test)
     }
@@ -62,13 +57,5 @@ impl StepRecord {
     /// The request failed: no response (transport error or an invalid request).
     pub fn request_failed(&self) -> bool {
         self.error.is_some() || self.invalid.is_some()
-    }
-
-    /// Anything failed: an assertion, a script, or the request.
-    pub fn failed(&self) -> bool {
-        self.request_failed()
-            || self
-                .outcomes()
-                .any(|o| o.error.is_some() || o.failed_tests() > 0)
     }
 }

@@ -7,7 +7,7 @@ pub mod response;
 
 pub use error::{ErrorCategory, TransferError, ValidationError};
 pub use request::{
-    append_query, percent_encode_query, ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs,
-    HttpVersionPref, Method, PreparedRequest, RequestSpec, ScriptSource,
+    percent_encode_query, ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method,
+    PreparedRequest, RequestSpec, ScriptSource,
 };
 pub use response::{BodyEncoding, Header, Response, Timings};

@@ -487,7 +487,7 @@ fn check_one_line(field: &str, what: &str, value: &str) -> Result<(), Validation
 }
 
 /// Appends `key=value` to the URL's query (before any fragment), percent-encoding both.
-pub fn append_query(url: &mut String, key: &str, value: &str) {
+fn append_query(url: &mut String, key: &str, value: &str) {
     let fragment = url.find('#').map(|i| url.split_off(i));
     let sep = if url.contains('?') {
         if url.ends_with('?') || url.ends_with('&') {
