@@ -9,6 +9,7 @@ mod cli;
 mod collection_cli;
 mod collections;
 mod connections;
+mod journeys;
 mod load;
 mod parity;
 mod requests;

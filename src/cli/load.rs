@@ -26,6 +26,7 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::Input(format!("cannot read run file `{}`: {e}", args.file)))?;
     let mut spec = RunSpec::from_json(&text).map_err(invalid)?;
     apply_flags(&mut spec, &args);
+    read_flow_files(&mut spec, &args.file).map_err(invalid)?;
 
     let bar = (!args.json && std::io::stderr().is_terminal()).then(|| progress_bar(&spec, &args));
     let report = match &args.engine {
@@ -158,10 +159,50 @@ fn remote_load(
     })
 }
 
+/// The files a run file names (a flow's collection, iteration data) are read here, relative
+/// to the run file, and go in as their content: a daemon gets the same run as a local engine.
+fn read_flow_files(spec: &mut RunSpec, run_file: &str) -> Result<(), ValidationError> {
+    let dir = std::path::Path::new(run_file)
+        .parent()
+        .unwrap_or(std::path::Path::new(""));
+    let read = |field: &str, path: &str| {
+        std::fs::read_to_string(dir.join(path))
+            .map_err(|e| ValidationError::new(field, format!("cannot read `{path}`: {e}")))
+    };
+    if let Some(serde_json::Value::Object(flow)) = &mut spec.flow {
+        if let Some(serde_json::Value::String(path)) = flow.get("collection").cloned() {
+            let text = read("flow.collection", &path)?;
+            let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                ValidationError::new("flow.collection", format!("`{path}` is not JSON: {e}"))
+            })?;
+            flow.insert("collection".into(), doc);
+        }
+    }
+    if let Some(serde_json::Value::String(path)) = spec.data.clone() {
+        let rows = crate::flow::parse_data(&path, &read("data", &path)?)
+            .map_err(|m| ValidationError::new("data", format!("`{path}` {m}")))?;
+        spec.data = Some(serde_json::Value::Array(
+            rows.into_iter().map(serde_json::Value::Object).collect(),
+        ));
+    }
+    Ok(())
+}
+
 /// Flags override the file: `--iterations` and `--rps` choose the mode; the run's own checks
 /// then refuse contradictions (naming the config field).
 fn apply_flags(spec: &mut RunSpec, args: &LoadArgs) {
     let c = &mut spec.config;
+    if c.executor.is_some() {
+        // The executor's own fields; its checks refuse one it does not take.
+        c.iterations = args.iterations.or(c.iterations);
+        c.rate = args.rps.or(c.rate);
+        c.vus = args.concurrency.or(c.vus);
+        if let Some(d) = &args.duration {
+            c.duration = Some(serde_json::Value::String(d.clone()));
+        }
+        c.thresholds.extend(args.threshold.iter().cloned());
+        return;
+    }
     if let Some(n) = args.iterations {
         c.mode = Some("iterations".into());
         c.iterations = Some(n);
@@ -186,9 +227,16 @@ fn apply_flags(spec: &mut RunSpec, args: &LoadArgs) {
 }
 
 fn progress_bar(spec: &RunSpec, args: &LoadArgs) -> ProgressBar {
-    let by_count = spec.config.mode.as_deref() == Some("iterations") || args.iterations.is_some();
+    let by_count = spec.config.mode.as_deref() == Some("iterations")
+        || matches!(
+            spec.config.executor.as_deref(),
+            Some("per-vu-iterations" | "shared-iterations")
+        )
+        || args.iterations.is_some();
     let bar = ProgressBar::new(0);
-    let template = if by_count {
+    let template = if by_count && spec.flow.is_some() {
+        "{bar:30} {pos}/{len} iterations  {msg}"
+    } else if by_count {
         "{bar:30} {pos}/{len} requests  {msg}"
     } else {
         "{bar:30} {elapsed_precise}  {msg}"
@@ -198,17 +246,21 @@ fn progress_bar(spec: &RunSpec, args: &LoadArgs) -> ProgressBar {
 }
 
 fn update(bar: &ProgressBar, s: &RunSnapshot) {
-    match s.requests_expected {
-        Some(expected) => {
+    let progress = match &s.flow {
+        Some(flow) => flow.iterations_expected.map(|e| (flow.iterations, e)),
+        None => s.requests_expected.map(|e| (s.requests_sent, e)),
+    };
+    match progress {
+        Some((done, expected)) => {
             bar.set_length(expected);
-            bar.set_position(s.requests_sent.min(expected));
+            bar.set_position(done.min(expected));
         }
         None => {
             bar.set_length(100);
             bar.set_position(0);
         }
     }
-    bar.set_message(format!(
+    let mut message = format!(
         "{:.0}/s · p99 {} · errors {:.2}% · in flight {}{}",
         s.rps,
         micros(s.latency_us.last_second.p99 as f64),
@@ -219,7 +271,27 @@ fn update(bar: &ProgressBar, s: &RunSnapshot) {
         } else {
             String::new()
         },
-    ));
+    );
+    // Flows: the iterations, then a line per step.
+    if let Some(flow) = &s.flow {
+        use std::fmt::Write;
+        let _ = write!(
+            message,
+            " · {} iterations ({:.0}/s) · {} users",
+            flow.iterations, flow.iterations_per_sec, flow.users
+        );
+        for step in &flow.steps {
+            let _ = write!(
+                message,
+                "\n    {:<24} {:>7.0}/s · p95 {} · {} failed",
+                step.name,
+                step.rps,
+                micros(step.latency_us.last_second.p95 as f64),
+                step.failed
+            );
+        }
+    }
+    bar.set_message(message);
 }
 
 fn render(r: &FinalReport) -> String {
@@ -287,6 +359,9 @@ fn render(r: &FinalReport) -> String {
         bytes(r.bytes_sent),
         bytes(r.bytes_received)
     );
+    if let Some(flow) = &r.flow {
+        out.push_str(&render_flow(flow));
+    }
     if let Some(tests) = &r.tests {
         out.push_str(&super::batch::render_tests(tests));
     }
@@ -297,6 +372,58 @@ fn render(r: &FinalReport) -> String {
             out,
             "{label:<13} {mark} {} (actual {})",
             th.threshold, th.actual
+        );
+    }
+    out
+}
+
+/// A flow run's iterations and its steps table.
+fn render_flow(flow: &crate::run::FlowReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "iterations    {} completed · {} dropped · {} users · duration {}",
+        flow.iterations,
+        flow.dropped_iterations,
+        flow.users,
+        percentile_line(&flow.iteration_duration_us)
+    );
+    if flow.data_rows > 0 {
+        let wrapped = if flow.data_wrapped {
+            " (more iterations than rows: rows were read again from the first)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "data          {} rows{wrapped}", flow.data_rows);
+    }
+    let width = flow
+        .steps
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "steps         {:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}",
+        "name", "requests", "failed", "p50", "p95", "p99"
+    );
+    for step in &flow.steps {
+        let l = step
+            .latency_us
+            .corrected
+            .as_ref()
+            .unwrap_or(&step.latency_us.service);
+        let _ = writeln!(
+            out,
+            "              {:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}",
+            step.name,
+            step.completed,
+            step.failed,
+            micros(l.p50 as f64),
+            micros(l.p95 as f64),
+            micros(l.p99 as f64)
         );
     }
     out

@@ -271,6 +271,7 @@ fn step(
         test: parent.test.iter().cloned().chain(test).collect(),
         keep_body,
         raw_type: raw.and_then(|(_, ct)| ct),
+        think_time: std::time::Duration::ZERO,
     })
 }
 

@@ -6,6 +6,10 @@
 //! runtime's), and follows Newman's rules: a script error does not stop the request, a skipped
 //! request runs no tests, `setNextRequest` jumps by id or name (to a name it cannot find, or to
 //! `null`, it ends the iteration), and with `bail` the first failure ends the run.
+//!
+//! A collection run's user runs its iterations one after another and owns its runtime. A load
+//! run's users are paced: each runs one iteration when its owner (the run's share on a worker)
+//! starts it, then idles; they share the share's runtime, each with its own cookie jar.
 
 use super::record::{FlowEvent, StepRecord};
 use super::step::Step;
@@ -15,7 +19,7 @@ use crate::model::{ErrorCategory, RequestSpec, Response, TransferError};
 use crate::script::{
     apply_request_update, cookie_header, end_run, new_run, run_script, script_request,
     script_response, store_cookies, Finished, NextRequest, NextSend, Phase, PhaseStep, Purpose,
-    ScriptContext, ScriptError, ScriptInput, ScriptOutcome, ScriptRequest, ScriptResponse,
+    Scope, ScriptContext, ScriptError, ScriptInput, ScriptOutcome, ScriptRequest, ScriptResponse,
     Variables, Waiting, WaitingScripts,
 };
 use crossbeam_channel::Sender;
@@ -24,6 +28,24 @@ use std::time::{Instant, SystemTime};
 
 /// The tag of a step's own request; `pm.sendRequest` transfers carry `SIDE_TAG`.
 const MAIN: u64 = 0;
+
+/// Where a user's events go: a channel to a collection run's reporter, or a buffer that a load
+/// run's share drains after each call (it keeps counts, not records).
+pub trait FlowSink: Send {
+    fn event(&mut self, event: FlowEvent);
+}
+
+impl FlowSink for Sender<FlowEvent> {
+    fn event(&mut self, event: FlowEvent) {
+        let _ = self.send(event);
+    }
+}
+
+impl FlowSink for Vec<FlowEvent> {
+    fn event(&mut self, event: FlowEvent) {
+        self.push(event);
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -38,6 +60,10 @@ enum State {
     Sent,
     /// The step is over: report it and pick the next.
     StepEnd,
+    /// The step's think time, then `then`.
+    Thinking(Instant),
+    /// A paced user between iterations.
+    Idle,
     Done,
 }
 
@@ -55,11 +81,19 @@ struct Current {
     stop_scripts: bool,
 }
 
-pub struct FlowJob {
+pub struct FlowJob<S: FlowSink = Sender<FlowEvent>> {
     steps: Arc<Vec<Step>>,
     options: Arc<FlowOptions>,
-    /// The user's scripts get their own runtime, which also keeps its cookie jar.
+    /// The user's scripts' runtime and cookie jar (see `script::user_run`).
     run: u64,
+    /// Runs one iteration when told ([`FlowJob::start_iteration`]), then idles.
+    paced: bool,
+    /// Where the state goes after `Thinking`.
+    then: State,
+    /// When the step in progress was due: the iteration's intended start for its first step
+    /// (a paced user's owner gives it), else when the step began.
+    step_due: Instant,
+    first_step_due: Option<Instant>,
     variables: Variables,
     iteration: u64,
     /// The iteration whose start was reported.
@@ -70,27 +104,58 @@ pub struct FlowJob {
     waiting: WaitingScripts,
     /// Why the run ends early, once it must.
     stopped: Option<String>,
-    events: Sender<FlowEvent>,
+    events: S,
     finished: bool,
 }
 
-impl FlowJob {
+impl FlowJob<Sender<FlowEvent>> {
+    /// A user that runs `options.iterations` iterations, with a runtime of its own.
     pub fn new(
         steps: Arc<Vec<Step>>,
         options: Arc<FlowOptions>,
         variables: Variables,
         events: Sender<FlowEvent>,
     ) -> FlowJob {
-        let run = new_run();
         let state = if steps.is_empty() || options.iterations == 0 {
             State::Done
         } else {
             State::StepStart
         };
+        FlowJob::with_state(steps, options, variables, new_run(), events, state)
+    }
+}
+
+impl<S: FlowSink> FlowJob<S> {
+    /// A paced user with script id `run` (a `script::user_run` of its owner's run): idle until
+    /// [`FlowJob::start_iteration`].
+    pub fn paced(
+        steps: Arc<Vec<Step>>,
+        options: Arc<FlowOptions>,
+        variables: Variables,
+        run: u64,
+        events: S,
+    ) -> FlowJob<S> {
+        let mut user = FlowJob::with_state(steps, options, variables, run, events, State::Idle);
+        user.paced = true;
+        user
+    }
+
+    fn with_state(
+        steps: Arc<Vec<Step>>,
+        options: Arc<FlowOptions>,
+        variables: Variables,
+        run: u64,
+        events: S,
+        state: State,
+    ) -> FlowJob<S> {
         FlowJob {
             steps,
             options,
             run,
+            paced: false,
+            then: State::Done,
+            step_due: Instant::now(),
+            first_step_due: None,
             variables,
             iteration: 0,
             announced: None,
@@ -108,6 +173,37 @@ impl FlowJob {
         &self.steps[self.pos]
     }
 
+    /// A paced user starts iteration `iteration` with data row `data`; `due` is when it was
+    /// meant to start (its first step's latency counts from there).
+    pub fn start_iteration(&mut self, iteration: u64, data: Scope, due: Instant) {
+        debug_assert!(self.is_idle());
+        self.iteration = iteration;
+        self.variables.data = data;
+        self.pos = 0;
+        self.first_step_due = Some(due);
+        self.state = State::StepStart;
+    }
+
+    /// A paced user between iterations (or one that has not started).
+    pub fn is_idle(&self) -> bool {
+        self.state == State::Idle
+    }
+
+    /// The step in progress.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// When the step in progress was due.
+    pub fn step_due(&self) -> Instant {
+        self.step_due
+    }
+
+    /// The events it reported since the last call, for a buffered sink's owner.
+    pub fn events(&mut self) -> &mut S {
+        &mut self.events
+    }
+
     fn begin_step(&mut self, now: Instant) {
         if let Some(stop) = &self.options.stop {
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -116,10 +212,12 @@ impl FlowJob {
                 return;
             }
         }
+        self.step_due = self.first_step_due.take().unwrap_or(now);
         // Once per iteration: a `setNextRequest` back to the first step is not a new one.
-        if self.announced != Some(self.iteration) {
+        // A paced user's owner announces its iterations and hands it their data rows.
+        if !self.paced && self.announced != Some(self.iteration) {
             self.announced = Some(self.iteration);
-            let _ = self.events.send(FlowEvent::Iteration {
+            self.events.event(FlowEvent::Iteration {
                 iteration: self.iteration,
             });
             self.variables.data = self.options.data_row(self.iteration);
@@ -330,18 +428,28 @@ impl FlowJob {
         }
     }
 
-    /// Reports the step and picks the next one (or the next iteration, or the end).
-    fn end_step(&mut self) {
+    /// Reports the step and picks the next one (or the next iteration, or the end), after the
+    /// step's think time.
+    fn end_step(&mut self, now: Instant) {
         let Some(current) = self.current.take() else {
             self.state = State::Done;
             return;
         };
-        let _ = self.events.send(FlowEvent::Step(Box::new(current.record)));
+        self.events.event(FlowEvent::Step(Box::new(current.record)));
         if self.stopped.is_some() {
             self.state = State::Done;
             return;
         }
-        let next = match current.next {
+        let think = self.step().think_time;
+        self.pick_next(current.next);
+        if !think.is_zero() && self.state != State::Done {
+            self.then = self.state;
+            self.state = State::Thinking(now + think);
+        }
+    }
+
+    fn pick_next(&mut self, next: Option<NextRequest>) {
+        let next = match next {
             None => Some(self.pos + 1),
             Some(NextRequest::EndRun) => None,
             Some(NextRequest::Named(name)) => self
@@ -352,6 +460,10 @@ impl FlowJob {
         };
         match next {
             Some(pos) if pos < self.steps.len() => self.pos = pos,
+            _ if self.paced => {
+                self.state = State::Idle;
+                return;
+            }
             _ => {
                 self.pos = 0;
                 self.iteration += 1;
@@ -396,14 +508,14 @@ impl FlowJob {
         }
         self.finished = true;
         end_run(self.run);
-        let _ = self.events.send(FlowEvent::Finished {
+        self.events.event(FlowEvent::Finished {
             variables: std::mem::take(&mut self.variables),
             stopped: self.stopped.take(),
         });
     }
 }
 
-impl Job for FlowJob {
+impl<S: FlowSink> Job for FlowJob<S> {
     fn next(&mut self, now: Instant, _in_flight: usize) -> Next {
         loop {
             match self.state {
@@ -421,8 +533,10 @@ impl Job for FlowJob {
                         return next;
                     }
                 }
-                State::Sent => return Next::Wait,
-                State::StepEnd => self.end_step(),
+                State::Sent | State::Idle => return Next::Wait,
+                State::StepEnd => self.end_step(now),
+                State::Thinking(at) if now < at => return Next::At(at),
+                State::Thinking(_) => self.state = self.then,
                 State::Done => {
                     self.end();
                     return Next::Done;
@@ -476,7 +590,15 @@ impl Job for FlowJob {
     }
 
     fn finish(mut self: Box<Self>) {
-        if !self.finished && self.state != State::Done {
+        self.stop();
+    }
+}
+
+impl<S: FlowSink> FlowJob<S> {
+    /// Ends the user now: the step in progress is reported (aborted, if its request had not
+    /// completed) and the user says it ended.
+    pub fn stop(&mut self) {
+        if !self.finished && !matches!(self.state, State::Done | State::Idle) {
             // The engine stopped it: report the step in progress and say why it ended.
             let limits = self.options.limits;
             let _ = self.waiting.expire(None, &mut self.variables, limits);
@@ -490,7 +612,7 @@ impl Job for FlowJob {
             }
             self.stopped = Some("the engine stopped before the run completed".into());
             if let Some(current) = self.current.take() {
-                let _ = self.events.send(FlowEvent::Step(Box::new(current.record)));
+                self.events.event(FlowEvent::Step(Box::new(current.record)));
             }
         }
         self.end();
@@ -499,7 +621,7 @@ impl Job for FlowJob {
 
 /// A user dropped without ending (its job panicked) still says it ended, so its run is not
 /// waited on forever.
-impl Drop for FlowJob {
+impl<S: FlowSink> Drop for FlowJob<S> {
     fn drop(&mut self) {
         if !self.finished {
             self.stopped

@@ -29,6 +29,8 @@ pub struct Step {
     /// The Content-Type a raw body implies (its language), sent with the body unless the
     /// request sets one.
     pub raw_type: Option<String>,
+    /// A load run's pause after the step (the user reading the page), before the next one.
+    pub think_time: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,8 +1,11 @@
 //! The run file (`vayu-cli load` reads it; `POST /run` will take it): what to send and how.
 //! Checked up front; every error names the field.
 
+use super::flow_plan;
+pub use super::flow_plan::FlowPlan;
 use super::schedule::{Schedule, Stage};
 use super::threshold::Threshold;
+use crate::flow::FlowOptions;
 use crate::model::duration::duration_from_json;
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
 use crate::script::{new_run, PreRequest, ResponseTest, Variables};
@@ -24,14 +27,45 @@ pub struct RunSpec {
     /// Sent round-robin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<Vec<RequestSpec>>,
+    /// A journey: a list of steps (requests with `name`, scripts and `thinkTime`), or
+    /// `{"collection": ..., "folder": ...}`. Every iteration of every virtual user runs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<serde_json::Value>,
+    /// Iteration data rows for a flow: `[{"column": value}, ...]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
     pub config: LoadConfigSpec,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoadConfigSpec {
+    /// k6's executor names and fields (see `executor.rs`); instead of `mode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vus: Option<u64>,
+    /// Iterations per `timeUnit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_unit: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "maxVUs")]
+    pub max_vus: Option<u64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "preAllocatedVUs"
+    )]
+    pub pre_allocated_vus: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "startVUs")]
+    pub start_vus: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_duration: Option<serde_json::Value>,
     /// "constant" (default), "iterations" or "ramp_up".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
@@ -67,7 +101,12 @@ pub struct LoadConfigSpec {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StageSpec {
     pub duration: serde_json::Value,
-    pub target_rps: f64,
+    /// Mode "ramp_up"'s rate at the stage's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rps: Option<f64>,
+    /// An executor's target at the stage's end: virtual users, or iterations per `timeUnit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
 }
 
 /// How requests are paced.
@@ -86,6 +125,34 @@ pub enum Mode {
         concurrency: u64,
         limit: Option<Duration>,
     },
+    /// Closed model with a changing number of users: from `start`, moving linearly to each
+    /// stage's target over the stage (k6's ramping-vus). Flows only.
+    RampingUsers {
+        start: u64,
+        stages: Vec<(Duration, u64)>,
+    },
+    /// Each of `users` users runs `iterations` iterations (k6's per-vu-iterations). Flows only.
+    PerUserIterations {
+        users: u64,
+        iterations: u64,
+        limit: Option<Duration>,
+    },
+}
+
+impl Mode {
+    /// Users wanted `elapsed` into a ramping-users run (rounded to the nearest).
+    pub fn users_at(start: u64, stages: &[(Duration, u64)], elapsed: Duration) -> u64 {
+        let (mut from, mut at) = (start as f64, Duration::ZERO);
+        for (duration, target) in stages {
+            if elapsed < at + *duration {
+                let into = (elapsed - at).as_secs_f64() / duration.as_secs_f64();
+                return (from + (*target as f64 - from) * into).round() as u64;
+            }
+            from = *target as f64;
+            at += *duration;
+        }
+        from as u64
+    }
 }
 
 /// A validated run, ready to start.
@@ -108,14 +175,31 @@ pub struct LoadPlan {
     pub script_run: u64,
     /// Which results are recorded, when the run has a database; `None` records none.
     pub record: Option<ResultPolicy>,
+    /// The journey virtual users run; `None`: requests are paced one by one.
+    pub flow: Option<Arc<FlowPlan>>,
 }
 
 impl LoadPlan {
+    /// Requests a request run sends (`None` for flows: see `iterations_expected`, or when the
+    /// run goes for a duration).
     pub fn requests_expected(&self) -> Option<u64> {
+        self.flow.is_none().then(|| self.planned()).flatten()
+    }
+
+    /// Iterations a flow run starts, when the plan says.
+    pub fn iterations_expected(&self) -> Option<u64> {
+        self.flow.is_some().then(|| self.planned()).flatten()
+    }
+
+    /// The units (requests, or a flow's iterations) the mode plans, if it counts them.
+    fn planned(&self) -> Option<u64> {
         match &self.mode {
             Mode::Open(schedule) => Some(schedule.expected()),
             Mode::Iterations { iterations, .. } => Some(*iterations),
-            Mode::Closed { .. } => None,
+            Mode::PerUserIterations {
+                users, iterations, ..
+            } => Some(users * iterations),
+            Mode::Closed { .. } | Mode::RampingUsers { .. } => None,
         }
     }
 
@@ -124,7 +208,8 @@ impl LoadPlan {
         match &self.mode {
             Mode::Open(schedule) => Some(schedule.duration()),
             Mode::Closed { duration, .. } => Some(*duration),
-            Mode::Iterations { limit, .. } => *limit,
+            Mode::Iterations { limit, .. } | Mode::PerUserIterations { limit, .. } => *limit,
+            Mode::RampingUsers { stages, .. } => Some(stages.iter().map(|(d, _)| *d).sum()),
         }
     }
 
@@ -141,8 +226,20 @@ impl LoadPlan {
     pub fn mode_name(&self) -> &'static str {
         match self.mode {
             Mode::Open(_) => "open",
-            Mode::Closed { .. } => "closed",
-            Mode::Iterations { .. } => "iterations",
+            Mode::Closed { .. } | Mode::RampingUsers { .. } => "closed",
+            Mode::Iterations { .. } | Mode::PerUserIterations { .. } => "iterations",
+        }
+    }
+
+    /// The k6 executor the run's pacing is.
+    pub fn executor_name(&self) -> &'static str {
+        match &self.mode {
+            Mode::Open(schedule) if schedule.is_constant() => "constant-arrival-rate",
+            Mode::Open(_) => "ramping-arrival-rate",
+            Mode::Closed { .. } => "constant-vus",
+            Mode::RampingUsers { .. } => "ramping-vus",
+            Mode::Iterations { .. } => "shared-iterations",
+            Mode::PerUserIterations { .. } => "per-vu-iterations",
         }
     }
 }
@@ -151,22 +248,18 @@ fn err(field: &str, message: impl Into<String>) -> ValidationError {
     ValidationError::new(field, message)
 }
 
-fn seconds(field: &str, value: &serde_json::Value) -> Result<Duration, ValidationError> {
+pub(super) fn seconds(field: &str, value: &serde_json::Value) -> Result<Duration, ValidationError> {
     duration_from_json(value, 1000.0)
         .map_err(|m| err(field, format!("{m} (seconds, or a string such as \"30s\")")))
 }
 
-fn positive_duration(
+pub(super) fn positive_duration(
     field: &str,
     value: Option<&serde_json::Value>,
     mode: &str,
 ) -> Result<Duration, ValidationError> {
-    let value = value.ok_or_else(|| {
-        err(
-            field,
-            format!("mode \"{mode}\" needs a duration, e.g. \"30s\""),
-        )
-    })?;
+    let value =
+        value.ok_or_else(|| err(field, format!("\"{mode}\" needs a duration, e.g. \"30s\"")))?;
     let d = seconds(field, value)?;
     if d.is_zero() {
         return Err(err(field, "must be longer than zero"));
@@ -178,7 +271,7 @@ fn positive_duration(
 /// only an absurd plan meets it; the rest of its sends would only be counted as dropped.
 pub const MAX_RATE: f64 = 1e9;
 
-fn rate(field: &str, value: f64) -> Result<f64, ValidationError> {
+pub(super) fn rate(field: &str, value: f64) -> Result<f64, ValidationError> {
     if !value.is_finite() || value < 0.0 {
         return Err(err(
             field,
@@ -236,7 +329,7 @@ fn record_policy(
 }
 
 /// Requests in flight at once are bounded by the connections the process can open.
-fn in_flight(field: &str, value: u64) -> Result<u64, ValidationError> {
+pub(super) fn in_flight(field: &str, value: u64) -> Result<u64, ValidationError> {
     let limit = crate::engine::connection_limit();
     if value > limit {
         return Err(err(
@@ -270,21 +363,55 @@ impl RunSpec {
     /// Checks the whole run. `max_in_flight_default` is what the engine can hold (workers × per-worker cap).
     pub fn prepare(&self, max_in_flight_default: u64) -> Result<LoadPlan, ValidationError> {
         let c = &self.config;
-        let specs = match (&self.request, &self.requests) {
-            (Some(_), Some(_)) => {
-                return Err(err("requests", "give `request` or `requests`, not both"))
+        let (mode, max_users) = match &c.executor {
+            Some(name) => {
+                let e = super::executor::executor(c, name)?;
+                (e.mode, e.max_users)
             }
-            (None, None) => {
+            None => {
+                super::executor::refuse_executor_fields(c)?;
+                (legacy_mode(c)?, None)
+            }
+        };
+        let users_only = matches!(
+            mode,
+            Mode::RampingUsers { .. } | Mode::PerUserIterations { .. }
+        );
+        let specs = match (&self.flow, &self.request, &self.requests) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
                 return Err(err(
-                    "request",
-                    "the run has no request; add `request` or a list `requests`",
+                    "flow",
+                    "give `flow` or `request` / `requests`, not both",
                 ))
             }
-            (None, Some(list)) if list.is_empty() => {
+            (Some(_), None, None) => Vec::new(),
+            (None, Some(_), Some(_)) => {
+                return Err(err("requests", "give `request` or `requests`, not both"))
+            }
+            (None, None, None) => {
+                return Err(err(
+                    "request",
+                    "the run has no request; add `request`, a list `requests` or a `flow`",
+                ))
+            }
+            (None, None, Some(list)) if list.is_empty() => {
                 return Err(err("requests", "the list is empty; add a request"))
             }
+            (None, None, Some(_)) if users_only => {
+                return Err(err(
+                    "requests",
+                    format!("executor \"{}\" runs a flow: list the requests as `flow` steps (each iteration runs them all in order)", c.executor.as_deref().unwrap_or_default()),
+                ))
+            }
+            _ if users_only => Vec::new(),
             _ => self.request_specs(),
         };
+        if self.data.is_some() && self.flow.is_none() {
+            return Err(err(
+                "data",
+                "iteration data is for a `flow`; a request reads variables from `environment`",
+            ));
+        }
         let variables = match &self.environment {
             None => Variables::default(),
             Some(serde_json::Value::Object(map)) => Variables::with_environment(map.clone()),
@@ -329,141 +456,6 @@ impl RunSpec {
             requests.push(Arc::new(prepared));
         }
 
-        let mode_name = c.mode.as_deref().unwrap_or("constant");
-        let forbid = |present: bool, field: &str, why: &str| {
-            if present {
-                Err(err(field, why.to_string()))
-            } else {
-                Ok(())
-            }
-        };
-        forbid(
-            c.stages.is_some() && mode_name != "ramp_up",
-            "config.stages",
-            "stages belong to mode \"ramp_up\"",
-        )?;
-        let mode = match mode_name {
-            "constant" => {
-                let duration =
-                    positive_duration("config.duration", c.duration.as_ref(), mode_name)?;
-                forbid(
-                    c.iterations.is_some(),
-                    "config.iterations",
-                    "\"constant\" runs for a duration; use mode \"iterations\" for a count",
-                )?;
-                match (c.target_rps, c.concurrency) {
-                    (Some(_), Some(_)) => return Err(err(
-                        "config.concurrency",
-                        "give targetRps (open model) or concurrency (closed model), not both; cap an open-model run's in-flight requests with maxInFlight",
-                    )),
-                    (Some(r), None) => {
-                        if rate("config.targetRps", r)? == 0.0 {
-                            return Err(err("config.targetRps", "must be above 0"));
-                        }
-                        Mode::Open(Schedule::constant(r, duration))
-                    }
-                    (None, Some(0)) => return Err(err("config.concurrency", "must be at least 1")),
-                    (None, Some(n)) => Mode::Closed {
-                        concurrency: in_flight("config.concurrency", n)?,
-                        duration,
-                    },
-                    (None, None) => return Err(err("config.targetRps", "mode \"constant\" needs targetRps (open model) or concurrency (closed model)")),
-                }
-            }
-            "iterations" => {
-                forbid(
-                    c.target_rps.is_some(),
-                    "config.targetRps",
-                    "mode \"iterations\" is paced by concurrency; remove targetRps",
-                )?;
-                let iterations = match c.iterations {
-                    Some(0) | None => {
-                        return Err(err(
-                            "config.iterations",
-                            "mode \"iterations\" needs iterations ≥ 1",
-                        ))
-                    }
-                    Some(n) => n,
-                };
-                let concurrency = in_flight("config.concurrency", c.concurrency.unwrap_or(1))?;
-                if concurrency == 0 {
-                    return Err(err("config.concurrency", "must be at least 1"));
-                }
-                let limit = c
-                    .duration
-                    .as_ref()
-                    .map(|d| positive_duration("config.duration", Some(d), mode_name))
-                    .transpose()?;
-                Mode::Iterations {
-                    iterations,
-                    concurrency,
-                    limit,
-                }
-            }
-            "ramp_up" => {
-                forbid(
-                    c.duration.is_some(),
-                    "config.duration",
-                    "a ramp lasts as long as its stages; remove duration",
-                )?;
-                forbid(
-                    c.target_rps.is_some(),
-                    "config.targetRps",
-                    "a ramp's rates are in its stages; remove targetRps",
-                )?;
-                forbid(
-                    c.concurrency.is_some(),
-                    "config.concurrency",
-                    "a ramp is an open model; cap it with maxInFlight",
-                )?;
-                forbid(
-                    c.iterations.is_some(),
-                    "config.iterations",
-                    "a ramp runs for its stages; remove iterations",
-                )?;
-                let specs = c.stages.as_ref().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    err("config.stages", "mode \"ramp_up\" needs stages: [{\"duration\": \"30s\", \"targetRps\": 100}, ...]")
-                })?;
-                let mut from = rate("config.startRps", c.start_rps.unwrap_or(0.0))?;
-                let mut stages = Vec::with_capacity(specs.len());
-                for (i, s) in specs.iter().enumerate() {
-                    let duration = positive_duration(
-                        &format!("config.stages[{i}].duration"),
-                        Some(&s.duration),
-                        mode_name,
-                    )?;
-                    let to = rate(&format!("config.stages[{i}].targetRps"), s.target_rps)?;
-                    stages.push(Stage {
-                        duration,
-                        from_rps: from,
-                        to_rps: to,
-                    });
-                    from = to;
-                }
-                let schedule = Schedule::new(stages);
-                if schedule.expected() == 0 {
-                    return Err(err(
-                        "config.stages",
-                        "these stages send no request; raise a targetRps",
-                    ));
-                }
-                Mode::Open(schedule)
-            }
-            other => {
-                return Err(err(
-                    "config.mode",
-                    format!(
-                        "`{other}` is not a mode; use \"constant\", \"iterations\" or \"ramp_up\""
-                    ),
-                ))
-            }
-        };
-        if c.start_rps.is_some() && mode_name != "ramp_up" {
-            return Err(err(
-                "config.startRps",
-                "startRps belongs to mode \"ramp_up\"",
-            ));
-        }
         let max_in_flight = match c.max_in_flight {
             Some(0) => return Err(err("config.maxInFlight", "must be at least 1")),
             Some(n) if !matches!(mode, Mode::Open(_)) => {
@@ -471,7 +463,44 @@ impl RunSpec {
                 return Err(err("config.maxInFlight", "applies to open-model runs (targetRps or ramp_up); closed runs are capped by concurrency"));
             }
             Some(n) => in_flight("config.maxInFlight", n)?,
-            None => max_in_flight_default,
+            None => max_users.unwrap_or(max_in_flight_default),
+        };
+        let flow = match (&self.flow, users_only) {
+            (Some(flow), _) => Some(flow_plan::flow_steps(flow)?),
+            // One request under a users executor: a one-step flow.
+            (None, true) => {
+                let request = self
+                    .request
+                    .clone()
+                    .ok_or_else(|| err("request", "the run has no request"))?;
+                let name = request.name.clone().unwrap_or_else(|| "request".into());
+                Some((
+                    vec![flow_plan::request_step(request, name, Duration::ZERO)],
+                    Default::default(),
+                ))
+            }
+            (None, false) => None,
+        };
+        let (variables, flow) = match flow {
+            Some((steps, collection_variables)) => {
+                let names = flow_plan::step_names(&steps);
+                let options = FlowOptions {
+                    iterations: self.iterations_planned(&mode),
+                    request_timeout: timeout,
+                    ..FlowOptions::default()
+                };
+                let plan = FlowPlan {
+                    steps: Arc::new(steps),
+                    names,
+                    options: Arc::new(options),
+                    data: flow_plan::data_rows(self.data.as_ref())?,
+                };
+                (
+                    flow_plan::with_collection_variables(variables, collection_variables),
+                    Some(Arc::new(plan)),
+                )
+            }
+            None => (variables, None),
         };
         let graceful_stop = c
             .graceful_stop
@@ -484,7 +513,8 @@ impl RunSpec {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                Threshold::parse(t).map_err(|m| err(&format!("config.thresholds[{i}]"), m))
+                Threshold::parse(t, flow.as_deref())
+                    .map_err(|m| err(&format!("config.thresholds[{i}]"), m))
             })
             .collect::<Result<_, _>>()?;
         let tests: Vec<Option<ResponseTest>> = specs
@@ -517,8 +547,171 @@ impl RunSpec {
             pre_requests,
             variables,
             script_run: new_run(),
+            flow,
         })
     }
+
+    /// What scripts see as `pm.info.iterationCount`: the iterations planned, 0 when the run
+    /// goes for a duration.
+    fn iterations_planned(&self, mode: &Mode) -> u64 {
+        match mode {
+            Mode::Open(schedule) => schedule.expected(),
+            Mode::Iterations { iterations, .. } => *iterations,
+            Mode::PerUserIterations {
+                users, iterations, ..
+            } => users * iterations,
+            Mode::Closed { .. } | Mode::RampingUsers { .. } => 0,
+        }
+    }
+}
+
+/// The pacing of a run file that uses `mode` (no `executor`).
+fn legacy_mode(c: &LoadConfigSpec) -> Result<Mode, ValidationError> {
+    let mode_name = c.mode.as_deref().unwrap_or("constant");
+    let forbid = |present: bool, field: &str, why: &str| {
+        if present {
+            Err(err(field, why.to_string()))
+        } else {
+            Ok(())
+        }
+    };
+    forbid(
+        c.stages.is_some() && mode_name != "ramp_up",
+        "config.stages",
+        "stages belong to mode \"ramp_up\"",
+    )?;
+    let mode = match mode_name {
+        "constant" => {
+            let duration = positive_duration("config.duration", c.duration.as_ref(), mode_name)?;
+            forbid(
+                c.iterations.is_some(),
+                "config.iterations",
+                "\"constant\" runs for a duration; use mode \"iterations\" for a count",
+            )?;
+            match (c.target_rps, c.concurrency) {
+                    (Some(_), Some(_)) => return Err(err(
+                        "config.concurrency",
+                        "give targetRps (open model) or concurrency (closed model), not both; cap an open-model run's in-flight requests with maxInFlight",
+                    )),
+                    (Some(r), None) => {
+                        if rate("config.targetRps", r)? == 0.0 {
+                            return Err(err("config.targetRps", "must be above 0"));
+                        }
+                        Mode::Open(Schedule::constant(r, duration))
+                    }
+                    (None, Some(0)) => return Err(err("config.concurrency", "must be at least 1")),
+                    (None, Some(n)) => Mode::Closed {
+                        concurrency: in_flight("config.concurrency", n)?,
+                        duration,
+                    },
+                    (None, None) => return Err(err("config.targetRps", "mode \"constant\" needs targetRps (open model) or concurrency (closed model)")),
+                }
+        }
+        "iterations" => {
+            forbid(
+                c.target_rps.is_some(),
+                "config.targetRps",
+                "mode \"iterations\" is paced by concurrency; remove targetRps",
+            )?;
+            let iterations = match c.iterations {
+                Some(0) | None => {
+                    return Err(err(
+                        "config.iterations",
+                        "mode \"iterations\" needs iterations ≥ 1",
+                    ))
+                }
+                Some(n) => n,
+            };
+            let concurrency = in_flight("config.concurrency", c.concurrency.unwrap_or(1))?;
+            if concurrency == 0 {
+                return Err(err("config.concurrency", "must be at least 1"));
+            }
+            let limit = c
+                .duration
+                .as_ref()
+                .map(|d| positive_duration("config.duration", Some(d), mode_name))
+                .transpose()?;
+            Mode::Iterations {
+                iterations,
+                concurrency,
+                limit,
+            }
+        }
+        "ramp_up" => {
+            forbid(
+                c.duration.is_some(),
+                "config.duration",
+                "a ramp lasts as long as its stages; remove duration",
+            )?;
+            forbid(
+                c.target_rps.is_some(),
+                "config.targetRps",
+                "a ramp's rates are in its stages; remove targetRps",
+            )?;
+            forbid(
+                c.concurrency.is_some(),
+                "config.concurrency",
+                "a ramp is an open model; cap it with maxInFlight",
+            )?;
+            forbid(
+                c.iterations.is_some(),
+                "config.iterations",
+                "a ramp runs for its stages; remove iterations",
+            )?;
+            let specs = c.stages.as_ref().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    err("config.stages", "mode \"ramp_up\" needs stages: [{\"duration\": \"30s\", \"targetRps\": 100}, ...]")
+                })?;
+            let mut from = rate("config.startRps", c.start_rps.unwrap_or(0.0))?;
+            let mut stages = Vec::with_capacity(specs.len());
+            for (i, s) in specs.iter().enumerate() {
+                let duration = positive_duration(
+                    &format!("config.stages[{i}].duration"),
+                    Some(&s.duration),
+                    mode_name,
+                )?;
+                if s.target.is_some() {
+                    return Err(err(
+                        &format!("config.stages[{i}].target"),
+                        "mode \"ramp_up\"'s stages have `targetRps` (`target` is an executor's)",
+                    ));
+                }
+                let target = s.target_rps.ok_or_else(|| {
+                    err(
+                        &format!("config.stages[{i}].targetRps"),
+                        "each stage needs targetRps",
+                    )
+                })?;
+                let to = rate(&format!("config.stages[{i}].targetRps"), target)?;
+                stages.push(Stage {
+                    duration,
+                    from_rps: from,
+                    to_rps: to,
+                });
+                from = to;
+            }
+            let schedule = Schedule::new(stages);
+            if schedule.expected() == 0 {
+                return Err(err(
+                    "config.stages",
+                    "these stages send no request; raise a targetRps",
+                ));
+            }
+            Mode::Open(schedule)
+        }
+        other => {
+            return Err(err(
+                "config.mode",
+                format!("`{other}` is not a mode; use \"constant\", \"iterations\" or \"ramp_up\""),
+            ))
+        }
+    };
+    if c.start_rps.is_some() && mode_name != "ramp_up" {
+        return Err(err(
+            "config.startRps",
+            "startRps belongs to mode \"ramp_up\"",
+        ));
+    }
+    Ok(mode)
 }
 
 #[cfg(test)]

@@ -8,17 +8,24 @@
 //! ```
 
 pub mod config;
+mod executor;
+mod flow_plan;
 mod report;
 mod reporter;
 pub mod schedule;
 mod share;
 pub mod stats;
 pub mod threshold;
+mod users;
 
 pub use crate::engine::Percentiles;
 pub use config::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
-pub use report::{deserialize_histogram, FinalReport, LatencyReport, PhaseAverages};
-pub use reporter::{LatencyBrief, RunEvent, RunSnapshot, SnapshotLatency};
+pub use report::{
+    deserialize_histogram, FinalReport, FlowReport, LatencyReport, PhaseAverages, StepReport,
+};
+pub use reporter::{
+    FlowSnapshot, LatencyBrief, RunEvent, RunSnapshot, SnapshotLatency, StepSnapshot,
+};
 pub use threshold::{Threshold, ThresholdResult};
 
 use crate::engine::EventLoop;
@@ -32,6 +39,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use users::UserShare;
 
 const NOT_STOPPED: u64 = u64::MAX;
 
@@ -44,6 +52,8 @@ pub(crate) struct RunShared {
     stop_ns: AtomicU64,
     /// Iterations mode: the next request index, shared so the total is exact.
     pub next_index: AtomicU64,
+    /// Flow runs: the next iteration's number (it picks the data row), over all workers.
+    pub next_iteration: AtomicU64,
     /// Results recording (`config.record`), when the run has a database; each share clones it.
     pub recorder: Option<crate::recording::OutcomeRecorder>,
 }
@@ -152,14 +162,9 @@ impl RunManager {
             })?;
         }
         let workers = self.engine.worker_count();
-        // Each share at least 1: a share with no room would drop every send it owns.
+        // Each open-model share at least 1: a share with no room would drop every send it owns.
         let limits: Vec<usize> = (0..workers)
-            .map(|i| match plan.mode {
-                Mode::Open(_) => split(plan.max_in_flight, workers, i).max(1),
-                Mode::Closed { concurrency, .. } | Mode::Iterations { concurrency, .. } => {
-                    split(concurrency, workers, i)
-                }
-            })
+            .map(|i| UserShare::limit_of(&plan.mode, plan.max_in_flight, workers, i))
             .collect();
         let recorder = match (&self.store, plan.record) {
             (Some(store), Some(policy)) => Some(crate::recording::OutcomeRecorder::new(
@@ -174,21 +179,34 @@ impl RunManager {
             plan,
             stop_ns: AtomicU64::new(NOT_STOPPED),
             next_index: AtomicU64::new(0),
+            next_iteration: AtomicU64::new(0),
             recorder,
         });
         if let Some(store) = &self.store {
             store.set_run_status(&id, RunStatus::Running, None, None, None)?;
         }
         let (reports, report_rx) = crossbeam_channel::unbounded();
-        let started = self.engine.start_job(|i, n| {
-            Box::new(RunShare::new(
-                Arc::clone(&shared),
-                i,
-                n,
-                limits[i],
-                reports.clone(),
-            ))
-        });
+        let started = self
+            .engine
+            .start_job(|i, n| -> Box<dyn crate::engine::Job> {
+                match &shared.plan.flow {
+                    Some(flow) => Box::new(UserShare::new(
+                        Arc::clone(&shared),
+                        Arc::clone(flow),
+                        i,
+                        n,
+                        limits[i],
+                        reports.clone(),
+                    )),
+                    None => Box::new(RunShare::new(
+                        Arc::clone(&shared),
+                        i,
+                        n,
+                        limits[i],
+                        reports.clone(),
+                    )),
+                }
+            });
         let failure = (started < workers).then(|| {
             format!("only {started} of {workers} workers took the run: the engine is stopping")
         });

@@ -1,8 +1,8 @@
 //! The final report of a run: what was asked, what happened, and whether thresholds held.
 
-use super::config::LoadPlan;
-use super::stats::RunStats;
-use super::threshold::{Measured, ThresholdResult};
+use super::config::{FlowPlan, LoadPlan};
+use super::stats::{FlowStats, RunStats};
+use super::threshold::{Measured, Scope, ThresholdResult};
 use crate::engine::{ErrorCount, Percentiles};
 use crate::script::TestTally;
 use crate::store::RunStatus;
@@ -40,6 +40,9 @@ pub struct FinalReport {
     pub status: RunStatus,
     /// "open", "closed" or "iterations".
     pub mode: String,
+    /// The k6 executor the run's pacing is (e.g. "constant-arrival-rate").
+    #[serde(default)]
+    pub executor: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub duration_secs: f64,
@@ -75,6 +78,55 @@ pub struct FinalReport {
     /// What was recorded in the database (`config.record`), when the run had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<crate::store::RecordCounts>,
+    /// Flow runs: iterations and each step's numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<FlowReport>,
+}
+
+/// A flow run's iterations and steps. For flows `requestsExpected` and `dropped` count
+/// iterations; the run's request counts hold every step's requests.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowReport {
+    /// Iterations that ran to their end.
+    pub iterations: u64,
+    /// Arrival-rate executors: iterations due that found no free user.
+    pub dropped_iterations: u64,
+    /// Iterations the executor plans, when it counts them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations_expected: Option<u64>,
+    /// From each iteration's intended start to its end.
+    pub iteration_duration_us: Percentiles,
+    /// Virtual users created over the run.
+    pub users: u64,
+    /// Iteration data rows; past the last, iterations start again from the first.
+    pub data_rows: usize,
+    /// More iterations ran than there are data rows, so rows were read again.
+    pub data_wrapped: bool,
+    pub steps: Vec<StepReport>,
+}
+
+/// One step's requests over the run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    pub name: String,
+    pub requests_sent: u64,
+    pub completed: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub error_rate: f64,
+    /// Corrected from when the step was due (arrival-rate executors), and service time.
+    pub latency_us: LatencyReport,
+    pub status_codes: BTreeMap<u16, u64>,
+    pub errors: Vec<ErrorCount>,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    /// The step's scripts' assertions per test name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestTally>,
+    /// The step's primary latency histogram, as the run's `histogram`.
+    pub histogram: String,
 }
 
 impl FinalReport {
@@ -101,35 +153,32 @@ impl FinalReport {
         };
         let responses = t.responses().max(1) as f64;
         let [dns, connect, tls, first_byte] = t.phase_sums_us.map(|sum| sum as f64 / responses);
-        let measured = Measured {
-            latency_quantile_us: {
-                let h = primary.clone();
-                Box::new(move |q| h.value_at_quantile(q) as f64)
-            },
-            latency_avg_us: primary.mean(),
-            latency_min_us: primary.min() as f64,
-            latency_max_us: primary.max() as f64,
-            error_rate: stats.error_rate(),
-            rps: achieved_rps,
-            checks_rate: {
-                let (passed, failed) = (stats.tests.passed(), stats.tests.failed());
-                if passed + failed == 0 {
-                    1.0
-                } else {
-                    passed as f64 / (passed + failed) as f64
-                }
-            },
-            dropped: stats.dropped,
-        };
+        let run_measured = measured(stats, open, secs);
+        let flow_stats = stats.flow.as_deref();
+        let empty = RunStats::default();
         let thresholds: Vec<ThresholdResult> = plan
             .thresholds
             .iter()
-            .map(|th| th.check(&measured))
+            .map(|th| match th.scope {
+                Scope::Run => th.check(&run_measured),
+                Scope::Step(i) => {
+                    let step = flow_stats.and_then(|f| f.steps.get(&i)).unwrap_or(&empty);
+                    th.check(&measured(step, open, secs))
+                }
+                Scope::Iteration => {
+                    let mut whole = measured(&empty, false, secs);
+                    if let Some(f) = flow_stats {
+                        latency_of(&mut whole, &f.iteration_us);
+                    }
+                    th.check(&whole)
+                }
+            })
             .collect();
         FinalReport {
             run_id: run_id.to_string(),
             status,
             mode: plan.mode_name().to_string(),
+            executor: plan.executor_name().to_string(),
             error,
             duration_secs: secs,
             requests_expected: plan.requests_expected(),
@@ -159,10 +208,107 @@ impl FinalReport {
             histogram: serialize(primary),
             thresholds_ok: thresholds.iter().all(|r| r.ok),
             thresholds,
-            tests: (plan.tests.is_some() || plan.pre_requests.is_some())
+            tests: (plan.tests.is_some() || plan.pre_requests.is_some() || has_scripts(plan))
                 .then(|| stats.tests.clone()),
             recording: None,
+            flow: plan
+                .flow
+                .as_ref()
+                .map(|flow| flow_report(plan, flow, stats, open)),
         }
+    }
+}
+
+fn has_scripts(plan: &LoadPlan) -> bool {
+    plan.flow.as_ref().is_some_and(|f| {
+        f.steps
+            .iter()
+            .any(|s| !s.pre_request.is_empty() || !s.test.is_empty())
+    })
+}
+
+/// What thresholds compare, from a run's (or a step's) numbers.
+fn measured(stats: &RunStats, open: bool, secs: f64) -> Measured {
+    let primary = if open {
+        &stats.corrected_us
+    } else {
+        &stats.transfers.latency_us
+    };
+    let mut m = Measured {
+        latency_quantile_us: Box::new(|_| 0.0),
+        latency_avg_us: 0.0,
+        latency_min_us: 0.0,
+        latency_max_us: 0.0,
+        error_rate: stats.error_rate(),
+        rps: if secs > 0.0 {
+            stats.completed() as f64 / secs
+        } else {
+            0.0
+        },
+        checks_rate: {
+            let (passed, failed) = (stats.tests.passed(), stats.tests.failed());
+            if passed + failed == 0 {
+                1.0
+            } else {
+                passed as f64 / (passed + failed) as f64
+            }
+        },
+        dropped: stats.dropped,
+    };
+    latency_of(&mut m, primary);
+    m
+}
+
+fn latency_of(m: &mut Measured, h: &Histogram<u64>) {
+    let owned = h.clone();
+    m.latency_quantile_us = Box::new(move |q| owned.value_at_quantile(q) as f64);
+    m.latency_avg_us = h.mean();
+    m.latency_min_us = h.min() as f64;
+    m.latency_max_us = h.max() as f64;
+}
+
+fn flow_report(plan: &LoadPlan, flow: &FlowPlan, stats: &RunStats, open: bool) -> FlowReport {
+    let empty = FlowStats::default();
+    let f = stats.flow.as_deref().unwrap_or(&empty);
+    let no_step = RunStats::default();
+    let steps = flow
+        .names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let s = f.steps.get(&i).unwrap_or(&no_step);
+            let t = &s.transfers;
+            let has_scripts =
+                !flow.steps[i].pre_request.is_empty() || !flow.steps[i].test.is_empty();
+            StepReport {
+                name: name.clone(),
+                requests_sent: s.sent,
+                completed: s.completed(),
+                ok: t.ok,
+                failed: t.failed(),
+                error_rate: s.error_rate(),
+                latency_us: LatencyReport {
+                    corrected: open.then(|| Percentiles::of(&s.corrected_us)),
+                    service: Percentiles::of(&t.latency_us),
+                },
+                status_codes: t.status_counts(),
+                errors: t.errors(),
+                bytes_sent: t.wire_bytes_sent,
+                bytes_received: t.wire_bytes_received,
+                tests: has_scripts.then(|| s.tests.clone()),
+                histogram: serialize(if open { &s.corrected_us } else { &t.latency_us }),
+            }
+        })
+        .collect();
+    FlowReport {
+        iterations: f.iterations,
+        dropped_iterations: stats.dropped,
+        iterations_expected: plan.iterations_expected(),
+        iteration_duration_us: Percentiles::of(&f.iteration_us),
+        users: f.users,
+        data_rows: flow.data.len(),
+        data_wrapped: !flow.data.is_empty() && f.started > flow.data.len() as u64,
+        steps,
     }
 }
 

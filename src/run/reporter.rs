@@ -76,6 +76,36 @@ pub struct RunSnapshot {
     pub errors: BTreeMap<String, u64>,
     pub status_codes: BTreeMap<u16, u64>,
     pub latency_us: SnapshotLatency,
+    /// Flow runs: iterations and the steps table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<FlowSnapshot>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowSnapshot {
+    /// Iterations run to their end so far.
+    pub iterations: u64,
+    /// Iterations ended per second over the last second.
+    pub iterations_per_sec: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations_expected: Option<u64>,
+    /// Virtual users created so far.
+    pub users: u64,
+    pub steps: Vec<StepSnapshot>,
+}
+
+/// One step's numbers so far; latencies as the run's (corrected for arrival-rate executors).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepSnapshot {
+    pub name: String,
+    pub requests: u64,
+    /// Completed per second over the last second.
+    pub rps: f64,
+    pub failed: u64,
+    pub error_rate: f64,
+    pub latency_us: SnapshotLatency,
 }
 
 pub(crate) enum Command {
@@ -284,7 +314,44 @@ impl RunState {
                 last_second: Percentiles::of(self.primary(&last_second)).into(),
                 cumulative: Percentiles::of(self.primary(c)).into(),
             },
+            flow: self.flow_snapshot(&last_second, span),
         }
+    }
+
+    fn flow_snapshot(&self, last_second: &RunStats, span: Duration) -> Option<FlowSnapshot> {
+        let plan = self.run.shared.plan.flow.as_ref()?;
+        let empty = super::stats::FlowStats::default();
+        let total = self.cumulative.flow.as_deref().unwrap_or(&empty);
+        let recent = last_second.flow.as_deref().unwrap_or(&empty);
+        let no_step = RunStats::default();
+        let secs = span.as_secs_f64();
+        let steps = plan
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let all = total.steps.get(&i).unwrap_or(&no_step);
+                let last = recent.steps.get(&i).unwrap_or(&no_step);
+                StepSnapshot {
+                    name: name.clone(),
+                    requests: all.completed(),
+                    rps: last.completed() as f64 / secs,
+                    failed: all.transfers.failed(),
+                    error_rate: all.error_rate(),
+                    latency_us: SnapshotLatency {
+                        last_second: Percentiles::of(self.primary(last)).into(),
+                        cumulative: Percentiles::of(self.primary(all)).into(),
+                    },
+                }
+            })
+            .collect();
+        Some(FlowSnapshot {
+            iterations: total.iterations,
+            iterations_per_sec: recent.iterations as f64 / secs,
+            iterations_expected: self.run.shared.plan.iterations_expected(),
+            users: total.users,
+            steps,
+        })
     }
 
     /// The spec's metric set, once a second. Latencies in ms, the error rate in percent.
@@ -308,7 +375,11 @@ impl RunState {
         if let Some(expected) = s.requests_expected {
             points.push(("requests_expected", expected as f64));
         }
-        let points = points
+        if let Some(flow) = &s.flow {
+            points.push(("iterations", flow.iterations as f64));
+            points.push(("iterations_per_sec", flow.iterations_per_sec));
+        }
+        let mut points: Vec<MetricPoint> = points
             .into_iter()
             .map(|(name, value)| MetricPoint {
                 timestamp: t,
@@ -317,6 +388,25 @@ impl RunState {
                 labels: None,
             })
             .collect();
+        // Each step's, labelled with its name.
+        for step in s.flow.iter().flat_map(|f| &f.steps) {
+            let l = &step.latency_us.last_second;
+            for (name, value) in [
+                ("rps", step.rps),
+                ("latency_p50", ms(l.p50)),
+                ("latency_p95", ms(l.p95)),
+                ("latency_p99", ms(l.p99)),
+                ("error_rate", step.error_rate * 100.0),
+                ("total_requests", step.requests as f64),
+            ] {
+                points.push(MetricPoint {
+                    timestamp: t,
+                    name: name.into(),
+                    value,
+                    labels: Some(serde_json::json!({"step": step.name})),
+                });
+            }
+        }
         if let Err(e) = store.record_metrics(&s.run_id, points) {
             eprintln!("vayu: run {}: metrics not recorded: {e}", s.run_id);
         }

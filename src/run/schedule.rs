@@ -51,6 +51,11 @@ impl Schedule {
         }])
     }
 
+    /// One stage at one rate (k6's constant-arrival-rate).
+    pub fn is_constant(&self) -> bool {
+        matches!(&self.stages[..], [s] if s.from_rps == s.to_rps)
+    }
+
     pub fn duration(&self) -> Duration {
         self.stages.iter().map(|s| s.duration).sum()
     }

@@ -39,7 +39,7 @@ pub(crate) struct RunShare {
 
 /// How many of a share's schedule indices (`next_k`, `next_k + workers`, ...) are below `end`:
 /// counted, not walked, since an absurd plan can owe billions.
-fn owed(next_k: u64, end: u64, workers: u64) -> u64 {
+pub(super) fn owed(next_k: u64, end: u64, workers: u64) -> u64 {
     if next_k < end {
         (end - 1 - next_k) / workers + 1
     } else {
@@ -234,6 +234,10 @@ impl Job for RunShare {
                     return next;
                 }
             },
+            // Users' modes: the run's plan gives them a flow, which user shares run.
+            Mode::RampingUsers { .. } | Mode::PerUserIterations { .. } => {
+                self.wind_down(now, in_flight, now)
+            }
         }
     }
 
@@ -333,9 +337,11 @@ mod tests {
                 script_run: 0,
                 variables: Variables::default(),
                 record: None,
+                flow: None,
             },
             stop_ns: AtomicU64::new(super::super::NOT_STOPPED),
             next_index: AtomicU64::new(0),
+            next_iteration: AtomicU64::new(0),
             recorder: None,
         })
     }

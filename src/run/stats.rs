@@ -5,6 +5,7 @@ use crate::engine::{Outcome, TransferStats};
 use crate::model::ErrorCategory;
 use crate::script::TestTally;
 use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone)]
 pub struct RunStats {
@@ -18,6 +19,54 @@ pub struct RunStats {
     pub corrected_us: Histogram<u64>,
     /// Test script results per test name.
     pub tests: TestTally,
+    /// Flow runs: iterations and steps.
+    pub flow: Option<Box<FlowStats>>,
+}
+
+/// What a flow run's users did: whole iterations, and each step's requests (the run's counts
+/// above hold every step's).
+#[derive(Debug, Clone)]
+pub struct FlowStats {
+    /// Iterations started.
+    pub started: u64,
+    /// Iterations that ran to their end.
+    pub iterations: u64,
+    /// Virtual users created.
+    pub users: u64,
+    /// From each iteration's intended start to its end (µs).
+    pub iteration_us: Histogram<u64>,
+    /// By step index; only steps that sent something in the interval.
+    pub steps: BTreeMap<usize, RunStats>,
+}
+
+impl Default for FlowStats {
+    fn default() -> Self {
+        FlowStats {
+            started: 0,
+            iterations: 0,
+            users: 0,
+            iteration_us: new_latency_histogram(),
+            steps: BTreeMap::new(),
+        }
+    }
+}
+
+impl FlowStats {
+    pub fn step(&mut self, index: usize) -> &mut RunStats {
+        self.steps.entry(index).or_default()
+    }
+
+    pub fn merge(&mut self, other: &FlowStats) {
+        self.started += other.started;
+        self.iterations += other.iterations;
+        self.users += other.users;
+        self.iteration_us
+            .add(&other.iteration_us)
+            .expect("histograms share bounds");
+        for (i, step) in &other.steps {
+            self.step(*i).merge(step);
+        }
+    }
 }
 
 impl Default for RunStats {
@@ -28,6 +77,7 @@ impl Default for RunStats {
             transfers: TransferStats::default(),
             corrected_us: new_latency_histogram(),
             tests: TestTally::default(),
+            flow: None,
         }
     }
 }
@@ -49,6 +99,13 @@ impl RunStats {
             .add(&other.corrected_us)
             .expect("histograms share bounds");
         self.tests.merge(&other.tests);
+        if let Some(flow) = &other.flow {
+            self.flow_mut().merge(flow);
+        }
+    }
+
+    pub fn flow_mut(&mut self) -> &mut FlowStats {
+        self.flow.get_or_insert_with(Box::default)
     }
 
     pub fn completed(&self) -> u64 {

@@ -1,6 +1,7 @@
 //! Pass/fail criteria checked at the end of a run, in k6's spirit: `p95<200ms`, `p99<1s`,
-//! `avg<=150ms`, `errors<1%`, `rps>=900`, `checks>=99%`, `dropped==0`. A violated threshold makes
-//! `vayu-cli load` exit 1.
+//! `avg<=150ms`, `errors<1%`, `rps>=900`, `checks>=99%`, `dropped==0`; for flows, on one step
+//! (`step:login p95<200ms`) or on whole iterations (`iteration_duration p95<2s`). A violated
+//! threshold makes `vayu-cli load` exit 1.
 
 use crate::model::duration::parse_duration;
 use serde::Serialize;
@@ -31,9 +32,18 @@ enum Op {
     Eq,
 }
 
+/// What a threshold measures: the whole run, one step of its flow, or its iterations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Run,
+    Step(usize),
+    Iteration,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Threshold {
     pub expr: String,
+    pub scope: Scope,
     metric: Metric,
     op: Op,
     /// µs for latencies, a fraction for the error rate, requests/s for the rate.
@@ -62,8 +72,31 @@ pub struct ThresholdResult {
 }
 
 impl Threshold {
-    pub fn parse(expr: &str) -> Result<Threshold, String> {
-        let text: String = expr.chars().filter(|c| !c.is_whitespace()).collect();
+    /// Parses `expr`; a step's name must be one of `flow`'s.
+    pub fn parse(expr: &str, flow: Option<&super::config::FlowPlan>) -> Result<Threshold, String> {
+        let (scope, rest) = scope_of(expr, flow)?;
+        let mut threshold = Threshold::parse_metric(expr, rest)?;
+        if scope == Scope::Iteration
+            && !matches!(
+                threshold.metric,
+                Metric::Quantile(_) | Metric::Avg | Metric::Min | Metric::Max
+            )
+        {
+            return Err(format!(
+                "`{expr}`: iteration_duration takes a latency (p95, avg, min, max)"
+            ));
+        }
+        if matches!(scope, Scope::Step(_)) && threshold.metric == Metric::Dropped {
+            return Err(format!(
+                "`{expr}`: iterations are dropped, not steps; use dropped_iterations on the run"
+            ));
+        }
+        threshold.scope = scope;
+        Ok(threshold)
+    }
+
+    fn parse_metric(expr: &str, text: &str) -> Result<Threshold, String> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let (at, op, len) = ["<=", ">=", "==", "<", ">"]
             .iter()
             .filter_map(|sym| text.find(sym).map(|i| (i, *sym)))
@@ -127,6 +160,7 @@ impl Threshold {
         };
         Ok(Threshold {
             expr: expr.trim().to_string(),
+            scope: Scope::Run,
             metric,
             op,
             limit,
@@ -159,6 +193,47 @@ impl Threshold {
     }
 }
 
+/// `step:NAME METRIC OP VALUE` (the name may hold spaces: the metric is the last word before
+/// the comparison), `iteration_duration METRIC OP VALUE`, or a run-wide expression.
+fn scope_of<'a>(
+    expr: &'a str,
+    flow: Option<&super::config::FlowPlan>,
+) -> Result<(Scope, &'a str), String> {
+    let trimmed = expr.trim();
+    if let Some(rest) = trimmed.strip_prefix("iteration_duration") {
+        if flow.is_none() {
+            return Err(format!(
+                "`{expr}`: iteration_duration is measured for flows only"
+            ));
+        }
+        return Ok((Scope::Iteration, rest));
+    }
+    let Some(rest) = trimmed.strip_prefix("step:") else {
+        return Ok((Scope::Run, trimmed));
+    };
+    let op = rest.find(['<', '>', '=']).ok_or_else(|| {
+        format!("`{expr}` has no comparison; write e.g. \"step:login p95<200ms\"")
+    })?;
+    let (name, metric) = rest[..op]
+        .trim_end()
+        .rsplit_once(char::is_whitespace)
+        .ok_or_else(|| format!("`{expr}`: write the step's name, a space, then the metric: \"step:login p95<200ms\""))?;
+    let name = name.trim();
+    let Some(flow) = flow else {
+        return Err(format!(
+            "`{expr}`: step thresholds are for runs with a `flow`"
+        ));
+    };
+    let index = flow.step_index(name).ok_or_else(|| {
+        format!(
+            "`{expr}`: the flow has no step named `{name}`; its steps are {}",
+            flow.names.join(", ")
+        )
+    })?;
+    let metric_start = rest[..op].trim_end().len() - metric.len();
+    Ok((Scope::Step(index), &rest[metric_start..]))
+}
+
 fn ms(us: f64) -> (f64, String) {
     (us, format!("{:.3}ms", us / 1000.0))
 }
@@ -181,7 +256,7 @@ mod tests {
     }
 
     fn ok(expr: &str) -> bool {
-        Threshold::parse(expr).unwrap().check(&measured()).ok
+        Threshold::parse(expr, None).unwrap().check(&measured()).ok
     }
 
     #[test]
@@ -207,9 +282,13 @@ mod tests {
 
     #[test]
     fn reports_the_actual_value() {
-        let r = Threshold::parse("errors<1%").unwrap().check(&measured());
+        let r = Threshold::parse("errors<1%", None)
+            .unwrap()
+            .check(&measured());
         assert_eq!((r.ok, r.actual.as_str()), (true, "0.500%"));
-        let r = Threshold::parse("p95<90ms").unwrap().check(&measured());
+        let r = Threshold::parse("p95<90ms", None)
+            .unwrap()
+            .check(&measured());
         assert_eq!(r.actual, "95.000ms");
     }
 
@@ -225,7 +304,7 @@ mod tests {
             "dropped==some",
             "checks>=150%x",
         ] {
-            let e = Threshold::parse(bad).unwrap_err();
+            let e = Threshold::parse(bad, None).unwrap_err();
             assert!(e.contains(bad), "{e}");
         }
     }

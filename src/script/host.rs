@@ -52,6 +52,8 @@ pub struct ScriptHost {
     _runtime: Runtime,
     deadline: Rc<Cell<Option<Instant>>>,
     limits: ScriptLimits,
+    /// The cookie jar scripts and cookie calls use now (see [`user_run`]).
+    jar: u64,
 }
 
 /// Runtimes a thread keeps for runs in progress; past it the least recently used is dropped
@@ -70,10 +72,26 @@ thread_local! {
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
+/// A run id's low bits pick a cookie jar within the run's runtime: the virtual users of a load
+/// run share one runtime per thread (a runtime costs about a megabyte and milliseconds to
+/// start), each with its own jar. Jar 0 is the run's own.
+const JAR_BITS: u32 = 24;
+const JAR_MASK: u64 = (1 << JAR_BITS) - 1;
+
+/// Virtual users one run can tell apart by jar.
+pub const MAX_USERS: u64 = JAR_MASK;
+
 /// A new run's id. Each run's scripts get their own runtime on each thread they run on, so
 /// nothing a script does to built-ins or the global object reaches another run.
 pub fn new_run() -> u64 {
-    NEXT_RUN.fetch_add(1, Relaxed)
+    NEXT_RUN.fetch_add(1, Relaxed) << JAR_BITS
+}
+
+/// The id under which virtual user `user` (1 to [`MAX_USERS`]) of `run` runs its scripts: the
+/// run's runtime, the user's cookie jar. [`end_run`] of it drops only the jar.
+pub fn user_run(run: u64, user: u64) -> u64 {
+    debug_assert!((1..=MAX_USERS).contains(&user));
+    (run & !JAR_MASK) | (user & JAR_MASK)
 }
 
 /// Runs `f` with this thread's runtime for `run`, creating it on first use (or with new limits).
@@ -86,6 +104,7 @@ pub(crate) fn with_host<R>(
         let mut hosts = cell.borrow_mut();
         hosts.uses += 1;
         let now = hosts.uses;
+        let (jar, run) = (run & JAR_MASK, run & !JAR_MASK);
         let found = hosts
             .hosts
             .iter()
@@ -106,13 +125,22 @@ pub(crate) fn with_host<R>(
         };
         let entry = &mut hosts.hosts[at];
         entry.1 = now;
+        entry.2.use_jar(jar);
         Ok(f(&mut entry.2))
     })
 }
 
-/// The run is over on this thread: its runtime goes.
+/// The run is over on this thread: its runtime goes (for a virtual user's id, its jar).
 pub(crate) fn end_run(run: u64) {
-    HOSTS.with(|cell| cell.borrow_mut().hosts.retain(|(r, _, _)| *r != run));
+    let (jar, run) = (run & JAR_MASK, run & !JAR_MASK);
+    HOSTS.with(|cell| {
+        let mut hosts = cell.borrow_mut();
+        if jar == 0 {
+            hosts.hosts.retain(|(r, _, _)| *r != run);
+        } else if let Some((_, _, host)) = hosts.hosts.iter_mut().find(|(r, _, _)| *r == run) {
+            host.drop_jar(jar);
+        }
+    });
 }
 
 fn setup_error(message: impl Into<String>) -> ScriptError {
@@ -172,7 +200,32 @@ impl ScriptHost {
             _runtime: runtime,
             deadline,
             limits,
+            jar: 0,
         })
+    }
+
+    fn use_jar(&mut self, jar: u64) {
+        if self.jar != jar {
+            self.jar = jar;
+            self.call_hidden("__vayu_use_jar", jar);
+        }
+    }
+
+    fn drop_jar(&mut self, jar: u64) {
+        self.call_hidden("__vayu_drop_jar", jar);
+        if self.jar == jar {
+            self.jar = 0;
+            self.call_hidden("__vayu_use_jar", 0);
+        }
+    }
+
+    /// Calls one of the prelude's hidden jar functions with a jar id (they cannot fail).
+    fn call_hidden(&mut self, name: &str, jar: u64) {
+        self.context.with(|ctx| {
+            if let Ok(f) = ctx.globals().get::<_, Function>(name) {
+                let _: rquickjs::Result<()> = f.call((jar as f64,));
+            }
+        });
     }
 
     /// Runs one script. Failures of the script itself (syntax, a throw, a limit) are in the

@@ -15,7 +15,7 @@ mod share_scripts;
 mod variables;
 mod waiting;
 
-pub use host::{new_run, ScriptLimits};
+pub use host::{new_run, user_run, ScriptLimits, MAX_USERS};
 pub use outcome::{
     ConsoleLine, NextRequest, Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest,
     ScriptResponse, TestResult, Visualizer,

@@ -613,9 +613,11 @@
   // The run's cookie jar: tough-cookie, as in Postman's runtime. Responses of a design run store
   // their cookies in it and its requests send them (the host asks, see the entry points below);
   // pm.cookies.jar() reads and changes it.
-  var runJar = null;
+  // The virtual users of a load run share a runtime, each with a jar of its own (jar 0 is the
+  // run's): the host picks the user's jar before it calls in.
+  var jars = {}, jarId = 0, runJar = null;
   function cookieJar() {
-    if (runJar === null) runJar = new (lib('tough-cookie').CookieJar)();
+    if (runJar === null) runJar = jars[jarId] = new (lib('tough-cookie').CookieJar)();
     return runJar;
   }
   function sdkCookie(c) {
@@ -700,6 +702,14 @@
   hidden('__vayu_cookie_header', function (url) {
     if (runJar === null) return '';
     try { return runJar.getCookieStringSync(jarUrl(url)); } catch (e) { return ''; }
+  });
+  hidden('__vayu_use_jar', function (id) {
+    jarId = id;
+    runJar = jars[id] === undefined ? null : jars[id];
+  });
+  hidden('__vayu_drop_jar', function (id) {
+    delete jars[id];
+    if (id === jarId) runJar = null;
   });
   hidden('__vayu_store_cookies', function (url, headerBlock) {
     if (headerBlock === '') return;

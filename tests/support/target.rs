@@ -337,6 +337,24 @@ async fn handle(
             r
         }
         ["status", code] => full(number(code) as u16, format!("status {code}")),
+        // A login that hands out a token, and a page that needs it: journeys chain them.
+        ["login", user] => full(
+            200,
+            serde_json::json!({"token": format!("tok-{user}")}).to_string(),
+        ),
+        ["me"] => {
+            let auth = req
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            match auth.strip_prefix("Bearer tok-") {
+                Some(user) if !user.is_empty() => {
+                    full(200, serde_json::json!({"user": user}).to_string())
+                }
+                _ => full(401, "no token"),
+            }
+        }
         // Digest auth (RFC 7616, MD5, qop=auth) for user/password: a challenge, then 200 for a
         // right answer and 401 for a wrong one.
         ["digest", user, password] => digest(&req, user, password),
