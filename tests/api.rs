@@ -847,3 +847,43 @@ fn shutting_down_stops_collection_runs_and_records_them_stopped() {
         .unwrap();
     assert_eq!(status, "stopped");
 }
+
+#[test]
+fn a_saved_collection_runs_at_load_with_steps_in_the_stream_and_the_report() {
+    let server = TargetServer::start();
+    let api = api();
+    let imported = api.post("/collections/import", shop_collection());
+    let id = imported.json()["id"].as_str().unwrap().to_string();
+    let started = api.post(
+        "/run",
+        json!({"flow": {"collectionId": id}, "environment": {"base": server.url("")},
+               "config": {"executor": "per-vu-iterations", "vus": 2, "iterations": 3,
+                          "thresholds": ["step:Folder / second p95<10s", "checks>=100%"]}}),
+    );
+    assert_eq!(started.status, 202, "{}", started.body);
+    let run_id = started.json()["runId"].as_str().unwrap().to_string();
+    let evs = events(&api.get(&format!("/stats/{run_id}")).body);
+    let (last, report) = evs.last().unwrap();
+    assert_eq!(last, "complete");
+    assert_eq!(report["status"], "completed", "{report}");
+    assert_eq!(report["flow"]["iterations"], 6);
+    let steps = report["flow"]["steps"].as_array().unwrap();
+    let names: Vec<&str> = steps.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["first", "Folder / second"]);
+    assert_eq!(steps[1]["statusCodes"]["404"], 6);
+    assert_eq!(report["thresholdsOk"], true, "{}", report["thresholds"]);
+    assert_eq!(server.stats.path_count("/status/404"), 6);
+
+    // A saved collection that does not exist, and both ways at once, are refused by field.
+    let missing = api.post(
+        "/run",
+        json!({"flow": {"collectionId": "col_nope"}, "config": {"executor": "shared-iterations"}}),
+    );
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let both = api.post(
+        "/run",
+        json!({"flow": {"collectionId": id, "collection": shop_collection()}, "config": {"executor": "shared-iterations"}}),
+    );
+    assert_eq!(both.status, 422, "{}", both.body);
+    assert_eq!(both.json()["error"]["field"], "flow.collectionId");
+}

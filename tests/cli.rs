@@ -718,3 +718,74 @@ fn proxy_variables_are_honoured() {
     );
     assert_eq!(proxy.stats.path_count("/status/201"), 1);
 }
+
+#[test]
+fn load_runs_a_collection_flow_with_csv_data_locally_and_through_an_engine() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load-flow");
+    let collection = serde_json::json!({
+        "info": {"name": "Journey", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [
+            {"name": "login", "request": {"method": "POST", "url": "{{base}}/login/{{user}}"},
+             "event": [{"listen": "test", "script": {"exec": ["pm.environment.set('token', pm.response.json().token);"]}}]},
+            {"name": "me", "request": {"method": "GET", "url": "{{base}}/me",
+             "header": [{"key": "Authorization", "value": "Bearer {{token}}"}]},
+             "event": [{"listen": "test", "script": {"exec": ["pm.test('me', () => pm.expect(pm.response.json().user).to.eql(pm.iterationData.get('user')));"]}}]}
+        ]
+    });
+    dir.write("journey.postman_collection.json", &collection.to_string());
+    dir.write("users.csv", "user\nann\nbob\ncy\n");
+    let run = dir.write(
+        "run.json",
+        &serde_json::json!({
+            "flow": {"collection": "journey.postman_collection.json"},
+            "data": "users.csv",
+            "environment": {"base": server.url("")},
+            "config": {"executor": "shared-iterations", "vus": 2, "iterations": 9}
+        })
+        .to_string(),
+    );
+    let out = vayu_cli(&["load", &run, "--threshold", "step:me p95<10s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("iterations    9 completed"), "{text}");
+    assert!(
+        text.contains("data          3 rows (more iterations than rows"),
+        "{text}"
+    );
+    assert!(text.contains("PASS me"), "{text}");
+    assert_eq!(
+        server.stats.path_count("/login/bob"),
+        3,
+        "rows handed out in turn"
+    );
+
+    // A step's threshold decides the exit code.
+    let out = vayu_cli(&["load", &run, "--threshold", "step:me p95<1us"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // The same run file through a daemon: the CLI reads the files and sends their content.
+    let daemon = vayu::api::Daemon::start(vayu::api::DaemonConfig {
+        port: 0,
+        db: dir.0.join("engine.db"),
+        workers: 1,
+        pin_workers: false,
+        ..Default::default()
+    })
+    .unwrap();
+    let engine = format!("http://{}", daemon.addr());
+    let out = vayu_cli(&["load", &run, "--engine", &engine, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["flow"]["iterations"], 9);
+    assert_eq!(report["flow"]["steps"][1]["statusCodes"]["200"], 9);
+    daemon.shutdown();
+
+    let missing = dir.write(
+        "missing.json",
+        r#"{"flow": {"collection": "nope.json"}, "config": {"executor": "shared-iterations"}}"#,
+    );
+    let out = vayu_cli(&["load", &missing]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("flow.collection"), "{}", stderr(&out));
+}

@@ -261,6 +261,8 @@ pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     if body.contains_key("collection") || body.contains_key("collectionId") {
         return super::collection_runs::start(state, body);
     }
+    let mut body = body;
+    resolve_saved_collection(state, &mut body)?;
     let spec: RunSpec = RunSpec::from_json(&Value::Object(body).to_string())
         .map_err(|e| ApiError::invalid(e, ""))?;
     let handle = state.runs.start(&spec).map_err(|e| match e {
@@ -279,6 +281,36 @@ pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
         json!({"runId": id, "status": "running"}),
         format!("/run/{id}"),
     ))
+}
+
+/// A load run's `flow: {"collectionId": ...}` runs a saved collection: it goes in as the
+/// collection itself, as a run file would give it.
+fn resolve_saved_collection(
+    state: &AppState,
+    body: &mut serde_json::Map<String, Value>,
+) -> Result<(), ApiError> {
+    let Some(Value::Object(flow)) = body.get_mut("flow") else {
+        return Ok(());
+    };
+    let Some(id) = flow.remove("collectionId") else {
+        return Ok(());
+    };
+    if flow.contains_key("collection") {
+        return Err(ApiError::field(
+            "flow.collectionId",
+            "give `collection` or `collectionId`, not both",
+        ));
+    }
+    let Value::String(id) = id else {
+        return Err(ApiError::field("flow.collectionId", "must be a string"));
+    };
+    let tree = state
+        .store
+        .reader()?
+        .collection_tree(&id)?
+        .ok_or_else(|| ApiError::missing("collection", &id))?;
+    flow.insert("collection".into(), crate::collection::to_doc(&tree));
+    Ok(())
 }
 
 pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
