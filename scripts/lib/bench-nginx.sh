@@ -12,3 +12,5 @@ sed -e "s/__PORT__/$port/" -e "s/__H2PORT__/$((port + 1))/" bench/nginx.conf >"$
 nginx_pid=$!
 trap 'kill $nginx_pid; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+# A port taken meanwhile (it, or the h2 port next to it) stops nginx: say so rather than measure errors.
+curl -fs "http://127.0.0.1:$port/" >/dev/null || { echo "the bench nginx did not start on port $port" >&2; exit 1; }

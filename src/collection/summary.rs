@@ -127,7 +127,7 @@ impl RunSummary {
             FlowEvent::Iteration { .. } => self.stats.iterations.total += 1,
             FlowEvent::Step(record) => self.add_step(*record, collection),
             FlowEvent::Finished { variables, stopped } => {
-                self.variables = variables;
+                self.variables = *variables;
                 self.stopped = stopped;
                 self.completed = crate::clock::now_millis();
                 self.response_time = response_times(&self.executions);

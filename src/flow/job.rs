@@ -100,7 +100,8 @@ pub struct FlowJob<S: FlowSink = Sender<FlowEvent>> {
     announced: Option<u64>,
     pos: usize,
     state: State,
-    current: Option<Current>,
+    /// Boxed: a load run's idle users are many, and small without it.
+    current: Option<Box<Current>>,
     waiting: WaitingScripts,
     /// Why the run ends early, once it must.
     stopped: Option<String>,
@@ -230,7 +231,7 @@ impl<S: FlowSink> FlowJob<S> {
         };
         let mut spec = step.request.clone();
         spec.name = Some(step.name.clone());
-        self.current = Some(Current {
+        self.current = Some(Box::new(Current {
             spec,
             before: None,
             context_json: context.to_json(),
@@ -249,7 +250,7 @@ impl<S: FlowSink> FlowJob<S> {
             },
             next: None,
             stop_scripts: false,
-        });
+        }));
         self.state = match self.options.delay {
             d if d.is_zero() => State::Script(Phase::PreRequest, 0),
             d => State::Delayed(now + d),
@@ -509,7 +510,7 @@ impl<S: FlowSink> FlowJob<S> {
         self.finished = true;
         end_run(self.run);
         self.events.event(FlowEvent::Finished {
-            variables: std::mem::take(&mut self.variables),
+            variables: Box::new(std::mem::take(&mut self.variables)),
             stopped: self.stopped.take(),
         });
     }

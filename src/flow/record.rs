@@ -17,7 +17,8 @@ pub enum FlowEvent {
     /// The virtual user is done: its variables as the scripts left them, and why it stopped
     /// early, if it did (`--bail`, or the engine stopping).
     Finished {
-        variables: Variables,
+        /// Boxed: a load run's users each keep a buffer of events, sized by the largest.
+        variables: Box<Variables>,
         stopped: Option<String>,
     },
 }

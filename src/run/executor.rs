@@ -341,6 +341,20 @@ mod tests {
     }
 
     #[test]
+    fn ramping_users_move_linearly_between_targets() {
+        let stages = [
+            (Duration::from_secs(10), 100),
+            (Duration::from_secs(10), 100),
+            (Duration::from_secs(5), 0),
+        ];
+        let at = |s: f64| Mode::users_at(0, &stages, Duration::from_secs_f64(s));
+        assert_eq!(
+            [at(0.0), at(2.5), at(10.0), at(15.0), at(22.5), at(30.0)],
+            [0, 25, 100, 100, 50, 0]
+        );
+    }
+
+    #[test]
     fn executor_errors_name_the_field() {
         assert_eq!(
             field(serde_json::json!({"executor": "constant-vus", "vus": 2})),

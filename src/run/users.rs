@@ -110,8 +110,9 @@ impl UserShare {
             worker,
             workers,
             limit,
-            users: Vec::new(),
-            idle: Vec::new(),
+            // Reserved, not touched: pages a run never fills cost no memory.
+            users: Vec::with_capacity(limit),
+            idle: Vec::with_capacity(limit),
             ready: VecDeque::new(),
             timers: BinaryHeap::new(),
             busy: 0,
