@@ -279,3 +279,55 @@ fn steps_reach_the_snapshots_and_the_database() {
     assert!(trace["step"].is_string() && trace["vu"].is_u64() && trace["iteration"].is_u64());
     assert_eq!(server.stats.requests.load(SeqCst), report.completed);
 }
+
+#[test]
+fn flow_control_and_the_user_cap_hold_at_load() {
+    let server = TargetServer::start();
+    let manager = manager();
+    // Step "a" jumps over "b" to "c" by name; "d" skips its own request; "e" ends the iteration.
+    let flow_json = json!([
+        {"name": "a", "url": server.url("/echo?a"), "testScript": "pm.execution.setNextRequest('c');"},
+        {"name": "b", "url": server.url("/echo?b")},
+        {"name": "c", "url": server.url("/delay/5")},
+        {"name": "d", "url": server.url("/echo?d"), "preRequestScript": "pm.execution.skipRequest();"},
+        {"name": "e", "url": server.url("/echo?e"), "testScript": "postman.setNextRequest(null);"},
+        {"name": "f", "url": server.url("/echo?f")}
+    ]);
+    let spec = RunSpec::from_json(
+        &json!({"flow": flow_json, "config": {"executor": "ramping-vus", "startVUs": 0,
+            "stages": [{"duration": "0.4s", "target": 3}, {"duration": "0.4s", "target": 3}]}})
+        .to_string(),
+    )
+    .unwrap();
+    let report = run(&manager, &spec);
+    let f = flow(&report);
+    assert_eq!(report.status, RunStatus::Completed, "{:?}", report.error);
+    let counts: Vec<u64> = f.steps.iter().map(|s| s.completed).collect();
+    let n = f.iterations;
+    assert!(n > 0);
+    assert_eq!(
+        counts,
+        [n, 0, n, 0, n, 0],
+        "jumps, skips and ends as written"
+    );
+    assert!(
+        server.stats.max_in_flight.load(SeqCst) <= 3,
+        "never more users than the target"
+    );
+    assert!(f.users <= 3);
+
+    // A stop ends the run without waiting for its duration; the run is `stopped`.
+    let long = RunSpec::from_json(
+        &json!({"flow": [{"name": "slow", "url": server.url("/delay/20")}],
+                "config": {"executor": "constant-vus", "vus": 2, "duration": "60s"}})
+        .to_string(),
+    )
+    .unwrap();
+    let handle = manager.start(&long).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(manager.stop(&handle.id));
+    let report = handle.wait().expect("a final report");
+    assert_eq!(report.status, RunStatus::Stopped);
+    assert!(report.duration_secs < 30.0, "{}", report.duration_secs);
+    assert!(flow(&report).iterations > 0);
+}
