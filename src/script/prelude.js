@@ -240,6 +240,34 @@
       });
     }
   });
+  // `lengthOf` and `length` are chai's chainable methods: called, they check the length;
+  // followed by a word (`lengthOf.above(2)`), that word compares the length. The getter
+  // returns a function of its own (one per access: it must know its assertion) that checks
+  // an array's or a string's length itself when that passes. Everything else, and every
+  // property read on the function, goes to chai's own chainable word on the real assertion,
+  // which then sees the same object, message and negation.
+  var lengthChain = new Proxy(function () {}, {
+    get: function (target, name, check) { return Reflect.get(check.chaiWord(), name); }
+  });
+  ['lengthOf', 'length'].forEach(function (name) {
+    define(name, function () {
+      if (this.real !== null) return forwardWord(this, name);
+      var fast = this, word = null;
+      var check = function (n, text) {
+        var o = fast.object;
+        var plain = (Array.isArray(o) || typeof o === 'string') && typeof n === 'number';
+        // Called unbound (`var f = ....lengthOf; f(3)`), chai's word fails on its `this`.
+        if (plain && this === fast && (o.length === n) !== fast.negate) return fast;
+        return check.chaiWord().apply(this, text === undefined ? [n] : [n, text]);
+      };
+      // Read once: chai's getter sets the length flag on the real assertion.
+      Object.defineProperty(check, 'chaiWord', {
+        value: function () { if (word === null) word = realAssertion(fast)[name]; return word; }
+      });
+      Object.setPrototypeOf(check, lengthChain);
+      return check;
+    });
+  });
   function fastAssertion(checks, object, message) {
     return new FastAssertion(checks, object, message);
   }
