@@ -874,6 +874,24 @@ fn a_saved_collection_runs_at_load_with_steps_in_the_stream_and_the_report() {
     assert_eq!(report["thresholdsOk"], true, "{}", report["thresholds"]);
     assert_eq!(server.stats.path_count("/status/404"), 6);
 
+    // While a run goes, each progress event carries the steps table.
+    let started = api.post(
+        "/run",
+        json!({"flow": {"collectionId": id}, "environment": {"base": server.url("")},
+               "config": {"executor": "constant-vus", "vus": 2, "duration": "1s"}}),
+    );
+    let run_id = started.json()["runId"].as_str().unwrap().to_string();
+    let evs = events(&api.get(&format!("/stats/{run_id}")).body);
+    let progress: Vec<&Value> = evs
+        .iter()
+        .filter(|(e, _)| e == "metrics")
+        .map(|(_, d)| d)
+        .collect();
+    assert!(progress.len() >= 3, "{} progress events", progress.len());
+    let last = progress.last().unwrap();
+    assert_eq!(last["flow"]["steps"][1]["name"], "Folder / second");
+    assert!(last["flow"]["steps"][0]["requests"].as_u64().unwrap() > 0);
+
     // A saved collection that does not exist, and both ways at once, are refused by field.
     let missing = api.post(
         "/run",
