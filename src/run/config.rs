@@ -565,6 +565,33 @@ impl RunSpec {
     }
 }
 
+/// An open-model ramp: from `start` per second, moving linearly to each stage's rate over the
+/// stage (k6's ramping arrival rate). `empty`: what to say when it would send nothing.
+pub(super) fn ramp(
+    start: f64,
+    stages: Vec<(Duration, f64)>,
+    empty: &str,
+) -> Result<Mode, ValidationError> {
+    let mut from = start;
+    let stages = stages
+        .into_iter()
+        .map(|(duration, to)| {
+            let stage = Stage {
+                duration,
+                from_rps: from,
+                to_rps: to,
+            };
+            from = to;
+            stage
+        })
+        .collect();
+    let schedule = Schedule::new(stages);
+    if schedule.expected() == 0 {
+        return Err(err("config.stages", empty));
+    }
+    Ok(Mode::Open(schedule))
+}
+
 /// The pacing of a run file that uses `mode` (no `executor`).
 fn legacy_mode(c: &LoadConfigSpec) -> Result<Mode, ValidationError> {
     let mode_name = c.mode.as_deref().unwrap_or("constant");
@@ -661,7 +688,7 @@ fn legacy_mode(c: &LoadConfigSpec) -> Result<Mode, ValidationError> {
             let specs = c.stages.as_ref().filter(|s| !s.is_empty()).ok_or_else(|| {
                     err("config.stages", "mode \"ramp_up\" needs stages: [{\"duration\": \"30s\", \"targetRps\": 100}, ...]")
                 })?;
-            let mut from = rate("config.startRps", c.start_rps.unwrap_or(0.0))?;
+            let from = rate("config.startRps", c.start_rps.unwrap_or(0.0))?;
             let mut stages = Vec::with_capacity(specs.len());
             for (i, s) in specs.iter().enumerate() {
                 let duration = positive_duration(
@@ -681,22 +708,16 @@ fn legacy_mode(c: &LoadConfigSpec) -> Result<Mode, ValidationError> {
                         "each stage needs targetRps",
                     )
                 })?;
-                let to = rate(&format!("config.stages[{i}].targetRps"), target)?;
-                stages.push(Stage {
+                stages.push((
                     duration,
-                    from_rps: from,
-                    to_rps: to,
-                });
-                from = to;
-            }
-            let schedule = Schedule::new(stages);
-            if schedule.expected() == 0 {
-                return Err(err(
-                    "config.stages",
-                    "these stages send no request; raise a targetRps",
+                    rate(&format!("config.stages[{i}].targetRps"), target)?,
                 ));
             }
-            Mode::Open(schedule)
+            ramp(
+                from,
+                stages,
+                "these stages send no request; raise a targetRps",
+            )?
         }
         other => {
             return Err(err(

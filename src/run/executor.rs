@@ -3,8 +3,8 @@
 //! the responses do; `maxVUs` caps the users, and an iteration that finds none free is
 //! dropped); the VU executors are the closed model. Every error names the field.
 
-use super::config::{in_flight, positive_duration, rate, LoadConfigSpec, Mode, StageSpec};
-use super::schedule::{Schedule, Stage};
+use super::config::{in_flight, positive_duration, ramp, rate, LoadConfigSpec, Mode, StageSpec};
+use super::schedule::Schedule;
 use crate::model::ValidationError;
 use std::time::Duration;
 
@@ -179,26 +179,19 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
             Mode::Open(Schedule::constant(r, duration))
         }
         "ramping-arrival-rate" => {
-            let specs = stages(c, name)?;
-            let mut from = per_second("config.startRate", c.start_rate.unwrap_or(0.0))?;
-            let mut list = Vec::with_capacity(specs.len());
-            for (i, (duration, target)) in specs.into_iter().enumerate() {
-                let to = per_second(&format!("config.stages[{i}].target"), target)?;
-                list.push(Stage {
-                    duration,
-                    from_rps: from,
-                    to_rps: to,
-                });
-                from = to;
-            }
-            let schedule = Schedule::new(list);
-            if schedule.expected() == 0 {
-                return Err(err(
-                    "config.stages",
-                    "these stages start no iteration; raise a target",
-                ));
-            }
-            Mode::Open(schedule)
+            let from = per_second("config.startRate", c.start_rate.unwrap_or(0.0))?;
+            let rates = stages(c, name)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, (duration, target))| {
+                    per_second(&format!("config.stages[{i}].target"), target).map(|r| (duration, r))
+                })
+                .collect::<Result<_, _>>()?;
+            ramp(
+                from,
+                rates,
+                "these stages start no iteration; raise a target",
+            )?
         }
         "constant-vus" => Mode::Closed {
             concurrency: users("config.vus", c.vus, 1)?,

@@ -10,6 +10,7 @@
 pub mod config;
 mod executor;
 mod flow_plan;
+mod outbox;
 mod report;
 mod reporter;
 pub mod schedule;

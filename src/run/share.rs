@@ -3,6 +3,7 @@
 //! and each paces its own sends; closed and iteration shares keep their part of the concurrency.
 
 use super::config::{LoadPlan, Mode};
+use super::outbox::{Outbox, REPORT_INTERVAL};
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
 use crate::engine::{BeforeSend, Extra, Job, Next, Outcome, SIDE_TAG};
@@ -10,10 +11,7 @@ use crate::script::ShareScripts;
 use crossbeam_channel::Sender;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// How often a share sends its interval stats to the reporter.
-pub const REPORT_INTERVAL: Duration = Duration::from_millis(100);
+use std::time::Instant;
 
 pub(crate) struct RunShare {
     shared: Arc<RunShared>,
@@ -22,17 +20,11 @@ pub(crate) struct RunShare {
     next_k: u64,
     /// In-flight limit of this share: its part of `maxInFlight` or of the concurrency.
     limit: usize,
-    interval: RunStats,
-    next_report: Instant,
-    reports: Sender<ShareMessage>,
+    out: Outbox,
     /// Open model: the sends still owed at the end have been counted as dropped.
     settled: bool,
     /// This worker's scripts, with its copy of the run's variables.
     scripts: ShareScripts,
-    /// `Finished` was sent; until then dropping the share reports it failed (see `Drop`).
-    finished: bool,
-    /// Why the share failed, when one of its calls panicked.
-    failure: Option<String>,
     /// This worker's side of the run's results recording.
     recorder: Option<crate::recording::OutcomeRecorder>,
 }
@@ -57,17 +49,13 @@ impl RunShare {
     ) -> RunShare {
         RunShare {
             recorder: shared.recorder.clone(),
-            next_report: shared.start + REPORT_INTERVAL,
+            out: Outbox::new(shared.start, reports),
             scripts: ShareScripts::new(shared.plan.script_run, shared.plan.variables.clone()),
             shared,
             workers: workers as u64,
             next_k: worker as u64,
             limit,
-            interval: RunStats::default(),
-            reports,
             settled: false,
-            finished: false,
-            failure: None,
         }
     }
 
@@ -80,38 +68,27 @@ impl RunShare {
         }
         if let Mode::Open(schedule) = &self.shared.plan.mode {
             let n = owed(self.next_k, schedule.expected(), self.workers);
-            self.interval.dropped += n;
+            self.out.interval.dropped += n;
             self.next_k += n * self.workers;
         }
     }
 
-    fn report_if_due(&mut self, now: Instant) {
-        if now >= self.next_report {
-            let stats = std::mem::take(&mut self.interval);
-            let _ = self.reports.send(ShareMessage::Interval(Box::new(stats)));
-            while self.next_report <= now {
-                self.next_report += REPORT_INTERVAL;
-            }
-        }
-    }
-
-    /// Nothing more to send: wait for what is in flight, up to the graceful stop, then abort it.
     /// Nothing more to send: wait for what is in flight and for scripts still waiting for their
     /// `pm.sendRequest` responses (until `busy_until`), up to the graceful stop, then abort.
     fn wind_down(&mut self, now: Instant, in_flight: usize, stopped_at: Instant) -> Next {
         let busy_until = self.scripts.busy_until(now);
         let deadline = stopped_at + self.shared.plan.graceful_stop;
         if in_flight == 0 && (busy_until.is_none() || now >= deadline) {
-            self.scripts.end(&mut self.interval.tests);
+            self.scripts.end(&mut self.out.interval.tests);
             return Next::Done;
         }
         if now >= deadline {
-            self.scripts.end(&mut self.interval.tests);
+            self.scripts.end(&mut self.out.interval.tests);
             return Next::Abort;
         }
         Next::At(
             deadline
-                .min(self.next_report)
+                .min(self.out.next_report)
                 .min(busy_until.unwrap_or(deadline)),
         )
     }
@@ -144,11 +121,12 @@ fn start_send(
 
 impl Job for RunShare {
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
-        self.report_if_due(now);
+        self.out.report_if_due(now);
         // Scripts' side requests and sends held back for their pre-request scripts go first.
-        if let Extra::Start { tag, request } = self.scripts.extra(now, &mut self.interval.tests) {
+        if let Extra::Start { tag, request } = self.scripts.extra(now, &mut self.out.interval.tests)
+        {
             if tag & SIDE_TAG == 0 {
-                self.interval.sent += 1;
+                self.out.interval.sent += 1;
             }
             return Next::Start { request, tag };
         }
@@ -173,7 +151,7 @@ impl Job for RunShare {
                 };
                 let due = start + offset;
                 if due > now {
-                    return Next::At(due.min(self.next_report));
+                    return Next::At(due.min(self.out.next_report));
                 }
                 // Sends whose pre-request scripts still wait count as in flight.
                 if in_flight + self.scripts.sends_pending() >= self.limit {
@@ -183,28 +161,34 @@ impl Job for RunShare {
                     // At least this one, which is due (the integral and its inverse may disagree
                     // in the last bit).
                     let n = owed(self.next_k, due, self.workers).max(1);
-                    self.interval.dropped += n;
+                    self.out.interval.dropped += n;
                     self.next_k += n * self.workers;
                     continue;
                 }
                 let k = self.next_k;
                 self.next_k += self.workers;
-                if let Some(next) =
-                    start_send(&self.shared.plan, &mut self.scripts, &mut self.interval, k)
-                {
+                if let Some(next) = start_send(
+                    &self.shared.plan,
+                    &mut self.scripts,
+                    &mut self.out.interval,
+                    k,
+                ) {
                     return next;
                 }
             },
             Mode::Closed { .. } => loop {
                 // Sends whose pre-request scripts still wait count as in flight.
                 if in_flight + self.scripts.sends_pending() >= self.limit {
-                    return Next::At(self.next_report);
+                    return Next::At(self.out.next_report);
                 }
                 let k = self.next_k;
                 self.next_k += self.workers;
-                if let Some(next) =
-                    start_send(&self.shared.plan, &mut self.scripts, &mut self.interval, k)
-                {
+                if let Some(next) = start_send(
+                    &self.shared.plan,
+                    &mut self.scripts,
+                    &mut self.out.interval,
+                    k,
+                ) {
                     return next;
                 }
                 if now + REPORT_INTERVAL < Instant::now() {
@@ -215,7 +199,7 @@ impl Job for RunShare {
             Mode::Iterations { iterations, .. } => loop {
                 // Sends whose pre-request scripts still wait count as in flight.
                 if in_flight + self.scripts.sends_pending() >= self.limit {
-                    return Next::At(self.next_report);
+                    return Next::At(self.out.next_report);
                 }
                 // Checked before claiming, so the shared counter stops near the total.
                 if self.shared.next_index.load(Relaxed) >= *iterations {
@@ -228,7 +212,7 @@ impl Job for RunShare {
                 if let Some(next) = start_send(
                     &self.shared.plan,
                     &mut self.scripts,
-                    &mut self.interval,
+                    &mut self.out.interval,
                     index,
                 ) {
                     return next;
@@ -244,7 +228,7 @@ impl Job for RunShare {
     fn completed(&mut self, tag: u64, outcome: Outcome) {
         if tag & SIDE_TAG != 0 {
             self.scripts
-                .side_completed(tag, &outcome, &mut self.interval.tests);
+                .side_completed(tag, &outcome, &mut self.out.interval.tests);
             return;
         }
         let corrected = match &self.shared.plan.mode {
@@ -256,7 +240,7 @@ impl Job for RunShare {
             }),
             _ => None,
         };
-        self.interval.record(&outcome, corrected);
+        self.out.interval.record(&outcome, corrected);
         if let Some(recorder) = &mut self.recorder {
             let requests = self.shared.plan.requests.len() as u64;
             recorder.record_traced(&outcome, || {
@@ -266,7 +250,7 @@ impl Job for RunShare {
         if let (Some(tests), Some(response)) = (&self.shared.plan.tests, &outcome.response) {
             if let Some(test) = &tests[(tag % tests.len() as u64) as usize] {
                 self.scripts
-                    .test(test, response, tag, &mut self.interval.tests);
+                    .test(test, response, tag, &mut self.out.interval.tests);
             }
         }
     }
@@ -277,36 +261,12 @@ impl Job for RunShare {
     }
 
     fn finish(mut self: Box<Self>) {
-        self.scripts.end(&mut self.interval.tests);
-        self.send_finished();
+        self.scripts.end(&mut self.out.interval.tests);
+        self.out.finish();
     }
 
     fn panicked(&mut self, reason: &str) {
-        self.failure = Some(format!("a worker's share of the run failed: {reason}"));
-    }
-}
-
-impl RunShare {
-    fn send_finished(&mut self) {
-        self.finished = true;
-        let stats = std::mem::take(&mut self.interval);
-        let _ = self
-            .reports
-            .send(ShareMessage::Finished(Box::new(stats), Instant::now()));
-    }
-}
-
-/// A share dropped without finishing (its job panicked, or was dropped unrun) fails the run
-/// instead of leaving the reporter waiting for it.
-impl Drop for RunShare {
-    fn drop(&mut self) {
-        if !self.finished {
-            let reason = self.failure.take().unwrap_or_else(|| {
-                "a worker's share of the run ended without finishing".to_string()
-            });
-            let _ = self.reports.send(ShareMessage::Failed(reason));
-            self.send_finished();
-        }
+        self.out.panicked(reason);
     }
 }
 
@@ -317,6 +277,7 @@ mod tests {
     use crate::run::schedule::Schedule;
     use crate::script::Variables;
     use std::sync::atomic::AtomicU64;
+    use std::time::Duration;
 
     fn shared(mode: Mode) -> Arc<RunShared> {
         let request = crate::model::RequestSpec::from_json(r#"{"url": "http://127.0.0.1:1/"}"#)

@@ -9,9 +9,10 @@
 //! runtime, each with its own variables and cookie jar.
 
 use super::config::{FlowPlan, Mode};
-use super::share::{owed, REPORT_INTERVAL};
+use super::outbox::Outbox;
+use super::share::owed;
 use super::split;
-use super::stats::{RunStats, ShareMessage};
+use super::stats::ShareMessage;
 use super::RunShared;
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
 use crate::flow::{FlowEvent, FlowJob};
@@ -84,12 +85,8 @@ pub(crate) struct UserShare {
     busy: usize,
     /// Open model: the next schedule index this share starts.
     next_k: u64,
-    interval: RunStats,
-    next_report: Instant,
-    reports: Sender<ShareMessage>,
+    out: Outbox,
     settled: bool,
-    finished: bool,
-    failure: Option<String>,
     recorder: Option<crate::recording::OutcomeRecorder>,
 }
 
@@ -104,7 +101,7 @@ impl UserShare {
     ) -> UserShare {
         UserShare {
             recorder: shared.recorder.clone(),
-            next_report: shared.start + REPORT_INTERVAL,
+            out: Outbox::new(shared.start, reports),
             shared,
             flow,
             worker,
@@ -117,11 +114,7 @@ impl UserShare {
             timers: BinaryHeap::new(),
             busy: 0,
             next_k: worker as u64,
-            interval: RunStats::default(),
-            reports,
             settled: false,
-            finished: false,
-            failure: None,
         }
     }
 
@@ -136,16 +129,6 @@ impl UserShare {
             Mode::RampingUsers { start, stages } => {
                 let most = stages.iter().map(|(_, t)| *t).max().unwrap_or(0);
                 split(most.max(*start), workers, i)
-            }
-        }
-    }
-
-    fn report_if_due(&mut self, now: Instant) {
-        if now >= self.next_report {
-            let stats = std::mem::take(&mut self.interval);
-            let _ = self.reports.send(ShareMessage::Interval(Box::new(stats)));
-            while self.next_report <= now {
-                self.next_report += REPORT_INTERVAL;
             }
         }
     }
@@ -167,7 +150,7 @@ impl UserShare {
             run,
             Vec::new(),
         );
-        self.interval.flow_mut().users += 1;
+        self.out.interval.flow_mut().users += 1;
         self.users.push(User {
             job,
             due: self.shared.start,
@@ -193,7 +176,7 @@ impl UserShare {
         user.iteration = iteration;
         user.busy = true;
         self.busy += 1;
-        self.interval.flow_mut().started += 1;
+        self.out.interval.flow_mut().started += 1;
         self.ready.push_back(u);
     }
 
@@ -205,8 +188,8 @@ impl UserShare {
             Next::Start { request, tag } => {
                 if tag & SIDE_TAG == 0 {
                     let pos = self.users[u].job.position();
-                    self.interval.sent += 1;
-                    self.interval.flow_mut().step(pos).sent += 1;
+                    self.out.interval.sent += 1;
+                    self.out.interval.flow_mut().step(pos).sent += 1;
                 }
                 // It may have more to start (a script's several `pm.sendRequest`s).
                 self.ready.push_front(u);
@@ -245,7 +228,7 @@ impl UserShare {
             self.idle.push(u);
         }
         self.busy -= 1;
-        let flow = self.interval.flow_mut();
+        let flow = self.out.interval.flow_mut();
         flow.iterations += 1;
         flow.iteration_us
             .saturating_record(us.clamp(1, crate::engine::stats::LATENCY_MAX_US));
@@ -257,9 +240,9 @@ impl UserShare {
         for event in events.drain(..) {
             if let FlowEvent::Step(record) = event {
                 for outcome in record.pre_request.iter().chain(&record.test) {
-                    self.interval.tests.add(outcome);
+                    self.out.interval.tests.add(outcome);
                 }
-                let step = self.interval.flow_mut().step(record.step);
+                let step = self.out.interval.flow_mut().step(record.step);
                 for outcome in record.pre_request.iter().chain(&record.test) {
                     step.tests.add(outcome);
                 }
@@ -285,7 +268,7 @@ impl UserShare {
                 return Starting::End(stopped_at);
             }
         }
-        let wait = self.next_report;
+        let wait = self.out.next_report;
         let shared = Arc::clone(&self.shared);
         match &shared.plan.mode {
             Mode::Open(schedule) => {
@@ -306,7 +289,7 @@ impl UserShare {
                         // No user free: every iteration due by now is dropped, never delayed.
                         let due = schedule.due_by(now.saturating_duration_since(start));
                         let n = owed(self.next_k, due, self.workers as u64).max(1);
-                        self.interval.dropped += n;
+                        self.out.interval.dropped += n;
                         self.next_k += n * self.workers as u64;
                     }
                 }
@@ -340,7 +323,7 @@ impl UserShare {
                     }
                     // Not expected (fewer are busy than the limit); the claim is not lost.
                     None => {
-                        self.interval.dropped += 1;
+                        self.out.interval.dropped += 1;
                         Starting::Wait(wait)
                     }
                 }
@@ -380,7 +363,7 @@ impl UserShare {
         }
         if let Mode::Open(schedule) = &self.shared.plan.mode {
             let n = owed(self.next_k, schedule.expected(), self.workers as u64);
-            self.interval.dropped += n;
+            self.out.interval.dropped += n;
             self.next_k += n * self.workers as u64;
         }
     }
@@ -400,21 +383,13 @@ impl UserShare {
     /// Sleep until `at`, a user's timer or the next report, whichever comes first.
     fn wait_until(&self, at: Instant) -> Next {
         let timer = self.timers.peek().map(|Reverse((t, _))| *t);
-        Next::At(at.min(self.next_report).min(timer.unwrap_or(at)))
-    }
-
-    fn send_finished(&mut self) {
-        self.finished = true;
-        let stats = std::mem::take(&mut self.interval);
-        let _ = self
-            .reports
-            .send(ShareMessage::Finished(Box::new(stats), Instant::now()));
+        Next::At(at.min(self.out.next_report).min(timer.unwrap_or(at)))
     }
 }
 
 impl Job for UserShare {
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
-        self.report_if_due(now);
+        self.out.report_if_due(now);
         while let Some(&Reverse((at, u))) = self.timers.peek() {
             if at > now {
                 break;
@@ -453,8 +428,9 @@ impl Job for UserShare {
                 now.saturating_duration_since(user.job.step_due())
                     .as_micros() as u64
             });
-            self.interval.record(&outcome, corrected);
-            self.interval
+            self.out.interval.record(&outcome, corrected);
+            self.out
+                .interval
                 .flow_mut()
                 .step(pos)
                 .record(&outcome, corrected);
@@ -482,24 +458,10 @@ impl Job for UserShare {
         }
         self.users.clear();
         end_run(self.shared.plan.script_run);
-        self.send_finished();
+        self.out.finish();
     }
 
     fn panicked(&mut self, reason: &str) {
-        self.failure = Some(format!("a worker's users of the run failed: {reason}"));
-    }
-}
-
-/// A share dropped without finishing (its job panicked, or was dropped unrun) fails the run
-/// instead of leaving the reporter waiting for it.
-impl Drop for UserShare {
-    fn drop(&mut self) {
-        if !self.finished {
-            let reason = self.failure.take().unwrap_or_else(|| {
-                "a worker's users of the run ended without finishing".to_string()
-            });
-            let _ = self.reports.send(ShareMessage::Failed(reason));
-            self.send_finished();
-        }
+        self.out.panicked(reason);
     }
 }
