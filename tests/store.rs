@@ -602,3 +602,36 @@ fn version_1_files_reach_version_2_with_their_runs_metrics_and_results() {
         .unwrap();
     assert_eq!(collection_runs, 1);
 }
+
+#[test]
+fn a_damaged_file_is_refused_at_start_saying_what_to_do() {
+    let dir = TempDir::new("damaged");
+    let path = dir.0.join("v.db");
+    let store = Store::open(&path).unwrap();
+    let writer = store.writer();
+    for i in 0..2000 {
+        writer
+            .create_run(run(RunStatus::Completed, RunType::Load, i))
+            .unwrap();
+    }
+    store.close();
+    // Garbage over the pages after the first (the header stays a SQLite header).
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 3 * 4096, "{} bytes", bytes.len());
+    for (i, b) in bytes[4096..3 * 4096].iter_mut().enumerate() {
+        *b = (i * 7 + 13) as u8;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let err = Store::open(&path).err().expect("a damaged file is refused");
+    assert!(matches!(err, StoreError::Damaged { .. }), "{err}");
+    assert!(err.to_string().contains("move it aside"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
+        .args(["--port", "0", "--db"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is damaged"), "{stderr}");
+}

@@ -365,6 +365,9 @@ fn render(r: &FinalReport) -> String {
     if let Some(tests) = &r.tests {
         out.push_str(&super::batch::render_tests(tests));
     }
+    if let Some(why) = &r.recording_failed {
+        let _ = writeln!(out, "recording     FAILED: {why}");
+    }
     for (i, th) in r.thresholds.iter().enumerate() {
         let label = if i == 0 { "thresholds" } else { "" };
         let mark = if th.ok { "ok  " } else { "FAIL" };

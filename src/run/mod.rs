@@ -16,6 +16,8 @@ mod reporter;
 pub mod schedule;
 mod share;
 pub mod stats;
+#[cfg(test)]
+mod store_faults;
 pub mod threshold;
 mod users;
 
@@ -232,6 +234,7 @@ impl RunManager {
             store: self.store.clone(),
             failure,
             latest,
+            write_failures_at_start: self.store.as_ref().map_or(0, |s| s.counters().failures()),
         };
         self.send(reporter::Command::Track(Box::new(tracked)))?;
         Ok(RunHandle { id, events })

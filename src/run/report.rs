@@ -78,6 +78,10 @@ pub struct FinalReport {
     /// What was recorded in the database (`config.record`), when the run had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<crate::store::RecordCounts>,
+    /// Database writes failed while the run went (a full disk, a read-only file): what was
+    /// recorded of it is incomplete. The run itself went on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_failed: Option<String>,
     /// Flow runs: iterations and each step's numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<FlowReport>,
@@ -211,6 +215,7 @@ impl FinalReport {
             tests: (plan.tests.is_some() || plan.pre_requests.is_some() || has_scripts(plan))
                 .then(|| stats.tests.clone()),
             recording: None,
+            recording_failed: None,
             flow: plan
                 .flow
                 .as_ref()

@@ -126,6 +126,8 @@ pub(crate) struct TrackedRun {
     pub failure: Option<String>,
     /// The latest snapshot, for readers that poll (the daemon's `GET /run/:id`).
     pub latest: Arc<Mutex<Option<RunSnapshot>>>,
+    /// The store's failed writes when the run started (see `WriterCounters::failures`).
+    pub write_failures_at_start: u64,
 }
 
 struct RunState {
@@ -436,6 +438,18 @@ impl RunState {
             elapsed,
         );
         report.recording = shared.recorder.as_ref().map(|r| r.counts());
+        if let Some(store) = &self.run.store {
+            // The final status is written below; flush first so its own batch's failures count.
+            let _ = store.flush();
+            let counters = store.counters();
+            let failed = counters.failures() - self.run.write_failures_at_start;
+            if failed > 0 {
+                report.recording_failed = Some(format!(
+                    "{failed} database writes failed while the run went ({}); its recorded results and metrics are incomplete",
+                    counters.last_failure().unwrap_or_default()
+                ));
+            }
+        }
         if let Some(store) = &self.run.store {
             let summary = serde_json::to_value(&report).ok();
             let recorded = store

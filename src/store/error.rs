@@ -14,6 +14,8 @@ pub enum StoreError {
         found: u32,
         latest: u32,
     },
+    #[error("database `{path}` is damaged ({detail}); move it aside and start with a new file (`sqlite3 <file> .recover` may save what it holds)")]
+    Damaged { path: PathBuf, detail: String },
     #[error("database `{path}`: {source}")]
     Open {
         path: PathBuf,

@@ -26,6 +26,8 @@ pub use recorder::{
 pub use saved::RequestFields;
 pub use tree::{CollectionTree, TreeFolder, TreeRequest};
 pub use types::*;
+#[cfg(test)]
+pub(crate) use writer::WriterThread;
 pub use writer::{StoreWriter, WriterCounters, BATCH_ROWS, BATCH_WINDOW, SAMPLE_QUEUE};
 
 use std::path::{Path, PathBuf};

@@ -74,6 +74,26 @@ pub struct WriterCounters {
     pub failed_statements: AtomicU64,
     /// Batches that found the database unwritable (no write transaction could begin).
     pub unwritable_batches: AtomicU64,
+    /// Batches SQLite rolled back itself after a failed write (a full disk, an I/O error).
+    pub rolled_back_batches: AtomicU64,
+    /// What the latest failed write said.
+    last_failure: parking_lot::Mutex<Option<String>>,
+}
+
+impl WriterCounters {
+    /// Writes that failed so far: failed statements and unwritable batches.
+    pub fn failures(&self) -> u64 {
+        self.failed_statements.load(Relaxed) + self.unwritable_batches.load(Relaxed)
+    }
+
+    /// What the latest failed write said.
+    pub fn last_failure(&self) -> Option<String> {
+        self.last_failure.lock().clone()
+    }
+
+    fn failed(&self, why: String) {
+        *self.last_failure.lock() = Some(why);
+    }
 }
 
 impl StoreWriter {
@@ -238,7 +258,7 @@ impl Writer {
                 return;
             };
             let mut shutdown = false;
-            let begun = self.begin();
+            let mut begun = self.begin();
             let started = Instant::now();
             let tx = &self.conn;
             let mut rows = 0usize;
@@ -262,14 +282,29 @@ impl Writer {
                         true
                     }
                     Item::Command(command) => {
+                        // A run's row is committed at once: a later batch that fails (a full
+                        // disk rolls a transaction back) must not take it along.
+                        let run_row =
+                            matches!(command, Command::CreateRun(_) | Command::SetStatus { .. });
                         rows += apply(tx, command, &self.counters);
-                        false
+                        run_row
                     }
                     Item::Sample(row) => {
                         rows += apply_result(tx, &row, &self.counters);
                         false
                     }
                 };
+                if begun.is_ok() && self.conn.is_autocommit() {
+                    // SQLite rolled the transaction back itself (it does on a full disk or an
+                    // I/O error): the batch's rows so far are gone. Say so, and go on in a new
+                    // transaction rather than one statement at a time.
+                    let cause = self.counters.last_failure().unwrap_or_default();
+                    if self.counters.rolled_back_batches.fetch_add(1, Relaxed) < 10 {
+                        eprintln!("vayu: store: {cause}: SQLite rolled back the batch; {rows} rows of it are lost");
+                    }
+                    rows = 0;
+                    begun = self.begin();
+                }
                 if ends_batch || rows >= BATCH_ROWS {
                     break;
                 }
@@ -322,6 +357,7 @@ impl Writer {
             );
             if !busy {
                 let why = format!("the database cannot be written: {e}");
+                self.counters.failed(why.clone());
                 if self.counters.unwritable_batches.fetch_add(1, Relaxed) < 10 {
                     eprintln!("vayu: store: {why}; writes are failing (runs go on unrecorded)");
                 }
@@ -459,6 +495,7 @@ fn apply_result(conn: &Connection, row: &ResultRow, counters: &WriterCounters) -
 }
 
 fn statement_failed(counters: &WriterCounters, err: &rusqlite::Error) {
+    counters.failed(err.to_string());
     // Log the first few; a run deleted mid-recording would otherwise flood the log.
     if counters.failed_statements.fetch_add(1, Relaxed) < 10 {
         eprintln!("vayu: store: a write failed and was skipped: {err}");
