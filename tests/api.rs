@@ -375,13 +375,24 @@ fn saved_work_crud() {
         "people"
     );
     assert_eq!(api.post("/collections", json!({"name": ""})).status, 422);
+    // A missing resource the body names conflicts (409, naming the field); 404 is for the URL.
+    let orphan = api.post(
+        "/collections",
+        json!({"name": "x", "parentId": "col_missing"}),
+    );
+    assert_eq!(orphan.status, 409, "{}", orphan.body);
+    assert_eq!(orphan.json()["error"]["field"], "parentId");
+    let orphan = api.post(
+        "/requests",
+        json!({"name": "x", "url": "http://127.0.0.1:1/", "collectionId": "col_missing"}),
+    );
+    assert_eq!(orphan.status, 409, "{}", orphan.body);
+    assert_eq!(orphan.json()["error"]["field"], "collectionId");
+    // Blank is what the contract's pattern says: U+0085 is white space, U+FEFF too.
     assert_eq!(
-        api.post(
-            "/collections",
-            json!({"name": "x", "parentId": "col_missing"})
-        )
-        .status,
-        404
+        api.post("/collections", json!({"name": "\u{85}\u{feff}"}))
+            .status,
+        422
     );
 
     let req = api.post("/requests", json!({"collectionId": cid, "name": "list", "method": "GET", "url": "http://127.0.0.1:1/users"}));

@@ -7,7 +7,7 @@ use crate::model::RequestSpec;
 use crate::recording::record_design;
 use crate::run::{RunError, RunSpec};
 use crate::script::{ScriptLimits, ScriptedRequest, Variables};
-use crate::store::{RequestFields, RunFilter, RunStatus, RunType};
+use crate::store::{RequestFields, RunFilter, RunStatus, RunType, StoreError};
 use serde_json::{json, Value};
 use std::io::Read;
 
@@ -435,7 +435,7 @@ fn only(map: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), Api
 
 fn name_of(map: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
     match map.get("name") {
-        Some(Value::String(n)) if !n.trim().is_empty() => Ok(n.clone()),
+        Some(Value::String(n)) if !crate::model::is_blank(n) => Ok(n.clone()),
         _ => Err(ApiError::field("name", "a non-empty string is required")),
     }
 }
@@ -462,13 +462,32 @@ pub fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> 
     ))
 }
 
+/// A resource the body refers to (`parentId`, `collectionId`) that does not exist conflicts with
+/// what is stored (409, naming the field); it is not a missing URL (404): the resource the URL
+/// names (`url_id`) may well exist.
+fn referenced<'a>(
+    field: &'static str,
+    url_id: Option<&'a str>,
+) -> impl Fn(StoreError) -> ApiError + 'a {
+    move |e| match e {
+        StoreError::NotFound { what, id } if Some(id.as_str()) != url_id => ApiError {
+            field: Some(field.into()),
+            ..ApiError::conflict(format!(
+                "{what} `{id}` does not exist; create it first, or leave out `{field}`"
+            ))
+        },
+        other => other.into(),
+    }
+}
+
 pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let map = required(body)?;
     only(&map, &["name", "parentId"])?;
     let c = state
         .store
         .writer()
-        .create_collection(&name_of(&map)?, optional_id(&map, "parentId")?.as_deref())?;
+        .create_collection(&name_of(&map)?, optional_id(&map, "parentId")?.as_deref())
+        .map_err(referenced("parentId", None))?;
     let location = format!("/collections/{}", c.id);
     Ok(Reply::created(c, location))
 }
@@ -485,11 +504,15 @@ pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
     let map = required(body)?;
     only(&map, &["name", "parentId"])?;
-    let c = state.store.writer().update_collection(
-        id,
-        &name_of(&map)?,
-        optional_id(&map, "parentId")?.as_deref(),
-    )?;
+    let c = state
+        .store
+        .writer()
+        .update_collection(
+            id,
+            &name_of(&map)?,
+            optional_id(&map, "parentId")?.as_deref(),
+        )
+        .map_err(referenced("parentId", Some(id)))?;
     Ok(Reply::ok(c))
 }
 
@@ -514,7 +537,7 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
             "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
         ));
     }
-    if fields.url.trim().is_empty() {
+    if crate::model::is_blank(&fields.url) {
         return Err(ApiError::field("url", "is empty"));
     }
     let mut spec = json!({"method": fields.method, "url": fields.url, "headers": fields.headers.clone().unwrap_or(json!([]))});
@@ -537,7 +560,11 @@ pub fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
 }
 
 pub fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
-    let r = state.store.writer().create_request(request_fields(body)?)?;
+    let r = state
+        .store
+        .writer()
+        .create_request(request_fields(body)?)
+        .map_err(referenced("collectionId", None))?;
     let location = format!("/requests/{}", r.id);
     Ok(Reply::created(r, location))
 }
@@ -555,7 +582,8 @@ pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, 
     let r = state
         .store
         .writer()
-        .update_request(id, request_fields(body)?)?;
+        .update_request(id, request_fields(body)?)
+        .map_err(referenced("collectionId", Some(id)))?;
     Ok(Reply::ok(r))
 }
 

@@ -370,7 +370,9 @@ pub(super) fn events(
 pub(super) fn url_text(v: Option<&Value>) -> Result<String, String> {
     let obj = match v {
         None | Some(Value::Null) => return Err("has no url".into()),
-        Some(Value::String(s)) if s.trim().is_empty() => return Err("the url is empty".into()),
+        Some(Value::String(s)) if crate::model::is_blank(s) => {
+            return Err("the url is empty".into())
+        }
         Some(Value::String(s)) => return Ok(s.clone()),
         Some(Value::Object(o)) => o,
         Some(_) => return Err("`url` must be a string or an object".into()),
@@ -467,6 +469,20 @@ pub(super) fn headers(v: Option<&Value>) -> Result<Vec<HeaderSpec>, String> {
         Some(Value::Array(list)) => list
             .iter()
             .map(|h| match h.as_object() {
+                Some(h)
+                    if h.get("disabled")
+                        .is_some_and(|d| !d.is_boolean() && !d.is_null()) =>
+                {
+                    Err("a `header` entry's `disabled` must be true or false".to_string())
+                }
+                Some(h)
+                    if ["key", "value"].iter().any(|k| {
+                        h.get(*k)
+                            .is_some_and(|v| !v.is_null() && text(Some(v)).is_none())
+                    }) =>
+                {
+                    Err("a `header` entry's `key` and `value` must be strings".to_string())
+                }
                 Some(h) => Ok(HeaderSpec {
                     key: text(h.get("key")).unwrap_or_default(),
                     value: text(h.get("value")).unwrap_or_default(),

@@ -11,3 +11,10 @@ pub use request::{
     PreparedRequest, RequestSpec, ScriptSource,
 };
 pub use response::{BodyEncoding, Header, Response, Timings};
+
+/// Text with nothing but white space in it (or nothing at all). White space is Unicode's, as
+/// Rust has it, plus U+FEFF, so that it is exactly what the API contract's `[^\s\u0085]`
+/// pattern (JavaScript's `\s`, which has U+FEFF but not U+0085) refuses.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
+}
