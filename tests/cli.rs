@@ -595,10 +595,8 @@ fn batch_scripts_send_requests_and_their_callbacks_are_tallied() {
     }
 }
 
-#[test]
-fn run_and_load_through_an_engine() {
-    let server = TargetServer::start();
-    let dir = TempDir::new("engine-client");
+/// A daemon on a free loopback port with its database in `dir`, and its URL.
+fn start_daemon(dir: &TempDir) -> (vayu::api::Daemon, String) {
     let daemon = vayu::api::Daemon::start(vayu::api::DaemonConfig {
         port: 0,
         db: dir.0.join("engine.db"),
@@ -608,6 +606,14 @@ fn run_and_load_through_an_engine() {
     })
     .unwrap();
     let engine = format!("http://{}", daemon.addr());
+    (daemon, engine)
+}
+
+#[test]
+fn run_and_load_through_an_engine() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("engine-client");
+    let (daemon, engine) = start_daemon(&dir);
 
     let req = dir.write("req.json", &format!(r#"{{"url": "{}", "testScript": "pm.test('is 200', () => pm.response.to.have.status(200));"}}"#, server.url("/echo")));
     let out = vayu_cli(&["run", &req, "--engine", &engine]);
@@ -765,15 +771,7 @@ fn load_runs_a_collection_flow_with_csv_data_locally_and_through_an_engine() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 
     // The same run file through a daemon: the CLI reads the files and sends their content.
-    let daemon = vayu::api::Daemon::start(vayu::api::DaemonConfig {
-        port: 0,
-        db: dir.0.join("engine.db"),
-        workers: 1,
-        pin_workers: false,
-        ..Default::default()
-    })
-    .unwrap();
-    let engine = format!("http://{}", daemon.addr());
+    let (daemon, engine) = start_daemon(&dir);
     let out = vayu_cli(&["load", &run, "--engine", &engine, "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
