@@ -9,6 +9,8 @@
 
 pub mod config;
 mod executor;
+#[cfg(test)]
+mod faults;
 mod flow_plan;
 mod outbox;
 mod report;
@@ -16,8 +18,6 @@ mod reporter;
 pub mod schedule;
 mod share;
 pub mod stats;
-#[cfg(test)]
-mod store_faults;
 pub mod threshold;
 mod users;
 

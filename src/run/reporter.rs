@@ -233,6 +233,14 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
 impl RunState {
     /// Takes in what the shares sent; returns whether every share has ended.
     fn tick(&mut self, now: Instant) -> bool {
+        #[cfg(test)]
+        if tests::PANIC_IN_TICK
+            .lock()
+            .take_if(|id| *id == self.run.shared.id)
+            .is_some()
+        {
+            panic!("injected into the reporter's tick");
+        }
         let mut interval = RunStats::default();
         while let Ok(message) = self.run.reports.try_recv() {
             match message {
@@ -471,4 +479,11 @@ impl RunState {
 /// A subscriber's channel: bounded, so a reader that stops reading cannot grow memory.
 pub fn subscriber_channel() -> (Sender<RunEvent>, Receiver<RunEvent>) {
     crossbeam_channel::bounded(SUBSCRIBER_BACKLOG)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    /// A run's id: the reporter's next tick of that run panics (once).
+    pub(crate) static PANIC_IN_TICK: parking_lot::Mutex<Option<String>> =
+        parking_lot::Mutex::new(None);
 }

@@ -1,5 +1,6 @@
-//! Database faults during a load run (a full disk, a read-only file): the run goes on, its
-//! report says that its recording failed, and what was committed before the fault stays.
+//! Faults during a load run. Database faults (a full disk, a read-only file): the run goes on,
+//! its report says that its recording failed, and what was committed before the fault stays. A
+//! panic in the reporter (injected): that run fails with the reason, the next one completes.
 
 use super::{RunManager, RunSpec};
 use crate::engine::{EngineConfig, EventLoop};
@@ -122,4 +123,37 @@ fn a_read_only_database_fails_the_recording_not_the_run() {
         why.contains("cannot be written") || why.contains("readonly"),
         "{why}"
     );
+}
+
+/// A panic in the reporter's tick fails that run with the reason, and the next run on the same
+/// manager completes.
+#[test]
+fn a_reporter_panic_fails_its_run_and_the_next_run_completes() {
+    let port = ok_server();
+    let engine = EventLoop::start(EngineConfig {
+        workers: 1,
+        pin_workers: false,
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    let manager = RunManager::new(Arc::new(engine), None).unwrap();
+    let spec = RunSpec::from_json(
+        &serde_json::json!({"request": {"url": format!("http://127.0.0.1:{port}/")},
+            "config": {"duration": "1s", "concurrency": 2}})
+        .to_string(),
+    )
+    .unwrap();
+    let handle = manager.start(&spec).unwrap();
+    *super::reporter::tests::PANIC_IN_TICK.lock() = Some(handle.id.clone());
+    let report = handle.wait().expect("a final report");
+    assert_eq!(report.status, RunStatus::Failed);
+    let why = report.error.unwrap_or_default();
+    assert!(why.contains("injected into the reporter's tick"), "{why}");
+    let next = manager
+        .start(&spec)
+        .unwrap()
+        .wait()
+        .expect("a final report");
+    assert_eq!(next.status, RunStatus::Completed, "{:?}", next.error);
+    assert!(next.completed > 0);
 }
