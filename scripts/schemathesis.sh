@@ -24,9 +24,12 @@ venv=${VAYU_ST_VENV:-target/schemathesis-venv}
 cargo build --quiet --bin vayu-engine
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/debug/vayu-engine --port "$port" --db "$work/v.db" --no-pin >"$work/engine.log" 2>&1 &
+"${CARGO_TARGET_DIR:-target}/debug/vayu-engine" --port "$port" --db "$work/v.db" --no-pin >"$work/engine.log" 2>&1 &
 engine=$!
 trap 'kill $engine; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+# Python rather than curl: a fresh CI machine may not have curl.
+up() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$port/health" 2>/dev/null; }
+for _ in $(seq 50); do up && break; sleep 0.1; done
+up || { echo "vayu-engine did not start:"; cat "$work/engine.log"; exit 1; }
 "$venv/bin/st" run docs/openapi.yaml --url "http://127.0.0.1:$port" --checks all \
   --max-examples "$examples" --workers 1 "${seed[@]}" "${extra[@]}" --exclude-path-regex '^/(request|run)$'

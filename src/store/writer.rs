@@ -250,6 +250,8 @@ struct Queues {
 }
 
 impl Writer {
+    /// Applies batches until shut down. A panic inside a batch (a fault in this code or below
+    /// it) rolls the batch back and answers its callers with the reason; the writer goes on.
     fn run(self) {
         let mut acks: Vec<Sender<()>> = Vec::new();
         let mut replies: Vec<Reply> = Vec::new();
@@ -257,89 +259,124 @@ impl Writer {
             let Some(first) = self.queues.next(None) else {
                 return;
             };
-            let mut shutdown = false;
-            let mut begun = self.begin();
-            let started = Instant::now();
-            let tx = &self.conn;
-            let mut rows = 0usize;
-            let mut item = Some(first);
-            while let Some(next) = item.take() {
-                let ends_batch = match next {
-                    Item::Command(Command::Shutdown) => {
-                        shutdown = true;
-                        true
+            let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.batch(first, &mut acks, &mut replies)
+            }));
+            match batch {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(payload) => {
+                    let why = format!(
+                        "the database writer failed ({}); the batch was rolled back",
+                        crate::fault::panic_text(&*payload)
+                    );
+                    eprintln!("vayu: store: {why}");
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    self.counters.failed(why.clone());
+                    self.counters.rolled_back_batches.fetch_add(1, Relaxed);
+                    for reply in replies.drain(..) {
+                        reply(Err(CommitFailure::NotCommitted(why.clone())));
                     }
-                    Item::Command(Command::Flush(ack)) => {
-                        acks.push(ack);
-                        // Samples sent before the flush are waiting in their own queue: take them.
-                        while let Ok(row) = self.queues.samples.try_recv() {
-                            rows += apply_result(tx, &row, &self.counters);
-                        }
-                        true
+                    for ack in acks.drain(..) {
+                        let _ = ack.send(());
                     }
-                    Item::Command(Command::Call(call)) => {
-                        replies.push(call(tx));
-                        true
-                    }
-                    Item::Command(command) => {
-                        // A run's row is committed at once: a later batch that fails (a full
-                        // disk rolls a transaction back) must not take it along.
-                        let run_row =
-                            matches!(command, Command::CreateRun(_) | Command::SetStatus { .. });
-                        rows += apply(tx, command, &self.counters);
-                        run_row
-                    }
-                    Item::Sample(row) => {
-                        rows += apply_result(tx, &row, &self.counters);
-                        false
-                    }
-                };
-                if begun.is_ok() && self.conn.is_autocommit() {
-                    // SQLite rolled the transaction back itself (it does on a full disk or an
-                    // I/O error): the batch's rows so far are gone. Say so, and go on in a new
-                    // transaction rather than one statement at a time.
-                    let cause = self.counters.last_failure().unwrap_or_default();
-                    if self.counters.rolled_back_batches.fetch_add(1, Relaxed) < 10 {
-                        eprintln!("vayu: store: {cause}: SQLite rolled back the batch; {rows} rows of it are lost");
-                    }
-                    rows = 0;
-                    begun = self.begin();
                 }
-                if ends_batch || rows >= BATCH_ROWS {
-                    break;
-                }
-                let left = BATCH_WINDOW.saturating_sub(started.elapsed());
-                if !left.is_zero() {
-                    item = self.queues.next(Some(left));
-                }
-            }
-            let committed = match begun {
-                // Without a transaction each statement stood alone (and failed, counted).
-                Err(why) => Err(CommitFailure::Unwritable(why)),
-                Ok(()) => match self.conn.execute_batch("COMMIT") {
-                    Ok(()) => {
-                        self.counters.rows_written.fetch_add(rows as u64, Relaxed);
-                        Ok(())
-                    }
-                    Err(e) => {
-                        eprintln!("vayu: store: commit of {rows} rows failed: {e}");
-                        let _ = self.conn.execute_batch("ROLLBACK");
-                        Err(CommitFailure::NotCommitted(format!(
-                            "the write was not committed: {e}"
-                        )))
-                    }
-                },
-            };
-            for reply in replies.drain(..) {
-                reply(committed.clone());
-            }
-            for ack in acks.drain(..) {
-                let _ = ack.send(());
-            }
-            if shutdown {
-                return;
             }
         }
+    }
+
+    /// One batch: a transaction of what the queues hold, up to `BATCH_ROWS` or `BATCH_WINDOW`,
+    /// then its callers answered. Returns whether the writer was told to shut down.
+    fn batch(&self, first: Item, acks: &mut Vec<Sender<()>>, replies: &mut Vec<Reply>) -> bool {
+        let mut shutdown = false;
+        let mut begun = self.begin();
+        let started = Instant::now();
+        let tx = &self.conn;
+        let mut rows = 0usize;
+        let mut item = Some(first);
+        while let Some(next) = item.take() {
+            let ends_batch = match next {
+                Item::Command(Command::Shutdown) => {
+                    shutdown = true;
+                    true
+                }
+                Item::Command(Command::Flush(ack)) => {
+                    acks.push(ack);
+                    // Samples sent before the flush are waiting in their own queue: take them.
+                    while let Ok(row) = self.queues.samples.try_recv() {
+                        rows += apply_result(tx, &row, &self.counters);
+                    }
+                    true
+                }
+                Item::Command(Command::Call(call)) => {
+                    replies.push(call(tx));
+                    true
+                }
+                Item::Command(command) => {
+                    // A run's row is committed at once: a later batch that fails (a full
+                    // disk rolls a transaction back) must not take it along.
+                    let run_row =
+                        matches!(command, Command::CreateRun(_) | Command::SetStatus { .. });
+                    rows += apply(tx, command, &self.counters);
+                    run_row
+                }
+                Item::Sample(row) => {
+                    rows += apply_result(tx, &row, &self.counters);
+                    false
+                }
+            };
+            // After the item is applied, so the panic finds it in the batch.
+            #[cfg(test)]
+            if tests::PANIC_IN_BATCH
+                .lock()
+                .take_if(|path| Some(path.as_str()) == self.conn.path())
+                .is_some()
+            {
+                panic!("injected into a batch");
+            }
+            if begun.is_ok() && self.conn.is_autocommit() {
+                // SQLite rolled the transaction back itself (it does on a full disk or an
+                // I/O error): the batch's rows so far are gone. Say so, and go on in a new
+                // transaction rather than one statement at a time.
+                let cause = self.counters.last_failure().unwrap_or_default();
+                if self.counters.rolled_back_batches.fetch_add(1, Relaxed) < 10 {
+                    eprintln!("vayu: store: {cause}: SQLite rolled back the batch; {rows} rows of it are lost");
+                }
+                rows = 0;
+                begun = self.begin();
+            }
+            if ends_batch || rows >= BATCH_ROWS {
+                break;
+            }
+            let left = BATCH_WINDOW.saturating_sub(started.elapsed());
+            if !left.is_zero() {
+                item = self.queues.next(Some(left));
+            }
+        }
+        let committed = match begun {
+            // Without a transaction each statement stood alone (and failed, counted).
+            Err(why) => Err(CommitFailure::Unwritable(why)),
+            Ok(()) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => {
+                    self.counters.rows_written.fetch_add(rows as u64, Relaxed);
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("vayu: store: commit of {rows} rows failed: {e}");
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(CommitFailure::NotCommitted(format!(
+                        "the write was not committed: {e}"
+                    )))
+                }
+            },
+        };
+        for reply in replies.drain(..) {
+            reply(committed.clone());
+        }
+        for ack in acks.drain(..) {
+            let _ = ack.send(());
+        }
+        shutdown
     }
 }
 
@@ -503,8 +540,44 @@ fn statement_failed(counters: &WriterCounters, err: &rusqlite::Error) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A database file's path: its writer's next batch panics (once).
+    pub(crate) static PANIC_IN_BATCH: parking_lot::Mutex<Option<String>> =
+        parking_lot::Mutex::new(None);
+
+    /// A panic inside a batch (injected) rolls that batch back and answers its callers with the
+    /// reason; the writer goes on, and later writes commit.
+    #[test]
+    fn a_panic_in_a_batch_fails_that_batch_and_the_writer_goes_on() {
+        let dir = std::env::temp_dir().join(format!("vayu-writer-panic-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v.db");
+        crate::store::Store::open(&path).unwrap().close();
+        let conn = Connection::open(&path).unwrap();
+        let real_path = conn.path().unwrap().to_string();
+        let (mut thread, writer) = WriterThread::start(conn).unwrap();
+        *PANIC_IN_BATCH.lock() = Some(real_path);
+        let err = writer.create_collection("lost", None).unwrap_err();
+        assert!(err.to_string().contains("injected into a batch"), "{err}");
+        let kept = writer
+            .create_collection("kept", None)
+            .expect("the writer goes on");
+        assert_eq!(kept.name, "kept");
+        writer.flush().unwrap();
+        thread.shutdown();
+        let conn = Connection::open(&path).unwrap();
+        let names: Vec<String> = conn
+            .prepare("SELECT name FROM collections")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(names, ["kept"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     /// A database the writer cannot write (here: opened read-only, as SQLite opens a read-only
     /// file) fails its writes with a reason a client can act on, and answers every caller.
