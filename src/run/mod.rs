@@ -1,9 +1,10 @@
-//! Load runs: the run file, the pacing strategies (as engine jobs, one share per worker), the
+//! Load runs: the run file, the pacing strategies and k6's executors (as engine jobs, one share
+//! per worker: a `RunShare` paces requests, a `UserShare` runs a flow's virtual users), the
 //! reporter, the final report and thresholds. `RunManager` ties them to an engine and a store.
 //!
 //! ```text
 //! RunManager::start(spec) ── validate ── store: run row (pending → running)
-//!     └─ engine.start_job: one RunShare per worker ──(interval stats every 100 ms)──► reporter
+//!     └─ engine.start_job: one share per worker ──(interval stats every 100 ms)──► reporter
 //!  reporter ── snapshots → subscribers, metrics → store (1/s), final report → store + subscribers
 //! ```
 
