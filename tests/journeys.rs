@@ -331,3 +331,49 @@ fn flow_control_and_the_user_cap_hold_at_load() {
     assert!(report.duration_secs < 30.0, "{}", report.duration_secs);
     assert!(flow(&report).iterations > 0);
 }
+
+#[test]
+fn users_scripts_send_requests_and_bad_steps_fail_alone() {
+    let server = TargetServer::start();
+    let manager = manager();
+    // Each user's pre-request script fetches its token with pm.sendRequest (a side transfer of
+    // that user) before the step's own request; a step that resolves to a url Vayu cannot send
+    // (ftp) fails alone, before anything is sent.
+    let flow_json = json!([
+        {"name": "me", "url": server.url("/me"), "headers": {"Authorization": "Bearer {{token}}"},
+         "preRequestScript": format!("pm.sendRequest({{url: '{}' + pm.iterationData.get('user'), method: 'POST'}}, (err, res) => {{ pm.variables.set('token', res.json().token); }});", server.url("/login/")),
+         "testScript": "pm.test('me', () => pm.expect(pm.response.json().user).to.eql(pm.iterationData.get('user')));"},
+        {"name": "broken", "url": "{{bad}}/x"}
+    ]);
+    let spec = RunSpec::from_json(
+        &json!({"flow": flow_json, "data": rows(), "environment": {"bad": "ftp://127.0.0.1:1"},
+                "config": {"executor": "per-vu-iterations", "vus": 4, "iterations": 5}})
+        .to_string(),
+    )
+    .unwrap();
+    let report = run(&manager, &spec);
+    let f = flow(&report);
+    assert_eq!(report.status, RunStatus::Completed, "{:?}", report.error);
+    assert_eq!(f.iterations, 20);
+    assert_eq!(f.steps[0].completed, 20);
+    assert_eq!(
+        f.steps[0].status_codes.get(&200),
+        Some(&20),
+        "every token arrived first"
+    );
+    let tests = report.tests.as_ref().unwrap();
+    assert_eq!(tests.tests["me"].passed, 20, "{tests:?}");
+    assert_eq!(tests.script_errors, 0, "{:?}", tests.first_error);
+    assert_eq!(
+        server.stats.path_count("/login/ann"),
+        4,
+        "side requests: 20 over 5 rows"
+    );
+    let broken = &f.steps[1];
+    assert_eq!(
+        (broken.completed, broken.failed),
+        (20, 20),
+        "the broken step counts a failure for every attempt"
+    );
+    assert_eq!(broken.errors[0].category.to_string(), "invalid_url");
+}

@@ -242,9 +242,23 @@ impl UserShare {
                 for outcome in record.pre_request.iter().chain(&record.test) {
                     self.out.interval.tests.add(outcome);
                 }
+                // A request that could not be built (it never reached the engine) still counts
+                // as its step's failed request, so a broken step cannot go unnoticed.
+                let unsent = record.invalid.is_some().then(|| Outcome {
+                    error: record.error.clone(),
+                    ..Outcome::default()
+                });
+                if let Some(outcome) = &unsent {
+                    self.out.interval.sent += 1;
+                    self.out.interval.record(outcome, None);
+                }
                 let step = self.out.interval.flow_mut().step(record.step);
                 for outcome in record.pre_request.iter().chain(&record.test) {
                     step.tests.add(outcome);
+                }
+                if let Some(outcome) = &unsent {
+                    step.sent += 1;
+                    step.record(outcome, None);
                 }
             }
         }
