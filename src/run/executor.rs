@@ -221,11 +221,22 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
                 stages: list,
             }
         }
-        "per-vu-iterations" => Mode::PerUserIterations {
-            users: users("config.vus", c.vus, 1)?,
-            iterations: iterations()?,
-            limit: max_duration()?,
-        },
+        "per-vu-iterations" => {
+            let (users, iterations) = (users("config.vus", c.vus, 1)?, iterations()?);
+            if users.checked_mul(iterations).is_none() {
+                return Err(err(
+                    "config.iterations",
+                    format!(
+                        "{users} users × {iterations} iterations is past counting; ask for fewer"
+                    ),
+                ));
+            }
+            Mode::PerUserIterations {
+                users,
+                iterations,
+                limit: max_duration()?,
+            }
+        }
         _ => {
             let iterations = iterations()?;
             let concurrency = users("config.vus", c.vus, 1)?;
@@ -394,6 +405,12 @@ mod tests {
         assert_eq!(
             field(serde_json::json!({"duration": "1s", "concurrency": 1, "vus": 3})),
             "config.vus"
+        );
+        assert_eq!(
+            field(
+                serde_json::json!({"executor": "per-vu-iterations", "vus": 4, "iterations": u64::MAX / 2})
+            ),
+            "config.iterations"
         );
     }
 }
