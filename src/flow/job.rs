@@ -190,6 +190,11 @@ impl<S: FlowSink> FlowJob<S> {
         self.state == State::Idle
     }
 
+    /// The iteration in progress (or the last one run).
+    pub fn iteration(&self) -> u64 {
+        self.iteration
+    }
+
     /// The step in progress.
     pub fn position(&self) -> usize {
         self.pos

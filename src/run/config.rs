@@ -140,6 +140,18 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The units (requests, or a flow's iterations) the mode plans, if it counts them.
+    pub fn planned(&self) -> Option<u64> {
+        match self {
+            Mode::Open(schedule) => Some(schedule.expected()),
+            Mode::Iterations { iterations, .. } => Some(*iterations),
+            Mode::PerUserIterations {
+                users, iterations, ..
+            } => Some(users * iterations),
+            Mode::Closed { .. } | Mode::RampingUsers { .. } => None,
+        }
+    }
+
     /// Users wanted `elapsed` into a ramping-users run (rounded to the nearest).
     pub fn users_at(start: u64, stages: &[(Duration, u64)], elapsed: Duration) -> u64 {
         let (mut from, mut at) = (start as f64, Duration::ZERO);
@@ -193,14 +205,7 @@ impl LoadPlan {
 
     /// The units (requests, or a flow's iterations) the mode plans, if it counts them.
     fn planned(&self) -> Option<u64> {
-        match &self.mode {
-            Mode::Open(schedule) => Some(schedule.expected()),
-            Mode::Iterations { iterations, .. } => Some(*iterations),
-            Mode::PerUserIterations {
-                users, iterations, ..
-            } => Some(users * iterations),
-            Mode::Closed { .. } | Mode::RampingUsers { .. } => None,
-        }
+        self.mode.planned()
     }
 
     /// How long sending lasts (`None`: until the iterations are done).
@@ -485,7 +490,8 @@ impl RunSpec {
             Some((steps, collection_variables)) => {
                 let names = flow_plan::step_names(&steps);
                 let options = FlowOptions {
-                    iterations: self.iterations_planned(&mode),
+                    // What scripts see as `pm.info.iterationCount`; 0 for a duration.
+                    iterations: mode.planned().unwrap_or(0),
                     request_timeout: timeout,
                     ..FlowOptions::default()
                 };
@@ -550,19 +556,6 @@ impl RunSpec {
             flow,
         })
     }
-
-    /// What scripts see as `pm.info.iterationCount`: the iterations planned, 0 when the run
-    /// goes for a duration.
-    fn iterations_planned(&self, mode: &Mode) -> u64 {
-        match mode {
-            Mode::Open(schedule) => schedule.expected(),
-            Mode::Iterations { iterations, .. } => *iterations,
-            Mode::PerUserIterations {
-                users, iterations, ..
-            } => users * iterations,
-            Mode::Closed { .. } | Mode::RampingUsers { .. } => 0,
-        }
-    }
 }
 
 /// An open-model ramp: from `start` per second, moving linearly to each stage's rate over the
@@ -590,6 +583,59 @@ pub(super) fn ramp(
         return Err(err("config.stages", empty));
     }
     Ok(Mode::Open(schedule))
+}
+
+/// `config.stages` as (duration, target) pairs. Mode "ramp_up" writes targets as `targetRps`
+/// (`rps`), an executor as `target`; the other field is refused. `who` names the one asking.
+pub(super) fn stage_targets(
+    c: &LoadConfigSpec,
+    who: &str,
+    rps: bool,
+) -> Result<Vec<(Duration, f64)>, ValidationError> {
+    let (key, other) = if rps {
+        ("targetRps", "target")
+    } else {
+        ("target", "targetRps")
+    };
+    let specs = c
+        .stages
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            err(
+                "config.stages",
+                format!("{who} needs stages: [{{\"duration\": \"30s\", \"{key}\": 100}}, ...]"),
+            )
+        })?;
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let duration = positive_duration(
+                &format!("config.stages[{i}].duration"),
+                Some(&s.duration),
+                who,
+            )?;
+            let (wanted, refused) = if rps {
+                (s.target_rps, s.target)
+            } else {
+                (s.target, s.target_rps)
+            };
+            if refused.is_some() {
+                return Err(err(
+                    &format!("config.stages[{i}].{other}"),
+                    format!("{who}'s stages have `{key}`"),
+                ));
+            }
+            let target = wanted.ok_or_else(|| {
+                err(
+                    &format!("config.stages[{i}].{key}"),
+                    format!("each stage needs `{key}`"),
+                )
+            })?;
+            Ok((duration, target))
+        })
+        .collect()
 }
 
 /// The pacing of a run file that uses `mode` (no `executor`).
@@ -685,34 +731,14 @@ fn legacy_mode(c: &LoadConfigSpec) -> Result<Mode, ValidationError> {
                 "config.iterations",
                 "a ramp runs for its stages; remove iterations",
             )?;
-            let specs = c.stages.as_ref().filter(|s| !s.is_empty()).ok_or_else(|| {
-                    err("config.stages", "mode \"ramp_up\" needs stages: [{\"duration\": \"30s\", \"targetRps\": 100}, ...]")
-                })?;
             let from = rate("config.startRps", c.start_rps.unwrap_or(0.0))?;
-            let mut stages = Vec::with_capacity(specs.len());
-            for (i, s) in specs.iter().enumerate() {
-                let duration = positive_duration(
-                    &format!("config.stages[{i}].duration"),
-                    Some(&s.duration),
-                    mode_name,
-                )?;
-                if s.target.is_some() {
-                    return Err(err(
-                        &format!("config.stages[{i}].target"),
-                        "mode \"ramp_up\"'s stages have `targetRps` (`target` is an executor's)",
-                    ));
-                }
-                let target = s.target_rps.ok_or_else(|| {
-                    err(
-                        &format!("config.stages[{i}].targetRps"),
-                        "each stage needs targetRps",
-                    )
-                })?;
-                stages.push((
-                    duration,
-                    rate(&format!("config.stages[{i}].targetRps"), target)?,
-                ));
-            }
+            let stages = stage_targets(c, "mode \"ramp_up\"", true)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, (duration, target))| {
+                    rate(&format!("config.stages[{i}].targetRps"), target).map(|r| (duration, r))
+                })
+                .collect::<Result<_, _>>()?;
             ramp(
                 from,
                 stages,

@@ -3,7 +3,9 @@
 //! the responses do; `maxVUs` caps the users, and an iteration that finds none free is
 //! dropped); the VU executors are the closed model. Every error names the field.
 
-use super::config::{in_flight, positive_duration, ramp, rate, LoadConfigSpec, Mode, StageSpec};
+use super::config::{
+    in_flight, positive_duration, ramp, rate, stage_targets, LoadConfigSpec, Mode,
+};
 use super::schedule::Schedule;
 use crate::model::ValidationError;
 use std::time::Duration;
@@ -180,7 +182,7 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
         }
         "ramping-arrival-rate" => {
             let from = per_second("config.startRate", c.start_rate.unwrap_or(0.0))?;
-            let rates = stages(c, name)?
+            let rates = stage_targets(c, &format!("executor \"{name}\""), false)?
                 .into_iter()
                 .enumerate()
                 .map(|(i, (duration, target))| {
@@ -203,7 +205,10 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
                 None => 1,
             };
             let mut list = Vec::new();
-            for (i, (duration, target)) in stages(c, name)?.into_iter().enumerate() {
+            for (i, (duration, target)) in stage_targets(c, &format!("executor \"{name}\""), false)?
+                .into_iter()
+                .enumerate()
+            {
                 let field = format!("config.stages[{i}].target");
                 if target.fract() != 0.0 || target < 0.0 {
                     return Err(err(
@@ -259,40 +264,6 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
         None
     };
     Ok(Executor { mode, max_users })
-}
-
-/// `config.stages` of a ramping executor: (duration, target) pairs.
-fn stages(c: &LoadConfigSpec, executor: &str) -> Result<Vec<(Duration, f64)>, ValidationError> {
-    let specs: &[StageSpec] = c.stages.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-        err(
-            "config.stages",
-            format!("executor \"{executor}\" needs stages: [{{\"duration\": \"30s\", \"target\": 10}}, ...]"),
-        )
-    })?;
-    specs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let duration = positive_duration(
-                &format!("config.stages[{i}].duration"),
-                Some(&s.duration),
-                executor,
-            )?;
-            if s.target_rps.is_some() {
-                return Err(err(
-                    &format!("config.stages[{i}].targetRps"),
-                    "an executor's stages have `target`",
-                ));
-            }
-            let target = s.target.ok_or_else(|| {
-                err(
-                    &format!("config.stages[{i}].target"),
-                    "each stage needs a target",
-                )
-            })?;
-            Ok((duration, target))
-        })
-        .collect()
 }
 
 #[cfg(test)]

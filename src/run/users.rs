@@ -51,7 +51,6 @@ struct User {
     job: FlowJob<Vec<FlowEvent>>,
     /// When the iteration in progress was due.
     due: Instant,
-    iteration: u64,
     /// Iterations it ran to their end.
     ran: u64,
     busy: bool,
@@ -154,7 +153,6 @@ impl UserShare {
         self.users.push(User {
             job,
             due: self.shared.start,
-            iteration: 0,
             ran: 0,
             busy: false,
             wake: None,
@@ -173,7 +171,6 @@ impl UserShare {
         let user = &mut self.users[u];
         user.job.start_iteration(iteration, row, due);
         user.due = due;
-        user.iteration = iteration;
         user.busy = true;
         self.busy += 1;
         self.out.interval.flow_mut().started += 1;
@@ -449,7 +446,7 @@ impl Job for UserShare {
                 .step(pos)
                 .record(&outcome, corrected);
             if let Some(recorder) = &mut self.recorder {
-                let (name, iteration) = (&self.flow.names[pos], user.iteration);
+                let (name, iteration) = (&self.flow.names[pos], user.job.iteration());
                 let vu = u * self.workers + self.worker + 1;
                 recorder.record_traced(&outcome, || {
                     Some(serde_json::json!({"step": name, "vu": vu, "iteration": iteration}))
