@@ -78,6 +78,8 @@ fn run_recording_everything(writer: crate::store::StoreWriter, port: u16) -> sup
 #[test]
 fn a_full_disk_mid_run_fails_the_recording_not_the_run() {
     // SQLite's own size cap gives the error a full disk gives (SQLITE_FULL), on any machine.
+    // 200 pages hold the run's row and more than a whole batch of results (at most 5,000 rows,
+    // ~100 pages), but not all 20,000: the first batch commits, later ones fill the file.
     let pages: i64 = {
         let (path, mut thread, _) = store_with("full-probe", "SELECT 1;");
         thread.shutdown();
@@ -86,7 +88,7 @@ fn a_full_disk_mid_run_fails_the_recording_not_the_run() {
             .unwrap()
     };
     let (path, mut thread, writer) =
-        store_with("full", &format!("PRAGMA max_page_count = {};", pages + 40));
+        store_with("full", &format!("PRAGMA max_page_count = {};", pages + 200));
     let report = run_recording_everything(writer, ok_server());
     thread.shutdown();
     assert_eq!(report.status, RunStatus::Completed, "{:?}", report.error);
