@@ -800,17 +800,20 @@ fn the_contract_holds_where_schemathesis_found_it_did_not() {
 }
 
 #[test]
-fn event_streams_are_capped_and_the_cap_frees_when_they_close() {
+fn event_streams_are_capped_per_run_and_in_all_and_the_cap_frees_when_they_close() {
     use std::io::{Read, Write};
+    use vayu::api::{MAX_STREAMS, MAX_STREAMS_PER_RUN};
     let server = TargetServer::start();
     let api = api();
-    let started = api.post(
-        "/run",
-        json!({"request": {"url": server.url("/echo")}, "config": {"duration": "60s", "targetRps": 10}}),
-    );
-    let id = started.json()["runId"].as_str().unwrap().to_string();
+    let start_run = || {
+        let started = api.post(
+            "/run",
+            json!({"request": {"url": server.url("/echo")}, "config": {"duration": "60s", "targetRps": 1}}),
+        );
+        started.json()["runId"].as_str().unwrap().to_string()
+    };
     let addr = api.base.trim_start_matches("http://").to_string();
-    let open = || {
+    let open = |id: &str| {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
         write!(s, "GET /stats/{id} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
         s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
@@ -818,25 +821,45 @@ fn event_streams_are_capped_and_the_cap_frees_when_they_close() {
         s.read_exact(&mut head).unwrap();
         (s, String::from_utf8_lossy(&head).to_string())
     };
-    let streams: Vec<_> = (0..vayu::api::MAX_STREAMS).map(|_| open()).collect();
+    let runs: Vec<String> = (0..MAX_STREAMS / MAX_STREAMS_PER_RUN + 1)
+        .map(|_| start_run())
+        .collect();
+    let first: Vec<_> = (0..MAX_STREAMS_PER_RUN).map(|_| open(&runs[0])).collect();
     assert!(
-        streams.iter().all(|(_, head)| head.ends_with("200")),
-        "every stream up to the cap opens"
+        first.iter().all(|(_, head)| head.ends_with("200")),
+        "every stream of a run up to its cap opens"
     );
-    let (_, over) = open();
-    assert!(over.ends_with("503"), "one over the cap: {over}");
-    drop(streams);
+    let (_, over) = open(&runs[0]);
+    assert!(over.ends_with("503"), "one over the run's cap: {over}");
+    let mut others: Vec<_> = runs[1..runs.len() - 1]
+        .iter()
+        .flat_map(|id| {
+            (0..MAX_STREAMS_PER_RUN)
+                .map(|_| open(id))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        others.iter().all(|(_, head)| head.ends_with("200")),
+        "other runs' streams open up to the cap in all"
+    );
+    let (_, over) = open(runs.last().unwrap());
+    assert!(over.ends_with("503"), "one over the cap in all: {over}");
+    others.truncate(MAX_STREAMS_PER_RUN);
+    drop(first);
     // Closed streams leave when their next write fails (a keep-alive every 15 s at most).
     let deadline = Instant::now() + Duration::from_secs(40);
     let reopened = loop {
-        let (_, head) = open();
+        let (_, head) = open(&runs[0]);
         if head.ends_with("200") || Instant::now() > deadline {
             break head;
         }
         std::thread::sleep(Duration::from_millis(500));
     };
     assert!(reopened.ends_with("200"), "the cap frees: {reopened}");
-    assert_eq!(api.post(&format!("/run/{id}/stop"), json!({})).status, 202);
+    for id in &runs {
+        assert_eq!(api.post(&format!("/run/{id}/stop"), json!({})).status, 202);
+    }
 }
 
 #[test]

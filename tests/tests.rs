@@ -4,6 +4,7 @@
 mod support;
 
 mod api;
+mod api_clients;
 mod batch;
 mod cli;
 mod collection_cli;

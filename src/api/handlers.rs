@@ -1,6 +1,7 @@
 //! The endpoints. Each takes the parsed request and returns a reply or an `ApiError`.
 
 use super::error::ApiError;
+use super::http::Request;
 use super::security::MAX_BODY;
 use super::AppState;
 use crate::model::RequestSpec;
@@ -9,7 +10,6 @@ use crate::run::{RunError, RunSpec};
 use crate::script::{ScriptLimits, ScriptedRequest, Variables};
 use crate::store::{RequestFields, RunFilter, RunStatus, RunType, StoreError};
 use serde_json::{json, Value};
-use std::io::Read;
 
 /// What an endpoint answers.
 pub enum Reply {
@@ -39,19 +39,12 @@ impl Reply {
 }
 
 /// The request body as JSON; a missing body is `null`.
-pub fn read_json(req: &mut tiny_http::Request) -> Result<Value, ApiError> {
-    let mut bytes = Vec::new();
-    req.as_reader()
-        .take(MAX_BODY as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
-    if bytes.len() > MAX_BODY {
-        return Err(ApiError::too_large());
-    }
+pub fn read_json(req: &Request) -> Result<Value, ApiError> {
+    let bytes = req.body();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
-    serde_json::from_slice(&bytes)
+    serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
 }
 

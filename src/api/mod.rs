@@ -1,14 +1,15 @@
-//! `vayu-engine`: the control API on tiny_http. Only this module knows HTTP-control JSON and SSE.
+//! `vayu-engine`: the control API. Only this module knows HTTP-control JSON and SSE.
 //!
 //! ```text
-//! tiny_http server ── handler threads (recv) ── security checks ── routes ── handlers
-//!                                                   └─ GET /stats/{id}: its own SSE thread
+//! http server (poller) ── whole requests ── handler threads ── security checks ── routes ── handlers
+//!                                                                └─ GET /stats/{id}: its own SSE thread
 //! shared: EventLoop (workers), RunManager (runs, reporter), Store (writer thread, readers)
 //! ```
 
 mod collection_runs;
 mod error;
 mod handlers;
+mod http;
 mod log;
 pub mod routes;
 mod security;
@@ -19,6 +20,7 @@ use crate::run::RunManager;
 use crate::store::Store;
 use error::ApiError;
 use handlers::Reply;
+use http::{Request, Response};
 use log::Level;
 use routes::{Endpoint, Match};
 use std::net::{IpAddr, SocketAddr};
@@ -29,7 +31,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use log::{log as write_log, Level as LogLevel};
-pub use sse::MAX_STREAMS;
+pub use sse::{MAX_STREAMS, MAX_STREAMS_PER_RUN};
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
@@ -43,6 +45,13 @@ pub struct DaemonConfig {
     pub allow_origins: Vec<String>,
     /// Threads answering API requests (SSE streams have their own).
     pub handler_threads: usize,
+    /// API connections open at once (event streams included); over it: 503 with `Retry-After`.
+    /// Lowered at start to a quarter of the open-file limit, which load runs need more.
+    pub max_connections: usize,
+    /// A request must arrive whole (head and body) within this from its first byte, else 408.
+    pub request_timeout: Duration,
+    /// A connection with no request for this long is closed.
+    pub idle_timeout: Duration,
 }
 
 impl Default for DaemonConfig {
@@ -56,6 +65,9 @@ impl Default for DaemonConfig {
             token: None,
             allow_origins: Vec::new(),
             handler_threads: 4,
+            max_connections: 2048,
+            request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -82,8 +94,8 @@ pub struct AppState {
     pub config: DaemonConfig,
     policy: security::Policy,
     stopping: AtomicBool,
-    /// Event streams open now (each holds a thread): capped at `sse::MAX_STREAMS`.
-    streams: std::sync::atomic::AtomicUsize,
+    /// Event streams open now (each holds a thread), capped in all and per run.
+    streams: sse::OpenStreams,
 }
 
 impl AppState {
@@ -94,7 +106,7 @@ impl AppState {
 
 pub struct Daemon {
     state: Arc<AppState>,
-    server: Arc<tiny_http::Server>,
+    server: http::Server,
     handlers: Vec<JoinHandle<()>>,
     addr: SocketAddr,
 }
@@ -113,11 +125,17 @@ impl Daemon {
         })?);
         let runs = RunManager::new(Arc::clone(&engine), Some(store.writer()))?;
         let wanted = SocketAddr::new(config.bind, config.port);
-        let server = tiny_http::Server::http(wanted).map_err(|e| DaemonError::Listen {
+        let limits = http::Limits {
+            max_connections: connection_cap(config.max_connections),
+            request_timeout: config.request_timeout,
+            idle_timeout: config.idle_timeout,
+            max_body: security::MAX_BODY,
+        };
+        let server = http::Server::bind(wanted, limits).map_err(|e| DaemonError::Listen {
             addr: wanted,
             message: e.to_string(),
         })?;
-        let addr = server.server_addr().to_ip().unwrap_or(wanted);
+        let addr = server.addr();
         let policy = security::Policy {
             bind: config.bind,
             token: config.token.clone(),
@@ -137,13 +155,12 @@ impl Daemon {
             stopping: AtomicBool::new(false),
             streams: Default::default(),
         });
-        let server = Arc::new(server);
         let handlers = (0..state.config.handler_threads.max(1))
             .map(|i| {
-                let (state, server) = (Arc::clone(&state), Arc::clone(&server));
+                let (state, requests) = (Arc::clone(&state), server.requests());
                 std::thread::Builder::new()
                     .name(format!("vayu-api-{i}"))
-                    .spawn(move || serve(&state, &server))
+                    .spawn(move || requests.iter().for_each(|r| handle(&state, r)))
             })
             .collect::<Result<Vec<_>, _>>()?;
         log::log(
@@ -166,17 +183,21 @@ impl Daemon {
         self.addr
     }
 
+    /// API connections open now, event streams included.
+    pub fn open_connections(&self) -> usize {
+        self.server.open_connections()
+    }
+
     /// Stops accepting requests, stops active runs (they end `stopped`, in-flight requests get
     /// their graceful stop), and commits everything to the database.
-    pub fn shutdown(self) {
+    pub fn shutdown(mut self) {
         log::log(
             Level::Info,
             "shutting down: no new requests; stopping active runs",
         );
         self.state.stopping.store(true, SeqCst);
-        for _ in &self.handlers {
-            self.server.unblock();
-        }
+        // The handlers end once the requests already read are answered.
+        self.server.stop();
         for h in self.handlers {
             let _ = h.join();
         }
@@ -201,29 +222,27 @@ impl Daemon {
     }
 }
 
-fn serve(state: &Arc<AppState>, server: &tiny_http::Server) {
-    while !state.shutting_down() {
-        let request = match server.recv() {
-            Ok(r) => r,
-            Err(e) => {
-                if !state.shutting_down() {
-                    log::log(Level::Error, format!("accepting a request failed: {e}"));
-                }
-                continue;
-            }
-        };
-        handle(state, request);
+/// The connection cap, at most a quarter of the open-file limit: load runs need the rest.
+fn connection_cap(wanted: usize) -> usize {
+    let files = vayu_ffi::raise_open_file_limit().unwrap_or(1024);
+    let cap = wanted.clamp(1, (files / 4).max(16) as usize);
+    if cap < wanted {
+        log::log(
+            Level::Warn,
+            format!("API connections capped at {cap}, a quarter of the open-file limit ({files}), not {wanted}"),
+        );
     }
+    cap
 }
 
-fn handle(state: &Arc<AppState>, mut request: tiny_http::Request) {
+fn handle(state: &Arc<AppState>, request: Request) {
     let started = Instant::now();
     let method = request.method().to_string();
     let url = request.url().to_string();
     let reply = state.policy.check(&request).and_then(|()| {
         // A handler that panics answers 500 and leaves this handler thread serving.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            dispatch(state, &mut request, &method, &url)
+            dispatch(state, &request, &method, &url)
         }))
         .unwrap_or_else(|payload| {
             let what = crate::fault::panic_text(&*payload);
@@ -261,7 +280,7 @@ fn handle(state: &Arc<AppState>, mut request: tiny_http::Request) {
 
 fn dispatch(
     state: &AppState,
-    request: &mut tiny_http::Request,
+    request: &Request,
     method: &str,
     url: &str,
 ) -> Result<Reply, ApiError> {
@@ -320,54 +339,41 @@ fn dispatch(
     })
 }
 
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .expect("static header names and ASCII values are valid")
+fn json_response(status: u16, body: &serde_json::Value) -> Response {
+    Response::new(status, body.to_string().into_bytes())
+        .with_header("Content-Type", "application/json")
 }
 
-fn json_response(
-    status: u16,
-    body: &serde_json::Value,
-) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    tiny_http::Response::from_data(body.to_string().into_bytes())
-        .with_status_code(status)
-        .with_header(header("Content-Type", "application/json"))
-}
-
-fn respond(request: tiny_http::Request, reply: Reply) -> u16 {
-    let (status, result) = match reply {
-        Reply::Json(status, body) => (status, request.respond(json_response(status, &body))),
+fn respond(request: Request, reply: Reply) -> u16 {
+    let (status, response) = match reply {
+        Reply::Json(status, body) => (status, json_response(status, &body)),
         Reply::Located(status, body, location) => (
             status,
-            request
-                .respond(json_response(status, &body).with_header(header("Location", &location))),
+            json_response(status, &body).with_header("Location", location),
         ),
-        Reply::NoContent => (204, request.respond(tiny_http::Response::empty(204))),
+        Reply::NoContent => (204, Response::new(204, Vec::new())),
         Reply::Text(content_type, text) => (
             200,
-            request.respond(
-                tiny_http::Response::from_string(text)
-                    .with_header(header("Content-Type", content_type)),
-            ),
+            Response::new(200, text.into_bytes()).with_header("Content-Type", content_type),
         ),
         Reply::Stream(_) => unreachable!("streams are handed to their own thread"),
     };
-    if let Err(e) = result {
+    if let Err(e) = request.respond(response) {
         log::log(Level::Debug, format!("writing a reply failed: {e}"));
     }
     status
 }
 
-fn respond_error(request: tiny_http::Request, error: &ApiError) -> std::io::Result<()> {
+fn respond_error(request: Request, error: &ApiError) -> std::io::Result<()> {
     let mut response = json_response(error.status, &error.body());
     if let Some(allow) = &error.allow {
-        response = response.with_header(header("Allow", allow));
+        response = response.with_header("Allow", allow.clone());
     }
     if error.status == 401 {
-        response = response.with_header(header("WWW-Authenticate", "Bearer"));
+        response = response.with_header("WWW-Authenticate", "Bearer");
     }
     if error.status == 503 {
-        response = response.with_header(header("Retry-After", "5"));
+        response = response.with_header("Retry-After", "5");
     }
     request.respond(response)
 }

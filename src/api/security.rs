@@ -3,22 +3,16 @@
 //! rebinding) or coming from an Origin not allowed are refused, and bodies must be JSON.
 
 use super::error::ApiError;
+use super::http::Request;
 use std::net::IpAddr;
 
-/// Request bodies over this are refused with 413.
+/// Request bodies over this are refused with 413 (by the server, before they are read).
 pub const MAX_BODY: usize = 8 * 1024 * 1024;
 
 pub struct Policy {
     pub bind: IpAddr,
     pub token: Option<String>,
     pub allow_origins: Vec<String>,
-}
-
-fn header<'a>(req: &'a tiny_http::Request, name: &'static str) -> Option<&'a str> {
-    req.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
 }
 
 /// The host part of a Host header: "[::1]:9876" → "::1", "localhost:9876" → "localhost".
@@ -33,8 +27,9 @@ fn host_name(value: &str) -> &str {
 }
 
 impl Policy {
-    pub fn check(&self, req: &tiny_http::Request) -> Result<(), ApiError> {
-        let host = header(req, "Host")
+    pub fn check(&self, req: &Request) -> Result<(), ApiError> {
+        let host = req
+            .header("Host")
             .ok_or_else(|| ApiError::bad_request("the request has no Host header"))?;
         let name = host_name(host).to_ascii_lowercase();
         let loopback =
@@ -47,7 +42,7 @@ impl Policy {
                 format!("Host `{host}` is not this engine's address; requests must name a loopback host or the bound address (DNS rebinding protection)"),
             ));
         }
-        if let Some(origin) = header(req, "Origin") {
+        if let Some(origin) = req.header("Origin") {
             if !self.allow_origins.iter().any(|o| o == origin) {
                 return Err(ApiError::new(
                     403,
@@ -57,7 +52,9 @@ impl Policy {
             }
         }
         if let Some(token) = &self.token {
-            let given = header(req, "Authorization").and_then(|v| v.strip_prefix("Bearer "));
+            let given = req
+                .header("Authorization")
+                .and_then(|v| v.strip_prefix("Bearer "));
             if given != Some(token.as_str()) {
                 return Err(ApiError::new(
                     401,
@@ -66,16 +63,9 @@ impl Policy {
                 ));
             }
         }
-        if req.body_length().is_some_and(|n| n > MAX_BODY) {
-            return Err(ApiError::too_large());
-        }
-        let has_body = req.body_length().is_some_and(|n| n > 0);
-        let writes = matches!(
-            req.method(),
-            tiny_http::Method::Post | tiny_http::Method::Put
-        );
-        if writes && has_body {
-            let json = header(req, "Content-Type").is_some_and(|t| {
+        let writes = matches!(req.method(), "POST" | "PUT");
+        if writes && !req.body().is_empty() {
+            let json = req.header("Content-Type").is_some_and(|t| {
                 t.split(';')
                     .next()
                     .unwrap_or("")

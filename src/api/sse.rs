@@ -4,10 +4,14 @@
 //! Each stream has its own thread, so handler threads are never tied up by it.
 
 use super::error::ApiError;
+use super::http::{Request, Stream};
+use super::log::{log, Level};
 use super::AppState;
 use crate::run::RunEvent;
-use std::collections::BTreeMap;
+use parking_lot::Mutex;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,12 +19,12 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Writes the stream with chunked framing, so the client sees where it ends.
 struct EventWriter {
-    out: Box<dyn Write + Send>,
+    out: Stream,
 }
 
 impl EventWriter {
-    fn start(request: tiny_http::Request) -> std::io::Result<EventWriter> {
-        let mut out = request.into_writer();
+    fn start(request: Request) -> std::io::Result<EventWriter> {
+        let mut out = request.into_stream()?;
         out.write_all(
             b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
         )?;
@@ -46,51 +50,94 @@ impl EventWriter {
 /// Event streams open at once at most; each holds a thread. More are answered 503 with
 /// `Retry-After`, so a client that opens stream after stream cannot exhaust the process.
 pub const MAX_STREAMS: usize = 256;
+/// Event streams of one run at most, so one run's watchers cannot take every stream.
+pub const MAX_STREAMS_PER_RUN: usize = 32;
 
-/// Serves a stream on its own thread.
-pub fn spawn(state: Arc<AppState>, request: tiny_http::Request, id: String) {
-    use std::sync::atomic::Ordering::SeqCst;
-    if state.streams.fetch_add(1, SeqCst) >= MAX_STREAMS {
-        state.streams.fetch_sub(1, SeqCst);
-        let error = ApiError::new(
-            503,
-            "too_many_streams",
-            format!("{MAX_STREAMS} event streams are open; close one or retry later"),
+/// The streams open now, in all and per run.
+#[derive(Default)]
+pub struct OpenStreams(Mutex<HashMap<String, usize>>);
+
+/// One open stream's place, given back when dropped (however its thread ends).
+struct StreamSlot<'a> {
+    open: &'a OpenStreams,
+    id: String,
+}
+
+impl OpenStreams {
+    fn take(&self, id: &str) -> Result<(), ApiError> {
+        let mut open = self.0.lock();
+        let (all, this_run) = (
+            open.values().sum::<usize>(),
+            open.get(id).copied().unwrap_or(0),
         );
-        let _ = super::respond_error(request, &error);
-        return;
+        if all >= MAX_STREAMS || this_run >= MAX_STREAMS_PER_RUN {
+            let message = if this_run >= MAX_STREAMS_PER_RUN {
+                format!("{MAX_STREAMS_PER_RUN} event streams of run `{id}` are open; close one or retry later")
+            } else {
+                format!("{MAX_STREAMS} event streams are open; close one or retry later")
+            };
+            return Err(ApiError::new(503, "too_many_streams", message));
+        }
+        *open.entry(id.to_string()).or_default() += 1;
+        Ok(())
     }
-    let counted = Arc::clone(&state);
-    let spawned = std::thread::Builder::new()
-        .name("vayu-sse".into())
-        .spawn(move || {
-            // The count goes down however the stream ends.
-            struct Open<'a>(&'a AppState);
-            impl Drop for Open<'_> {
-                fn drop(&mut self) {
-                    self.0
-                        .streams
-                        .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-                }
+
+    fn give_back(&self, id: &str) {
+        let mut open = self.0.lock();
+        if let Some(n) = open.get_mut(id) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(id);
             }
-            let _open = Open(&state);
-            if let Err(e) = serve(&state, request, &id) {
-                super::log::log(
-                    super::log::Level::Debug,
-                    format!("stats stream for {id} ended: {e}"),
-                );
-            }
-        });
-    if let Err(e) = spawned {
-        counted.streams.fetch_sub(1, SeqCst);
-        super::log::log(
-            super::log::Level::Error,
-            format!("cannot start a stats stream: {e}"),
-        );
+        }
     }
 }
 
-fn serve(state: &AppState, request: tiny_http::Request, id: &str) -> std::io::Result<()> {
+impl Drop for StreamSlot<'_> {
+    fn drop(&mut self) {
+        self.open.give_back(&self.id);
+    }
+}
+
+/// Serves a stream on its own thread. A panic while serving it ends that stream only.
+pub fn spawn(state: Arc<AppState>, request: Request, id: String) {
+    if let Err(error) = state.streams.take(&id) {
+        let _ = super::respond_error(request, &error);
+        return;
+    }
+    let (counted, stream_id) = (Arc::clone(&state), id.clone());
+    let spawned = std::thread::Builder::new()
+        .name("vayu-sse".into())
+        .spawn(move || {
+            let _slot = StreamSlot {
+                open: &state.streams,
+                id: id.clone(),
+            };
+            let served = catch_unwind(AssertUnwindSafe(|| serve(&state, request, &id)));
+            let (level, message) = match served {
+                Ok(Ok(())) => return,
+                Ok(Err(e)) => (Level::Debug, format!("stats stream for {id} ended: {e}")),
+                Err(payload) => (
+                    Level::Error,
+                    format!(
+                        "stats stream for {id} panicked and was closed: {}",
+                        crate::fault::panic_text(&*payload)
+                    ),
+                ),
+            };
+            log(level, message);
+        });
+    if let Err(e) = spawned {
+        counted.streams.give_back(&stream_id);
+        log(Level::Error, format!("cannot start a stats stream: {e}"));
+    }
+}
+
+fn serve(state: &AppState, request: Request, id: &str) -> std::io::Result<()> {
+    #[cfg(test)]
+    if tests::PANIC_IN_STREAM.lock().as_deref() == Some(id) {
+        panic!("injected into the event stream of {id}");
+    }
     // A collection run: a `request` event per request executed, then `complete`.
     if let Some(events) = state.collection_runs.subscribe(id) {
         let mut w = EventWriter::start(request)?;
@@ -165,4 +212,81 @@ fn serve(state: &AppState, request: tiny_http::Request, id: &str) -> std::io::Re
     );
     w.event("complete", &complete)?;
     w.end()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::api::{Daemon, DaemonConfig};
+    use std::io::{Read, Write};
+
+    /// A stream of this run panics as it starts (a test seam for fault containment).
+    pub(crate) static PANIC_IN_STREAM: parking_lot::Mutex<Option<String>> =
+        parking_lot::Mutex::new(None);
+
+    fn call(daemon: &Daemon, method: &str, path: &str, body: &str) -> String {
+        let mut s = std::net::TcpStream::connect(daemon.addr()).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            daemon.addr(),
+            body.len()
+        )
+        .unwrap();
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        reply
+    }
+
+    #[test]
+    fn a_panicking_stream_closes_alone_and_gives_its_place_back() {
+        let dir = std::env::temp_dir().join(format!("vayu-sse-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let daemon = Daemon::start(DaemonConfig {
+            port: 0,
+            db: dir.join("v.db"),
+            workers: 1,
+            pin_workers: false,
+            ..DaemonConfig::default()
+        })
+        .unwrap();
+        // A run that ends at once (its one request finds nothing listening on port 1).
+        let started = call(
+            &daemon,
+            "POST",
+            "/run",
+            r#"{"request": {"url": "http://127.0.0.1:1/"}, "config": {"mode": "iterations", "iterations": 1}}"#,
+        );
+        let id = started
+            .split("\"runId\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        *PANIC_IN_STREAM.lock() = Some(id.to_string());
+        assert_eq!(
+            call(&daemon, "GET", &format!("/stats/{id}"), ""),
+            "",
+            "closed without a reply"
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !daemon.state.streams.0.lock().is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "its place is given back"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        *PANIC_IN_STREAM.lock() = None;
+        let next = call(&daemon, "GET", &format!("/stats/{id}"), "");
+        assert!(
+            next.contains("event: complete"),
+            "the next stream is served: {next}"
+        );
+        daemon.shutdown();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -137,24 +137,29 @@ impl Reactor {
                 multi.set_max_host_connections(self.max_per_host)?;
             }
             let socket_epoll = Arc::clone(&self.epoll);
+            // Both callbacks keep their panics (see `contained`).
             multi.socket_function(move |socket, events, _| {
-                if events.remove() {
-                    unwant(&socket_epoll, socket);
-                } else {
-                    want(
-                        &socket_epoll,
-                        index,
-                        socket,
-                        events.input(),
-                        events.output(),
-                    );
-                }
+                contained("socket", (), || {
+                    if events.remove() {
+                        unwant(&socket_epoll, socket);
+                    } else {
+                        want(
+                            &socket_epoll,
+                            index,
+                            socket,
+                            events.input(),
+                            events.output(),
+                        );
+                    }
+                })
             })?;
             let (timer_slot, base) = (Arc::clone(&timer), self.base);
             multi.timer_function(move |timeout| {
-                let at = timeout.map_or(NO_TIMER, |t| (base.elapsed() + t).as_nanos() as u64);
-                timer_slot.store(at, Relaxed);
-                true
+                contained("timer", false, || {
+                    let at = timeout.map_or(NO_TIMER, |t| (base.elapsed() + t).as_nanos() as u64);
+                    timer_slot.store(at, Relaxed);
+                    true
+                })
             })?;
             self.multis.push(multi);
             self.timers.push(timer);
@@ -289,4 +294,16 @@ fn unwant(epoll: &Epoll, fd: RawFd) {
             table.set(fd, state.unwrap_or(0) & HOOKED);
         }
     }
+}
+
+/// Runs a multi-handle callback, keeping a panic in it: curl-rust would store it and fail every
+/// later callback on this worker thread. It is logged, and libcurl is told the callback failed.
+fn contained<T>(callback: &str, failed: T, work: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        eprintln!(
+            "vayu: worker: the {callback} callback panicked: {}",
+            crate::fault::panic_text(&*payload)
+        );
+        failed
+    })
 }

@@ -2,8 +2,12 @@
 
 use super::config::EngineConfig;
 use crate::model::response::{encode_body, reason_phrase};
-use crate::model::{Header, HttpVersionPref, Method, PreparedRequest, Response, Timings};
+use crate::model::{
+    ErrorCategory, Header, HttpVersionPref, Method, PreparedRequest, Response, Timings,
+    TransferError,
+};
 use curl::easy::{Easy2, Handler, HttpVersion, List, WriteError};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Receives one response. Buffers keep their capacity across transfers, so a reused handle
 /// does not allocate on the hot path.
@@ -15,6 +19,8 @@ pub struct Collector {
     truncated: bool,
     /// Raw header lines of the latest response (a redirect or `100 Continue` starts a new one).
     header_block: Vec<u8>,
+    /// A callback of this transfer panicked, saying this: the transfer was aborted.
+    panicked: Option<String>,
 }
 
 impl Collector {
@@ -30,15 +36,18 @@ impl Collector {
         self.body_size = 0;
         self.truncated = false;
         self.header_block.clear();
+        self.panicked = None;
     }
 
     pub fn body_size(&self) -> u64 {
         self.body_size
     }
-}
 
-impl Handler for Collector {
-    fn write(&mut self, data: &[u8]) -> Result<usize, WriteError> {
+    fn keep_body(&mut self, data: &[u8]) -> usize {
+        #[cfg(test)]
+        if data.starts_with(tests::PANIC_BODY) {
+            panic!("injected into the write callback");
+        }
         self.body_size += data.len() as u64;
         if !self.truncated {
             if self.body.len() + data.len() <= self.body_cap {
@@ -49,15 +58,51 @@ impl Handler for Collector {
                 self.body = Vec::new();
             }
         }
-        Ok(data.len())
+        data.len()
     }
 
-    fn header(&mut self, line: &[u8]) -> bool {
+    fn keep_header(&mut self, line: &[u8]) {
         if line.starts_with(b"HTTP/") {
             self.header_block.clear();
         }
         self.header_block.extend_from_slice(line);
-        true
+    }
+
+    /// Runs a callback's work, keeping a panic here: left to curl-rust, it would be stored and
+    /// fail every later callback on this worker thread. The transfer is aborted instead.
+    fn contained<T>(&mut self, aborted: T, work: impl FnOnce(&mut Self) -> T) -> T {
+        match catch_unwind(AssertUnwindSafe(|| work(self))) {
+            Ok(done) => done,
+            Err(payload) => {
+                self.panicked = Some(crate::fault::panic_text(&*payload));
+                aborted
+            }
+        }
+    }
+}
+
+impl Handler for Collector {
+    fn write(&mut self, data: &[u8]) -> Result<usize, WriteError> {
+        // Taking fewer bytes than given makes libcurl abort the transfer.
+        Ok(self.contained(0, |c| c.keep_body(data)))
+    }
+
+    fn header(&mut self, line: &[u8]) -> bool {
+        self.contained(false, |c| {
+            c.keep_header(line);
+            true
+        })
+    }
+}
+
+/// The error of a failed transfer, saying so when one of its callbacks panicked.
+pub fn explain(easy: &EasyHandle, error: TransferError) -> TransferError {
+    match &easy.get_ref().panicked {
+        Some(what) => TransferError::new(
+            ErrorCategory::Aborted,
+            format!("receiving the response panicked inside the engine ({what}); the transfer was aborted"),
+        ),
+        None => error,
     }
 }
 
@@ -291,8 +336,76 @@ fn parse_header_block(block: &[u8], status: u16) -> (String, Vec<Header>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A response body starting with this panics in the write callback (a test seam).
+    pub(crate) const PANIC_BODY: &[u8] = b"vayu-test: panic in the write callback";
+
+    /// A loopback server answering `/panic` with [`PANIC_BODY`] and anything else with `ok`.
+    fn server() -> u16 {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut pending = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n @ 1..) = stream.read(&mut buf) {
+                        pending.extend_from_slice(&buf[..n]);
+                        while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head: Vec<u8> = pending.drain(..end + 4).collect();
+                            let body = if head.starts_with(b"GET /panic") {
+                                PANIC_BODY
+                            } else {
+                                b"ok"
+                            };
+                            let _ = write!(
+                                stream,
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                                body.len()
+                            );
+                            let _ = stream.write_all(body);
+                        }
+                    }
+                });
+            }
+        });
+        port
+    }
+
+    #[test]
+    fn a_panic_in_a_libcurl_callback_fails_that_transfer_only() {
+        let engine = crate::engine::EventLoop::start(EngineConfig {
+            workers: 1,
+            pin_workers: false,
+            ..EngineConfig::default()
+        })
+        .unwrap();
+        let port = server();
+        let send = |path: &str| {
+            let spec = crate::model::RequestSpec::from_json(
+                &serde_json::json!({"url": format!("http://127.0.0.1:{port}{path}")}).to_string(),
+            )
+            .unwrap();
+            engine
+                .submit_async(std::sync::Arc::new(spec.prepare().unwrap()))
+                .wait()
+        };
+        let failed = send("/panic").expect_err("the transfer is aborted");
+        assert_eq!(failed.category, ErrorCategory::Aborted);
+        assert!(
+            failed.message.contains("injected into the write callback"),
+            "{}",
+            failed.message
+        );
+        // The same worker thread: curl-rust would fail every callback here had it stored the panic.
+        for _ in 0..3 {
+            let ok = send("/ok").expect("the next transfers succeed");
+            assert_eq!((ok.status, ok.body.as_str()), (200, "ok"));
+        }
+    }
 
     #[test]
     fn header_block_keeps_order_and_repeats() {

@@ -453,6 +453,7 @@ impl Worker {
                 return;
             }
         };
+        let result = result.map_err(|e| transfer::explain(&easy, e));
         match slot.origin {
             Origin::Single(done) => {
                 let result = result.map(|()| transfer::response(&mut easy));

@@ -1,0 +1,320 @@
+//! The control API against clients that misbehave: too many connections, requests that trickle
+//! in or never finish, idle connections; and against ones that use HTTP/1.1 fully (pipelining,
+//! chunked bodies, `Expect: 100-continue`). Raw sockets, so every byte is the test's.
+
+use crate::support::{TargetServer, TempDir};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+use vayu::api::{Daemon, DaemonConfig};
+
+struct Engine {
+    daemon: Option<Daemon>,
+    addr: SocketAddr,
+    _dir: TempDir,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(d) = self.daemon.take() {
+            d.shutdown();
+        }
+    }
+}
+
+impl Engine {
+    fn start(config: DaemonConfig) -> Engine {
+        let dir = TempDir::new("api-clients");
+        let daemon = Daemon::start(DaemonConfig {
+            port: 0,
+            db: dir.0.join("v.db"),
+            workers: 1,
+            pin_workers: false,
+            ..config
+        })
+        .expect("daemon starts");
+        Engine {
+            addr: daemon.addr(),
+            daemon: Some(daemon),
+            _dir: dir,
+        }
+    }
+
+    fn connect(&self) -> TcpStream {
+        let s = TcpStream::connect(self.addr).unwrap();
+        // A reply that never comes fails the test instead of hanging it.
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        s
+    }
+
+    /// Waits (bounded) until the engine counts `n` open connections.
+    fn wait_for_connections(&self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let daemon = self.daemon.as_ref().unwrap();
+        while daemon.open_connections() != n {
+            assert!(
+                Instant::now() < deadline,
+                "{} connections open, not {n}",
+                daemon.open_connections()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn request(&self, method: &str, path: &str, body: &str) -> String {
+        let content = if body.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                body.len()
+            )
+        };
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{content}\r\n{body}",
+            self.addr
+        )
+    }
+}
+
+struct Reply {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+/// Reads one reply (head, then a body of its Content-Length).
+fn read_reply(s: &mut TcpStream) -> Reply {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => bytes.push(byte[0]),
+            other => panic!(
+                "the reply ended early ({other:?}): {}",
+                String::from_utf8_lossy(&bytes)
+            ),
+        }
+    }
+    let head = String::from_utf8(bytes).unwrap();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    s.read_exact(&mut body).unwrap();
+    Reply {
+        status: head[9..12].parse().unwrap(),
+        head,
+        body: String::from_utf8(body).unwrap(),
+    }
+}
+
+fn error_code(reply: &Reply) -> String {
+    let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    json["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether the engine closed the connection (read gives end of file or a reset).
+fn closed(s: &mut TcpStream) -> bool {
+    let mut rest = Vec::new();
+    match s.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+    }
+}
+
+#[test]
+fn connections_over_the_cap_get_503_with_retry_after_and_the_cap_frees() {
+    let engine = Engine::start(DaemonConfig {
+        max_connections: 8,
+        ..DaemonConfig::default()
+    });
+    let mut idle: Vec<TcpStream> = (0..8).map(|_| engine.connect()).collect();
+    engine.wait_for_connections(8);
+    let mut over = engine.connect();
+    over.write_all(engine.request("GET", "/health", "").as_bytes())
+        .unwrap();
+    let refused = read_reply(&mut over);
+    assert_eq!(refused.status, 503, "{}", refused.head);
+    assert!(refused.head.contains("Retry-After: 1"), "{}", refused.head);
+    assert_eq!(error_code(&refused), "too_many_connections");
+    assert!(closed(&mut over), "the refused connection is closed");
+
+    idle.pop();
+    engine.wait_for_connections(7);
+    let mut next = engine.connect();
+    next.write_all(engine.request("GET", "/health", "").as_bytes())
+        .unwrap();
+    assert_eq!(read_reply(&mut next).status, 200, "a freed place is used");
+    // The idle ones still work.
+    idle[0]
+        .write_all(engine.request("GET", "/health", "").as_bytes())
+        .unwrap();
+    assert_eq!(read_reply(&mut idle[0]).status, 200);
+}
+
+#[test]
+fn a_request_not_whole_by_its_deadline_gets_408_and_is_closed() {
+    let engine = Engine::start(DaemonConfig {
+        request_timeout: Duration::from_millis(500),
+        ..DaemonConfig::default()
+    });
+    let whole = engine.request("POST", "/collections", r#"{"name": "slow"}"#);
+    let head_end = whole.find("\r\n\r\n").unwrap();
+    // A head cut short, and a whole head with a body cut short.
+    for cut in [head_end - 5, head_end + 6] {
+        let mut s = engine.connect();
+        s.write_all(&whole.as_bytes()[..cut]).unwrap();
+        let reply = read_reply(&mut s);
+        assert_eq!(reply.status, 408, "cut at {cut}: {}", reply.head);
+        assert_eq!(error_code(&reply), "request_timeout");
+        assert!(reply.head.contains("Connection: close"), "{}", reply.head);
+        assert!(closed(&mut s));
+    }
+    engine.wait_for_connections(0);
+}
+
+#[test]
+fn slow_bodies_hold_no_handler_thread_and_finish_when_they_arrive() {
+    let target = TargetServer::start();
+    let engine = Engine::start(DaemonConfig {
+        handler_threads: 1,
+        ..DaemonConfig::default()
+    });
+    let body = r#"{"name": "trickled"}"#;
+    let whole = engine.request("POST", "/collections", body);
+    let cut = whole.len() - body.len() + 1;
+    let mut slow: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = engine.connect();
+            s.write_all(&whole.as_bytes()[..cut]).unwrap();
+            s
+        })
+        .collect();
+    engine.wait_for_connections(8);
+
+    // With one handler thread and eight bodies unfinished, the API still answers, and a run
+    // started now completes.
+    let mut s = engine.connect();
+    s.write_all(engine.request("GET", "/health", "").as_bytes())
+        .unwrap();
+    assert_eq!(read_reply(&mut s).status, 200);
+    let run = format!(
+        r#"{{"request": {{"url": "{}"}}, "config": {{"mode": "iterations", "iterations": 50, "concurrency": 2}}}}"#,
+        target.url("/echo")
+    );
+    s.write_all(engine.request("POST", "/run", &run).as_bytes())
+        .unwrap();
+    let started = read_reply(&mut s);
+    assert_eq!(started.status, 202, "{}", started.body);
+    let id = serde_json::from_str::<serde_json::Value>(&started.body).unwrap()["runId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        s.write_all(engine.request("GET", &format!("/run/{id}"), "").as_bytes())
+            .unwrap();
+        let run: serde_json::Value = serde_json::from_str(&read_reply(&mut s).body).unwrap();
+        if run["status"] == "completed" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the run did not complete: {run}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // The trickled bodies finish and are answered.
+    for s in &mut slow {
+        s.write_all(&whole.as_bytes()[cut..]).unwrap();
+    }
+    for s in &mut slow {
+        let reply = read_reply(s);
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+}
+
+#[test]
+fn idle_connections_are_closed_after_the_idle_timeout() {
+    let engine = Engine::start(DaemonConfig {
+        idle_timeout: Duration::from_millis(300),
+        ..DaemonConfig::default()
+    });
+    let mut s = engine.connect();
+    s.write_all(engine.request("GET", "/health", "").as_bytes())
+        .unwrap();
+    assert_eq!(read_reply(&mut s).status, 200);
+    // Idle after its reply: closed without a word.
+    assert!(closed(&mut s));
+    engine.wait_for_connections(0);
+}
+
+#[test]
+fn pipelined_chunked_and_continued_requests_are_answered_in_order() {
+    let engine = Engine::start(DaemonConfig::default());
+    let mut s = engine.connect();
+    // Two requests in one write: two replies, in order.
+    let health = engine.request("GET", "/health", "");
+    let missing = engine.request("GET", "/run/run_none", "");
+    s.write_all(format!("{health}{missing}").as_bytes())
+        .unwrap();
+    assert_eq!(read_reply(&mut s).status, 200);
+    assert_eq!(read_reply(&mut s).status, 404);
+
+    // A chunked body, in pieces that split a chunk-size line.
+    let head = format!(
+        "POST /collections HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        engine.addr
+    );
+    for piece in [
+        head.as_str(),
+        "9\r\n{\"name\": ",
+        "\r\n8",
+        "\r\n\"chunks\"\r\n1\r\n}\r\n0\r\n\r\n",
+    ] {
+        s.write_all(piece.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let created = read_reply(&mut s);
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.body.contains("\"chunks\""), "{}", created.body);
+
+    // `Expect: 100-continue`: the engine says go on, then answers.
+    let body = r#"{"name": "continued"}"#;
+    write!(
+        s,
+        "POST /collections HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        engine.addr,
+        body.len()
+    )
+    .unwrap();
+    let mut interim = [0u8; 25];
+    s.read_exact(&mut interim).unwrap();
+    assert_eq!(&interim, b"HTTP/1.1 100 Continue\r\n\r\n");
+    s.write_all(body.as_bytes()).unwrap();
+    assert_eq!(read_reply(&mut s).status, 201);
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_before_it_is_sent() {
+    let engine = Engine::start(DaemonConfig::default());
+    let mut s = engine.connect();
+    write!(
+        s,
+        "POST /collections HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        engine.addr,
+        64 * 1024 * 1024
+    )
+    .unwrap();
+    let reply = read_reply(&mut s);
+    assert_eq!(reply.status, 413, "{}", reply.body);
+    assert_eq!(error_code(&reply), "too_large");
+    assert!(closed(&mut s));
+}
