@@ -28,6 +28,12 @@ struct Args {
     /// an Origin allowed to call the API from a browser (repeatable)
     #[argh(option)]
     allow_origin: Vec<String>,
+    /// API connections open at once, event streams included (default 2048; more get 503)
+    #[argh(option, default = "2048")]
+    max_connections: usize,
+    /// seconds a request may take to arrive whole, head and body (default 30; then 408)
+    #[argh(option, default = "30")]
+    request_timeout: u64,
     /// print the version, git commit and libcurl version
     #[argh(switch)]
     version: bool,
@@ -49,6 +55,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.max_connections == 0 || args.request_timeout == 0 {
+        eprintln!("vayu-engine: error: --max-connections and --request-timeout must be at least 1");
+        return ExitCode::from(2);
+    }
     let config = DaemonConfig {
         bind,
         port: args.port,
@@ -59,6 +69,8 @@ fn main() -> ExitCode {
             .token
             .or_else(|| std::env::var("VAYU_TOKEN").ok().filter(|t| !t.is_empty())),
         allow_origins: args.allow_origin,
+        max_connections: args.max_connections,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout),
         ..DaemonConfig::default()
     };
     // SIGTERM and SIGINT: stop gracefully (ctrlc's termination feature covers both).
