@@ -34,7 +34,10 @@ const JS_INPUTS: [&str; 6] = [
 ];
 
 fn bundle_sandbox_libraries() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("js");
+    // Read when the script runs, not baked in when it is compiled: cargo reuses a compiled build
+    // script for another checkout of the same sources sharing the target directory.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let source = Path::new(&manifest).join("js");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     // Installed under OUT_DIR, not in js/: builds of different profiles run at once and must not
     // share one node_modules.
