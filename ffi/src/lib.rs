@@ -89,6 +89,26 @@ pub fn set_timer_slack(ns: u64) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether `fd` is a Unix-domain socket (libcurl's multi handles keep a socketpair to wake
+/// themselves). False for anything else, a closed descriptor included.
+pub fn is_unix_socket(fd: std::os::fd::RawFd) -> bool {
+    let mut domain: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: SO_DOMAIN writes at most `len` bytes (one `int`) through the pointer, which points
+    // to `domain`, and updates `len`, which points to a live `socklen_t`. A bad descriptor fails
+    // with EBADF or ENOTSOCK; nothing is read from or written to the descriptor itself.
+    let code = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_DOMAIN,
+            (&mut domain as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    code == 0 && domain == libc::AF_UNIX
+}
+
 /// Raises this process's soft open-file limit to its hard limit, as Go's runtime does at start:
 /// every connection is a descriptor, and the usual soft limit of 1024 is far below what a load
 /// generator needs. Returns the soft limit now in force.
@@ -122,6 +142,16 @@ mod tests {
 
     struct Sink;
     impl curl::easy::Handler for Sink {}
+
+    #[test]
+    fn unix_sockets_are_told_from_others() {
+        use std::os::fd::AsRawFd;
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        assert!(is_unix_socket(a.as_raw_fd()));
+        let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        assert!(!is_unix_socket(tcp.as_raw_fd()));
+        assert!(!is_unix_socket(-1));
+    }
 
     #[test]
     fn unstarted_handle_reports_zero_times() {

@@ -13,6 +13,12 @@
 //! so a closed descriptor's state is forgotten before its number can be reused. If an idle
 //! socket does raise an event (the server closed it), it is unregistered then.
 //!
+//! libcurl also asks us to watch a socketpair of its own while a multi handle has transfers
+//! alive (the threaded resolver wakes it through the pair), and to stop when the last one ends.
+//! In the open model at moderate rates that is every request: two `epoll_ctl` per request. The
+//! pair lives as long as its multi handle, so it is *pinned*: kept registered like an idle
+//! connection, and forgotten before its multi handle closes it.
+//!
 //! A worker drives several multi handles ("shards") through one epoll set. libcurl finds a
 //! connection to reuse by scanning every connection it holds to the destination, so with
 //! thousands of connections to one host that scan dominated (22% of CPU at 10,000
@@ -47,6 +53,10 @@ const WANTED: u16 = 4;
 const READ: u16 = 8;
 const WRITE: u16 = 16;
 const INTEREST: u16 = READ | WRITE;
+/// A multi handle's own socketpair: lives as long as the handle, so it may stay registered.
+const PINNED: u16 = 32;
+/// Kept registered while libcurl does not want it: a hooked connection or a pinned pair.
+const KEEPABLE: u16 = HOOKED | PINNED;
 /// The shard a registered descriptor's events go to, in the high byte.
 const SHARD_SHIFT: u16 = 8;
 const _: () = assert!(
@@ -107,6 +117,8 @@ pub(crate) struct Reactor {
     timers: Vec<Arc<AtomicU64>>,
     base: Instant,
     max_per_host: usize,
+    /// The pinned descriptors of this reactor's multi handles, forgotten before they are closed.
+    pinned: Arc<parking_lot::Mutex<Vec<RawFd>>>,
 }
 
 impl Reactor {
@@ -122,6 +134,7 @@ impl Reactor {
             timers: Vec::with_capacity(SHARDS),
             base: Instant::now(),
             max_per_host,
+            pinned: Arc::default(),
         })
     }
 
@@ -136,13 +149,14 @@ impl Reactor {
             if self.max_per_host > 0 {
                 multi.set_max_host_connections(self.max_per_host)?;
             }
-            let socket_epoll = Arc::clone(&self.epoll);
+            let (socket_epoll, pinned) = (Arc::clone(&self.epoll), Arc::clone(&self.pinned));
             // Both callbacks keep their panics (see `contained`).
             multi.socket_function(move |socket, events, _| {
                 contained("socket", (), || {
                     if events.remove() {
                         unwant(&socket_epoll, socket);
                     } else {
+                        pin_if_own(&pinned, socket);
                         want(
                             &socket_epoll,
                             index,
@@ -238,10 +252,10 @@ impl Reactor {
             let (shard, fd) = ((ready.token >> 32) as usize, ready.token as u32 as RawFd);
             if let Some(state) = table.get(fd) {
                 if state & WANTED == 0 {
-                    // An idle connection woke (the server closed it, or sent something unasked):
-                    // stop watching; libcurl finds out when it next uses the connection.
+                    // An idle connection woke (the server closed it, or sent something unasked),
+                    // or a pinned pair did: stop watching; libcurl finds out when it next uses it.
                     self.epoll.unwatch(fd);
-                    table.set(fd, state & HOOKED);
+                    table.set(fd, state & KEEPABLE);
                     continue;
                 }
             }
@@ -277,22 +291,46 @@ fn want(epoll: &Epoll, shard: usize, fd: RawFd, readable: bool, writable: bool) 
     match result {
         Ok(()) => table.set(
             fd,
-            owner | (state & HOOKED) | REGISTERED | WANTED | interest,
+            owner | (state & KEEPABLE) | REGISTERED | WANTED | interest,
         ),
         Err(e) => eprintln!("vayu: worker: cannot watch socket {fd}: {e}"),
     }
 }
 
-/// libcurl no longer wants events for `fd`. A hooked socket stays registered (see the module
-/// doc); anything else is removed now, since we would not hear of its closing.
+/// libcurl no longer wants events for `fd`. A hooked socket or a pinned pair stays registered
+/// (see the module doc); anything else is removed now, since we would not hear of its closing.
 fn unwant(epoll: &Epoll, fd: RawFd) {
     let table = socket_table();
     match table.get(fd) {
-        Some(state) if state & HOOKED != 0 => table.set(fd, state & !WANTED),
+        Some(state) if state & KEEPABLE != 0 => table.set(fd, state & !WANTED),
         state => {
             epoll.unwatch(fd);
-            table.set(fd, state.unwrap_or(0) & HOOKED);
+            table.set(fd, state.unwrap_or(0) & KEEPABLE);
         }
+    }
+}
+
+/// Pins `fd` the first time libcurl wants it if it is not a connection (not opened through our
+/// hooks) but a Unix-domain socket: a multi handle's own pair. One `getsockopt` per pair.
+fn pin_if_own(pinned: &parking_lot::Mutex<Vec<RawFd>>, fd: RawFd) {
+    let table = socket_table();
+    let Some(state) = table.get(fd) else {
+        return;
+    };
+    if state & KEEPABLE == 0 && vayu_ffi::is_unix_socket(fd) {
+        table.set(fd, state | PINNED);
+        pinned.lock().push(fd);
+    }
+}
+
+impl Drop for Reactor {
+    fn drop(&mut self) {
+        // Forgotten while still open, so no other reactor can take the number meanwhile: the
+        // multi handles' cleanup closes them (and may unwatch them eagerly first, harmlessly).
+        for fd in self.pinned.lock().drain(..) {
+            socket_table().set(fd, 0);
+        }
+        self.multis.clear();
     }
 }
 
