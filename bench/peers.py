@@ -9,7 +9,8 @@ of the load generator) and peak RSS, every run bounded in time:
   c10k     10,000 concurrent keep-alive connections: vayu, wrk, oha (requests/s, peak RSS)
   script   vayu on /json without and with a typical test script; k6 with the same checks
   recording vayu batch without and with the database (--db), at full speed
-  open     vayu open model at rising rates: achieved / target, drops, corrected p99
+  open     open model at rising rates, vayu and wrk2 (64 connections, 2 threads) in turn:
+           achieved / target, drops, CPU per request, corrected latency, until neither holds
   startup  vayu-engine start to first successful /health, and idle RSS
 Raw output and a summary go to bench/results/<date>-<host>/.
 """
@@ -30,8 +31,12 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VAYU_CLI = os.path.join(ROOT, "target", "release", "vayu-cli")
+# VAYU_CLI: another build to measure (e.g. an older commit's, for a before/after comparison).
+VAYU_CLI = os.environ.get("VAYU_CLI") or os.path.join(ROOT, "target", "release", "vayu-cli")
 VAYU_ENGINE = os.path.join(ROOT, "target", "release", "vayu-engine")
+# scripts/bench.sh builds wrk2 from source into target/wrk2 when it is not installed.
+WRK2 = shutil.which("wrk2") or (os.path.join(ROOT, "target", "wrk2", "wrk")
+                                if os.path.exists(os.path.join(ROOT, "target", "wrk2", "wrk")) else None)
 ALL = ["closed", "h2", "c10k", "script", "recording", "open", "startup"]
 
 
@@ -88,6 +93,20 @@ def wrk(url, conns, threads, dur):
     if failed:
         print(f"note: wrk reported {failed} socket errors or non-2xx/3xx responses of {requests}", flush=True)
     return text, dict(requests=requests, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), cpu=cpu, rss_kib=rss)
+
+
+def wrk2(url, conns, threads, dur, rate):
+    """wrk2 at a constant rate; its latency is corrected from the intended send times."""
+    text, _, cpu, rss = timed([WRK2, f"-t{threads}", f"-c{conns}", f"-d{dur}s", f"-R{rate}", "--latency", url], dur + 120)
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+
+    def ms(q):
+        value = re.search(rf"{q}\s+([\d.]+)(us|ms|s)\b", text)
+        scale = {"us": 0.001, "ms": 1, "s": 1000}[value.group(2)]
+        return float(value.group(1)) * scale
+
+    return text, dict(requests=requests, rps=requests / dur, cpu=cpu, rss_kib=rss,
+                      p50=ms("50.000%"), p99=ms("99.000%"))
 
 
 def oha(url, conns, threads, dur, extra=()):
@@ -290,25 +309,54 @@ def scenario_recording(a, ctx):
 
 
 def scenario_open(a, ctx):
-    lines = [f"## Open model: rate accuracy ({a.sweep_duration} s per rate, 2 workers)", "",
-             "| target/s | achieved/s | achieved / target | sent / planned | dropped | corrected p99 ms | service p99 ms | held |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-    highest = None
+    dur = a.sweep_duration
+    lines = [f"## Open model: Vayu and wrk2 at rising rates ({dur} s per rate, 64 connections, 2 threads)", ""]
+    if not WRK2:
+        lines += ["wrk2 is not installed and could not be built (see scripts/bench.sh): Vayu alone.", ""]
+    lines += ["Vayu has at most 64 requests in flight (`maxInFlight`), as wrk2 has 64 connections. "
+              "Held: achieved within 1% of the target, and for Vayu nothing dropped or failed. CPU is "
+              "user + sys of the load generator per request sent. Latency: Vayu's corrected (from each "
+              "send's intended time) and service p50 / p99; wrk2's (corrected) p50 / p99.", "",
+              "| target/s | Vayu achieved/s | dropped | Vayu CPU µs/req | Vayu corrected p50 / p99 ms | Vayu service p50 ms "
+              "| wrk2 achieved/s | wrk2 CPU µs/req | wrk2 p50 / p99 ms | CPU vs wrk2 | held: Vayu, wrk2 |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    highest = {"vayu": None, "wrk2": None}
     for rate in a.rates:
-        text, r, cpu, rss = vayu_load(ctx["run"], 2, ["--rps", str(rate), "--duration", f"{a.sweep_duration}s"])
-        with open(os.path.join(ctx["raw"], f"open-{rate}.json"), "w") as f:
+        # At most 64 in flight, as wrk2 has 64 connections: a send that finds 64 is dropped.
+        run = os.path.join(ctx["work"], f"open-{rate}.json")
+        with open(run, "w") as f:
+            json.dump({"request": {"url": ctx["url"]},
+                       "config": {"targetRps": rate, "duration": f"{dur}s", "maxInFlight": 64}}, f)
+        text, r, cpu, _ = vayu_load(run, 2, [])
+        with open(os.path.join(ctx["raw"], f"open-{rate}-vayu.json"), "w") as f:
             f.write(text)
-        accuracy = r["achievedRps"] / r["targetRps"]
-        sent = r["requestsSent"] / r["requestsExpected"]
-        held = accuracy >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
-        p99, sp99 = r["latencyUs"]["corrected"]["p99"] / 1000, r["latencyUs"]["service"]["p99"] / 1000
-        print(f"open {rate:>7}/s: achieved {r['achievedRps']:.0f} ({accuracy:.4f}), dropped {r['dropped']}, p99 {p99:.2f} ms", flush=True)
-        lines.append(f"| {rate} | {r['achievedRps']:.0f} | {accuracy:.4f} | {sent:.4f} | {r['dropped']} | {p99:.2f} | {sp99:.2f} | {'yes' if held else 'no'} |")
+        vayu_held = r["achievedRps"] / r["targetRps"] >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
+        vayu_cpu = cpu / max(r["requestsSent"], 1) * 1e6
+        lat, svc = r["latencyUs"]["corrected"], r["latencyUs"]["service"]
+        row = (f"| {rate} | {r['achievedRps']:.0f} | {r['dropped']} | {vayu_cpu:.1f} | {lat['p50'] / 1000:.3f} / "
+               f"{lat['p99'] / 1000:.3f} | {svc['p50'] / 1000:.3f} ")
+        print(f"open {rate:>7}/s vayu: achieved {r['achievedRps']:.0f}, dropped {r['dropped']}, "
+              f"{vayu_cpu:.1f} µs CPU/req, corrected p50 {lat['p50']} µs", flush=True)
+        wrk2_held = False
+        if WRK2:
+            time.sleep(1)
+            text, w = wrk2(ctx["url"], 64, 2, dur, rate)
+            with open(os.path.join(ctx["raw"], f"open-{rate}-wrk2.txt"), "w") as f:
+                f.write(text)
+            wrk2_held = w["rps"] / rate >= 0.99
+            wrk2_cpu = w["cpu"] / max(w["requests"], 1) * 1e6
+            row += (f"| {w['rps']:.0f} | {wrk2_cpu:.1f} | {w['p50']:.3f} / {w['p99']:.3f} "
+                    f"| {vayu_cpu / wrk2_cpu:.2f}x ")
+            print(f"open {rate:>7}/s wrk2: achieved {w['rps']:.0f}, {wrk2_cpu:.1f} µs CPU/req, p50 {w['p50']} ms", flush=True)
+        else:
+            row += "| - | - | - | - "
+        lines.append(row + f"| {'yes' if vayu_held else 'no'}, {'yes' if wrk2_held else ('no' if WRK2 else '-')} |")
+        highest["vayu"] = rate if vayu_held else highest["vayu"]
+        highest["wrk2"] = rate if wrk2_held else highest["wrk2"]
         time.sleep(1)
-        if not held:
+        if not vayu_held and not wrk2_held:
             break
-        highest = rate
-    lines += ["", f"Highest rate held: {highest or 'none'}/s", ""]
+    lines += ["", f"Highest rate held: Vayu {highest['vayu'] or 'none'}/s, wrk2 {highest['wrk2'] or 'none'}/s", ""]
     return lines
 
 

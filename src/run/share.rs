@@ -11,7 +11,7 @@ use crate::script::ShareScripts;
 use crossbeam_channel::Sender;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub(crate) struct RunShare {
     shared: Arc<RunShared>,
@@ -27,6 +27,18 @@ pub(crate) struct RunShare {
     scripts: ShareScripts,
     /// This worker's side of the run's results recording.
     recorder: Option<crate::recording::OutcomeRecorder>,
+}
+
+/// When a send due at `due` goes out: at once with a zero window, else at the end of the window
+/// (counted from `start`) it falls in, with every other send due by then. Never early, so the
+/// corrected latency, counted from `due`, includes the wait.
+fn window_end(start: Instant, due: Instant, window: Duration) -> Instant {
+    if window.is_zero() {
+        return due;
+    }
+    let (offset, window) = ((due - start).as_nanos(), window.as_nanos());
+    start
+        + Duration::from_nanos(u64::try_from(offset.div_ceil(window) * window).unwrap_or(u64::MAX))
 }
 
 /// How many of a share's schedule indices (`next_k`, `next_k + workers`, ...) are below `end`:
@@ -151,7 +163,8 @@ impl Job for RunShare {
                 };
                 let due = start + offset;
                 if due > now {
-                    return Next::At(due.min(self.out.next_report));
+                    let wake = window_end(start, due, self.shared.plan.send_window);
+                    return Next::At(wake.min(self.out.next_report));
                 }
                 // Sends whose pre-request scripts still wait count as in flight.
                 if in_flight + self.scripts.sends_pending() >= self.limit {
@@ -273,11 +286,23 @@ impl Job for RunShare {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_send_window_moves_sends_to_its_end_never_earlier() {
+        let start = Instant::now();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            window_end(start, start + ms(3), Duration::ZERO),
+            start + ms(3)
+        );
+        assert_eq!(window_end(start, start + ms(3), ms(5)), start + ms(5));
+        assert_eq!(window_end(start, start + ms(5), ms(5)), start + ms(5));
+        assert_eq!(window_end(start, start + ms(6), ms(5)), start + ms(10));
+    }
     use crate::run::config::LoadPlan;
     use crate::run::schedule::Schedule;
     use crate::script::Variables;
     use std::sync::atomic::AtomicU64;
-    use std::time::Duration;
 
     fn shared(mode: Mode) -> Arc<RunShared> {
         let request = crate::model::RequestSpec::from_json(r#"{"url": "http://127.0.0.1:1/"}"#)
@@ -292,6 +317,7 @@ mod tests {
                 requests: vec![Arc::new(request)],
                 max_in_flight: 10,
                 graceful_stop: Duration::from_secs(1),
+                send_window: Duration::ZERO,
                 thresholds: Vec::new(),
                 tests: None,
                 pre_requests: None,
