@@ -10,6 +10,7 @@ mod cli;
 mod collection_cli;
 mod collections;
 mod connections;
+mod distributed;
 mod journeys;
 mod load;
 mod parity;

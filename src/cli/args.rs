@@ -19,6 +19,7 @@ pub enum Command {
     Batch(BatchArgs),
     Load(LoadArgs),
     Collection(CollectionArgs),
+    Report(ReportArgs),
 }
 
 /// Send one request from a JSON file, run its scripts, and print the response and test results.
@@ -124,6 +125,17 @@ pub struct LoadArgs {
     /// progress; the engine records it; the token comes from $VAYU_TOKEN
     #[argh(option)]
     pub engine: Option<String>,
+    /// this engine's part of a plan split over several: I/N (the I-th of N equal parts) or
+    /// from:to (fractions, e.g. 1/4:1/2, with --segment-sequence)
+    #[argh(option)]
+    pub segment: Option<String>,
+    /// every engine's segment boundaries, e.g. 0,1/4,1/2,1
+    #[argh(option)]
+    pub segment_sequence: Option<String>,
+    /// start at this RFC 3339 time (e.g. 2026-11-22T08:00:00Z): engines given the same time
+    /// follow one schedule
+    #[argh(option)]
+    pub start_at: Option<String>,
 }
 
 /// Postman collections: run one as Newman does.
@@ -218,4 +230,37 @@ pub struct CollectionRunArgs {
     /// cli reporter: ASCII instead of Unicode symbols
     #[argh(switch)]
     pub disable_unicode: bool,
+}
+
+/// Load-run reports: merge the reports of engines that ran parts of one plan.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "report")]
+pub struct ReportArgs {
+    #[argh(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum ReportCommand {
+    Merge(MergeArgs),
+}
+
+/// Merge the JSON reports (`vayu-cli load --json`) of engines that each ran a segment of one
+/// plan: counts add up, percentiles come from the merged histograms, thresholds are checked on
+/// the merged result. Exit code: 0 every threshold met, 1 one violated, 2 bad input, a failed
+/// run among them, or a part of the plan missing (the report, marked partial, is printed first).
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "merge")]
+pub struct MergeArgs {
+    /// the reports to merge
+    #[argh(positional)]
+    pub files: Vec<String>,
+    /// a pass/fail criterion checked on the merged result, e.g. p99<200ms (repeatable; the
+    /// reports' own thresholds are checked again too)
+    #[argh(option)]
+    pub threshold: Vec<String>,
+    /// print the merged report as one JSON object instead of text
+    #[argh(switch)]
+    pub json: bool,
 }

@@ -192,6 +192,9 @@ fn read_flow_files(spec: &mut RunSpec, run_file: &str) -> Result<(), ValidationE
 /// then refuse contradictions (naming the config field).
 fn apply_flags(spec: &mut RunSpec, args: &LoadArgs) {
     let c = &mut spec.config;
+    c.segment = args.segment.clone().or(c.segment.take());
+    c.segment_sequence = args.segment_sequence.clone().or(c.segment_sequence.take());
+    c.start_at = args.start_at.clone().or(c.start_at.take());
     if c.executor.is_some() {
         // The executor's own fields; its checks refuse one it does not take.
         c.iterations = args.iterations.or(c.iterations);
@@ -294,7 +297,7 @@ fn update(bar: &ProgressBar, s: &RunSnapshot) {
     bar.set_message(message);
 }
 
-fn render(r: &FinalReport) -> String {
+pub(super) fn render(r: &FinalReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(

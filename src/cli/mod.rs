@@ -6,10 +6,11 @@ mod collection;
 mod format;
 mod load;
 mod remote;
+mod report;
 mod request_file;
 mod run;
 
-pub use args::{Cli, CollectionCommand, Command};
+pub use args::{Cli, CollectionCommand, Command, ReportCommand};
 
 use crate::model::{TransferError, ValidationError};
 use std::process::ExitCode;
@@ -65,6 +66,9 @@ pub fn main(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Load(args)) => load::load(args),
         Some(Command::Collection(args)) => match args.command {
             CollectionCommand::Run(args) => collection::run(args),
+        },
+        Some(Command::Report(args)) => match args.command {
+            ReportCommand::Merge(args) => report::merge(args),
         },
     }
 }

@@ -4,6 +4,7 @@
 use super::flow_plan;
 pub use super::flow_plan::FlowPlan;
 use super::schedule::{Schedule, Stage};
+use super::segment::Segment;
 use super::threshold::Threshold;
 use crate::flow::FlowOptions;
 use crate::model::duration::duration_from_json;
@@ -89,6 +90,16 @@ pub struct LoadConfigSpec {
     /// Open model: sends due within one window of this length go out together at its end.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_window: Option<serde_json::Value>,
+    /// This engine's part of a plan split over several: "I/N" or "from:to" (`docs/distributed.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// Every engine's segment boundaries, "0,1/4,1/2,1" (required with "from:to").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_sequence: Option<String>,
+    /// When to start, RFC 3339 ("2026-11-22T08:00:00Z"): engines given the same instant follow
+    /// one schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<String>,
     /// Per-request timeout for every request of the run (overrides the requests' own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<serde_json::Value>,
@@ -143,6 +154,43 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// This engine's part of the mode: its share of every count, its part of the schedule.
+    pub fn segmented(self, segment: &Arc<Segment>) -> Mode {
+        let share = |n: u64| segment.share(n);
+        match self {
+            Mode::Open(schedule) => Mode::Open(schedule.segmented(Arc::clone(segment))),
+            Mode::Closed {
+                concurrency,
+                duration,
+            } => Mode::Closed {
+                concurrency: share(concurrency),
+                duration,
+            },
+            Mode::Iterations {
+                iterations,
+                concurrency,
+                limit,
+            } => Mode::Iterations {
+                iterations: share(iterations),
+                concurrency: share(concurrency).max(1),
+                limit,
+            },
+            Mode::RampingUsers { start, stages } => Mode::RampingUsers {
+                start: share(start),
+                stages: stages.into_iter().map(|(d, t)| (d, share(t))).collect(),
+            },
+            Mode::PerUserIterations {
+                users,
+                iterations,
+                limit,
+            } => Mode::PerUserIterations {
+                users: share(users),
+                iterations,
+                limit,
+            },
+        }
+    }
+
     /// The units (requests, or a flow's iterations) the mode plans, if it counts them.
     pub fn planned(&self) -> Option<u64> {
         match self {
@@ -180,6 +228,10 @@ pub struct LoadPlan {
     pub graceful_stop: Duration,
     /// Open model: sends are timed to windows of this length (zero: each at its own time).
     pub send_window: Duration,
+    /// This engine's part of a plan split over engines; its counts are already this part's.
+    pub segment: Option<Arc<Segment>>,
+    /// When the run starts, as ms since the Unix epoch, if not at once.
+    pub start_at_ms: Option<u64>,
     pub thresholds: Vec<Threshold>,
     /// Test scripts by request index, when any request has one.
     pub tests: Option<Arc<Vec<Option<ResponseTest>>>>,
@@ -275,6 +327,27 @@ pub(super) fn positive_duration(
         return Err(err(field, "must be longer than zero"));
     }
     Ok(d)
+}
+
+/// The latest `startAt` accepted, from now: a later one is more likely a typo than a plan.
+const MAX_START_DELAY_MS: u64 = 24 * 3600 * 1000;
+
+/// `startAt` as ms since the epoch: in the future (a little past is a clock skew, taken as now),
+/// at most a day away.
+fn start_at(text: &str) -> Result<u64, String> {
+    let at = crate::clock::parse_rfc3339(text)
+        .ok_or_else(|| format!("`{text}` is not an RFC 3339 time such as 2026-11-22T08:00:00Z"))?;
+    let now = crate::clock::now_millis();
+    if at + 1000 < now {
+        return Err(format!(
+            "`{text}` has passed ({} s ago); give a time a few seconds ahead, the same on every engine",
+            (now - at) / 1000
+        ));
+    }
+    if at > now + MAX_START_DELAY_MS {
+        return Err(format!("`{text}` is more than a day away"));
+    }
+    Ok(at)
 }
 
 /// The longest `sendWindow`: longer ones would turn an arrival rate into bursts.
@@ -413,6 +486,28 @@ impl RunSpec {
                 (legacy_mode(c)?, None)
             }
         };
+        let segment = match (&c.segment, &c.segment_sequence) {
+            (Some(segment), sequence) => Some(Arc::new(
+                Segment::parse(segment, sequence.as_deref())
+                    .map_err(|m| err("config.segment", m))?,
+            )),
+            (None, Some(_)) => {
+                return Err(err(
+                    "config.segmentSequence",
+                    "applies with config.segment (this engine's part)",
+                ))
+            }
+            (None, None) => None,
+        };
+        let start_at_ms = c
+            .start_at
+            .as_deref()
+            .map(|at| start_at(at).map_err(|m| err("config.startAt", m)))
+            .transpose()?;
+        let (mode, max_users) = match &segment {
+            Some(s) => (mode.segmented(s), max_users.map(|m| s.share(m).max(1))),
+            None => (mode, max_users),
+        };
         let users_only = matches!(
             mode,
             Mode::RampingUsers { .. } | Mode::PerUserIterations { .. }
@@ -502,7 +597,8 @@ impl RunSpec {
                 let _ = n;
                 return Err(err("config.maxInFlight", "applies to open-model runs (targetRps or ramp_up); closed runs are capped by concurrency"));
             }
-            Some(n) => in_flight("config.maxInFlight", n)?,
+            Some(n) => in_flight("config.maxInFlight", n)?
+                .min(segment.as_ref().map_or(u64::MAX, |s| s.share(n).max(1))),
             None => max_users.unwrap_or(max_in_flight_default),
         };
         let flow = match (&self.flow, users_only) {
@@ -555,7 +651,7 @@ impl RunSpec {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                Threshold::parse(t, flow.as_deref())
+                Threshold::parse(t, flow.as_deref().map(|f| f.names.as_slice()))
                     .map_err(|m| err(&format!("config.thresholds[{i}]"), m))
             })
             .collect::<Result<_, _>>()?;
@@ -585,6 +681,8 @@ impl RunSpec {
             max_in_flight,
             graceful_stop,
             send_window,
+            segment,
+            start_at_ms,
             thresholds,
             tests,
             pre_requests,

@@ -23,12 +23,6 @@ pub struct FlowPlan {
     pub data: Vec<Scope>,
 }
 
-impl FlowPlan {
-    pub fn step_index(&self, name: &str) -> Option<usize> {
-        self.names.iter().position(|n| n == name)
-    }
-}
-
 fn err(field: &str, message: impl Into<String>) -> ValidationError {
     ValidationError::new(field, message)
 }

@@ -13,10 +13,12 @@ mod executor;
 #[cfg(test)]
 mod faults;
 mod flow_plan;
+mod merge;
 mod outbox;
 mod report;
 mod reporter;
 pub mod schedule;
+pub mod segment;
 mod share;
 pub mod stats;
 pub mod threshold;
@@ -24,6 +26,7 @@ mod users;
 
 pub use crate::engine::Percentiles;
 pub use config::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
+pub use merge::{merge, MergedReport};
 pub use report::{
     deserialize_histogram, FinalReport, FlowReport, LatencyReport, PhaseAverages, StepReport,
 };
@@ -78,6 +81,12 @@ impl RunShared {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    /// Before a common start (`startAt`): the start, to wait for; `None` once it has come or
+    /// the run was stopped.
+    pub fn waiting_to_start(&self, now: Instant) -> Option<Instant> {
+        (now < self.start && !self.stop_requested()).then_some(self.start)
     }
 
     pub fn stop_requested(&self) -> bool {
@@ -177,9 +186,15 @@ impl RunManager {
             )),
             _ => None,
         };
+        // A common start (`startAt`): the shares wait for it; the schedule counts from it.
+        let start = Instant::now()
+            + Duration::from_millis(
+                plan.start_at_ms
+                    .map_or(0, |at| at.saturating_sub(crate::clock::now_millis())),
+            );
         let shared = Arc::new(RunShared {
             id: id.clone(),
-            start: Instant::now(),
+            start,
             plan,
             stop_ns: AtomicU64::new(NOT_STOPPED),
             next_index: AtomicU64::new(0),

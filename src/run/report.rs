@@ -70,6 +70,12 @@ pub struct FinalReport {
     /// The primary latency histogram (corrected for open-model runs, service time otherwise),
     /// HdrHistogram V2 + deflate, base64: reports of several engines merge exactly.
     pub histogram: String,
+    /// Open-model runs: the service-time histogram, as `histogram`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_histogram: Option<String>,
+    /// The part of a plan split over engines this run was (`config.segment`), "from:to".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
     pub thresholds: Vec<ThresholdResult>,
     pub thresholds_ok: bool,
     /// Test script results per test name, when the run's requests have test scripts.
@@ -101,6 +107,9 @@ pub struct FlowReport {
     pub iterations_expected: Option<u64>,
     /// From each iteration's intended start to its end.
     pub iteration_duration_us: Percentiles,
+    /// The iteration durations' histogram, as the run's `histogram`.
+    #[serde(default)]
+    pub iteration_histogram: String,
     /// Virtual users created over the run.
     pub users: u64,
     /// Iteration data rows; past the last, iterations start again from the first.
@@ -131,6 +140,9 @@ pub struct StepReport {
     pub tests: Option<TestTally>,
     /// The step's primary latency histogram, as the run's `histogram`.
     pub histogram: String,
+    /// Open-model runs: the step's service-time histogram.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_histogram: Option<String>,
 }
 
 impl FinalReport {
@@ -210,6 +222,8 @@ impl FinalReport {
             bytes_sent: t.wire_bytes_sent,
             bytes_received: t.wire_bytes_received,
             histogram: serialize(primary),
+            service_histogram: open.then(|| serialize(&t.latency_us)),
+            segment: plan.segment.as_ref().map(|s| s.to_string()),
             thresholds_ok: thresholds.iter().all(|r| r.ok),
             thresholds,
             tests: (plan.tests.is_some() || plan.pre_requests.is_some() || has_scripts(plan))
@@ -302,6 +316,7 @@ fn flow_report(plan: &LoadPlan, flow: &FlowPlan, stats: &RunStats, open: bool) -
                 bytes_received: t.wire_bytes_received,
                 tests: has_scripts.then(|| s.tests.clone()),
                 histogram: serialize(if open { &s.corrected_us } else { &t.latency_us }),
+                service_histogram: open.then(|| serialize(&t.latency_us)),
             }
         })
         .collect();
@@ -310,6 +325,7 @@ fn flow_report(plan: &LoadPlan, flow: &FlowPlan, stats: &RunStats, open: bool) -
         dropped_iterations: stats.dropped,
         iterations_expected: plan.iterations_expected(),
         iteration_duration_us: Percentiles::of(&f.iteration_us),
+        iteration_histogram: serialize(&f.iteration_us),
         users: f.users,
         data_rows: flow.data.len(),
         data_wrapped: !flow.data.is_empty() && f.started > flow.data.len() as u64,
@@ -317,7 +333,7 @@ fn flow_report(plan: &LoadPlan, flow: &FlowPlan, stats: &RunStats, open: bool) -
     }
 }
 
-fn serialize(h: &Histogram<u64>) -> String {
+pub(super) fn serialize(h: &Histogram<u64>) -> String {
     let mut bytes = Vec::new();
     match V2DeflateSerializer::new().serialize(h, &mut bytes) {
         Ok(_) => base64::engine::general_purpose::STANDARD.encode(bytes),

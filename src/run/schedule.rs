@@ -2,7 +2,12 @@
 //! Request k (counting from 0 over the whole run) is due when the integral of the rate reaches
 //! k + ½, so sends are evenly spaced, never bunched at second boundaries, and a run of R/s for D
 //! seconds sends exactly R·D requests.
+//!
+//! With an execution segment (`segmented`), request k is this engine's k-th request: the
+//! segment's k-th index of the whole schedule, sent at that index's time.
 
+use super::segment::Segment;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +26,8 @@ pub struct Schedule {
     /// Seconds from the run's start at which each stage starts.
     start_secs: Vec<f64>,
     total: f64,
+    /// This engine's part of the whole schedule, when the plan is split over engines.
+    segment: Option<Arc<Segment>>,
 }
 
 impl Schedule {
@@ -40,7 +47,23 @@ impl Schedule {
             count_before,
             start_secs,
             total: count,
+            segment: None,
         }
+    }
+
+    /// The part of this schedule a segment owns.
+    pub fn segmented(self, segment: Arc<Segment>) -> Schedule {
+        Schedule {
+            segment: Some(segment),
+            ..self
+        }
+    }
+
+    /// The whole schedule's count mapped to this engine's part.
+    fn own(&self, whole: u64) -> u64 {
+        self.segment
+            .as_ref()
+            .map_or(whole, |s| s.owned_below(whole))
     }
 
     pub fn constant(rps: f64, duration: Duration) -> Schedule {
@@ -60,8 +83,12 @@ impl Schedule {
         self.stages.iter().map(|s| s.duration).sum()
     }
 
-    /// How many requests the whole schedule sends.
+    /// How many requests the schedule sends (this engine's part of them, when segmented).
     pub fn expected(&self) -> u64 {
+        self.own(self.whole_expected())
+    }
+
+    fn whole_expected(&self) -> u64 {
         (self.total + 0.5).floor() as u64
     }
 
@@ -81,6 +108,10 @@ impl Schedule {
     /// How many requests are due by `t` from the start: those with `send_time(k) <= t`, counted
     /// from the schedule's integral rather than one by one (a plan may hold billions).
     pub fn due_by(&self, t: Duration) -> u64 {
+        self.own(self.whole_due_by(t))
+    }
+
+    fn whole_due_by(&self, t: Duration) -> u64 {
         let t = t.as_secs_f64();
         let i = self
             .start_secs
@@ -94,11 +125,12 @@ impl Schedule {
         let slope = (s.to_rps - s.from_rps) / d.max(f64::MIN_POSITIVE);
         let count = self.count_before[i] + s.from_rps * x + slope * x * x / 2.0;
         // Request k is due once the integral reaches k + 0.5.
-        ((count + 0.5).floor().max(0.0) as u64).min(self.expected())
+        ((count + 0.5).floor().max(0.0) as u64).min(self.whole_expected())
     }
 
     /// When request `k` is due, from the start of the run; `None` past the end.
     pub fn send_time(&self, k: u64) -> Option<Duration> {
+        let k = self.segment.as_ref().map_or(k, |s| s.global(k));
         let target = k as f64 + 0.5;
         if target > self.total {
             return None;
@@ -128,6 +160,29 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_of_a_schedule_send_all_of_it_once_at_its_times() {
+        let whole = Schedule::constant(300.0, secs(2.0));
+        let parts: Vec<Schedule> = (1..=3)
+            .map(|i| {
+                let segment = Segment::parse(&format!("{i}/3"), None).unwrap();
+                whole.clone().segmented(Arc::new(segment))
+            })
+            .collect();
+        assert_eq!(parts.iter().map(Schedule::expected).sum::<u64>(), 600);
+        let mut times: Vec<Duration> = parts
+            .iter()
+            .flat_map(|p| (0..p.expected()).map(|k| p.send_time(k).unwrap()))
+            .collect();
+        times.sort();
+        let all: Vec<Duration> = (0..600).map(|k| whole.send_time(k).unwrap()).collect();
+        assert_eq!(times, all);
+        for p in &parts {
+            assert_eq!(p.expected(), 200);
+            assert_eq!(p.due_by(secs(1.0)), 100);
+        }
+    }
 
     fn secs(s: f64) -> Duration {
         Duration::from_secs_f64(s)

@@ -134,6 +134,9 @@ fn start_send(
 impl Job for RunShare {
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
         self.out.report_if_due(now);
+        if let Some(wait) = self.shared.waiting_to_start(now) {
+            return Next::At(wait.min(self.out.next_report));
+        }
         // Scripts' side requests and sends held back for their pre-request scripts go first.
         if let Extra::Start { tag, request } = self.scripts.extra(now, &mut self.out.interval.tests)
         {
@@ -318,6 +321,8 @@ mod tests {
                 max_in_flight: 10,
                 graceful_stop: Duration::from_secs(1),
                 send_window: Duration::ZERO,
+                segment: None,
+                start_at_ms: None,
                 thresholds: Vec::new(),
                 tests: None,
                 pre_requests: None,

@@ -72,9 +72,10 @@ pub struct ThresholdResult {
 }
 
 impl Threshold {
-    /// Parses `expr`; a step's name must be one of `flow`'s.
-    pub fn parse(expr: &str, flow: Option<&super::config::FlowPlan>) -> Result<Threshold, String> {
-        let (scope, rest) = scope_of(expr, flow)?;
+    /// Parses `expr`; a step's name must be one of `steps`, the flow's step names (`None`: the
+    /// run has no flow).
+    pub fn parse(expr: &str, steps: Option<&[String]>) -> Result<Threshold, String> {
+        let (scope, rest) = scope_of(expr, steps)?;
         let mut threshold = Threshold::parse_metric(expr, rest)?;
         if scope == Scope::Iteration
             && !matches!(
@@ -195,13 +196,10 @@ impl Threshold {
 
 /// `step:NAME METRIC OP VALUE` (the name may hold spaces: the metric is the last word before
 /// the comparison), `iteration_duration METRIC OP VALUE`, or a run-wide expression.
-fn scope_of<'a>(
-    expr: &'a str,
-    flow: Option<&super::config::FlowPlan>,
-) -> Result<(Scope, &'a str), String> {
+fn scope_of<'a>(expr: &'a str, steps: Option<&[String]>) -> Result<(Scope, &'a str), String> {
     let trimmed = expr.trim();
     if let Some(rest) = trimmed.strip_prefix("iteration_duration") {
-        if flow.is_none() {
+        if steps.is_none() {
             return Err(format!(
                 "`{expr}`: iteration_duration is measured for flows only"
             ));
@@ -219,15 +217,15 @@ fn scope_of<'a>(
         .rsplit_once(char::is_whitespace)
         .ok_or_else(|| format!("`{expr}`: write the step's name, a space, then the metric: \"step:login p95<200ms\""))?;
     let name = name.trim();
-    let Some(flow) = flow else {
+    let Some(steps) = steps else {
         return Err(format!(
             "`{expr}`: step thresholds are for runs with a `flow`"
         ));
     };
-    let index = flow.step_index(name).ok_or_else(|| {
+    let index = steps.iter().position(|n| n == name).ok_or_else(|| {
         format!(
             "`{expr}`: the flow has no step named `{name}`; its steps are {}",
-            flow.names.join(", ")
+            steps.join(", ")
         )
     })?;
     let metric_start = rest[..op].trim_end().len() - metric.len();

@@ -401,6 +401,9 @@ impl UserShare {
 impl Job for UserShare {
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
         self.out.report_if_due(now);
+        if let Some(wait) = self.shared.waiting_to_start(now) {
+            return Next::At(wait.min(self.out.next_report));
+        }
         while let Some(&Reverse((at, u))) = self.timers.peek() {
             if at > now {
                 break;

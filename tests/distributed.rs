@@ -1,0 +1,136 @@
+//! One plan split over several engines: three `vayu-cli load` processes, each with its segment
+//! and one common start, then `vayu-cli report merge`.
+
+use crate::support::{TargetServer, TempDir};
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+use std::sync::atomic::Ordering::SeqCst;
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(args)
+        .output()
+        .expect("vayu-cli runs")
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn three_engines_send_one_schedule_exactly_and_their_reports_merge() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("segments");
+    let run = dir.write(
+        "run.json",
+        &json!({"request": {"url": server.url("/echo")},
+                "config": {"targetRps": 600, "duration": "3s"}})
+        .to_string(),
+    );
+    let start = vayu::clock::rfc3339(vayu::clock::now_millis() + 2500);
+    let engines: Vec<_> = (1..=3)
+        .map(|i| {
+            let segment = format!("{i}/3");
+            let run = run.clone();
+            let start = start.clone();
+            std::thread::spawn(move || {
+                cli(&[
+                    "load",
+                    &run,
+                    "--segment",
+                    &segment,
+                    "--start-at",
+                    &start,
+                    "--workers",
+                    "1",
+                    "--no-pin",
+                    "--json",
+                ])
+            })
+        })
+        .collect();
+    let outputs: Vec<Output> = engines.into_iter().map(|e| e.join().unwrap()).collect();
+    let mut files = Vec::new();
+    let mut sent = 0;
+    for (i, out) in outputs.iter().enumerate() {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = json_of(out);
+        assert_eq!(report["requestsExpected"], 600, "each engine owns a third");
+        assert_eq!(report["dropped"], 0);
+        assert_eq!(report["segment"], ["0:1/3", "1/3:2/3", "2/3:1"][i]);
+        sent += report["requestsSent"].as_u64().unwrap();
+        files.push(dir.write(
+            &format!("report-{i}.json"),
+            &String::from_utf8_lossy(&out.stdout),
+        ));
+    }
+    assert_eq!(sent, 1800, "the three parts are the whole schedule");
+    assert_eq!(server.stats.requests.load(SeqCst), 1800);
+
+    let merged = cli(&[
+        "report",
+        "merge",
+        &files[0],
+        &files[1],
+        &files[2],
+        "--json",
+        "--threshold",
+        "errors<1%",
+    ]);
+    assert!(
+        merged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merged.stderr)
+    );
+    let report = json_of(&merged);
+    assert_eq!(report["requestsSent"], 1800);
+    assert_eq!(report["requestsExpected"], 1800);
+    assert_eq!(report["partial"], false);
+    assert_eq!(report["targetRps"], 600.0);
+    let achieved = report["achievedRps"].as_f64().unwrap();
+    assert!((achieved - 600.0).abs() <= 6.0, "merged rate {achieved}/s");
+    assert_eq!(report["thresholds"][0]["ok"], true);
+
+    // One engine's report missing: partial, naming its part, exit 2.
+    let partial = cli(&["report", "merge", &files[0], &files[2], "--json"]);
+    assert_eq!(partial.status.code(), Some(2));
+    let report = json_of(&partial);
+    assert_eq!(report["partial"], true);
+    assert_eq!(report["missingSegments"], json!(["1/3:2/3"]));
+}
+
+#[test]
+fn bad_segments_and_start_times_are_refused_naming_the_field() {
+    let dir = TempDir::new("segments-bad");
+    let run = dir.write(
+        "run.json",
+        &json!({"request": {"url": "http://127.0.0.1:1/"}, "config": {"targetRps": 10, "duration": "1s"}})
+            .to_string(),
+    );
+    for (flags, field) in [
+        (&["--segment", "4/3"][..], "config.segment"),
+        (&["--segment", "1/4:1/2"][..], "config.segment"),
+        (
+            &["--start-at", "2001-01-01T00:00:00Z"][..],
+            "config.startAt",
+        ),
+        (&["--start-at", "soon"][..], "config.startAt"),
+    ] {
+        let mut args = vec!["load", run.as_str()];
+        args.extend_from_slice(flags);
+        let out = cli(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(field), "{flags:?}: {err}");
+    }
+}
