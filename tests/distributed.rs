@@ -134,3 +134,117 @@ fn bad_segments_and_start_times_are_refused_naming_the_field() {
         assert!(err.contains(field), "{flags:?}: {err}");
     }
 }
+
+/// A `vayu-engine` process on a free port, killed when dropped.
+struct EngineProcess {
+    child: std::process::Child,
+    base: String,
+    _dir: TempDir,
+}
+
+impl EngineProcess {
+    fn start() -> EngineProcess {
+        use std::io::{BufRead, BufReader};
+        let dir = TempDir::new("engine");
+        let db = dir.0.join("v.db");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
+            .args([
+                "--port",
+                "0",
+                "--workers",
+                "1",
+                "--no-pin",
+                "--db",
+                db.to_str().unwrap(),
+            ])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines.next().expect("the engine logs its address").unwrap();
+            if let Some(at) = line.find("listening on ") {
+                break line[at + "listening on ".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .to_string();
+            }
+        };
+        std::thread::spawn(move || lines.count());
+        EngineProcess {
+            child,
+            base,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for EngineProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn engines_coordinated_over_the_api_merge_and_a_lost_engine_leaves_a_partial_report() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("engines");
+    let run = dir.write(
+        "run.json",
+        &json!({"request": {"url": server.url("/echo")},
+                "config": {"targetRps": 300, "duration": "2s", "thresholds": ["errors<1%"]}})
+        .to_string(),
+    );
+    let engines: Vec<EngineProcess> = (0..3).map(|_| EngineProcess::start()).collect();
+    let urls = engines
+        .iter()
+        .map(|e| e.base.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let out = cli(&["load", &run, "--engines", &urls, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    assert_eq!(
+        report["requestsSent"], 600,
+        "the whole schedule over three engines"
+    );
+    assert_eq!(report["mergedRuns"].as_array().unwrap().len(), 3);
+    assert_eq!(report["partial"], false);
+    assert_eq!(report["thresholds"][0]["ok"], true);
+
+    // The second engine dies a second into a 4 s run: the others finish, the report is partial.
+    let run = dir.write(
+        "long.json",
+        &json!({"request": {"url": server.url("/echo")}, "config": {"targetRps": 300, "duration": "4s"}})
+            .to_string(),
+    );
+    let cli_run = {
+        let (run, urls) = (run.clone(), urls.clone());
+        std::thread::spawn(move || cli(&["load", &run, "--engines", &urls, "--json"]))
+    };
+    let before = server.stats.requests.load(SeqCst);
+    while server.stats.requests.load(SeqCst) < before + 100 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut engines = engines;
+    let lost = engines.remove(1);
+    drop(lost);
+    let out = cli_run.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    assert_eq!(report["partial"], true);
+    assert_eq!(report["missingSegments"], json!(["1/3:2/3"]));
+    assert_eq!(report["mergedRuns"].as_array().unwrap().len(), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("engine lost"));
+}

@@ -125,6 +125,10 @@ pub struct LoadArgs {
     /// progress; the engine records it; the token comes from $VAYU_TOKEN
     #[argh(option)]
     pub engine: Option<String>,
+    /// run it split over these running vayu-engines (comma-separated URLs): each gets its
+    /// segment and one common start; their reports are merged exactly
+    #[argh(option)]
+    pub engines: Option<String>,
     /// this engine's part of a plan split over several: I/N (the I-th of N equal parts) or
     /// from:to (fractions, e.g. 1/4:1/2, with --segment-sequence)
     #[argh(option)]

@@ -29,6 +29,22 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     read_flow_files(&mut spec, &args.file).map_err(invalid)?;
 
     let bar = (!args.json && std::io::stderr().is_terminal()).then(|| progress_bar(&spec, &args));
+    if let Some(urls) = &args.engines {
+        if args.engine.is_some() || args.db.is_some() {
+            return Err(CliError::Input(
+                "--engines cannot go with --engine or --db: each engine records its part".into(),
+            ));
+        }
+        let merged =
+            super::coordinator::load(urls, &spec, &[], bar.as_ref()).map_err(|e| match e {
+                CliError::Remote(error) => invalid(error),
+                other => other,
+            })?;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        return Ok(super::report::emit_merged(&merged, args.json));
+    }
     let report = match &args.engine {
         Some(url) => {
             if args.db.is_some() {
@@ -69,7 +85,7 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Ctrl-C (or SIGTERM) once: `on_stop` runs; twice: exit at once.
-fn on_interrupt(on_stop: impl Fn() + Send + 'static) {
+pub(super) fn on_interrupt(on_stop: impl Fn() + Send + 'static) {
     let received = std::sync::atomic::AtomicUsize::new(0);
     let _ = ctrlc::set_handler(move || {
         if received.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {

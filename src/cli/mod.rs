@@ -3,6 +3,7 @@
 mod args;
 mod batch;
 mod collection;
+mod coordinator;
 mod format;
 mod load;
 mod remote;

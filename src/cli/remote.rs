@@ -91,6 +91,10 @@ impl Engine {
         mut on_event: impl FnMut(&str, &str) -> bool,
     ) -> Result<(), CliError> {
         let mut easy = self.easy(path)?;
+        // The stream sends at least a comment every 15 s: silence for 40 s means the engine is gone.
+        easy.low_speed_limit(1)
+            .and_then(|()| easy.low_speed_time(Duration::from_secs(40)))
+            .map_err(|e| self.unreachable(e))?;
         let mut pending = String::new();
         // Set when `on_event` asked to stop: the write error that ends the transfer is ours.
         let mut stopped = false;

@@ -3,7 +3,7 @@
 use super::args::MergeArgs;
 use super::load::{render, EXIT_THRESHOLD_FAILED};
 use super::{emit, CliError, EXIT_INPUT_OR_TRANSPORT};
-use crate::run::FinalReport;
+use crate::run::{FinalReport, MergedReport};
 use crate::store::RunStatus;
 use std::process::ExitCode;
 
@@ -27,10 +27,15 @@ pub fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let merged = crate::run::merge(&reports, &args.threshold).map_err(CliError::Input)?;
-    if args.json {
+    Ok(emit_merged(&merged, args.json))
+}
+
+/// Prints a merged report (text or JSON) and returns the exit code it calls for.
+pub(super) fn emit_merged(merged: &MergedReport, json: bool) -> ExitCode {
+    if json {
         emit(&format!(
             "{}\n",
-            serde_json::to_string(&merged).expect("a report always serialises")
+            serde_json::to_string(merged).expect("a report always serialises")
         ));
     } else {
         let mut text = format!(
@@ -46,13 +51,11 @@ pub fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
         }
         emit(&(text + &render(&merged.report)));
     }
-    Ok(
-        if merged.partial || merged.report.status == RunStatus::Failed {
-            ExitCode::from(EXIT_INPUT_OR_TRANSPORT)
-        } else if !merged.report.thresholds_ok {
-            ExitCode::from(EXIT_THRESHOLD_FAILED)
-        } else {
-            ExitCode::SUCCESS
-        },
-    )
+    if merged.partial || merged.report.status == RunStatus::Failed {
+        ExitCode::from(EXIT_INPUT_OR_TRANSPORT)
+    } else if !merged.report.thresholds_ok {
+        ExitCode::from(EXIT_THRESHOLD_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
