@@ -176,6 +176,37 @@ fn health_config_and_metrics() {
     );
 }
 
+/// `/metrics`' latency histogram: classic cumulative buckets (they add up across engines),
+/// one count per response, `+Inf` equal to the count.
+#[test]
+fn metrics_have_a_latency_histogram_counting_every_response() {
+    let server = TargetServer::start();
+    let api = api();
+    for _ in 0..3 {
+        let r = api.post("/request", json!({"request": {"url": server.url("/echo")}}));
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let body = api.get("/metrics").body;
+    let value = |prefix: &str| -> f64 {
+        body.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {body}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let buckets: Vec<f64> = body
+        .lines()
+        .filter(|l| l.starts_with("vayu_request_duration_seconds_bucket"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(buckets.len(), 17, "{body}");
+    assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "cumulative: {buckets:?}");
+    assert_eq!(value("vayu_request_duration_seconds_count "), 3.0);
+    assert_eq!(value("vayu_request_duration_seconds_bucket{le=\"+Inf\"} "), 3.0);
+    assert!(value("vayu_request_duration_seconds_sum ") > 0.0);
+}
+
 #[test]
 fn design_requests_inline_and_saved() {
     let server = TargetServer::start();

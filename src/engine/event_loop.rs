@@ -243,6 +243,21 @@ impl EventLoop {
         total
     }
 
+    /// Responses by service time over every worker: counts per bucket of
+    /// [`LATENCY_BUCKETS_US`](super::worker::LATENCY_BUCKETS_US) (the last: above all), and the
+    /// sum of the times, µs.
+    pub fn latency_buckets(&self) -> (Vec<u64>, u64) {
+        let mut counts = vec![0u64; super::worker::LATENCY_BUCKETS_US.len() + 1];
+        let mut sum = 0;
+        for w in &self.workers {
+            for (t, c) in counts.iter_mut().zip(&w.counters.latency_buckets) {
+                *t += c.load(Relaxed);
+            }
+            sum += w.counters.latency_sum_us.load(Relaxed);
+        }
+        (counts, sum)
+    }
+
     /// Single requests queued per worker, for monitoring.
     pub fn queue_depths(&self) -> Vec<usize> {
         self.workers

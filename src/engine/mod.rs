@@ -17,3 +17,4 @@ pub use config::{connection_limit, EngineConfig};
 pub use event_loop::{EventLoop, PendingResponse};
 pub use job::{Job, Next, Outcome, SIDE_TAG};
 pub use stats::{ErrorCount, Percentiles, TransferStats};
+pub use worker::LATENCY_BUCKETS_US;

@@ -44,16 +44,33 @@ pub struct WorkerCounters {
     pub wakeups: AtomicU64,
     /// Finished transfers by outcome: [transport error, 1xx, 2xx, 3xx, 4xx, 5xx].
     pub by_class: [AtomicU64; 6],
+    /// Responses by service time: `LATENCY_BUCKETS_US[i]` or less (the last: more than all).
+    pub latency_buckets: [AtomicU64; LATENCY_BUCKETS_US.len() + 1],
+    /// The responses' service times added up, µs.
+    pub latency_sum_us: AtomicU64,
 }
 
+/// The upper bounds of the service-time buckets `/metrics` exports, µs (Prometheus's classic
+/// histogram: bucket counts add up across engines, unlike percentiles).
+pub const LATENCY_BUCKETS_US: [u64; 16] = [
+    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+    1_000_000, 2_500_000, 5_000_000, 10_000_000,
+];
+
 impl WorkerCounters {
-    fn count_status(&self, status: u16) {
+    /// Counts a finished transfer: its status class and, for a response, its service time.
+    fn count(&self, status: u16, total_us: u64) {
         let class = if (100..600).contains(&status) {
             (status / 100) as usize
         } else {
             0
         };
         self.by_class[class].fetch_add(1, Relaxed);
+        if class > 0 {
+            let bucket = LATENCY_BUCKETS_US.partition_point(|&b| b < total_us);
+            self.latency_buckets[bucket].fetch_add(1, Relaxed);
+            self.latency_sum_us.fetch_add(total_us, Relaxed);
+        }
     }
 }
 
@@ -457,8 +474,8 @@ impl Worker {
         match slot.origin {
             Origin::Single(done) => {
                 let result = result.map(|()| transfer::response(&mut easy));
-                self.counters
-                    .count_status(result.as_ref().map_or(0, |r| r.status));
+                let (status, total_us) = result.as_ref().map_or((0, 0), |r| (r.status, r.timings.total));
+                self.counters.count(status, total_us);
                 call(done, result)
             }
             Origin::Job { id, tag } => {
@@ -490,7 +507,7 @@ impl Worker {
                 };
                 outcome.bytes_sent = bytes_sent;
                 outcome.bytes_received = bytes_received;
-                self.counters.count_status(outcome.status);
+                self.counters.count(outcome.status, outcome.timings.total);
                 self.job_completed(id, tag, outcome);
             }
         }
