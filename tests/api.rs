@@ -526,6 +526,15 @@ fn security_refusals() {
         call("GET", &url, None, &["Authorization: Bearer s3cret"]).status,
         200
     );
+    // With a token, any Host (a Service name, a pod address); without the token, still 401.
+    assert_eq!(
+        call("GET", &url, None, &["Authorization: Bearer s3cret", "Host: vayu-engine.default.svc:9876"]).status,
+        200
+    );
+    assert_eq!(
+        call("GET", &url, None, &["Host: vayu-engine.default.svc:9876"]).status,
+        401
+    );
 
     let exposed = Daemon::start(DaemonConfig {
         bind: "0.0.0.0".parse().unwrap(),

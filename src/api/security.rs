@@ -35,7 +35,9 @@ impl Policy {
         let loopback =
             name == "localhost" || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
         let bound = name.parse::<IpAddr>().is_ok_and(|ip| ip == self.bind);
-        if !loopback && !bound {
+        // With a token, a page that rebinds a name to this engine still lacks the token: any
+        // Host may be used (engines reached by a Service name or a pod address).
+        if !loopback && !bound && self.token.is_none() {
             return Err(ApiError::new(
                 403,
                 "forbidden_host",
