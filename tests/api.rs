@@ -201,9 +201,15 @@ fn metrics_have_a_latency_histogram_counting_every_response() {
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(buckets.len(), 17, "{body}");
-    assert!(buckets.windows(2).all(|w| w[0] <= w[1]), "cumulative: {buckets:?}");
+    assert!(
+        buckets.windows(2).all(|w| w[0] <= w[1]),
+        "cumulative: {buckets:?}"
+    );
     assert_eq!(value("vayu_request_duration_seconds_count "), 3.0);
-    assert_eq!(value("vayu_request_duration_seconds_bucket{le=\"+Inf\"} "), 3.0);
+    assert_eq!(
+        value("vayu_request_duration_seconds_bucket{le=\"+Inf\"} "),
+        3.0
+    );
     assert!(value("vayu_request_duration_seconds_sum ") > 0.0);
 }
 
@@ -528,7 +534,16 @@ fn security_refusals() {
     );
     // With a token, any Host (a Service name, a pod address); without the token, still 401.
     assert_eq!(
-        call("GET", &url, None, &["Authorization: Bearer s3cret", "Host: vayu-engine.default.svc:9876"]).status,
+        call(
+            "GET",
+            &url,
+            None,
+            &[
+                "Authorization: Bearer s3cret",
+                "Host: vayu-engine.default.svc:9876"
+            ]
+        )
+        .status,
         200
     );
     assert_eq!(

@@ -248,3 +248,51 @@ fn engines_coordinated_over_the_api_merge_and_a_lost_engine_leaves_a_partial_rep
     assert_eq!(report["mergedRuns"].as_array().unwrap().len(), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("engine lost"));
 }
+
+/// A server that stalls for 500 ms from its 100th request on: one engine and three segments of
+/// the same plan (merged) show the stall alike in the corrected p99.
+#[test]
+fn three_segments_show_a_stall_in_the_corrected_p99_as_one_engine_does() {
+    use vayu::run::{RunManager, RunSpec};
+    let engine = crate::support::engine();
+    let manager = RunManager::new(std::sync::Arc::new(engine), None).unwrap();
+    let run = |server: &TargetServer, config: Value| {
+        let spec = RunSpec::from_json(
+            &json!({"request": {"url": server.url("/stall-once")}, "config": config}).to_string(),
+        )
+        .unwrap();
+        manager.start(&spec).unwrap()
+    };
+    let plan = json!({"targetRps": 100, "duration": "3s"});
+    let one = {
+        let server = TargetServer::start();
+        run(&server, plan.clone()).wait().unwrap()
+    };
+    let server = TargetServer::start();
+    let start = vayu::clock::rfc3339(vayu::clock::now_millis() + 500);
+    let handles: Vec<_> = (1..=3)
+        .map(|i| {
+            let mut config = plan.clone();
+            config["segment"] = json!(format!("{i}/3"));
+            config["startAt"] = json!(start);
+            run(&server, config)
+        })
+        .collect();
+    let parts: Vec<_> = handles.into_iter().map(|h| h.wait().unwrap()).collect();
+    let merged = vayu::run::merge(&parts, &[]).unwrap().report;
+    assert_eq!(
+        merged.requests_sent + merged.dropped,
+        one.requests_sent + one.dropped
+    );
+    let p99 = |r: &vayu::run::FinalReport| r.latency_us.corrected.as_ref().unwrap().p99;
+    let (alone, split) = (p99(&one), p99(&merged));
+    assert!(
+        alone >= 300_000 && split >= 300_000,
+        "one engine {alone} µs, three {split} µs"
+    );
+    let ratio = split as f64 / alone as f64;
+    assert!(
+        (0.75..=1.33).contains(&ratio),
+        "one engine {alone} µs, three {split} µs"
+    );
+}

@@ -150,9 +150,16 @@ pub fn metrics(state: &AppState) -> Reply {
         let le = crate::engine::LATENCY_BUCKETS_US
             .get(i)
             .map_or("+Inf".to_string(), |us| format!("{}", *us as f64 / 1e6));
-        let _ = writeln!(out, "vayu_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}");
+        let _ = writeln!(
+            out,
+            "vayu_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}"
+        );
     }
-    let _ = writeln!(out, "vayu_request_duration_seconds_sum {:.6}\nvayu_request_duration_seconds_count {cumulative}", sum_us as f64 / 1e6);
+    let _ = writeln!(
+        out,
+        "vayu_request_duration_seconds_sum {:.6}\nvayu_request_duration_seconds_count {cumulative}",
+        sum_us as f64 / 1e6
+    );
     let _ = writeln!(out, "# HELP vayu_uptime_seconds Seconds since the engine started.\n# TYPE vayu_uptime_seconds gauge\nvayu_uptime_seconds {:.3}", state.started.elapsed().as_secs_f64());
     Reply::Text("text/plain; version=0.0.4", out)
 }

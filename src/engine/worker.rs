@@ -474,7 +474,9 @@ impl Worker {
         match slot.origin {
             Origin::Single(done) => {
                 let result = result.map(|()| transfer::response(&mut easy));
-                let (status, total_us) = result.as_ref().map_or((0, 0), |r| (r.status, r.timings.total));
+                let (status, total_us) = result
+                    .as_ref()
+                    .map_or((0, 0), |r| (r.status, r.timings.total));
                 self.counters.count(status, total_us);
                 call(done, result)
             }
