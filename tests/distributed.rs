@@ -296,3 +296,38 @@ fn three_segments_show_a_stall_in_the_corrected_p99_as_one_engine_does() {
         "one engine {alone} µs, three {split} µs"
     );
 }
+
+/// A segment's live snapshots carry the last second's histogram (a coordinator merges them);
+/// a run that is not split sends none.
+#[test]
+fn a_segments_snapshots_carry_their_histogram() {
+    use vayu::run::{RunEvent, RunManager, RunSpec};
+    let server = TargetServer::start();
+    let manager = RunManager::new(std::sync::Arc::new(crate::support::engine()), None).unwrap();
+    let histogram_of = |config: Value| {
+        let spec = RunSpec::from_json(
+            &json!({"request": {"url": server.url("/echo")}, "config": config}).to_string(),
+        )
+        .unwrap();
+        let handle = manager.start(&spec).unwrap();
+        let mut found = None;
+        for event in handle.events.iter() {
+            match event {
+                RunEvent::Progress(s) if s.total_requests > 0 => {
+                    found = Some(s.last_second_histogram.clone());
+                }
+                RunEvent::Complete(_) => break,
+                _ => {}
+            }
+        }
+        found.expect("progress with requests")
+    };
+    let split = histogram_of(json!({"targetRps": 200, "duration": "1s", "segment": "1/2"}))
+        .expect("a segment's snapshot has its histogram");
+    let h = vayu::run::deserialize_histogram(&split).expect("it reads back");
+    assert!(!h.is_empty());
+    assert_eq!(
+        histogram_of(json!({"targetRps": 200, "duration": "1s"})),
+        None
+    );
+}

@@ -1,7 +1,8 @@
 //! `vayu-cli load --engines URL,URL,...`: one run split over several daemons. Each engine gets
 //! its segment (`I/N`) and one common start; their event streams are followed at once; their
 //! final reports are merged exactly (`run::merge`). An engine that fails or disappears leaves a
-//! partial report naming its segment; Ctrl-C stops every engine.
+//! partial report naming its segment; Ctrl-C stops every engine. The live progress merges the
+//! engines' last-second histograms, so its percentiles are exact too.
 
 use super::load::on_interrupt;
 use super::remote::Engine;
@@ -166,8 +167,8 @@ fn follow(
     report.ok_or_else(|| CliError::Run(format!("the stream of run {id} ended without a report")))
 }
 
-/// The engines' progress together: counts and rates add up. Percentiles are per engine until
-/// the end (the final report merges them exactly), so the line shows the highest p99.
+/// The engines' progress together: counts and rates add up, and the last second's p99 comes
+/// from the engines' merged histograms (each segment's snapshot carries its own).
 fn show(bar: &ProgressBar, latest: &[Option<RunSnapshot>], n: usize) {
     let seen: Vec<&RunSnapshot> = latest.iter().flatten().collect();
     let sum = |f: fn(&RunSnapshot) -> u64| seen.iter().map(|s| f(s)).sum::<u64>();
@@ -187,15 +188,21 @@ fn show(bar: &ProgressBar, latest: &[Option<RunSnapshot>], n: usize) {
         }
     }
     let rps: f64 = seen.iter().map(|s| s.rps).sum();
-    let p99 = seen
-        .iter()
-        .map(|s| s.latency_us.last_second.p99)
-        .max()
-        .unwrap_or(0);
+    let mut merged =
+        hdrhistogram::Histogram::<u64>::new(3).expect("3 significant digits are valid");
+    for s in &seen {
+        if let Some(h) = s
+            .last_second_histogram
+            .as_deref()
+            .and_then(crate::run::deserialize_histogram)
+        {
+            let _ = merged.add(&h);
+        }
+    }
     bar.set_message(format!(
-        "{} of {n} engines · {rps:.0}/s · p99 up to {} · in flight {} · dropped {}",
+        "{} of {n} engines · {rps:.0}/s · p99 {} · in flight {} · dropped {}",
         seen.len(),
-        super::format::micros(p99 as f64),
+        super::format::micros(merged.value_at_quantile(0.99) as f64),
         sum(|s| s.in_flight),
         sum(|s| s.dropped),
     ));

@@ -79,6 +79,10 @@ pub struct RunSnapshot {
     /// Flow runs: iterations and the steps table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<FlowSnapshot>,
+    /// A segment of a split plan: the last second's latency histogram (as a report's
+    /// `histogram`), so a coordinator merges the engines' live percentiles exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_second_histogram: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
@@ -325,6 +329,13 @@ impl RunState {
                 cumulative: Percentiles::of(self.primary(c)).into(),
             },
             flow: self.flow_snapshot(&last_second, span),
+            last_second_histogram: self
+                .run
+                .shared
+                .plan
+                .segment
+                .is_some()
+                .then(|| super::report::serialize(self.primary(&last_second))),
         }
     }
 
