@@ -331,3 +331,35 @@ fn a_segments_snapshots_carry_their_histogram() {
         None
     );
 }
+
+/// A flow's data rows are striped over the segments: each engine reads the rows its part of the
+/// iterations would read over the whole plan, not all of them the first ones.
+#[test]
+fn segments_of_a_flow_stripe_its_data_rows() {
+    use vayu::run::{RunManager, RunSpec};
+    let server = TargetServer::start();
+    let manager = RunManager::new(std::sync::Arc::new(crate::support::engine()), None).unwrap();
+    let rows = json!([{"user": "ann"}, {"user": "bob"}, {"user": "cy"}, {"user": "dee"}]);
+    for i in 1..=2 {
+        let spec = RunSpec::from_json(
+            &json!({"flow": [{"name": "login", "method": "POST", "url": server.url("/login/{{user}}")}],
+                    "data": rows,
+                    "config": {"executor": "shared-iterations", "vus": 1, "iterations": 4, "segment": format!("{i}/2")}})
+            .to_string(),
+        )
+        .unwrap();
+        let report = manager.start(&spec).unwrap().wait().unwrap();
+        assert_eq!(
+            report.flow.as_ref().unwrap().iterations,
+            2,
+            "half the iterations each"
+        );
+    }
+    for user in ["ann", "bob", "cy", "dee"] {
+        assert_eq!(
+            server.stats.path_count(&format!("/login/{user}")),
+            1,
+            "{user}: each row once"
+        );
+    }
+}

@@ -160,13 +160,17 @@ impl UserShare {
         Some(u)
     }
 
-    /// User `u` starts iteration `iteration`, due at `due`, with its data row.
+    /// User `u` starts iteration `iteration`, due at `due`, with its data row. A segment of a
+    /// split plan reads the rows its part of the iterations would over the whole plan, so the
+    /// engines stripe the rows between them instead of all reading the first ones.
     fn begin(&mut self, u: usize, due: Instant, iteration: u64) {
         let data = &self.flow.data;
         let row = if data.is_empty() {
             Default::default()
         } else {
-            data[(iteration % data.len() as u64) as usize].clone()
+            let whole = self.shared.plan.segment.as_ref();
+            let index = whole.map_or(iteration, |s| s.global(iteration));
+            data[(index % data.len() as u64) as usize].clone()
         };
         let user = &mut self.users[u];
         user.job.start_iteration(iteration, row, due);
@@ -316,12 +320,13 @@ impl UserShare {
                 self.keep_busy(want, now, wait.min(now + RAMP_CHECK))
             }
             Mode::Iterations { iterations, .. } => {
-                if self.busy >= self.limit {
-                    return Starting::Wait(wait);
-                }
-                // Checked before claiming, so the shared counter stops near the total.
+                // Checked before claiming, so the shared counter stops near the total; and
+                // before the limit, so a worker with no users (fewer users than workers) ends.
                 if self.shared.next_index.load(Relaxed) >= *iterations {
                     return Starting::End(now);
+                }
+                if self.busy >= self.limit {
+                    return Starting::Wait(wait);
                 }
                 let index = self.shared.next_index.fetch_add(1, Relaxed);
                 if index >= *iterations {
