@@ -2,8 +2,7 @@
 
 use crate::support::{TargetServer, TempDir};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use vayu::api::{Daemon, DaemonConfig};
 
@@ -568,31 +567,7 @@ fn sigterm_during_a_run_leaves_it_stopped() {
     let server = TargetServer::start();
     let dir = TempDir::new("sigterm");
     let db = dir.0.join("v.db");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
-        .args([
-            "--port",
-            "0",
-            "--workers",
-            "1",
-            "--no-pin",
-            "--db",
-            db.to_str().unwrap(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().expect("the engine logs its address").unwrap();
-        if let Some(at) = line.find("listening on ") {
-            break line[at + "listening on ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_string();
-        }
-    };
-    let drain = std::thread::spawn(move || lines.count());
+    let (mut child, base, drain) = crate::support::spawn_engine(&db);
     let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": server.url("/delay/10")}, "config": {"duration": "60s", "targetRps": 50}}).to_string()), &[]);
     let id = started.json()["runId"].as_str().unwrap().to_string();
     while server

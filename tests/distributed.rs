@@ -144,34 +144,8 @@ struct EngineProcess {
 
 impl EngineProcess {
     fn start() -> EngineProcess {
-        use std::io::{BufRead, BufReader};
         let dir = TempDir::new("engine");
-        let db = dir.0.join("v.db");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
-            .args([
-                "--port",
-                "0",
-                "--workers",
-                "1",
-                "--no-pin",
-                "--db",
-                db.to_str().unwrap(),
-            ])
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let base = loop {
-            let line = lines.next().expect("the engine logs its address").unwrap();
-            if let Some(at) = line.find("listening on ") {
-                break line[at + "listening on ".len()..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap()
-                    .to_string();
-            }
-        };
-        std::thread::spawn(move || lines.count());
+        let (child, base, _) = crate::support::spawn_engine(&dir.0.join("v.db"));
         EngineProcess {
             child,
             base,

@@ -150,21 +150,7 @@ fn follow(
     i: usize,
     latest: &Mutex<Vec<Option<RunSnapshot>>>,
 ) -> Result<FinalReport, CliError> {
-    let mut report = None;
-    engine.stream(&format!("/stats/{id}"), |event, data| match event {
-        "metrics" => {
-            if let Ok(snapshot) = serde_json::from_str::<RunSnapshot>(data) {
-                latest.lock()[i] = Some(snapshot);
-            }
-            true
-        }
-        "complete" => {
-            report = serde_json::from_str::<FinalReport>(data).ok();
-            false
-        }
-        _ => true,
-    })?;
-    report.ok_or_else(|| CliError::Run(format!("the stream of run {id} ended without a report")))
+    engine.follow_run(id, |snapshot| latest.lock()[i] = Some(snapshot))
 }
 
 /// The engines' progress together: counts and rates add up, and the last second's p99 comes

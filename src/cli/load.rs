@@ -154,24 +154,10 @@ fn remote_load(
     on_interrupt(move || {
         let _ = stopper.call("POST", &format!("/run/{stop_id}/stop"), None);
     });
-    let mut report = None;
-    engine.stream(&format!("/stats/{id}"), |event, data| match event {
-        "metrics" => {
-            if let (Some(bar), Ok(snapshot)) = (bar, serde_json::from_str::<RunSnapshot>(data)) {
-                update(bar, &snapshot);
-            }
-            true
+    engine.follow_run(&id, |snapshot| {
+        if let Some(bar) = bar {
+            update(bar, &snapshot);
         }
-        "complete" => {
-            report = serde_json::from_str::<FinalReport>(data).ok();
-            false
-        }
-        _ => true,
-    })?;
-    report.ok_or_else(|| {
-        CliError::Run(format!(
-            "the engine's stream for run {id} ended without a report"
-        ))
     })
 }
 

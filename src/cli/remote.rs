@@ -2,6 +2,7 @@
 
 use super::CliError;
 use crate::model::ValidationError;
+use crate::run::{FinalReport, RunSnapshot};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -130,5 +131,32 @@ impl Engine {
             )));
         }
         Ok(())
+    }
+
+    /// Follows run `id`'s event stream to its final report, handing each snapshot on.
+    pub fn follow_run(
+        &self,
+        id: &str,
+        mut on_snapshot: impl FnMut(RunSnapshot),
+    ) -> Result<FinalReport, CliError> {
+        let mut report = None;
+        self.stream(&format!("/stats/{id}"), |event, data| match event {
+            "metrics" => {
+                if let Ok(snapshot) = serde_json::from_str::<RunSnapshot>(data) {
+                    on_snapshot(snapshot);
+                }
+                true
+            }
+            "complete" => {
+                report = serde_json::from_str::<FinalReport>(data).ok();
+                false
+            }
+            _ => true,
+        })?;
+        report.ok_or_else(|| {
+            CliError::Run(format!(
+                "the engine's stream for run {id} ended without a report"
+            ))
+        })
     }
 }

@@ -190,21 +190,11 @@ fn merge_errors<'a>(errors: impl Iterator<Item = &'a ErrorCount>) -> Vec<ErrorCo
 }
 
 fn merge_tests<'a>(tallies: impl Iterator<Item = &'a TestTally>) -> Option<TestTally> {
-    let mut out: Option<TestTally> = None;
-    for t in tallies {
-        let o = out.get_or_insert_with(TestTally::default);
-        for (name, c) in &t.tests {
-            let m = o.tests.entry(name.clone()).or_default();
-            m.passed += c.passed;
-            m.failed += c.failed;
-            m.skipped += c.skipped;
-        }
-        o.script_errors += t.script_errors;
-        if o.first_error.is_none() {
-            o.first_error = t.first_error.clone();
-        }
-    }
-    out
+    tallies.fold(None, |out: Option<TestTally>, t| {
+        let mut out = out.unwrap_or_default();
+        out.merge(t);
+        Some(out)
+    })
 }
 
 /// Phase averages weighted by each report's completed requests.

@@ -68,3 +68,29 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A `vayu-engine` process on a free loopback port with its database at `db`: the child, its
+/// base URL (read from its log), and a thread draining the rest of its log (joined once it ends).
+pub fn spawn_engine(
+    db: &std::path::Path,
+) -> (std::process::Child, String, std::thread::JoinHandle<usize>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
+        .args(["--port", "0", "--workers", "1", "--no-pin", "--db"])
+        .arg(db)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().expect("the engine logs its address").unwrap();
+        if let Some(at) = line.find("listening on ") {
+            break line[at + "listening on ".len()..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string();
+        }
+    };
+    (child, base, std::thread::spawn(move || lines.count()))
+}
