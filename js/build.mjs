@@ -3,7 +3,7 @@
 // engine evaluates it only when a user script first asks for that module (see
 // src/script/modules.rs). Node built-ins the libraries need come from their npm polyfills.
 import { build } from 'esbuild';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { writeFile, mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,4 +71,10 @@ for (const [name, entry] of Object.entries(modules)) {
   // The bundle declares `var __vayu_module`; wrapped so the script's value is the exports.
   const code = '(function () {' + result.outputFiles[0].text + '\nreturn __vayu_module; })()';
   await writeFile(join(outdir, name + '.js'), code);
+}
+
+// The HTML report's chart library, as uPlot ships it, inlined into every report (src/ui/).
+await mkdir(join(outdir, 'ui'), { recursive: true });
+for (const file of ['uPlot.iife.min.js', 'uPlot.min.css']) {
+  await copyFile(join(here, 'node_modules', 'uplot', 'dist', file), join(outdir, 'ui', file));
 }

@@ -16,4 +16,5 @@ pub mod recording;
 pub mod run;
 pub mod script;
 pub mod store;
+pub mod ui;
 pub mod version;

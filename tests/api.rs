@@ -289,6 +289,7 @@ fn run_lifecycle_with_sse() {
         409,
         "no report while running"
     );
+    assert_eq!(api.get(&format!("/run/{id}/report.html")).status, 409);
 
     let stream = api.get(&format!("/stats/{id}"));
     assert!(stream
@@ -319,6 +320,21 @@ fn run_lifecycle_with_sse() {
         api.get(&format!("/run/{id}/report")).json()["requestsSent"],
         100
     );
+    // The HTML report: the same report (its seconds come from the database; a run of one
+    // second records none), and a policy that lets the page load nothing.
+    let page = api.get(&format!("/run/{id}/report.html"));
+    assert_eq!(page.status, 200);
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(page
+        .header("content-security-policy")
+        .unwrap()
+        .starts_with("default-src 'none'"));
+    let data = vayu::ui::embedded_data(&page.body).expect("the page embeds its data");
+    assert_eq!(data["report"], api.get(&format!("/run/{id}/report")).json());
+    assert!(data["series"].is_array());
     let replay = events(&api.get(&format!("/stats/{id}")).body);
     assert_eq!(
         replay.last().unwrap().0,
@@ -968,4 +984,38 @@ fn a_saved_collection_runs_at_load_with_steps_in_the_stream_and_the_report() {
     );
     assert_eq!(both.status, 422, "{}", both.body);
     assert_eq!(both.json()["error"]["field"], "flow.collectionId");
+}
+
+/// `GET /run/{id}/report.html` charts the seconds the database recorded for the run.
+#[test]
+fn the_html_report_charts_the_recorded_seconds() {
+    let server = TargetServer::start();
+    let api = api();
+    let started = api.post(
+        "/run",
+        json!({"request": {"url": server.url("/echo")}, "config": {"duration": "2500ms", "targetRps": 50}}),
+    );
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    // The stream ends when the run does.
+    assert_eq!(
+        events(&api.get(&format!("/stats/{id}")).body)
+            .last()
+            .unwrap()
+            .0,
+        "complete"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let seconds = loop {
+        let page = api.get(&format!("/run/{id}/report.html"));
+        let data = vayu::ui::embedded_data(&page.body).expect("the page embeds its data");
+        let seconds = data["series"].as_array().unwrap().clone();
+        if seconds.len() >= 2 || Instant::now() > deadline {
+            break seconds;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(seconds.len() >= 2, "{seconds:?}");
+    assert!(seconds
+        .iter()
+        .all(|s| s["t"].is_number() && s["rps"].is_number()));
 }

@@ -11,6 +11,7 @@ mod collection_cli;
 mod collections;
 mod connections;
 mod distributed;
+mod html_report;
 mod journeys;
 mod load;
 mod parity;

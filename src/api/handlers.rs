@@ -18,6 +18,9 @@ pub enum Reply {
     Located(u16, Value, String),
     NoContent,
     Text(&'static str, String),
+    /// A self-contained HTML page (a run's report): served with a policy that lets it load
+    /// nothing.
+    Page(String),
     /// Hand the request to an SSE stream for this run.
     Stream(String),
 }
@@ -402,6 +405,35 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
             run.status
         ))),
     }
+}
+
+/// `GET /run/{id}/report.html`: a finished load run's report as one self-contained page, with
+/// its per-second metrics from the database.
+pub fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let Reply::Json(_, summary) = run_report(state, id)? else {
+        unreachable!("run_report answers JSON")
+    };
+    let report: crate::run::FinalReport = serde_json::from_value(summary).map_err(|_| {
+        ApiError::not_found(format!(
+            "run `{id}` is not a load run: HTML reports are for load runs (collection runs have /run/{id}/junit)"
+        ))
+    })?;
+    let mut series: std::collections::BTreeMap<i64, crate::ui::SeriesPoint> = Default::default();
+    for point in state.store.reader()?.run_metrics(id, None, None)? {
+        // Run-level metrics only: steps' carry a label.
+        if point.labels.is_none() {
+            series
+                .entry(point.timestamp)
+                .or_insert_with(|| {
+                    let mut p = crate::ui::SeriesPoint::new();
+                    p.insert("t".into(), json!(point.timestamp));
+                    p
+                })
+                .insert(point.name, json!(point.value));
+        }
+    }
+    let series: Vec<_> = series.into_values().collect();
+    Ok(Reply::Page(crate::ui::html_report(&report, &series)))
 }
 
 pub fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {

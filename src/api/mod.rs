@@ -313,6 +313,7 @@ fn dispatch(
         Endpoint::ListRuns => h::list_runs(state, url)?,
         Endpoint::GetRun => h::get_run(state, &id)?,
         Endpoint::RunReport => h::run_report(state, &id)?,
+        Endpoint::RunReportHtml => h::run_report_html(state, &id)?,
         Endpoint::RunJunit => collection_runs::junit(state, &id)?,
         Endpoint::ImportCollection => {
             collection_runs::import_collection(state, h::read_json(request)?)?
@@ -355,6 +356,16 @@ fn respond(request: Request, reply: Reply) -> u16 {
         Reply::Text(content_type, text) => (
             200,
             Response::new(200, text.into_bytes()).with_header("Content-Type", content_type),
+        ),
+        Reply::Page(html) => (
+            200,
+            Response::new(200, html.into_bytes())
+                .with_header("Content-Type", "text/html; charset=utf-8")
+                // Its own inline script and style only: the page loads nothing from anywhere.
+                .with_header(
+                    "Content-Security-Policy",
+                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:",
+                ),
         ),
         Reply::Stream(_) => unreachable!("streams are handed to their own thread"),
     };

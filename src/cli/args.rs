@@ -125,6 +125,9 @@ pub struct LoadArgs {
     /// progress; the engine records it; the token comes from $VAYU_TOKEN
     #[argh(option)]
     pub engine: Option<String>,
+    /// also write the report as one self-contained HTML page (charts and tables, offline)
+    #[argh(option)]
+    pub report: Option<String>,
     /// run it split over these running vayu-engines (comma-separated URLs): each gets its
     /// segment and one common start; their reports are merged exactly
     #[argh(option)]

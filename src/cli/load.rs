@@ -43,8 +43,14 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
+        write_html_report(args.report.as_deref(), &merged.report, &[])?;
         return Ok(super::report::emit_merged(&merged, args.json));
     }
+    let mut progress = Progress {
+        bar: bar.as_ref(),
+        series: Vec::new(),
+        second: -1,
+    };
     let report = match &args.engine {
         Some(url) => {
             if args.db.is_some() {
@@ -52,17 +58,19 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
                     "--db cannot go with --engine: the engine records in its own database".into(),
                 ));
             }
-            remote_load(&Engine::new(url), &spec, bar.as_ref())
+            remote_load(&Engine::new(url), &spec, &mut progress)
         }
-        None => local_load(&args, &spec, bar.as_ref()),
+        None => local_load(&args, &spec, &mut progress),
     }
     .map_err(|e| match e {
         CliError::Remote(error) => invalid(error),
         other => other,
     })?;
+    let series = progress.series;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    write_html_report(args.report.as_deref(), &report, &series)?;
     if args.json {
         emit(&format!(
             "{}\n",
@@ -99,7 +107,7 @@ pub(super) fn on_interrupt(on_stop: impl Fn() + Send + 'static) {
 fn local_load(
     args: &LoadArgs,
     spec: &RunSpec,
-    bar: Option<&ProgressBar>,
+    progress: &mut Progress,
 ) -> Result<FinalReport, CliError> {
     let store = record::open_store(args.db.as_deref())?;
     let engine = EventLoop::start(EngineConfig {
@@ -121,11 +129,7 @@ fn local_load(
     });
     let report = loop {
         match handle.events.recv() {
-            Ok(RunEvent::Progress(snapshot)) => {
-                if let Some(bar) = bar {
-                    update(bar, &snapshot);
-                }
-            }
+            Ok(RunEvent::Progress(snapshot)) => progress.see(&snapshot),
             Ok(RunEvent::Complete(report)) => break *report,
             Err(_) => return Err(CliError::Run("the run ended without a report".into())),
         }
@@ -144,7 +148,7 @@ fn local_load(
 fn remote_load(
     engine: &Engine,
     spec: &RunSpec,
-    bar: Option<&ProgressBar>,
+    progress: &mut Progress,
 ) -> Result<FinalReport, CliError> {
     let body = serde_json::to_value(spec).expect("a run spec always serialises");
     let started = engine.call("POST", "/run", Some(&body))?;
@@ -154,11 +158,42 @@ fn remote_load(
     on_interrupt(move || {
         let _ = stopper.call("POST", &format!("/run/{stop_id}/stop"), None);
     });
-    engine.follow_run(&id, |snapshot| {
-        if let Some(bar) = bar {
-            update(bar, &snapshot);
+    engine.follow_run(&id, |snapshot| progress.see(&snapshot))
+}
+
+/// What a run's snapshots feed: the progress bar, and a point a second for the HTML report.
+struct Progress<'a> {
+    bar: Option<&'a ProgressBar>,
+    series: Vec<crate::ui::SeriesPoint>,
+    /// The last whole second of the run a point was taken for.
+    second: i64,
+}
+
+impl Progress<'_> {
+    fn see(&mut self, snapshot: &RunSnapshot) {
+        if let Some(bar) = self.bar {
+            update(bar, snapshot);
         }
-    })
+        let second = snapshot.elapsed_secs.floor() as i64;
+        if second > self.second {
+            self.second = second;
+            self.series
+                .push(crate::ui::point_of(snapshot, crate::clock::now_millis()));
+        }
+    }
+}
+
+/// `--report FILE`: the run as one self-contained HTML page.
+fn write_html_report(
+    path: Option<&str>,
+    report: &FinalReport,
+    series: &[crate::ui::SeriesPoint],
+) -> Result<(), CliError> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    std::fs::write(path, crate::ui::html_report(report, series))
+        .map_err(|e| CliError::Input(format!("cannot write the HTML report `{path}`: {e}")))
 }
 
 /// The files a run file names (a flow's collection, iteration data) are read here, relative

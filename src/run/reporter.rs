@@ -379,28 +379,7 @@ impl RunState {
     fn write_metrics(&self, s: &RunSnapshot) {
         let Some(store) = &self.run.store else { return };
         let t = now_ms();
-        let ms = |us: u64| us as f64 / 1000.0;
-        let l = &s.latency_us.last_second;
-        let mut points = vec![
-            ("rps", s.rps),
-            ("latency_avg", l.avg / 1000.0),
-            ("latency_p50", ms(l.p50)),
-            ("latency_p95", ms(l.p95)),
-            ("latency_p99", ms(l.p99)),
-            ("error_rate", s.error_rate * 100.0),
-            ("total_requests", s.total_requests as f64),
-            ("connections_active", s.in_flight as f64),
-            ("requests_sent", s.requests_sent as f64),
-            ("dropped", s.dropped as f64),
-        ];
-        if let Some(expected) = s.requests_expected {
-            points.push(("requests_expected", expected as f64));
-        }
-        if let Some(flow) = &s.flow {
-            points.push(("iterations", flow.iterations as f64));
-            points.push(("iterations_per_sec", flow.iterations_per_sec));
-        }
-        let mut points: Vec<MetricPoint> = points
+        let mut points: Vec<MetricPoint> = snapshot_metrics(s)
             .into_iter()
             .map(|(name, value)| MetricPoint {
                 timestamp: t,
@@ -410,6 +389,7 @@ impl RunState {
             })
             .collect();
         // Each step's, labelled with its name.
+        let ms = |us: u64| us as f64 / 1000.0;
         for step in s.flow.iter().flat_map(|f| &f.steps) {
             let l = &step.latency_us.last_second;
             for (name, value) in [
@@ -490,6 +470,33 @@ impl RunState {
 /// A subscriber's channel: bounded, so a reader that stops reading cannot grow memory.
 pub fn subscriber_channel() -> (Sender<RunEvent>, Receiver<RunEvent>) {
     crossbeam_channel::bounded(SUBSCRIBER_BACKLOG)
+}
+
+/// A snapshot's run-level metrics as the database records them once a second (and the HTML
+/// report charts them): latencies in ms, the error rate in percent.
+pub fn snapshot_metrics(s: &RunSnapshot) -> Vec<(&'static str, f64)> {
+    let ms = |us: u64| us as f64 / 1000.0;
+    let l = &s.latency_us.last_second;
+    let mut points = vec![
+        ("rps", s.rps),
+        ("latency_avg", l.avg / 1000.0),
+        ("latency_p50", ms(l.p50)),
+        ("latency_p95", ms(l.p95)),
+        ("latency_p99", ms(l.p99)),
+        ("error_rate", s.error_rate * 100.0),
+        ("total_requests", s.total_requests as f64),
+        ("connections_active", s.in_flight as f64),
+        ("requests_sent", s.requests_sent as f64),
+        ("dropped", s.dropped as f64),
+    ];
+    if let Some(expected) = s.requests_expected {
+        points.push(("requests_expected", expected as f64));
+    }
+    if let Some(flow) = &s.flow {
+        points.push(("iterations", flow.iterations as f64));
+        points.push(("iterations_per_sec", flow.iterations_per_sec));
+    }
+    points
 }
 
 #[cfg(test)]

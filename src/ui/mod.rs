@@ -1,0 +1,55 @@
+//! The HTML report: one self-contained page for a load run, readable offline and attachable to
+//! a CI job. It embeds the run's final report and per-second metrics (the JSON the API returns),
+//! the page's own script and stylesheet, and uPlot for the charts (from `js/`'s lockfile,
+//! bundled by `build.rs`); it loads nothing from the network.
+
+use crate::run::{FinalReport, RunSnapshot};
+use serde_json::{json, Map, Value};
+
+const PAGE: &str = include_str!("report.html");
+const SCRIPT: &str = include_str!("report.js");
+const STYLE: &str = include_str!("report.css");
+const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.min.js"));
+const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
+
+/// One second of a run's metrics: `t` (ms since the epoch) and the metrics by name, as the
+/// database records them (`rps`, `latency_p99` in ms, `error_rate` in %, ...).
+pub type SeriesPoint = Map<String, Value>;
+
+/// A series point from a live snapshot, with the metrics the database would record for it.
+pub fn point_of(snapshot: &RunSnapshot, t_ms: u64) -> SeriesPoint {
+    let mut point = Map::new();
+    point.insert("t".into(), json!(t_ms));
+    for (name, value) in crate::run::snapshot_metrics(snapshot) {
+        point.insert(name.into(), json!(value));
+    }
+    point
+}
+
+/// The page for `report` with its metrics over time.
+pub fn html_report(report: &FinalReport, series: &[SeriesPoint]) -> String {
+    let data = json!({ "report": report, "series": series }).to_string();
+    PAGE.replace("{{title}}", &escape_html(&report.run_id))
+        .replace("{{style}}", &format!("{UPLOT_CSS}\n{STYLE}"))
+        .replace("{{uplot}}", UPLOT_JS)
+        .replace("{{script}}", SCRIPT)
+        // Last, so nothing in the run's data is taken for a placeholder. Inside <script>, "</"
+        // could end the element: JSON allows "<\/" for it.
+        .replace("{{data}}", &data.replace("</", "<\\/"))
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The data embedded in a report page, read back (tests compare it with the JSON report).
+pub fn embedded_data(page: &str) -> Option<Value> {
+    let start = page.find(r#"<script type="application/json" id="vayu-data">"#)?;
+    let rest = &page[start..];
+    let open = rest.find('>')? + 1;
+    let close = rest.find("</script>")?;
+    serde_json::from_str(&rest[open..close].replace("<\\/", "</")).ok()
+}

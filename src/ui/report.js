@@ -1,0 +1,89 @@
+// Renders the HTML report from the data embedded in the page (the run's final report and its
+// per-second metrics, the JSON the API returns). No network access: everything is in the file.
+(function () {
+  'use strict';
+  const data = JSON.parse(document.getElementById('vayu-data').textContent);
+  const r = data.report;
+  const series = data.series || [];
+  const root = document.getElementById('report');
+
+  const el = (tag, attrs, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    for (const c of children) e.append(c instanceof Node ? c : String(c));
+    return e;
+  };
+  const ms = (us) => (us / 1000).toFixed(3) + ' ms';
+  const num = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
+  const table = (head, rows) =>
+    el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c))))));
+  const section = (title, ...content) => root.append(el('h2', {}, title), ...content);
+
+  document.title = 'Vayu report ' + r.runId;
+  root.append(
+    el('h1', {}, 'Load run ', el('span', { id: 'run-id' }, r.runId)),
+    el('p', { class: 'sub' }, el('span', { class: 'status ' + r.status, id: 'status' }, r.status),
+      ` ${r.mode} model · ${r.executor || ''} · ${r.durationSecs.toFixed(2)} s`),
+  );
+  const latency = r.latencyUs.corrected || r.latencyUs.service;
+  const card = (id, value, label) => el('div', { class: 'card' }, el('b', { id }, value), el('span', {}, label));
+  root.append(el('div', { class: 'cards' },
+    card('requests-sent', num(r.requestsSent), 'requests sent' + (r.requestsExpected ? ` of ${num(r.requestsExpected)}` : '')),
+    card('achieved-rps', num(r.achievedRps), 'requests/s' + (r.targetRps ? ` (target ${num(r.targetRps)})` : '')),
+    card('error-rate', (r.errorRate * 100).toFixed(2) + '%', `errors (${num(r.failed)} failed)`),
+    card('p50', ms(latency.p50), 'p50' + (r.latencyUs.corrected ? ' (corrected)' : '')),
+    card('p99', ms(latency.p99), 'p99' + (r.latencyUs.corrected ? ' (corrected)' : '')),
+    card('dropped', num(r.dropped), 'dropped'),
+  ));
+
+  const chart = (title, names, unit) => {
+    const points = series.filter((p) => names.some((n) => p[n] !== undefined));
+    if (points.length < 2 || typeof uPlot === 'undefined') return;
+    const t0 = points[0].t;
+    const x = points.map((p) => (p.t - t0) / 1000);
+    const colors = ['#2d6cdf', '#e08a1e', '#c23b3b', '#2f9e63'];
+    const div = el('div', { class: 'chart' });
+    root.append(div);
+    new uPlot({
+      title, width: Math.min(root.clientWidth || 900, 1100), height: 240,
+      scales: { x: { time: false } },
+      axes: [{ label: 's' }, { label: unit }],
+      series: [{}, ...names.map((n, i) => ({ label: n, stroke: colors[i % colors.length], width: 1.5 }))],
+    }, [x, ...names.map((n) => points.map((p) => p[n] ?? null))], div);
+  };
+  section('Over time');
+  if (series.length < 2) root.append(el('p', { class: 'none' }, 'No per-second metrics were recorded for this run.'));
+  chart('Requests per second', ['rps'], 'req/s');
+  chart('Latency (last second)', ['latency_p50', 'latency_p95', 'latency_p99'], 'ms');
+  chart('Errors', ['error_rate'], '%');
+
+  const p = (x) => [x.min, x.p50, x.p90, x.p95, x.p99, x.p99_9, x.max].map(ms);
+  const lat = [['service time', ...p(r.latencyUs.service)]];
+  if (r.latencyUs.corrected) lat.unshift(['corrected (from intended send)', ...p(r.latencyUs.corrected)]);
+  section('Latency', table(['', 'min', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'], lat));
+
+  section('Responses',
+    table(['status', 'count'], Object.entries(r.statusCodes).map(([k, v]) => [k, num(v)])),
+    r.errors.length ? table(['error', 'count', 'example'], r.errors.map((e) => [e.category, num(e.count), e.sample]))
+      : el('p', { class: 'none' }, 'No transport errors.'));
+
+  if (r.thresholds.length) {
+    section('Thresholds', table(['threshold', 'actual', 'result'], r.thresholds.map((t) =>
+      [t.threshold, t.actual, el('span', { class: 'status ' + (t.ok ? 'ok' : 'fail') }, t.ok ? 'ok' : 'failed')])));
+  }
+  if (r.tests && Object.keys(r.tests.tests).length) {
+    section('Tests', table(['test', 'passed', 'failed', 'skipped'],
+      Object.entries(r.tests.tests).map(([name, c]) => [name, num(c.passed), num(c.failed), num(c.skipped)])));
+  }
+  if (r.flow) {
+    const f = r.flow;
+    section('Journey',
+      el('p', {}, `${num(f.iterations)} iterations · ${num(f.droppedIterations)} dropped · ${num(f.users)} users`),
+      table(['step', 'requests', 'failed', 'p50', 'p95', 'p99'], f.steps.map((s) => {
+        const l = s.latencyUs.corrected || s.latencyUs.service;
+        return [s.name, num(s.requestsSent), num(s.failed), ms(l.p50), ms(l.p95), ms(l.p99)];
+      })));
+  }
+  root.setAttribute('data-rendered', 'true');
+})();
