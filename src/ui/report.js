@@ -49,7 +49,7 @@
       title, width: Math.min(root.clientWidth || 900, 1100), height: 240,
       scales: { x: { time: false } },
       axes: [{ label: 's' }, { label: unit }],
-      series: [{}, ...names.map((n, i) => ({ label: n, stroke: colors[i % colors.length], width: 1.5 }))],
+      series: [{ label: "s" }, ...names.map((n, i) => ({ label: n, stroke: colors[i % colors.length], width: 1.5 }))],
     }, [x, ...names.map((n) => points.map((p) => p[n] ?? null))], div);
   };
   section('Over time');
@@ -58,7 +58,7 @@
   chart('Latency (last second)', ['latency_p50', 'latency_p95', 'latency_p99'], 'ms');
   chart('Errors', ['error_rate'], '%');
 
-  const p = (x) => [x.min, x.p50, x.p90, x.p95, x.p99, x.p99_9, x.max].map(ms);
+  const p = (x) => [x.min, x.p50, x.p90, x.p95, x.p99, x.p999, x.max].map(ms);
   const lat = [['service time', ...p(r.latencyUs.service)]];
   if (r.latencyUs.corrected) lat.unshift(['corrected (from intended send)', ...p(r.latencyUs.corrected)]);
   section('Latency', table(['', 'min', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'], lat));
