@@ -1019,3 +1019,69 @@ fn the_html_report_charts_the_recorded_seconds() {
         .iter()
         .all(|s| s["t"].is_number() && s["rps"].is_number()));
 }
+
+/// The dashboard's files: served without the token (they hold no data; the page asks for it and
+/// sends it on every API call), with a policy that allows only the engine's own origin; calls
+/// from that origin pass the Origin check, others' still do not.
+#[test]
+fn the_dashboard_is_served_with_a_strict_policy_and_its_origin_may_call_the_api() {
+    let api = api_with(DaemonConfig {
+        token: Some("s3cret".into()),
+        ..DaemonConfig::default()
+    });
+    let page = call("GET", &format!("{}/ui/", api.base), None, &[]);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(
+        policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
+        "{policy}"
+    );
+    assert!(page.body.contains(r#"<script src="/ui/app.js">"#));
+    for (file, kind) in [
+        ("app.js", "text/javascript"),
+        ("uPlot.js", "text/javascript"),
+        ("app.css", "text/css"),
+    ] {
+        let r = call("GET", &format!("{}/ui/{file}", api.base), None, &[]);
+        assert_eq!(
+            (r.status, r.header("content-type").as_deref()),
+            (200, Some(kind)),
+            "{file}"
+        );
+    }
+    assert_eq!(
+        call("GET", &format!("{}/ui/nope.js", api.base), None, &[]).status,
+        404
+    );
+    // The data still needs the token.
+    assert_eq!(
+        call("GET", &format!("{}/runs", api.base), None, &[]).status,
+        401
+    );
+
+    let host = api.base.trim_start_matches("http://").to_string();
+    let own = format!("Origin: http://{host}");
+    let auth = "Authorization: Bearer s3cret";
+    let created = call(
+        "POST",
+        &format!("{}/collections", api.base),
+        Some(r#"{"name": "from the dashboard"}"#),
+        &[&own, auth, "Content-Type: application/json"],
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let foreign = call(
+        "POST",
+        &format!("{}/collections", api.base),
+        Some(r#"{"name": "from elsewhere"}"#),
+        &[
+            "Origin: http://evil.example",
+            auth,
+            "Content-Type: application/json",
+        ],
+    );
+    assert_eq!(foreign.error_code(), "forbidden_origin");
+}

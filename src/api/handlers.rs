@@ -21,6 +21,9 @@ pub enum Reply {
     /// A self-contained HTML page (a run's report): served with a policy that lets it load
     /// nothing.
     Page(String),
+    /// A dashboard file (content type, content), served with a policy that allows only the
+    /// engine's own origin.
+    File(&'static str, &'static str),
     /// Hand the request to an SSE stream for this run.
     Stream(String),
 }
@@ -405,6 +408,15 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
             run.status
         ))),
     }
+}
+
+/// `GET /ui/` and its files.
+pub fn ui_file(name: &str) -> Result<Reply, ApiError> {
+    crate::ui::asset(name)
+        .map(|(content_type, content)| Reply::File(content_type, content))
+        .ok_or_else(|| {
+            ApiError::not_found(format!("the dashboard has no file `{name}`; open /ui/"))
+        })
 }
 
 /// `GET /run/{id}/report.html`: a finished load run's report as one self-contained page, with

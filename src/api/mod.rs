@@ -306,6 +306,8 @@ fn dispatch(
     use handlers as h;
     Ok(match endpoint {
         Endpoint::Health => h::health(state),
+        Endpoint::Ui => h::ui_file("")?,
+        Endpoint::UiFile => h::ui_file(&id)?,
         Endpoint::Config => h::config(state),
         Endpoint::Metrics => h::metrics(state),
         Endpoint::Request => h::request(state, h::read_json(request)?)?,
@@ -365,6 +367,16 @@ fn respond(request: Request, reply: Reply) -> u16 {
                 .with_header(
                     "Content-Security-Policy",
                     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:",
+                ),
+        ),
+        Reply::File(content_type, content) => (
+            200,
+            Response::new(200, content.as_bytes().to_vec())
+                .with_header("Content-Type", content_type)
+                .with_header("Cache-Control", "no-cache")
+                .with_header(
+                    "Content-Security-Policy",
+                    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
                 ),
         ),
         Reply::Stream(_) => unreachable!("streams are handed to their own thread"),

@@ -34,11 +34,16 @@ pub enum Endpoint {
     GetEnvironment,
     UpdateEnvironment,
     DeleteEnvironment,
+    Ui,
+    UiFile,
 }
 
 /// (method, path pattern with `{id}`, endpoint), in OpenAPI's path syntax.
 pub const ROUTES: &[(&str, &str, Endpoint)] = &[
     ("GET", "/health", Endpoint::Health),
+    ("GET", "/ui", Endpoint::Ui),
+    ("GET", "/ui/", Endpoint::Ui),
+    ("GET", "/ui/{id}", Endpoint::UiFile),
     ("GET", "/config", Endpoint::Config),
     ("GET", "/metrics", Endpoint::Metrics),
     ("POST", "/request", Endpoint::Request),

@@ -1,7 +1,10 @@
-//! The HTML report: one self-contained page for a load run, readable offline and attachable to
-//! a CI job. It embeds the run's final report and per-second metrics (the JSON the API returns),
-//! the page's own script and stylesheet, and uPlot for the charts (from `js/`'s lockfile,
-//! bundled by `build.rs`); it loads nothing from the network.
+//! What the daemon shows a browser, embedded in the binary.
+//! - The HTML report: one self-contained page for a load run, readable offline and attachable to
+//!   a CI job. It embeds the run's final report and per-second metrics (the JSON the API
+//!   returns), the page's own script and stylesheet, and uPlot for the charts (from `js/`'s
+//!   lockfile, bundled by `build.rs`); it loads nothing from the network.
+//! - The dashboard at `/ui/` (`index.html`, `app.js`, `app.css`): static files that call the
+//!   JSON API like any client.
 
 use crate::run::{FinalReport, RunSnapshot};
 use serde_json::{json, Map, Value};
@@ -11,6 +14,19 @@ const SCRIPT: &str = include_str!("report.js");
 const STYLE: &str = include_str!("report.css");
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
+
+/// A dashboard file by its name under `/ui/` ("" is the page): content type and content.
+pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
+    Some(match name {
+        "" | "index.html" => ("text/html; charset=utf-8", include_str!("index.html")),
+        "app.js" => ("text/javascript", include_str!("app.js")),
+        "app.css" => ("text/css", include_str!("app.css")),
+        "report.css" => ("text/css", STYLE),
+        "uPlot.js" => ("text/javascript", UPLOT_JS),
+        "uPlot.css" => ("text/css", UPLOT_CSS),
+        _ => return None,
+    })
+}
 
 /// One second of a run's metrics: `t` (ms since the epoch) and the metrics by name, as the
 /// database records them (`rps`, `latency_p99` in ms, `error_rate` in %, ...).

@@ -1,0 +1,206 @@
+// The dashboard: runs (history from the database), a run's live view over its event stream, a
+// finished run's report, and a form to start a run. It calls the same JSON API as any client;
+// with a token the page asks for it once and sends it as a bearer header (kept in this tab's
+// sessionStorage, never in a URL or a cookie).
+(function () {
+  'use strict';
+  const app = document.getElementById('app');
+  const el = (tag, attrs, ...children) => {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
+    }
+    for (const c of children) e.append(c instanceof Node ? c : String(c));
+    return e;
+  };
+  const ms = (us) => (us / 1000).toFixed(2) + ' ms';
+  const num = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
+  const headers = () => {
+    const h = { 'Content-Type': 'application/json' };
+    const token = sessionStorage.getItem('vayu-token');
+    if (token) h.Authorization = 'Bearer ' + token;
+    return h;
+  };
+
+  // Calls the API; a 401 asks for the token and tries once more.
+  async function api(method, path, body) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await fetch(path, { method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body) });
+      if (response.status === 401 && attempt === 0) {
+        const token = prompt('This engine needs its token (vayu-engine --token):');
+        if (!token) break;
+        sessionStorage.setItem('vayu-token', token);
+        continue;
+      }
+      const text = await response.text();
+      const data = text ? JSON.parse(text) : null;
+      if (!response.ok) {
+        const e = new Error((data && data.error && data.error.message) || response.statusText);
+        e.field = data && data.error && data.error.field;
+        throw e;
+      }
+      return data;
+    }
+    throw new Error('the engine needs its token');
+  }
+
+  // Reads a run's Server-Sent Events with fetch (EventSource cannot send the token).
+  async function follow(id, onEvent, signal) {
+    const response = await fetch('/stats/' + encodeURIComponent(id), { headers: headers(), signal });
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let pending = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      pending += decoder.decode(value, { stream: true });
+      let end;
+      while ((end = pending.indexOf('\n\n')) >= 0) {
+        const block = pending.slice(0, end);
+        pending = pending.slice(end + 2);
+        const name = /^event: (.*)$/m.exec(block);
+        const data = /^data: (.*)$/m.exec(block);
+        if (name && data) onEvent(name[1], JSON.parse(data[1]));
+      }
+    }
+  }
+
+  let leaving = null; // aborts the live view's stream when the page changes
+  async function route() {
+    if (leaving) leaving.abort();
+    leaving = new AbortController();
+    const [, page, id] = (location.hash || '#/runs').split('/');
+    app.replaceChildren();
+    api('GET', '/health').then((h) => {
+      document.getElementById('engine').textContent = `vayu-engine ${h.version} · ${h.workers} workers · ${h.activeRuns} active`;
+    }).catch(() => {});
+    try {
+      if (page === 'new') await newRun();
+      else if (page === 'run' && id) await runView(decodeURIComponent(id), leaving.signal);
+      else await runs();
+    } catch (e) {
+      if (e.name !== 'AbortError') app.append(el('p', { class: 'error', id: 'error' }, e.message));
+    }
+    app.setAttribute('data-page', page || 'runs');
+  }
+
+  async function runs() {
+    const params = new URLSearchParams(location.hash.split('?')[1] || '');
+    const query = new URLSearchParams({ limit: '100' });
+    for (const k of ['status', 'type']) if (params.get(k)) query.set(k, params.get(k));
+    const list = await api('GET', '/runs?' + query);
+    const select = (name, options) => el('label', {}, name + ' ', el('select', {
+      onchange: (e) => { params.set(name, e.target.value); location.hash = '#/runs?' + params; },
+    }, ...['', ...options].map((o) => {
+      const option = el('option', { value: o }, o || 'any');
+      if (o === (params.get(name) || '')) option.selected = true;
+      return option;
+    })));
+    app.append(el('h1', {}, 'Runs'), el('div', { class: 'filters' },
+      select('status', ['running', 'completed', 'stopped', 'failed']),
+      select('type', ['load', 'collection', 'design'])));
+    const rows = list.items.map((run) => {
+      const s = run.summary || {};
+      const latency = s.latencyUs ? (s.latencyUs.corrected || s.latencyUs.service) : null;
+      const done = ['completed', 'stopped', 'failed'].includes(run.status);
+      const actions = el('td', {});
+      if (done) {
+        actions.append(el('button', { onclick: async () => {
+          if (!confirm('Delete run ' + run.id + ' and its results?')) return;
+          await api('DELETE', '/run/' + run.id);
+          route();
+        } }, 'Delete'));
+      }
+      const duration = run.endTime ? ((run.endTime - run.startTime) / 1000).toFixed(1) + ' s' : '';
+      return el('tr', { 'data-run': run.id },
+        el('td', {}, el('a', { href: '#/run/' + encodeURIComponent(run.id) }, run.id)),
+        el('td', {}, run.type), el('td', {}, el('span', { class: 'status ' + run.status }, run.status)),
+        el('td', {}, new Date(run.startTime).toLocaleString()), el('td', {}, duration),
+        el('td', {}, s.requestsSent !== undefined ? num(s.requestsSent) : ''),
+        el('td', {}, s.failed !== undefined ? num(s.failed) : ''),
+        el('td', {}, latency ? ms(latency.p95) : ''),
+        el('td', {}, s.thresholdsOk === undefined ? '' : s.thresholdsOk ? 'ok' : 'failed'),
+        actions);
+    });
+    app.append(el('table', { id: 'runs' },
+      el('thead', {}, el('tr', {}, ...['run', 'type', 'status', 'started', 'duration', 'requests', 'errors', 'p95', 'thresholds', ''].map((h) => el('th', {}, h)))),
+      el('tbody', {}, ...rows)),
+      el('p', {}, `${list.items.length} of ${list.total} runs`));
+  }
+
+  async function runView(id, signal) {
+    const run = await api('GET', '/run/' + encodeURIComponent(id));
+    app.append(el('h1', {}, 'Run ', id), el('p', { class: 'sub' }, el('span', { class: 'status ' + run.status, id: 'status' }, run.status), ' ', run.type));
+    if (run.status !== 'running' && run.status !== 'pending') {
+      if (run.type === 'load' && run.summary) {
+        app.append(el('p', {}, el('a', { href: '/run/' + encodeURIComponent(id) + '/report.html', id: 'report-link' }, 'The HTML report'),
+          ' (charts and tables, one file to download or attach)'));
+      }
+      if (run.type === 'collection') {
+        app.append(el('p', {}, el('a', { href: '/run/' + encodeURIComponent(id) + '/junit' }, 'JUnit XML')));
+      }
+      app.append(el('pre', {}, JSON.stringify(Object.fromEntries(Object.entries(run.summary || {}).filter(([k]) => !/istogram$/.test(k))), null, 2)));
+      return;
+    }
+    const stop = el('button', { id: 'stop', onclick: () => api('POST', '/run/' + encodeURIComponent(id) + '/stop') }, 'Stop');
+    const live = el('div', { class: 'cards' });
+    const chartBox = el('div', { class: 'chart' });
+    app.append(stop, live, chartBox);
+    const points = [[], [], [], []];
+    let chart = null;
+    await follow(id, (name, data) => {
+      if (name === 'metrics' && data.latencyUs) {
+        const l = data.latencyUs.lastSecond;
+        const card = (key, value, label) => el('div', { class: 'card' }, el('b', { id: key }, value), el('span', {}, label));
+        live.replaceChildren(
+          card('sent', num(data.requestsSent) + (data.requestsExpected ? ' / ' + num(data.requestsExpected) : ''), 'sent / expected'),
+          card('rps', num(data.rps), 'requests/s (last second)'),
+          card('p99', ms(l.p99), 'p99 (last second)'),
+          card('errors', (data.errorRate * 100).toFixed(2) + '%', 'errors'),
+          card('in-flight', num(data.inFlight), 'in flight'),
+          card('dropped', num(data.dropped), 'dropped'));
+        points[0].push(data.elapsedSecs); points[1].push(data.rps);
+        points[2].push(l.p50 / 1000); points[3].push(l.p99 / 1000);
+        if (!chart && typeof uPlot !== 'undefined') {
+          chart = new uPlot({ title: 'Last second', width: Math.min(app.clientWidth || 900, 1100), height: 240,
+            scales: { x: { time: false } },
+            series: [{ label: 's' }, { label: 'requests/s', stroke: '#2d6cdf', scale: 'rps' },
+              { label: 'p50 ms', stroke: '#2f9e63' }, { label: 'p99 ms', stroke: '#c23b3b' }],
+            axes: [{}, { scale: 'rps', label: 'req/s' }, { side: 1, label: 'ms', grid: { show: false } }] }, points, chartBox);
+        } else if (chart) chart.setData(points);
+      } else if (name === 'complete') {
+        route();
+      }
+    }, signal);
+  }
+
+  async function newRun() {
+    const text = el('textarea', { id: 'run-file', spellcheck: 'false' });
+    text.value = JSON.stringify({ request: { url: 'http://127.0.0.1:8080/' }, config: { targetRps: 100, duration: '30s' } }, null, 2);
+    const problem = el('p', {});
+    const start = el('button', { id: 'start', onclick: async () => {
+      problem.replaceChildren();
+      let body;
+      try { body = JSON.parse(text.value); } catch (e) {
+        problem.append(el('span', { class: 'error' }, 'Not JSON: ' + e.message)); return;
+      }
+      try {
+        const started = await api('POST', '/run', body);
+        location.hash = '#/run/' + encodeURIComponent(started.runId);
+      } catch (e) {
+        problem.append(el('span', { class: 'error', id: 'run-error' }, (e.field ? e.field + ': ' : '') + e.message));
+      }
+    } }, 'Start');
+    const collections = await api('GET', '/collections').catch(() => ({ items: [] }));
+    const pick = el('select', { onchange: (e) => {
+      if (e.target.value) text.value = JSON.stringify({ collectionId: e.target.value, iterations: 1 }, null, 2);
+    } }, el('option', { value: '' }, 'a saved collection…'),
+      ...(collections.items || []).map((c) => el('option', { value: c.id }, c.name)));
+    app.append(el('h1', {}, 'New run'),
+      el('p', {}, 'A run file (docs/load.md) or a collection run; the engine checks it and names the field it refuses.'),
+      pick, text, el('p', {}, start), problem);
+  }
+
+  window.addEventListener('hashchange', route);
+  route();
+})();
