@@ -13,11 +13,17 @@ import time
 import urllib.request
 
 engine, target, shots = sys.argv[1], sys.argv[2], sys.argv[3]
-driver = subprocess.Popen(["chromedriver", "--port=9515"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# chromedriver on a free loopback port.
+import socket
+probe = socket.socket()
+probe.bind(("127.0.0.1", 0))
+wd_port = probe.getsockname()[1]
+probe.close()
+driver = subprocess.Popen(["chromedriver", f"--port={wd_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wd(method, path, body=None):
-    req = urllib.request.Request("http://127.0.0.1:9515" + path, method=method,
+    req = urllib.request.Request(f"http://127.0.0.1:{wd_port}" + path, method=method,
                                  data=None if body is None else json.dumps(body).encode(),
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=60) as r:
@@ -45,7 +51,8 @@ for _ in range(50):
         time.sleep(0.1)
 session = wd("POST", "/session", {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
     "binary": "/usr/bin/chromium",
-    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=1100,1100"]}}}})["sessionId"]
+    # No sandbox and no /dev/shm: CI containers have neither to spare.
+    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1100"]}}}})["sessionId"]
 s = f"/session/{session}"
 problems = []
 try:
