@@ -21,12 +21,6 @@ if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; the
 fi
 if [ "$profile" = release ]; then cargo build --release --quiet --bin vayu-engine; else cargo build --quiet --bin vayu-engine; fi
 engine_bin="${CARGO_TARGET_DIR:-target}/$profile/vayu-engine"
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$engine_bin" --port "$port" --db "$work/v.db" --no-pin >"$work/engine.log" 2>&1 &
-engine_pid=$!
-trap 'kill $engine_pid 2>/dev/null; rm -rf "$work"' EXIT
-up() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$port/health" 2>/dev/null; }
-for _ in $(seq 50); do up && break; sleep 0.1; done
-up || { echo "vayu-engine did not start:"; cat "$work/engine.log"; exit 1; }
+# shellcheck source=scripts/lib/start-engine.sh
+. scripts/lib/start-engine.sh
 python3 scripts/lib/ui_check.py "http://127.0.0.1:$port" "http://127.0.0.1:$port/health" "${shots:-$work}"

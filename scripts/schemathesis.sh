@@ -22,14 +22,8 @@ done
 venv=${VAYU_ST_VENV:-target/schemathesis-venv}
 [ -x "$venv/bin/st" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q 'schemathesis>=4,<5'; }
 cargo build --quiet --bin vayu-engine
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"${CARGO_TARGET_DIR:-target}/debug/vayu-engine" --port "$port" --db "$work/v.db" --no-pin >"$work/engine.log" 2>&1 &
-engine=$!
-trap 'kill $engine; rm -rf "$work"' EXIT
-# Python rather than curl: a fresh CI machine may not have curl.
-up() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$port/health" 2>/dev/null; }
-for _ in $(seq 50); do up && break; sleep 0.1; done
-up || { echo "vayu-engine did not start:"; cat "$work/engine.log"; exit 1; }
+engine_bin="${CARGO_TARGET_DIR:-target}/debug/vayu-engine"
+# shellcheck source=scripts/lib/start-engine.sh
+. scripts/lib/start-engine.sh
 "$venv/bin/st" run docs/openapi.yaml --url "http://127.0.0.1:$port" --checks all \
   --max-examples "$examples" --workers 1 "${seed[@]}" "${extra[@]}" --exclude-path-regex '^/(request|run)$'
