@@ -763,6 +763,11 @@ fn collections_import_export_and_run_with_results_sse_report_and_junit() {
     assert_eq!(junit.status, 200, "{}", junit.body);
     let doc = roxmltree::Document::parse(&junit.body).expect("JUnit parses");
     assert_eq!(doc.root_element().attribute("tests"), Some("6"));
+    // The HTML report of a collection run: its own page, embedding the same summary.
+    let page = api.get(&format!("/run/{run_id}/report.html"));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let data = vayu::ui::embedded_data(&page.body).expect("the page embeds its data");
+    assert_eq!(data["run"], report);
 
     let db = rusqlite::Connection::open(api._dir.0.join("v.db")).unwrap();
     let rows: Vec<(i64, String)> = db

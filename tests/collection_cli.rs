@@ -44,6 +44,7 @@ fn a_collection_run_reports_like_newman_and_fails_with_exit_code_1() {
     let data = dir.write("data.csv", "page\n1\n2\n");
     let junit = dir.0.join("out/report.xml");
     let report = dir.0.join("out/report.json");
+    let html = dir.0.join("out/report.html");
     let env_out = dir.0.join("env-out.json");
     let base = format!("base={}", server.url(""));
     let out = vayu_cli(&[
@@ -55,11 +56,13 @@ fn a_collection_run_reports_like_newman_and_fails_with_exit_code_1() {
         "--env-var",
         &base,
         "-r",
-        "cli,junit,json",
+        "cli,junit,json,html",
         "--reporter-junit-export",
         junit.to_str().unwrap(),
         "--reporter-json-export",
         report.to_str().unwrap(),
+        "--reporter-html-export",
+        html.to_str().unwrap(),
         "--export-environment",
         env_out.to_str().unwrap(),
     ]);
@@ -120,6 +123,10 @@ fn a_collection_run_reports_like_newman_and_fails_with_exit_code_1() {
         json!({"total": 6, "failed": 1})
     );
     assert_eq!(json["run"]["executions"].as_array().unwrap().len(), 4);
+    // The html reporter: one page whose data is the json reporter's.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!doctype html>") && !page.contains("src=\"http"));
+    assert_eq!(vayu::ui::embedded_data(&page).unwrap(), json);
     let env: Value = serde_json::from_str(&std::fs::read_to_string(&env_out).unwrap()).unwrap();
     assert!(
         env["values"]

@@ -419,17 +419,24 @@ pub fn ui_file(name: &str) -> Result<Reply, ApiError> {
         })
 }
 
-/// `GET /run/{id}/report.html`: a finished load run's report as one self-contained page, with
-/// its per-second metrics from the database.
+/// `GET /run/{id}/report.html`: a finished run's report as one self-contained page: a load
+/// run's with its per-second metrics from the database, a collection run's with its requests.
 pub fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let Reply::Json(_, summary) = run_report(state, id)? else {
         unreachable!("run_report answers JSON")
     };
-    let report: crate::run::FinalReport = serde_json::from_value(summary).map_err(|_| {
-        ApiError::not_found(format!(
-            "run `{id}` is not a load run: HTML reports are for load runs (collection runs have /run/{id}/junit)"
-        ))
-    })?;
+    // A collection run's summary (Newman's counts) is not a load report: its own page.
+    if summary.get("executions").is_some() {
+        let name = summary["collection"]["name"]
+            .as_str()
+            .unwrap_or(id)
+            .to_string();
+        return Ok(Reply::Page(crate::ui::html_collection_report(
+            &name, &summary,
+        )));
+    }
+    let report: crate::run::FinalReport = serde_json::from_value(summary)
+        .map_err(|_| ApiError::not_found(format!("run `{id}` has no load or collection report")))?;
     let mut series: std::collections::BTreeMap<i64, crate::ui::SeriesPoint> = Default::default();
     for point in state.store.reader()?.run_metrics(id, None, None)? {
         // Run-level metrics only: steps' carry a label.

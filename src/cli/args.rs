@@ -216,7 +216,7 @@ pub struct CollectionRunArgs {
     /// write the globals as the scripts left them to this file (Postman's format)
     #[argh(option)]
     pub export_globals: Option<String>,
-    /// reporters, comma-separated: cli, json, junit (default cli)
+    /// reporters, comma-separated: cli, json, junit, html (default cli)
     #[argh(option, short = 'r', default = "String::from(\"cli\")")]
     pub reporters: String,
     /// where the json reporter writes (default vayu/<collection>-<time>.json)
@@ -225,6 +225,10 @@ pub struct CollectionRunArgs {
     /// where the junit reporter writes (default vayu/<collection>-<time>.xml)
     #[argh(option)]
     pub reporter_junit_export: Option<String>,
+    /// where the html reporter writes one self-contained page (default
+    /// vayu/<collection>-<time>.html)
+    #[argh(option)]
+    pub reporter_html_export: Option<String>,
     /// exit 0 even when something failed
     #[argh(switch, short = 'x')]
     pub suppress_exit_code: bool,

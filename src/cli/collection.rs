@@ -11,7 +11,7 @@ use crate::script::{Scope, ScriptLimits};
 use std::process::ExitCode;
 use std::time::Duration;
 
-const REPORTERS: [&str; 3] = ["cli", "json", "junit"];
+const REPORTERS: [&str; 4] = ["cli", "json", "junit", "html"];
 
 pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     let reporters: Vec<&str> = args
@@ -22,7 +22,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         .collect();
     if let Some(unknown) = reporters.iter().find(|r| !REPORTERS.contains(r)) {
         return Err(CliError::Input(format!(
-            "reporter `{unknown}` is not known; use one or more of cli, json, junit (comma-separated)"
+            "reporter `{unknown}` is not known; use one or more of cli, json, junit, html (comma-separated)"
         )));
     }
     let text = std::fs::read_to_string(&args.file).map_err(|e| {
@@ -129,6 +129,17 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         let text = serde_json::to_string_pretty(&serde_json::json!({ "run": summary }))
             .expect("a summary always serialises");
         write_file(&path, &text)?;
+    }
+    if reporters.contains(&"html") {
+        let path = args
+            .reporter_html_export
+            .clone()
+            .unwrap_or_else(|| default_name("html"));
+        let run = serde_json::to_value(&summary).expect("a summary always serialises");
+        write_file(
+            &path,
+            &crate::ui::html_collection_report(&summary.collection.name, &run),
+        )?;
     }
     if reporters.contains(&"junit") {
         let path = args

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 const PAGE: &str = include_str!("report.html");
 const SCRIPT: &str = include_str!("report.js");
+const COLLECTION_SCRIPT: &str = include_str!("collection-report.js");
 const STYLE: &str = include_str!("report.css");
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
@@ -44,14 +45,27 @@ pub fn point_of(snapshot: &RunSnapshot, t_ms: u64) -> SeriesPoint {
 
 /// The page for `report` with its metrics over time.
 pub fn html_report(report: &FinalReport, series: &[SeriesPoint]) -> String {
-    let data = json!({ "report": report, "series": series }).to_string();
-    PAGE.replace("{{title}}", &escape_html(&report.run_id))
+    page(
+        &report.run_id,
+        &json!({ "report": report, "series": series }),
+        SCRIPT,
+    )
+}
+
+/// The page for a collection run: `run` is its summary as the json reporter writes it (Newman's
+/// counts, executions and failures).
+pub fn html_collection_report(name: &str, run: &Value) -> String {
+    page(name, &json!({ "run": run }), COLLECTION_SCRIPT)
+}
+
+fn page(title: &str, data: &Value, script: &str) -> String {
+    PAGE.replace("{{title}}", &escape_html(title))
         .replace("{{style}}", &format!("{UPLOT_CSS}\n{STYLE}"))
         .replace("{{uplot}}", UPLOT_JS)
-        .replace("{{script}}", SCRIPT)
+        .replace("{{script}}", script)
         // Last, so nothing in the run's data is taken for a placeholder. Inside <script>, "</"
         // could end the element: JSON allows "<\/" for it.
-        .replace("{{data}}", &data.replace("</", "<\\/"))
+        .replace("{{data}}", &data.to_string().replace("</", "<\\/"))
 }
 
 fn escape_html(text: &str) -> String {
