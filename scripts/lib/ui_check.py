@@ -76,6 +76,9 @@ try:
     # The live view: its numbers change while the run goes.
     first = wait_for("the live numbers", lambda: text("#sent"))
     wait_for("the numbers to change", lambda: text("#sent") != first)
+    codes = wait_for("the status codes", lambda: text("#details"))
+    if "200" not in codes:
+        problems.append(f"the live view's responses show {codes!r}, no 200")
     time.sleep(1.5)
     shot("ui-live.png")
     url = wd("GET", s + "/url")

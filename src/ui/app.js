@@ -145,7 +145,11 @@
     const stop = el('button', { id: 'stop', onclick: () => api('POST', '/run/' + encodeURIComponent(id) + '/stop') }, 'Stop');
     const live = el('div', { class: 'cards' });
     const chartBox = el('div', { class: 'chart' });
-    app.append(stop, live, chartBox);
+    const details = el('div', { id: 'details' });
+    app.append(stop, live, chartBox, details);
+    const table = (head, rows) =>
+      el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
+        el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c))))));
     const points = [[], [], [], []];
     let chart = null;
     await follow(id, (name, data) => {
@@ -159,6 +163,22 @@
           card('errors', (data.errorRate * 100).toFixed(2) + '%', 'errors'),
           card('in-flight', num(data.inFlight), 'in flight'),
           card('dropped', num(data.dropped), 'dropped'));
+        // Status codes, errors by category and, for a journey, its steps.
+        const parts = [
+          el('h2', {}, 'Responses'),
+          table(['status', 'count'], Object.entries(data.statusCodes).map(([k, v]) => [k, num(v)])),
+        ];
+        if (Object.keys(data.errors).length) {
+          parts.push(table(['error', 'count'], Object.entries(data.errors).map(([k, v]) => [k, num(v)])));
+        }
+        if (data.flow) {
+          parts.push(el('h2', {}, `Journey: ${num(data.flow.iterations)} iterations · ${num(data.flow.users)} users`),
+            table(['step', 'requests', 'requests/s', 'failed', 'p50', 'p95', 'p99'], data.flow.steps.map((st) => {
+              const sl = st.latencyUs.lastSecond;
+              return [st.name, num(st.requests), num(st.rps), num(st.failed), ms(sl.p50), ms(sl.p95), ms(sl.p99)];
+            })));
+        }
+        details.replaceChildren(...parts);
         points[0].push(data.elapsedSecs); points[1].push(data.rps);
         points[2].push(l.p50 / 1000); points[3].push(l.p99 / 1000);
         if (!chart && typeof uPlot !== 'undefined') {
