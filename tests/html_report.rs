@@ -76,8 +76,8 @@ fn a_run_id_or_script_in_the_data_cannot_break_out_of_the_page() {
     let page = vayu::ui::html_report(&report, &[]);
     assert_eq!(
         page.matches("</script>").count(),
-        3,
-        "only the page's own scripts close"
+        4,
+        "only the page's own scripts close: data, uPlot, helpers, renderer"
     );
     let data = vayu::ui::embedded_data(&page).unwrap();
     assert_eq!(data["report"]["runId"], report.run_id);

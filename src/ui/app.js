@@ -5,16 +5,7 @@
 (function () {
   'use strict';
   const app = document.getElementById('app');
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-    }
-    for (const c of children) e.append(c instanceof Node ? c : String(c));
-    return e;
-  };
-  const ms = (us) => (us / 1000).toFixed(2) + ' ms';
-  const num = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
+  const { el, table, ms, num } = window.vayuDom;
   const headers = () => {
     const h = { 'Content-Type': 'application/json' };
     const token = sessionStorage.getItem('vayu-token');
@@ -147,9 +138,6 @@
     const chartBox = el('div', { class: 'chart' });
     const details = el('div', { id: 'details' });
     app.append(stop, live, chartBox, details);
-    const table = (head, rows) =>
-      el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
-        el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c))))));
     const points = [[], [], [], []];
     let chart = null;
     await follow(id, (name, data) => {

@@ -4,15 +4,7 @@
   'use strict';
   const run = JSON.parse(document.getElementById('vayu-data').textContent).run;
   const root = document.getElementById('report');
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    for (const c of children) e.append(c instanceof Node ? c : String(c));
-    return e;
-  };
-  const table = (head, rows) =>
-    el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
-      el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c))))));
+  const { el, table } = window.vayuDom;
   const section = (title, ...content) => root.append(el('h2', {}, title), ...content);
   const passed = run.failures.length === 0;
 

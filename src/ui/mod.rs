@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 const PAGE: &str = include_str!("report.html");
 const SCRIPT: &str = include_str!("report.js");
 const COLLECTION_SCRIPT: &str = include_str!("collection-report.js");
+const DOM_SCRIPT: &str = include_str!("dom.js");
 const STYLE: &str = include_str!("report.css");
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
@@ -21,6 +22,7 @@ pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
     Some(match name {
         "" | "index.html" => ("text/html; charset=utf-8", include_str!("index.html")),
         "app.js" => ("text/javascript", include_str!("app.js")),
+        "dom.js" => ("text/javascript", DOM_SCRIPT),
         "app.css" => ("text/css", include_str!("app.css")),
         "report.css" => ("text/css", STYLE),
         "uPlot.js" => ("text/javascript", UPLOT_JS),
@@ -62,6 +64,7 @@ fn page(title: &str, data: &Value, script: &str) -> String {
     PAGE.replace("{{title}}", &escape_html(title))
         .replace("{{style}}", &format!("{UPLOT_CSS}\n{STYLE}"))
         .replace("{{uplot}}", UPLOT_JS)
+        .replace("{{dom}}", DOM_SCRIPT)
         .replace("{{script}}", script)
         // Last, so nothing in the run's data is taken for a placeholder. Inside <script>, "</"
         // could end the element: JSON allows "<\/" for it.

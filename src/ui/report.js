@@ -7,17 +7,7 @@
   const series = data.series || [];
   const root = document.getElementById('report');
 
-  const el = (tag, attrs, ...children) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
-    for (const c of children) e.append(c instanceof Node ? c : String(c));
-    return e;
-  };
-  const ms = (us) => (us / 1000).toFixed(3) + ' ms';
-  const num = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 });
-  const table = (head, rows) =>
-    el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', {}, h)))),
-      el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((c) => el('td', {}, c))))));
+  const { el, table, ms, num } = window.vayuDom;
   const section = (title, ...content) => root.append(el('h2', {}, title), ...content);
 
   document.title = 'Vayu report ' + r.runId;
