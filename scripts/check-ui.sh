@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Checks the dashboard in a real browser: headless Chromium driven through chromedriver starts a
-# run from /ui/'s form (its target: the engine's own /health, so nothing else is needed), sees
-# the live numbers change, the run complete and listed, its HTML report render with the right
-# count, and a refused run name its field. Installs chromium and chromium-driver from Debian
-# when missing. CI runs it on the debug build.
+# Checks the dashboard in a real browser: headless Chromium driven through chromedriver, against
+# an engine started with --token: the page asks for the token (and says when it is refused),
+# starts a run from /ui/'s form (its target: the engine's own /health, so nothing else is
+# needed), sees the live numbers change, the run complete into its report drawn in the page and
+# listed, its HTML report downloaded and opened from a file:// URL with the JSON report's
+# numbers, a saved environment picked into the form, and a refused run name its field. Installs
+# chromium and chromium-driver from Debian when missing. CI runs it on the debug build.
 # Usage: scripts/check-ui.sh [--release] [--screenshots DIR]   (docs/ holds the last ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,8 @@ if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; the
 fi
 if [ "$profile" = release ]; then cargo build --release --quiet --bin vayu-engine; else cargo build --quiet --bin vayu-engine; fi
 engine_bin="${CARGO_TARGET_DIR:-target}/$profile/vayu-engine"
+token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+engine_args="--token $token"
 # shellcheck source=scripts/lib/start-engine.sh
 . scripts/lib/start-engine.sh
-python3 scripts/lib/ui_check.py "http://127.0.0.1:$port" "http://127.0.0.1:$port/health" "${shots:-$work}"
+python3 scripts/lib/ui_check.py "http://127.0.0.1:$port" "$token" "${shots:-$work}" "$work"

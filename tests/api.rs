@@ -959,12 +959,19 @@ fn a_saved_collection_runs_at_load_with_steps_in_the_stream_and_the_report() {
     assert_eq!(report["thresholdsOk"], true, "{}", report["thresholds"]);
     assert_eq!(server.stats.path_count("/status/404"), 6);
 
-    // While a run goes, each progress event carries the steps table.
+    // While a run goes, each progress event carries the steps table. This one reads a saved
+    // environment.
+    let env = api.post(
+        "/environments",
+        json!({"name": "local", "variables": {"base": server.url("")}}),
+    );
+    let env_id = env.json()["id"].as_str().unwrap().to_string();
     let started = api.post(
         "/run",
-        json!({"flow": {"collectionId": id}, "environment": {"base": server.url("")},
+        json!({"flow": {"collectionId": id}, "environmentId": env_id,
                "config": {"executor": "constant-vus", "vus": 2, "duration": "1s"}}),
     );
+    assert_eq!(started.status, 202, "{}", started.body);
     let run_id = started.json()["runId"].as_str().unwrap().to_string();
     let evs = events(&api.get(&format!("/stats/{run_id}")).body);
     let progress: Vec<&Value> = evs
@@ -976,6 +983,24 @@ fn a_saved_collection_runs_at_load_with_steps_in_the_stream_and_the_report() {
     let last = progress.last().unwrap();
     assert_eq!(last["flow"]["steps"][1]["name"], "Folder / second");
     assert!(last["flow"]["steps"][0]["requests"].as_u64().unwrap() > 0);
+
+    // Replayed, each second keeps the run's metrics and its steps' apart.
+    let replay = events(&api.get(&format!("/stats/{run_id}")).body);
+    let (_, report) = replay.last().unwrap();
+    let (_, end) = replay.iter().rfind(|(e, _)| e == "metrics").unwrap();
+    let completed = report["completed"].as_f64().unwrap();
+    assert_eq!(end["metrics"]["total_requests"].as_f64(), Some(completed));
+    let by_step: f64 = ["first", "Folder / second"]
+        .iter()
+        .map(|s| end["steps"][s]["total_requests"].as_f64().unwrap())
+        .sum();
+    assert_eq!(by_step, completed, "{end}");
+    // The saved environment's `base` reached every request.
+    assert!(
+        report["statusCodes"]["200"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert_eq!(report["errors"], json!([]), "{report}");
 
     // A saved collection that does not exist, and both ways at once, are refused by field.
     let missing = api.post(

@@ -64,7 +64,7 @@ fn load_report_writes_a_page_holding_the_json_report_and_its_seconds() {
 #[test]
 fn a_run_id_or_script_in_the_data_cannot_break_out_of_the_page() {
     let report: vayu::run::FinalReport = serde_json::from_value(json!({
-        "runId": "run_</script><script>alert(1)</script>", "status": "completed", "mode": "closed",
+        "runId": "run_</script><script>alert(1)</script>{{uplot}}", "status": "completed", "mode": "closed",
         "durationSecs": 1.0, "requestsSent": 0, "completed": 0, "ok": 0, "failed": 0,
         "dropped": 0, "aborted": 0, "achievedRps": 0.0, "errorRate": 0.0,
         "latencyUs": {"service": vayu::run::Percentiles::default()}, "statusCodes": {},
@@ -76,9 +76,12 @@ fn a_run_id_or_script_in_the_data_cannot_break_out_of_the_page() {
     let page = vayu::ui::html_report(&report, &[]);
     assert_eq!(
         page.matches("</script>").count(),
-        4,
-        "only the page's own scripts close: data, uPlot, helpers, renderer"
+        5,
+        "only the page's own scripts close: data, uPlot, helpers, renderer, the call to it"
     );
+    assert!(page.contains(
+        "<title>Vayu report run_&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#123;&#123;uplot}}</title>"
+    ));
     let data = vayu::ui::embedded_data(&page).unwrap();
     assert_eq!(data["report"]["runId"], report.run_id);
     assert_eq!(data["report"]["thresholds"][0]["threshold"], "{{data}}");

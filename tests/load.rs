@@ -258,12 +258,7 @@ fn thresholds_pass_and_fail() {
 fn progress_and_the_final_report_are_recorded() {
     let server = TargetServer::start();
     let dir = TempDir::new("load-store");
-    let store = Store::open(dir.0.join("v.db")).unwrap();
-    let manager = RunManager::new(
-        Arc::new(engine_with(EngineConfig::default())),
-        Some(store.writer()),
-    )
-    .unwrap();
+    let (store, manager) = recording_manager(&dir);
     let handle = manager
         .start(&spec(
             server.url("/echo"),
@@ -301,6 +296,50 @@ fn progress_and_the_final_report_are_recorded() {
         .run_metrics(&handle.id, Some("latency_p99"), None)
         .unwrap()
         .is_empty());
+    let totals = reader
+        .run_metrics(&handle.id, Some("total_requests"), None)
+        .unwrap();
+    assert_eq!(
+        totals.last().map(|p| p.value as u64),
+        Some(report.completed),
+        "the last point, the run's last part second, holds its totals"
+    );
+    assert!(
+        progress
+            .iter()
+            .all(|p| p.latency_us.service_last_second.is_some()),
+        "an open-model run shows service time beside the corrected latency"
+    );
+}
+
+#[test]
+fn a_run_shorter_than_a_second_records_its_metrics() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("load-short");
+    let (store, manager) = recording_manager(&dir);
+    let handle = manager
+        .start(&spec(
+            server.url("/echo"),
+            json!({"mode": "iterations", "iterations": 20, "concurrency": 2}),
+        ))
+        .unwrap();
+    let report = handle.wait().expect("a final report");
+    let sent = store
+        .reader()
+        .unwrap()
+        .run_metrics(&report.run_id, Some("requests_sent"), None)
+        .unwrap();
+    assert_eq!(sent.iter().map(|p| p.value).collect::<Vec<_>>(), [20.0]);
+}
+
+fn recording_manager(dir: &TempDir) -> (Store, RunManager) {
+    let store = Store::open(dir.0.join("v.db")).unwrap();
+    let manager = RunManager::new(
+        Arc::new(engine_with(EngineConfig::default())),
+        Some(store.writer()),
+    )
+    .unwrap();
+    (store, manager)
 }
 
 #[test]

@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
-"""Drives the dashboard in headless Chromium through chromedriver's WebDriver API (stdlib only):
-starts a run from the form, watches the live view's numbers change, sees the run complete and
-listed, opens its HTML report. Saves screenshots. Used by scripts/check-ui.sh.
+"""Drives the dashboard in headless Chromium through chromedriver's WebDriver API (stdlib only),
+against an engine started with --token: the page asks for the token and says when it is refused;
+a run started from the form shows its live numbers changing (corrected and service latency), then
+completes into its report drawn in the page, and is listed; its HTML report, downloaded from the
+page and opened from a file:// URL, shows the JSON report's numbers; a saved environment picked in the
+form goes into the run file; a refused run names its field. Saves screenshots. Used by
+scripts/check-ui.sh.
 
-usage: ui_check.py ENGINE_URL TARGET_URL SHOTS_DIR
+usage: ui_check.py ENGINE_URL TOKEN SHOTS_DIR WORK_DIR
 """
 import base64
 import json
+import os
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-engine, target, shots = sys.argv[1], sys.argv[2], sys.argv[3]
+engine, token, shots, work = sys.argv[1:5]
 # chromedriver on a free loopback port.
-import socket
 probe = socket.socket()
 probe.bind(("127.0.0.1", 0))
 wd_port = probe.getsockname()[1]
@@ -22,12 +27,19 @@ probe.close()
 driver = subprocess.Popen(["chromedriver", f"--port={wd_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wd(method, path, body=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{wd_port}" + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
+def call(url, method="GET", body=None, headers=None):
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json", **(headers or {})})
     with urllib.request.urlopen(req, timeout=60) as r:
-        return json.load(r)["value"]
+        return r.read()
+
+
+def wd(method, path, body=None):
+    return json.loads(call(f"http://127.0.0.1:{wd_port}" + path, method, body))["value"]
+
+
+def engine_api(method, path, body=None):
+    return call(engine + path, method, body, {"Authorization": "Bearer " + token})
 
 
 def wait_for(what, check, seconds=30):
@@ -52,7 +64,8 @@ for _ in range(50):
 session = wd("POST", "/session", {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
     "binary": "/usr/bin/chromium",
     # No sandbox and no /dev/shm: CI containers have neither to spare.
-    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1100"]}}}})["sessionId"]
+    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1100"],
+    "prefs": {"download.default_directory": work, "download.prompt_for_download": False}}}}})["sessionId"]
 s = f"/session/{session}"
 problems = []
 try:
@@ -62,49 +75,99 @@ try:
     def text(css):
         return wd("GET", f"{s}/element/{find(css)}/text")
 
+    def js(script):
+        return wd("POST", s + "/execute/sync", {"script": script, "args": []})
+
+    def type_into(css, value):
+        box = wait_for(css, lambda: find(css))
+        wd("POST", f"{s}/element/{box}/clear", {})
+        wd("POST", f"{s}/element/{box}/value", {"text": value})
+
+    def click(css):
+        wd("POST", f"{s}/element/{find(css)}/click", {})
+
     def shot(name):
         with open(f"{shots}/{name}", "wb") as f:
             f.write(base64.b64decode(wd("GET", s + "/screenshot")))
 
-    # Start a run from the form.
+    def rendered():
+        return js("const r = document.getElementById('report'); return r && r.getAttribute('data-rendered')") == "true"
+
+    # The page asks for the token; a wrong one is refused, the right one opens the form.
     wd("POST", s + "/url", {"url": engine + "/ui/#/new"})
-    box = wait_for("the form", lambda: find("#run-file"))
-    wd("POST", f"{s}/element/{box}/clear", {})
-    run = {"request": {"url": target}, "config": {"targetRps": 200, "duration": "6s"}}
-    wd("POST", f"{s}/element/{box}/value", {"text": json.dumps(run)})
-    wd("POST", f"{s}/element/{find('#start')}/click", {})
+    type_into("#token", "not-the-token")
+    click("#token-submit")
+    wait_for("the refusal of a wrong token", lambda: text("#token-refused"))
+    type_into("#token", token)
+    click("#token-submit")
+    wait_for("the form", lambda: find("#run-file"))
+    if js("return sessionStorage.getItem('vayu-token')") != token:
+        problems.append("the token is not kept in the tab's sessionStorage")
+    if js("return document.cookie") or token in wd("GET", s + "/url"):
+        problems.append("the token went into a cookie or the URL")
+
+    # Start an open-model run from the form; its target is the engine's own /health.
+    run = {"request": {"url": engine + "/health", "headers": {"Authorization": "Bearer " + token}},
+           "config": {"targetRps": 200, "duration": "6s"}}
+    type_into("#run-file", json.dumps(run))
+    click("#start")
     # The live view: its numbers change while the run goes.
     first = wait_for("the live numbers", lambda: text("#sent"))
     wait_for("the numbers to change", lambda: text("#sent") != first)
     codes = wait_for("the status codes", lambda: text("#details"))
     if "200" not in codes:
         problems.append(f"the live view's responses show {codes!r}, no 200")
+    latency = text("#latency")
+    if "corrected" not in latency or "service time" not in latency:
+        problems.append(f"the live view does not show corrected and service latency: {latency!r}")
     time.sleep(1.5)
     shot("ui-live.png")
-    url = wd("GET", s + "/url")
-    run_id = url.split("#/run/")[1]
-    # The run completes; the view turns into the finished run's.
-    wait_for("the run to complete", lambda: text("#status") == "completed")
-    link = wait_for("the report link", lambda: find("#report-link"))
+    run_id = wd("GET", s + "/url").split("#/run/")[1]
+    # The run completes; the view turns into its report, drawn in the page.
+    wait_for("the report in the page", rendered)
+    if text("#status") != "completed":
+        problems.append(f"the report says {text('#status')}, not completed")
+    sent = text("#requests-sent")
+    if sent.replace(",", "") != "1200":
+        problems.append(f"the report in the page shows {sent} requests sent, not 1,200")
+    if js("return document.querySelectorAll('#report canvas').length") != 3:
+        problems.append("the report in the page has not its 3 charts")
+    shot("ui-report.png")
+    # Its HTML report downloads from the page (a fetch with the token).
+    click(f'button[data-file="vayu-{run_id}.html"]')
+    downloaded = f"{work}/vayu-{run_id}.html"
+    wait_for("the download", lambda: os.path.exists(downloaded) and os.path.getsize(downloaded) > 0)
     # The run is in the list.
     wd("POST", s + "/url", {"url": engine + "/ui/#/runs"})
     row = wait_for("the runs list", lambda: text(f'tr[data-run="{run_id}"]'))
     if "completed" not in row:
         problems.append(f"the list shows {row!r}")
-    # Its HTML report renders.
-    wd("POST", s + "/url", {"url": f"{engine}/run/{run_id}/report.html"})
-    wait_for("the report to render", lambda: wd("POST", s + "/execute/sync", {
-        "script": "return document.getElementById('report').getAttribute('data-rendered')", "args": []}) == "true")
-    sent = text("#requests-sent")
-    if sent.replace(",", "") != "1200":
-        problems.append(f"the report shows {sent} requests sent, not 1,200")
-    shot("ui-report.png")
-    # A refused run shows the field the engine names.
+
+    # The downloaded HTML report shows the JSON report's numbers, opened from the file.
+    report = json.loads(engine_api("GET", f"/run/{run_id}/report"))
+    if open(downloaded, "rb").read() != engine_api("GET", f"/run/{run_id}/report.html"):
+        problems.append("the downloaded HTML report is not what GET /run/{id}/report.html gives")
+    wd("POST", s + "/url", {"url": f"file://{downloaded}"})
+    wait_for("the HTML report to render", rendered)
+    shown = {k: text("#" + k).replace(",", "") for k in ["requests-sent", "status", "run-id"]}
+    expected = {"requests-sent": str(report["requestsSent"]), "status": report["status"], "run-id": run_id}
+    if shown != expected:
+        problems.append(f"the HTML report shows {shown}, the JSON report {expected}")
+    if "NaN" in js("return document.body.innerText"):
+        problems.append("NaN in the HTML report")
+
+    # A saved environment picked in the form goes into the run file.
+    env = json.loads(engine_api("POST", "/environments", {"name": "staging", "variables": {"base": engine}}))
     wd("POST", s + "/url", {"url": engine + "/ui/#/new"})
-    box = wait_for("the form", lambda: find("#run-file"))
-    wd("POST", f"{s}/element/{box}/clear", {})
-    wd("POST", f"{s}/element/{box}/value", {"text": json.dumps({"request": {"url": target}, "config": {"targetRps": -1, "duration": "1s"}})})
-    wd("POST", f"{s}/element/{find('#start')}/click", {})
+    wait_for("the environment picker", lambda: find(f'#environment option[value="{env["id"]}"]'))
+    click(f'#environment option[value="{env["id"]}"]')
+    picked = json.loads(js("return document.getElementById('run-file').value"))
+    if picked.get("environmentId") != env["id"]:
+        problems.append(f"picking the environment left the run file {picked}")
+
+    # A refused run shows the field the engine names.
+    type_into("#run-file", json.dumps({"request": {"url": engine + "/health"}, "config": {"targetRps": -1, "duration": "1s"}}))
+    click("#start")
     refusal = wait_for("the refusal", lambda: text("#run-error"))
     if "config.targetRps" not in refusal:
         problems.append(f"the refusal does not name the field: {refusal!r}")
@@ -115,5 +178,6 @@ finally:
         driver.terminate()
 for p in problems:
     print("ui check:", p)
-print("ui check:", "ok (form, live view, list, report, refusal)" if not problems else "FAILED")
+print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, refusal)"
+      if not problems else "FAILED")
 sys.exit(1 if problems else 0)

@@ -280,6 +280,13 @@ pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     }
     let mut body = body;
     resolve_saved_collection(state, &mut body)?;
+    if body.contains_key("environmentId") {
+        // A load run reads a saved environment; each user works on its own copy, so nothing is
+        // saved back.
+        let (scope, _) = environment_of(&state.store.reader()?, &body)?;
+        body.remove("environmentId");
+        body.insert("environment".into(), Value::Object(scope));
+    }
     let spec: RunSpec = RunSpec::from_json(&Value::Object(body).to_string())
         .map_err(|e| ApiError::invalid(e, ""))?;
     let handle = state.runs.start(&spec).map_err(|e| match e {
@@ -437,21 +444,7 @@ pub fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     }
     let report: crate::run::FinalReport = serde_json::from_value(summary)
         .map_err(|_| ApiError::not_found(format!("run `{id}` has no load or collection report")))?;
-    let mut series: std::collections::BTreeMap<i64, crate::ui::SeriesPoint> = Default::default();
-    for point in state.store.reader()?.run_metrics(id, None, None)? {
-        // Run-level metrics only: steps' carry a label.
-        if point.labels.is_none() {
-            series
-                .entry(point.timestamp)
-                .or_insert_with(|| {
-                    let mut p = crate::ui::SeriesPoint::new();
-                    p.insert("t".into(), json!(point.timestamp));
-                    p
-                })
-                .insert(point.name, json!(point.value));
-        }
-    }
-    let series: Vec<_> = series.into_values().collect();
+    let series = crate::ui::series(state.store.reader()?.run_metrics(id, None, None)?);
     Ok(Reply::Page(crate::ui::html_report(&report, &series)))
 }
 

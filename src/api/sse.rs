@@ -9,7 +9,7 @@ use super::log::{log, Level};
 use super::AppState;
 use crate::run::RunEvent;
 use parking_lot::Mutex;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -193,19 +193,16 @@ fn serve(state: &AppState, request: Request, id: &str) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?
         .run_metrics(id, None, None)
         .map_err(std::io::Error::other)?;
-    let mut series: BTreeMap<i64, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
-    for p in points {
-        series
-            .entry(p.timestamp)
-            .or_default()
-            .insert(p.name, serde_json::json!(p.value));
-    }
     let mut w = EventWriter::start(request)?;
-    for (timestamp, values) in series {
-        w.event(
-            "metrics",
-            &serde_json::json!({ "runId": id, "timestamp": timestamp, "metrics": values }),
-        )?;
+    for mut point in crate::ui::series(points) {
+        let timestamp = point.remove("t");
+        let steps = point.remove("steps");
+        let mut event =
+            serde_json::json!({ "runId": id, "timestamp": timestamp, "metrics": point });
+        if let Some(steps) = steps {
+            event["steps"] = steps;
+        }
+        w.event("metrics", &event)?;
     }
     let complete = run.summary.clone().unwrap_or_else(
         || serde_json::json!({ "runId": id, "status": run.status, "error": run.error }),

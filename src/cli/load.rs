@@ -50,6 +50,7 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         bar: bar.as_ref(),
         series: Vec::new(),
         second: -1,
+        tail: None,
     };
     let report = match &args.engine {
         Some(url) => {
@@ -66,7 +67,7 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         CliError::Remote(error) => invalid(error),
         other => other,
     })?;
-    let series = progress.series;
+    let series = progress.into_series();
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -167,6 +168,8 @@ struct Progress<'a> {
     series: Vec<crate::ui::SeriesPoint>,
     /// The last whole second of the run a point was taken for.
     second: i64,
+    /// The latest snapshot's point when it was not taken: the run's last part second.
+    tail: Option<crate::ui::SeriesPoint>,
 }
 
 impl Progress<'_> {
@@ -175,11 +178,21 @@ impl Progress<'_> {
             update(bar, snapshot);
         }
         let second = snapshot.elapsed_secs.floor() as i64;
+        let point = crate::ui::point_of(snapshot, crate::clock::now_millis());
         if second > self.second {
             self.second = second;
-            self.series
-                .push(crate::ui::point_of(snapshot, crate::clock::now_millis()));
+            self.series.push(point);
+            self.tail = None;
+        } else {
+            self.tail = Some(point);
         }
+    }
+
+    /// A point a second, and the last one seen.
+    fn into_series(self) -> Vec<crate::ui::SeriesPoint> {
+        let mut series = self.series;
+        series.extend(self.tail);
+        series
     }
 }
 

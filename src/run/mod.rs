@@ -31,8 +31,8 @@ pub use report::{
     deserialize_histogram, FinalReport, FlowReport, LatencyReport, PhaseAverages, StepReport,
 };
 pub use reporter::{
-    snapshot_metrics, FlowSnapshot, LatencyBrief, RunEvent, RunSnapshot, SnapshotLatency,
-    StepSnapshot,
+    snapshot_metrics, step_metrics, FlowSnapshot, LatencyBrief, RunEvent, RunSnapshot,
+    SnapshotLatency, StepSnapshot,
 };
 pub use threshold::{Threshold, ThresholdResult};
 

@@ -54,6 +54,12 @@ impl From<Percentiles> for LatencyBrief {
 pub struct SnapshotLatency {
     pub last_second: LatencyBrief,
     pub cumulative: LatencyBrief,
+    /// Open-model runs, whose two above are corrected (from the intended send): the service
+    /// time (from the actual send), so a viewer sees both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_last_second: Option<LatencyBrief>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_cumulative: Option<LatencyBrief>,
 }
 
 /// A run's progress, as of one reporter tick. Latencies in µs: corrected for open-model runs,
@@ -270,6 +276,10 @@ impl RunState {
             self.window.pop_front();
         }
         let ended = self.finished_shares >= self.run.shares;
+        if ended {
+            // The run's last part second (all of a run shorter than a second) gets its point.
+            self.write_metrics(&self.snapshot(now));
+        }
         if !ended {
             let snapshot = self.snapshot(now);
             if now.duration_since(self.last_metrics) >= METRICS_EVERY {
@@ -306,6 +316,7 @@ impl RunState {
             .map_or(TICK, |(start, _)| now.duration_since(*start))
             .max(TICK);
         let c = &self.cumulative;
+        let open = self.run.shared.plan.target_rps().is_some();
         RunSnapshot {
             run_id: self.run.shared.id.clone(),
             elapsed_secs: now.duration_since(self.run.shared.start).as_secs_f64(),
@@ -327,6 +338,9 @@ impl RunState {
             latency_us: SnapshotLatency {
                 last_second: Percentiles::of(self.primary(&last_second)).into(),
                 cumulative: Percentiles::of(self.primary(c)).into(),
+                service_last_second: open
+                    .then(|| Percentiles::of(&last_second.transfers.latency_us).into()),
+                service_cumulative: open.then(|| Percentiles::of(&c.transfers.latency_us).into()),
             },
             flow: self.flow_snapshot(&last_second, span),
             last_second_histogram: self
@@ -362,6 +376,7 @@ impl RunState {
                     latency_us: SnapshotLatency {
                         last_second: Percentiles::of(self.primary(last)).into(),
                         cumulative: Percentiles::of(self.primary(all)).into(),
+                        ..Default::default()
                     },
                 }
             })
@@ -389,17 +404,8 @@ impl RunState {
             })
             .collect();
         // Each step's, labelled with its name.
-        let ms = |us: u64| us as f64 / 1000.0;
         for step in s.flow.iter().flat_map(|f| &f.steps) {
-            let l = &step.latency_us.last_second;
-            for (name, value) in [
-                ("rps", step.rps),
-                ("latency_p50", ms(l.p50)),
-                ("latency_p95", ms(l.p95)),
-                ("latency_p99", ms(l.p99)),
-                ("error_rate", step.error_rate * 100.0),
-                ("total_requests", step.requests as f64),
-            ] {
+            for (name, value) in step_metrics(step) {
                 points.push(MetricPoint {
                     timestamp: t,
                     name: name.into(),
@@ -497,6 +503,21 @@ pub fn snapshot_metrics(s: &RunSnapshot) -> Vec<(&'static str, f64)> {
         points.push(("iterations_per_sec", flow.iterations_per_sec));
     }
     points
+}
+
+/// A journey step's metrics as the database records them once a second, labelled with the
+/// step's name.
+pub fn step_metrics(step: &StepSnapshot) -> [(&'static str, f64); 6] {
+    let ms = |us: u64| us as f64 / 1000.0;
+    let l = &step.latency_us.last_second;
+    [
+        ("rps", step.rps),
+        ("latency_p50", ms(l.p50)),
+        ("latency_p95", ms(l.p95)),
+        ("latency_p99", ms(l.p99)),
+        ("error_rate", step.error_rate * 100.0),
+        ("total_requests", step.requests as f64),
+    ]
 }
 
 #[cfg(test)]

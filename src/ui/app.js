@@ -13,14 +13,12 @@
     return h;
   };
 
-  // Calls the API; a 401 asks for the token and tries once more.
+  // Calls the API; a 401 asks for the token (again, if the one given was refused) and retries.
   async function api(method, path, body) {
-    for (let attempt = 0; attempt < 2; attempt++) {
+    for (let refused = false; ; refused = true) {
       const response = await fetch(path, { method, headers: headers(), body: body === undefined ? undefined : JSON.stringify(body) });
-      if (response.status === 401 && attempt === 0) {
-        const token = prompt('This engine needs its token (vayu-engine --token):');
-        if (!token) break;
-        sessionStorage.setItem('vayu-token', token);
+      if (response.status === 401) {
+        await askToken(refused || sessionStorage.getItem('vayu-token') !== null);
         continue;
       }
       const text = await response.text();
@@ -32,7 +30,40 @@
       }
       return data;
     }
-    throw new Error('the engine needs its token');
+  }
+
+  // A form over the page that asks for the engine's token; calls waiting on it share it.
+  let asking = null;
+  function askToken(refused) {
+    if (asking) return asking;
+    asking = new Promise((resolve) => {
+      const input = el('input', { type: 'password', id: 'token', autocomplete: 'off', size: '40' });
+      const form = el('form', { id: 'token-form', class: 'token', onsubmit: (e) => {
+        e.preventDefault();
+        if (!input.value) return;
+        sessionStorage.setItem('vayu-token', input.value);
+        form.remove();
+        asking = null;
+        resolve();
+      } }, el('p', {}, 'This engine needs its token (vayu-engine --token):'),
+      refused ? el('p', { class: 'error', id: 'token-refused' }, 'The engine refused that token.') : '',
+      input, ' ', el('button', { type: 'submit', id: 'token-submit' }, 'Use it'));
+      document.body.append(form);
+      input.focus();
+    });
+    return asking;
+  }
+
+  // Downloads what `path` answers as `name` (a fetch, so the token goes as a header).
+  async function download(path, name) {
+    const response = await fetch(path, { headers: headers() });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    const url = URL.createObjectURL(await response.blob());
+    const a = el('a', { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
   // Reads a run's Server-Sent Events with fetch (EventSource cannot send the token).
@@ -121,18 +152,11 @@
 
   async function runView(id, signal) {
     const run = await api('GET', '/run/' + encodeURIComponent(id));
-    app.append(el('h1', {}, 'Run ', id), el('p', { class: 'sub' }, el('span', { class: 'status ' + run.status, id: 'status' }, run.status), ' ', run.type));
     if (run.status !== 'running' && run.status !== 'pending') {
-      if (run.type === 'load' && run.summary) {
-        app.append(el('p', {}, el('a', { href: '/run/' + encodeURIComponent(id) + '/report.html', id: 'report-link' }, 'The HTML report'),
-          ' (charts and tables, one file to download or attach)'));
-      }
-      if (run.type === 'collection') {
-        app.append(el('p', {}, el('a', { href: '/run/' + encodeURIComponent(id) + '/junit' }, 'JUnit XML')));
-      }
-      app.append(el('pre', {}, JSON.stringify(Object.fromEntries(Object.entries(run.summary || {}).filter(([k]) => !/istogram$/.test(k))), null, 2)));
+      await finished(run, signal);
       return;
     }
+    app.append(heading(run));
     const stop = el('button', { id: 'stop', onclick: () => api('POST', '/run/' + encodeURIComponent(id) + '/stop') }, 'Stop');
     const live = el('div', { class: 'cards' });
     const chartBox = el('div', { class: 'chart' });
@@ -151,8 +175,16 @@
           card('errors', (data.errorRate * 100).toFixed(2) + '%', 'errors'),
           card('in-flight', num(data.inFlight), 'in flight'),
           card('dropped', num(data.dropped), 'dropped'));
-        // Status codes, errors by category and, for a journey, its steps.
+        // Sent against expected, latency (corrected and service time when both exist), status
+        // codes, errors by category and, for a journey, its steps.
+        const lat = data.latencyUs;
+        const row = (label, b) => [label, ms(b.p50), ms(b.p95), ms(b.p99)];
         const parts = [
+          data.requestsExpected ? el('progress', { id: 'progress', max: String(data.requestsExpected), value: String(data.requestsSent) }) : '',
+          el('h2', {}, 'Latency (last second)'),
+          el('div', { id: 'latency' }, table(['', 'p50', 'p95', 'p99'], lat.serviceLastSecond
+            ? [row('corrected (from intended send)', lat.lastSecond), row('service time', lat.serviceLastSecond)]
+            : [row('service time', lat.lastSecond)])),
           el('h2', {}, 'Responses'),
           table(['status', 'count'], Object.entries(data.statusCodes).map(([k, v]) => [k, num(v)])),
         ];
@@ -182,16 +214,63 @@
     }, signal);
   }
 
+  const heading = (run) => el('div', {}, el('h1', {}, 'Run ', run.id),
+    el('p', { class: 'sub' }, el('span', { class: 'status ' + run.status, id: 'status' }, run.status), ' ', run.type));
+
+  // A finished run's report, drawn as its HTML report draws it, with the files to download.
+  async function finished(run, signal) {
+    const id = run.id;
+    const files = el('p', { class: 'files' });
+    const file = (label, path, name) => files.append(el('button', { class: 'download', 'data-file': name, onclick: () => download(path, name).catch((e) => alert(e.message)) }, label), ' ');
+    const report = el('div', { id: 'report' });
+    if (run.type === 'load' && run.summary) {
+      file('Download the HTML report', `/run/${encodeURIComponent(id)}/report.html`, `vayu-${id}.html`);
+      file('JSON', `/run/${encodeURIComponent(id)}/report`, `vayu-${id}.json`);
+      app.append(files, report);
+      // The stored seconds, then the final report: the run's event stream replayed.
+      const series = [];
+      let final = null;
+      await follow(id, (name, data) => {
+        if (name === 'metrics') series.push({ t: data.timestamp, ...data.metrics, steps: data.steps });
+        else if (name === 'complete') final = data;
+      }, signal);
+      window.vayuReport.load(report, { report: final || run.summary, series });
+    } else if (run.type === 'collection' && run.summary && run.summary.executions) {
+      file('Download the HTML report', `/run/${encodeURIComponent(id)}/report.html`, `vayu-${id}.html`);
+      file('JUnit XML', `/run/${encodeURIComponent(id)}/junit`, `vayu-${id}.xml`);
+      file('JSON', `/run/${encodeURIComponent(id)}/report`, `vayu-${id}.json`);
+      app.append(files, report);
+      window.vayuReport.collection(report, { run: run.summary });
+    } else {
+      // A design run, or a run that ended without a report.
+      app.append(heading(run));
+      if (run.error) app.append(el('p', { class: 'error' }, run.error));
+      const summary = Object.fromEntries(Object.entries(run.summary || {}).filter(([k]) => !/istogram$/.test(k)));
+      app.append(el('pre', {}, JSON.stringify(summary, null, 2)));
+    }
+  }
+
   async function newRun() {
     const text = el('textarea', { id: 'run-file', spellcheck: 'false' });
     text.value = JSON.stringify({ request: { url: 'http://127.0.0.1:8080/' }, config: { targetRps: 100, duration: '30s' } }, null, 2);
     const problem = el('p', {});
-    const start = el('button', { id: 'start', onclick: async () => {
+    // Edits the run file in the box with `change`; says so when the box holds no JSON.
+    const edit = (change) => {
       problem.replaceChildren();
       let body;
       try { body = JSON.parse(text.value); } catch (e) {
-        problem.append(el('span', { class: 'error' }, 'Not JSON: ' + e.message)); return;
+        problem.append(el('span', { class: 'error' }, 'Not JSON: ' + e.message));
+        return null;
       }
+      if (change) {
+        change(body);
+        text.value = JSON.stringify(body, null, 2);
+      }
+      return body;
+    };
+    const start = el('button', { id: 'start', onclick: async () => {
+      const body = edit();
+      if (!body) return;
       try {
         const started = await api('POST', '/run', body);
         location.hash = '#/run/' + encodeURIComponent(started.runId);
@@ -199,14 +278,33 @@
         problem.append(el('span', { class: 'error', id: 'run-error' }, (e.field ? e.field + ': ' : '') + e.message));
       }
     } }, 'Start');
-    const collections = await api('GET', '/collections').catch(() => ({ items: [] }));
-    const pick = el('select', { onchange: (e) => {
-      if (e.target.value) text.value = JSON.stringify({ collectionId: e.target.value, iterations: 1 }, null, 2);
-    } }, el('option', { value: '' }, 'a saved collection…'),
-      ...(collections.items || []).map((c) => el('option', { value: c.id }, c.name)));
+    const [collections, environments] = await Promise.all([
+      api('GET', '/collections').catch(() => ({ items: [] })),
+      api('GET', '/environments').catch(() => ({ items: [] })),
+    ]);
+    // A saved collection, once through (Newman's run) or as the journey of a load test.
+    const as = el('select', { id: 'collection-as' },
+      el('option', { value: 'collection' }, 'as a collection run'), el('option', { value: 'load' }, 'as a load test\'s journey'));
+    const collection = el('select', { id: 'collection' }, el('option', { value: '' }, 'a saved collection…'),
+      ...(collections.items || []).filter((c) => !c.parentId).map((c) => el('option', { value: c.id }, c.name)));
+    const useCollection = () => {
+      if (!collection.value) return;
+      const environmentId = environment.value || undefined;
+      text.value = JSON.stringify(as.value === 'load'
+        ? { flow: { collectionId: collection.value }, environmentId, config: { executor: 'constant-vus', vus: 2, duration: '30s' } }
+        : { collectionId: collection.value, environmentId, iterations: 1 }, null, 2);
+      problem.replaceChildren();
+    };
+    collection.addEventListener('change', useCollection);
+    as.addEventListener('change', useCollection);
+    const environment = el('select', { id: 'environment', onchange: () => edit((body) => {
+      delete body.environment;
+      if (environment.value) body.environmentId = environment.value; else delete body.environmentId;
+    }) }, el('option', { value: '' }, 'no saved environment'),
+    ...(environments.items || []).map((e) => el('option', { value: e.id }, e.name)));
     app.append(el('h1', {}, 'New run'),
       el('p', {}, 'A run file (docs/load.md) or a collection run; the engine checks it and names the field it refuses.'),
-      pick, text, el('p', {}, start), problem);
+      el('div', { class: 'filters' }, collection, as, environment), text, el('p', {}, start), problem);
   }
 
   window.addEventListener('hashchange', route);

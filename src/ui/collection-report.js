@@ -1,9 +1,10 @@
-// Renders a collection run's HTML report from the data embedded in the page: the run's summary
-// as the json reporter writes it ({"run": ...}: Newman's counts, executions and failures).
-(function () {
+// Draws a collection run's report into `root` from `data`: `run`, the run's summary as the json
+// reporter writes it (Newman's counts, executions and failures; GET /run/{id}/report). The
+// HTML report page calls it on the data embedded in it; the dashboard on what it fetched.
+window.vayuReport = window.vayuReport || {};
+window.vayuReport.collection = function (root, data) {
   'use strict';
-  const run = JSON.parse(document.getElementById('vayu-data').textContent).run;
-  const root = document.getElementById('report');
+  const run = data.run;
   const { el, table } = window.vayuDom;
   const section = (title, ...content) => root.append(el('h2', {}, title), ...content);
   const passed = run.failures.length === 0;
@@ -40,4 +41,4 @@
           `${tests.length - failed.length}/${tests.length}` + (failed.length ? ' · ' + failed.map((t) => t.name).join(', ') : ''))];
     })));
   root.setAttribute('data-rendered', 'true');
-})();
+};

@@ -7,7 +7,9 @@
 //!   JSON API like any client.
 
 use crate::run::{FinalReport, RunSnapshot};
+use crate::store::MetricPoint;
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 const PAGE: &str = include_str!("report.html");
 const SCRIPT: &str = include_str!("report.js");
@@ -24,6 +26,8 @@ pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
         "app.js" => ("text/javascript", include_str!("app.js")),
         "dom.js" => ("text/javascript", DOM_SCRIPT),
         "app.css" => ("text/css", include_str!("app.css")),
+        "report.js" => ("text/javascript", SCRIPT),
+        "collection-report.js" => ("text/javascript", COLLECTION_SCRIPT),
         "report.css" => ("text/css", STYLE),
         "uPlot.js" => ("text/javascript", UPLOT_JS),
         "uPlot.css" => ("text/css", UPLOT_CSS),
@@ -31,8 +35,9 @@ pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-/// One second of a run's metrics: `t` (ms since the epoch) and the metrics by name, as the
-/// database records them (`rps`, `latency_p99` in ms, `error_rate` in %, ...).
+/// One second of a run's metrics: `t` (ms since the epoch), the metrics by name as the database
+/// records them (`rps`, `latency_p99` in ms, `error_rate` in %, ...) and, for a journey,
+/// `steps`: each step's by its name.
 pub type SeriesPoint = Map<String, Value>;
 
 /// A series point from a live snapshot, with the metrics the database would record for it.
@@ -42,7 +47,45 @@ pub fn point_of(snapshot: &RunSnapshot, t_ms: u64) -> SeriesPoint {
     for (name, value) in crate::run::snapshot_metrics(snapshot) {
         point.insert(name.into(), json!(value));
     }
+    if let Some(flow) = &snapshot.flow {
+        let steps = flow.steps.iter().map(|step| {
+            let metrics = crate::run::step_metrics(step).map(|(n, v)| (n.to_string(), json!(v)));
+            (
+                step.name.clone(),
+                Value::Object(metrics.into_iter().collect()),
+            )
+        });
+        point.insert("steps".into(), Value::Object(steps.collect()));
+    }
     point
+}
+
+/// A run's recorded metrics as series points, oldest first: a step's (labelled `step`) go under
+/// `steps`, so they never overwrite the run's own of the same name.
+pub fn series(points: Vec<MetricPoint>) -> Vec<SeriesPoint> {
+    let mut by_time: BTreeMap<i64, SeriesPoint> = BTreeMap::new();
+    for p in points {
+        let point = by_time.entry(p.timestamp).or_insert_with(|| {
+            let mut point = Map::new();
+            point.insert("t".into(), json!(p.timestamp));
+            point
+        });
+        let step = p.labels.as_ref().and_then(|l| l["step"].as_str());
+        let into = match step {
+            None => point,
+            Some(step) => point
+                .entry("steps")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .expect("steps is an object")
+                .entry(step)
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .expect("a step is an object"),
+        };
+        into.insert(p.name, json!(p.value));
+    }
+    by_time.into_values().collect()
 }
 
 /// The page for `report` with its metrics over time.
@@ -50,22 +93,28 @@ pub fn html_report(report: &FinalReport, series: &[SeriesPoint]) -> String {
     page(
         &report.run_id,
         &json!({ "report": report, "series": series }),
-        SCRIPT,
+        ("load", SCRIPT),
     )
 }
 
 /// The page for a collection run: `run` is its summary as the json reporter writes it (Newman's
 /// counts, executions and failures).
 pub fn html_collection_report(name: &str, run: &Value) -> String {
-    page(name, &json!({ "run": run }), COLLECTION_SCRIPT)
+    page(
+        name,
+        &json!({ "run": run }),
+        ("collection", COLLECTION_SCRIPT),
+    )
 }
 
-fn page(title: &str, data: &Value, script: &str) -> String {
+/// `kind` names the renderer `script` defines (`window.vayuReport[kind]`), which the page calls.
+fn page(title: &str, data: &Value, (kind, script): (&str, &str)) -> String {
     PAGE.replace("{{title}}", &escape_html(title))
         .replace("{{style}}", &format!("{UPLOT_CSS}\n{STYLE}"))
         .replace("{{uplot}}", UPLOT_JS)
         .replace("{{dom}}", DOM_SCRIPT)
         .replace("{{script}}", script)
+        .replace("{{kind}}", kind)
         // Last, so nothing in the run's data is taken for a placeholder. Inside <script>, "</"
         // could end the element: JSON allows "<\/" for it.
         .replace("{{data}}", &data.to_string().replace("</", "<\\/"))
@@ -76,6 +125,8 @@ fn escape_html(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        // So that no title is taken for a placeholder filled after it.
+        .replace('{', "&#123;")
 }
 
 /// The data embedded in a report page, read back (tests compare it with the JSON report).

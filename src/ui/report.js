@@ -1,11 +1,12 @@
-// Renders the HTML report from the data embedded in the page (the run's final report and its
-// per-second metrics, the JSON the API returns). No network access: everything is in the file.
-(function () {
+// Draws a load run's report into `root` from `data`: `report`, the run's final report, and
+// `series`, its metrics second by second (as GET /run/{id}/report and the event stream give
+// them). The HTML report page calls it on the data embedded in it (no network access:
+// everything is in the file); the dashboard on what it fetched.
+window.vayuReport = window.vayuReport || {};
+window.vayuReport.load = function (root, data) {
   'use strict';
-  const data = JSON.parse(document.getElementById('vayu-data').textContent);
   const r = data.report;
   const series = data.series || [];
-  const root = document.getElementById('report');
 
   const { el, table, ms, num } = window.vayuDom;
   const section = (title, ...content) => root.append(el('h2', {}, title), ...content);
@@ -27,26 +28,33 @@
     card('dropped', num(r.dropped), 'dropped'),
   ));
 
-  const chart = (title, names, unit) => {
-    const points = series.filter((p) => names.some((n) => p[n] !== undefined));
+  // One chart of `lines` ([label, point => value]) over the seconds that have any of them.
+  const chart = (title, lines, unit) => {
+    const points = series.filter((p) => lines.some(([, value]) => value(p) !== undefined));
     if (points.length < 2 || typeof uPlot === 'undefined') return;
     const t0 = points[0].t;
     const x = points.map((p) => (p.t - t0) / 1000);
-    const colors = ['#2d6cdf', '#e08a1e', '#c23b3b', '#2f9e63'];
+    const colors = ['#2d6cdf', '#e08a1e', '#c23b3b', '#2f9e63', '#7a4cc2', '#5b6573'];
     const div = el('div', { class: 'chart' });
     root.append(div);
     new uPlot({
       title, width: Math.min(root.clientWidth || 900, 1100), height: 240,
       scales: { x: { time: false } },
       axes: [{ label: 's' }, { label: unit }],
-      series: [{ label: "s" }, ...names.map((n, i) => ({ label: n, stroke: colors[i % colors.length], width: 1.5 }))],
-    }, [x, ...names.map((n) => points.map((p) => p[n] ?? null))], div);
+      series: [{ label: 's' }, ...lines.map(([label], i) => ({ label, stroke: colors[i % colors.length], width: 1.5 }))],
+    }, [x, ...lines.map(([, value]) => points.map((p) => value(p) ?? null))], div);
   };
+  const metric = (name) => [name, (p) => p[name]];
   section('Over time');
-  if (series.length < 2) root.append(el('p', { class: 'none' }, 'No per-second metrics were recorded for this run.'));
-  chart('Requests per second', ['rps'], 'req/s');
-  chart('Latency (last second)', ['latency_p50', 'latency_p95', 'latency_p99'], 'ms');
-  chart('Errors', ['error_rate'], '%');
+  if (series.length < 2) {
+    root.append(el('p', { class: 'none' }, 'Too short to chart: fewer than two seconds of metrics were recorded. The totals below are the whole run.'));
+  }
+  chart('Requests per second', [metric('rps')], 'req/s');
+  chart('Latency (last second)', ['latency_p50', 'latency_p95', 'latency_p99'].map(metric), 'ms');
+  chart('Errors', [metric('error_rate')], '%');
+  if (r.flow) {
+    chart('Steps: p95 (last second)', r.flow.steps.map((s) => [s.name, (p) => p.steps && p.steps[s.name] && p.steps[s.name].latency_p95]), 'ms');
+  }
 
   const p = (x) => [x.min, x.p50, x.p90, x.p95, x.p99, x.p999, x.max].map(ms);
   const lat = [['service time', ...p(r.latencyUs.service)]];
@@ -76,4 +84,4 @@
       })));
   }
   root.setAttribute('data-rendered', 'true');
-})();
+};
