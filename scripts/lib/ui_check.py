@@ -4,7 +4,7 @@ against an engine started with --token: the page asks for the token and says whe
 a run started from the form shows its live numbers changing (corrected and service latency), then
 completes into its report drawn in the page, and is listed; its HTML report, downloaded from the
 page and opened from a file:// URL, shows the JSON report's numbers; a saved environment picked in the
-form goes into the run file; a refused run names its field. Saves screenshots. Used by
+form goes into the run file; a refused run names its field, selected in the run file. Saves screenshots. Used by
 scripts/check-ui.sh.
 
 usage: ui_check.py ENGINE_URL TOKEN SHOTS_DIR WORK_DIR
@@ -171,6 +171,9 @@ try:
     refusal = wait_for("the refusal", lambda: text("#run-error"))
     if "config.targetRps" not in refusal:
         problems.append(f"the refusal does not name the field: {refusal!r}")
+    selected = js("const b = document.getElementById('run-file'); return b.value.substring(b.selectionStart, b.selectionEnd)")
+    if selected != '"targetRps"':
+        problems.append(f"the run file's text has {selected!r} selected, not the field named")
 finally:
     try:
         wd("DELETE", s)

@@ -134,8 +134,10 @@
         } }, 'Delete'));
       }
       const duration = run.endTime ? ((run.endTime - run.startTime) / 1000).toFixed(1) + ' s' : '';
+      const c = run.config || {};
+      const name = c.name || (s.collection && s.collection.name) || (c.request && c.request.url) || '';
       return el('tr', { 'data-run': run.id },
-        el('td', {}, el('a', { href: '#/run/' + encodeURIComponent(run.id) }, run.id)),
+        el('td', {}, el('a', { href: '#/run/' + encodeURIComponent(run.id) }, run.id)), el('td', {}, name),
         el('td', {}, run.type), el('td', {}, el('span', { class: 'status ' + run.status }, run.status)),
         el('td', {}, new Date(run.startTime).toLocaleString()), el('td', {}, duration),
         el('td', {}, s.requestsSent !== undefined ? num(s.requestsSent) : ''),
@@ -145,7 +147,7 @@
         actions);
     });
     app.append(el('table', { id: 'runs' },
-      el('thead', {}, el('tr', {}, ...['run', 'type', 'status', 'started', 'duration', 'requests', 'errors', 'p95', 'thresholds', ''].map((h) => el('th', {}, h)))),
+      el('thead', {}, el('tr', {}, ...['run', 'name', 'type', 'status', 'started', 'duration', 'requests', 'errors', 'p95', 'thresholds', ''].map((h) => el('th', {}, h)))),
       el('tbody', {}, ...rows)),
       el('p', {}, `${list.items.length} of ${list.total} runs`));
   }
@@ -250,6 +252,25 @@
     }
   }
 
+  // Selects the field the engine named (`config.targetRps`, `requests[2].url`) in the run
+  // file's text: each key of the path is looked for after the one before it.
+  function selectField(box, field) {
+    let at = 0;
+    let length = 0;
+    for (const part of field.split('.')) {
+      const key = JSON.stringify(part.replace(/\[\d+\]$/, ''));
+      const pattern = new RegExp(key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '\\s*:', 'g');
+      pattern.lastIndex = at;
+      const found = pattern.exec(box.value);
+      if (!found) break;
+      at = found.index;
+      length = key.length;
+    }
+    if (!length) return;
+    box.focus();
+    box.setSelectionRange(at, at + length);
+  }
+
   async function newRun() {
     const text = el('textarea', { id: 'run-file', spellcheck: 'false' });
     text.value = JSON.stringify({ request: { url: 'http://127.0.0.1:8080/' }, config: { targetRps: 100, duration: '30s' } }, null, 2);
@@ -276,6 +297,7 @@
         location.hash = '#/run/' + encodeURIComponent(started.runId);
       } catch (e) {
         problem.append(el('span', { class: 'error', id: 'run-error' }, (e.field ? e.field + ': ' : '') + e.message));
+        if (e.field) selectField(text, e.field);
       }
     } }, 'Start');
     const [collections, environments] = await Promise.all([
