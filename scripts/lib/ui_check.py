@@ -4,7 +4,7 @@ against an engine started with --token: the page asks for the token and says whe
 a run started from the form shows its live numbers changing (corrected and service latency), then
 completes into its report drawn in the page, and is listed; its HTML report, downloaded from the
 page and opened from a file:// URL, shows the JSON report's numbers; a saved environment picked in the
-form goes into the run file; a refused run names its field, selected in the run file. Saves screenshots. Used by
+form goes into the run file; a saved collection picked in the form runs into its report; a refused run names its field, selected in the run file. Saves screenshots. Used by
 scripts/check-ui.sh.
 
 usage: ui_check.py ENGINE_URL TOKEN SHOTS_DIR WORK_DIR
@@ -165,7 +165,24 @@ try:
     if picked.get("environmentId") != env["id"]:
         problems.append(f"picking the environment left the run file {picked}")
 
+    # A saved collection picked in the form runs once through, into its report in the page.
+    health = {"method": "GET", "url": engine + "/health", "header": [{"key": "Authorization", "value": "Bearer " + token}]}
+    test = "pm.test('up', function () { pm.expect(pm.response.json().status).to.equal('ok'); });"
+    collection = json.loads(engine_api("POST", "/collections/import", {
+        "info": {"name": "Engine checks", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "health", "request": health, "event": [{"listen": "test", "script": {"exec": [test]}}]}]}))
+    wd("POST", s + "/refresh", {})  # the form lists what was saved when it was drawn
+    wait_for("the collection picker", lambda: find(f'#collection option[value="{collection["id"]}"]'))
+    click(f'#collection option[value="{collection["id"]}"]')
+    click("#start")
+    wait_for("the collection run's report", rendered)
+    if text("#collection") != "Engine checks" or text("#status") != "passed":
+        problems.append(f"the collection run's report shows {text('#collection')!r} {text('#status')!r}")
+    if not find('button[data-file$=".xml"]'):
+        problems.append("no JUnit download for the collection run")
+
     # A refused run shows the field the engine names.
+    wd("POST", s + "/url", {"url": engine + "/ui/#/new"})
     type_into("#run-file", json.dumps({"request": {"url": engine + "/health"}, "config": {"targetRps": -1, "duration": "1s"}}))
     click("#start")
     refusal = wait_for("the refusal", lambda: text("#run-error"))
@@ -181,6 +198,6 @@ finally:
         driver.terminate()
 for p in problems:
     print("ui check:", p)
-print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, refusal)"
+print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, collection run, refusal)"
       if not problems else "FAILED")
 sys.exit(1 if problems else 0)
