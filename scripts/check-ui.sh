@@ -5,8 +5,8 @@
 # needed), sees the live numbers change, the run complete into its report drawn in the page and
 # listed, its HTML report downloaded and opened from a file:// URL with the JSON report's
 # numbers, a saved environment picked into the form, a saved collection run from it, and a
-# refused run name its field. Installs
-# chromium and chromium-driver from Debian when missing. CI runs it on the debug build.
+# refused run name its field. Installs chromium and chromium-driver from Debian when missing.
+# CI runs it on the debug build.
 # Usage: scripts/check-ui.sh [--release] [--screenshots DIR]   (docs/ holds the last ones)
 set -euo pipefail
 cd "$(dirname "$0")/.."
