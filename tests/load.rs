@@ -111,6 +111,24 @@ fn constant_rate_sends_what_the_schedule_says() {
     assert_eq!(merged.len(), report.ok);
 }
 
+/// A slow server needs more connections than a worker opens at once (16): the open model grows
+/// its pool to what the server needs (2 a millisecond beyond the burst) and drops nothing.
+#[test]
+fn a_slow_server_gets_the_connections_it_needs_and_nothing_is_dropped() {
+    let server = TargetServer::start();
+    let report = run(
+        &manager(),
+        server.url("/delay/100"),
+        json!({"duration": "2s", "targetRps": 800}),
+    );
+    assert_eq!(report.dropped, 0);
+    assert_eq!(report.requests_sent, 1600);
+    assert_eq!(server.stats.requests.load(SeqCst), 1600);
+    // 80 in flight at the rate and delay; more than two workers' bursts.
+    let most = server.stats.max_in_flight.load(SeqCst);
+    assert!(most >= 60, "at most {most} requests were in flight at once");
+}
+
 /// The open model's latency precision: at 1,000/s against a fast local server, each send leaves
 /// on time, so the corrected median (from the intended send time) stays within 100 µs of the
 /// service median. A busy machine can delay a worker now and then: three tries.

@@ -53,6 +53,11 @@ pub trait Job: Send {
     fn wants_response(&self) -> bool {
         false
     }
+    /// Whether its sends follow a clock (an open model), so a worker that overslept owes many at
+    /// once: the worker then paces the new connections they would open (`connection_budget.rs`).
+    fn arrivals(&self) -> bool {
+        false
+    }
     /// The job has ended: it returned [`Next::Done`] with nothing in flight, or the engine stopped.
     fn finish(self: Box<Self>);
     /// One of this job's calls panicked (`reason` says which and what): it is dropped next,

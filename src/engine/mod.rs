@@ -3,6 +3,7 @@
 
 mod batch;
 pub mod config;
+mod connection_budget;
 mod event_loop;
 mod failure;
 pub mod job;

@@ -3,6 +3,7 @@
 //! its multi-waker and its atomic counters.
 
 use super::config::EngineConfig;
+use super::connection_budget::ConnectionBudget;
 use super::failure::transfer_error;
 use super::job::{Job, Next, Outcome};
 use super::rate_limiter::RateLimiter;
@@ -131,6 +132,8 @@ pub(crate) struct Worker {
     reactor: Reactor,
     free_slots: Vec<usize>,
     limiter: RateLimiter,
+    /// Paces the connections jobs' transfers open beyond the pool (see its module).
+    connections: ConnectionBudget,
     singles: VecDeque<(Arc<PreparedRequest>, Completion)>,
     jobs: Vec<ActiveJob>,
     next_job_id: u64,
@@ -156,6 +159,7 @@ impl Worker {
         let reactor = Reactor::new(config.max_per_host)?;
         Ok(Worker {
             limiter: RateLimiter::new(rate_share, burst_share, Instant::now()),
+            connections: ConnectionBudget::new(Instant::now()),
             config,
             commands,
             counters,
@@ -282,6 +286,11 @@ impl Worker {
         }
         for j in 0..self.jobs.len() {
             while !self.jobs[j].done {
+                if self.jobs[j].job.arrivals() && !self.connections.allows(self.active(), now) {
+                    let at = self.connections.next_at();
+                    wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
+                    break;
+                }
                 if !self.limiter.try_acquire(now) {
                     return self.limiter.wait_time(now).map(|w| now + w);
                 }
@@ -300,6 +309,11 @@ impl Worker {
                     Next::Start { request, tag } => {
                         let origin = Origin::Job { id: job.id, tag };
                         job.in_flight += 1;
+                        if job.job.arrivals() {
+                            // (Fields, not `active()`: `job` borrows `self.jobs`.)
+                            self.connections
+                                .started(self.slots.len() - self.free_slots.len());
+                        }
                         if let Err((err, origin)) = self.start(request, origin) {
                             self.fail_unstarted(origin, err);
                         }

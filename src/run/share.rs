@@ -132,6 +132,10 @@ fn start_send(
 }
 
 impl Job for RunShare {
+    fn arrivals(&self) -> bool {
+        matches!(self.shared.plan.mode, Mode::Open(_))
+    }
+
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
         self.out.report_if_due(now);
         if let Some(wait) = self.shared.waiting_to_start(now) {

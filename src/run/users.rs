@@ -404,6 +404,10 @@ impl UserShare {
 }
 
 impl Job for UserShare {
+    fn arrivals(&self) -> bool {
+        matches!(self.shared.plan.mode, Mode::Open(_))
+    }
+
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
         self.out.report_if_due(now);
         if let Some(wait) = self.shared.waiting_to_start(now) {
