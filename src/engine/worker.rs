@@ -132,7 +132,7 @@ pub(crate) struct Worker {
     reactor: Reactor,
     free_slots: Vec<usize>,
     limiter: RateLimiter,
-    /// Paces the connections jobs' transfers open beyond the pool (see its module).
+    /// Paces the connections open-model jobs' transfers open beyond the pool (see its module).
     connections: ConnectionBudget,
     singles: VecDeque<(Arc<PreparedRequest>, Completion)>,
     jobs: Vec<ActiveJob>,
