@@ -320,6 +320,9 @@ impl Worker {
                     }
                     other => {
                         self.limiter.refund();
+                        if job.job.arrivals() {
+                            self.connections.caught_up();
+                        }
                         match other {
                             Next::At(t) => wake_at = Some(wake_at.map_or(t, |w| w.min(t))),
                             Next::Done => job.done = true,
