@@ -7,8 +7,9 @@
 //! and the run dropped sends at `maxInFlight` from 30,000/s on. Held back instead, those sends
 //! go out on the connections the worker has as their transfers finish, late by what they
 //! waited (the corrected latency shows it), while the pool grows at a bounded pace. A pool that
-//! has not caught up after `BEHIND` (a server that slowed down, or a run starting against a
-//! slow one) grows by a quarter at a time instead, so it soon has what the server needs.
+//! has not caught up after `BEHIND` and started few of the held-back sends meanwhile (a server
+//! that slowed down, or a run starting against a slow one) may open `BURST` more, so it soon
+//! has what the server needs.
 
 use std::time::{Duration, Instant};
 
