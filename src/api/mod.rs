@@ -241,11 +241,7 @@ fn handle(state: &Arc<AppState>, request: Request) {
     let url = request.url().to_string();
     let reply = state.policy.check(&request).and_then(|()| {
         // A handler that panics answers 500 and leaves this handler thread serving.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            dispatch(state, &request, &method, &url)
-        }))
-        .unwrap_or_else(|payload| {
-            let what = crate::fault::panic_text(&*payload);
+        crate::fault::contain(|| dispatch(state, &request, &method, &url)).unwrap_or_else(|what| {
             log::log(Level::Error, format!("{method} {url}: the handler panicked: {what}"));
             Err(ApiError::new(
                 500,

@@ -11,7 +11,6 @@ use crate::run::RunEvent;
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::io::Write;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -113,16 +112,12 @@ pub fn spawn(state: Arc<AppState>, request: Request, id: String) {
                 open: &state.streams,
                 id: id.clone(),
             };
-            let served = catch_unwind(AssertUnwindSafe(|| serve(&state, request, &id)));
-            let (level, message) = match served {
+            let (level, message) = match crate::fault::contain(|| serve(&state, request, &id)) {
                 Ok(Ok(())) => return,
                 Ok(Err(e)) => (Level::Debug, format!("stats stream for {id} ended: {e}")),
-                Err(payload) => (
+                Err(what) => (
                     Level::Error,
-                    format!(
-                        "stats stream for {id} panicked and was closed: {}",
-                        crate::fault::panic_text(&*payload)
-                    ),
+                    format!("stats stream for {id} panicked and was closed: {what}"),
                 ),
             };
             log(level, message);

@@ -337,11 +337,8 @@ impl Drop for Reactor {
 /// Runs a multi-handle callback, keeping a panic in it: curl-rust would store it and fail every
 /// later callback on this worker thread. It is logged, and libcurl is told the callback failed.
 fn contained<T>(callback: &str, failed: T, work: impl FnOnce() -> T) -> T {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
-        eprintln!(
-            "vayu: worker: the {callback} callback panicked: {}",
-            crate::fault::panic_text(&*payload)
-        );
+    crate::fault::contain(work).unwrap_or_else(|what| {
+        eprintln!("vayu: worker: the {callback} callback panicked: {what}");
         failed
     })
 }

@@ -7,7 +7,6 @@ use crate::model::{
     TransferError,
 };
 use curl::easy::{Easy2, Handler, HttpVersion, List, WriteError};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Receives one response. Buffers keep their capacity across transfers, so a reused handle
 /// does not allocate on the hot path.
@@ -71,13 +70,10 @@ impl Collector {
     /// Runs a callback's work, keeping a panic here: left to curl-rust, it would be stored and
     /// fail every later callback on this worker thread. The transfer is aborted instead.
     fn contained<T>(&mut self, aborted: T, work: impl FnOnce(&mut Self) -> T) -> T {
-        match catch_unwind(AssertUnwindSafe(|| work(self))) {
-            Ok(done) => done,
-            Err(payload) => {
-                self.panicked = Some(crate::fault::panic_text(&*payload));
-                aborted
-            }
-        }
+        crate::fault::contain(|| work(self)).unwrap_or_else(|what| {
+            self.panicked = Some(what);
+            aborted
+        })
     }
 }
 

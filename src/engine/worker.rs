@@ -13,7 +13,6 @@ use crate::model::{ErrorCategory, PreparedRequest, Response, TransferError};
 use crossbeam_channel::{Receiver, TryRecvError};
 use curl::multi::Easy2Handle;
 use std::collections::VecDeque;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -285,8 +284,9 @@ impl Worker {
             }
         }
         for j in 0..self.jobs.len() {
+            let arrivals = self.jobs[j].job.arrivals();
             while !self.jobs[j].done {
-                if self.jobs[j].job.arrivals() && !self.connections.allows(self.active(), now) {
+                if arrivals && !self.connections.allows(self.active(), now) {
                     let at = self.connections.next_at();
                     wake_at = Some(wake_at.map_or(at, |w| w.min(at)));
                     break;
@@ -295,13 +295,12 @@ impl Worker {
                     return self.limiter.wait_time(now).map(|w| now + w);
                 }
                 let job = &mut self.jobs[j];
-                let next = catch_unwind(AssertUnwindSafe(|| job.job.next(now, job.in_flight)));
-                let next = match next {
+                let next = match crate::fault::contain(|| job.job.next(now, job.in_flight)) {
                     Ok(next) => next,
-                    Err(payload) => {
+                    Err(what) => {
                         self.limiter.refund();
                         job.done = true;
-                        job.panicked = Some(panic_message(&*payload, "next"));
+                        job.panicked = Some(panicked_in("next", &what));
                         break;
                     }
                 };
@@ -309,7 +308,7 @@ impl Worker {
                     Next::Start { request, tag } => {
                         let origin = Origin::Job { id: job.id, tag };
                         job.in_flight += 1;
-                        if job.job.arrivals() {
+                        if arrivals {
                             // (Fields, not `active()`: `job` borrows `self.jobs`.)
                             self.connections
                                 .started(self.slots.len() - self.free_slots.len());
@@ -320,7 +319,7 @@ impl Worker {
                     }
                     other => {
                         self.limiter.refund();
-                        if job.job.arrivals() {
+                        if arrivals {
                             self.connections.caught_up();
                         }
                         match other {
@@ -501,8 +500,7 @@ impl Worker {
                 let wants_response = self.jobs.iter().any(|j| {
                     j.id == id
                         && j.panicked.is_none()
-                        && catch_unwind(AssertUnwindSafe(|| j.job.wants_response()))
-                            .unwrap_or(false)
+                        && crate::fault::contain(|| j.job.wants_response()).unwrap_or(false)
                 });
                 let (bytes_sent, bytes_received) = transfer::wire_sizes(&mut easy);
                 let mut outcome = match result {
@@ -543,10 +541,9 @@ impl Worker {
                 return;
             }
             let job_ref = &mut job.job;
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job_ref.completed(tag, outcome)))
-            {
+            if let Err(what) = crate::fault::contain(|| job_ref.completed(tag, outcome)) {
                 job.done = true;
-                job.panicked = Some(panic_message(&*payload, "completed"));
+                job.panicked = Some(panicked_in("completed", &what));
             }
         }
     }
@@ -626,37 +623,31 @@ fn failed_outcome(err: TransferError) -> Outcome {
 
 /// A job's `finish`; one that panics is logged (the job's own drop guard tells its owner).
 fn end_job(job: Box<dyn Job>) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| job.finish())) {
-        eprintln!(
-            "vayu: {}; the worker goes on",
-            panic_message(&*payload, "finish")
-        );
+    if let Err(what) = crate::fault::contain(|| job.finish()) {
+        eprintln!("vayu: {}; the worker goes on", panicked_in("finish", &what));
     }
 }
 
 /// Tells a job that panicked why, and drops it; a second panic is only logged.
 fn end_panicked(mut job: Box<dyn Job>, reason: &str) {
     eprintln!("vayu: {reason}; the worker goes on");
-    let told = catch_unwind(AssertUnwindSafe(|| {
+    let told = crate::fault::contain(|| {
         job.panicked(reason);
         drop(job);
-    }));
+    });
     if told.is_err() {
         eprintln!("vayu: a job panicked again while told it had panicked");
     }
 }
 
-/// What a caught panic said, for the run's error.
-fn panic_message(payload: &(dyn std::any::Any + Send), call: &str) -> String {
-    format!(
-        "a job panicked in `{call}`: {}",
-        crate::fault::panic_text(payload)
-    )
+/// What a caught panic in a job's `call` said, for the run's error.
+fn panicked_in(call: &str, what: &str) -> String {
+    format!("a job panicked in `{call}`: {what}")
 }
 
 /// Runs a completion callback; a panicking callback must not take the worker and its transfers down.
 fn call(done: Completion, result: Result<Response, TransferError>) {
-    if catch_unwind(AssertUnwindSafe(|| done(result))).is_err() {
+    if crate::fault::contain(|| done(result)).is_err() {
         eprintln!("vayu: a request completion callback panicked; the worker goes on");
     }
 }

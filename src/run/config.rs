@@ -275,6 +275,11 @@ impl LoadPlan {
         }
     }
 
+    /// Whether sends follow a clock (the open model): latency is then corrected.
+    pub fn is_open(&self) -> bool {
+        matches!(self.mode, Mode::Open(_))
+    }
+
     /// The average target rate of an open-model run.
     pub fn target_rps(&self) -> Option<f64> {
         match &self.mode {

@@ -155,7 +155,7 @@ impl FinalReport {
         elapsed: Duration,
     ) -> FinalReport {
         let t = &stats.transfers;
-        let open = plan.target_rps().is_some();
+        let open = plan.is_open();
         let primary = if open {
             &stats.corrected_us
         } else {

@@ -11,7 +11,6 @@ use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -200,14 +199,11 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
         let mut done = Vec::new();
         for (id, state) in runs.iter_mut() {
             // A fault in one run's numbers fails that run, not the reporter of every run.
-            match catch_unwind(AssertUnwindSafe(|| state.tick(now))) {
+            match crate::fault::contain(|| state.tick(now)) {
                 Ok(true) => done.push(id.clone()),
                 Ok(false) => {}
-                Err(payload) => {
-                    let reason = format!(
-                        "the run's reporter failed: {}",
-                        crate::fault::panic_text(&*payload)
-                    );
+                Err(what) => {
+                    let reason = format!("the run's reporter failed: {what}");
                     state.run.failure.get_or_insert(reason);
                     state.run.shared.request_stop();
                     done.push(id.clone());
@@ -219,11 +215,8 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
                 // Inactive before anyone hears it is complete.
                 active.lock().remove(&id);
                 let store = state.run.store.clone();
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| state.finish())) {
-                    let reason = format!(
-                        "the run's final report could not be built: {}",
-                        crate::fault::panic_text(&*payload)
-                    );
+                if let Err(what) = crate::fault::contain(|| state.finish()) {
+                    let reason = format!("the run's final report could not be built: {what}");
                     eprintln!("vayu: run {id}: {reason}");
                     if let Some(store) = store {
                         let _ = store.set_run_status(
@@ -279,8 +272,7 @@ impl RunState {
         if ended {
             // The run's last part second (all of a run shorter than a second) gets its point.
             self.write_metrics(&self.snapshot(now));
-        }
-        if !ended {
+        } else {
             let snapshot = self.snapshot(now);
             if now.duration_since(self.last_metrics) >= METRICS_EVERY {
                 self.last_metrics = now;
@@ -298,7 +290,7 @@ impl RunState {
     }
 
     fn primary<'a>(&self, stats: &'a RunStats) -> &'a hdrhistogram::Histogram<u64> {
-        if self.run.shared.plan.target_rps().is_some() {
+        if self.run.shared.plan.is_open() {
             &stats.corrected_us
         } else {
             &stats.transfers.latency_us
@@ -316,7 +308,7 @@ impl RunState {
             .map_or(TICK, |(start, _)| now.duration_since(*start))
             .max(TICK);
         let c = &self.cumulative;
-        let open = self.run.shared.plan.target_rps().is_some();
+        let open = self.run.shared.plan.is_open();
         RunSnapshot {
             run_id: self.run.shared.id.clone(),
             elapsed_secs: now.duration_since(self.run.shared.start).as_secs_f64(),

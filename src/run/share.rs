@@ -133,7 +133,7 @@ fn start_send(
 
 impl Job for RunShare {
     fn arrivals(&self) -> bool {
-        matches!(self.shared.plan.mode, Mode::Open(_))
+        self.shared.plan.is_open()
     }
 
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
@@ -154,7 +154,7 @@ impl Job for RunShare {
             // At the natural end, sends due before it still go out late (corrected latency
             // counts the lateness), as they would mid-run: a worker that wakes 50 µs after the
             // end must not drop the send due 50 µs before it. Only the graceful stop bounds that.
-            let late_sends = matches!(self.shared.plan.mode, Mode::Open(_))
+            let late_sends = self.shared.plan.is_open()
                 && !self.shared.stop_requested()
                 && now < stopped_at + self.shared.plan.graceful_stop;
             if !late_sends {
@@ -293,6 +293,10 @@ impl Job for RunShare {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::config::LoadPlan;
+    use crate::run::schedule::Schedule;
+    use crate::script::Variables;
+    use std::sync::atomic::AtomicU64;
 
     #[test]
     fn a_send_window_moves_sends_to_its_end_never_earlier() {
@@ -306,10 +310,6 @@ mod tests {
         assert_eq!(window_end(start, start + ms(5), ms(5)), start + ms(5));
         assert_eq!(window_end(start, start + ms(6), ms(5)), start + ms(10));
     }
-    use crate::run::config::LoadPlan;
-    use crate::run::schedule::Schedule;
-    use crate::script::Variables;
-    use std::sync::atomic::AtomicU64;
 
     fn shared(mode: Mode) -> Arc<RunShared> {
         let request = crate::model::RequestSpec::from_json(r#"{"url": "http://127.0.0.1:1/"}"#)

@@ -275,7 +275,7 @@ impl UserShare {
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
             // As request shares do: iterations due before the natural end still start late.
-            let late_starts = matches!(self.shared.plan.mode, Mode::Open(_))
+            let late_starts = self.shared.plan.is_open()
                 && !self.shared.stop_requested()
                 && now < stopped_at + self.shared.plan.graceful_stop;
             if !late_starts {
@@ -405,7 +405,7 @@ impl UserShare {
 
 impl Job for UserShare {
     fn arrivals(&self) -> bool {
-        matches!(self.shared.plan.mode, Mode::Open(_))
+        self.shared.plan.is_open()
     }
 
     fn next(&mut self, now: Instant, in_flight: usize) -> Next {
@@ -447,7 +447,7 @@ impl Job for UserShare {
             let now = Instant::now();
             let user = &self.users[u];
             let pos = user.job.position();
-            let corrected = matches!(self.shared.plan.mode, Mode::Open(_)).then(|| {
+            let corrected = self.shared.plan.is_open().then(|| {
                 now.saturating_duration_since(user.job.step_due())
                     .as_micros() as u64
             });

@@ -259,17 +259,12 @@ impl Writer {
             let Some(first) = self.queues.next(None) else {
                 return;
             };
-            let batch = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.batch(first, &mut acks, &mut replies)
-            }));
-            match batch {
+            match crate::fault::contain(|| self.batch(first, &mut acks, &mut replies)) {
                 Ok(true) => return,
                 Ok(false) => {}
-                Err(payload) => {
-                    let why = format!(
-                        "the database writer failed ({}); the batch was rolled back",
-                        crate::fault::panic_text(&*payload)
-                    );
+                Err(what) => {
+                    let why =
+                        format!("the database writer failed ({what}); the batch was rolled back");
                     eprintln!("vayu: store: {why}");
                     let _ = self.conn.execute_batch("ROLLBACK");
                     self.counters.failed(why.clone());
