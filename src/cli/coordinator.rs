@@ -43,17 +43,20 @@ pub fn load(
     let start = spec.config.start_at.clone().unwrap_or_else(|| {
         crate::clock::rfc3339(crate::clock::now_millis() + START_AHEAD.as_millis() as u64)
     });
-    // Start every part; if one refuses, stop those already started.
-    let mut runs: Vec<String> = Vec::with_capacity(n);
+    // Start every part (engine URL, run id); if one refuses, stop those already started.
+    let mut targets: Vec<(String, String)> = Vec::with_capacity(n);
     for (i, engine) in engines.iter().enumerate() {
         let mut part = spec.clone();
         part.config.segment = Some(format!("{}/{n}", i + 1));
         part.config.start_at = Some(start.clone());
         let body = serde_json::to_value(&part).expect("a run spec always serialises");
         match engine.call("POST", "/run", Some(&body)) {
-            Ok(started) => runs.push(started["runId"].as_str().unwrap_or_default().to_string()),
+            Ok(started) => targets.push((
+                engine.base().to_string(),
+                started["runId"].as_str().unwrap_or_default().to_string(),
+            )),
             Err(e) => {
-                stop_all(&engines, &runs);
+                stop_all(&targets);
                 return Err(match e {
                     CliError::Input(m) => CliError::Input(format!("{}: {m}", engine.base())),
                     other => other,
@@ -61,18 +64,9 @@ pub fn load(
             }
         }
     }
-    let targets: Vec<(String, String)> = engines
-        .iter()
-        .map(|e| e.base().to_string())
-        .zip(runs.iter().cloned())
-        .collect();
     on_interrupt({
         let targets = targets.clone();
-        move || {
-            for (url, id) in &targets {
-                let _ = Engine::new(url).call("POST", &format!("/run/{id}/stop"), None);
-            }
-        }
+        move || stop_all(&targets)
     });
     let latest: Arc<Mutex<Vec<Option<RunSnapshot>>>> = Arc::new(Mutex::new(vec![None; n]));
     let followers: Vec<_> = targets
@@ -137,9 +131,10 @@ fn check_versions(engines: &[Engine]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn stop_all(engines: &[Engine], runs: &[String]) {
-    for (engine, id) in engines.iter().zip(runs) {
-        let _ = engine.call("POST", &format!("/run/{id}/stop"), None);
+/// Stops each (engine URL, run id), as far as the engines answer.
+fn stop_all(targets: &[(String, String)]) {
+    for (url, id) in targets {
+        let _ = Engine::new(url).call("POST", &format!("/run/{id}/stop"), None);
     }
 }
 
