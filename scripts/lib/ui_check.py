@@ -73,7 +73,11 @@ try:
         return wd("POST", s + "/element", {"using": "css selector", "value": css})["element-6066-11e4-a52e-4f735466cecf"]
 
     def text(css):
-        return wd("GET", f"{s}/element/{find(css)}/text")
+        # Found and read in one step: the live view redraws every 100 ms, and an element found
+        # first and read after a redraw would be gone (a stale element, 404).
+        return wd("POST", s + "/execute/sync", {
+            "script": "const e = document.querySelector(arguments[0]); return e ? e.innerText : null",
+            "args": [css]})
 
     def js(script):
         return wd("POST", s + "/execute/sync", {"script": script, "args": []})
@@ -117,7 +121,7 @@ try:
     codes = wait_for("the status codes", lambda: text("#details"))
     if "200" not in codes:
         problems.append(f"the live view's responses show {codes!r}, no 200")
-    latency = text("#latency")
+    latency = wait_for("the latency table", lambda: text("#latency"))
     if "corrected" not in latency or "service time" not in latency:
         problems.append(f"the live view does not show corrected and service latency: {latency!r}")
     time.sleep(1.5)
