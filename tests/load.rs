@@ -186,6 +186,14 @@ fn a_send_window_sends_at_its_end_and_the_corrected_latency_shows_the_wait() {
     assert_eq!(e.field, "config.sendWindow", "{e}");
     let e = refused(json!({"duration": "1s", "targetRps": 10, "sendWindow": "1s"}));
     assert!(e.message.contains("100 ms"), "{e}");
+    let e = refused(json!({"duration": "1s", "targetRps": 10, "sendWindow": "soon"}));
+    assert!(e.message.contains("\"auto\""), "{e}");
+    let auto = run(
+        &manager,
+        server.url("/echo"),
+        json!({"duration": "200ms", "targetRps": 100, "sendWindow": "auto"}),
+    );
+    assert_eq!((auto.requests_sent, auto.dropped), (20, 0));
 }
 
 #[test]

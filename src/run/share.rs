@@ -170,7 +170,10 @@ impl Job for RunShare {
                 };
                 let due = start + offset;
                 if due > now {
-                    let wake = window_end(start, due, self.shared.plan.send_window);
+                    let following = schedule.send_time(self.next_k + self.workers);
+                    let gap = following.map(|f| f.saturating_sub(offset));
+                    let window = self.shared.plan.send_window.for_gap(gap);
+                    let wake = window_end(start, due, window);
                     return Next::At(wake.min(self.out.next_report));
                 }
                 // Sends whose pre-request scripts still wait count as in flight.
@@ -293,7 +296,7 @@ impl Job for RunShare {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::config::LoadPlan;
+    use crate::run::config::{LoadPlan, SendWindow, DENSE_SEND_WINDOW};
     use crate::run::schedule::Schedule;
     use crate::script::Variables;
     use std::sync::atomic::AtomicU64;
@@ -311,7 +314,27 @@ mod tests {
         assert_eq!(window_end(start, start + ms(6), ms(5)), start + ms(10));
     }
 
+    #[test]
+    fn auto_windows_only_sends_denser_than_the_dense_window() {
+        let us = Duration::from_micros;
+        let auto = SendWindow::Auto;
+        assert_eq!(auto.for_gap(Some(us(200))), Duration::ZERO);
+        assert_eq!(auto.for_gap(Some(us(51))), Duration::ZERO);
+        assert_eq!(auto.for_gap(Some(us(50))), DENSE_SEND_WINDOW);
+        assert_eq!(auto.for_gap(Some(us(10))), DENSE_SEND_WINDOW);
+        assert_eq!(auto.for_gap(None), Duration::ZERO);
+        let fixed = SendWindow::Fixed(us(1_000));
+        assert_eq!(fixed.for_gap(Some(us(10))), us(1_000));
+        assert_eq!(fixed.for_gap(Some(us(10_000))), us(1_000));
+        let precise = SendWindow::Fixed(Duration::ZERO);
+        assert_eq!(precise.for_gap(Some(us(10))), Duration::ZERO);
+    }
+
     fn shared(mode: Mode) -> Arc<RunShared> {
+        shared_with(mode, SendWindow::Fixed(Duration::ZERO))
+    }
+
+    fn shared_with(mode: Mode, send_window: SendWindow) -> Arc<RunShared> {
         let request = crate::model::RequestSpec::from_json(r#"{"url": "http://127.0.0.1:1/"}"#)
             .unwrap()
             .prepare()
@@ -324,7 +347,7 @@ mod tests {
                 requests: vec![Arc::new(request)],
                 max_in_flight: 10,
                 graceful_stop: Duration::from_secs(1),
-                send_window: Duration::ZERO,
+                send_window,
                 segment: None,
                 start_at_ms: None,
                 thresholds: Vec::new(),
@@ -347,6 +370,27 @@ mod tests {
             100.0,
             Duration::from_secs(secs),
         )))
+    }
+
+    #[test]
+    fn auto_times_a_share_to_windows_only_where_its_own_sends_are_dense() {
+        let run = shared_with(
+            Mode::Open(Schedule::constant(40_000.0, Duration::from_secs(1))),
+            SendWindow::Auto,
+        );
+        let first_due = run.start + Duration::from_nanos(12_500);
+        let first_wake = |worker, workers| {
+            let (tx, _rx) = crossbeam_channel::unbounded();
+            let mut share = Box::new(RunShare::new(Arc::clone(&run), worker, workers, 10, tx));
+            match share.next(run.start, 0) {
+                Next::At(at) => at,
+                _ => panic!("nothing is due at the start"),
+            }
+        };
+        // One worker sends every 25 µs: its first send (due at 12.5 µs) waits for the window's end.
+        assert_eq!(first_wake(0, 1), run.start + DENSE_SEND_WINDOW);
+        // Four share the rate, each sending every 100 µs: each send goes at its own time.
+        assert_eq!(first_wake(0, 4), first_due);
     }
 
     fn dropped_in(messages: &crossbeam_channel::Receiver<ShareMessage>) -> u64 {
