@@ -9,8 +9,9 @@ of the load generator) and peak RSS, every run bounded in time:
   c10k     10,000 concurrent keep-alive connections: vayu, wrk, oha (requests/s, peak RSS)
   script   vayu on /json without and with a typical test script; k6 with the same checks
   recording vayu batch without and with the database (--db), at full speed
-  open     open model at rising rates, vayu and wrk2 (64 connections, 2 threads) in turn:
-           achieved / target, drops, CPU per request, corrected latency, until neither holds
+  open     open model at rising rates, vayu (default send timing, then 1 ms windows) and wrk2
+           (64 connections, 2 threads) in turn: achieved / target, drops, CPU per request,
+           corrected latency, until none holds
   startup  vayu-engine start to first successful /health, and idle RSS
 Raw output and a summary go to bench/results/<date>-<host>/.
 """
@@ -315,24 +316,43 @@ def scenario_open(a, ctx):
         lines += ["wrk2 is not installed and could not be built (see scripts/bench.sh): Vayu alone.", ""]
     lines += ["wrk2 keeps 64 connections and sends late when they are busy; Vayu sends on time and "
               "opens the connections that takes (default `maxInFlight`; sends beyond it are dropped). "
+              "Vayu runs twice per rate: with its default send timing (`sendWindow` \"auto\": each send at "
+              "its own time, 50 µs windows only where a worker's sends are that dense) and with "
+              "`\"sendWindow\": \"1ms\"`, wrk2's timer granularity. "
               "Held: achieved within 1% of the target, and for Vayu nothing dropped or failed. CPU is "
               "user + sys of the load generator per request sent. Latency: Vayu's corrected (from each "
               "send's intended time) and service p50 / p99; wrk2's (corrected) p50 / p99.", "",
               "| target/s | Vayu achieved/s | dropped | Vayu CPU µs/req | Vayu corrected p50 / p99 ms | Vayu service p50 ms "
-              "| wrk2 achieved/s | wrk2 CPU µs/req | wrk2 p50 / p99 ms | CPU vs wrk2 | held: Vayu, wrk2 |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-    highest = {"vayu": None, "wrk2": None}
-    for rate in a.rates:
-        text, r, cpu, _ = vayu_load(ctx["run"], 2, ["--rps", str(rate), "--duration", f"{dur}s"])
-        with open(os.path.join(ctx["raw"], f"open-{rate}-vayu.json"), "w") as f:
+              "| Vayu 1 ms windows: dropped, CPU µs/req, corrected p50 / p99 ms "
+              "| wrk2 achieved/s | wrk2 CPU µs/req | wrk2 p50 / p99 ms | CPU vs wrk2 (1 ms windows) | held: Vayu, Vayu 1 ms, wrk2 |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    windowed = os.path.join(ctx["work"], "run-1ms.json")
+    with open(ctx["run"]) as f:
+        spec = json.load(f)
+    spec["config"]["sendWindow"] = "1ms"
+    with open(windowed, "w") as f:
+        json.dump(spec, f)
+
+    def vayu_at(run_file, rate, name):
+        text, r, cpu, _ = vayu_load(run_file, 2, ["--rps", str(rate), "--duration", f"{dur}s"])
+        with open(os.path.join(ctx["raw"], f"open-{rate}-{name}.json"), "w") as f:
             f.write(text)
-        vayu_held = r["achievedRps"] / r["targetRps"] >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
-        vayu_cpu = cpu / max(r["requestsSent"], 1) * 1e6
+        held = r["achievedRps"] / r["targetRps"] >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
+        lat = r["latencyUs"]["corrected"]
+        print(f"open {rate:>7}/s {name}: achieved {r['achievedRps']:.0f}, dropped {r['dropped']}, "
+              f"{cpu / max(r['requestsSent'], 1) * 1e6:.1f} µs CPU/req, corrected p50 {lat['p50']} µs", flush=True)
+        return r, cpu / max(r["requestsSent"], 1) * 1e6, held
+
+    highest = {"vayu": None, "vayu 1 ms": None, "wrk2": None}
+    for rate in a.rates:
+        r, vayu_cpu, vayu_held = vayu_at(ctx["run"], rate, "vayu")
         lat, svc = r["latencyUs"]["corrected"], r["latencyUs"]["service"]
         row = (f"| {rate} | {r['achievedRps']:.0f} | {r['dropped']} | {vayu_cpu:.1f} | {lat['p50'] / 1000:.3f} / "
                f"{lat['p99'] / 1000:.3f} | {svc['p50'] / 1000:.3f} ")
-        print(f"open {rate:>7}/s vayu: achieved {r['achievedRps']:.0f}, dropped {r['dropped']}, "
-              f"{vayu_cpu:.1f} µs CPU/req, corrected p50 {lat['p50']} µs", flush=True)
+        time.sleep(1)
+        r1, windowed_cpu, windowed_held = vayu_at(windowed, rate, "vayu-1ms")
+        lat1 = r1["latencyUs"]["corrected"]
+        row += f"| {r1['dropped']}, {windowed_cpu:.1f}, {lat1['p50'] / 1000:.3f} / {lat1['p99'] / 1000:.3f} "
         wrk2_held = False
         if WRK2:
             time.sleep(1)
@@ -342,17 +362,19 @@ def scenario_open(a, ctx):
             wrk2_held = w["rps"] / rate >= 0.99
             wrk2_cpu = w["cpu"] / max(w["requests"], 1) * 1e6
             row += (f"| {w['rps']:.0f} | {wrk2_cpu:.1f} | {w['p50']:.3f} / {w['p99']:.3f} "
-                    f"| {vayu_cpu / wrk2_cpu:.2f}x ")
+                    f"| {vayu_cpu / wrk2_cpu:.2f}x ({windowed_cpu / wrk2_cpu:.2f}x) ")
             print(f"open {rate:>7}/s wrk2: achieved {w['rps']:.0f}, {wrk2_cpu:.1f} µs CPU/req, p50 {w['p50']} ms", flush=True)
         else:
             row += "| - | - | - | - "
-        lines.append(row + f"| {'yes' if vayu_held else 'no'}, {'yes' if wrk2_held else ('no' if WRK2 else '-')} |")
-        highest["vayu"] = rate if vayu_held else highest["vayu"]
-        highest["wrk2"] = rate if wrk2_held else highest["wrk2"]
+        yes = lambda held: "yes" if held else "no"
+        lines.append(row + f"| {yes(vayu_held)}, {yes(windowed_held)}, {yes(wrk2_held) if WRK2 else '-'} |")
+        for name, held in [("vayu", vayu_held), ("vayu 1 ms", windowed_held), ("wrk2", wrk2_held)]:
+            highest[name] = rate if held else highest[name]
         time.sleep(1)
-        if not vayu_held and not wrk2_held:
+        if not (vayu_held or windowed_held or wrk2_held):
             break
-    lines += ["", f"Highest rate held: Vayu {highest['vayu'] or 'none'}/s, wrk2 {highest['wrk2'] or 'none'}/s", ""]
+    lines += ["", f"Highest rate held: Vayu {highest['vayu'] or 'none'}/s, Vayu with 1 ms windows "
+              f"{highest['vayu 1 ms'] or 'none'}/s, wrk2 {highest['wrk2'] or 'none'}/s", ""]
     return lines
 
 
