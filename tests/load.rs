@@ -182,8 +182,10 @@ fn a_send_window_sends_at_its_end_and_the_corrected_latency_shows_the_wait() {
         Err(vayu::run::RunError::Invalid(e)) => e,
         other => panic!("not refused: {:?}", other.map(|h| h.id.clone())),
     };
-    let e = refused(json!({"duration": "1s", "concurrency": 2, "sendWindow": "1ms"}));
-    assert_eq!(e.field, "config.sendWindow", "{e}");
+    for window in ["1ms", "auto"] {
+        let e = refused(json!({"duration": "1s", "concurrency": 2, "sendWindow": window}));
+        assert_eq!(e.field, "config.sendWindow", "{e}");
+    }
     let e = refused(json!({"duration": "1s", "targetRps": 10, "sendWindow": "1s"}));
     assert!(e.message.contains("100 ms"), "{e}");
     let e = refused(json!({"duration": "1s", "targetRps": 10, "sendWindow": "soon"}));

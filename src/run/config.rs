@@ -393,6 +393,12 @@ fn send_window(
     let Some(value) = value else {
         return Ok(SendWindow::Auto);
     };
+    if !matches!(mode, Mode::Open(_)) {
+        return Err(err(
+            "config.sendWindow",
+            "applies to open-model runs (targetRps, ramp_up or the arrival-rate executors)",
+        ));
+    }
     if value.as_str() == Some("auto") {
         return Ok(SendWindow::Auto);
     }
@@ -402,12 +408,6 @@ fn send_window(
             format!("{m} (\"auto\", seconds, or a string such as \"1ms\")"),
         )
     })?;
-    if !matches!(mode, Mode::Open(_)) {
-        return Err(err(
-            "config.sendWindow",
-            "applies to open-model runs (targetRps, ramp_up or the arrival-rate executors)",
-        ));
-    }
     if window > MAX_SEND_WINDOW {
         return Err(err(
             "config.sendWindow",
