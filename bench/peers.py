@@ -338,10 +338,10 @@ def scenario_open(a, ctx):
         with open(os.path.join(ctx["raw"], f"open-{rate}-{name}.json"), "w") as f:
             f.write(text)
         held = r["achievedRps"] / r["targetRps"] >= 0.99 and r["dropped"] == 0 and r["failed"] == 0
-        lat = r["latencyUs"]["corrected"]
+        per_request = cpu / max(r["requestsSent"], 1) * 1e6
         print(f"open {rate:>7}/s {name}: achieved {r['achievedRps']:.0f}, dropped {r['dropped']}, "
-              f"{cpu / max(r['requestsSent'], 1) * 1e6:.1f} µs CPU/req, corrected p50 {lat['p50']} µs", flush=True)
-        return r, cpu / max(r["requestsSent"], 1) * 1e6, held
+              f"{per_request:.1f} µs CPU/req, corrected p50 {r['latencyUs']['corrected']['p50']} µs", flush=True)
+        return r, per_request, held
 
     highest = {"vayu": None, "vayu 1 ms": None, "wrk2": None}
     for rate in a.rates:
