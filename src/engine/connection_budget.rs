@@ -131,8 +131,8 @@ mod tests {
         assert_eq!(budget.next_at(), t0 + EVERY);
         assert!(start(&mut budget, opened, t0 + EVERY));
         assert!(!start(&mut budget, opened + 1, t0 + EVERY));
-        // Caught up, then held back a whole BEHIND: the two tokens earned meanwhile, then a
-        // quarter of the pool (at least BURST) at once.
+        // Caught up, then held back a whole BEHIND while starting none: the two tokens earned
+        // meanwhile, then BURST more at once.
         budget.caught_up();
         let t1 = t0 + EVERY;
         assert!(!start(&mut budget, opened + 1, t1));

@@ -376,11 +376,12 @@ pub enum SendWindow {
 }
 
 impl SendWindow {
-    /// The window of a send whose share sends the next one `gap` later (`None`: no next one).
-    pub fn for_gap(self, gap: Option<Duration>) -> Duration {
+    /// The window of a send whose share sends the next one `gap()` later (`None`: no next one);
+    /// only `Auto` asks.
+    pub fn for_gap(self, gap: impl FnOnce() -> Option<Duration>) -> Duration {
         match self {
             SendWindow::Fixed(window) => window,
-            SendWindow::Auto if gap.is_some_and(|g| g <= DENSE_SEND_WINDOW) => DENSE_SEND_WINDOW,
+            SendWindow::Auto if gap().is_some_and(|g| g <= DENSE_SEND_WINDOW) => DENSE_SEND_WINDOW,
             SendWindow::Auto => Duration::ZERO,
         }
     }

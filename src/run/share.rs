@@ -170,9 +170,12 @@ impl Job for RunShare {
                 };
                 let due = start + offset;
                 if due > now {
-                    let following = schedule.send_time(self.next_k + self.workers);
-                    let gap = following.map(|f| f.saturating_sub(offset));
-                    let window = self.shared.plan.send_window.for_gap(gap);
+                    let next_own = self.next_k + self.workers;
+                    let window = self
+                        .shared
+                        .plan
+                        .send_window
+                        .for_gap(|| Some(schedule.send_time(next_own)?.saturating_sub(offset)));
                     let wake = window_end(start, due, window);
                     return Next::At(wake.min(self.out.next_report));
                 }
@@ -318,16 +321,16 @@ mod tests {
     fn auto_windows_only_sends_denser_than_the_dense_window() {
         let us = Duration::from_micros;
         let auto = SendWindow::Auto;
-        assert_eq!(auto.for_gap(Some(us(200))), Duration::ZERO);
-        assert_eq!(auto.for_gap(Some(us(51))), Duration::ZERO);
-        assert_eq!(auto.for_gap(Some(us(50))), DENSE_SEND_WINDOW);
-        assert_eq!(auto.for_gap(Some(us(10))), DENSE_SEND_WINDOW);
-        assert_eq!(auto.for_gap(None), Duration::ZERO);
+        assert_eq!(auto.for_gap(|| Some(us(200))), Duration::ZERO);
+        assert_eq!(auto.for_gap(|| Some(us(51))), Duration::ZERO);
+        assert_eq!(auto.for_gap(|| Some(us(50))), DENSE_SEND_WINDOW);
+        assert_eq!(auto.for_gap(|| Some(us(10))), DENSE_SEND_WINDOW);
+        assert_eq!(auto.for_gap(|| None), Duration::ZERO);
         let fixed = SendWindow::Fixed(us(1_000));
-        assert_eq!(fixed.for_gap(Some(us(10))), us(1_000));
-        assert_eq!(fixed.for_gap(Some(us(10_000))), us(1_000));
+        assert_eq!(fixed.for_gap(|| Some(us(10))), us(1_000));
+        assert_eq!(fixed.for_gap(|| Some(us(10_000))), us(1_000));
         let precise = SendWindow::Fixed(Duration::ZERO);
-        assert_eq!(precise.for_gap(Some(us(10))), Duration::ZERO);
+        assert_eq!(precise.for_gap(|| Some(us(10))), Duration::ZERO);
     }
 
     fn shared(mode: Mode) -> Arc<RunShared> {
