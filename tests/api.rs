@@ -1115,3 +1115,256 @@ fn the_dashboard_is_served_with_a_strict_policy_and_its_origin_may_call_the_api(
     );
     assert_eq!(foreign.error_code(), "forbidden_origin");
 }
+
+/// Issue 25 (3): a script's `pm.sendRequest` read saved environments and started runs through
+/// the engine's own API, in design mode, load runs and collection runs.
+#[test]
+fn scripts_and_runs_cannot_reach_the_engines_own_api() {
+    let server = TargetServer::start();
+    let api = api_with(DaemonConfig {
+        token: Some("s3cret".into()),
+        ..DaemonConfig::default()
+    });
+    let auth = "Authorization: Bearer s3cret";
+    let secret = call(
+        "POST",
+        &format!("{}/environments", api.base),
+        Some(r#"{"name": "prod", "variables": {"password": "hunter2"}}"#),
+        &[auth],
+    );
+    assert_eq!(secret.status, 201, "{}", secret.body);
+    let run_count = || {
+        call("GET", &format!("{}/runs", api.base), None, &[auth]).json()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let runs_before = run_count();
+    // Each way a script reaches a URL: the engine's address as bound, as `localhost`, and a
+    // redirect from another server to it.
+    let targets = [
+        format!("{}/environments", api.base),
+        format!(
+            "http://localhost:{}/environments",
+            api.base.rsplit(':').next().unwrap()
+        ),
+        server.url(&format!("/redirect-to?url={}/environments", api.base)),
+    ];
+    for target in &targets {
+        let script = format!(
+            "pm.sendRequest({{url: {target:?}, header: {{Authorization: 'Bearer s3cret'}}}}, (err, res) => {{ pm.environment.set('err', err ? String(err.message || err) : ''); pm.environment.set('body', res ? res.text() : ''); }});"
+        );
+        let r = call(
+            "POST",
+            &format!("{}/request", api.base),
+            Some(
+                &json!({"request": {"url": server.url("/echo"), "testScript": script}}).to_string(),
+            ),
+            &[auth],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let vars = &r.json()["variables"]["environment"];
+        assert!(
+            vars["err"]
+                .as_str()
+                .unwrap()
+                .contains("--allow-self-requests"),
+            "{target}: {vars}"
+        );
+        assert!(
+            !vars["body"].as_str().unwrap().contains("hunter2"),
+            "{vars}"
+        );
+    }
+    // The request itself, in design mode and in a load run.
+    let direct = call(
+        "POST",
+        &format!("{}/request", api.base),
+        Some(&json!({"request": {"url": format!("{}/health", api.base)}}).to_string()),
+        &[auth],
+    )
+    .json();
+    assert_eq!(direct["error"]["category"], "connect", "{direct}");
+    assert!(
+        direct["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("own control API"),
+        "{direct}"
+    );
+    let start_run = format!(
+        "pm.sendRequest({{url: '{}/run', method: 'POST', header: {{'Content-Type': 'application/json'}}, body: {{mode: 'raw', raw: JSON.stringify({{request: {{url: '{}'}}, config: {{mode: 'iterations', iterations: 1}}}})}}}}, () => {{}});",
+        api.base,
+        server.url("/echo")
+    );
+    let load = call("POST", &format!("{}/run", api.base), Some(&json!({"request": {"url": server.url("/echo"), "testScript": start_run}, "config": {"mode": "iterations", "iterations": 3}}).to_string()), &[auth]);
+    assert_eq!(load.status, 202, "{}", load.body);
+    let load_id = load.json()["runId"].as_str().unwrap().to_string();
+    let self_load = call("POST", &format!("{}/run", api.base), Some(&json!({"request": {"url": format!("{}/health", api.base)}, "config": {"mode": "iterations", "iterations": 2}}).to_string()), &[auth]);
+    let self_id = self_load.json()["runId"].as_str().unwrap().to_string();
+    for id in [&load_id, &self_id] {
+        let run = call("GET", &format!("{}/run/{id}", api.base), None, &[auth]);
+        assert_eq!(run.status, 200);
+    }
+    // A collection run whose script starts a run.
+    let collection = json!({
+        "info": {"name": "Reach", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "one", "request": {"method": "GET", "url": server.url("/echo")},
+                  "event": [{"listen": "test", "script": {"exec": [start_run]}}]}]
+    });
+    let collection_run = call(
+        "POST",
+        &format!("{}/run", api.base),
+        Some(&json!({"collection": collection}).to_string()),
+        &[auth],
+    );
+    assert_eq!(collection_run.status, 202, "{}", collection_run.body);
+    let collection_id = collection_run.json()["runId"].as_str().unwrap().to_string();
+    let wait = |id: &str| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let run = call("GET", &format!("{}/run/{id}", api.base), None, &[auth]).json();
+            if !["pending", "running"].contains(&run["status"].as_str().unwrap_or_default()) {
+                return run;
+            }
+            assert!(Instant::now() < deadline, "{run}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    for id in [&load_id, &collection_id] {
+        assert_eq!(wait(id)["status"], "completed");
+    }
+    assert_eq!(wait(&self_id)["status"], "completed");
+    let report = call(
+        "GET",
+        &format!("{}/run/{self_id}/report", api.base),
+        None,
+        &[auth],
+    )
+    .json();
+    assert_eq!(report["failed"], 2, "{report}");
+    // The three runs this test started itself, plus the design requests'; none from a script.
+    assert_eq!(
+        run_count() - runs_before,
+        3 + targets.len() as u64 + 1,
+        "a script started a run"
+    );
+
+    // Side requests never carry the engine's token unless the script wrote it.
+    let echoed = call("POST", &format!("{}/request", api.base), Some(&json!({"request": {"url": server.url("/echo"), "testScript": format!("pm.sendRequest({:?}, (err, res) => pm.environment.set('seen', res.text()));", server.url("/echo"))}}).to_string()), &[auth]).json();
+    assert!(
+        !echoed["variables"]["environment"]["seen"]
+            .as_str()
+            .unwrap()
+            .contains("s3cret"),
+        "{echoed}"
+    );
+}
+
+#[test]
+fn allow_self_requests_lets_runs_reach_the_engines_own_api() {
+    let api = api_with(DaemonConfig {
+        allow_self_requests: true,
+        ..DaemonConfig::default()
+    });
+    let r = api.post(
+        "/request",
+        json!({"request": {"url": format!("{}/health", api.base)}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["response"]["status"], 200, "{}", r.body);
+}
+
+/// Issue 25 (4): with an endless graceful stop and no request timeout against a server that
+/// never answers, SIGTERM never ended the daemon.
+#[test]
+fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
+    let (silent, _listener) = crate::support::silent_server();
+    let dir = TempDir::new("grace");
+    let db = dir.0.join("v.db");
+    let (mut child, base, log) = crate::support::spawn_engine_with(&db, &["--shutdown-grace", "1"]);
+    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": silent, "timeout": 0}, "config": {"duration": "60s", "targetRps": 20, "gracefulStop": "8000h"}}).to_string()), &[]);
+    assert_eq!(started.status, 202, "{}", started.body);
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    let collection = json!({
+        "info": {"name": "Silent", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "never answered", "request": {"method": "GET", "url": silent}}]
+    });
+    let collection_run = call(
+        "POST",
+        &format!("{base}/run"),
+        Some(&json!({"collection": collection}).to_string()),
+        &[],
+    );
+    assert_eq!(collection_run.status, 202, "{}", collection_run.body);
+    let collection_id = collection_run.json()["runId"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    let elapsed = t0.elapsed();
+    let log = log.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{log:#?}");
+    // 1 s of grace, up to 5 s for the abort; far from unbounded.
+    assert!(
+        elapsed < Duration::from_secs(15),
+        "shut down in {elapsed:?}: {log:#?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("aborting what is still in flight")),
+        "{log:#?}"
+    );
+    let last = log.iter().rev().take(2).collect::<Vec<_>>();
+    assert!(
+        last[0].contains("exiting") && last[1].contains("stopped"),
+        "{log:#?}"
+    );
+    let store = vayu::store::Store::open(&db).unwrap();
+    let reader = store.reader().unwrap();
+    for id in [&id, &collection_id] {
+        let run = reader.get_run(id).unwrap().unwrap();
+        assert_eq!(
+            run.status,
+            vayu::store::RunStatus::Stopped,
+            "{id}: {:?}",
+            run.error
+        );
+        assert!(run.summary.is_some(), "{id}");
+    }
+}
+
+#[test]
+fn a_second_sigterm_aborts_the_shutdown_at_once() {
+    let (silent, _listener) = crate::support::silent_server();
+    let dir = TempDir::new("second-signal");
+    let db = dir.0.join("v.db");
+    // The default grace (20 s) would hold the run; the second signal does not wait for it.
+    let (mut child, base, log) = crate::support::spawn_engine(&db);
+    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": silent, "timeout": 0}, "config": {"duration": "60s", "targetRps": 20, "gracefulStop": "1h"}}).to_string()), &[]);
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    for _ in 0..2 {
+        assert!(Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let status = child.wait().unwrap();
+    let elapsed = t0.elapsed();
+    let log = log.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{log:#?}");
+    assert!(
+        elapsed < Duration::from_secs(10),
+        "shut down in {elapsed:?}: {log:#?}"
+    );
+    let store = vayu::store::Store::open(&db).unwrap();
+    let run = store.reader().unwrap().get_run(&id).unwrap().unwrap();
+    assert_eq!(run.status, vayu::store::RunStatus::Stopped);
+}

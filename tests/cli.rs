@@ -439,6 +439,42 @@ fn load_stops_on_sigint_and_still_reports() {
     );
 }
 
+/// Issue 25 (4): a second Ctrl-C exited at once, without the report of what was done.
+#[test]
+fn a_second_sigint_aborts_in_flight_requests_and_still_reports() {
+    let (silent, _listener) = crate::support::silent_server();
+    let dir = TempDir::new("load-sigint-twice");
+    let file = run_file(
+        &dir,
+        &silent,
+        r#"{"duration": "60s", "concurrency": 2, "gracefulStop": "1h", "timeout": 0}"#,
+    );
+    let child = Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(["load", &file, "--json", "--workers", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    for _ in 0..2 {
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["status"], "stopped");
+    assert_eq!(v["requestsSent"], 2, "{v}");
+    assert_eq!(
+        v["aborted"], 2,
+        "the two requests the server never answered: {v}"
+    );
+}
+
 #[test]
 fn run_prints_test_results_and_exits_1_on_a_failure() {
     let server = TargetServer::start();

@@ -647,3 +647,66 @@ fn checks_and_dropped_thresholds_decide_like_k6s() {
     );
     assert!(!report.thresholds_ok);
 }
+
+/// Waits for a run's final report, failing (instead of hanging the suite) if it never comes.
+fn wait_bounded(handle: &vayu::run::RunHandle, what: &str) -> FinalReport {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match handle.events.recv_timeout(left) {
+            Ok(RunEvent::Complete(report)) => return *report,
+            Ok(RunEvent::Progress(_)) => {}
+            Err(e) => panic!("{what}: no final report within 30 s ({e})"),
+        }
+    }
+}
+
+#[test]
+fn a_run_with_fewer_users_than_workers_ends_under_every_executor_and_mode() {
+    let server = TargetServer::start();
+    // Four workers, so one user leaves three shares with nobody to run.
+    let manager = RunManager::new(
+        Arc::new(engine_with(EngineConfig {
+            workers: 4,
+            ..EngineConfig::default()
+        })),
+        None,
+    )
+    .unwrap();
+    let configs = [
+        // The defaults: concurrency 1.
+        json!({"mode": "iterations", "iterations": 3}),
+        json!({"mode": "iterations", "iterations": 3, "concurrency": 2}),
+        json!({"mode": "constant", "concurrency": 1, "duration": "0.3s"}),
+        json!({"mode": "constant", "targetRps": 10, "duration": "0.3s"}),
+        json!({"executor": "shared-iterations", "vus": 1, "iterations": 3}),
+        json!({"executor": "shared-iterations", "vus": 3, "iterations": 5}),
+        json!({"executor": "shared-iterations"}),
+        json!({"executor": "per-vu-iterations", "vus": 1, "iterations": 2}),
+        json!({"executor": "constant-vus", "vus": 1, "duration": "0.3s"}),
+        json!({"executor": "ramping-vus", "startVUs": 1, "stages": [{"duration": "0.3s", "target": 1}]}),
+        json!({"executor": "constant-arrival-rate", "rate": 10, "duration": "0.3s", "maxVUs": 1}),
+        json!({"executor": "ramping-arrival-rate", "startRate": 10, "stages": [{"duration": "0.3s", "target": 10}], "maxVUs": 1}),
+    ];
+    for config in configs {
+        for flow in [false, true] {
+            let body = if flow {
+                json!({"flow": [{"name": "one", "url": server.url("/echo")}], "config": config})
+            } else {
+                json!({"request": {"url": server.url("/echo")}, "config": config})
+            };
+            let what = body.to_string();
+            let spec = RunSpec::from_json(&what).unwrap();
+            let report = wait_bounded(&manager.start(&spec).unwrap(), &what);
+            assert_eq!(report.status, RunStatus::Completed, "{what}");
+            assert!(report.requests_sent > 0, "{what}: nothing sent");
+            assert_eq!(report.completed, report.requests_sent, "{what}");
+            if let Some(expected) = report.requests_expected {
+                if config.get("rate").is_none() && config.get("targetRps").is_none() {
+                    assert_eq!(report.requests_sent, expected, "{what}");
+                }
+            }
+        }
+    }
+    assert!(manager.active_runs().is_empty());
+}

@@ -326,7 +326,14 @@ fn finish(
     environment: Option<(String, String)>,
 ) {
     let value = serde_json::to_value(summary).unwrap_or_default();
+    // A run stopped on request (or by a shutdown that then aborted it) is `stopped`.
+    let requested = runs
+        .active
+        .lock()
+        .get(id)
+        .is_some_and(|run| run.stop.load(Relaxed));
     let status = match summary.stopped.as_deref() {
+        Some(_) if requested => RunStatus::Stopped,
         Some(s) if s.starts_with("the engine") => RunStatus::Failed,
         Some("stopped on request") => RunStatus::Stopped,
         _ => RunStatus::Completed,

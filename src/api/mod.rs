@@ -15,7 +15,7 @@ pub mod routes;
 mod security;
 mod sse;
 
-use crate::engine::{EngineConfig, EventLoop};
+use crate::engine::{EngineConfig, EventLoop, SelfGuard};
 use crate::run::RunManager;
 use crate::store::Store;
 use error::ApiError;
@@ -32,6 +32,9 @@ use std::time::{Duration, Instant};
 
 pub use log::{log as write_log, Level as LogLevel};
 pub use sse::{MAX_STREAMS, MAX_STREAMS_PER_RUN};
+
+/// Under the systemd unit's `TimeoutStopSec` (40 s) with room for the abort and the last commit.
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
@@ -52,6 +55,11 @@ pub struct DaemonConfig {
     pub request_timeout: Duration,
     /// A connection with no request for this long is closed.
     pub idle_timeout: Duration,
+    /// Let runs and scripts send requests to this daemon's own address (refused by default:
+    /// a script could read saved environments or start runs through it).
+    pub allow_self_requests: bool,
+    /// How long a shutdown lets runs and API requests finish before aborting them.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for DaemonConfig {
@@ -68,6 +76,8 @@ impl Default for DaemonConfig {
             max_connections: 2048,
             request_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
+            allow_self_requests: false,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
@@ -118,12 +128,6 @@ impl Daemon {
             return Err(DaemonError::TokenRequired(config.bind));
         }
         let store = Store::open(&config.db)?;
-        let engine = Arc::new(EventLoop::start(EngineConfig {
-            workers: config.workers,
-            pin_workers: config.pin_workers,
-            ..EngineConfig::default()
-        })?);
-        let runs = RunManager::new(Arc::clone(&engine), Some(store.writer()))?;
         let wanted = SocketAddr::new(config.bind, config.port);
         let limits = http::Limits {
             max_connections: connection_cap(config.max_connections),
@@ -136,6 +140,18 @@ impl Daemon {
             message: e.to_string(),
         })?;
         let addr = server.addr();
+        // Bound first, so the engine knows the address its runs and scripts may not reach.
+        let self_guard = match config.allow_self_requests {
+            true => SelfGuard::default(),
+            false => SelfGuard::listener(addr),
+        };
+        let engine = Arc::new(EventLoop::start(EngineConfig {
+            workers: config.workers,
+            pin_workers: config.pin_workers,
+            self_guard: Arc::new(self_guard),
+            ..EngineConfig::default()
+        })?);
+        let runs = RunManager::new(Arc::clone(&engine), Some(store.writer()))?;
         let policy = security::Policy {
             bind: config.bind,
             token: config.token.clone(),
@@ -189,28 +205,44 @@ impl Daemon {
     }
 
     /// Stops accepting requests, stops active runs (they end `stopped`, in-flight requests get
-    /// their graceful stop), and commits everything to the database.
-    pub fn shutdown(mut self) {
+    /// their graceful stop, but all of it within `shutdown_grace`), then aborts whatever is still
+    /// in flight, and commits everything to the database.
+    pub fn shutdown(self) {
+        self.shutdown_or_abort(&crossbeam_channel::never());
+    }
+
+    /// `shutdown`, cut short by a message on `abort` (a second SIGTERM or SIGINT): what is in
+    /// flight is aborted at once and the runs are recorded `stopped`.
+    pub fn shutdown_or_abort(mut self, abort: &crossbeam_channel::Receiver<()>) {
+        let grace = self.state.config.shutdown_grace;
         log::log(
             Level::Info,
-            "shutting down: no new requests; stopping active runs",
+            format!("shutting down: no new requests; stopping active runs (at most {} s, then aborted; a second signal aborts at once)", grace.as_secs_f64()),
         );
         self.state.stopping.store(true, SeqCst);
         // The handlers end once the requests already read are answered.
         self.server.stop();
-        for h in self.handlers {
-            let _ = h.join();
-        }
         for id in self.state.runs.active_runs() {
             self.state.runs.stop(&id);
         }
         self.state.collection_runs.stop_all();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while (!self.state.runs.active_runs().is_empty()
-            || self.state.collection_runs.active_count() > 0)
-            && Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_millis(20));
+        let deadline = Instant::now().checked_add(grace);
+        let drained = self.wait_idle(|| {
+            abort.try_recv().is_ok() || deadline.is_some_and(|d| Instant::now() >= d)
+        });
+        if !drained {
+            log::log(
+                Level::Warn,
+                "aborting what is still in flight: the runs are recorded as stopped",
+            );
+            self.state.engine.abort();
+            let deadline = Instant::now() + ABORT_WAIT;
+            if !self.wait_idle(|| Instant::now() >= deadline) {
+                log::log(
+                    Level::Error,
+                    format!("runs or API requests still active {} s after the abort; exiting without them", ABORT_WAIT.as_secs()),
+                );
+            }
         }
         if let Err(e) = self.state.store.writer().flush() {
             log::log(
@@ -218,9 +250,38 @@ impl Daemon {
                 format!("the database could not be flushed: {e}"),
             );
         }
+        let Daemon {
+            state, handlers, ..
+        } = self;
+        for h in handlers.into_iter().filter(|h| h.is_finished()) {
+            let _ = h.join();
+        }
+        // The last reference ends the run manager (its reporter) and the engine (its workers)
+        // here, before the log says so; an event stream's thread may still hold one.
+        drop(state);
         log::log(Level::Info, "stopped");
     }
+
+    /// Waits until no run and no API request is active (true), or until `give_up` says so
+    /// (false).
+    fn wait_idle(&self, give_up: impl Fn() -> bool) -> bool {
+        loop {
+            let idle = self.state.runs.active_runs().is_empty()
+                && self.state.collection_runs.active_count() == 0
+                && self.handlers.iter().all(|h| h.is_finished());
+            if idle {
+                return true;
+            }
+            if give_up() {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
+
+/// How long an aborted shutdown waits for the runs to be recorded.
+const ABORT_WAIT: Duration = Duration::from_secs(5);
 
 /// The connection cap, at most a quarter of the open-file limit: load runs need the rest.
 fn connection_cap(wanted: usize) -> usize {

@@ -34,6 +34,12 @@ struct Args {
     /// seconds a request may take to arrive whole, head and body (default 30; then 408)
     #[argh(option, default = "30")]
     request_timeout: u64,
+    /// let runs and scripts send requests to this engine's own API (refused by default)
+    #[argh(switch)]
+    allow_self_requests: bool,
+    /// seconds a shutdown lets runs finish before aborting them (default 20; a second signal aborts at once)
+    #[argh(option, default = "20")]
+    shutdown_grace: u64,
     /// print the version, git commit and libcurl version
     #[argh(switch)]
     version: bool,
@@ -71,12 +77,14 @@ fn main() -> ExitCode {
         allow_origins: args.allow_origin,
         max_connections: args.max_connections,
         request_timeout: std::time::Duration::from_secs(args.request_timeout),
+        allow_self_requests: args.allow_self_requests,
+        shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
         ..DaemonConfig::default()
     };
-    // SIGTERM and SIGINT: stop gracefully (ctrlc's termination feature covers both).
-    let (signals, stop) = crossbeam_channel::bounded(1);
+    // SIGTERM and SIGINT: the first stops gracefully, a second aborts what is in flight.
+    let (signals, stop) = crossbeam_channel::unbounded();
     if let Err(e) = ctrlc::set_handler(move || {
-        let _ = signals.try_send(());
+        let _ = signals.send(());
     }) {
         eprintln!("vayu-engine: error: cannot handle signals: {e}");
         return ExitCode::from(2);
@@ -89,6 +97,7 @@ fn main() -> ExitCode {
         }
     };
     let _ = stop.recv();
-    daemon.shutdown();
+    daemon.shutdown_or_abort(&stop);
+    vayu::api::write_log(LogLevel::Info, "exiting");
     ExitCode::SUCCESS
 }

@@ -93,11 +93,13 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     })
 }
 
-/// Ctrl-C (or SIGTERM) once: `on_stop` runs; twice: exit at once.
+/// Ctrl-C (or SIGTERM) once: `on_stop` runs (the run stops, in-flight requests get their
+/// graceful stop); twice: `on_stop` again, which aborts them at once, and the report of what
+/// was done still prints; a third time: exit at once.
 pub(super) fn on_interrupt(on_stop: impl Fn() + Send + 'static) {
     let received = std::sync::atomic::AtomicUsize::new(0);
     let _ = ctrlc::set_handler(move || {
-        if received.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+        if received.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 1 {
             std::process::exit(EXIT_STOPPED as i32);
         }
         on_stop();

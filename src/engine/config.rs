@@ -25,6 +25,8 @@ pub struct EngineConfig {
     pub user_agent: String,
     /// Proxy URL for every transfer (libcurl syntax, e.g. http://127.0.0.1:3128).
     pub proxy: Option<String>,
+    /// Addresses transfers may not connect to: the daemon's own control API.
+    pub self_guard: std::sync::Arc<super::SelfGuard>,
 }
 
 impl Default for EngineConfig {
@@ -39,6 +41,7 @@ impl Default for EngineConfig {
             body_cap: DEFAULT_BODY_CAP,
             user_agent: format!("Vayu/{}", env!("CARGO_PKG_VERSION")),
             proxy: None,
+            self_guard: Default::default(),
         }
     }
 }

@@ -274,6 +274,17 @@ impl EventLoop {
             .sum()
     }
 
+    /// Aborts every transfer and job at once and ends the workers (shutdown past its grace):
+    /// each job ends as the engine stopping it, so runs are recorded `stopped`. The engine
+    /// takes no more work; `stop` still joins the threads.
+    pub fn abort(&self) {
+        for worker in &self.workers {
+            let _ = worker.send(Command::Stop {
+                grace: Duration::ZERO,
+            });
+        }
+    }
+
     /// Stops every worker: nothing new starts, in-flight transfers get `grace` to finish and are
     /// then aborted. Returns when all worker threads have exited. Calling it again does nothing.
     pub fn stop(&mut self, grace: Duration) {

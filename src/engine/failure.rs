@@ -36,6 +36,14 @@ pub fn categorize(err: &curl::Error) -> ErrorCategory {
 
 /// A transfer error with libcurl's detailed message when it has one, its generic one otherwise.
 pub fn transfer_error(err: &curl::Error) -> TransferError {
+    if err.is_couldnt_connect() {
+        if let Some(peer) = super::self_guard::take_refusal() {
+            return TransferError::new(
+                ErrorCategory::Connect,
+                super::self_guard::refusal_message(peer),
+            );
+        }
+    }
     let message = match err.extra_description() {
         Some(extra) if !extra.is_empty() => extra.to_string(),
         _ => err.description().to_string(),

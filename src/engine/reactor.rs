@@ -102,6 +102,7 @@ impl SocketTable {
 
 /// Installed on every easy handle (see `transfer::configure`).
 pub(crate) static SOCKET_HOOKS: SocketHooks = SocketHooks {
+    allowed: super::self_guard::allowed,
     opened: |fd| socket_table().set(fd, HOOKED),
     closed: |fd| socket_table().set(fd, 0),
 };

@@ -182,6 +182,7 @@ impl Worker {
     }
 
     pub(crate) fn run(mut self) {
+        super::self_guard::install(std::sync::Arc::clone(&self.config.self_guard));
         loop {
             self.drain_commands();
             let now = Instant::now();
@@ -253,9 +254,12 @@ impl Worker {
     }
 
     fn begin_stop(&mut self, grace: Duration) {
-        if self.stop_deadline.is_none() {
-            self.stop_deadline = Some(Instant::now() + grace);
-        }
+        // A later stop may shorten the grace (an abort at shutdown), never lengthen it.
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(grace)
+            .unwrap_or(now + Duration::from_secs(86_400));
+        self.stop_deadline = Some(self.stop_deadline.map_or(deadline, |d| d.min(deadline)));
         for (_, done) in self.singles.drain(..) {
             self.counters.queued.fetch_sub(1, Relaxed);
             call(done, Err(stopped()));

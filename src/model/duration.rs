@@ -46,9 +46,19 @@ pub fn duration_from_json(
     }
 }
 
+/// The longest duration any field takes: a year. Longer is a typo or a probe, and each
+/// field's arithmetic (deadlines, schedules, expected counts) stays far from overflow below it.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
 fn duration_from_ms(ms: f64) -> Result<Duration, String> {
     if !ms.is_finite() || ms < 0.0 {
         return Err("must be a non-negative duration".into());
+    }
+    if ms > MAX_DURATION.as_millis() as f64 {
+        return Err(format!(
+            "must be at most {}h (365 days)",
+            MAX_DURATION.as_secs() / 3600
+        ));
     }
     Ok(Duration::from_secs_f64(ms / 1000.0))
 }
@@ -68,6 +78,19 @@ pub fn json_kind(value: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_over_a_year_are_refused_not_a_panic() {
+        for text in ["1e300", "99999999999999999999999h", "8761h", "1e300ms"] {
+            let e = parse_duration(text, 1.0).unwrap_err();
+            assert!(e.contains("at most 8760h"), "{text}: {e}");
+        }
+        assert_eq!(
+            duration_from_json(&serde_json::json!(1e300), 1000.0).unwrap_err(),
+            "must be at most 8760h (365 days)"
+        );
+        assert_eq!(parse_duration("8760h", 1.0).unwrap(), MAX_DURATION);
+    }
 
     #[test]
     fn units() {

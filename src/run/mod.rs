@@ -43,13 +43,15 @@ use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use share::RunShare;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use users::UserShare;
 
 const NOT_STOPPED: u64 = u64::MAX;
+/// Far enough in the future to mean "never" without overflowing an `Instant`.
+const MAX_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// What every share of a run reads: the plan, the start, and whether to stop.
 pub(crate) struct RunShared {
@@ -62,6 +64,8 @@ pub(crate) struct RunShared {
     pub next_index: AtomicU64,
     /// Flow runs: the next iteration's number (it picks the data row), over all workers.
     pub next_iteration: AtomicU64,
+    /// A second stop: requests in flight are aborted at once instead of after the graceful stop.
+    aborted: AtomicBool,
     /// Results recording (`config.record`), when the run has a database; each share clones it.
     pub recorder: Option<crate::recording::OutcomeRecorder>,
 }
@@ -88,6 +92,17 @@ impl RunShared {
     /// the run was stopped.
     pub fn waiting_to_start(&self, now: Instant) -> Option<Instant> {
         (now < self.start && !self.stop_requested()).then_some(self.start)
+    }
+
+    /// When a run that stopped sending at `stopped_at` aborts what is still in flight: after its
+    /// graceful stop, or at once once aborted.
+    pub fn graceful_end(&self, stopped_at: Instant) -> Instant {
+        if self.aborted.load(Relaxed) {
+            return stopped_at;
+        }
+        stopped_at
+            .checked_add(self.plan.graceful_stop)
+            .unwrap_or(stopped_at + MAX_WAIT)
     }
 
     pub fn stop_requested(&self) -> bool {
@@ -200,6 +215,7 @@ impl RunManager {
             stop_ns: AtomicU64::new(NOT_STOPPED),
             next_index: AtomicU64::new(0),
             next_iteration: AtomicU64::new(0),
+            aborted: AtomicBool::new(false),
             recorder,
         });
         if let Some(store) = &self.store {
@@ -258,10 +274,14 @@ impl RunManager {
     }
 
     /// Asks a run to stop: nothing new is sent, in-flight requests get the run's graceful stop.
-    /// Returns false if no such run is active.
+    /// Asked again, it aborts them at once (a second Ctrl-C). Returns false if no such run is
+    /// active.
     pub fn stop(&self, id: &str) -> bool {
         match self.active.lock().get(id) {
             Some(run) => {
+                if run.stop_requested() {
+                    run.aborted.store(true, Relaxed);
+                }
                 run.request_stop();
                 true
             }

@@ -89,7 +89,7 @@ impl RunShare {
     /// `pm.sendRequest` responses (until `busy_until`), up to the graceful stop, then abort.
     fn wind_down(&mut self, now: Instant, in_flight: usize, stopped_at: Instant) -> Next {
         let busy_until = self.scripts.busy_until(now);
-        let deadline = stopped_at + self.shared.plan.graceful_stop;
+        let deadline = self.shared.graceful_end(stopped_at);
         if in_flight == 0 && (busy_until.is_none() || now >= deadline) {
             self.scripts.end(&mut self.out.interval.tests);
             return Next::Done;
@@ -223,13 +223,14 @@ impl Job for RunShare {
                 }
             },
             Mode::Iterations { iterations, .. } => loop {
+                // Checked before claiming, so the shared counter stops near the total; and
+                // before the limit, so a share with no users (fewer users than workers) ends.
+                if self.shared.next_index.load(Relaxed) >= *iterations {
+                    return self.wind_down(now, in_flight, now);
+                }
                 // Sends whose pre-request scripts still wait count as in flight.
                 if in_flight + self.scripts.sends_pending() >= self.limit {
                     return Next::At(self.out.next_report);
-                }
-                // Checked before claiming, so the shared counter stops near the total.
-                if self.shared.next_index.load(Relaxed) >= *iterations {
-                    return self.wind_down(now, in_flight, now);
                 }
                 let index = self.shared.next_index.fetch_add(1, Relaxed);
                 if index >= *iterations {
@@ -364,6 +365,7 @@ mod tests {
             stop_ns: AtomicU64::new(super::super::NOT_STOPPED),
             next_index: AtomicU64::new(0),
             next_iteration: AtomicU64::new(0),
+            aborted: Default::default(),
             recorder: None,
         })
     }

@@ -389,7 +389,7 @@ impl UserShare {
         if self.busy == 0 && in_flight == 0 {
             return Next::Done;
         }
-        let deadline = stopped_at + self.shared.plan.graceful_stop;
+        let deadline = self.shared.graceful_end(stopped_at);
         if now >= deadline {
             return Next::Abort;
         }

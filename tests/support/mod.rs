@@ -70,14 +70,33 @@ impl Drop for TempDir {
 }
 
 /// A `vayu-engine` process on a free loopback port with its database at `db`: the child, its
-/// base URL (read from its log), and a thread draining the rest of its log (joined once it ends).
+/// base URL (read from its log), and a thread collecting the rest of its log (joined once it ends).
 pub fn spawn_engine(
     db: &std::path::Path,
-) -> (std::process::Child, String, std::thread::JoinHandle<usize>) {
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
+    spawn_engine_with(db, &[])
+}
+
+/// `spawn_engine` with more flags.
+pub fn spawn_engine_with(
+    db: &std::path::Path,
+    flags: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    std::thread::JoinHandle<Vec<String>>,
+) {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
         .args(["--port", "0", "--workers", "1", "--no-pin", "--db"])
         .arg(db)
+        .args(flags)
+        // Not the test's own stdout: a child left behind by a failed test would hold it open.
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -92,5 +111,17 @@ pub fn spawn_engine(
                 .to_string();
         }
     };
-    (child, base, std::thread::spawn(move || lines.count()))
+    (
+        child,
+        base,
+        std::thread::spawn(move || lines.map_while(Result::ok).collect()),
+    )
+}
+
+/// A loopback server that accepts connections and never answers: the URL, and the listener,
+/// which keeps it so while it lives (connections wait in its backlog).
+pub fn silent_server() -> (String, std::net::TcpListener) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    (url, listener)
 }

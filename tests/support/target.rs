@@ -371,6 +371,18 @@ async fn handle(
                 r
             }
         }
+        // A redirect to wherever `?url=` says (taken as written, no decoding).
+        ["redirect-to"] => {
+            let to = req
+                .uri()
+                .query()
+                .and_then(|q| q.strip_prefix("url="))
+                .unwrap_or("/");
+            let mut r = full(302, "");
+            r.headers_mut()
+                .insert(LOCATION, HeaderValue::from_str(to).unwrap());
+            r
+        }
         ["gzip"] => {
             use std::io::Write;
             let accepts = req
