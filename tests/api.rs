@@ -1368,3 +1368,68 @@ fn a_second_sigterm_aborts_the_shutdown_at_once() {
     let run = store.reader().unwrap().get_run(&id).unwrap().unwrap();
     assert_eq!(run.status, vayu::store::RunStatus::Stopped);
 }
+
+/// Issue 25 (5): a duration of 1e300 answered `500 internal` from a caught panic
+/// (`Duration::from_secs_f64`). Every duration field has an upper bound, refused with a 422.
+#[test]
+fn huge_durations_are_refused_naming_the_field() {
+    let server = TargetServer::start();
+    let api = api();
+    let url = server.url("/echo");
+    let cases = [
+        (
+            "config.duration",
+            json!({"request": {"url": url}, "config": {"duration": "HUGE", "targetRps": 1}}),
+        ),
+        (
+            "config.gracefulStop",
+            json!({"request": {"url": url}, "config": {"duration": "1s", "targetRps": 1, "gracefulStop": "HUGE"}}),
+        ),
+        (
+            "config.sendWindow",
+            json!({"request": {"url": url}, "config": {"duration": "1s", "targetRps": 1, "sendWindow": "HUGE"}}),
+        ),
+        (
+            "config.timeUnit",
+            json!({"request": {"url": url}, "config": {"executor": "constant-arrival-rate", "rate": 1, "duration": "1s", "timeUnit": "HUGE"}}),
+        ),
+        (
+            "config.maxDuration",
+            json!({"request": {"url": url}, "config": {"executor": "shared-iterations", "maxDuration": "HUGE"}}),
+        ),
+        (
+            "config.timeout",
+            json!({"request": {"url": url}, "config": {"mode": "iterations", "iterations": 1, "timeout": "HUGE"}}),
+        ),
+        (
+            "request.timeout",
+            json!({"request": {"url": url, "timeout": "HUGE"}, "config": {"mode": "iterations", "iterations": 1}}),
+        ),
+        (
+            "flow[0].thinkTime",
+            json!({"flow": [{"url": url, "thinkTime": "HUGE"}], "config": {"executor": "shared-iterations"}}),
+        ),
+    ];
+    for huge in [
+        json!(1e300),
+        json!("99999999999999999999999h"),
+        json!("8761h"),
+    ] {
+        for (field, body) in &cases {
+            let body = body.to_string().replace("\"HUGE\"", &huge.to_string());
+            let r = call("POST", &format!("{}/run", api.base), Some(&body), &[]);
+            assert_eq!(r.status, 422, "{field} = {huge}: {}", r.body);
+            assert_eq!(r.json()["error"]["field"], *field, "{}", r.body);
+            assert!(r.body.contains("at most 8760h"), "{}", r.body);
+        }
+        let design = call(
+            "POST",
+            &format!("{}/request", api.base),
+            Some(&json!({"request": {"url": url, "timeout": huge}}).to_string()),
+            &[],
+        );
+        assert_eq!(design.status, 422, "{}", design.body);
+        assert_eq!(design.json()["error"]["field"], "request.timeout");
+    }
+    assert_eq!(api.get("/health").status, 200);
+}

@@ -635,3 +635,204 @@ fn a_damaged_file_is_refused_at_start_saying_what_to_do() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("is damaged"), "{stderr}");
 }
+
+/// A tmpfs of `size` mounted on a fresh directory, unmounted when dropped; `None` where this
+/// process may not mount one (not root).
+struct SmallDisk(TempDir);
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = TempDir::new("small-disk");
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir.0)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk(dir))
+    }
+
+    /// Writes a file until the disk is full; returns its path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0 .0.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let block = vec![0u8; 4096];
+        while file.write_all(&block).is_ok() {}
+        let _ = file.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0 .0).status();
+    }
+}
+
+/// Issue 25 (2): on a full disk, reports said nothing was lost while most rows were, runs the
+/// API had accepted read as missing or stayed `running`, and saving work answered 409.
+#[test]
+fn a_full_disk_loses_no_run_says_what_rows_it_lost_and_writes_resume_when_space_returns() {
+    let Some(disk) = SmallDisk::mount("2m") else {
+        eprintln!("skipped: this test mounts a tmpfs, which needs root");
+        return;
+    };
+    let server = crate::support::TargetServer::start();
+    let db = disk.0 .0.join("v.db");
+    let daemon = vayu::api::Daemon::start(vayu::api::DaemonConfig {
+        port: 0,
+        db: db.clone(),
+        workers: 2,
+        pin_workers: false,
+        ..vayu::api::DaemonConfig::default()
+    })
+    .unwrap();
+    let base = format!("http://{}", daemon.addr());
+    let call = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        let mut easy = curl::easy::Easy::new();
+        easy.url(&format!("{base}{path}")).unwrap();
+        easy.custom_request(method).unwrap();
+        if let Some(b) = body {
+            let mut list = curl::easy::List::new();
+            list.append("Content-Type: application/json").unwrap();
+            easy.http_headers(list).unwrap();
+            easy.post_fields_copy(b.to_string().as_bytes()).unwrap();
+        }
+        let mut out = Vec::new();
+        {
+            let mut t = easy.transfer();
+            t.write_function(|d| {
+                out.extend_from_slice(d);
+                Ok(d.len())
+            })
+            .unwrap();
+            t.perform().unwrap();
+        }
+        let status = easy.response_code().unwrap();
+        (
+            status,
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap_or_default(),
+        )
+    };
+    let start_run = |iterations: u64| {
+        let (status, body) = call(
+            "POST",
+            "/run",
+            Some(json!({"request": {"url": server.url("/echo")},
+            "config": {"mode": "iterations", "iterations": iterations, "concurrency": 4, "record": "all"}})),
+        );
+        assert_eq!(status, 202, "{body}");
+        body["runId"].as_str().unwrap().to_string()
+    };
+    let finished = |id: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let (status, run) = call("GET", &format!("/run/{id}"), None);
+            assert_eq!(status, 200, "an accepted run reads as missing: {run}");
+            if !["pending", "running"].contains(&run["status"].as_str().unwrap()) {
+                return run;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "run {id} never ended: {run}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let results_in_db = |id: &str| -> u64 {
+        let conn =
+            rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        conn.query_row(
+            "SELECT count(*) FROM results WHERE run_id = ?1",
+            [id],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap() as u64
+    };
+
+    // Recorded before the disk fills: it must all still be there after.
+    let (status, env) = call(
+        "POST",
+        "/environments",
+        Some(json!({"name": "before", "variables": {"a": 1}})),
+    );
+    assert_eq!(status, 201, "{env}");
+    let before = start_run(100);
+    assert_eq!(finished(&before)["status"], "completed");
+
+    let filler = disk.fill();
+    let runs: Vec<String> = (0..3).map(|_| start_run(3000)).collect();
+    let mut lost = 0;
+    for id in &runs {
+        let run = finished(id);
+        assert_eq!(run["status"], "completed", "{run}");
+        let (status, report) = call("GET", &format!("/run/{id}/report"), None);
+        assert_eq!(status, 200, "{report}");
+        let not_recorded = report["resultsNotRecorded"].as_u64().unwrap_or(0);
+        // Exactly: what is in the database and what the report says was lost are the whole run.
+        assert_eq!(results_in_db(id) + not_recorded, 3000, "{report}");
+        if not_recorded > 0 {
+            assert!(
+                report["recordingFailed"]
+                    .as_str()
+                    .unwrap()
+                    .contains("could not be written"),
+                "{report}"
+            );
+        }
+        lost += not_recorded;
+    }
+    assert!(lost > 0, "the disk was full, yet nothing was lost");
+    let (status, body) = call(
+        "POST",
+        "/environments",
+        Some(json!({"name": "while full", "variables": {}})),
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (503, Some("store_unavailable")),
+        "{body}"
+    );
+
+    // Space returns: the runs' rows reach the database, and writes succeed again.
+    std::fs::remove_file(filler).unwrap();
+    let (status, body) = call(
+        "POST",
+        "/environments",
+        Some(json!({"name": "after", "variables": {}})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let conn =
+        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    for id in &runs {
+        loop {
+            let status: Option<String> = conn
+                .query_row("SELECT status FROM runs WHERE id = ?1", [id], |r| r.get(0))
+                .ok();
+            if status.as_deref() == Some("completed") {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "run {id} is {status:?} in the database"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+    assert_eq!(
+        results_in_db(&before),
+        100,
+        "rows recorded before the disk filled are kept"
+    );
+    let (status, env) = call(
+        "GET",
+        &format!("/environments/{}", env["id"].as_str().unwrap()),
+        None,
+    );
+    assert_eq!((status, &env["variables"]["a"]), (200, &json!(1)));
+    daemon.shutdown();
+}

@@ -137,6 +137,8 @@ pub fn merge(reports: &[FinalReport], thresholds: &[String]) -> Result<MergedRep
         tests,
         recording: None,
         recording_failed: None,
+        results_not_recorded: 0,
+        metrics_not_recorded: 0,
         flow,
     };
     // The reports' own thresholds, then the ones given, each once.

@@ -267,7 +267,6 @@ impl RunManager {
             store: self.store.clone(),
             failure,
             latest,
-            write_failures_at_start: self.store.as_ref().map_or(0, |s| s.counters().failures()),
         };
         self.send(reporter::Command::Track(Box::new(tracked)))?;
         Ok(RunHandle { id, events })

@@ -88,6 +88,12 @@ pub struct FinalReport {
     /// recorded of it is incomplete. The run itself went on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_failed: Option<String>,
+    /// How many of the run's results rows the database did not take (a full disk).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub results_not_recorded: u64,
+    /// How many of the run's metrics rows the database did not take.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub metrics_not_recorded: u64,
     /// Flow runs: iterations and each step's numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<FlowReport>,
@@ -230,6 +236,8 @@ impl FinalReport {
                 .then(|| stats.tests.clone()),
             recording: None,
             recording_failed: None,
+            results_not_recorded: 0,
+            metrics_not_recorded: 0,
             flow: plan
                 .flow
                 .as_ref()
@@ -349,4 +357,8 @@ pub fn deserialize_histogram(text: &str) -> Option<Histogram<u64>> {
     hdrhistogram::serialization::Deserializer::new()
         .deserialize(&mut bytes.as_slice())
         .ok()
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -6,7 +6,7 @@ use super::report::FinalReport;
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
 use crate::engine::Percentiles;
-use crate::store::{now_ms, MetricPoint, RunStatus, StoreWriter};
+use crate::store::{now_ms, MetricPoint, RunStatus, StoreWriter, Table};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -135,8 +135,6 @@ pub(crate) struct TrackedRun {
     pub failure: Option<String>,
     /// The latest snapshot, for readers that poll (the daemon's `GET /run/:id`).
     pub latest: Arc<Mutex<Option<RunSnapshot>>>,
-    /// The store's failed writes when the run started (see `WriterCounters::failures`).
-    pub write_failures_at_start: u64,
 }
 
 struct RunState {
@@ -439,10 +437,13 @@ impl RunState {
             // The final status is written below; flush first so its own batch's failures count.
             let _ = store.flush();
             let counters = store.counters();
-            let failed = counters.failures() - self.run.write_failures_at_start;
-            if failed > 0 {
+            report.results_not_recorded = counters.lost_rows(&shared.id, Table::Results);
+            report.metrics_not_recorded = counters.lost_rows(&shared.id, Table::Metrics);
+            if report.results_not_recorded + report.metrics_not_recorded > 0 {
                 report.recording_failed = Some(format!(
-                    "{failed} database writes failed while the run went ({}); its recorded results and metrics are incomplete",
+                    "{} results and {} metrics rows of the run could not be written ({}); what is recorded of it is incomplete",
+                    report.results_not_recorded,
+                    report.metrics_not_recorded,
                     counters.last_failure().unwrap_or_default()
                 ));
             }

@@ -54,12 +54,20 @@ pub enum StoreError {
 /// `Unwritable`; the rest are query failures.
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> StoreError {
-        use rusqlite::ErrorCode::*;
-        match e.sqlite_error_code() {
-            Some(ReadOnly | DiskFull | SystemIoFailure | CannotOpen) => {
-                StoreError::Unwritable(format!("the database cannot be written: {e}"))
-            }
-            _ => StoreError::Query(e),
+        if cannot_write(&e) {
+            StoreError::Unwritable(format!("the database cannot be written: {e}"))
+        } else {
+            StoreError::Query(e)
         }
     }
+}
+
+/// Whether `e` says the database cannot be written now (read-only, full, failing disk), as
+/// opposed to a fault of the statement itself.
+pub(crate) fn cannot_write(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::*;
+    matches!(
+        e.sqlite_error_code(),
+        Some(ReadOnly | DiskFull | SystemIoFailure | CannotOpen)
+    )
 }

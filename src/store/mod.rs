@@ -15,6 +15,7 @@ mod saved;
 pub mod schema;
 mod tree;
 mod types;
+mod unrecorded;
 mod writer;
 
 pub use error::StoreError;
@@ -26,9 +27,10 @@ pub use recorder::{
 pub use saved::RequestFields;
 pub use tree::{CollectionTree, TreeFolder, TreeRequest};
 pub use types::*;
+pub use unrecorded::Unrecorded;
 #[cfg(test)]
 pub(crate) use writer::WriterThread;
-pub use writer::{StoreWriter, WriterCounters, BATCH_ROWS, BATCH_WINDOW, SAMPLE_QUEUE};
+pub use writer::{StoreWriter, Table, WriterCounters, BATCH_ROWS, BATCH_WINDOW, SAMPLE_QUEUE};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -77,7 +79,8 @@ impl Store {
 
     /// A new read-only connection. Reads see every committed batch and never wait for the writer.
     pub fn reader(&self) -> Result<Reader, StoreError> {
-        open::open_for_reading(&self.path).map(Reader::new)
+        open::open_for_reading(&self.path)
+            .map(|conn| Reader::new(conn, self.writer.unrecorded().clone()))
     }
 
     /// Commits everything queued and stops the writer thread.

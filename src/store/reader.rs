@@ -12,6 +12,8 @@ pub const MAX_PAGE: u32 = 1000;
 
 pub struct Reader {
     pub(super) conn: Connection,
+    /// Runs whose latest rows the writer could not commit yet: they read as they will be.
+    unrecorded: super::Unrecorded,
 }
 
 /// Parses a JSON column, naming it when the stored text is not JSON.
@@ -75,9 +77,18 @@ fn page_bounds(limit: Option<u32>, offset: Option<u64>) -> (u32, u64) {
     )
 }
 
+/// A run as the database has it.
+pub(super) fn read_run(conn: &Connection, id: &str) -> Result<Option<Run>, StoreError> {
+    let raw = conn
+        .prepare_cached(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"))?
+        .query_row([id], raw_run)
+        .optional()?;
+    raw.map(RawRun::into_run).transpose()
+}
+
 impl Reader {
-    pub(crate) fn new(conn: Connection) -> Reader {
-        Reader { conn }
+    pub(crate) fn new(conn: Connection, unrecorded: super::Unrecorded) -> Reader {
+        Reader { conn, unrecorded }
     }
 
     /// Runs newest first, filtered by status and type.
@@ -98,8 +109,8 @@ impl Reader {
             .collect::<Result<Vec<_>, _>>()?;
         let items = raws
             .into_iter()
-            .map(RawRun::into_run)
-            .collect::<Result<_, _>>()?;
+            .map(|raw| raw.into_run().map(|run| self.unrecorded.latest(run)))
+            .collect::<Result<_, StoreError>>()?;
         Ok(Page {
             items,
             total: total as u64,
@@ -108,13 +119,9 @@ impl Reader {
         })
     }
 
+    /// A run; one whose rows the database has not taken yet (a full disk) as it will be.
     pub fn get_run(&self, id: &str) -> Result<Option<Run>, StoreError> {
-        let raw = self
-            .conn
-            .prepare_cached(&format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1"))?
-            .query_row([id], raw_run)
-            .optional()?;
-        raw.map(RawRun::into_run).transpose()
+        Ok(self.unrecorded.overlay(id, read_run(&self.conn, id)?))
     }
 
     /// A run's metric series in time order, optionally one metric and only after `since` (ms).

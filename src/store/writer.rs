@@ -10,8 +10,11 @@
 
 use super::error::StoreError;
 use super::types::{MetricPoint, ResultRow, Run, RunStatus};
+use super::unrecorded::{RunRow, Unrecorded};
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
 use rusqlite::{params, Connection};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -37,14 +40,8 @@ pub(crate) enum CommitFailure {
 }
 
 pub(crate) enum Command {
-    CreateRun(Run),
-    SetStatus {
-        id: String,
-        status: RunStatus,
-        end_time: Option<i64>,
-        summary: Option<serde_json::Value>,
-        error: Option<String>,
-    },
+    /// A run's row or its status: committed in a batch of its own, retried until it commits.
+    Run(RunRow),
     Metrics {
         run_id: String,
         points: Vec<MetricPoint>,
@@ -62,6 +59,7 @@ pub struct StoreWriter {
     keep: Sender<Command>,
     samples: Sender<ResultRow>,
     counters: Arc<WriterCounters>,
+    unrecorded: Unrecorded,
 }
 
 #[derive(Debug, Default)]
@@ -78,6 +76,9 @@ pub struct WriterCounters {
     pub rolled_back_batches: AtomicU64,
     /// What the latest failed write said.
     last_failure: parking_lot::Mutex<Option<String>>,
+    /// Rows of each run that were not written (a failed statement, or a batch rolled back or
+    /// not committed), by run id and table.
+    lost_rows: parking_lot::Mutex<HashMap<(String, Table), u64>>,
 }
 
 impl WriterCounters {
@@ -94,6 +95,22 @@ impl WriterCounters {
     fn failed(&self, why: String) {
         *self.last_failure.lock() = Some(why);
     }
+
+    /// Rows of run `id` in `table` that could not be written so far.
+    pub fn lost_rows(&self, id: &str, table: Table) -> u64 {
+        self.lost_rows
+            .lock()
+            .get(&(id.to_string(), table))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn lose(&self, rows: &HashMap<(String, Table), u64>) {
+        let mut lost = self.lost_rows.lock();
+        for (run, n) in rows.iter().filter(|(_, n)| **n > 0) {
+            *lost.entry(run.clone()).or_default() += n;
+        }
+    }
 }
 
 impl StoreWriter {
@@ -102,7 +119,7 @@ impl StoreWriter {
     }
 
     pub fn create_run(&self, run: Run) -> Result<(), StoreError> {
-        self.send(Command::CreateRun(run))
+        self.send(Command::Run(RunRow::Create(run)))
     }
 
     /// Changes a run's status; a terminal status also sets its end time and summary or error.
@@ -114,13 +131,13 @@ impl StoreWriter {
         summary: Option<serde_json::Value>,
         error: Option<String>,
     ) -> Result<(), StoreError> {
-        self.send(Command::SetStatus {
+        self.send(Command::Run(RunRow::Status {
             id: id.to_string(),
             status,
             end_time,
             summary,
             error,
-        })
+        }))
     }
 
     pub fn record_metrics(&self, run_id: &str, points: Vec<MetricPoint>) -> Result<(), StoreError> {
@@ -175,6 +192,11 @@ impl StoreWriter {
     pub fn counters(&self) -> &WriterCounters {
         &self.counters
     }
+
+    /// Runs whose rows the database has not taken yet (see `unrecorded.rs`).
+    pub fn unrecorded(&self) -> &Unrecorded {
+        &self.unrecorded
+    }
 }
 
 pub(crate) struct WriterThread {
@@ -188,6 +210,8 @@ impl WriterThread {
         let (samples, samples_rx) = crossbeam_channel::bounded(SAMPLE_QUEUE);
         let counters = Arc::new(WriterCounters::default());
         let thread_counters = Arc::clone(&counters);
+        let unrecorded = Unrecorded::default();
+        let thread_unrecorded = unrecorded.clone();
         let handle = std::thread::Builder::new()
             .name("vayu-store-writer".into())
             .spawn(move || {
@@ -199,6 +223,8 @@ impl WriterThread {
                     conn,
                     queues,
                     counters: thread_counters,
+                    retry: RefCell::default(),
+                    unrecorded: thread_unrecorded,
                 }
                 .run()
             })?;
@@ -206,6 +232,7 @@ impl WriterThread {
             keep: keep.clone(),
             samples,
             counters,
+            unrecorded,
         };
         Ok((
             WriterThread {
@@ -242,6 +269,36 @@ struct Writer {
     conn: Connection,
     queues: Queues,
     counters: Arc<WriterCounters>,
+    /// Run rows not committed yet, in order; each batch begins with them.
+    retry: RefCell<Vec<RunRow>>,
+    unrecorded: Unrecorded,
+}
+
+/// How often run rows that did not commit are tried again while nothing else comes.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
+/// The tables a run's rows go to, besides its own row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Results,
+    Metrics,
+}
+
+/// What a batch holds that its end must account for.
+#[derive(Default)]
+struct Batch {
+    /// Result and metric rows applied, by run and table.
+    rows: HashMap<(String, Table), u64>,
+    /// Run rows applied, in order.
+    run_rows: Vec<RunRow>,
+    /// Calls whose writes SQLite rolled back with the batch: they must hear so.
+    rolled_back_calls: bool,
+}
+
+impl Batch {
+    fn row_count(&self) -> usize {
+        self.rows.values().sum::<u64>() as usize
+    }
 }
 
 struct Queues {
@@ -256,9 +313,11 @@ impl Writer {
         let mut acks: Vec<Sender<()>> = Vec::new();
         let mut replies: Vec<Reply> = Vec::new();
         loop {
-            let Some(first) = self.queues.next(None) else {
+            let retrying = !self.retry.borrow().is_empty();
+            let first = self.queues.next(retrying.then_some(RETRY_EVERY));
+            if first.is_none() && !retrying {
                 return;
-            };
+            }
             match crate::fault::contain(|| self.batch(first, &mut acks, &mut replies)) {
                 Ok(true) => return,
                 Ok(false) => {}
@@ -280,15 +339,26 @@ impl Writer {
         }
     }
 
-    /// One batch: a transaction of what the queues hold, up to `BATCH_ROWS` or `BATCH_WINDOW`,
-    /// then its callers answered. Returns whether the writer was told to shut down.
-    fn batch(&self, first: Item, acks: &mut Vec<Sender<()>>, replies: &mut Vec<Reply>) -> bool {
+    /// One batch: a transaction of the run rows still to retry, then what the queues hold, up to
+    /// `BATCH_ROWS` or `BATCH_WINDOW`, then its callers answered. Returns whether the writer
+    /// was told to shut down.
+    fn batch(
+        &self,
+        first: Option<Item>,
+        acks: &mut Vec<Sender<()>>,
+        replies: &mut Vec<Reply>,
+    ) -> bool {
         let mut shutdown = false;
         let mut begun = self.begin();
         let started = Instant::now();
         let tx = &self.conn;
-        let mut rows = 0usize;
-        let mut item = Some(first);
+        let mut batch = Batch::default();
+        // First the run rows an earlier batch could not commit, so a run's rows stay in order.
+        let retry = std::mem::take(&mut *self.retry.borrow_mut());
+        for row in retry {
+            self.apply_run_row(tx, row, &mut batch);
+        }
+        let mut item = first;
         while let Some(next) = item.take() {
             let ends_batch = match next {
                 Item::Command(Command::Shutdown) => {
@@ -299,7 +369,7 @@ impl Writer {
                     acks.push(ack);
                     // Samples sent before the flush are waiting in their own queue: take them.
                     while let Ok(row) = self.queues.samples.try_recv() {
-                        rows += apply_result(tx, &row, &self.counters);
+                        apply_result(tx, &row, &self.counters, &mut batch);
                     }
                     true
                 }
@@ -307,16 +377,18 @@ impl Writer {
                     replies.push(call(tx));
                     true
                 }
+                // A run's row is committed at once: a later batch that fails (a full disk rolls
+                // a transaction back) must not take it along.
+                Item::Command(Command::Run(row)) => {
+                    self.apply_run_row(tx, row, &mut batch);
+                    true
+                }
                 Item::Command(command) => {
-                    // A run's row is committed at once: a later batch that fails (a full
-                    // disk rolls a transaction back) must not take it along.
-                    let run_row =
-                        matches!(command, Command::CreateRun(_) | Command::SetStatus { .. });
-                    rows += apply(tx, command, &self.counters);
-                    run_row
+                    apply(tx, command, &self.counters, &mut batch);
+                    false
                 }
                 Item::Sample(row) => {
-                    rows += apply_result(tx, &row, &self.counters);
+                    apply_result(tx, &row, &self.counters, &mut batch);
                     false
                 }
             };
@@ -334,13 +406,10 @@ impl Writer {
                 // I/O error): the batch's rows so far are gone. Say so, and go on in a new
                 // transaction rather than one statement at a time.
                 let cause = self.counters.last_failure().unwrap_or_default();
-                if self.counters.rolled_back_batches.fetch_add(1, Relaxed) < 10 {
-                    eprintln!("vayu: store: {cause}: SQLite rolled back the batch; {rows} rows of it are lost");
-                }
-                rows = 0;
+                self.not_committed(&mut batch, &cause);
                 begun = self.begin();
             }
-            if ends_batch || rows >= BATCH_ROWS {
+            if ends_batch || batch.row_count() >= BATCH_ROWS {
                 break;
             }
             let left = BATCH_WINDOW.saturating_sub(started.elapsed());
@@ -350,28 +419,80 @@ impl Writer {
         }
         let committed = match begun {
             // Without a transaction each statement stood alone (and failed, counted).
-            Err(why) => Err(CommitFailure::Unwritable(why)),
+            Err(why) => {
+                self.not_committed(&mut batch, &why);
+                Err(CommitFailure::Unwritable(why))
+            }
             Ok(()) => match self.conn.execute_batch("COMMIT") {
                 Ok(()) => {
-                    self.counters.rows_written.fetch_add(rows as u64, Relaxed);
+                    self.counters
+                        .rows_written
+                        .fetch_add(batch.row_count() as u64, Relaxed);
+                    if !batch.run_rows.is_empty() && self.retry.borrow().is_empty() {
+                        self.unrecorded.clear();
+                    }
                     Ok(())
                 }
                 Err(e) => {
-                    eprintln!("vayu: store: commit of {rows} rows failed: {e}");
+                    let why = format!("the write was not committed: {e}");
+                    self.counters.failed(why.clone());
                     let _ = self.conn.execute_batch("ROLLBACK");
-                    Err(CommitFailure::NotCommitted(format!(
-                        "the write was not committed: {e}"
-                    )))
+                    self.not_committed(&mut batch, &why);
+                    Err(match super::error::cannot_write(&e) {
+                        true => CommitFailure::Unwritable(why),
+                        false => CommitFailure::NotCommitted(why),
+                    })
                 }
             },
         };
+        let rolled_back = std::mem::take(&mut batch.rolled_back_calls);
         for reply in replies.drain(..) {
-            reply(committed.clone());
+            reply(match &committed {
+                Ok(()) if rolled_back => Err(CommitFailure::Unwritable(
+                    "the database rolled the write back (a full disk or an I/O error); nothing was saved".into(),
+                )),
+                other => other.clone(),
+            });
         }
         for ack in acks.drain(..) {
             let _ = ack.send(());
         }
         shutdown
+    }
+
+    /// Applies a run row; one the database cannot take now (a full disk) is kept to retry.
+    fn apply_run_row(&self, tx: &Connection, row: RunRow, batch: &mut Batch) {
+        match apply_run_row(tx, &row) {
+            Ok(_) => batch.run_rows.push(row),
+            Err(e) if super::error::cannot_write(&e) => {
+                self.counters.failed(e.to_string());
+                self.keep_for_retry(row);
+            }
+            Err(e) => statement_failed(&self.counters, &e),
+        }
+    }
+
+    /// What the batch applied is gone (rolled back, or not committed): its rows are counted
+    /// as lost to their runs, its run rows kept to retry, its calls told.
+    fn not_committed(&self, batch: &mut Batch, why: &str) {
+        let rows = batch.row_count();
+        let something = rows > 0 || !batch.run_rows.is_empty();
+        if something && self.counters.rolled_back_batches.fetch_add(1, Relaxed) < 10 {
+            eprintln!("vayu: store: {why}: {rows} rows of a batch are lost; run rows are kept and retried");
+        }
+        self.counters.lose(&batch.rows);
+        batch.rows.clear();
+        for row in std::mem::take(&mut batch.run_rows) {
+            self.keep_for_retry(row);
+        }
+        batch.rolled_back_calls = true;
+    }
+
+    fn keep_for_retry(&self, row: RunRow) {
+        self.unrecorded.keep(&row, || {
+            super::reader::read_run(&self.conn, row.id()).ok().flatten()
+        });
+        self.retry.borrow_mut().push(row);
     }
 }
 
@@ -452,11 +573,36 @@ fn in_savepoint<T>(
     result
 }
 
-/// Applies one command inside the batch; returns the rows it wrote. A failing statement is
-/// logged and counted; the rest of the batch goes on.
-fn apply(conn: &Connection, command: Command, counters: &WriterCounters) -> usize {
-    let result = match command {
-        Command::CreateRun(run) => conn
+/// Applies one command inside the batch, counting its rows by run. A failing statement is
+/// logged and counted (its rows lost to the run); the rest of the batch goes on.
+fn apply(conn: &Connection, command: Command, counters: &WriterCounters, batch: &mut Batch) {
+    match command {
+        Command::Metrics { run_id, points } => {
+            let result = conn
+                .prepare_cached("INSERT INTO metrics (run_id, timestamp, name, value, labels) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .and_then(|mut st| {
+                    let mut n = 0;
+                    for p in &points {
+                        n += st.execute(params![run_id, p.timestamp, p.name, p.value, p.labels.as_ref().map(|l| l.to_string())])?;
+                    }
+                    Ok(n)
+                });
+            count(
+                result,
+                (&run_id, Table::Metrics),
+                points.len(),
+                counters,
+                batch,
+            );
+        }
+        Command::Result(row) => apply_result(conn, &row, counters, batch),
+        Command::Run(_) | Command::Call(_) | Command::Flush(_) | Command::Shutdown => {}
+    }
+}
+
+fn apply_run_row(conn: &Connection, row: &RunRow) -> rusqlite::Result<usize> {
+    match row {
+        RunRow::Create(run) => conn
             .prepare_cached(
                 "INSERT INTO runs (id, request_id, environment_id, type, status, config_snapshot, start_time, end_time, summary, error)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -471,38 +617,20 @@ fn apply(conn: &Connection, command: Command, counters: &WriterCounters) -> usiz
                     run.config.to_string(),
                     run.start_time,
                     run.end_time,
-                    run.summary.map(|s| s.to_string()),
+                    run.summary.as_ref().map(|s| s.to_string()),
                     run.error,
                 ])
             }),
-        Command::SetStatus { id, status, end_time, summary, error } => conn
+        RunRow::Status { id, status, end_time, summary, error } => conn
             .prepare_cached(
                 "UPDATE runs SET status = ?2, end_time = coalesce(?3, end_time),
                  summary = coalesce(?4, summary), error = coalesce(?5, error) WHERE id = ?1",
             )
-            .and_then(|mut st| st.execute(params![id, status.as_str(), end_time, summary.map(|s| s.to_string()), error])),
-        Command::Metrics { run_id, points } => conn
-            .prepare_cached("INSERT INTO metrics (run_id, timestamp, name, value, labels) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut st| {
-                let mut n = 0;
-                for p in &points {
-                    n += st.execute(params![run_id, p.timestamp, p.name, p.value, p.labels.as_ref().map(|l| l.to_string())])?;
-                }
-                Ok(n)
-            }),
-        Command::Result(row) => return apply_result(conn, &row, counters),
-        Command::Call(_) | Command::Flush(_) | Command::Shutdown => Ok(0),
-    };
-    match result {
-        Ok(n) => n,
-        Err(e) => {
-            statement_failed(counters, &e);
-            0
-        }
+            .and_then(|mut st| st.execute(params![id, status.as_str(), end_time, summary.as_ref().map(|s| s.to_string()), error])),
     }
 }
 
-fn apply_result(conn: &Connection, row: &ResultRow, counters: &WriterCounters) -> usize {
+fn apply_result(conn: &Connection, row: &ResultRow, counters: &WriterCounters, batch: &mut Batch) {
     let result = conn
         .prepare_cached(
             "INSERT INTO results (run_id, timestamp, status_code, latency_ms, error, trace_data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -517,11 +645,23 @@ fn apply_result(conn: &Connection, row: &ResultRow, counters: &WriterCounters) -
                 row.trace_data.as_ref().map(|t| t.to_string()),
             ])
         });
+    count(result, (&row.run_id, Table::Results), 1, counters, batch);
+}
+
+/// A statement's rows go in the batch's count for their run, or, when it failed, are lost.
+fn count(
+    result: rusqlite::Result<usize>,
+    (run_id, table): (&str, Table),
+    rows: usize,
+    counters: &WriterCounters,
+    batch: &mut Batch,
+) {
+    let key = (run_id.to_string(), table);
     match result {
-        Ok(n) => n,
+        Ok(n) => *batch.rows.entry(key).or_default() += n as u64,
         Err(e) => {
             statement_failed(counters, &e);
-            0
+            counters.lose(&HashMap::from([(key, rows as u64)]));
         }
     }
 }
