@@ -1433,3 +1433,97 @@ fn huge_durations_are_refused_naming_the_field() {
     }
     assert_eq!(api.get("/health").status, 200);
 }
+
+/// Issue 25 (6): concurrent runs were unlimited (60 of 60 accepted), each holding memory on
+/// every worker.
+#[test]
+fn runs_over_the_cap_get_429_with_retry_after_until_one_ends() {
+    let server = TargetServer::start();
+    let api = api_with(DaemonConfig {
+        max_runs: 2,
+        // The collection run waits 60 s for its reply: the test's shutdown aborts it.
+        shutdown_grace: Duration::from_millis(100),
+        ..DaemonConfig::default()
+    });
+    let long = json!({"request": {"url": server.url("/echo")}, "config": {"duration": "60s", "targetRps": 1}});
+    let first = api.post("/run", long.clone());
+    assert_eq!(first.status, 202, "{}", first.body);
+    let collection = json!({"collection": {"info": {"name": "slow", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "slow", "request": {"method": "GET", "url": server.url("/delay/60000")}}]}});
+    assert_eq!(
+        api.post("/run", collection.clone()).status,
+        202,
+        "a collection run counts too"
+    );
+    for body in [long.clone(), collection] {
+        let refused = api.post("/run", body);
+        assert_eq!(refused.status, 429, "{}", refused.body);
+        assert_eq!(refused.error_code(), "too_many_runs");
+        assert_eq!(refused.header("retry-after").as_deref(), Some("5"));
+    }
+    let id = first.json()["runId"].as_str().unwrap().to_string();
+    assert_eq!(api.post(&format!("/run/{id}/stop"), json!({})).status, 202);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let again = api.post("/run", long.clone());
+        if again.status == 202 {
+            break;
+        }
+        assert_eq!(again.status, 429, "{}", again.body);
+        assert!(Instant::now() < deadline, "the cap never freed a place");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Issue 25 (8): two Host headers were accepted (RFC 9112 says 400), and API replies had no
+/// `X-Content-Type-Options: nosniff`.
+#[test]
+fn two_host_headers_get_400_and_every_reply_says_nosniff() {
+    use std::io::{Read, Write};
+    let api = api();
+    let addr = api.base.trim_start_matches("http://").to_string();
+    let raw = |request: String| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    let two = raw(format!(
+        "GET /health HTTP/1.1\r\nHost: {addr}\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+    ));
+    assert!(two.starts_with("HTTP/1.1 400"), "{two}");
+    assert!(two.contains("more than one Host"), "{two}");
+    for path in ["/health", "/nope", "/ui/"] {
+        let reply = raw(format!(
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ));
+        assert!(
+            reply.contains("X-Content-Type-Options: nosniff\r\n"),
+            "{path}: {reply}"
+        );
+    }
+}
+
+/// Issue 25 (6): a run body of 8 MB cost ~300 MB of memory, most of it a script compiled on
+/// every worker. A script has a size limit, refused naming the field.
+#[test]
+fn oversized_scripts_are_refused_naming_the_field() {
+    let api = api();
+    let script = format!("// {}", "x".repeat(2 * 1024 * 1024));
+    let run = api.post("/run", json!({"request": {"url": "http://127.0.0.1:1/", "testScript": script}, "config": {"mode": "iterations", "iterations": 1}}));
+    assert_eq!(run.status, 422, "{}", run.body);
+    assert_eq!(run.json()["error"]["field"], "request.testScript");
+    assert!(run.body.contains("1024 KiB"), "{}", run.body);
+    let design = api.post(
+        "/request",
+        json!({"request": {"url": "http://127.0.0.1:1/", "preRequestScript": script}}),
+    );
+    assert_eq!(design.status, 422, "{}", design.body);
+    assert_eq!(design.json()["error"]["field"], "request.preRequestScript");
+    let collection = api.post("/collections/import", json!({"info": {"name": "big", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "one", "request": {"method": "GET", "url": "http://127.0.0.1:1/"}, "event": [{"listen": "test", "script": {"exec": [script]}}]}]}));
+    assert_eq!(collection.status, 422, "{}", collection.body);
+    assert!(collection.body.contains("1024 KiB"), "{}", collection.body);
+}

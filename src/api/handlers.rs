@@ -275,6 +275,13 @@ pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
         ));
     }
     let body = required(body)?;
+    state.start_counted(|| start_counted_run(state, body))
+}
+
+fn start_counted_run(
+    state: &AppState,
+    body: serde_json::Map<String, Value>,
+) -> Result<Reply, ApiError> {
     if body.contains_key("collection") || body.contains_key("collectionId") {
         return super::collection_runs::start(state, body);
     }

@@ -36,6 +36,10 @@ pub use sse::{MAX_STREAMS, MAX_STREAMS_PER_RUN};
 /// Under the systemd unit's `TimeoutStopSec` (40 s) with room for the abort and the last commit.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
+/// Runs at once by default: each holds script runtimes and buffers on every worker, so many
+/// at once would take the machine's memory, and a load test wants the cores to itself anyway.
+pub const DEFAULT_MAX_RUNS: usize = 16;
+
 #[derive(Debug, Clone)]
 pub struct DaemonConfig {
     pub bind: IpAddr,
@@ -60,6 +64,8 @@ pub struct DaemonConfig {
     pub allow_self_requests: bool,
     /// How long a shutdown lets runs and API requests finish before aborting them.
     pub shutdown_grace: Duration,
+    /// Runs (load and collection) at once; more are refused with 429 and `Retry-After`.
+    pub max_runs: usize,
 }
 
 impl Default for DaemonConfig {
@@ -78,6 +84,7 @@ impl Default for DaemonConfig {
             idle_timeout: Duration::from_secs(60),
             allow_self_requests: false,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            max_runs: DEFAULT_MAX_RUNS,
         }
     }
 }
@@ -104,6 +111,8 @@ pub struct AppState {
     pub config: DaemonConfig,
     policy: security::Policy,
     stopping: AtomicBool,
+    /// Held while a run is counted against `max_runs` and started, so the cap is exact.
+    starting_run: parking_lot::Mutex<()>,
     /// Event streams open now (each holds a thread), capped in all and per run.
     streams: sse::OpenStreams,
 }
@@ -111,6 +120,24 @@ pub struct AppState {
 impl AppState {
     pub fn shutting_down(&self) -> bool {
         self.stopping.load(SeqCst)
+    }
+
+    /// Starts a run with `start` unless `max_runs` are running: 429 then. Checked and started
+    /// under one lock, so concurrent requests cannot overshoot the cap.
+    pub(crate) fn start_counted<T>(
+        &self,
+        start: impl FnOnce() -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let _counting = self.starting_run.lock();
+        let running = self.runs.active_runs().len() + self.collection_runs.active_count();
+        if running >= self.config.max_runs {
+            return Err(ApiError::new(
+                429,
+                "too_many_runs",
+                format!("{running} runs are running, the most this engine takes at once (--max-runs); wait for one to end or stop one"),
+            ));
+        }
+        start()
     }
 }
 
@@ -169,6 +196,7 @@ impl Daemon {
             },
             policy,
             stopping: AtomicBool::new(false),
+            starting_run: Default::default(),
             streams: Default::default(),
         });
         let handlers = (0..state.config.handler_threads.max(1))
@@ -452,7 +480,7 @@ fn respond_error(request: Request, error: &ApiError) -> std::io::Result<()> {
     if error.status == 401 {
         response = response.with_header("WWW-Authenticate", "Bearer");
     }
-    if error.status == 503 {
+    if error.status == 503 || error.status == 429 {
         response = response.with_header("Retry-After", "5");
     }
     request.respond(response)

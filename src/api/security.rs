@@ -31,6 +31,13 @@ impl Policy {
         let host = req
             .header("Host")
             .ok_or_else(|| ApiError::bad_request("the request has no Host header"))?;
+        // RFC 9112 §3.2: a server must answer 400 to more than one Host line (which one a
+        // proxy and this check read could differ).
+        if req.header_count("Host") > 1 {
+            return Err(ApiError::bad_request(
+                "the request has more than one Host header; send exactly one",
+            ));
+        }
         let name = host_name(host).to_ascii_lowercase();
         let loopback =
             name == "localhost" || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());

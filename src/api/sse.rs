@@ -25,7 +25,7 @@ impl EventWriter {
     fn start(request: Request) -> std::io::Result<EventWriter> {
         let mut out = request.into_stream()?;
         out.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
         )?;
         out.flush()?;
         Ok(EventWriter { out })

@@ -40,6 +40,9 @@ struct Args {
     /// seconds a shutdown lets runs finish before aborting them (default 20; a second signal aborts at once)
     #[argh(option, default = "20")]
     shutdown_grace: u64,
+    /// runs (load and collection) at once (default 16; more get 429 with Retry-After)
+    #[argh(option, default = "vayu::api::DEFAULT_MAX_RUNS")]
+    max_runs: usize,
     /// print the version, git commit and libcurl version
     #[argh(switch)]
     version: bool,
@@ -61,8 +64,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.max_connections == 0 || args.request_timeout == 0 {
-        eprintln!("vayu-engine: error: --max-connections and --request-timeout must be at least 1");
+    if args.max_connections == 0 || args.request_timeout == 0 || args.max_runs == 0 {
+        eprintln!("vayu-engine: error: --max-connections, --request-timeout and --max-runs must be at least 1");
         return ExitCode::from(2);
     }
     let config = DaemonConfig {
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         request_timeout: std::time::Duration::from_secs(args.request_timeout),
         allow_self_requests: args.allow_self_requests,
         shutdown_grace: std::time::Duration::from_secs(args.shutdown_grace),
+        max_runs: args.max_runs,
         ..DaemonConfig::default()
     };
     // SIGTERM and SIGINT: the first stops gracefully, a second aborts what is in flight.

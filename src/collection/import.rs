@@ -338,6 +338,12 @@ pub(super) fn events(
         if source.trim().is_empty() {
             continue;
         }
+        crate::model::request::check_script_size("script", source.len()).map_err(|e| {
+            ImportError {
+                path: path.into(),
+                message: e.message,
+            }
+        })?;
         if let Some(t) = script.and_then(|s| text(s.get("type"))) {
             if t != "text/javascript" {
                 return Err(ImportError {

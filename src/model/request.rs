@@ -52,7 +52,37 @@ pub enum ScriptSource {
     Lines(Vec<String>),
 }
 
+/// The longest script a request may carry. Each worker compiles and keeps every script of a run,
+/// so a script's size is multiplied by the workers; real ones are kilobytes.
+pub const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
+
+/// Refuses a script over [`MAX_SCRIPT_BYTES`], naming `field`.
+pub fn check_script_size(field: &str, len: usize) -> Result<(), ValidationError> {
+    if len > MAX_SCRIPT_BYTES {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "the script is {len} bytes, over the {} KiB a script may have; load large data as iteration data or from a response instead",
+                MAX_SCRIPT_BYTES / 1024
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl ScriptSource {
+    /// Its length in bytes as run (lines joined).
+    pub fn len(&self) -> usize {
+        match self {
+            ScriptSource::Text(t) => t.len(),
+            ScriptSource::Lines(lines) => lines.iter().map(|l| l.len() + 1).sum(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn text(&self) -> String {
         match self {
             ScriptSource::Text(t) => t.clone(),
@@ -323,6 +353,12 @@ impl RequestSpec {
 
     /// Checks every field and resolves defaults. The first problem found is returned.
     pub fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
+        for (field, script) in [
+            ("preRequestScript", &self.pre_request_script),
+            ("testScript", &self.test_script),
+        ] {
+            check_script_size(field, script.as_ref().map_or(0, ScriptSource::len))?;
+        }
         let method = Method::parse(&self.method)?;
         let host = check_url(&self.url)?;
 

@@ -158,9 +158,14 @@ pub(crate) fn spawn(
         .spawn(move || run(commands, active))
 }
 
+/// How long after a run ends the reporter gives freed memory back (when no run is going).
+const RELEASE_DELAY: Duration = Duration::from_secs(1);
+
 fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunShared>>>>) {
     let mut runs: HashMap<String, RunState> = HashMap::new();
     let mut next_tick = Instant::now() + TICK;
+    // When to give the memory freed by ended runs back to the system, if no run is going then.
+    let mut release_at: Option<Instant> = None;
     loop {
         match commands.recv_deadline(next_tick) {
             Ok(Command::Track(run)) => {
@@ -207,6 +212,15 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
                     done.push(id.clone());
                 }
             }
+        }
+        if !done.is_empty() {
+            // A moment after the end: the workers drop their shares (and script runtimes) just
+            // after they report finishing.
+            release_at = Some(now + RELEASE_DELAY);
+        }
+        if runs.is_empty() && release_at.is_some_and(|at| now >= at) {
+            release_at = None;
+            vayu_ffi::release_free_memory();
         }
         for id in done {
             if let Some(state) = runs.remove(&id) {

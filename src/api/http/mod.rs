@@ -91,6 +91,14 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// How many times a header appears.
+    pub fn header_count(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .count()
+    }
+
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -176,6 +184,8 @@ impl Response {
         for (name, value) in &self.headers {
             let _ = write!(out, "{name}: {value}\r\n");
         }
+        // Browsers must take every reply as the type it says (a JSON error is not a page).
+        out.extend_from_slice(b"X-Content-Type-Options: nosniff\r\n");
         // 1xx, 204 and 304 replies have no body and no length.
         if !(self.status < 200 || self.status == 204 || self.status == 304) {
             let _ = write!(out, "Content-Length: {}\r\n", self.body.len());
