@@ -136,6 +136,21 @@ pub fn raise_open_file_limit() -> std::io::Result<u64> {
     Ok(limit.rlim_cur as u64)
 }
 
+/// Gives the memory the C allocator holds free back to the system (glibc keeps what large runs
+/// freed in its arenas otherwise). Walks every arena under its lock, so call it when no run is
+/// going, not on a worker. Returns whether anything was released; a no-op off glibc.
+pub fn release_free_memory() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: malloc_trim takes no pointers and may be called at any time.
+        unsafe { libc::malloc_trim(0) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,20 +187,5 @@ mod tests {
             soft,
             "a second call changes nothing"
         );
-    }
-}
-
-/// Gives the memory the C allocator holds free back to the system (glibc keeps what large runs
-/// freed in its arenas otherwise). Walks every arena under its lock, so call it when no run is
-/// going, not on a worker. Returns whether anything was released; a no-op off glibc.
-pub fn release_free_memory() -> bool {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        // SAFETY: malloc_trim takes no pointers and may be called at any time.
-        unsafe { libc::malloc_trim(0) == 1 }
-    }
-    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-    {
-        false
     }
 }
