@@ -137,7 +137,14 @@ fn connections_over_the_cap_get_503_with_retry_after_and_the_cap_frees() {
         max_connections: 8,
         ..DaemonConfig::default()
     });
-    let mut idle: Vec<TcpStream> = (0..8).map(|_| engine.connect()).collect();
+    // Eight connections each partway through a request: none is idle, so none makes room.
+    let mut busy: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut s = engine.connect();
+            s.write_all(b"GET /health HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
     engine.wait_for_connections(8);
     let mut over = engine.connect();
     over.write_all(engine.request("GET", "/health", "").as_bytes())
@@ -148,17 +155,51 @@ fn connections_over_the_cap_get_503_with_retry_after_and_the_cap_frees() {
     assert_eq!(error_code(&refused), "too_many_connections");
     assert!(closed(&mut over), "the refused connection is closed");
 
-    idle.pop();
+    busy.pop();
     engine.wait_for_connections(7);
     let mut next = engine.connect();
     next.write_all(engine.request("GET", "/health", "").as_bytes())
         .unwrap();
     assert_eq!(read_reply(&mut next).status, 200, "a freed place is used");
-    // The idle ones still work.
-    idle[0]
+    // The others still finish their requests.
+    let rest = engine.request("GET", "/health", "");
+    busy[0]
+        .write_all(&rest.as_bytes()["GET /health HTTP/1.1\r\n".len()..])
+        .unwrap();
+    assert_eq!(read_reply(&mut busy[0]).status, 200);
+}
+
+/// Issue 25 (8): 2,048 idle connections locked the API out with 503 until they closed. At the
+/// cap, the connection idle longest is closed to make room for a new one.
+#[test]
+fn idle_connections_at_the_cap_make_room_longest_idle_first() {
+    let engine = Engine::start(DaemonConfig {
+        max_connections: 8,
+        ..DaemonConfig::default()
+    });
+    let mut idle: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let s = engine.connect();
+            // Accepted in this order, so the first waited longest.
+            std::thread::sleep(Duration::from_millis(5));
+            s
+        })
+        .collect();
+    engine.wait_for_connections(8);
+    for round in 0..3 {
+        let mut new = engine.connect();
+        new.write_all(engine.request("GET", "/health", "").as_bytes())
+            .unwrap();
+        assert_eq!(read_reply(&mut new).status, 200, "round {round}");
+        assert!(closed(&mut idle[round]), "the longest idle one made room");
+        // Kept open: it is idle now too, the newest.
+        idle.push(new);
+    }
+    // The ones still open still work.
+    idle[7]
         .write_all(engine.request("GET", "/health", "").as_bytes())
         .unwrap();
-    assert_eq!(read_reply(&mut idle[0]).status, 200);
+    assert_eq!(read_reply(&mut idle[7]).status, 200);
 }
 
 #[test]

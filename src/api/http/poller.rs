@@ -133,6 +133,14 @@ impl Poller {
                     return;
                 }
             };
+            // At the cap, the connection idle longest makes room (a server may close an idle
+            // keep-alive connection at any time; its client reconnects): idle clients alone
+            // cannot lock the API out.
+            if self.open.load(SeqCst) >= self.limits.max_connections {
+                if let Some(idle) = self.longest_idle() {
+                    self.close(idle);
+                }
+            }
             if self.open.load(SeqCst) >= self.limits.max_connections {
                 if !self.at_cap {
                     self.at_cap = true;
@@ -166,6 +174,15 @@ impl Poller {
             let permit = Permit(Arc::clone(&self.open));
             self.add(stream, Vec::new(), reading(permit));
         }
+    }
+
+    /// The connection that has waited longest for a request, with none of it come yet.
+    fn longest_idle(&self) -> Option<Token> {
+        self.conns
+            .iter()
+            .filter(|(_, c)| matches!(c.state, State::Reading { started: false, .. }))
+            .min_by_key(|(_, c)| c.since)
+            .map(|(token, _)| *token)
     }
 
     /// Connections back from a handler, each waiting for its next request.
