@@ -249,3 +249,40 @@ fn newman_output_flags_and_ignore_redirects() {
     assert!(text.contains("1. not followed"), "{text}");
     assert!(!text.contains("AssertionError"), "no failure list: {text}");
 }
+
+/// Issue 25 (7): an `await` loop and an endless promise chain burnt the script time limit and
+/// recorded nothing, so the run exited 0; polluting `Object.prototype` broke the next request's
+/// results and its `pm.sendRequest` callbacks.
+#[test]
+fn endless_jobs_fail_their_request_and_the_run_and_prototype_pollution_spares_the_next_request() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("collection-silent-failures");
+    let url = server.url("/echo");
+    let next = "pm.test('next is clean', () => pm.response.to.have.status(200)); \
+                pm.sendRequest(pm.request.url.toString(), (err, res) => \
+                pm.test('callback runs', () => pm.expect(res.code).to.equal(200)));";
+    let doc = json!({
+        "info": {"name": "Silent", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [
+            item("await loop", &url, "(async () => { while (true) { await null; } })();"),
+            item("promise chain", &url, "f = () => Promise.resolve().then(f); f();"),
+            item("pollute", &url, "Object.prototype.foo = 1; Object.defineProperty(Object.prototype, 'get', {value: 5, writable: true, configurable: true}); Object.prototype.toJSON = function () { return 1; };"),
+            item("after", &url, next),
+        ],
+    });
+    let file = dir.write("silent.json", &doc.to_string());
+    let out = vayu_cli(&["collection", "run", &file, "--timeout-script", "300"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    // The chain keeps every promise it made: it may run out of memory before its time.
+    let timed_out = text
+        .matches("test-script error: timed out after 300ms (the script time limit)")
+        .count();
+    let out_of_memory = text
+        .matches("test-script error: ran out of memory (the script memory limit is 64 MiB)")
+        .count();
+    assert!(timed_out >= 1 && timed_out + out_of_memory == 2, "{text}");
+    assert!(text.contains("✓  next is clean"), "{text}");
+    assert!(text.contains("✓  callback runs"), "{text}");
+    assert_eq!(text.matches("test-script error").count(), 2, "{text}");
+}

@@ -51,6 +51,9 @@ pub struct ScriptHost {
     /// Owned so it outlives everything above; never called after setup.
     _runtime: Runtime,
     deadline: Rc<Cell<Option<Instant>>>,
+    /// Set when jobs a script queued were still coming after the time limit and could not be
+    /// cut off: the runtime is replaced before the next script (see [`flush_jobs`]).
+    poisoned: Rc<Cell<bool>>,
     limits: ScriptLimits,
     /// The cookie jar scripts and cookie calls use now (see [`user_run`]).
     jar: u64,
@@ -158,6 +161,23 @@ impl ScriptHost {
         runtime.set_memory_limit(limits.memory_bytes);
         runtime.set_max_stack_size(limits.stack_bytes);
         let deadline: Rc<Cell<Option<Instant>>> = Rc::new(Cell::new(None));
+        let poisoned = Rc::new(Cell::new(false));
+        // A promise rejected by running out of memory (a job that could not allocate rejects
+        // its promise; nothing else would tell): the job runner reports it.
+        let exhausted = Rc::new(Cell::new(false));
+        let flag = Rc::clone(&exhausted);
+        runtime.set_host_promise_rejection_tracker(Some(Box::new(
+            move |_ctx, _promise, reason: Value<'_>, handled| {
+                let oom = reason.is_null()
+                    || reason.as_object().is_some_and(|o| {
+                        o.get::<_, String>("message")
+                            .is_ok_and(|m| m == "out of memory")
+                    });
+                if oom && !handled {
+                    flag.set(true);
+                }
+            },
+        )));
         let check = Rc::clone(&deadline);
         runtime.set_interrupt_handler(Some(Box::new(move || {
             check.get().is_some_and(|d| Instant::now() >= d)
@@ -171,12 +191,30 @@ impl ScriptHost {
             ctx.globals()
                 .set("__vayu_load", loader)
                 .map_err(|e| setup_error(e.to_string()))?;
-            let drain = Function::new(
-                ctx.clone(),
-                |ctx: Ctx<'_>| {
-                    while ctx.execute_pending_job() {}
-                },
-            )
+            // Runs the jobs a script queued (promise reactions, `await`) until none is left;
+            // when the time limit runs out meanwhile, it ends them and says so (the prelude
+            // makes that the script's error).
+            let (clock, spoiled, time) = (Rc::clone(&deadline), Rc::clone(&poisoned), limits.time);
+            let memory = limits.memory_bytes;
+            let drain = Function::new(ctx.clone(), move |ctx: Ctx<'_>| -> Option<String> {
+                while ctx.execute_pending_job() {
+                    if exhausted.replace(false) {
+                        // The runtime is rebuilt after this script (see `end_call`).
+                        flush_jobs(&ctx, &clock);
+                        clock.set(Some(Instant::now() + SETTLE_TIME));
+                        return Some(memory_message(memory));
+                    }
+                    if clock.get().is_some_and(|d| Instant::now() >= d) {
+                        if !flush_jobs(&ctx, &clock) {
+                            spoiled.set(true);
+                        }
+                        // The prelude still has to write the results.
+                        clock.set(Some(Instant::now() + SETTLE_TIME));
+                        return Some(timeout_message(time));
+                    }
+                }
+                exhausted.replace(false).then(|| memory_message(memory))
+            })
             .map_err(|e| setup_error(format!("cannot create the job runner: {e}")))?;
             ctx.globals()
                 .set("__vayu_drain_jobs", drain)
@@ -199,6 +237,7 @@ impl ScriptHost {
             context,
             _runtime: runtime,
             deadline,
+            poisoned,
             limits,
             jar: 0,
         })
@@ -392,51 +431,97 @@ impl ScriptHost {
         self.end_call(phase, result)
     }
 
-    /// QuickJS throws `null` when it cannot even allocate its out-of-memory error (by the time
-    /// the host looks, the memory is free again), so a `null` thrown out of a script is most
-    /// likely that: say so, and start the next run from a fresh runtime.
-    fn name_memory_exhaustion(&mut self, outcome: &mut ScriptOutcome) {
-        let Some(error) = outcome.error.as_mut().filter(|e| e.message == "null") else {
-            return;
-        };
-        error.message = format!(
-            "the script threw null, which is what QuickJS throws when it runs out of memory \
-             (the script memory limit is {} MiB)",
-            self.limits.memory_bytes / (1024 * 1024)
-        );
-        if let Ok(fresh) = ScriptHost::new(self.limits) {
-            *self = fresh;
-        }
-    }
-
     fn end_call(&mut self, phase: Phase, result: Result<String, ScriptError>) -> Step {
         self.deadline.set(None);
-        match result {
-            Ok(json) => {
-                let mut step = parse_step(phase, &json);
-                if let Step::Done(outcome, _) = &mut step {
-                    self.name_memory_exhaustion(outcome);
-                }
-                step
-            }
-            Err(error) => {
-                if error.message.contains("out of memory") {
-                    // QuickJS may be left in a bad state: start the next run from a fresh runtime.
-                    self.cache = Default::default();
-                    if let Ok(fresh) = ScriptHost::new(self.limits) {
-                        *self = fresh;
-                    }
-                }
-                Step::Done(
-                    ScriptOutcome {
-                        error: Some(error),
-                        ..ScriptOutcome::default()
-                    },
-                    None,
-                )
+        let threw = result.is_err();
+        let mut step = match result {
+            Ok(json) => parse_step(phase, &json),
+            Err(error) => Step::Done(
+                ScriptOutcome {
+                    error: Some(error),
+                    ..ScriptOutcome::default()
+                },
+                None,
+            ),
+        };
+        let mut fresh = self.poisoned.replace(false);
+        if let Step::Done(ScriptOutcome { error: Some(e), .. }, _) = &mut step {
+            if is_memory_exhaustion(&e.message) {
+                // What the script kept may still fill the runtime, and QuickJS may be left in a
+                // bad state: the run's next script starts from a fresh one.
+                e.message = memory_message(self.limits.memory_bytes);
+                fresh = true;
             }
         }
+        // An exception no script can catch (the time limit) left the prelude mid-call: jobs
+        // the script queued would run in the next script, and its globals would stay.
+        if threw && !fresh {
+            fresh = !self.settle();
+        }
+        if fresh {
+            if let Ok(host) = ScriptHost::new(self.limits) {
+                *self = host;
+            }
+        }
+        step
     }
+
+    /// Ends what a call cut short left behind: queued jobs (each stopped at its next interrupt
+    /// check) and the script's globals. False when that did not work and the runtime must go.
+    fn settle(&mut self) -> bool {
+        let deadline = Rc::clone(&self.deadline);
+        let settled = self.context.with(|ctx| {
+            flush_jobs(&ctx, &deadline) && {
+                deadline.set(Some(Instant::now() + SETTLE_TIME));
+                ctx.globals()
+                    .get::<_, Function>("__vayu_reset")
+                    .and_then(|reset| reset.call::<_, ()>(()))
+                    .is_ok()
+            }
+        });
+        self.deadline.set(None);
+        settled
+    }
+}
+
+/// How long the host lets jobs that outlived the time limit take to end, and the prelude take
+/// to write a timed-out script's results.
+const SETTLE_TIME: Duration = Duration::from_millis(100);
+
+/// Runs the queued jobs of a script whose time ran out (`deadline` is past, so the interrupt
+/// handler stops each within QuickJS's interrupt check interval, ending a chain that queues the
+/// next). False when jobs are still coming after [`SETTLE_TIME`] (say, each job queues two):
+/// only dropping the runtime ends those.
+fn flush_jobs(ctx: &Ctx<'_>, deadline: &Cell<Option<Instant>>) -> bool {
+    let stop = Instant::now() + SETTLE_TIME;
+    deadline.set(Some(Instant::now()));
+    while ctx.execute_pending_job() {
+        if Instant::now() >= stop {
+            return false;
+        }
+    }
+    true
+}
+
+fn timeout_message(time: Duration) -> String {
+    format!("timed out after {time:?} (the script time limit)")
+}
+
+fn memory_message(memory_bytes: usize) -> String {
+    format!(
+        "ran out of memory (the script memory limit is {} MiB)",
+        memory_bytes / (1024 * 1024)
+    )
+}
+
+/// QuickJS's ways of saying a script ran out of memory: its error, or `null` when it could not
+/// even allocate that (by the time the host looks, the memory may be free again, so a `null`
+/// thrown out of a script is taken for that).
+fn is_memory_exhaustion(message: &str) -> bool {
+    matches!(
+        message,
+        "null" | "out of memory" | "InternalError: out of memory"
+    ) || message.starts_with("ran out of memory")
 }
 
 /// Where a call into a script left its phase. (A return value, moved once: not worth a box.)
@@ -621,6 +706,8 @@ fn failure(
             e.message().unwrap_or_default(),
             e.stack().unwrap_or_default(),
         ),
+        // QuickJS's out-of-memory signature (see `is_memory_exhaustion`).
+        CaughtError::Value(v) if v.is_null() => ("null".to_string(), String::new()),
         CaughtError::Value(v) => (format!("threw a non-Error value: {v:?}"), String::new()),
         CaughtError::Error(rquickjs::Error::Allocation) => {
             ("out of memory".to_string(), String::new())
@@ -628,12 +715,9 @@ fn failure(
         CaughtError::Error(e) => (e.to_string(), String::new()),
     };
     let message = if message == "interrupted" {
-        format!("timed out after {:?} (the script time limit)", limits.time)
-    } else if message.contains("out of memory") {
-        format!(
-            "out of memory (the script memory limit is {} MiB)",
-            limits.memory_bytes / (1024 * 1024)
-        )
+        timeout_message(limits.time)
+    } else if is_memory_exhaustion(&message) {
+        memory_message(limits.memory_bytes)
     } else {
         message
     };
@@ -641,5 +725,169 @@ fn failure(
         phase: phase.as_str().into(),
         message,
         line: line_of(phase, &stack),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(time_ms: u64, memory_mb: usize) -> ScriptLimits {
+        ScriptLimits {
+            time: Duration::from_millis(time_ms),
+            memory_bytes: memory_mb * 1024 * 1024,
+            ..ScriptLimits::default()
+        }
+    }
+
+    /// Runs `source` as a test script on a 200 response and returns its outcome.
+    fn run(host: &mut ScriptHost, source: &str) -> ScriptOutcome {
+        let response = ScriptResponse {
+            code: 200,
+            status: "OK".into(),
+            header_block: "Content-Type:application/json".into(),
+            response_time: 1.0,
+            response_size: 2,
+        };
+        let input = ScriptInput {
+            run: 0,
+            phase: Phase::Test,
+            source,
+            request_json: r#"{"name":"r","method":"GET","url":"http://127.0.0.1/","headers":[],"body":null}"#,
+            context_json: r#"{"iterationCount":1,"requestId":"","data":{}}"#,
+            iteration: 0,
+            response: Some(&response),
+            body: "{}",
+        };
+        match host.run(&input, &Variables::default()) {
+            Step::Done(outcome, _) => outcome,
+            Step::Waiting { .. } => panic!("the script waits"),
+        }
+    }
+
+    const CLEAN: &str = "pm.test('clean', () => { pm.expect(typeof leaked).to.equal('undefined'); \
+                         pm.expect([1]).to.have.lengthOf(1); pm.expect({a: 1}).to.deep.equal({a: 1}); });";
+
+    fn assert_clean(host: &mut ScriptHost) {
+        let next = run(host, CLEAN);
+        assert_eq!(next.error, None);
+        let names: Vec<_> = next.tests.iter().map(|t| (&t.name[..], t.passed)).collect();
+        assert_eq!(names, [("clean", true)], "{next:?}");
+    }
+
+    fn assert_timed_out(outcome: &ScriptOutcome) {
+        let error = outcome.error.as_ref().expect("a script error");
+        assert_eq!(
+            error.message, "timed out after 200ms (the script time limit)",
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn an_await_loop_fails_its_script_at_the_time_limit_and_the_next_runs_clean() {
+        let mut host = ScriptHost::new(limits(200, 64)).unwrap();
+        let started = Instant::now();
+        let outcome = run(
+            &mut host,
+            "pm.test('before', () => {}); (async () => { while (true) { await null; } })();",
+        );
+        assert_timed_out(&outcome);
+        assert_eq!(outcome.tests.len(), 1, "the test that ran is kept");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_clean(&mut host);
+    }
+
+    #[test]
+    fn an_endless_promise_chain_fails_its_script_at_the_time_limit_and_the_next_runs_clean() {
+        let mut host = ScriptHost::new(limits(200, 64)).unwrap();
+        let outcome = run(&mut host, "f = () => Promise.resolve().then(f); f();");
+        assert_timed_out(&outcome);
+        assert_clean(&mut host);
+        // Each job queues two: the queue cannot be emptied (it fills the memory first, or
+        // outlives the time limit), so the runtime is replaced.
+        let outcome = run(
+            &mut host,
+            "f = () => { Promise.resolve().then(f); Promise.resolve().then(f); }; f();",
+        );
+        let message = &outcome.error.as_ref().expect("a script error").message;
+        assert!(
+            message.starts_with("timed out") || message.starts_with("ran out of memory"),
+            "{message}"
+        );
+        assert_clean(&mut host);
+    }
+
+    #[test]
+    fn jobs_and_globals_of_a_timed_out_script_do_not_reach_the_next() {
+        let mut host = ScriptHost::new(limits(200, 64)).unwrap();
+        let outcome = run(
+            &mut host,
+            "Promise.resolve().then(() => pm.test('leaked', () => {})); leaked = 1; while (true) {}",
+        );
+        assert_timed_out(&outcome);
+        assert_clean(&mut host);
+    }
+
+    #[test]
+    fn running_out_of_memory_fails_its_script_and_the_next_runs_clean() {
+        // The script keeps what it allocated where the prelude does not clean up, so that a
+        // runtime that is not rebuilt fails the next script too. QuickJS reports the failure
+        // as its error, or as a thrown null: out of the script, out of pm.test, or out of the
+        // prelude writing the results.
+        for script in [
+            "keep(() => new Array(100000).fill('x'));",
+            "keep(() => ({a: [1, 2]}));",
+            "pm.test('fills', () => keep(() => ({a: [1, 2]})));",
+        ] {
+            let mut host = ScriptHost::new(limits(5000, 16)).unwrap();
+            let source = format!(
+                "Object.defineProperty(globalThis, 'big', {{value: []}}); \
+                 function keep(make) {{ while (true) big.push(make()); }} {script}"
+            );
+            let outcome = run(&mut host, &source);
+            let error = outcome.error.as_ref().expect("a script error");
+            assert_eq!(
+                error.message, "ran out of memory (the script memory limit is 16 MiB)",
+                "{script}"
+            );
+            assert_clean(&mut host);
+        }
+    }
+
+    #[test]
+    fn object_prototype_pollution_breaks_neither_the_results_nor_the_libraries_of_later_scripts() {
+        for pollution in [
+            "Object.prototype.foo = 1;",
+            "Object.defineProperty(Object.prototype, 'get', {value: 5, writable: true, configurable: true});",
+            "Object.prototype.set = 5;",
+            "Object.prototype.toJSON = function () { return 1; }; Array.prototype.toJSON = function () { return 2; };",
+            "Object.prototype.toString = function () { return 'x'; }; Object.prototype.hasOwnProperty = function () { return true; };",
+            "Object.prototype.error = 'inherited'; JSON.stringify = () => 1; JSON.parse = () => 2;",
+        ] {
+            let mut host = ScriptHost::new(limits(5000, 64)).unwrap();
+            let outcome = run(&mut host, pollution);
+            assert_eq!(outcome.error, None, "{pollution}");
+            let next = run(
+                &mut host,
+                "pm.test('status', () => pm.response.to.have.status(200)); \
+                 pm.test('sdk', () => pm.expect(pm.response.headers.get('Content-Type')).to.equal('application/json')); \
+                 pm.test('fails', () => pm.expect(1).to.equal(2));",
+            );
+            assert_eq!(next.error, None, "{pollution}");
+            let tests: Vec<_> = next
+                .tests
+                .iter()
+                .map(|t| (&t.name[..], t.passed, t.error.as_deref()))
+                .collect();
+            assert_eq!(
+                tests,
+                [
+                    ("status", true, None),
+                    ("sdk", true, None),
+                    ("fails", false, Some("expected 1 to equal 2"))
+                ],
+                "{pollution}"
+            );
+        }
     }
 }

@@ -8,13 +8,78 @@
 
   var state = null; // this execution's context and results; reset by every run()
 
+  // --- What a script cannot take away from the prelude ---------------------------------------
+  // The built-ins the prelude needs at run time, taken before any script runs: a script may
+  // replace them (`JSON.stringify = ...`) or change what every object inherits
+  // (`Object.prototype.toJSON = ...`, a `get` that every property descriptor then inherits).
+  var ObjectProto = Object.prototype, ArrayProto = Array.prototype;
+  var hasOwn = Object.hasOwn, stringify = JSON.stringify, parseJson = JSON.parse;
+  var defineProperty = Object.defineProperty, describe = Object.getOwnPropertyDescriptor;
+  var ownKeys = Reflect.ownKeys, deleteProperty = Reflect.deleteProperty;
+  var DESCRIPTOR_FIELDS = ['value', 'get', 'set', 'writable', 'enumerable', 'configurable'];
+  // A property descriptor as an object that inherits nothing (`undefined` for none).
+  function descriptor(d) {
+    if (d === undefined) return undefined;
+    var out = { __proto__: null };
+    for (var i = 0; i < DESCRIPTOR_FIELDS.length; i++) {
+      if (hasOwn(d, DESCRIPTOR_FIELDS[i])) out[DESCRIPTOR_FIELDS[i]] = d[DESCRIPTOR_FIELDS[i]];
+    }
+    return out;
+  }
+  // Object.prototype and Array.prototype as the runtime made them.
+  var PRISTINE = [ObjectProto, ArrayProto].map(function (proto) {
+    var own = { __proto__: null };
+    ownKeys(proto).forEach(function (k) { own[k] = descriptor(describe(proto, k)); });
+    return { proto: proto, own: own, keys: ownKeys(proto) };
+  });
+  function sameProperty(a, b) { return a.value === b.value && a.get === b.get && a.set === b.set; }
+  // Runs `work` with Object.prototype and Array.prototype as the runtime made them, and puts
+  // back what scripts did to them afterwards (as far as they left it configurable). Libraries
+  // are evaluated this way (their module code walks objects with for-in and defines properties
+  // from literal descriptors), and the prelude's own work when a script polluted them.
+  function pristine(work) {
+    var undo = [];
+    for (var p = 0; p < PRISTINE.length; p++) {
+      var proto = PRISTINE[p].proto, own = PRISTINE[p].own, keys = ownKeys(proto), i, k;
+      for (i = 0; i < keys.length; i++) {
+        k = keys[i];
+        var now = descriptor(describe(proto, k));
+        if (k in own && sameProperty(now, own[k])) continue;
+        if (!deleteProperty(proto, k)) continue;
+        undo[undo.length] = [proto, k, now];
+        if (k in own) defineProperty(proto, k, own[k]);
+      }
+      keys = PRISTINE[p].keys;
+      for (i = 0; i < keys.length; i++) {
+        k = keys[i];
+        if (hasOwn(proto, k)) continue;
+        try { defineProperty(proto, k, own[k]); undo[undo.length] = [proto, k, undefined]; } catch (e) { /* not extensible: left as it is */ }
+      }
+    }
+    try {
+      return work();
+    } finally {
+      for (var u = undo.length - 1; u >= 0; u--) {
+        deleteProperty(undo[u][0], undo[u][1]);
+        if (undo[u][2] !== undefined) defineProperty(undo[u][0], undo[u][1], undo[u][2]);
+      }
+    }
+  }
+  // Whether a script changed what the prelude's own results depend on: JSON.stringify consults
+  // an inherited toJSON, and every descriptor literal an inherited get or set. Cheap, so it is
+  // asked on every run; pristine() is dear and runs only when this says so.
+  function polluted() {
+    return hasOwn(ObjectProto, 'toJSON') || hasOwn(ArrayProto, 'toJSON') || hasOwn(ObjectProto, 'get') || hasOwn(ObjectProto, 'set');
+  }
+  function guarded(work) { return polluted() ? pristine(work) : work(); }
+
   // --- Libraries --------------------------------------------------------------------------
   var bundles = Object.create(null);
   var loading = 0; // libraries being evaluated: lodash looks for a global `_` as it loads
   function lib(name) {
     if (!(name in bundles)) {
       loading++;
-      try { bundles[name] = loadBundle(name); } finally { loading--; }
+      try { bundles[name] = pristine(function () { return loadBundle(name); }); } finally { loading--; }
     }
     return bundles[name];
   }
@@ -66,7 +131,7 @@
   var required = Object.create(null);
   function requireModule(name) {
     name = String(name);
-    if (!Object.prototype.hasOwnProperty.call(requirable, name)) {
+    if (!hasOwn(requirable, name)) {
       throw new Error("Cannot find module '" + name + "'");
     }
     if (!(name in required)) required[name] = requirable[name]();
@@ -86,7 +151,9 @@
         Request: { isRequest: function (o) { return o instanceof PmRequest || ('postman-collection' in bundles && bundles['postman-collection'].Request.isRequest(o)); } }
       };
       var Ajv = function (options) { return new (lib('ajv'))(options); };
-      c.use(lib('chai-postman')(sdkTypes, lib('lodash'), Ajv));
+      // The plugin defines chai's words, as the libraries' own module code does: from pristine
+      // built-ins.
+      pristine(function () { c.use(lib('chai-postman')(sdkTypes, lib('lodash'), Ajv)); });
       chaiReady = c;
     }
     return chaiReady;
@@ -261,7 +328,8 @@
         return check.chaiWord().apply(this, text === undefined ? [n] : [n, text]);
       };
       // Read once: chai's getter sets the length flag on the real assertion.
-      Object.defineProperty(check, 'chaiWord', {
+      defineProperty(check, 'chaiWord', {
+        __proto__: null,
         value: function () { if (word === null) word = realAssertion(fast)[name]; return word; }
       });
       Object.setPrototypeOf(check, lengthChain);
@@ -274,16 +342,16 @@
 
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
   function req() {
-    if (state.request === null) state.request = JSON.parse(state.requestJson);
+    if (state.request === null) state.request = parseJson(state.requestJson);
     return state.request;
   }
   function context() {
-    if (state.context === null) state.context = JSON.parse(state.contextJson);
+    if (state.context === null) state.context = parseJson(state.contextJson);
     return state.context;
   }
   function vars() {
     if (state.variables === null) {
-      state.variables = JSON.parse(state.variablesJson);
+      state.variables = parseJson(state.variablesJson);
       if (!state.variables.data) state.variables.data = {};
     }
     return state.variables;
@@ -307,10 +375,10 @@
       if (v === undefined && name.trim().charAt(0) === '$') {
         return lib('postman-collection').Property.replaceSubstitutions(whole, []);
       }
-      return v === undefined ? whole : (typeof v === 'string' ? v : JSON.stringify(v));
+      return v === undefined ? whole : (typeof v === 'string' ? v : stringify(v));
     });
   }
-  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+  function has(object, key) { return hasOwn(object, key); }
 
   function scope(name) {
     function own() { return vars()[name]; }
@@ -410,7 +478,7 @@
   function vayuAuth(auth) {
     if (auth === undefined || auth === null || auth.type === 'noauth') return null;
     var fields = AUTH_FIELDS[auth.type];
-    if (!fields) throw new Error('pm.request.auth: Vayu sends basic, bearer, apikey, digest and oauth2 (with an access token) auth; ' + JSON.stringify(auth.type) + ' is not supported yet');
+    if (!fields) throw new Error('pm.request.auth: Vayu sends basic, bearer, apikey, digest and oauth2 (with an access token) auth; ' + stringify(auth.type) + ' is not supported yet');
     var p = auth.parameters().toObject();
     var out = { type: auth.type };
     fields.forEach(function (f) {
@@ -444,7 +512,7 @@
   Object.defineProperty(request, 'url', {
     get: function () {
       if (state.url === null) {
-        state.url = new (lib('postman-collection').Url)(req().url);
+        state.url = guarded(function () { return new (lib('postman-collection').Url)(req().url); });
         state.urlWas = state.url.toString();
       }
       return state.url;
@@ -461,7 +529,7 @@
       return { mode: 'raw', raw: raw === null ? '' : raw, toString: function () { return raw === null ? '' : raw; } };
     },
     set: function (v) {
-      req().body = v === null || v === undefined ? null : (typeof v === 'object' ? (v.raw !== undefined ? String(v.raw) : JSON.stringify(v)) : String(v));
+      req().body = v === null || v === undefined ? null : (typeof v === 'object' ? (v.raw !== undefined ? String(v.raw) : stringify(v)) : String(v));
     }
   });
 
@@ -473,13 +541,15 @@
   function sdkResponse() {
     if (state.sdkResponse === null) {
       var r = state.response;
-      state.sdkResponse = new (lib('postman-collection').Response)({
-        code: r[1],
-        status: r[2],
-        header: resHeaderList(),
-        body: state.body,
-        responseTime: r[3],
-        responseSize: r[4]
+      state.sdkResponse = guarded(function () {
+        return new (lib('postman-collection').Response)({
+          code: r[1],
+          status: r[2],
+          header: resHeaderList(),
+          body: state.body,
+          responseTime: r[3],
+          responseSize: r[4]
+        });
       });
     }
     return state.sdkResponse;
@@ -496,7 +566,7 @@
     if (reviver === undefined && !strict) {
       if (state.jsonParsed) return state.json;
       try {
-        state.json = JSON.parse(state.body);
+        state.json = parseJson(state.body);
         state.jsonParsed = true;
         return state.json;
       } catch (e) { /* the SDK's parser accepts comments and a BOM, and names the error as Postman does */ }
@@ -535,6 +605,9 @@
     } catch (e) {
       entry.passed = false;
       entry.error = testError(e, entry.name);
+      // QuickJS throws null when it cannot allocate even its out-of-memory error: the host
+      // names it and starts the run's next script from a fresh runtime.
+      if (e === null && state.error === null) state.error = scriptError(e);
     }
     return pm;
   }
@@ -597,7 +670,7 @@
         .map(function (p) { return encodeURIComponent(p.key) + '=' + encodeURIComponent(p.value === undefined ? '' : p.value); }).join('&');
       if (!headers.some(function (h) { return h[0].toLowerCase() === 'content-type'; })) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
     } else if (b && b.mode) {
-      throw new Error('pm.sendRequest: body mode ' + JSON.stringify(b.mode) + ' is not supported yet; use raw or urlencoded');
+      throw new Error('pm.sendRequest: body mode ' + stringify(b.mode) + ' is not supported yet; use raw or urlencoded');
     }
     return { name: '', url: String(url), method: String(spec.method || 'GET').toUpperCase(), headers: headers, body: body };
   }
@@ -760,7 +833,7 @@
     return function () {
       var parts = Array.prototype.map.call(arguments, function (a) {
         if (typeof a === 'string') return a;
-        try { return JSON.stringify(a); } catch (e) { return String(a); }
+        try { return stringify(a); } catch (e) { return String(a); }
       });
       state.console.push({ level: level, message: parts.join(' ') });
     };
@@ -861,7 +934,7 @@
     } catch (e) {
       state.error = scriptError(e);
     }
-    drainJobs();
+    jobs();
     // Only the script's own entries are tests: never what a prototype lends the object.
     Object.keys(legacyTests).forEach(function (name) {
       var ok = !!legacyTests[name];
@@ -881,15 +954,17 @@
     var response;
     if (meta !== null) {
       var sdk = lib('postman-collection');
-      response = new sdk.Response({
-        code: meta[0],
-        status: meta[1],
-        responseTime: meta[2],
-        header: headerBlock === '' ? [] : headerBlock.split('\n').map(function (line) {
-          var at = line.indexOf(':');
-          return { key: line.slice(0, at), value: line.slice(at + 1) };
-        }),
-        body: body
+      response = guarded(function () {
+        return new sdk.Response({
+          code: meta[0],
+          status: meta[1],
+          responseTime: meta[2],
+          header: headerBlock === '' ? [] : headerBlock.split('\n').map(function (line) {
+            var at = line.indexOf(':');
+            return { key: line.slice(0, at), value: line.slice(at + 1) };
+          }),
+          body: body
+        });
       });
     }
     if (state.error === null) {
@@ -899,7 +974,7 @@
       } catch (e) {
         state.error = scriptError(e);
       }
-      drainJobs();
+      jobs();
     }
     return endCall();
   });
@@ -920,8 +995,14 @@
   }
   // Promise reactions (pm.sendRequest without a callback, async test code) run before the call
   // returns to the host.
+  // The host's job runner says why it stopped early (the time limit ran out while jobs were
+  // still coming: `await` in a loop, a promise chain that never ends), or nothing.
   var drainJobs = global.__vayu_drain_jobs;
   delete global.__vayu_drain_jobs;
+  function jobs() {
+    var late = drainJobs();
+    if (typeof late === 'string' && state.error === null) state.error = { message: late, stack: '', name: 'Error' };
+  }
   // Ends one call from the host: the requests the phase wants sent, or its final results.
   function endCall() {
     if (state.error === null && state.waiting > 0) {
@@ -929,7 +1010,8 @@
       if (state.phase === 0) state.phase = nextPhase++;
       var phase = state.phase;
       phases[phase] = state;
-      var out = '{"phase":' + phase + ',"send":' + JSON.stringify(state.outbox) + '}';
+      var outbox = state.outbox;
+      var out = '{"phase":' + phase + ',"send":' + guarded(function () { return stringify(outbox); }) + '}';
       state.outbox = [];
       state = null;
       return out;
@@ -940,19 +1022,30 @@
     for (var k in global) {
       try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
     }
+    var json = guarded(results);
+    state = null;
+    return json;
+  }
+  function results() {
     if (state.url !== null && state.url.toString() !== state.urlWas) req().url = state.url.toString();
     if (state.authRead && state.error === null) {
       try {
         var auth = vayuAuth(state.auth);
-        if (JSON.stringify(auth) !== JSON.stringify(req().auth || null)) req().auth = auth;
+        if (stringify(auth) !== stringify(req().auth || null)) req().auth = auth;
       } catch (e) {
         state.error = scriptError(e);
       }
     }
-    var json = resultJson(state, state.error);
-    state = null;
-    return json;
+    return resultJson(state, state.error);
   }
+  // A call from the host ended in an exception the script could not catch (the time limit):
+  // what the script left on the global object goes, as after any script.
+  hidden('__vayu_reset', function () {
+    state = null;
+    for (var k in global) {
+      try { delete global[k]; } catch (e) { /* non-configurable: nothing to do */ }
+    }
+  });
 
   // The results as JSON for the host, written out by hand: QuickJS's JSON.stringify costs
   // several microseconds even for two test results. Test names repeat from response to response,
@@ -962,7 +1055,7 @@
     var q = quotedNames[text];
     if (q === undefined) {
       if (quotedCount >= 1024) { quotedNames = Object.create(null); quotedCount = 0; }
-      q = quotedNames[text] = JSON.stringify(String(text));
+      q = quotedNames[text] = stringify(String(text));
       quotedCount++;
     }
     return q;
@@ -973,15 +1066,15 @@
     for (var i = 0; i < tests.length; i++) {
       var t = tests[i];
       out += (i ? ',{"name":' : '{"name":') + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
-        (t.skipped ? ',"skipped":true' : ',"skipped":false') + (t.error === undefined ? '}' : ',"error":' + JSON.stringify(String(t.error)) + '}');
+        (t.skipped ? ',"skipped":true' : ',"skipped":false') + (!hasOwn(t, 'error') || t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
     }
-    out += lines.length ? '],"console":' + JSON.stringify(lines) : '],"console":[]';
-    out += error === null ? ',"error":null' : ',"error":' + JSON.stringify(error);
-    if (variables !== null) out += ',"variables":' + JSON.stringify(variables);
-    if (request !== null) out += ',"request":' + JSON.stringify(request);
+    out += lines.length ? '],"console":' + stringify(lines) : '],"console":[]';
+    out += error === null ? ',"error":null' : ',"error":' + stringify(error);
+    if (variables !== null) out += ',"variables":' + stringify(variables);
+    if (request !== null) out += ',"request":' + stringify(request);
     if (run.skipRequest) out += ',"skipRequest":true';
-    if (run.nextRequest !== null) out += ',"nextRequest":' + JSON.stringify(run.nextRequest);
-    if (run.visualizer !== null) out += ',"visualizer":' + JSON.stringify(run.visualizer);
+    if (run.nextRequest !== null) out += ',"nextRequest":' + stringify(run.nextRequest);
+    if (run.visualizer !== null) out += ',"visualizer":' + stringify(run.visualizer);
     return out + '}';
   }
   function legacyHeaders() {
