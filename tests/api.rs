@@ -1527,3 +1527,47 @@ fn oversized_scripts_are_refused_naming_the_field() {
     assert_eq!(collection.status, 422, "{}", collection.body);
     assert!(collection.body.contains("1024 KiB"), "{}", collection.body);
 }
+
+/// Issue 25 (8): a run killed with the engine had no report at all. Its report is made from
+/// the seconds it recorded, and says it is partial.
+#[test]
+fn a_run_killed_with_the_engine_has_a_partial_report_from_its_recorded_seconds() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("killed");
+    let db = dir.0.join("v.db");
+    let (mut child, base, _log) = crate::support::spawn_engine(&db);
+    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": server.url("/echo")}, "config": {"duration": "60s", "targetRps": 50}}).to_string()), &[]);
+    let id = started.json()["runId"].as_str().unwrap().to_string();
+    // Until the database has at least two recorded seconds of it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let recorded: i64 = rusqlite::Connection::open(&db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM metrics WHERE run_id = ?1 AND name = 'requests_sent'",
+                    [&id],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap_or(0);
+        if recorded >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no seconds recorded");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (mut child, base, _log) = crate::support::spawn_engine(&db);
+    let report = call("GET", &format!("{base}/run/{id}/report"), None, &[]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(report.status, 200, "{}", report.body);
+    let report = report.json();
+    assert_eq!(report["partial"], true, "{report}");
+    assert_eq!(report["status"], "failed");
+    assert_eq!(report["error"], vayu::store::RESTART_REASON);
+    assert!(report["requestsSent"].as_u64().unwrap() >= 50, "{report}");
+    assert!(report["seconds"].as_array().unwrap().len() >= 2, "{report}");
+    assert_eq!(report["requestsExpected"], 3000);
+}

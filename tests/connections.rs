@@ -78,3 +78,39 @@ fn connection_close_on_every_response() {
     // Every /close response ends its connection, so descriptor numbers are reused constantly.
     assert!(server.stats.accepted_connections.load(SeqCst) >= 300);
 }
+
+/// Issue 25 (8): after large runs ~4,000 sockets stayed in CLOSE-WAIT for as long as the
+/// daemon lived (libcurl keeps idle connections until its next transfer). An idle worker
+/// closes its connections a few seconds after its last transfer; until then they are reused.
+#[test]
+fn idle_workers_close_their_connections_after_a_while_and_reuse_them_until_then() {
+    let server = TargetServer::start();
+    let engine = engine();
+    for _ in 0..3 {
+        let r = send(&engine, json!({"url": server.url("/echo")})).unwrap();
+        assert_eq!(r.status, 200);
+    }
+    assert!(
+        server.stats.accepted_connections.load(SeqCst) <= 2,
+        "back-to-back requests reuse connections"
+    );
+    let batch = engine.execute_batch(vec![prepared(json!({"url": server.url("/echo")}))], 400, 40);
+    assert_eq!(batch.completed, 400);
+    assert!(server.stats.open_connections.load(SeqCst) >= 10);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while server.stats.open_connections.load(SeqCst) > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} connections still open 30 s after the last transfer",
+            server.stats.open_connections.load(SeqCst)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // A request after that opens a connection again.
+    assert_eq!(
+        send(&engine, json!({"url": server.url("/echo")}))
+            .unwrap()
+            .status,
+        200
+    );
+}

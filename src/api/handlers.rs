@@ -406,9 +406,8 @@ pub fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 }
 
 pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
-    let run = state
-        .store
-        .reader()?
+    let reader = state.store.reader()?;
+    let run = reader
         .get_run(id)?
         .ok_or_else(|| ApiError::missing("run", id))?;
     match run.summary {
@@ -417,10 +416,18 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
             "run `{id}` is {}; its report exists when it ends",
             run.status
         ))),
-        None => Err(ApiError::not_found(format!(
-            "run `{id}` ended {} without a report",
-            run.status
-        ))),
+        // Ended without its report (the engine was killed): what its recorded seconds say.
+        None => {
+            let points = reader.run_metrics(id, None, None)?;
+            crate::run::PartialReport::from_metrics(id, run.status, run.error, &points)
+                .map(|partial| Reply::Json(200, serde_json::to_value(partial).unwrap_or_default()))
+                .ok_or_else(|| {
+                    ApiError::not_found(format!(
+                        "run `{id}` ended {} without a report, and recorded no second to make one from",
+                        run.status
+                    ))
+                })
+        }
     }
 }
 

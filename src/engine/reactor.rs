@@ -182,6 +182,16 @@ impl Reactor {
         Ok(())
     }
 
+    /// Closes every connection the shards keep, by dropping the multi handles (they are made
+    /// again on first use). Only with no transfer in flight.
+    pub(crate) fn close_connections(&mut self) {
+        for fd in self.pinned.lock().drain(..) {
+            socket_table().set(fd, 0);
+        }
+        self.multis.clear();
+        self.timers.clear();
+    }
+
     pub(crate) fn multi(&self, shard: usize) -> &Multi {
         &self.multis[shard]
     }

@@ -88,6 +88,9 @@ const MAX_FREED_SHARDS: usize = 65_536;
 
 /// A wake-up with nothing scheduled still happens this often, as a safety net.
 const MAX_POLL: Duration = Duration::from_secs(1);
+/// How long an idle worker keeps its connections open: as long as the usual server keep-alive
+/// (Node's and Apache's 5 s), so consecutive requests still reuse them.
+const IDLE_CONNECTIONS_KEPT: Duration = Duration::from_secs(5);
 
 struct Slot {
     handle: Easy2Handle<transfer::Collector>,
@@ -145,6 +148,8 @@ pub(crate) struct Worker {
     /// to the idle connection it left, so shards do not each open connections of their own.
     freed_shards: Vec<usize>,
     finished: Vec<(usize, Result<(), curl::Error>)>,
+    /// Since when the worker has had nothing to do, while it keeps connections.
+    idle_since: Option<Instant>,
 }
 
 impl Worker {
@@ -174,6 +179,7 @@ impl Worker {
             shard_active: [0; SHARDS],
             freed_shards: Vec::new(),
             finished: Vec::new(),
+            idle_since: None,
         })
     }
 
@@ -203,7 +209,8 @@ impl Worker {
             if self.stop_deadline.is_some() && self.active() == 0 {
                 break;
             }
-            self.sleep(now, wake_at);
+            let close_at = self.close_idle_connections(now);
+            self.sleep(now, wake_at.into_iter().chain(close_at).min());
         }
         for job in std::mem::take(&mut self.jobs) {
             match job.panicked {
@@ -211,6 +218,25 @@ impl Worker {
                 None => end_job(job.job),
             }
         }
+    }
+
+    /// A worker with nothing to do for `IDLE_CONNECTIONS_KEPT` closes its connections: servers
+    /// close idle ones on their side, and libcurl would keep each such socket (in CLOSE-WAIT)
+    /// until its next transfer, which a daemon may never start. Returns when to look again.
+    fn close_idle_connections(&mut self, now: Instant) -> Option<Instant> {
+        let idle = self.active() == 0 && self.jobs.is_empty() && self.singles.is_empty();
+        if !idle || self.reactor.shards_in_use() == 0 {
+            self.idle_since = None;
+            return None;
+        }
+        let close_at = *self.idle_since.get_or_insert(now) + IDLE_CONNECTIONS_KEPT;
+        if now < close_at {
+            return Some(close_at);
+        }
+        self.reactor.close_connections();
+        self.freed_shards.clear();
+        self.idle_since = None;
+        None
     }
 
     fn active(&self) -> usize {

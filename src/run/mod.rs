@@ -28,7 +28,8 @@ pub use crate::engine::Percentiles;
 pub use config::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
 pub use merge::{merge, MergedReport};
 pub use report::{
-    deserialize_histogram, FinalReport, FlowReport, LatencyReport, PhaseAverages, StepReport,
+    deserialize_histogram, FinalReport, FlowReport, LatencyReport, PartialReport, PhaseAverages,
+    StepReport,
 };
 pub use reporter::{
     snapshot_metrics, step_metrics, FlowSnapshot, LatencyBrief, RunEvent, RunSnapshot,

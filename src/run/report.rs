@@ -362,3 +362,79 @@ pub fn deserialize_histogram(text: &str) -> Option<Histogram<u64>> {
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
+
+/// What is known of a run that ended without its final report (the engine was killed): built
+/// from the metrics it recorded once a second, so it is as of its last recorded second.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartialReport {
+    pub run_id: String,
+    pub status: RunStatus,
+    pub error: Option<String>,
+    /// Always true: the numbers end at the last second the run recorded.
+    pub partial: bool,
+    /// Seconds from the first recorded second to the last.
+    pub recorded_secs: f64,
+    pub requests_sent: u64,
+    pub completed: u64,
+    pub dropped: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_expected: Option<u64>,
+    /// Each recorded second: time (ms since the epoch), rate, latency p50/p95/p99 (ms), error
+    /// rate (percent).
+    pub seconds: Vec<serde_json::Value>,
+}
+
+impl PartialReport {
+    /// `None` when the run recorded no second.
+    pub fn from_metrics(
+        run_id: &str,
+        status: RunStatus,
+        error: Option<String>,
+        points: &[crate::store::MetricPoint],
+    ) -> Option<PartialReport> {
+        let run_level = || points.iter().filter(|p| p.labels.is_none());
+        let last = |name: &str| {
+            run_level()
+                .filter(|p| p.name == name)
+                .last()
+                .map(|p| p.value as u64)
+        };
+        let mut seconds: Vec<serde_json::Value> = Vec::new();
+        let mut at =
+            std::collections::BTreeMap::<i64, serde_json::Map<String, serde_json::Value>>::new();
+        for p in run_level() {
+            if [
+                "rps",
+                "latency_p50",
+                "latency_p95",
+                "latency_p99",
+                "error_rate",
+            ]
+            .contains(&p.name.as_str())
+            {
+                at.entry(p.timestamp)
+                    .or_default()
+                    .insert(p.name.clone(), serde_json::json!(p.value));
+            }
+        }
+        for (t, mut values) in at {
+            values.insert("t".into(), serde_json::json!(t));
+            seconds.push(serde_json::Value::Object(values));
+        }
+        let first = points.iter().map(|p| p.timestamp).min()?;
+        let end = points.iter().map(|p| p.timestamp).max()?;
+        Some(PartialReport {
+            run_id: run_id.to_string(),
+            status,
+            error,
+            partial: true,
+            recorded_secs: (end - first) as f64 / 1000.0,
+            requests_sent: last("requests_sent").unwrap_or(0),
+            completed: last("total_requests").unwrap_or(0),
+            dropped: last("dropped").unwrap_or(0),
+            requests_expected: last("requests_expected"),
+            seconds,
+        })
+    }
+}
