@@ -396,8 +396,7 @@ impl PartialReport {
         let run_level = || points.iter().filter(|p| p.labels.is_none());
         let last = |name: &str| {
             run_level()
-                .filter(|p| p.name == name)
-                .last()
+                .rfind(|p| p.name == name)
                 .map(|p| p.value as u64)
         };
         let mut seconds: Vec<serde_json::Value> = Vec::new();
