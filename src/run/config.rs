@@ -484,6 +484,19 @@ fn record_policy(
 }
 
 /// Requests in flight at once are bounded by the connections the process can open.
+/// The most iterations a run may plan: a trillion, days at the fastest rate one engine sends.
+pub const MAX_ITERATIONS: u64 = 1_000_000_000_000;
+
+pub(super) fn iterations(field: &str, value: u64) -> Result<u64, ValidationError> {
+    if value > MAX_ITERATIONS {
+        return Err(err(
+            field,
+            format!("{value} is over the limit of {MAX_ITERATIONS:e} iterations; split the load over engines or runs"),
+        ));
+    }
+    Ok(value)
+}
+
 pub(super) fn in_flight(field: &str, value: u64) -> Result<u64, ValidationError> {
     let limit = crate::engine::connection_limit();
     if value > limit {
@@ -870,7 +883,7 @@ fn legacy_mode(c: &LoadConfigSpec) -> Result<Mode, ValidationError> {
                         "mode \"iterations\" needs iterations ≥ 1",
                     ))
                 }
-                Some(n) => n,
+                Some(n) => iterations("config.iterations", n)?,
             };
             let concurrency = in_flight("config.concurrency", c.concurrency.unwrap_or(1))?;
             if concurrency == 0 {

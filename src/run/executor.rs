@@ -163,7 +163,7 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
     };
     let iterations = || match c.iterations {
         Some(0) => Err(err("config.iterations", "must be at least 1")),
-        other => Ok(other.unwrap_or(1)),
+        other => super::config::iterations("config.iterations", other.unwrap_or(1)),
     };
     let mode = match name {
         "constant-arrival-rate" => {
