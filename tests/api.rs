@@ -1431,6 +1431,20 @@ fn huge_durations_are_refused_naming_the_field() {
         assert_eq!(design.status, 422, "{}", design.body);
         assert_eq!(design.json()["error"]["field"], "request.timeout");
     }
+    for config in [
+        json!({"mode": "iterations", "iterations": 10_000_000_000_000u64}),
+        json!({"executor": "shared-iterations", "iterations": 10_000_000_000_000u64}),
+        json!({"executor": "per-vu-iterations", "iterations": u64::MAX}),
+    ] {
+        let r = api.post("/run", json!({"request": {"url": url}, "config": config}));
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(
+            r.json()["error"]["field"],
+            "config.iterations",
+            "{}",
+            r.body
+        );
+    }
     assert_eq!(api.get("/health").status, 200);
 }
 
