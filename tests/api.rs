@@ -2,7 +2,6 @@
 
 use crate::support::{TargetServer, TempDir};
 use serde_json::{json, Value};
-use std::process::Command;
 use std::time::{Duration, Instant};
 use vayu::api::{Daemon, DaemonConfig};
 
@@ -595,11 +594,7 @@ fn sigterm_during_a_run_leaves_it_stopped() {
         std::thread::sleep(Duration::from_millis(10));
     }
     let t0 = Instant::now();
-    assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
+    crate::support::signal(&child, "TERM");
     let status = child.wait().unwrap();
     drain.join().unwrap();
     assert_eq!(status.code(), Some(0));
@@ -1299,11 +1294,7 @@ fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
     let collection_id = collection_run.json()["runId"].as_str().unwrap().to_string();
     std::thread::sleep(Duration::from_millis(500));
     let t0 = Instant::now();
-    assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
+    crate::support::signal(&child, "TERM");
     let status = child.wait().unwrap();
     let elapsed = t0.elapsed();
     let log = log.join().unwrap();
@@ -1349,11 +1340,7 @@ fn a_second_sigterm_aborts_the_shutdown_at_once() {
     std::thread::sleep(Duration::from_millis(500));
     let t0 = Instant::now();
     for _ in 0..2 {
-        assert!(Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success());
+        crate::support::signal(&child, "TERM");
         std::thread::sleep(Duration::from_millis(300));
     }
     let status = child.wait().unwrap();

@@ -423,11 +423,7 @@ fn load_stops_on_sigint_and_still_reports() {
     {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    crate::support::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
     let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -457,11 +453,7 @@ fn a_second_sigint_aborts_in_flight_requests_and_still_reports() {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     for _ in 0..2 {
-        let killed = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
+        crate::support::signal(&child, "INT");
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
     let out = child.wait_with_output().unwrap();

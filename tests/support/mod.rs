@@ -125,3 +125,12 @@ pub fn silent_server() -> (String, std::net::TcpListener) {
     let url = format!("http://{}/", listener.local_addr().unwrap());
     (url, listener)
 }
+
+/// Sends signal `name` (`TERM`, `INT`, `KILL`) to a child process.
+pub fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill -{name} failed");
+}
