@@ -48,6 +48,7 @@ pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     }
     let mut progress = Progress {
         bar: bar.as_ref(),
+        keep_series: args.report.is_some(),
         series: Vec::new(),
         second: -1,
         tail: None,
@@ -167,6 +168,9 @@ fn remote_load(
 /// What a run's snapshots feed: the progress bar, and a point a second for the HTML report.
 struct Progress<'a> {
     bar: Option<&'a ProgressBar>,
+    /// Whether points are kept (`--report`): about 2 KB a second of the run, which a soak
+    /// without a report should not hold.
+    keep_series: bool,
     series: Vec<crate::ui::SeriesPoint>,
     /// The last whole second of the run a point was taken for.
     second: i64,
@@ -178,6 +182,9 @@ impl Progress<'_> {
     fn see(&mut self, snapshot: &RunSnapshot) {
         if let Some(bar) = self.bar {
             update(bar, snapshot);
+        }
+        if !self.keep_series {
+            return;
         }
         let second = snapshot.elapsed_secs.floor() as i64;
         let point = crate::ui::point_of(snapshot, crate::clock::now_millis());
