@@ -136,6 +136,22 @@ pub fn raise_open_file_limit() -> std::io::Result<u64> {
     Ok(limit.rlim_cur as u64)
 }
 
+/// Allocations of this size and more get their own mapping, returned to the system when freed.
+const LARGE_ALLOCATION: i32 = 1024 * 1024;
+
+/// Makes glibc's allocator give large blocks back when they are freed. By default it raises its
+/// mmap threshold to the size of each large block freed (up to 32 MiB), so after one large run
+/// body every later one is carved from the per-thread arenas, which then keep the memory
+/// (measured: four 7 MB run bodies left 268 MB of arenas holding 14 MB in use). A fixed
+/// threshold keeps such blocks out of the arenas. Call once at start; a no-op off glibc.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt takes no pointers and may be called at any time.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, LARGE_ALLOCATION);
+    }
+}
+
 /// Gives the memory the C allocator holds free back to the system (glibc keeps what large runs
 /// freed in its arenas otherwise). Walks every arena under its lock, so call it when no run is
 /// going, not on a worker. Returns whether anything was released; a no-op off glibc.

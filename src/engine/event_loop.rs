@@ -57,6 +57,7 @@ impl EventLoop {
     /// reports back its waker.
     pub fn start(config: EngineConfig) -> std::io::Result<EventLoop> {
         curl::init();
+        vayu_ffi::tune_allocator();
         if let Err(e) = vayu_ffi::raise_open_file_limit() {
             eprintln!("vayu: could not raise the open-file limit ({e}); many connections may fail to open");
         }

@@ -222,7 +222,9 @@ impl Worker {
 
     /// A worker with nothing to do for `IDLE_CONNECTIONS_KEPT` closes its connections: servers
     /// close idle ones on their side, and libcurl would keep each such socket (in CLOSE-WAIT)
-    /// until its next transfer, which a daemon may never start. Returns when to look again.
+    /// until its next transfer, which a daemon may never start. Its idle easy handles go too:
+    /// each keeps the last request it sent and libcurl's copy of its body (a large run's would
+    /// stay held). Returns when to look again.
     fn close_idle_connections(&mut self, now: Instant) -> Option<Instant> {
         let idle = self.active() == 0 && self.jobs.is_empty() && self.singles.is_empty();
         if !idle || self.reactor.shards_in_use() == 0 {
@@ -233,6 +235,8 @@ impl Worker {
         if now < close_at {
             return Some(close_at);
         }
+        // Handles before the multi handles they were used with (the fields' drop order).
+        self.idle.clear();
         self.reactor.close_connections();
         self.freed_shards.clear();
         self.idle_since = None;
