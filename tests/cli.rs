@@ -815,3 +815,40 @@ fn load_runs_a_collection_flow_with_csv_data_locally_and_through_an_engine() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("flow.collection"), "{}", stderr(&out));
 }
+
+/// Issue 26: a run whose every request failed looked fine: `p95<200ms (actual 0.000ms)` passed
+/// over 15,000 connection errors and the summary began with the sent count.
+#[test]
+fn a_run_with_no_response_fails_its_latency_threshold_and_leads_with_its_failures() {
+    let dir = TempDir::new("no-response");
+    let url = format!("http://127.0.0.1:{}/", crate::support::closed_port());
+    let file = run_file(&dir, &url, r#"{"mode": "iterations", "iterations": 20}"#);
+    let out = vayu_cli(&[
+        "load",
+        &file,
+        "--threshold",
+        "p95<200ms",
+        "--threshold",
+        "errors<101%",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("FAILED        20 of 20 requests (100.0%); most: connect (20,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL p95<200ms (actual no response to measure)"),
+        "{text}"
+    );
+    assert!(text.contains("ok   errors<101%"), "{text}");
+
+    let request = dir.write("get.json", &format!(r#"{{"url": "{url}"}}"#));
+    let out = vayu_cli(&["batch", &request, "--repeat", "5"]);
+    assert!(
+        stdout(&out).starts_with("FAILED        5 of 5 requests (100.0%)"),
+        "{}",
+        stdout(&out)
+    );
+}

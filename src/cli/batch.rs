@@ -1,7 +1,7 @@
 //! `vayu-cli batch`: many requests through the engine, then a summary.
 
 use super::args::BatchArgs;
-use super::format::{bytes, micros, percentile_line, status_and_error_lines};
+use super::format::{bytes, failure_lead, micros, percentile_line, status_and_error_lines};
 use super::{emit, request_file, CliError};
 use crate::engine::{
     BatchReport, BeforeSend, EngineConfig, EventLoop, Extra, Outcome, OutcomeObserver,
@@ -235,7 +235,7 @@ pub fn render_tests(tally: &TestTally) -> String {
 
 fn render(r: &BatchReport, workers: usize) -> String {
     use std::fmt::Write;
-    let mut out = String::new();
+    let mut out = failure_lead(r.failed, r.completed, &r.errors);
     let _ = writeln!(
         out,
         "requests      {} (concurrency {}, {} workers)",

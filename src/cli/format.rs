@@ -12,6 +12,22 @@ pub fn micros(us: f64) -> String {
 }
 
 /// The summary lines for status codes and error categories, as `batch` and `load` print them.
+/// The line a summary leads with when requests failed: how many, and the most common cause, so
+/// a run against a target that is not up cannot read as fine. Empty when none failed.
+pub fn failure_lead(failed: u64, completed: u64, errors: &[crate::engine::ErrorCount]) -> String {
+    if failed == 0 {
+        return String::new();
+    }
+    let share = failed as f64 * 100.0 / completed.max(1) as f64;
+    let cause = errors
+        .iter()
+        .max_by_key(|e| e.count)
+        .map_or(String::new(), |e| {
+            format!("; most: {} ({}, {})", e.category, e.count, e.sample)
+        });
+    format!("FAILED        {failed} of {completed} requests ({share:.1}%){cause}\n")
+}
+
 pub fn status_and_error_lines(
     codes: &std::collections::BTreeMap<u16, u64>,
     errors: &[crate::engine::ErrorCount],

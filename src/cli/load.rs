@@ -1,7 +1,7 @@
 //! `vayu-cli load`: a load run in-process, with a live progress bar and the final report.
 
 use super::args::LoadArgs;
-use super::format::{bytes, micros, percentile_line, status_and_error_lines};
+use super::format::{bytes, failure_lead, micros, percentile_line, status_and_error_lines};
 use super::remote::Engine;
 use super::{emit, CliError};
 use crate::engine::{EngineConfig, EventLoop};
@@ -364,6 +364,7 @@ pub(super) fn render(r: &FinalReport) -> String {
         "run {} {} after {:.2} s ({} model)",
         r.run_id, r.status, r.duration_secs, r.mode
     );
+    out.push_str(&failure_lead(r.failed, r.completed, &r.errors));
     let expected = r
         .requests_expected
         .map_or(String::new(), |e| format!(" of {e} planned"));

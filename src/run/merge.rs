@@ -329,6 +329,7 @@ fn check_thresholds(
         latency_avg_us: h.mean(),
         latency_min_us: h.min() as f64,
         latency_max_us: h.max() as f64,
+        latency_count: h.len(),
         latency_quantile_us: Box::new(move |q| h.value_at_quantile(q) as f64),
         error_rate,
         rps,

@@ -266,6 +266,7 @@ fn measured(stats: &RunStats, open: bool, secs: f64) -> Measured {
         latency_avg_us: 0.0,
         latency_min_us: 0.0,
         latency_max_us: 0.0,
+        latency_count: 0,
         error_rate: stats.error_rate(),
         rps: if secs > 0.0 {
             stats.completed() as f64 / secs
@@ -292,6 +293,7 @@ fn latency_of(m: &mut Measured, h: &Histogram<u64>) {
     m.latency_avg_us = h.mean();
     m.latency_min_us = h.min() as f64;
     m.latency_max_us = h.max() as f64;
+    m.latency_count = h.len();
 }
 
 fn flow_report(plan: &LoadPlan, flow: &FlowPlan, stats: &RunStats, open: bool) -> FlowReport {

@@ -56,6 +56,8 @@ pub struct Measured {
     pub latency_avg_us: f64,
     pub latency_min_us: f64,
     pub latency_max_us: f64,
+    /// Responses the latencies are measured over: a latency threshold over none fails.
+    pub latency_count: u64,
     pub error_rate: f64,
     pub rps: f64,
     /// Passed / (passed + failed) assertions; 1 without any.
@@ -169,6 +171,19 @@ impl Threshold {
     }
 
     pub fn check(&self, m: &Measured) -> ThresholdResult {
+        let latency = matches!(
+            self.metric,
+            Metric::Quantile(_) | Metric::Avg | Metric::Min | Metric::Max
+        );
+        if latency && m.latency_count == 0 {
+            // Every request failed before a response (or none was sent): a latency of 0 would
+            // pass `p95<200ms` for a run that measured nothing.
+            return ThresholdResult {
+                threshold: self.expr.clone(),
+                ok: false,
+                actual: "no response to measure".into(),
+            };
+        }
         let (value, actual) = match self.metric {
             Metric::Quantile(q) => ms((m.latency_quantile_us)(q)),
             Metric::Avg => ms(m.latency_avg_us),
@@ -246,11 +261,35 @@ mod tests {
             latency_avg_us: 50_000.0,
             latency_min_us: 1_000.0,
             latency_max_us: 100_000.0,
+            latency_count: 100,
             error_rate: 0.005,
             rps: 950.0,
             checks_rate: 0.995,
             dropped: 3,
         }
+    }
+
+    #[test]
+    fn a_latency_threshold_over_no_response_fails() {
+        let none = Measured {
+            latency_count: 0,
+            latency_quantile_us: Box::new(|_| 0.0),
+            latency_avg_us: 0.0,
+            latency_min_us: 0.0,
+            latency_max_us: 0.0,
+            error_rate: 1.0,
+            ..measured()
+        };
+        for expr in ["p95<200ms", "avg<1s", "max<1s", "min<1s"] {
+            let r = Threshold::parse(expr, None).unwrap().check(&none);
+            assert_eq!(
+                (r.ok, r.actual.as_str()),
+                (false, "no response to measure"),
+                "{expr}"
+            );
+        }
+        let errors = Threshold::parse("errors<101%", None).unwrap().check(&none);
+        assert!(errors.ok, "other metrics are measured as before");
     }
 
     fn ok(expr: &str) -> bool {
