@@ -15,6 +15,7 @@ mod html_report;
 mod journeys;
 mod load;
 mod parity;
+mod readme;
 mod requests;
 mod scripts;
 mod store;

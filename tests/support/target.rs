@@ -336,6 +336,36 @@ async fn handle(
                 .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             r
         }
+        // httpbin's `/get` and `/post`, as far as the README's examples use them: the query as
+        // `args`, the headers, and a JSON body as `json`.
+        ["get"] | ["post"] => {
+            let args: serde_json::Map<String, serde_json::Value> = req
+                .uri()
+                .query()
+                .unwrap_or("")
+                .split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+                .collect();
+            let headers: serde_json::Map<String, serde_json::Value> = header_pairs(&req)
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            let body = req
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
+            let mut r = full(
+                200,
+                serde_json::json!({"args": args, "headers": headers, "json": json}).to_string(),
+            );
+            r.headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
         ["status", code] => full(number(code) as u16, format!("status {code}")),
         // A login that hands out a token, and a page that needs it: journeys chain them.
         ["login", user] => full(
