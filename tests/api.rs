@@ -459,7 +459,7 @@ fn saved_work_crud() {
     assert_eq!(api.put(&format!("/requests/{rid}"), json!({"collectionId": cid, "name": "list", "method": "POST", "url": "http://127.0.0.1:1/users"})).json()["method"], "POST");
     let bad = api.post(
         "/requests",
-        json!({"name": "bad", "url": "http://h/", "method": "FETCH"}),
+        json!({"name": "bad", "url": "http://h/", "method": "FE TCH"}),
     );
     assert_eq!(bad.json()["error"]["field"], "method", "{}", bad.body);
     assert_eq!(api.delete(&format!("/collections/{pid}")).status, 204);

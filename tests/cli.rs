@@ -88,10 +88,10 @@ fn run_bad_input_exits_2_and_names_the_field() {
 
     let out = vayu_cli(&[
         "run",
-        &dir.write("m.json", r#"{"url": "http://h/", "method": "FETCH"}"#),
+        &dir.write("m.json", r#"{"url": "http://h/", "method": "FE TCH"}"#),
     ]);
     assert!(
-        stderr(&out).contains("method: `FETCH` is not a supported method"),
+        stderr(&out).contains("method: `FE TCH` is not an HTTP method"),
         "{}",
         stderr(&out)
     );

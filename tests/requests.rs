@@ -41,7 +41,26 @@ fn every_method_reaches_the_server() {
     .unwrap();
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
-    assert_eq!(server.stats.path_count("/echo"), 7);
+    // Issue 26: any token is a method, upper-cased as Postman sends it, with or without a body.
+    for (method, body) in [
+        ("purge", None),
+        ("POSTMAN", Some(json!({"a": 1}))),
+        ("PROPFIND", None),
+    ] {
+        let mut spec = json!({"method": method, "url": server.url("/echo")});
+        if let Some(b) = &body {
+            spec["body"] = b.clone();
+        }
+        let r = send(&engine, spec).unwrap();
+        let echo = echo_of(&r);
+        assert_eq!(echo["method"], method.to_ascii_uppercase());
+        assert_eq!(
+            echo["body"].as_str().unwrap().is_empty(),
+            body.is_none(),
+            "{echo}"
+        );
+    }
+    assert_eq!(server.stats.path_count("/echo"), 10);
 }
 
 #[test]

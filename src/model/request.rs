@@ -233,7 +233,7 @@ impl AuthSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
     Get,
     Head,
@@ -243,6 +243,45 @@ pub enum Method {
     Delete,
     Options,
     Trace,
+    /// Any other HTTP token (`PURGE`, `PROPFIND`, Postman's own `POSTMAN`): sent as written.
+    Other(MethodToken),
+}
+
+/// The longest method name taken: far past any registered one, short enough to keep `Method`
+/// `Copy` (it is read on every send).
+const MAX_METHOD_LEN: usize = 31;
+
+/// A method name that is an HTTP token (RFC 9110 §5.6.2), upper-cased as Postman sends it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MethodToken {
+    len: u8,
+    bytes: [u8; MAX_METHOD_LEN],
+}
+
+impl std::fmt::Debug for MethodToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl MethodToken {
+    fn new(upper: &str) -> Option<MethodToken> {
+        let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if upper.is_empty() || upper.len() > MAX_METHOD_LEN || !upper.bytes().all(tchar) {
+            return None;
+        }
+        let mut bytes = [0u8; MAX_METHOD_LEN];
+        bytes[..upper.len()].copy_from_slice(upper.as_bytes());
+        Some(MethodToken {
+            len: upper.len() as u8,
+            bytes,
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII token bytes are ever stored (see `new`).
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or("GET")
+    }
 }
 
 impl Method {
@@ -257,7 +296,7 @@ impl Method {
         Method::Trace,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             Method::Get => "GET",
             Method::Head => "HEAD",
@@ -267,24 +306,24 @@ impl Method {
             Method::Delete => "DELETE",
             Method::Options => "OPTIONS",
             Method::Trace => "TRACE",
+            Method::Other(token) => token.as_str(),
         }
     }
 
+    /// Any HTTP token, case-insensitively, as Postman and Newman take it (upper-cased).
     pub fn parse(text: &str) -> Result<Method, ValidationError> {
         let upper = text.trim().to_ascii_uppercase();
-        Method::ALL
-            .into_iter()
-            .find(|m| m.as_str() == upper)
-            .ok_or_else(|| {
-                let names: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
-                ValidationError::new(
-                    "method",
-                    format!(
-                        "`{text}` is not a supported method; use one of {}",
-                        names.join(", ")
-                    ),
-                )
-            })
+        if let Some(known) = Method::ALL.into_iter().find(|m| m.as_str() == upper) {
+            return Ok(known);
+        }
+        MethodToken::new(&upper).map(Method::Other).ok_or_else(|| {
+            ValidationError::new(
+                "method",
+                format!(
+                    "`{text}` is not an HTTP method: a method is a token of at most {MAX_METHOD_LEN} letters, digits or !#$%&'*+-.^_`|~ (e.g. GET, POST, PURGE)"
+                ),
+            )
+        })
     }
 }
 
@@ -742,7 +781,7 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         assert_eq!(
-            field_of(r#"{"url": "http://h/", "method": "FETCH"}"#),
+            field_of(r#"{"url": "http://h/", "method": "FE TCH"}"#),
             "method"
         );
         assert_eq!(field_of(r#"{"url": "example.com/x"}"#), "url");
@@ -780,8 +819,17 @@ mod tests {
     fn error_messages_say_what_is_accepted() {
         let e = prepare(r#"{"url": "example.com"}"#).unwrap_err();
         assert!(e.message.contains("http://example.com"), "{e}");
-        let e = prepare(r#"{"url": "http://h/", "method": "FETCH"}"#).unwrap_err();
-        assert!(e.message.contains("GET, HEAD, POST"), "{e}");
+        let e = prepare(r#"{"url": "http://h/", "method": "GET(1)"}"#).unwrap_err();
+        assert!(e.message.contains("is not an HTTP method"), "{e}");
+        let purge = prepare(r#"{"url": "http://h/", "method": "purge"}"#).unwrap();
+        assert_eq!(purge.method.as_str(), "PURGE");
+        assert_eq!(
+            prepare(r#"{"url": "http://h/", "method": "POSTMAN"}"#)
+                .unwrap()
+                .method
+                .as_str(),
+            "POSTMAN"
+        );
         let e = prepare(r#"{"url": "http://h/", "hedaers": {}}"#).unwrap_err();
         assert!(e.message.contains("unknown field `hedaers`"), "{e}");
     }
