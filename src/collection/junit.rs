@@ -7,13 +7,16 @@ use std::fmt::Write;
 
 pub fn junit_xml(summary: &RunSummary) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total_tests: usize = summary
+    // Newman's root `tests` is its `run.stats.tests`: one per request executed (its test phase,
+    // scripts or none), a skipped request not counted; each suite's `tests` counts assertions.
+    let total_tests = summary
         .executions
         .iter()
-        .map(|e| e.record.outcomes().map(|o| o.tests.len()).sum::<usize>())
-        .sum();
+        .filter(|e| !e.record.skipped)
+        .count();
     let mut suites: Vec<(&str, Vec<&Execution>)> = Vec::new();
-    for e in &summary.executions {
+    // A skipped request has no suite, as in Newman.
+    for e in summary.executions.iter().filter(|e| !e.record.skipped) {
         let key = if e.id.is_empty() {
             e.full_name.as_str()
         } else {
@@ -86,12 +89,18 @@ pub fn junit_xml(summary: &RunSummary) -> String {
         }
         let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
         let class = class_name(&first.full_name);
-        let _ = writeln!(
+        let _ = write!(
             body,
-            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\">",
+            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\"",
             escape(&first.full_name),
             escape(&first.id)
         );
+        // Nothing inside: an empty element, as Newman's XML builder writes it.
+        if system_err.is_empty() && tests.is_empty() {
+            body.push_str("/>\n");
+            continue;
+        }
+        body.push_str(">\n");
         if !system_err.is_empty() {
             let _ = writeln!(body, "    <system-err>{}</system-err>", escape(&system_err));
         }
