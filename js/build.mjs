@@ -37,6 +37,8 @@ const modules = {
   abab: "module.exports = require('abab');",
   // The cookie jar Postman's runtime uses.
   'tough-cookie': "module.exports = require('@postman/tough-cookie');",
+  // Not for scripts: what Newman converts a v1 collection with (src/collection/shape.rs).
+  'postman-collection-transformer': "module.exports = require('postman-collection-transformer');",
 };
 
 await mkdir(outdir, { recursive: true });

@@ -288,3 +288,107 @@ fn endless_jobs_fail_their_request_and_the_run_and_prototype_pollution_spares_th
     assert!(text.contains("✓  callback runs"), "{text}");
     assert_eq!(text.matches("test-script error").count(), 2, "{text}");
 }
+
+/// Regression (issue 26): a collection, environment, globals or data file with a byte-order
+/// mark was "not valid JSON … line 1 column 1", UTF-16 files were unreadable, and globals as a
+/// bare `[{key, value}]` list were refused; Newman reads all of them.
+#[test]
+fn files_with_byte_order_marks_utf16_and_bare_variable_lists_are_read() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("collection-encodings");
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = dir.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let utf16 = |text: &str, big_endian: bool| -> Vec<u8> {
+        let mut out = if big_endian {
+            vec![0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE]
+        };
+        for unit in text.encode_utf16() {
+            out.extend(if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    };
+    let bom = |text: &str| [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat();
+    let c = json!({"item": [item("vars", "{{base}}/echo?e={{e}}&g={{g}}&d={{d}}",
+        "pm.test('all read', function () { pm.expect(pm.variables.get('e') + pm.variables.get('g') + pm.variables.get('d')).to.equal('EGD'); });")]});
+    let env =
+        json!({"values": [{"key": "e", "value": "E"}, {"key": "base", "value": server.url("")}]});
+    let globals = json!([{"key": "g", "value": "G"}]);
+    for (tag, collection, environment) in [
+        ("bom", bom(&c.to_string()), bom(&env.to_string())),
+        (
+            "le",
+            utf16(&c.to_string(), false),
+            utf16(&env.to_string(), false),
+        ),
+        (
+            "be",
+            utf16(&c.to_string(), true),
+            utf16(&env.to_string(), true),
+        ),
+    ] {
+        let out = vayu_cli(&[
+            "collection",
+            "run",
+            &write(&format!("{tag}.json"), collection),
+            "-e",
+            &write(&format!("{tag}-env.json"), environment),
+            "-g",
+            &write("globals.json", bom(&globals.to_string())),
+            "-d",
+            &write("data.csv", utf16("d\r\nD\r\n", false)),
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{tag}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("✓  all read"), "{tag}: {stdout}");
+    }
+    let bare_utf16: Vec<u8> = c
+        .to_string()
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let out = vayu_cli(&["collection", "run", &write("bare.json", bare_utf16)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-16 without a byte-order mark"));
+}
+
+/// Regression (issue 26): a v1 collection (`requests` + `order`) was refused; Newman converts
+/// it with postman-collection-transformer, and so does Vayu now.
+#[test]
+fn a_v1_collection_is_converted_and_runs() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("collection-v1");
+    let v1 = json!({
+        "id": "v1-id", "name": "old", "order": ["r1"],
+        "requests": [{"id": "r1", "name": "echo", "method": "GET", "url": "{{base}}/echo?v=1",
+                      "headers": "X-Old: yes", "dataMode": "params", "data": [],
+                      "tests": "tests['status is 200'] = responseCode.code === 200;"}],
+    });
+    let base = format!("base={}", server.url(""));
+    let out = vayu_cli(&[
+        "collection",
+        "run",
+        &dir.write("v1.json", &v1.to_string()),
+        "--env-var",
+        &base,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("→ echo") && stdout.contains("✓  status is 200"),
+        "{stdout}"
+    );
+}

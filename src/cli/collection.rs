@@ -3,11 +3,13 @@
 use super::args::CollectionRunArgs;
 use super::{emit, request_file, CliError};
 use crate::collection::{
-    import, junit_xml, run_collection, CliOptions, CliReporter, ImportOptions, RunSummary,
+    import, junit_xml, read_text, run_collection, CliOptions, CliReporter, ImportOptions,
+    RunSummary,
 };
 use crate::engine::{EngineConfig, EventLoop};
 use crate::flow::{parse_data, FlowOptions};
 use crate::script::{Scope, ScriptLimits};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -25,9 +27,8 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
             "reporter `{unknown}` is not known; use one or more of cli, json, junit, html (comma-separated)"
         )));
     }
-    let text = std::fs::read_to_string(&args.file).map_err(|e| {
-        CliError::Input(format!("cannot read collection file `{}`: {e}", args.file))
-    })?;
+    let text = read_text(Path::new(&args.file))
+        .map_err(|e| CliError::Input(format!("collection file: {e}")))?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         CliError::Input(format!(
             "collection file `{}` is not valid JSON: {e}",
@@ -49,7 +50,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     .map_err(|e| CliError::Input(format!("collection `{}`: {e}", args.file)))?;
 
     let mut variables = request_file::load_environment(args.environment.as_deref())?;
-    variables.globals = request_file::load_environment(args.globals.as_deref())?.environment;
+    variables.globals = request_file::load_scope(args.globals.as_deref(), "globals")?;
     for (flag, list, scope) in [
         ("--env-var", &args.env_var, &mut variables.environment),
         ("--global-var", &args.global_var, &mut variables.globals),
@@ -64,9 +65,8 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     let data = match &args.iteration_data {
         None => Vec::new(),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                CliError::Input(format!("cannot read iteration data `{path}`: {e}"))
-            })?;
+            let text = read_text(Path::new(path))
+                .map_err(|e| CliError::Input(format!("iteration data: {e}")))?;
             parse_data(path, &text)
                 .map_err(|e| CliError::Input(format!("iteration data `{path}`: {e}")))?
         }

@@ -225,8 +225,7 @@ fn read_flow_files(spec: &mut RunSpec, run_file: &str) -> Result<(), ValidationE
         .parent()
         .unwrap_or(std::path::Path::new(""));
     let read = |field: &str, path: &str| {
-        std::fs::read_to_string(dir.join(path))
-            .map_err(|e| ValidationError::new(field, format!("cannot read `{path}`: {e}")))
+        crate::collection::read_text(&dir.join(path)).map_err(|e| ValidationError::new(field, e))
     };
     if let Some(serde_json::Value::Object(flow)) = &mut spec.flow {
         if let Some(serde_json::Value::String(path)) = flow.get("collection").cloned() {

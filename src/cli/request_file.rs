@@ -1,6 +1,7 @@
 //! Reading request files (one request object, or a list of them) and environment files.
 
 use super::CliError;
+use crate::collection::{read_text, variable_scope};
 use crate::model::{PreparedRequest, RequestSpec, ValidationError};
 use crate::script::{Scope, Variables};
 
@@ -82,35 +83,25 @@ pub fn load(
 }
 
 /// Reads an environment file: a JSON object of variables, or a Postman environment export
-/// (`{"name", "values": [{"key", "value", "enabled"}]}`).
+/// (`{"name", "values": [{"key", "value"}]}`, or its bare `values` list), as Newman reads it.
 pub fn load_environment(path: Option<&str>) -> Result<Variables, CliError> {
+    Ok(Variables::with_environment(load_scope(
+        path,
+        "environment",
+    )?))
+}
+
+/// Reads a variable scope file (`kind`: `environment` or `globals`); see
+/// [`crate::collection::variable_scope`] for the shapes taken.
+pub fn load_scope(path: Option<&str>, kind: &str) -> Result<Scope, CliError> {
     let Some(path) = path else {
-        return Ok(Variables::default());
+        return Ok(Scope::new());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::Input(format!("cannot read environment file `{path}`: {e}")))?;
-    let bad = |what: String| CliError::Input(format!("environment file `{path}`: {what}"));
+    let bad = |what: String| CliError::Input(format!("{kind} file `{path}`: {what}"));
+    let text = read_text(std::path::Path::new(path)).map_err(CliError::Input)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-    let Some(object) = value.as_object() else {
-        return Err(bad(
-            "expected an object of variables or a Postman environment export".into(),
-        ));
-    };
-    let scope: Scope = match object.get("values").and_then(|v| v.as_array()) {
-        Some(values) => values
-            .iter()
-            .filter(|v| v.get("enabled").and_then(|e| e.as_bool()).unwrap_or(true))
-            .filter_map(|v| {
-                Some((
-                    v.get("key")?.as_str()?.to_string(),
-                    v.get("value").cloned().unwrap_or_default(),
-                ))
-            })
-            .collect(),
-        None => object.clone(),
-    };
-    Ok(Variables::with_environment(scope))
+    variable_scope(kind, value).map_err(bad)
 }
 
 /// Writes an environment back as a JSON object of variables.

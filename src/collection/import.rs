@@ -56,14 +56,25 @@ pub fn import(doc: &Value, options: &ImportOptions) -> Result<Collection, Import
         path: "collection".into(),
         message,
     };
+    let doc = super::shape::normalize(doc)?;
     let Some(obj) = doc.as_object() else {
         return Err(top(
             "is not a JSON object; export the collection from Postman as Collection v2.1".into(),
         ));
     };
-    let info = obj.get("info").and_then(Value::as_object).ok_or_else(|| {
-        top("has no `info`; is it a Postman Collection v2.0 or v2.1 export? (v1 exports are not supported; re-export as v2.1)".into())
-    })?;
+    // Newman runs an object without `info` as a v2 collection (postman-collection reads its
+    // `item`s); only `name` + `order` + `requests` make it v1 (converted by `normalize`).
+    let no_info = serde_json::Map::new();
+    let info = match obj.get("info") {
+        // Newman runs such an object as an empty collection and passes; a file that is not a
+        // collection at all is far likelier than a collection of nothing.
+        None | Some(Value::Null) if !obj.contains_key("item") => {
+            return Err(top("has neither `info` nor `item`, so it is not a Postman collection; export the collection from Postman as Collection v2.1".into()))
+        }
+        None | Some(Value::Null) => &no_info,
+        Some(Value::Object(info)) => info,
+        Some(_) => return Err(top("`info` must be an object".into())),
+    };
     if let Some(schema) = info.get("schema") {
         let Some(schema) = schema.as_str() else {
             return Err(top("`info.schema` must be the schema URL (a string)".into()));

@@ -1,15 +1,18 @@
-//! Postman collections: `import.rs` reads Collection v2.0 / v2.1 into flow steps, `run.rs`
+//! Postman collections: `files.rs` reads the files a run is given, `import.rs` reads Collection v2.0 / v2.1 into flow steps, `run.rs`
 //! runs one with a virtual user, `summary.rs` counts what happened as Newman does, and
 //! `cli_report.rs` / `junit.rs` report it (the json reporter is the summary serialized).
 
 mod cli_report;
+mod files;
 mod import;
 mod junit;
 mod run;
 mod saved;
+mod shape;
 mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
+pub use files::{read_text, variable_scope};
 pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
 pub use junit::junit_xml;
 pub use run::run_collection;

@@ -14,8 +14,10 @@ const SCHEMA_V21: &str = "https://schema.getpostman.com/json/collection/v2.1.0/c
 
 /// A Postman collection as a tree to save, with new ids; refused as a run would refuse it.
 pub fn to_tree(doc: &Value) -> Result<CollectionTree, ImportError> {
+    // Saved in v2.1's shape (a v1 export converted), as a run would read it.
+    let doc = super::shape::normalize(doc)?;
     let checked = import(
-        doc,
+        &doc,
         &ImportOptions {
             skip_files: true,
             ..ImportOptions::default()

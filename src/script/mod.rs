@@ -7,7 +7,7 @@
 
 mod design_job;
 mod host;
-mod modules;
+pub(crate) mod modules;
 mod outcome;
 mod pre_request;
 mod runner;

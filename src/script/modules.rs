@@ -27,6 +27,7 @@ bundles!(
     "lodash3",
     "moment",
     "postman-collection",
+    "postman-collection-transformer",
     "tough-cookie",
     "tv4",
     "uuid",
