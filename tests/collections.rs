@@ -12,10 +12,12 @@ use crate::support::{engine_with, Reply, TargetServer};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use vayu::collection::{import, run_collection, to_doc, to_tree, ImportOptions, RunSummary};
+use vayu::collection::{
+    import, read_text, run_collection, to_doc, to_tree, variable_scope, ImportOptions, RunSummary,
+};
 use vayu::engine::EngineConfig;
 use vayu::flow::{parse_data, FlowOptions};
-use vayu::script::{TestResult, Variables};
+use vayu::script::{Scope, TestResult, Variables};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,6 +28,9 @@ struct Entry {
     environment: serde_json::Map<String, Value>,
     #[serde(default)]
     globals: serde_json::Map<String, Value>,
+    /// An environment or globals file, read as `vayu-cli collection run -e / -g` reads it.
+    environment_file: Option<String>,
+    globals_file: Option<String>,
     iteration_data: Option<String>,
     iteration_count: Option<u64>,
     #[serde(default)]
@@ -74,9 +79,18 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/collections")
 }
 
+/// A corpus file, decoded as the CLI decodes it (some are UTF-16 or start with a byte-order mark).
 fn load<T: serde::de::DeserializeOwned>(path: &Path) -> T {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+    serde_json::from_str(&read_text(path).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn scope_file(kind: &str, file: &Option<String>, inline: &Scope) -> Scope {
+    let mut scope = file.as_ref().map_or_else(Scope::new, |f| {
+        variable_scope(kind, load(&dir().join(f))).unwrap_or_else(|e| panic!("{f}: {e}"))
+    });
+    scope.extend(inline.clone());
+    scope
 }
 
 /// Headers the runtimes add on their own; the rest are the collection's and must match.
@@ -124,15 +138,15 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, V
             .filter_map(|e| e.response.clone()),
     );
     let mut variables = Variables {
-        environment: entry.environment.clone(),
-        globals: entry.globals.clone(),
+        environment: scope_file("environment", &entry.environment_file, &entry.environment),
+        globals: scope_file("globals", &entry.globals_file, &entry.globals),
         ..Variables::default()
     };
     variables
         .environment
         .insert("baseUrl".into(), json!(server.url("/seq")));
     let data = entry.iteration_data.as_ref().map_or_else(Vec::new, |f| {
-        parse_data(f, &std::fs::read_to_string(dir().join(f)).unwrap()).unwrap()
+        parse_data(f, &read_text(&dir().join(f)).unwrap()).unwrap()
     });
     let options = FlowOptions {
         iterations: entry.iteration_count.unwrap_or(data.len().max(1) as u64),

@@ -2,7 +2,8 @@
 // a local httpbin: every request execution in order (the request as sent, the response as
 // received), every assertion's outcome and message, and every script error. Writes
 // tests/collections/newman/<name>.json, which tests/collections.rs replays through Vayu.
-// Usage: node scripts/parity/record-collections.mjs HTTPBIN_URL (scripts/record-parity.sh).
+// Usage: node scripts/parity/record-collections.mjs HTTPBIN_URL [NAME...] (scripts/record-parity.sh);
+// with names, only those entries are recorded again.
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -12,17 +13,22 @@ const require = createRequire(join(execSync('npm root -g').toString().trim(), 'n
 const newman = require('newman');
 const base = process.argv[2];
 const dir = join(new URL('../../', import.meta.url).pathname, 'tests/collections');
-const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+const only = process.argv.slice(3);
+const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
+  .filter((entry) => !only.length || only.includes(entry.name));
 const scope = (values) => ({ values: Object.entries(values || {}).map(([key, value]) => ({ key, value })) });
 const strip = (url) => (url.startsWith(base) ? url.slice(base.length) : url);
 
 function run(entry) {
   return new Promise((resolve, reject) => {
     const env = { ...(entry.environment || {}), baseUrl: base };
+    // Files are given to Newman by path, so it reads them itself (encodings, shapes); an
+    // environment file gets baseUrl as --env-var would set it.
     newman.run({
-      collection: JSON.parse(readFileSync(join(dir, entry.collection), 'utf8')),
-      environment: scope(env),
-      globals: scope(entry.globals),
+      collection: join(dir, entry.collection),
+      environment: entry.environmentFile ? join(dir, entry.environmentFile) : scope(env),
+      envVar: entry.environmentFile ? [{ key: 'baseUrl', value: base }] : undefined,
+      globals: entry.globalsFile ? join(dir, entry.globalsFile) : scope(entry.globals),
       iterationData: entry.iterationData && join(dir, entry.iterationData),
       iterationCount: entry.iterationCount,
       folder: entry.folder,
