@@ -125,6 +125,17 @@ fn a_collection_run_reports_like_newman_and_fails_with_exit_code_1() {
         json!({"total": 6, "failed": 1})
     );
     assert_eq!(json["run"]["executions"].as_array().unwrap().len(), 4);
+    // As Newman writes them (checked against Newman 6.2.2): a script's assertions counted from
+    // 0, and no iteration failed for what its assertions did.
+    assert_eq!(
+        json["run"]["failures"][0]["at"], "assertion:1 in test-script",
+        "{}",
+        json["run"]["failures"]
+    );
+    assert_eq!(
+        json["run"]["stats"]["iterations"],
+        json!({"total": 2, "failed": 0})
+    );
     // The html reporter: one page whose data is the json reporter's.
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.starts_with("<!doctype html>") && !page.contains("src=\"http"));

@@ -71,9 +71,6 @@ pub struct RunSummary {
     /// The variables as the last script left them.
     #[serde(skip)]
     pub variables: Variables,
-    /// The last iteration counted as failed (iterations run in order).
-    #[serde(skip)]
-    last_failed_iteration: Option<u64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -108,7 +105,6 @@ impl RunSummary {
             failures: Vec::new(),
             stopped: None,
             variables: Variables::default(),
-            last_failed_iteration: None,
         }
     }
 
@@ -179,7 +175,8 @@ impl RunSummary {
                             kind: "AssertionError".into(),
                             test: t.name.clone(),
                             message: t.error.clone().unwrap_or_default(),
-                            at: format!("assertion:{} in {at}", i + 1),
+                            // Newman counts a script's assertions from 0.
+                            at: format!("assertion:{i} in {at}"),
                             source: full_name.clone(),
                             iteration: record.iteration,
                         });
@@ -198,12 +195,10 @@ impl RunSummary {
                 }
             }
         }
+        // Newman counts an iteration failed only when the runtime fails it, never for what its
+        // requests, scripts or assertions did: `iterations.failed` stays 0 here too.
         if !failures.is_empty() {
             self.stats.items.failed += 1;
-            if self.last_failed_iteration != Some(record.iteration) {
-                self.last_failed_iteration = Some(record.iteration);
-                self.stats.iterations.failed += 1;
-            }
         }
         self.failures.extend(failures);
         if let Some(r) = &record.response {
