@@ -48,7 +48,10 @@ impl CliReporter {
         match event {
             FlowEvent::Iteration { iteration } => {
                 self.folders.clear();
-                let _ = writeln!(out, "\nIteration {}/{}", iteration + 1, self.iterations);
+                // As Newman: no banner for a run of one iteration.
+                if self.iterations > 1 {
+                    let _ = writeln!(out, "\nIteration {}/{}", iteration + 1, self.iterations);
+                }
             }
             FlowEvent::Step(record) => self.step(&mut out, record, collection),
             FlowEvent::Finished { .. } => {}
@@ -226,19 +229,28 @@ impl CliReporter {
         let mut out = String::new();
         if !summary.failures.is_empty() {
             let _ = writeln!(out, "\n  #  failure         detail\n");
+            // As Newman's table: the failure's name (with its iteration, in a run of several)
+            // beside its detail (the test, the message, where, inside which request).
+            let several = summary.stats.iterations.total > 1;
             for (i, f) in summary.failures.iter().enumerate() {
-                let _ = writeln!(out, " {:>2}.  {:<15} {}", i + 1, f.kind, f.test);
-                for l in f.message.lines() {
-                    let _ = writeln!(out, "{:21}{l}", "");
+                let mut names = vec![f.kind.clone()];
+                if several {
+                    names.push(format!("iteration: {}", f.iteration + 1));
                 }
-                let _ = writeln!(out, "{:21}at {}", "", f.at);
-                let _ = writeln!(
-                    out,
-                    "{:21}inside \"{}\" (iteration {})\n",
-                    "",
-                    f.source,
-                    f.iteration + 1
-                );
+                let mut detail = vec![f.test.clone()];
+                detail.extend(f.message.lines().map(str::to_string));
+                detail.push(format!("at {}", f.at));
+                detail.push(format!("inside \"{}\"", f.source));
+                for (row, text) in detail.iter().enumerate() {
+                    let name = names.get(row).map_or("", String::as_str);
+                    let index = if row == 0 {
+                        format!("{}.", i + 1)
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(out, "{index:>3}  {name:<15} {text}");
+                }
+                out.push('\n');
             }
         }
         out
