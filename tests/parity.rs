@@ -2,8 +2,8 @@
 //! local httpbin (`scripts/record-parity.sh`), which recorded each response and every test's
 //! outcome and message in tests/parity/newman.json. This test gives each recorded response back
 //! from the loopback target, runs the same scripts through Vayu in the same order (variables
-//! carry from request to request, as in a Newman run) and requires the same outcomes and the same
-//! messages.
+//! carry from request to request, as in a Newman run) and requires the same outcomes, the same
+//! messages and the same console output.
 
 use crate::support::{engine_with, Reply, TargetServer};
 use serde::Deserialize;
@@ -59,6 +59,16 @@ struct Recorded {
     sent: Vec<Sent>,
     tests: Vec<RecordedTest>,
     pre_request_tests: Vec<RecordedTest>,
+    /// What the case's scripts logged, pre-request then test (Postman's deprecation warnings
+    /// for the legacy names among it).
+    #[serde(default)]
+    console: Vec<RecordedLine>,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+struct RecordedLine {
+    level: String,
+    message: String,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +210,21 @@ fn scripts_give_the_outcomes_and_messages_newman_gives() {
             &mut differences,
         );
         matched += compare(&case.name, &test.tests, &recorded.tests, &mut differences);
+        let console: Vec<RecordedLine> = pre
+            .console
+            .iter()
+            .chain(&test.console)
+            .map(|l| RecordedLine {
+                level: l.level.clone(),
+                message: l.message.clone(),
+            })
+            .collect();
+        if console != recorded.console {
+            differences.push(format!(
+                "{}: console {console:?}\n      newman {:?}",
+                case.name, recorded.console
+            ));
+        }
         variables = result.variables;
     }
     eprintln!("parity with Newman: {matched} of {total} assertions match");

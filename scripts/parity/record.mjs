@@ -38,7 +38,7 @@ const collection = {
   }),
 };
 
-const cases = corpus.cases.map((c) => ({ name: c.name, response: null, sent: [], tests: [], preRequestTests: [], errors: [] }));
+const cases = corpus.cases.map((c) => ({ name: c.name, response: null, sent: [], tests: [], preRequestTests: [], console: [], errors: [] }));
 // pm.info.requestId is the item's id; events name their item by its position in the run.
 collection.item.forEach((item, i) => { item.id = 'case-' + i; });
 const caseOf = (o) => cases[o.cursor.position];
@@ -70,6 +70,10 @@ newman.run({
     const list = o.cursor && c.response === null ? c.preRequestTests : c.tests;
     list.push({ name: o.assertion, passed: !err && !o.skipped, skipped: !!o.skipped, ...(err ? { error: err.message } : {}) });
   })
+  // What the scripts logged (Postman's deprecation warnings for the legacy names among it).
+  .on('console', (err, o) => {
+    caseOf(o).console.push({ level: o.level, message: o.messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ') });
+  })
   .on('script', (err, o) => {
     if (o.execution && o.execution.error) caseOf(o).errors.push({ event: o.event.listen, message: o.execution.error.message });
     else if (err) caseOf(o).errors.push({ event: o.event.listen, message: err.message });
@@ -79,6 +83,7 @@ newman.run({
     for (const c of cases) {
       if (c.errors.length === 0) delete c.errors;
       if (c.sent.length === 0) delete c.sent;
+      if (c.console.length === 0) delete c.console;
     }
     writeFileSync(join(root, 'tests/parity/newman.json'), JSON.stringify({ newman: require('newman/package.json').version, cases }, null, 1) + '\n');
     const n = cases.reduce((sum, c) => sum + c.tests.length + c.preRequestTests.length, 0);

@@ -15,10 +15,74 @@ use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
 
-/// The parameters a user script's body sees besides the globals (`pm`, `console`): the legacy
-/// Postman sandbox names.
-const SCRIPT_HEADER: &str =
-    "(function (tests, responseBody, responseCode, responseHeaders, responseTime) { ";
+/// The legacy Postman sandbox names a user script's body sees besides the globals (`pm`,
+/// `console`), as the parameters of the function it is compiled into. The prelude builds only
+/// those a script names (see [`legacy_names`]), in this order (bit `i` is name `i`).
+const LEGACY_NAMES: [&str; 18] = [
+    "tests",
+    "globals",
+    "environment",
+    "data",
+    "request",
+    "responseCookies",
+    "responseHeaders",
+    "responseTime",
+    "responseCode",
+    "responseBody",
+    "iteration",
+    "postman",
+    "_",
+    "CryptoJS",
+    "atob",
+    "btoa",
+    "tv4",
+    "xml2Json",
+];
+
+/// Names only a test script has: a pre-request script may declare its own (`const responseBody`),
+/// as in Postman, where a script's legacy names are parameters of the function it runs in too.
+const TEST_ONLY: [&str; 5] = [
+    "responseCookies",
+    "responseHeaders",
+    "responseTime",
+    "responseCode",
+    "responseBody",
+];
+
+/// The parameter list of the function a script of `phase` is compiled into.
+fn parameters(phase: Phase) -> String {
+    let names: Vec<&str> = LEGACY_NAMES
+        .iter()
+        .copied()
+        .filter(|n| phase == Phase::Test || !TEST_ONLY.contains(n))
+        .collect();
+    names.join(", ")
+}
+
+/// The legacy names `source` may use as variables: each that appears as a whole identifier not
+/// right after a `.` (a property such as `pm.request` is not the name). Words in strings and
+/// comments, and a property after a line break, count too: a name counted that the script does
+/// not use only costs building it, a name missed would be `undefined`.
+fn legacy_names(source: &str) -> u32 {
+    let bytes = source.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut mask = 0;
+    for (bit, name) in LEGACY_NAMES.iter().enumerate() {
+        let found = source.match_indices(name).any(|(at, _)| {
+            let end = at + name.len();
+            if at > 0 && word(bytes[at - 1]) || end < bytes.len() && word(bytes[end]) {
+                return false;
+            }
+            // `a.name` is a property; `...name` spreads the variable.
+            let before = &source[..at];
+            !before.ends_with('.') || before.ends_with("...")
+        });
+        if found {
+            mask |= 1 << bit;
+        }
+    }
+    mask
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptLimits {
@@ -45,7 +109,8 @@ const MAX_CACHED_SCRIPTS: usize = 256;
 pub struct ScriptHost {
     // Field order is drop order: saved functions before the context and runtime they live in.
     /// Compiled scripts by source text, one map per phase (looked up by `&str`, no copy).
-    cache: [HashMap<String, Persistent<Function<'static>>>; 2],
+    /// With each, the legacy names it uses ([`legacy_names`]).
+    cache: [HashMap<String, (Persistent<Function<'static>>, u32)>; 2],
     entry: Persistent<Function<'static>>,
     context: Context,
     /// Owned so it outlives everything above; never called after setup.
@@ -303,8 +368,6 @@ impl ScriptHost {
                 r.response_size as f64,
             )
         });
-        // Building the legacy `responseHeaders` object costs; only scripts that name it get it.
-        let legacy_headers = source.contains("responseHeaders");
         let cache = &mut self.cache[phase as usize];
         if cache.len() >= MAX_CACHED_SCRIPTS && !cache.contains_key(source) {
             cache.clear();
@@ -313,29 +376,35 @@ impl ScriptHost {
         let limits = self.limits;
         let entry = self.entry.clone();
         let result = self.context.with(|ctx| -> Result<String, ScriptError> {
-            let script = match cache.get(source) {
-                Some(f) => f
-                    .clone()
-                    .restore(&ctx)
-                    .map_err(|e| failure(&ctx, phase, e, limits))?,
+            let (script, legacy) = match cache.get(source) {
+                Some((f, legacy)) => (
+                    f.clone()
+                        .restore(&ctx)
+                        .map_err(|e| failure(&ctx, phase, e, limits))?,
+                    *legacy,
+                ),
                 None => {
                     let mut options = EvalOptions::default();
                     options.strict = false;
                     options.backtrace_barrier = true;
                     options.filename = Some(filename(phase).into());
-                    let wrapped = format!("{SCRIPT_HEADER}{source}\n}})");
+                    let wrapped = format!("(function ({}) {{ {source}\n}})", parameters(phase));
                     let f: Function = ctx
                         .eval_with_options(wrapped, options)
                         .map_err(|e| failure(&ctx, phase, e, limits))?;
-                    cache.insert(source.to_string(), Persistent::save(&ctx, f.clone()));
-                    f
+                    let legacy = legacy_names(source);
+                    cache.insert(
+                        source.to_string(),
+                        (Persistent::save(&ctx, f.clone()), legacy),
+                    );
+                    (f, legacy)
                 }
             };
             let entry = entry
                 .restore(&ctx)
                 .map_err(|e| failure(&ctx, phase, e, limits))?;
-            // [iteration, then for a test script: code, status, responseTime, responseSize,
-            // whether the script names the legacy responseHeaders].
+            // [iteration, then for a test script: code, status, responseTime, responseSize; then
+            // the legacy names the script uses].
             let fail = |e| failure(&ctx, phase, e, limits);
             let run = rquickjs::Array::new(ctx.clone()).map_err(fail)?;
             run.set(0, iteration as f64).map_err(fail)?;
@@ -344,8 +413,8 @@ impl ScriptHost {
                 run.set(2, status).map_err(fail)?;
                 run.set(3, time).map_err(fail)?;
                 run.set(4, size).map_err(fail)?;
-                run.set(5, legacy_headers).map_err(fail)?;
             }
+            run.set(run.len(), legacy).map_err(fail)?;
             entry
                 .call((
                     script,
@@ -784,6 +853,33 @@ mod tests {
     }
 
     #[test]
+    fn legacy_names_are_found_as_variables_and_not_as_properties() {
+        let names = |source: &str| -> Vec<&str> {
+            let mask = legacy_names(source);
+            (0..LEGACY_NAMES.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| LEGACY_NAMES[i])
+                .collect()
+        };
+        let fast = "pm.test('status is 200', () => pm.response.to.have.status(200));\n\
+                    pm.test('id', () => pm.expect(pm.response.json().user.id).to.equal(42));";
+        assert!(names(fast).is_empty());
+        assert!(names("pm.request.headers; pm.environment.get('x'); pm.iterationData").is_empty());
+        assert!(names("var testsDone = 1; myrequest(); request_id = 2;").is_empty());
+        assert_eq!(
+            names("tests['a'] = responseCode.code === 200;"),
+            ["tests", "responseCode"]
+        );
+        // Counting a name the script does not use only costs; missing one would break it.
+        assert_eq!(names("// the next line.\ntests['x'] = 1;"), ["tests"]);
+        assert_eq!(
+            names("f(...data); pm.request. environment"),
+            ["environment", "data"]
+        );
+        assert_eq!(names("_.map([1], x => x); atob('eA==')"), ["_", "atob"]);
+    }
+
+    #[test]
     fn an_await_loop_fails_its_script_at_the_time_limit_and_the_next_runs_clean() {
         let mut host = ScriptHost::new(limits(200, 64)).unwrap();
         let started = Instant::now();
@@ -800,7 +896,9 @@ mod tests {
     #[test]
     fn an_endless_promise_chain_fails_its_script_at_the_time_limit_and_the_next_runs_clean() {
         let mut host = ScriptHost::new(limits(200, 64)).unwrap();
-        let outcome = run(&mut host, "f = () => Promise.resolve().then(f); f();");
+        // Each job queues the next and nothing is kept, so only the time limit ends it (a chain
+        // whose promises resolve to the next one keeps them all, and may fill the memory first).
+        let outcome = run(&mut host, "f = () => { Promise.resolve().then(f); }; f();");
         assert_timed_out(&outcome);
         assert_clean(&mut host);
         // Each job queues two: the queue cannot be emptied (it fills the memory first, or

@@ -15,8 +15,9 @@ macro_rules! bundles {
 }
 
 bundles!(
-    "abab",
     "ajv",
+    "atob",
+    "btoa",
     "buffer",
     "chai",
     "chai-postman",
@@ -28,6 +29,8 @@ bundles!(
     "moment",
     "postman-collection",
     "postman-collection-transformer",
+    "sugar",
+    "sugar-names",
     "tough-cookie",
     "tv4",
     "uuid",

@@ -32,6 +32,8 @@
     ownKeys(proto).forEach(function (k) { own[k] = descriptor(describe(proto, k)); });
     return { proto: proto, own: own, keys: ownKeys(proto) };
   });
+  // Sugar.js's stand-ins (see below): pristine() must know them.
+  var stubs = [], stubFunctions = new Set(), sugarLoaded = false;
   function sameProperty(a, b) { return a.value === b.value && a.get === b.get && a.set === b.set; }
   // Runs `work` with Object.prototype and Array.prototype as the runtime made them, and puts
   // back what scripts did to them afterwards (as far as they left it configurable). Libraries
@@ -60,6 +62,8 @@
       return work();
     } finally {
       for (var u = undo.length - 1; u >= 0; u--) {
+        // Sugar, loaded meanwhile, has put its own where its stand-ins were.
+        if (sugarLoaded && undo[u][2] !== undefined && (stubFunctions.has(undo[u][2].get) || stubFunctions.has(undo[u][2].value))) continue;
         deleteProperty(undo[u][0], undo[u][1]);
         if (undo[u][2] !== undefined) defineProperty(undo[u][0], undo[u][1], undo[u][2]);
       }
@@ -110,8 +114,6 @@
     });
     return out;
   }
-  function atob(text) { var r = lib('abab').atob(String(text)); if (r === null) throw new Error('The string to be decoded is not correctly encoded.'); return r; }
-  function btoa(text) { var r = lib('abab').btoa(String(text)); if (r === null) throw new Error('The string to be encoded contains characters outside of the Latin1 range.'); return r; }
 
   // What `require` offers, by Postman's names.
   var requirable = {
@@ -125,8 +127,9 @@
     xml2js: function () { return lib('xml2js'); },
     'postman-collection': function () { return lib('postman-collection'); },
     buffer: function () { return lib('buffer'); },
-    atob: function () { return atob; },
-    btoa: function () { return btoa; }
+    // The npm packages Postman's sandbox uses: Buffer's lenient base64, Latin-1 strings.
+    atob: function () { return lib('atob'); },
+    btoa: function () { return lib('btoa'); }
   };
   var required = Object.create(null);
   function requireModule(name) {
@@ -523,6 +526,9 @@
     }
   });
   Object.defineProperty(request, 'headers', { get: function () { return reqHeaders; } });
+  // chai-postman's request assertions (`pm.request.to.have.header(...)`), as postman-sandbox
+  // defines `to` on the request.
+  Object.defineProperty(request, 'to', { get: function () { return chai().expect(this).to; } });
   Object.defineProperty(request, 'body', {
     get: function () {
       var raw = req().body;
@@ -855,26 +861,227 @@
   });
   hidden('require', requireModule);
   hidden('pm', pm);
-  hidden('atob', atob);
-  hidden('btoa', btoa);
+  lazy('atob', function () { return requireModule('atob'); });
+  lazy('btoa', function () { return requireModule('btoa'); });
   hidden('xml2Json', xml2Json);
   // Postman's legacy library globals: `_` is lodash 3 there, `require('lodash')` lodash 4.
   lazy('_', function () { return loading ? undefined : lib('lodash3'); });
   lazy('CryptoJS', function () { return requireModule('crypto-js'); });
   lazy('tv4', function () { return requireModule('tv4'); });
-  hidden('postman', {
-    setEnvironmentVariable: function (k, v) { pm.environment.set(k, v); },
-    getEnvironmentVariable: function (k) { return pm.environment.get(k); },
-    clearEnvironmentVariable: function (k) { pm.environment.unset(k); },
-    clearEnvironmentVariables: function () { pm.environment.clear(); },
-    setGlobalVariable: function (k, v) { pm.globals.set(k, v); },
-    getGlobalVariable: function (k) { return pm.globals.get(k); },
-    clearGlobalVariable: function (k) { pm.globals.unset(k); },
-    clearGlobalVariables: function () { pm.globals.clear(); },
-    getResponseHeader: function (k) { return pm.response.headers.get(k); },
-    getResponseCookie: function (k) { var c = pm.cookies.one(k); return c === undefined ? c : c.toJSON(); },
-    setNextRequest: setNextRequest
-  });
+  // --- Sugar.js -------------------------------------------------------------------------------
+  // Postman's sandbox loads Sugar 1.3.9 before any script runs: its methods on the built-ins
+  // (`[].none()`, `fn.once()`, `(1).ordinalize()`, `Date.create()`, ...) and its versions of a few
+  // natives (`map('name')`, `filter(value)`, `startsWith(/re/)`, `Object.keys(o, fn)`, and a trim
+  // that also trims U+180E). Evaluating its 300 KB in every runtime would cost every run, so it
+  // loads when a script first reaches for it: each name it adds (found at build time, see
+  // js/build.mjs) holds a stand-in accessor that loads it, and the natives it changes are
+  // wrapped here, passing to Sugar exactly when Sugar's own wrapper would not call the native.
+  var toTag = ObjectProto.toString;
+  function restoreStubs() {
+    for (var i = 0; i < stubs.length; i++) {
+      var s = stubs[i], now = describe(s.target, s.name);
+      // Only the stand-in itself goes: a script may have replaced it meanwhile.
+      if (now && (s.get !== undefined ? now.get === s.get : now.value === s.value)) {
+        deleteProperty(s.target, s.name);
+        if (s.native !== undefined) defineProperty(s.target, s.name, s.native);
+      }
+    }
+    stubs = [];
+  }
+  function loadSugar() {
+    if (sugarLoaded) return;
+    sugarLoaded = true;
+    restoreStubs();
+    loadBundle('sugar');
+  }
+  function isSugarFunction(f) { return toTag.call(f) === '[object Function]'; }
+  function standIn(target, name) {
+    if (hasOwn(target, name)) return; // natively here: Sugar keeps it too
+    var stub = {
+      target: target, name: name, native: undefined, value: undefined,
+      get: function () { loadSugar(); return Reflect.get(target, name, this); },
+      // Assigning to the name does what it would do to Sugar's writable method, without Sugar:
+      // on the object that holds it, it replaces it; elsewhere (`fn.once = ...` on a function,
+      // as lodash does to itself), it makes a property of the object's own.
+      set: function (v) {
+        if (this === target) defineProperty(target, name, { __proto__: null, value: v, writable: true, enumerable: false, configurable: true });
+        else if (this !== null && (typeof this === 'object' || typeof this === 'function')) Reflect.defineProperty(this, name, { __proto__: null, value: v, writable: true, enumerable: true, configurable: true });
+      }
+    };
+    defineProperty(target, name, { __proto__: null, get: stub.get, set: stub.set, enumerable: false, configurable: true });
+    stubs.push(stub);
+    stubFunctions.add(stub.get);
+  }
+  // `sugars(args, self)` says whether Sugar's version must answer this call.
+  function wrapNative(target, name, sugars) {
+    var native = describe(target, name);
+    var original = native.value;
+    var wrapper = function () {
+      if (!sugarLoaded && !sugars(arguments, this)) return original.apply(this, arguments);
+      loadSugar();
+      return target[name].apply(this, arguments);
+    };
+    defineProperty(wrapper, 'name', { __proto__: null, value: name });
+    defineProperty(target, name, { __proto__: null, value: wrapper, writable: true, enumerable: false, configurable: true });
+    stubs.push({ target: target, name: name, native: descriptor(native), value: wrapper, get: undefined });
+    stubFunctions.add(wrapper);
+  }
+  (function () {
+    var names = loadBundle('sugar-names');
+    Object.keys(names).forEach(function (where) {
+      var dot = where.indexOf('.');
+      var target = dot === -1 ? global[where] : global[where.slice(0, dot)].prototype;
+      names[where].forEach(function (name) { standIn(target, name); });
+    });
+    // Sugar's conditions for its own version of these natives (sugar-full.development.js).
+    var notCallback = function (args) { return args.length > 0 && !isSugarFunction(args[0]); };
+    ['map', 'every', 'some', 'filter'].forEach(function (name) { wrapNative(ArrayProto, name, notCallback); });
+    wrapNative(Object, 'keys', function (args) { return isSugarFunction(args[1]); });
+    ['startsWith', 'endsWith'].forEach(function (name) {
+      wrapNative(String.prototype, name, function (args) { return toTag.call(args[0]) === '[object RegExp]' || args.length > 2; });
+    });
+    // Sugar's trims also remove U+180E, which ES2016 took out of the white space.
+    ['trim', 'trimLeft', 'trimRight'].forEach(function (name) {
+      wrapNative(String.prototype, name, function (args, self) { return typeof self !== 'string' || self.indexOf('\u180E') !== -1; });
+    });
+  })();
+
+  // --- Postman's legacy sandbox --------------------------------------------------------------
+  // As postman-sandbox's postman-legacy-interface.js: the legacy names are the parameters of the
+  // function a script is compiled into, and a script gets built only those it names (the host
+  // passes a bit mask, in the order of host.rs's LEGACY_NAMES). Each object or function among
+  // them warns once per script, on first use, that it is deprecated, as Postman's does.
+  var LEGACY_NAMES = ['tests', 'globals', 'environment', 'data', 'request', 'responseCookies', 'responseHeaders',
+    'responseTime', 'responseCode', 'responseBody', 'iteration', 'postman', '_', 'CryptoJS', 'atob', 'btoa', 'tv4', 'xml2Json'];
+  var TEST_ONLY = table({ responseCookies: true, responseHeaders: true, responseTime: true, responseCode: true, responseBody: true });
+  var LEGACY_ALTERNATIVES = {
+    tests: 'pm.test()', globals: 'pm.globals', environment: 'pm.environment', data: 'pm.iterationData',
+    request: 'pm.request', responseCookies: 'pm.cookies', responseHeaders: 'pm.response.headers',
+    responseTime: 'pm.response.responseTime', responseCode: 'pm.response.code', responseBody: 'pm.response.text()',
+    iteration: 'pm.info.iteration', _: "require('lodash')", CryptoJS: "require('crypto-js')", atob: "require('atob')",
+    btoa: "require('btoa')", tv4: "require('ajv')", xml2Json: "require('xml2js')",
+    'postman.setNextRequest': 'pm.execution.setNextRequest()'
+  };
+  // A legacy setter stores what it is given as a string, as postman-sandbox's does (but 0, '',
+  // null and undefined as they are).
+  function legacyValue(value) {
+    if ((value === false || value) && typeof (value && value.toString) === 'function') value = value.toString();
+    return value;
+  }
+  function legacyInterface(test, environment, globals) {
+    var api = {
+      setEnvironmentVariable: function (key, value) {
+        value = legacyValue(value);
+        environment[key] = value;
+        pm.environment.set(key, value);
+      },
+      getEnvironmentVariable: function (key) { return pm.environment.get(key); },
+      clearEnvironmentVariables: function () {
+        for (var k in environment) { if (hasOwn(environment, k)) delete environment[k]; }
+        pm.environment.clear();
+      },
+      clearEnvironmentVariable: function (key) {
+        if (key) delete environment[key];
+        pm.environment.unset(key);
+      },
+      setGlobalVariable: function (key, value) {
+        value = legacyValue(value);
+        globals[key] = value;
+        pm.globals.set(key, value);
+      },
+      getGlobalVariable: function (key) { return pm.globals.get(key); },
+      clearGlobalVariables: function () {
+        for (var k in globals) { if (hasOwn(globals, k)) delete globals[k]; }
+        pm.globals.clear();
+      },
+      clearGlobalVariable: function (key) {
+        if (key) delete globals[key];
+        pm.globals.unset(key);
+      },
+      setNextRequest: setNextRequest
+    };
+    if (test) {
+      api.getResponseCookie = function (name) { return pm.cookies.one(String(name)); };
+      api.getResponseHeader = function (name) {
+        var header = pm.response.headers.one(name);
+        return header ? header.value : undefined;
+      };
+    }
+    return api;
+  }
+  // The legacy `request`: the request as a plain object, headers by lower-cased name (a name
+  // given twice has its values in a list).
+  function legacyRequest() {
+    var r = req(), headers = {};
+    r.headers.forEach(function (h) {
+      var k = h[0].toLowerCase();
+      if (!hasOwn(headers, k)) headers[k] = h[1];
+      else if (Array.isArray(headers[k])) headers[k].push(h[1]);
+      else headers[k] = [headers[k], h[1]];
+    });
+    var c = context();
+    return {
+      id: c.requestId === '' ? undefined : c.requestId,
+      name: r.name,
+      description: undefined,
+      headers: headers,
+      method: r.method,
+      url: r.url,
+      data: r.body === null || r.body === '' ? {} : r.body
+    };
+  }
+  // The values of the legacy names a script uses, in LEGACY_NAMES order.
+  function legacyArguments(mask, body, warnings) {
+    var test = state.response !== null, r = state.response, values = [];
+    var environment = mask & 0x804 ? Object.assign({}, vars().environment) : {};
+    var globals = mask & 0x802 ? Object.assign({}, vars().globals) : {};
+    for (var i = 0; i < LEGACY_NAMES.length; i++) {
+      // A pre-request script's function has no parameters for the test-only names.
+      if (!test && TEST_ONLY[LEGACY_NAMES[i]]) continue;
+      if (!(mask & (1 << i))) { values.push(undefined); continue; }
+      var v;
+      switch (LEGACY_NAMES[i]) {
+        case 'tests': v = state.legacyTests = {}; break;
+        case 'globals': v = globals; break;
+        case 'environment': v = environment; break;
+        case 'data': v = Object.assign({}, vars().data); break;
+        case 'request': v = legacyRequest(); break;
+        case 'responseCookies': v = pm.cookies; break;
+        case 'responseHeaders': v = legacyHeaders(); break;
+        case 'responseTime': v = r[3]; break;
+        case 'responseCode': v = sdkResponse().details(); break;
+        case 'responseBody': v = body; break;
+        case 'iteration': v = state.iteration; break;
+        case 'postman': v = legacyInterface(test, environment, globals); break;
+        case '_': v = global._; break;
+        case 'CryptoJS': v = requireModule('crypto-js'); break;
+        case 'atob': v = requireModule('atob'); break;
+        case 'btoa': v = requireModule('btoa'); break;
+        case 'tv4': v = requireModule('tv4'); break;
+        case 'xml2Json': v = xml2Json; break;
+      }
+      values.push(v !== null && (typeof v === 'object' || typeof v === 'function') ? warnOnUse(LEGACY_NAMES[i], v, warnings) : v);
+    }
+    return values;
+  }
+  function warnOnUse(key, target, warnings) {
+    function warn(name) {
+      if (!warnings.on || warnings[name]) return;
+      warnings[name] = true;
+      var instead = LEGACY_ALTERNATIVES[name];
+      state.console.push({ level: 'warn', message: instead ? 'Using "' + name + '" is deprecated. Use "' + instead + '" instead.' : 'Using "' + name + '" is deprecated.' });
+    }
+    return new Proxy(target, {
+      set: function (t, prop, value) { warn(key); t[prop] = value; },
+      get: function (t, prop) { warn(key === 'postman' ? 'postman.setNextRequest' : key); return t[prop]; },
+      apply: function (t, self, args) { warn(key); return t.apply(self, args); }
+    });
+  }
+  function legacyHeaders() {
+    var out = {};
+    resHeaderList().forEach(function (h) { out[h.key] = h.value; });
+    return out;
+  }
 
   // --- The host's entry point ----------------------------------------------------------------
   // One script run's state. What a run may never touch lives on the prototype, so a run adds
@@ -884,8 +1091,8 @@
     this.contextJson = contextJson;
     this.variablesJson = variablesJson;
     this.iteration = run[0];
-    // A test script's run: [iteration, code, status, responseTime, responseSize, ...].
-    this.response = run.length === 1 ? null : run;
+    // A test script's run: [iteration, code, status, responseTime, responseSize, legacy].
+    this.response = run.length === 2 ? null : run;
     this.headerBlock = headerBlock;
     this.body = body;
     this.tests = [];
@@ -907,6 +1114,7 @@
     authRead: false,
     json: undefined,
     jsonParsed: false,
+    legacyTests: null,
     // pm.sendRequest: requests not yet handed to the host, callbacks by request id, how many
     // responses the phase still waits for, and the phase's id while it waits.
     outbox: null,
@@ -916,30 +1124,35 @@
     error: null
   };
 
-  // run is [iteration] for a pre-request script, and [iteration, code, status, responseTime,
-  // responseSize, whether the script names the legacy responseHeaders] for a test script.
+  // run is [iteration, legacy] for a pre-request script, and [iteration, code, status,
+  // responseTime, responseSize, legacy] for a test script; legacy is the mask of the legacy
+  // names the script uses.
   hidden('__vayu_run', function (script, requestJson, contextJson, variablesJson, run, headerBlock, responseBody) {
     state = new RunState(requestJson, contextJson, variablesJson, run, headerBlock, responseBody);
-    var r = state.response;
-    var legacyTests = {};
+    var legacy = run[run.length - 1];
+    var warnings = null;
     try {
-      // Postman's legacy sandbox names are the script function's parameters.
-      script(
-        legacyTests,
-        r ? responseBody : '',
-        r ? { code: r[1], name: r[2], detail: r[2] } : undefined,
-        r && run[5] ? legacyHeaders() : {},
-        r ? r[3] : 0
-      );
+      if (legacy === 0) {
+        script();
+      } else {
+        warnings = { on: true };
+        script.apply(undefined, legacyArguments(legacy, responseBody, warnings));
+      }
     } catch (e) {
       state.error = scriptError(e);
     }
     jobs();
-    // Only the script's own entries are tests: never what a prototype lends the object.
-    Object.keys(legacyTests).forEach(function (name) {
-      var ok = !!legacyTests[name];
-      state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + legacyTests[name] + ' to be truthy' });
-    });
+    if (warnings !== null) {
+      warnings.on = false;
+      // Only the script's own entries are tests: never what a prototype lends the object.
+      var legacyTests = state.legacyTests;
+      if (legacyTests !== null) {
+        Object.keys(legacyTests).forEach(function (name) {
+          var ok = !!legacyTests[name];
+          state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + String(legacyTests[name]) + ' to be truthy' });
+        });
+      }
+    }
     return endCall();
   });
 
@@ -1077,13 +1290,7 @@
     if (run.visualizer !== null) out += ',"visualizer":' + stringify(run.visualizer);
     return out + '}';
   }
-  function legacyHeaders() {
-    var out = {};
-    resHeaderList().forEach(function (h) { if (!(h.key in out)) out[h.key] = h.value; });
-    return out;
-  }
-
-  [pm, test, expect, global.console, global.postman, request, response, reqHeaders, variables, iterationData, pm.execution, pm.visualizer, jarApi,
+  [pm, test, expect, global.console, request, response, reqHeaders, variables, iterationData, pm.execution, pm.visualizer, jarApi,
     pm.environment, pm.collectionVariables, pm.globals, PmResponse.prototype, PmRequest.prototype].forEach(Object.freeze);
 })(globalThis, globalThis.__vayu_load);
 delete globalThis.__vayu_load;
