@@ -297,6 +297,23 @@ impl Body for Pieces {
     }
 }
 
+/// A request's whole body (empty if it could not be read).
+async fn body_of(req: Request<Incoming>) -> Bytes {
+    req.into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default()
+}
+
+/// A 200 with a JSON body.
+fn json_reply(value: &serde_json::Value) -> Response<ResponseBody> {
+    let mut r = full(200, value.to_string());
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
 async fn handle(
     req: Request<Incoming>,
     stats: Arc<ServerStats>,
@@ -318,12 +335,7 @@ async fn handle(
             let version = format!("{:?}", req.version());
             let uri = req.uri().to_string();
             let headers = header_pairs(&req);
-            let body = req
-                .into_body()
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
+            let body = body_of(req).await;
             let echo = serde_json::json!({
                 "method": method,
                 "uri": uri,
@@ -331,10 +343,7 @@ async fn handle(
                 "headers": headers,
                 "body": String::from_utf8_lossy(&body),
             });
-            let mut r = full(200, echo.to_string());
-            r.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            r
+            json_reply(&echo)
         }
         // httpbin's `/get` and `/post`, as far as the README's examples use them: the query as
         // `args`, the headers, and a JSON body as `json`.
@@ -351,20 +360,9 @@ async fn handle(
                 .into_iter()
                 .map(|(k, v)| (k, serde_json::Value::String(v)))
                 .collect();
-            let body = req
-                .into_body()
-                .collect()
-                .await
-                .map(|b| b.to_bytes())
-                .unwrap_or_default();
+            let body = body_of(req).await;
             let json = serde_json::from_slice::<serde_json::Value>(&body).ok();
-            let mut r = full(
-                200,
-                serde_json::json!({"args": args, "headers": headers, "json": json}).to_string(),
-            );
-            r.headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            r
+            json_reply(&serde_json::json!({"args": args, "headers": headers, "json": json}))
         }
         ["status", code] => full(number(code) as u16, format!("status {code}")),
         // A login that hands out a token, and a page that needs it: journeys chain them.
