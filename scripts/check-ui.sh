@@ -2,8 +2,8 @@
 # Checks the dashboard in a real browser: headless Chromium driven through chromedriver, against
 # an engine started with --token: the page asks for the token (and says when it is refused),
 # starts a run from /ui/'s form (its target: the engine's own /health, so nothing else is
-# needed), sees the live numbers change, the run complete into its report drawn in the page and
-# listed, its HTML report downloaded and opened from a file:// URL with the JSON report's
+# needed; hence --allow-self-requests), sees the live numbers change, the run complete into its
+# report drawn in the page and listed, its HTML report downloaded and opened from a file:// URL with the JSON report's
 # numbers, a saved environment picked into the form, a saved collection run from it, and a
 # refused run name its field. Installs chromium and chromium-driver from Debian when missing.
 # CI runs it on the debug build.
@@ -25,7 +25,8 @@ fi
 if [ "$profile" = release ]; then cargo build --release --quiet --bin vayu-engine; else cargo build --quiet --bin vayu-engine; fi
 engine_bin="${CARGO_TARGET_DIR:-target}/$profile/vayu-engine"
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
-engine_args="--token $token"
+# Its runs target the engine itself, which an engine refuses unless told (docs/api.md).
+engine_args="--token $token --allow-self-requests"
 # shellcheck source=scripts/lib/start-engine.sh
 . scripts/lib/start-engine.sh
 python3 scripts/lib/ui_check.py "http://127.0.0.1:$port" "$token" "${shots:-$work}" "$work"
