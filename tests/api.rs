@@ -1573,3 +1573,23 @@ fn a_run_killed_with_the_engine_has_a_partial_report_from_its_recorded_seconds()
     assert!(report["seconds"].as_array().unwrap().len() >= 2, "{report}");
     assert_eq!(report["requestsExpected"], 3000);
 }
+
+/// Found by the contract fuzzing: a collection imported with `info: null` (or none, which
+/// Newman runs) failed its export with a 500.
+#[test]
+fn a_collection_imported_without_info_exports() {
+    let api = api();
+    for doc in [
+        json!({"info": null, "item": [{"name": "one", "request": "http://127.0.0.1:1/"}]}),
+        json!({"item": {"name": "one", "request": "http://127.0.0.1:1/"}}),
+    ] {
+        let imported = api.post("/collections/import", doc.clone());
+        assert_eq!(imported.status, 201, "{doc}: {}", imported.body);
+        let id = imported.json()["id"].as_str().unwrap().to_string();
+        let exported = api.get(&format!("/collections/{id}/export"));
+        assert_eq!(exported.status, 200, "{doc}: {}", exported.body);
+        let exported = exported.json();
+        assert!(exported["info"]["name"].is_string(), "{exported}");
+        assert_eq!(exported["item"][0]["name"], "one", "{exported}");
+    }
+}

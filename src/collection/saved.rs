@@ -135,11 +135,12 @@ pub fn to_doc(tree: &CollectionTree) -> Value {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let info = doc
-        .entry("info")
-        .or_insert_with(|| json!({}))
-        .as_object_mut()
-        .expect("info is an object");
+    // An import may have had no `info`, or `info: null` (Newman runs such a collection).
+    let info = doc.entry("info").or_insert(Value::Null);
+    if !info.is_object() {
+        *info = json!({});
+    }
+    let info = info.as_object_mut().expect("made an object above");
     info.insert("name".into(), json!(root.name));
     info.insert("schema".into(), json!(SCHEMA_V21));
     doc.insert("item".into(), Value::Array(children(tree, &root.id)));
