@@ -407,3 +407,47 @@ fn a_v1_collection_is_converted_and_runs() {
         "{stdout}"
     );
 }
+
+/// A failed test is named by its error, as Newman names it (checked against Newman 6.2.2):
+/// chai's `AssertionError`, a thrown `Error`, a `TypeError`.
+#[test]
+fn failed_tests_are_named_by_their_errors_as_newman_names_them() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("failure-names");
+    let doc = json!({
+        "info": {"name": "names", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "one", "request": {"method": "GET", "url": server.url("/echo")},
+                  "event": [{"listen": "test", "script": {"exec": [
+                      "pm.test('fails', () => pm.expect(1).to.eql(2));",
+                      "pm.test('throws', () => { throw new Error('boom'); });",
+                      "pm.test('type error', () => { null.x; });"
+                  ]}}]}]
+    });
+    let file = dir.write("c.json", &doc.to_string());
+    let report = dir.0.join("r.json");
+    let out = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "-r",
+        "cli,json",
+        "--reporter-json-export",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let kinds: Vec<&str> = json["run"]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["AssertionError", "Error", "TypeError"],
+        "{}",
+        json["run"]["failures"]
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" 3.  TypeError       type error"), "{text}");
+}

@@ -172,7 +172,10 @@ impl RunSummary {
                     if !t.passed && !t.skipped {
                         self.stats.assertions.failed += 1;
                         failures.push(Failure {
-                            kind: "AssertionError".into(),
+                            kind: t
+                                .error_name
+                                .clone()
+                                .unwrap_or_else(|| "AssertionError".into()),
                             test: t.name.clone(),
                             message: t.error.clone().unwrap_or_default(),
                             // Newman counts a script's assertions from 0.

@@ -26,6 +26,9 @@ pub struct TestResult {
     pub skipped: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// A failed test's error's name (`AssertionError`, `TypeError`, ...), as Newman reports it.
+    #[serde(default, rename = "errorName", skip_serializing_if = "Option::is_none")]
+    pub error_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -595,6 +595,9 @@
   }
   // Postman reports a test that threw something other than an object under the test's name.
   function testError(e, name) { return e !== null && typeof e === 'object' ? message(e) : name; }
+  // What Newman's failure list calls a failed test: the thrown error's name (chai's
+  // AssertionError, a TypeError, a plain Error).
+  function errorName(e) { return e !== null && typeof e === 'object' && typeof e.name === 'string' && e.name !== '' ? e.name : 'Error'; }
   function test(name, fn) {
     var entry = { name: String(name), passed: true, skipped: false };
     state.tests.push(entry);
@@ -603,7 +606,7 @@
       // A test that takes `done` finishes when it calls it; until then it counts as passed.
       if (fn.length) {
         fn(function (err) {
-          if (err && entry.passed) { entry.passed = false; entry.error = testError(err, entry.name); }
+          if (err && entry.passed) { entry.passed = false; entry.error = testError(err, entry.name); entry.errorName = errorName(err); }
         });
       } else {
         fn();
@@ -611,6 +614,7 @@
     } catch (e) {
       entry.passed = false;
       entry.error = testError(e, entry.name);
+      entry.errorName = errorName(e);
       // QuickJS throws null when it cannot allocate even its out-of-memory error: the host
       // names it and starts the run's next script from a fresh runtime.
       if (e === null && state.error === null) state.error = scriptError(e);
@@ -1279,7 +1283,9 @@
     for (var i = 0; i < tests.length; i++) {
       var t = tests[i];
       out += (i ? ',{"name":' : '{"name":') + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
-        (t.skipped ? ',"skipped":true' : ',"skipped":false') + (!hasOwn(t, 'error') || t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
+        (t.skipped ? ',"skipped":true' : ',"skipped":false') +
+        (hasOwn(t, 'errorName') ? ',"errorName":' + quote(t.errorName) : '') +
+        (!hasOwn(t, 'error') || t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
     }
     out += lines.length ? '],"console":' + stringify(lines) : '],"console":[]';
     out += error === null ? ',"error":null' : ',"error":' + stringify(error);
