@@ -26,10 +26,6 @@ impl SelfGuard {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.listeners.is_empty()
-    }
-
     /// Whether a connection to `peer` would reach one of the guarded listeners.
     pub fn refuses(&self, peer: &SocketAddr) -> bool {
         self.listeners.iter().any(|listener| {

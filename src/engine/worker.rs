@@ -285,10 +285,7 @@ impl Worker {
 
     fn begin_stop(&mut self, grace: Duration) {
         // A later stop may shorten the grace (an abort at shutdown), never lengthen it.
-        let now = Instant::now();
-        let deadline = now
-            .checked_add(grace)
-            .unwrap_or(now + Duration::from_secs(86_400));
+        let deadline = Instant::now() + grace;
         self.stop_deadline = Some(self.stop_deadline.map_or(deadline, |d| d.min(deadline)));
         for (_, done) in self.singles.drain(..) {
             self.counters.queued.fetch_sub(1, Relaxed);

@@ -51,8 +51,6 @@ use std::time::{Duration, Instant};
 use users::UserShare;
 
 const NOT_STOPPED: u64 = u64::MAX;
-/// Far enough in the future to mean "never" without overflowing an `Instant`.
-const MAX_WAIT: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// What every share of a run reads: the plan, the start, and whether to stop.
 pub(crate) struct RunShared {
@@ -101,9 +99,8 @@ impl RunShared {
         if self.aborted.load(Relaxed) {
             return stopped_at;
         }
-        stopped_at
-            .checked_add(self.plan.graceful_stop)
-            .unwrap_or(stopped_at + MAX_WAIT)
+        // A graceful stop is at most a year (`model::duration::MAX_DURATION`): no overflow.
+        stopped_at + self.plan.graceful_stop
     }
 
     pub fn stop_requested(&self) -> bool {

@@ -972,36 +972,37 @@
     if ((value === false || value) && typeof (value && value.toString) === 'function') value = value.toString();
     return value;
   }
+  // `postman.*Variable*` of one scope: the scope itself, and the legacy snapshot the script
+  // reads (`environment`, `globals`), which the legacy setters keep in step.
+  function legacyScope(snapshot, scope) {
+    return {
+      set: function (key, value) {
+        value = legacyValue(value);
+        snapshot[key] = value;
+        scope.set(key, value);
+      },
+      get: function (key) { return scope.get(key); },
+      clearAll: function () {
+        for (var k in snapshot) { if (hasOwn(snapshot, k)) delete snapshot[k]; }
+        scope.clear();
+      },
+      clear: function (key) {
+        if (key) delete snapshot[key];
+        scope.unset(key);
+      }
+    };
+  }
   function legacyInterface(test, environment, globals) {
+    var env = legacyScope(environment, pm.environment), glob = legacyScope(globals, pm.globals);
     var api = {
-      setEnvironmentVariable: function (key, value) {
-        value = legacyValue(value);
-        environment[key] = value;
-        pm.environment.set(key, value);
-      },
-      getEnvironmentVariable: function (key) { return pm.environment.get(key); },
-      clearEnvironmentVariables: function () {
-        for (var k in environment) { if (hasOwn(environment, k)) delete environment[k]; }
-        pm.environment.clear();
-      },
-      clearEnvironmentVariable: function (key) {
-        if (key) delete environment[key];
-        pm.environment.unset(key);
-      },
-      setGlobalVariable: function (key, value) {
-        value = legacyValue(value);
-        globals[key] = value;
-        pm.globals.set(key, value);
-      },
-      getGlobalVariable: function (key) { return pm.globals.get(key); },
-      clearGlobalVariables: function () {
-        for (var k in globals) { if (hasOwn(globals, k)) delete globals[k]; }
-        pm.globals.clear();
-      },
-      clearGlobalVariable: function (key) {
-        if (key) delete globals[key];
-        pm.globals.unset(key);
-      },
+      setEnvironmentVariable: env.set,
+      getEnvironmentVariable: env.get,
+      clearEnvironmentVariables: env.clearAll,
+      clearEnvironmentVariable: env.clear,
+      setGlobalVariable: glob.set,
+      getGlobalVariable: glob.get,
+      clearGlobalVariables: glob.clearAll,
+      clearGlobalVariable: glob.clear,
       setNextRequest: setNextRequest
     };
     if (test) {

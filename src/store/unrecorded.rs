@@ -91,12 +91,4 @@ impl Unrecorded {
     pub(crate) fn clear(&self) {
         self.0.lock().clear();
     }
-
-    pub fn len(&self) -> usize {
-        self.0.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
