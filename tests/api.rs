@@ -1270,20 +1270,36 @@ fn allow_self_requests_lets_runs_reach_the_engines_own_api() {
     assert_eq!(r.json()["response"]["status"], 200, "{}", r.body);
 }
 
+/// Starts a run on `base` against the silent server, its requests with no timeout; its id.
+fn run_against_silence(
+    base: &str,
+    silent: &crate::support::SilentServer,
+    graceful_stop: &str,
+) -> String {
+    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": silent.url, "timeout": 0}, "config": {"duration": "60s", "targetRps": 20, "gracefulStop": graceful_stop}}).to_string()), &[]);
+    assert_eq!(started.status, 202, "{}", started.body);
+    started.json()["runId"].as_str().unwrap().to_string()
+}
+
+/// A run as the database at `db` has it, once the engine that wrote it has exited.
+fn stored_run(db: &std::path::Path, id: &str) -> vayu::store::Run {
+    let store = vayu::store::Store::open(db).unwrap();
+    let reader = store.reader().unwrap();
+    reader.get_run(id).unwrap().unwrap()
+}
+
 /// Issue 25 (4): with an endless graceful stop and no request timeout against a server that
 /// never answers, SIGTERM never ended the daemon.
 #[test]
 fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
-    let (silent, _listener) = crate::support::silent_server();
+    let silent = crate::support::SilentServer::start();
     let dir = TempDir::new("grace");
     let db = dir.0.join("v.db");
     let (mut child, base, log) = crate::support::spawn_engine_with(&db, &["--shutdown-grace", "1"]);
-    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": silent, "timeout": 0}, "config": {"duration": "60s", "targetRps": 20, "gracefulStop": "8000h"}}).to_string()), &[]);
-    assert_eq!(started.status, 202, "{}", started.body);
-    let id = started.json()["runId"].as_str().unwrap().to_string();
+    let id = run_against_silence(&base, &silent, "8000h");
     let collection = json!({
         "info": {"name": "Silent", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "item": [{"name": "never answered", "request": {"method": "GET", "url": silent}}]
+        "item": [{"name": "never answered", "request": {"method": "GET", "url": silent.url}}]
     });
     let collection_run = call(
         "POST",
@@ -1293,14 +1309,15 @@ fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
     );
     assert_eq!(collection_run.status, 202, "{}", collection_run.body);
     let collection_id = collection_run.json()["runId"].as_str().unwrap().to_string();
-    std::thread::sleep(Duration::from_millis(500));
+    // Requests in flight, so the shutdown has something its grace cannot drain.
+    silent.wait_for_connections(1);
     let t0 = Instant::now();
     crate::support::signal(&child, "TERM");
     let status = child.wait().unwrap();
     let elapsed = t0.elapsed();
     let log = log.join().unwrap();
     assert_eq!(status.code(), Some(0), "{log:#?}");
-    // 1 s of grace, up to 5 s for the abort; far from unbounded.
+    // 1 s of grace, up to 5 s for the abort: a bound for a hang, not a speed.
     assert!(
         elapsed < Duration::from_secs(15),
         "shut down in {elapsed:?}: {log:#?}"
@@ -1315,10 +1332,8 @@ fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
         last[0].contains("exiting") && last[1].contains("stopped"),
         "{log:#?}"
     );
-    let store = vayu::store::Store::open(&db).unwrap();
-    let reader = store.reader().unwrap();
     for id in [&id, &collection_id] {
-        let run = reader.get_run(id).unwrap().unwrap();
+        let run = stored_run(&db, id);
         assert_eq!(
             run.status,
             vayu::store::RunStatus::Stopped,
@@ -1331,14 +1346,13 @@ fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
 
 #[test]
 fn a_second_sigterm_aborts_the_shutdown_at_once() {
-    let (silent, _listener) = crate::support::silent_server();
+    let silent = crate::support::SilentServer::start();
     let dir = TempDir::new("second-signal");
     let db = dir.0.join("v.db");
     // The default grace (20 s) would hold the run; the second signal does not wait for it.
     let (mut child, base, log) = crate::support::spawn_engine(&db);
-    let started = call("POST", &format!("{base}/run"), Some(&json!({"request": {"url": silent, "timeout": 0}, "config": {"duration": "60s", "targetRps": 20, "gracefulStop": "1h"}}).to_string()), &[]);
-    let id = started.json()["runId"].as_str().unwrap().to_string();
-    std::thread::sleep(Duration::from_millis(500));
+    let id = run_against_silence(&base, &silent, "1h");
+    silent.wait_for_connections(1);
     let t0 = Instant::now();
     for _ in 0..2 {
         crate::support::signal(&child, "TERM");
@@ -1348,13 +1362,12 @@ fn a_second_sigterm_aborts_the_shutdown_at_once() {
     let elapsed = t0.elapsed();
     let log = log.join().unwrap();
     assert_eq!(status.code(), Some(0), "{log:#?}");
+    // Under the 20 s grace the first signal alone would wait: a bound for a hang.
     assert!(
-        elapsed < Duration::from_secs(10),
+        elapsed < Duration::from_secs(15),
         "shut down in {elapsed:?}: {log:#?}"
     );
-    let store = vayu::store::Store::open(&db).unwrap();
-    let run = store.reader().unwrap().get_run(&id).unwrap().unwrap();
-    assert_eq!(run.status, vayu::store::RunStatus::Stopped);
+    assert_eq!(stored_run(&db, &id).status, vayu::store::RunStatus::Stopped);
 }
 
 /// Issue 25 (5): a duration of 1e300 answered `500 internal` from a caught panic

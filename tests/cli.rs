@@ -438,11 +438,11 @@ fn load_stops_on_sigint_and_still_reports() {
 /// Issue 25 (4): a second Ctrl-C exited at once, without the report of what was done.
 #[test]
 fn a_second_sigint_aborts_in_flight_requests_and_still_reports() {
-    let (silent, _listener) = crate::support::silent_server();
+    let silent = crate::support::SilentServer::start();
     let dir = TempDir::new("load-sigint-twice");
     let file = run_file(
         &dir,
-        &silent,
+        &silent.url,
         r#"{"duration": "60s", "concurrency": 2, "gracefulStop": "1h", "timeout": 0}"#,
     );
     let child = Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
@@ -451,7 +451,8 @@ fn a_second_sigint_aborts_in_flight_requests_and_still_reports() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Both requests in flight (the Ctrl-C handler is set as the run starts).
+    silent.wait_for_connections(2);
     for _ in 0..2 {
         crate::support::signal(&child, "INT");
         std::thread::sleep(std::time::Duration::from_millis(300));

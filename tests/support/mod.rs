@@ -118,12 +118,61 @@ pub fn spawn_engine_with(
     )
 }
 
-/// A loopback server that accepts connections and never answers: the URL, and the listener,
-/// which keeps it so while it lives (connections wait in its backlog).
-pub fn silent_server() -> (String, std::net::TcpListener) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/", listener.local_addr().unwrap());
-    (url, listener)
+/// A loopback server that accepts connections and never answers. It counts what it accepted,
+/// so a test can wait until requests are in flight instead of sleeping; it stops when dropped.
+pub struct SilentServer {
+    pub url: String,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SilentServer {
+    pub fn start() -> SilentServer {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let (accepted, stop) = (
+            std::sync::Arc::new(AtomicUsize::new(0)),
+            std::sync::Arc::new(AtomicBool::new(false)),
+        );
+        let (count, stopping) = (accepted.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !stopping.load(SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        held.push(stream);
+                        count.fetch_add(1, SeqCst);
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        SilentServer {
+            url,
+            accepted,
+            stop,
+        }
+    }
+
+    /// Waits (at most 30 s) until it has accepted `n` connections: requests are in flight.
+    pub fn wait_for_connections(&self, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.accepted.load(std::sync::atomic::Ordering::SeqCst) < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not {n} connections in 30 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for SilentServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Sends signal `name` (`TERM`, `INT`, `KILL`) to a child process.
