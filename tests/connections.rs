@@ -96,7 +96,9 @@ fn idle_workers_close_their_connections_after_a_while_and_reuse_them_until_then(
     );
     let batch = engine.execute_batch(vec![prepared(json!({"url": server.url("/echo")}))], 400, 40);
     assert_eq!(batch.completed, 400);
-    assert!(server.stats.open_connections.load(SeqCst) >= 10);
+    // Connections were opened (read as a peak, not a count now: a slow machine may already be
+    // past the idle time).
+    assert!(server.stats.max_open_connections.load(SeqCst) >= 10);
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while server.stats.open_connections.load(SeqCst) > 0 {
         assert!(
