@@ -418,8 +418,8 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
         ))),
         // Ended without its report (the engine was killed): what its recorded seconds say.
         None => {
-            let points = reader.run_metrics(id, None, None)?;
-            crate::run::PartialReport::from_metrics(id, run.status, run.error, &points)
+            let seconds = crate::ui::series(reader.run_metrics(id, None, None)?);
+            crate::run::PartialReport::from_seconds(id, run.status, run.error, seconds)
                 .map(|partial| Reply::Json(200, serde_json::to_value(partial).unwrap_or_default()))
                 .ok_or_else(|| {
                     ApiError::not_found(format!(

@@ -382,59 +382,32 @@ pub struct PartialReport {
     pub dropped: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests_expected: Option<u64>,
-    /// Each recorded second: time (ms since the epoch), rate, latency p50/p95/p99 (ms), error
-    /// rate (percent).
-    pub seconds: Vec<serde_json::Value>,
+    /// Each recorded second's metrics, as the HTML report charts them (`ui::series`): `t` (ms
+    /// since the epoch), `rps`, `latency_p50` (ms), `error_rate` (%), ...
+    pub seconds: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl PartialReport {
-    /// `None` when the run recorded no second.
-    pub fn from_metrics(
+    /// From the run's recorded seconds, oldest first; `None` when it recorded none.
+    pub fn from_seconds(
         run_id: &str,
         status: RunStatus,
         error: Option<String>,
-        points: &[crate::store::MetricPoint],
+        seconds: Vec<serde_json::Map<String, serde_json::Value>>,
     ) -> Option<PartialReport> {
-        let run_level = || points.iter().filter(|p| p.labels.is_none());
-        let last = |name: &str| {
-            run_level()
-                .rfind(|p| p.name == name)
-                .map(|p| p.value as u64)
-        };
-        let mut seconds: Vec<serde_json::Value> = Vec::new();
-        let mut at =
-            std::collections::BTreeMap::<i64, serde_json::Map<String, serde_json::Value>>::new();
-        for p in run_level() {
-            if [
-                "rps",
-                "latency_p50",
-                "latency_p95",
-                "latency_p99",
-                "error_rate",
-            ]
-            .contains(&p.name.as_str())
-            {
-                at.entry(p.timestamp)
-                    .or_default()
-                    .insert(p.name.clone(), serde_json::json!(p.value));
-            }
-        }
-        for (t, mut values) in at {
-            values.insert("t".into(), serde_json::json!(t));
-            seconds.push(serde_json::Value::Object(values));
-        }
-        let first = points.iter().map(|p| p.timestamp).min()?;
-        let end = points.iter().map(|p| p.timestamp).max()?;
+        let time = |p: &serde_json::Map<String, serde_json::Value>| p["t"].as_i64().unwrap_or(0);
+        let (first, last) = (time(seconds.first()?), seconds.last()?);
+        let count = |name: &str| last.get(name).and_then(|v| v.as_f64()).map(|v| v as u64);
         Some(PartialReport {
             run_id: run_id.to_string(),
             status,
             error,
             partial: true,
-            recorded_secs: (end - first) as f64 / 1000.0,
-            requests_sent: last("requests_sent").unwrap_or(0),
-            completed: last("total_requests").unwrap_or(0),
-            dropped: last("dropped").unwrap_or(0),
-            requests_expected: last("requests_expected"),
+            recorded_secs: (time(last) - first) as f64 / 1000.0,
+            requests_sent: count("requests_sent").unwrap_or(0),
+            completed: count("total_requests").unwrap_or(0),
+            dropped: count("dropped").unwrap_or(0),
+            requests_expected: count("requests_expected"),
             seconds,
         })
     }
