@@ -1288,6 +1288,31 @@ fn stored_run(db: &std::path::Path, id: &str) -> vayu::store::Run {
     reader.get_run(id).unwrap().unwrap()
 }
 
+/// Sends an engine `signals` SIGTERMs (300 ms apart); it must exit 0 within 15 s (a bound for
+/// a hang, not a speed). Its log.
+fn terminate(
+    mut child: std::process::Child,
+    log: std::thread::JoinHandle<Vec<String>>,
+    signals: usize,
+) -> Vec<String> {
+    let t0 = Instant::now();
+    for i in 0..signals {
+        if i > 0 {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        crate::support::signal(&child, "TERM");
+    }
+    let status = child.wait().unwrap();
+    let elapsed = t0.elapsed();
+    let log = log.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{log:#?}");
+    assert!(
+        elapsed < Duration::from_secs(15),
+        "shut down in {elapsed:?}: {log:#?}"
+    );
+    log
+}
+
 /// Issue 25 (4): with an endless graceful stop and no request timeout against a server that
 /// never answers, SIGTERM never ended the daemon.
 #[test]
@@ -1295,7 +1320,7 @@ fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
     let silent = crate::support::SilentServer::start();
     let dir = TempDir::new("grace");
     let db = dir.0.join("v.db");
-    let (mut child, base, log) = crate::support::spawn_engine_with(&db, &["--shutdown-grace", "1"]);
+    let (child, base, log) = crate::support::spawn_engine_with(&db, &["--shutdown-grace", "1"]);
     let id = run_against_silence(&base, &silent, "8000h");
     let collection = json!({
         "info": {"name": "Silent", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
@@ -1311,17 +1336,8 @@ fn shutdown_is_bounded_by_its_grace_even_with_an_endless_graceful_stop() {
     let collection_id = collection_run.json()["runId"].as_str().unwrap().to_string();
     // Requests in flight, so the shutdown has something its grace cannot drain.
     silent.wait_for_connections(1);
-    let t0 = Instant::now();
-    crate::support::signal(&child, "TERM");
-    let status = child.wait().unwrap();
-    let elapsed = t0.elapsed();
-    let log = log.join().unwrap();
-    assert_eq!(status.code(), Some(0), "{log:#?}");
-    // 1 s of grace, up to 5 s for the abort: a bound for a hang, not a speed.
-    assert!(
-        elapsed < Duration::from_secs(15),
-        "shut down in {elapsed:?}: {log:#?}"
-    );
+    // 1 s of grace, up to 5 s for the abort.
+    let log = terminate(child, log, 1);
     assert!(
         log.iter()
             .any(|l| l.contains("aborting what is still in flight")),
@@ -1350,23 +1366,11 @@ fn a_second_sigterm_aborts_the_shutdown_at_once() {
     let dir = TempDir::new("second-signal");
     let db = dir.0.join("v.db");
     // The default grace (20 s) would hold the run; the second signal does not wait for it.
-    let (mut child, base, log) = crate::support::spawn_engine(&db);
+    let (child, base, log) = crate::support::spawn_engine(&db);
     let id = run_against_silence(&base, &silent, "1h");
     silent.wait_for_connections(1);
-    let t0 = Instant::now();
-    for _ in 0..2 {
-        crate::support::signal(&child, "TERM");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    let status = child.wait().unwrap();
-    let elapsed = t0.elapsed();
-    let log = log.join().unwrap();
-    assert_eq!(status.code(), Some(0), "{log:#?}");
-    // Under the 20 s grace the first signal alone would wait: a bound for a hang.
-    assert!(
-        elapsed < Duration::from_secs(15),
-        "shut down in {elapsed:?}: {log:#?}"
-    );
+    // The first signal alone would wait out the 20 s grace.
+    terminate(child, log, 2);
     assert_eq!(stored_run(&db, &id).status, vayu::store::RunStatus::Stopped);
 }
 
