@@ -451,3 +451,105 @@ fn failed_tests_are_named_by_their_errors_as_newman_names_them() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(" 3.  TypeError       type error"), "{text}");
 }
+
+#[test]
+fn dynamic_variables_get_a_fresh_value_per_occurrence_in_url_headers_body_and_auth() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("collection-dynamic");
+    let request = json!({
+        "method": "POST",
+        "url": "{{base}}/echo?a={{$guid}}&b={{$guid}}&n={{$randomInt}}&t={{$timestamp}}&mine={{$mine}}&none={{$notAVariable}}",
+        "header": [{"key": "X-Id", "value": "{{$randomUUID}}"}, {"key": "X-At", "value": "{{$isoTimestamp}}"}],
+        "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "{{$randomAlphaNumeric}}"}]},
+        "body": {"mode": "urlencoded", "urlencoded": [{"key": "email", "value": "{{$randomEmail}}"}]}
+    });
+    let test = "var e = pm.response.json(); pm.environment.set('uri', e.uri); pm.environment.set('headers', JSON.stringify(e.headers)); pm.environment.set('body', e.body);";
+    let collection = json!({
+        "info": {"name": "dynamic", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "$mine", "value": "set"}],
+        "item": [{"name": "r", "request": request,
+                  "event": [{"listen": "test", "script": {"exec": [test]}}]}]
+    });
+    let file = dir.write("dynamic.json", &collection.to_string());
+    let env_out = dir.0.join("env.json");
+    let base = format!("base={}", server.url(""));
+    let out = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "--env-var",
+        &base,
+        "--export-environment",
+        env_out.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let env: Value = serde_json::from_str(&std::fs::read_to_string(&env_out).unwrap()).unwrap();
+    let var = |name: &str| {
+        env["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["key"] == name)
+            .unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let uri = var("uri");
+    let query: std::collections::HashMap<String, String> = uri
+        .split_once('?')
+        .unwrap()
+        .1
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    let is_uuid = |s: &str| {
+        s.len() == 36 && s.split('-').map(str::len).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+    };
+    assert!(is_uuid(&query["a"]) && is_uuid(&query["b"]), "{uri}");
+    assert_ne!(query["a"], query["b"], "each occurrence is a new value");
+    let n: u64 = query["n"].parse().unwrap();
+    assert!(n <= 1000, "$randomInt is 0 to 1000: {n}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let t: u64 = query["t"].parse().unwrap();
+    assert!(
+        t.abs_diff(now) < 300,
+        "$timestamp is seconds since the epoch: {t}"
+    );
+    assert_eq!(
+        query["mine"], "set",
+        "a variable named $mine wins over the generator"
+    );
+    assert_eq!(query["none"], "%7B%7B$notAVariable%7D%7D");
+    let headers: Value = serde_json::from_str(&var("headers")).unwrap();
+    let header = |name: &str| {
+        headers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| panic!("{name} in {headers}"))[1]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(is_uuid(&header("x-id")));
+    assert!(header("x-at").ends_with('Z') && header("x-at").contains('T'));
+    let token = header("authorization");
+    assert!(
+        token.starts_with("Bearer ") && token.len() == "Bearer ".len() + 1,
+        "{token}"
+    );
+    let body = var("body");
+    assert!(body.starts_with("email=") && body.contains("%40"), "{body}");
+}

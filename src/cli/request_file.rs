@@ -58,11 +58,15 @@ pub fn load(
 ) -> Result<Vec<LoadedRequest>, CliError> {
     let specs = load_specs(path)?;
     let many = specs.len() > 1;
-    specs
+    // Postman's dynamic variables ({{$guid}}) come from a script runtime, made only if asked.
+    let run = crate::script::new_run();
+    let limits = crate::script::ScriptLimits::default();
+    let mut dynamic = |name: &str| crate::script::dynamic_variable(run, limits, name);
+    let loaded = specs
         .into_iter()
         .enumerate()
         .map(|(i, spec)| {
-            let (substituted, missing) = variables.apply(&spec);
+            let (substituted, missing) = variables.apply_with(&spec, &mut dynamic);
             for name in missing {
                 if !unresolved.contains(&name) {
                     unresolved.push(name);
@@ -79,7 +83,9 @@ pub fn load(
             })?;
             Ok(LoadedRequest { spec, prepared })
         })
-        .collect()
+        .collect();
+    crate::script::end_run(run);
+    loaded
 }
 
 /// Reads an environment file: a JSON object of variables, or a Postman environment export

@@ -17,10 +17,10 @@ use super::FlowOptions;
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
 use crate::model::{ErrorCategory, RequestSpec, Response, TransferError};
 use crate::script::{
-    apply_request_update, cookie_header, end_run, new_run, run_script, script_request,
-    script_response, store_cookies, Finished, NextRequest, NextSend, Phase, PhaseStep, Purpose,
-    Scope, ScriptContext, ScriptError, ScriptInput, ScriptOutcome, ScriptRequest, ScriptResponse,
-    Variables, Waiting, WaitingScripts,
+    apply_request_update, cookie_header, dynamic_variable, end_run, new_run, run_script,
+    script_request, script_response, store_cookies, Finished, NextRequest, NextSend, Phase,
+    PhaseStep, Purpose, Scope, ScriptContext, ScriptError, ScriptInput, ScriptOutcome,
+    ScriptRequest, ScriptResponse, Variables, Waiting, WaitingScripts,
 };
 use crossbeam_channel::Sender;
 use std::sync::Arc;
@@ -385,7 +385,9 @@ impl<S: FlowSink> FlowJob<S> {
         if self.options.ignore_redirects {
             spec.follow_redirects = Some(false);
         }
-        match step.build(&spec, &self.variables) {
+        let (run, limits) = (self.run, self.options.limits);
+        let mut dynamic = |name: &str| dynamic_variable(run, limits, name);
+        match step.build(&spec, &self.variables, &mut dynamic) {
             Ok(mut built) => {
                 current.record.unresolved_variables = built.unresolved;
                 let prepared = &mut built.prepared;

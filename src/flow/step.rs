@@ -2,8 +2,8 @@
 //! the form it was written, and its scripts in the order they run. A virtual user substitutes
 //! its variables and builds the request to send just before sending it.
 
-use crate::model::{percent_encode_query, PreparedRequest, RequestSpec, ValidationError};
-use crate::script::Variables;
+use crate::model::{PreparedRequest, RequestSpec, ValidationError};
+use crate::script::{DynamicVariables, Variables};
 use std::sync::Arc;
 
 /// Methods whose body Postman drops unless `disableBodyPruning` is set.
@@ -78,14 +78,15 @@ impl Step {
         parts.join(" / ")
     }
 
-    /// `request` (the step's, as a pre-request script left it) with `variables` substituted,
-    /// its body built, and validated.
+    /// `request` (the step's, as a pre-request script left it) with `variables` substituted
+    /// (`dynamic` answering Postman's `{{$guid}}` and the like), its body built, and validated.
     pub fn build(
         &self,
         request: &RequestSpec,
         variables: &Variables,
+        dynamic: &mut DynamicVariables<'_>,
     ) -> Result<BuiltRequest, (ValidationError, Vec<String>)> {
-        let (mut spec, mut unresolved) = variables.apply(request);
+        let (mut spec, mut unresolved) = variables.apply_with(request, dynamic);
         spec.url = normalize_url(&spec.url);
         let prune = !self.keep_body
             && PRUNED_BODY_METHODS
@@ -94,7 +95,7 @@ impl Step {
         // A body a pre-request script wrote replaces the one the request was written with.
         let (bytes, content_type) = match spec.body {
             Some(_) => (None, None),
-            None => self.body_bytes(variables, &mut unresolved),
+            None => self.body_bytes(variables, dynamic, &mut unresolved),
         };
         if prune {
             spec.body = None;
@@ -140,9 +141,10 @@ impl Step {
     fn body_bytes(
         &self,
         variables: &Variables,
+        dynamic: &mut DynamicVariables<'_>,
         unresolved: &mut Vec<String>,
     ) -> (Option<Vec<u8>>, Option<String>) {
-        let sub = |t: &str, u: &mut Vec<String>| variables.substitute(t, u);
+        let mut sub = |t: &str, u: &mut Vec<String>| variables.substitute_with(t, dynamic, u);
         match &self.body {
             StepBody::Raw => (None, None),
             StepBody::UrlEncoded(fields) => {
@@ -259,9 +261,18 @@ pub fn normalize_url(url: &str) -> String {
     out
 }
 
-/// `application/x-www-form-urlencoded` encoding of one key or value.
+/// One key or value of an `application/x-www-form-urlencoded` body as Newman sends it: all but
+/// RFC 3986's unreserved characters percent-encoded, a space as `%20` (not `+`).
 fn form_encode(text: &str) -> String {
-    percent_encode_query(text).replace("%20", "+")
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A name inside a quoted header parameter.
@@ -293,6 +304,11 @@ mod tests {
 
     #[test]
     fn form_fields_are_encoded() {
-        assert_eq!(form_encode("a b&c=d"), "a+b%26c%3Dd");
+        // What Newman 6.2.2 sent for `e mail` = `a@b.c !*'()~&=+/?:;,$[]#é`.
+        assert_eq!(form_encode("e mail"), "e%20mail");
+        assert_eq!(
+            form_encode("a@b.c !*'()~&=+/?:;,$[]#é"),
+            "a%40b.c%20%21%2A%27%28%29~%26%3D%2B%2F%3F%3A%3B%2C%24%5B%5D%23%C3%A9"
+        );
     }
 }

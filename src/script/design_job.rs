@@ -9,8 +9,8 @@
 use super::host::{end_run, new_run, ScriptInput};
 use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
 use super::runner::{
-    apply_request_update, run_script, script_request, script_response, store_cookies,
-    with_jar_cookies, PhaseStep, ScriptedRequest, ScriptedResult, Scripts,
+    apply_request_update, dynamic_variable, run_script, script_request, script_response,
+    store_cookies, with_jar_cookies, PhaseStep, ScriptedRequest, ScriptedResult, Scripts,
 };
 use super::waiting::{Finished, NextSend, Purpose, Waiting, WaitingScripts};
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
@@ -154,7 +154,12 @@ impl DesignJob {
 
     /// Variables, validation: the request to send, or the reply.
     fn send(&mut self) -> Next {
-        let (mut spec, unresolved) = self.request.variables.apply(&self.request.spec);
+        let (run, limits) = (self.run, self.request.limits);
+        let mut dynamic = |name: &str| dynamic_variable(run, limits, name);
+        let (mut spec, unresolved) = self
+            .request
+            .variables
+            .apply_with(&self.request.spec, &mut dynamic);
         self.result.unresolved_variables = unresolved;
         if self.jar {
             spec = with_jar_cookies(self.run, self.request.limits, spec);

@@ -477,6 +477,18 @@ impl ScriptHost {
         })
     }
 
+    /// A fresh value of Postman's dynamic variable `name` (`$guid`), from the collection SDK;
+    /// `None` for a name it does not know.
+    pub(crate) fn dynamic_variable(&mut self, name: &str) -> Option<String> {
+        self.context.with(|ctx| {
+            ctx.globals()
+                .get::<_, Function>("__vayu_dynamic_variable")
+                .and_then(|f| f.call::<_, Option<String>>((name,)))
+                .ok()
+                .flatten()
+        })
+    }
+
     /// Stores in the run's jar the cookies of a response from `url` (its headers as one block).
     pub(crate) fn store_cookies(&mut self, url: &str, block: &str) {
         self.deadline.set(Some(Instant::now() + self.limits.time));

@@ -4,9 +4,11 @@
 
 use super::host::ScriptInput;
 use super::outcome::{Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest};
-use super::runner::{apply_request_update, run_script, script_request, PhaseStep, Scripts};
+use super::runner::{
+    apply_request_update, dynamic_variable, run_script, script_request, PhaseStep, Scripts,
+};
 use super::waiting::{Purpose, Waiting};
-use super::{ScriptLimits, Variables};
+use super::{DynamicVariables, ScriptLimits, Variables};
 use crate::model::{PreparedRequest, RequestSpec};
 use std::time::Duration;
 
@@ -64,7 +66,8 @@ impl PreRequest {
         };
         match run_script(&input, variables, limits) {
             PhaseStep::Done(outcome, update) => {
-                Ok(self.finish(outcome, &before, update, variables))
+                let mut dynamic = |name: &str| dynamic_variable(run, limits, name);
+                Ok(self.finish(outcome, &before, update, variables, &mut dynamic))
             }
             PhaseStep::Waiting { phase, send } => Err(Box::new(Waiting {
                 phase: Phase::PreRequest,
@@ -86,12 +89,13 @@ impl PreRequest {
         before: &ScriptRequest,
         update: Option<ScriptRequest>,
         variables: &mut Variables,
+        dynamic: &mut DynamicVariables<'_>,
     ) -> (ScriptOutcome, Option<PreparedRequest>) {
         let spec = match update {
             Some(after) => apply_request_update(&self.spec, before, &after),
             None => self.spec.clone(),
         };
-        let (spec, _) = variables.apply(&spec);
+        let (spec, _) = variables.apply_with(&spec, dynamic);
         variables.local.clear();
         if outcome.error.is_some() || outcome.skip_request {
             return (outcome, None);

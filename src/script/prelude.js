@@ -371,15 +371,28 @@
 
   // --- Variables ---------------------------------------------------------------------------
   // A name no scope has may be one of Postman's dynamic variables ({{$guid}}, {{$randomInt}},
-  // ...): the collection SDK resolves those, a new value each time.
+  // ...): the collection SDK resolves those, a new value each time. As the SDK substitutes:
+  // names as written (not trimmed), and values that name variables substituted again, up to
+  // 19 passes.
   function replaceIn(text, lookup) {
-    return String(text).replace(/\{\{([^{}]+)\}\}/g, function (whole, name) {
-      var v = lookup(name.trim());
-      if (v === undefined && name.trim().charAt(0) === '$') {
-        return lib('postman-collection').Property.replaceSubstitutions(whole, []);
-      }
-      return v === undefined ? whole : (typeof v === 'string' ? v : stringify(v));
-    });
+    var out = String(text);
+    for (var pass = 0; pass < 19; pass++) {
+      var replaced = false;
+      out = out.replace(/\{\{([^{}]*?)\}\}/g, function (whole, name) {
+        var v = lookup(name);
+        if (v === undefined && name.charAt(0) === '$') v = dynamicVariable(name);
+        if (v === undefined) return whole;
+        replaced = true;
+        return typeof v === 'string' ? v : stringify(v);
+      });
+      if (!replaced) break;
+    }
+    return out;
+  }
+  function dynamicVariable(name) {
+    var whole = '{{' + name + '}}';
+    var v = lib('postman-collection').Property.replaceSubstitutions(whole, []);
+    return v === whole ? undefined : v;
   }
   function has(object, key) { return hasOwn(object, key); }
 
@@ -814,6 +827,9 @@
     if (runJar === null) return '';
     try { return runJar.getCookieStringSync(jarUrl(url)); } catch (e) { return ''; }
   });
+  // A dynamic variable of a request ({{$guid}}): a fresh value, or undefined for a name the
+  // SDK does not know.
+  hidden('__vayu_dynamic_variable', dynamicVariable);
   hidden('__vayu_use_jar', function (id) {
     jarId = id;
     runJar = jars[id] === undefined ? null : jars[id];

@@ -255,6 +255,14 @@ pub(crate) fn cookie_header(run: u64, limits: ScriptLimits, url: &str) -> String
     with_host(run, limits, |host| host.cookie_header(url)).unwrap_or_default()
 }
 
+/// A fresh value of Postman's dynamic variable `name` (`$guid`, `$randomInt`, ...) from run
+/// `run`'s runtime; `None` for a name the collection SDK does not know.
+pub(crate) fn dynamic_variable(run: u64, limits: ScriptLimits, name: &str) -> Option<String> {
+    with_host(run, limits, |host| host.dynamic_variable(name))
+        .ok()
+        .flatten()
+}
+
 /// The request with the Cookie header run `run`'s jar has for it, unless it sets its own.
 pub(crate) fn with_jar_cookies(
     run: u64,

@@ -49,57 +49,107 @@ impl Variables {
     /// Replaces every `{{name}}` that resolves; unresolved names are left as written and
     /// appended to `unresolved`.
     pub fn substitute(&self, text: &str, unresolved: &mut Vec<String>) -> String {
-        if !text.contains("{{") {
-            return text.to_string();
+        self.substitute_with(text, &mut no_dynamic_variables, unresolved)
+    }
+
+    /// [`substitute`](Self::substitute), with `dynamic` answering names no scope has that start
+    /// with `$` (Postman's `{{$guid}}`, `{{$randomInt}}`, ...), a fresh value per occurrence.
+    /// As postman-collection does: a name is taken exactly as written (no trimming), and a
+    /// value that has `{{names}}` in it is substituted again, up to [`SUBSTITUTION_PASSES`].
+    pub fn substitute_with(
+        &self,
+        text: &str,
+        dynamic: &mut DynamicVariables<'_>,
+        unresolved: &mut Vec<String>,
+    ) -> String {
+        let mut text = std::borrow::Cow::Borrowed(text);
+        let mut passes = 0;
+        while text.contains("{{") {
+            let mut left = Vec::new();
+            if passes == SUBSTITUTION_PASSES {
+                // Out of passes (a value names itself): what is left is unresolved.
+                Variables::default().substitute_once(&text, &mut no_dynamic_variables, &mut left);
+            } else {
+                let (next, replaced) = self.substitute_once(&text, dynamic, &mut left);
+                text = std::borrow::Cow::Owned(next);
+                passes += 1;
+                if replaced {
+                    continue;
+                }
+            }
+            for name in left {
+                if !unresolved.contains(&name) {
+                    unresolved.push(name);
+                }
+            }
+            break;
         }
+        text.into_owned()
+    }
+
+    /// One pass over `text`, as postman-collection's `/\{\{([^{}]*?)}}/g`: whether anything
+    /// was replaced.
+    fn substitute_once(
+        &self,
+        text: &str,
+        dynamic: &mut DynamicVariables<'_>,
+        unresolved: &mut Vec<String>,
+    ) -> (String, bool) {
         let mut out = String::with_capacity(text.len());
+        let mut replaced = false;
         let mut rest = text;
         while let Some(open) = rest.find("{{") {
             out.push_str(&rest[..open]);
             let after = &rest[open + 2..];
-            match after.find("}}") {
-                Some(close) if !after[..close].contains('{') => {
-                    let name = after[..close].trim();
-                    match self.resolve(name) {
-                        Some(value) => out.push_str(&value),
-                        None => {
-                            out.push_str(&rest[open..open + 2 + close + 2]);
-                            if !unresolved.iter().any(|u| u == name) {
-                                unresolved.push(name.to_string());
-                            }
-                        }
-                    }
-                    rest = &after[close + 2..];
+            let name_len = after.find(['{', '}']).unwrap_or(after.len());
+            if !after[name_len..].starts_with("}}") {
+                // Not a name here; the regex tries again one character on (`{{{a}}`).
+                out.push('{');
+                rest = &rest[open + 1..];
+                continue;
+            }
+            let name = &after[..name_len];
+            let value = self
+                .resolve(name)
+                .or_else(|| name.starts_with('$').then(|| dynamic(name)).flatten());
+            match value {
+                Some(value) => {
+                    out.push_str(&value);
+                    replaced = true;
                 }
-                _ => {
-                    out.push_str("{{");
-                    rest = after;
+                None => {
+                    out.push_str(&rest[open..open + 4 + name_len]);
+                    if !unresolved.iter().any(|u| u == name) {
+                        unresolved.push(name.to_string());
+                    }
                 }
             }
+            rest = &after[name_len + 2..];
         }
         out.push_str(rest);
-        out
+        (out, replaced)
     }
 
     fn substitute_json(
         &self,
         value: &serde_json::Value,
+        dynamic: &mut DynamicVariables<'_>,
         unresolved: &mut Vec<String>,
     ) -> serde_json::Value {
         match value {
             serde_json::Value::String(s) => {
-                serde_json::Value::String(self.substitute(s, unresolved))
+                serde_json::Value::String(self.substitute_with(s, dynamic, unresolved))
             }
             serde_json::Value::Array(items) => items
                 .iter()
-                .map(|v| self.substitute_json(v, unresolved))
+                .map(|v| self.substitute_json(v, dynamic, unresolved))
                 .collect(),
             serde_json::Value::Object(map) => map
                 .iter()
                 .map(|(k, v)| {
                     (
-                        self.substitute(k, unresolved),
-                        self.substitute_json(v, unresolved),
+                        self.substitute_with(k, dynamic, unresolved),
+                        self.substitute_json(v, dynamic, unresolved),
                     )
                 })
                 .collect::<serde_json::Map<_, _>>()
@@ -111,29 +161,52 @@ impl Variables {
     /// The request with variables substituted in its url, headers, body and auth. Returns the
     /// names that did not resolve (left as written), for a warning.
     pub fn apply(&self, spec: &RequestSpec) -> (RequestSpec, Vec<String>) {
+        self.apply_with(spec, &mut no_dynamic_variables)
+    }
+
+    /// [`apply`](Self::apply), with `dynamic` answering Postman's dynamic variables.
+    pub fn apply_with(
+        &self,
+        spec: &RequestSpec,
+        dynamic: &mut DynamicVariables<'_>,
+    ) -> (RequestSpec, Vec<String>) {
         let mut unresolved = Vec::new();
         let mut out = spec.clone();
-        out.url = self.substitute(&spec.url, &mut unresolved);
+        let mut text =
+            |t: &str, unresolved: &mut Vec<String>| self.substitute_with(t, dynamic, unresolved);
+        out.url = text(&spec.url, &mut unresolved);
         out.headers.0 = spec
             .headers
             .0
             .iter()
             .map(|h| HeaderSpec {
-                key: self.substitute(&h.key, &mut unresolved),
-                value: self.substitute(&h.value, &mut unresolved),
+                key: text(&h.key, &mut unresolved),
+                value: text(&h.value, &mut unresolved),
                 disabled: h.disabled,
             })
             .collect();
-        out.body = spec
-            .body
-            .as_ref()
-            .map(|b| self.substitute_json(b, &mut unresolved));
         out.auth = spec
             .auth
             .as_ref()
-            .map(|a| a.map_text(|t| self.substitute(t, &mut unresolved)));
+            .map(|a| a.map_text(|t| text(t, &mut unresolved)));
+        out.body = spec
+            .body
+            .as_ref()
+            .map(|b| self.substitute_json(b, dynamic, &mut unresolved));
         (out, unresolved)
     }
+}
+
+/// Answers a dynamic variable's name (`$guid`) with a fresh value, or `None` for a name it
+/// does not know.
+pub type DynamicVariables<'a> = dyn FnMut(&str) -> Option<String> + 'a;
+
+/// Passes of substitution: a value may name other variables (postman-collection's limit).
+const SUBSTITUTION_PASSES: usize = 19;
+
+/// For callers without a script runtime: dynamic variables stay as written.
+pub fn no_dynamic_variables(_: &str) -> Option<String> {
+    None
 }
 
 #[cfg(test)]
@@ -179,7 +252,43 @@ mod tests {
             out,
             "http://127.0.0.1:8080/users/{{ missing }}?q={{missing}}&x={{"
         );
-        assert_eq!(unresolved, ["missing"]);
+        assert_eq!(unresolved, [" missing ", "missing"]);
+    }
+
+    #[test]
+    fn names_are_taken_as_written_and_values_substituted_again() {
+        let scope = |v: serde_json::Value| v.as_object().unwrap().clone();
+        let v = Variables {
+            collection: scope(json!({"a": "{{b}}", "b": "B{{c}}", "c": "C", " sp ": "SP",
+                "sp": "nosp", "loop": "{{loop}}"})),
+            ..Variables::default()
+        };
+        let mut unresolved = Vec::new();
+        let out = v.substitute("{{a}}/{{ sp }}/{{{c}}}/{{a}b}}/{{loop}}", &mut unresolved);
+        assert_eq!(out, "BC/SP/{C}/{{a}b}}/{{loop}}");
+        assert_eq!(unresolved, ["loop"]);
+    }
+
+    #[test]
+    fn dynamic_variables_are_asked_for_each_occurrence_unless_a_scope_has_the_name() {
+        let scope = |v: serde_json::Value| v.as_object().unwrap().clone();
+        let v = Variables {
+            environment: scope(json!({"$mine": "set", "inner": "{{$n}}"})),
+            ..Variables::default()
+        };
+        let mut asked = 0;
+        let mut dynamic = |name: &str| {
+            asked += 1;
+            (name == "$n").then(|| asked.to_string())
+        };
+        let mut unresolved = Vec::new();
+        let out = v.substitute_with(
+            "{{$n}},{{$n}},{{$mine}},{{inner}},{{$nope}},{{n}}",
+            &mut dynamic,
+            &mut unresolved,
+        );
+        assert_eq!(out, "1,2,set,4,{{$nope}},{{n}}");
+        assert_eq!(unresolved, ["$nope", "n"]);
     }
 
     #[test]

@@ -8,10 +8,10 @@ use super::host::Outgoing;
 use super::outcome::{Phase, ScriptOutcome, ScriptRequest};
 use super::pre_request::PreRequest;
 use super::runner::{
-    abandon_script, outgoing_spec, resume_script, script_response, store_cookies, with_jar_cookies,
-    PhaseStep,
+    abandon_script, dynamic_variable, outgoing_spec, resume_script, script_response, store_cookies,
+    with_jar_cookies, PhaseStep,
 };
-use super::{ScriptLimits, Variables};
+use super::{DynamicVariables, ScriptLimits, Variables};
 use crate::engine::{Outcome, SIDE_TAG};
 use crate::model::{PreparedRequest, Response};
 use std::collections::{HashMap, VecDeque};
@@ -223,11 +223,13 @@ impl WaitingScripts {
                 None => "pm.sendRequest: responses still awaited when the run ended".to_string(),
             };
             let outcome = abandon_script(self.run, p.phase, id, &why, variables, limits);
+            let run = self.run;
             finished.push(finish(
                 p.phase,
                 p.purpose,
                 PhaseStep::Done(outcome, None),
                 variables,
+                &mut |name| dynamic_variable(run, limits, name),
             ));
         }
         finished
@@ -262,13 +264,24 @@ impl WaitingScripts {
             }
             done => {
                 let p = self.phases.remove(&id)?;
-                Some(finish(p.phase, p.purpose, done, variables))
+                let run = self.run;
+                Some(finish(p.phase, p.purpose, done, variables, &mut |name| {
+                    dynamic_variable(run, limits, name)
+                }))
             }
         }
     }
 }
 
-fn finish(phase: Phase, purpose: Purpose, step: PhaseStep, variables: &mut Variables) -> Finished {
+/// An ended phase, for what it was for; a pre-request phase's request is built with
+/// `variables` (`dynamic` answering Postman's dynamic variables).
+fn finish(
+    phase: Phase,
+    purpose: Purpose,
+    step: PhaseStep,
+    variables: &mut Variables,
+    dynamic: &mut DynamicVariables<'_>,
+) -> Finished {
     let PhaseStep::Done(outcome, update) = step else {
         unreachable!("only ended phases are finished")
     };
@@ -278,7 +291,7 @@ fn finish(phase: Phase, purpose: Purpose, step: PhaseStep, variables: &mut Varia
             Finished::Test(outcome)
         }
         Purpose::PreRequest { pre, before, tag } => {
-            let (outcome, request) = pre.finish(outcome, &before, update, variables);
+            let (outcome, request) = pre.finish(outcome, &before, update, variables, dynamic);
             Finished::PreRequest {
                 tag,
                 outcome,
