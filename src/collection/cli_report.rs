@@ -1,9 +1,13 @@
 //! Newman's cli reporter, as text: each request with its assertions as it runs, then the
 //! summary table, the run's duration and response times, and the failures.
 
+use super::cli_table::{self, FailureRow, Frame};
+use super::cli_text::{millis, quoted, size, wrap};
 use super::import::Collection;
 use super::summary::{Count, RunSummary};
 use crate::flow::{FlowEvent, StepRecord};
+use crate::model::Response;
+use crate::script::{ConsoleLine, NextRequest, ScriptOutcome};
 use std::fmt::Write;
 
 /// What the cli reporter leaves out, and its symbols (Newman's `--reporter-cli-no-summary`,
@@ -39,251 +43,274 @@ impl CliReporter {
     }
 
     pub fn event(&mut self, event: &FlowEvent, collection: &Collection) -> String {
-        let out = self.event_text(event, collection);
-        self.symbols(out)
-    }
-
-    fn event_text(&mut self, event: &FlowEvent, collection: &Collection) -> String {
         let mut out = String::new();
         match event {
-            FlowEvent::Iteration { iteration } => {
-                self.folders.clear();
-                // As Newman: no banner for a run of one iteration.
-                if self.iterations > 1 {
-                    let _ = writeln!(out, "\nIteration {}/{}", iteration + 1, self.iterations);
-                }
+            // As Newman: no banner for a run of one iteration.
+            FlowEvent::Iteration { iteration } if self.iterations > 1 => {
+                let _ = writeln!(out, "\nIteration {}/{}", iteration + 1, self.iterations);
             }
             FlowEvent::Step(record) => self.step(&mut out, record, collection),
-            FlowEvent::Finished { .. } => {}
+            _ => {}
         }
         out
     }
 
+    /// A request as Newman prints it when it runs: its folder when that changed, its name,
+    /// then what happened in the order it happened (pre-request scripts, the request, test
+    /// scripts), console lines in boxes between the assertions.
     fn step(&mut self, out: &mut String, record: &StepRecord, collection: &Collection) {
+        let symbols = Symbols::new(self.options.ascii);
         let step = &collection.steps[record.step];
         if step.folders != self.folders {
             if !step.folders.is_empty() {
-                let _ = writeln!(out, "\n❏ {}", step.folders.join(" / "));
+                let _ = write!(out, "\n{} {}", symbols.folder, step.folders.join(" / "));
             }
             self.folders.clone_from(&step.folders);
         }
         let arrow = if step.folders.is_empty() {
-            "→"
+            symbols.root
         } else {
-            "↳"
+            symbols.sub
         };
-        let _ = writeln!(out, "{arrow} {}", step.name);
+        let _ = writeln!(out, "\n{arrow} {}", step.name);
+        let mut lines = Lines::default();
+        self.scripts(&mut lines, &record.pre_request, "prerequest", &symbols);
         match (&record.request, &record.response, &record.error) {
-            _ if record.skipped => {
-                let _ = writeln!(out, "  (skipped by pm.execution.skipRequest())");
-            }
-            (Some(req), Some(resp), _) => {
-                let _ = writeln!(
-                    out,
-                    "  {} {} [{} {}, {}, {}]",
-                    req.method,
-                    req.url,
-                    resp.status,
-                    resp.status_text,
-                    bytes(resp.body_size),
-                    millis(resp.timings.total)
-                );
-            }
+            _ if record.skipped => {}
+            (Some(req), Some(resp), _) => lines.text(format!(
+                "  {} {} [{} {}, {}, {}]",
+                req.method,
+                req.url,
+                resp.status,
+                resp.status_text,
+                size(response_size(resp)),
+                millis(resp.timings.total as f64 / 1000.0)
+            )),
             (req, _, Some(error)) => {
                 self.failures += 1;
                 let url = req.as_ref().map_or(step.request.url.as_str(), |r| &r.url);
                 let method = req
                     .as_ref()
                     .map_or(step.request.method.as_str(), |r| &r.method);
-                let _ = writeln!(out, "  {method} {url} [errored]");
-                let _ = writeln!(out, "  {}. {}", self.failures, error.message);
+                lines.text(format!("  {method} {url} [errored]"));
+                lines.text(format!("     {}", error.message));
             }
             _ => {}
         }
-        let mut lines = Vec::new();
-        for (phase, outcomes) in [("prerequest", &record.pre_request), ("test", &record.test)] {
-            for outcome in outcomes {
-                for c in &outcome.console {
-                    lines.push(format!("  ┊ {}", c.message));
+        self.scripts(&mut lines, &record.test, "test", &symbols);
+        if let Some(NextRequest::Named(next)) = record
+            .test
+            .iter()
+            .rev()
+            .find_map(|o| o.next_request.as_ref())
+        {
+            lines.text(String::new());
+            lines.text(format!("Attempting to set next request to {next}"));
+        }
+        out.push_str(&lines.finish(&symbols));
+    }
+
+    /// Each script's console lines and assertions in the order they came, then its error.
+    fn scripts(
+        &mut self,
+        lines: &mut Lines,
+        outcomes: &[ScriptOutcome],
+        phase: &str,
+        symbols: &Symbols,
+    ) {
+        for outcome in outcomes {
+            let mut console = outcome.console.iter().peekable();
+            for (i, t) in outcome.tests.iter().enumerate() {
+                while let Some(c) = console.next_if(|c| c.at <= i) {
+                    lines.console(c);
                 }
-                for t in &outcome.tests {
-                    if t.skipped {
-                        lines.push(format!("  -  {} (skipped)", t.name));
-                    } else if t.passed {
-                        lines.push(format!("  ✓  {}", t.name));
-                    } else {
-                        self.failures += 1;
-                        lines.push(format!("  {}. {}", self.failures, t.name));
-                    }
-                }
-                if let Some(e) = &outcome.error {
+                if t.skipped {
+                    lines.text(format!("  -  [skipped] {}", t.name));
+                } else if t.passed {
+                    lines.text(format!("  {}  {}", symbols.ok, t.name));
+                } else {
                     self.failures += 1;
-                    lines.push(format!(
-                        "  {}. ⚠ {phase}-script error: {}",
-                        self.failures, e.message
-                    ));
+                    lines.text(format!("{:>3}. {}", self.failures, t.name));
                 }
             }
+            console.for_each(|c| lines.console(c));
+            if let Some(e) = &outcome.error {
+                self.failures += 1;
+                let name = e.name.as_deref().unwrap_or("Error");
+                lines.text(format!("{:>3}⠄ {name} in {phase}-script", self.failures));
+            }
         }
-        for line in lines {
-            let _ = writeln!(out, "{line}");
-        }
-        out.push('\n');
     }
 
     /// The table, timings and failure list after the run, as the options say.
     pub fn summary(&self, summary: &RunSummary) -> String {
         let mut out = String::new();
         if !self.options.no_summary {
-            out.push_str(&Self::table(summary));
+            out.push('\n');
+            out.push_str(&Self::table(summary, self.options.ascii));
         }
-        if !self.options.no_failures {
+        if !self.options.no_failures && !summary.failures.is_empty() {
+            out.push('\n');
             out.push_str(&Self::failures(summary));
         }
-        self.symbols(out)
+        out
     }
 
-    /// ASCII for terminals and logs without Unicode (`--disable-unicode`).
-    fn symbols(&self, text: String) -> String {
-        if !self.options.ascii {
-            return text;
-        }
-        text.chars()
-            .map(|c| match c {
-                '→' | '↳' => ">".to_string(),
-                '❏' => "#".to_string(),
-                '✓' => "ok".to_string(),
-                '┊' | '│' => "|".to_string(),
-                '⚠' => "!".to_string(),
-                '─' => "-".to_string(),
-                '┌' | '┬' | '┐' | '├' | '┼' | '┤' | '┴' | '└' | '┘' => {
-                    "+".to_string()
-                }
-                'µ' => "u".to_string(),
-                c => c.to_string(),
-            })
-            .collect()
-    }
-
-    fn table(summary: &RunSummary) -> String {
-        let mut out = String::new();
+    fn table(summary: &RunSummary, ascii: bool) -> String {
         let s = &summary.stats;
-        let rows: [(&str, Count); 5] = [
+        let rows: Vec<(&str, u64, u64)> = [
             ("iterations", s.iterations),
             ("requests", s.requests),
             ("test-scripts", s.test_scripts),
             ("prerequest-scripts", s.prerequest_scripts),
             ("assertions", s.assertions),
-        ];
-        let line = |l: char, m: char, r: char| {
-            format!(
-                "{l}{}{m}{}{m}{}{r}\n",
-                "─".repeat(26),
-                "─".repeat(12),
-                "─".repeat(12)
-            )
-        };
-        out.push_str(&line('┌', '┬', '┐'));
-        let _ = writeln!(out, "│{:>25} │{:>11} │{:>11} │", "", "executed", "failed");
-        for (name, count) in rows {
-            out.push_str(&line('├', '┼', '┤'));
-            let _ = writeln!(
-                out,
-                "│{name:>25} │{:>11} │{:>11} │",
-                count.total, count.failed
-            );
-        }
-        out.push_str(&line('├', '┴', '┤'));
+        ]
+        .into_iter()
+        .map(|(name, c): (&str, Count)| (name, c.total, c.failed))
+        .collect();
         let rt = summary.response_time;
         let mut facts = vec![
             format!(
                 "total run duration: {}",
-                duration(summary.duration().as_micros() as u64)
+                millis(summary.duration().as_secs_f64() * 1000.0)
             ),
             format!(
                 "total data received: {} (approx)",
-                bytes(summary.bytes_received)
-            ),
-            format!(
-                "average response time: {} [min: {}, max: {}, s.d.: {}]",
-                ms(rt.average),
-                ms(rt.min),
-                ms(rt.max),
-                ms(rt.sd)
+                size(summary.bytes_received)
             ),
         ];
+        if summary.stats.requests.total > 0 {
+            facts.push(format!(
+                "average response time: {} [min: {}, max: {}, s.d.: {}]",
+                millis(rt.average),
+                millis(rt.min),
+                millis(rt.max),
+                millis(rt.sd)
+            ));
+        }
         if let Some(why) = &summary.stopped {
             facts.push(format!("run stopped: {why}"));
         }
-        for (i, fact) in facts.iter().enumerate() {
-            if i > 0 {
-                let _ = writeln!(out, "├{}┤", "─".repeat(52));
-            }
-            let _ = writeln!(out, "│ {fact}");
-        }
-        let _ = writeln!(out, "└{}┘", "─".repeat(52));
-        out
+        cli_table::summary(&rows, &facts, Frame::new(ascii))
     }
 
+    /// Newman's failure list: the number, the error's name (with its iteration, in a run of
+    /// several) beside the test, the message, where, and inside which request.
     fn failures(summary: &RunSummary) -> String {
-        let mut out = String::new();
-        if !summary.failures.is_empty() {
-            let _ = writeln!(out, "\n  #  failure         detail\n");
-            // As Newman's table: the failure's name (with its iteration, in a run of several)
-            // beside its detail (the test, the message, where, inside which request).
-            let several = summary.stats.iterations.total > 1;
-            for (i, f) in summary.failures.iter().enumerate() {
-                let mut names = vec![f.kind.clone()];
+        let several = summary.stats.iterations.total > 1;
+        let digits = summary.failures.len().to_string().len();
+        let rows: Vec<FailureRow> = summary
+            .failures
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut name = vec![f.kind.clone()];
                 if several {
-                    names.push(format!("iteration: {}", f.iteration + 1));
+                    name.push(format!("iteration: {}", f.iteration + 1));
                 }
                 let mut detail = vec![f.test.clone()];
                 detail.extend(f.message.lines().map(str::to_string));
                 detail.push(format!("at {}", f.at));
                 detail.push(format!("inside \"{}\"", f.source));
-                for (row, text) in detail.iter().enumerate() {
-                    let name = names.get(row).map_or("", String::as_str);
-                    let index = if row == 0 {
-                        format!("{}.", i + 1)
-                    } else {
-                        String::new()
-                    };
-                    let _ = writeln!(out, "{index:>3}  {name:<15} {text}");
+                FailureRow {
+                    number: format!("{:>digits$}.", i + 1),
+                    name,
+                    detail,
                 }
-                out.push('\n');
+            })
+            .collect();
+        cli_table::failures(&rows)
+    }
+}
+
+/// The symbols of Newman's cli reporter, or its plain-text set (`--disable-unicode`).
+struct Symbols {
+    folder: &'static str,
+    root: &'static str,
+    sub: &'static str,
+    ok: &'static str,
+    console: [&'static str; 3],
+}
+
+impl Symbols {
+    fn new(ascii: bool) -> Symbols {
+        if ascii {
+            Symbols {
+                folder: "Folder",
+                root: "Root",
+                sub: "Sub-folder",
+                ok: "Pass",
+                console: ["-", "|", "-"],
             }
+        } else {
+            Symbols {
+                folder: "❏",
+                root: "→",
+                sub: "↳",
+                ok: "✓",
+                console: ["┌", "│", "└"],
+            }
+        }
+    }
+}
+
+/// A request's lines; console lines that come one after another share one box.
+#[derive(Default)]
+struct Lines {
+    items: Vec<(bool, String)>,
+}
+
+impl Lines {
+    fn text(&mut self, line: String) {
+        self.items.push((false, line));
+    }
+
+    fn console(&mut self, line: &ConsoleLine) {
+        let shown = if line.shown.is_empty() {
+            quoted(&line.message)
+        } else {
+            line.shown.clone()
+        };
+        self.items.push((true, shown));
+    }
+
+    fn finish(self, symbols: &Symbols) -> String {
+        let [top, middle, bottom] = symbols.console;
+        let mut out = String::new();
+        let mut boxed = false;
+        for (console, text) in self.items {
+            if console && !boxed {
+                let _ = writeln!(out, "  {top}");
+            } else if !console && boxed {
+                let _ = writeln!(out, "  {bottom}");
+            }
+            boxed = console;
+            if console {
+                for piece in wrap(&text) {
+                    let _ = writeln!(out, "  {middle} {piece}");
+                }
+            } else {
+                let _ = writeln!(out, "{text}");
+            }
+        }
+        if boxed {
+            let _ = writeln!(out, "  {bottom}");
         }
         out
     }
 }
 
-fn bytes(n: u64) -> String {
-    if n < 1024 {
-        format!("{n}B")
-    } else if n < 1024 * 1024 {
-        format!("{:.2}kB", n as f64 / 1024.0)
-    } else {
-        format!("{:.2}MB", n as f64 / 1024.0 / 1024.0)
-    }
-}
-
-fn millis(micros: u64) -> String {
-    ms(micros as f64 / 1000.0)
-}
-
-fn ms(ms: f64) -> String {
-    if ms < 1.0 {
-        format!("{:.0}µs", ms * 1000.0)
-    } else {
-        format!("{ms:.0}ms")
-    }
-}
-
-fn duration(micros: u64) -> String {
-    let ms = micros as f64 / 1000.0;
-    if ms < 1000.0 {
-        format!("{ms:.0}ms")
-    } else {
-        format!("{:.1}s", ms / 1000.0)
-    }
+/// A response's size as Newman's postman-collection counts it: the body and the head (status
+/// line and headers) it came with.
+fn response_size(response: &Response) -> u64 {
+    let status = format!(
+        "HTTP/X.X {} {}\r\n\r\n",
+        response.status, response.status_text
+    );
+    let headers: usize = response
+        .headers
+        .iter()
+        .map(|h| h.name.len() + 2 + h.value.len() + 2)
+        .sum();
+    response.body_size + (status.len() + headers) as u64
 }

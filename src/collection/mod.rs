@@ -1,8 +1,11 @@
 //! Postman collections: `files.rs` reads the files a run is given, `import.rs` reads Collection v2.0 / v2.1 into flow steps, `run.rs`
 //! runs one with a virtual user, `summary.rs` counts what happened as Newman does, and
-//! `cli_report.rs` / `junit.rs` report it (the json reporter is the summary serialized).
+//! `cli_report.rs` (with `cli_table.rs` and `cli_text.rs`) / `junit.rs` report it (the json
+//! reporter is the summary serialized).
 
 mod cli_report;
+mod cli_table;
+mod cli_text;
 mod files;
 mod import;
 mod junit;

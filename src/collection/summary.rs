@@ -29,9 +29,10 @@ pub struct Stats {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
-    /// `AssertionError`, `ScriptError` or `RequestError`.
+    /// The error's name, as Newman names it: `AssertionError` (or what a test threw), what a
+    /// script threw (`Error`, `TypeError`), `Error` for a request that failed.
     pub kind: String,
-    /// The assertion's name, or the script phase, or the request's url.
+    /// The assertion's name; empty for a script or request error.
     pub test: String,
     pub message: String,
     /// Where: `assertion:N in test-script`, `test-script`, `prerequest-script` or `request`.
@@ -138,25 +139,26 @@ impl RunSummary {
         if !record.skipped {
             self.stats.requests.total += 1;
         }
+        // In the order they happened, as Newman lists them: pre-request scripts, the request,
+        // test scripts.
         let mut failures = Vec::new();
-        if let Some(error) = &record.error {
-            self.stats.requests.failed += 1;
-            failures.push(Failure {
-                kind: "RequestError".into(),
-                test: record
-                    .request
-                    .as_ref()
-                    .map_or_else(|| step.request.url.clone(), |r| r.url.clone()),
-                message: error.message.clone(),
-                at: "request".into(),
-                source: full_name.clone(),
-                iteration: record.iteration,
-            });
-        }
         for (phase, outcomes) in [
             (Phase::PreRequest, &record.pre_request),
             (Phase::Test, &record.test),
         ] {
+            if phase == Phase::Test {
+                if let Some(error) = &record.error {
+                    self.stats.requests.failed += 1;
+                    failures.push(Failure {
+                        kind: "Error".into(),
+                        test: String::new(),
+                        message: error.message.clone(),
+                        at: "request".into(),
+                        source: full_name.clone(),
+                        iteration: record.iteration,
+                    });
+                }
+            }
             let count = match phase {
                 Phase::PreRequest => &mut self.stats.prerequest_scripts,
                 Phase::Test => &mut self.stats.test_scripts,
@@ -187,10 +189,16 @@ impl RunSummary {
                 }
                 if let Some(e) = &outcome.error {
                     count.failed += 1;
+                    // Newman names a script error by what was thrown and has no test for it.
+                    let kind = e.name.clone().unwrap_or_else(|| "Error".into());
+                    let message = e
+                        .message
+                        .strip_prefix(&format!("{kind}: "))
+                        .unwrap_or(&e.message);
                     failures.push(Failure {
-                        kind: "ScriptError".into(),
-                        test: at.into(),
-                        message: e.message.clone(),
+                        kind,
+                        test: String::new(),
+                        message: message.to_string(),
                         at: at.into(),
                         source: full_name.clone(),
                         iteration: record.iteration,

@@ -357,6 +357,7 @@ impl<S: FlowSink> FlowJob<S> {
                     phase: phase.as_str().into(),
                     message: first.and_then(|t| t.error.clone()).unwrap_or_default(),
                     line: None,
+                    name: first.and_then(|t| t.error_name.clone()),
                 });
             }
             current.stop_scripts = true;

@@ -216,6 +216,7 @@ fn setup_error(message: impl Into<String>) -> ScriptError {
         phase: "setup".into(),
         message: message.into(),
         line: None,
+        name: None,
     }
 }
 
@@ -718,6 +719,7 @@ fn parse_outcome(phase: Phase, json: &str) -> (ScriptOutcome, Option<ScriptReque
                     format!("{}: {}", e.name, e.message)
                 },
                 line: line_of(phase, &e.stack),
+                name: Some(e.name),
             });
             let outcome = ScriptOutcome {
                 tests: raw.tests,
@@ -752,6 +754,7 @@ fn failed(phase: Phase, message: String, line: Option<u32>) -> ScriptOutcome {
             phase: phase.as_str().into(),
             message,
             line,
+            name: None,
         }),
         ..ScriptOutcome::default()
     }
@@ -782,11 +785,15 @@ fn failure(
     error: rquickjs::Error,
     limits: ScriptLimits,
 ) -> ScriptError {
+    let mut name = None;
     let (message, stack) = match CaughtError::from_error(ctx, error) {
-        CaughtError::Exception(e) => (
-            e.message().unwrap_or_default(),
-            e.stack().unwrap_or_default(),
-        ),
+        CaughtError::Exception(e) => {
+            name = e.as_object().get::<_, String>("name").ok();
+            (
+                e.message().unwrap_or_default(),
+                e.stack().unwrap_or_default(),
+            )
+        }
         // QuickJS's out-of-memory signature (see `is_memory_exhaustion`).
         CaughtError::Value(v) if v.is_null() => ("null".to_string(), String::new()),
         CaughtError::Value(v) => (format!("threw a non-Error value: {v:?}"), String::new()),
@@ -806,6 +813,7 @@ fn failure(
         phase: phase.as_str().into(),
         message,
         line: line_of(phase, &stack),
+        name,
     }
 }
 

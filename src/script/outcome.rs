@@ -35,6 +35,13 @@ pub struct TestResult {
 pub struct ConsoleLine {
     pub level: String,
     pub message: String,
+    /// The arguments as Newman's cli reporter shows them (Node's `util.inspect` of each,
+    /// joined by `, `); only that reporter reads it.
+    #[serde(default, skip_serializing)]
+    pub shown: String,
+    /// The tests the script had recorded when it logged this, to print both in order.
+    #[serde(default, skip_serializing)]
+    pub at: usize,
 }
 
 /// A script that could not run to its end: it did not parse, threw, or broke a limit.
@@ -43,6 +50,9 @@ pub struct ConsoleLine {
 pub struct ScriptError {
     pub phase: String,
     pub message: String,
+    /// The thrown error's name (`Error`, `TypeError`) when the script threw one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
 }

@@ -114,6 +114,7 @@ impl PreRequest {
                         "after the pre-request script the request is invalid: {invalid}"
                     ),
                     line: None,
+                    name: None,
                 });
                 (outcome, None)
             }

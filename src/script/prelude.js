@@ -855,13 +855,136 @@
     }
   });
 
+  // --- console ------------------------------------------------------------------------------
+  // Newman's cli reporter shows each console argument as Node's util.inspect does (its options:
+  // depth 25, at most 100 array items, breakLength 44 when not on a terminal): strings quoted,
+  // objects on one line when they fit, else one entry a line. This is that, for the values a
+  // script can log (the sandbox hands Newman plain data; a function shows as its name).
+  var INSPECT_BREAK = 44;
+  function inspectString(s) {
+    var q = s.indexOf("'") < 0 ? "'" : (s.indexOf('"') < 0 ? '"' : (s.indexOf('`') < 0 ? '`' : "'"));
+    var out = '';
+    for (var i = 0; i < s.length; i++) {
+      var c = s.charAt(i), code = s.charCodeAt(i);
+      if (c === q || c === '\\') out += '\\' + c;
+      else if (c === '\n') out += '\\n';
+      else if (c === '\t') out += '\\t';
+      else if (c === '\r') out += '\\r';
+      else if (code < 0x20 || code === 0x7f) out += '\\x' + (code < 16 ? '0' : '') + code.toString(16).toUpperCase();
+      else out += c;
+    }
+    return q + out + q;
+  }
+  function inspectKey(k) {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? k : inspectString(k);
+  }
+  function inspectValue(ctx, v, level) {
+    if (v === null) return 'null';
+    switch (typeof v) {
+      case 'string': return inspectString(v);
+      case 'undefined': return 'undefined';
+      case 'number': return Object.is(v, -0) ? '-0' : String(v);
+      case 'bigint': return String(v) + 'n';
+      case 'boolean': return String(v);
+      case 'symbol': return String(v);
+      case 'function': return inspectString('[Function: ' + (v.name || '(anonymous)') + ']');
+    }
+    if (ctx.seen.indexOf(v) >= 0) return '[Circular *1]';
+    if (v instanceof Date) return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+    if (v instanceof RegExp) return String(v);
+    if (v instanceof Error) return v.stack ? String(v.stack) : '[' + String(v) + ']';
+    var isArray = Array.isArray(v);
+    if (level > 25) return isArray ? '[Array]' : '[Object]';
+    ctx.seen.push(v);
+    ctx.depth = level;
+    var output = [], i;
+    if (isArray) {
+      for (i = 0; i < v.length && i < 100; i++) output.push(entry(ctx, v[i], level));
+      if (v.length > 100) output.push('... ' + (v.length - 100) + ' more item' + (v.length - 100 > 1 ? 's' : ''));
+    }
+    var keys = Object.keys(v);
+    for (i = 0; i < keys.length; i++) {
+      if (isArray && /^(0|[1-9][0-9]*)$/.test(keys[i])) continue;
+      output.push(inspectKey(keys[i]) + ': ' + entry(ctx, v[keys[i]], level));
+    }
+    ctx.seen.pop();
+    var open = isArray ? '[' : '{', close = isArray ? ']' : '}';
+    if (output.length === 0) return open + close;
+    var entries = output.length;
+    if (isArray && entries > 6) output = groupArrayItems(ctx, output, v);
+    // Node joins an object on one line when it fits and it is among the innermost three levels
+    // of what was formatted last (its `compact: 3`).
+    if (ctx.depth - level < 3 && entries === output.length) {
+      var start = output.length + ctx.indent + open.length + 10, total = output.length + start, fits = total + output.length <= INSPECT_BREAK;
+      for (i = 0; fits && i < output.length; i++) {
+        total += output[i].length;
+        if (total > INSPECT_BREAK) fits = false;
+      }
+      var joined = output.join(', ');
+      if (fits && joined.indexOf('\n') < 0) return open + ' ' + joined + ' ' + close;
+    }
+    var pad = '\n' + new Array(ctx.indent + 1).join(' ');
+    return open + pad + '  ' + output.join(',' + pad + '  ') + pad + close;
+  }
+  // More than six array items go in aligned columns when at least three fit on a line.
+  function groupArrayItems(ctx, output, value) {
+    var count = output.length, total = 0, max = 0, lengths = [], i, j;
+    if (value.length > 100) count--;
+    for (i = 0; i < count; i++) {
+      lengths.push(output[i].length);
+      total += output[i].length + 2;
+      if (output[i].length > max) max = output[i].length;
+    }
+    var width = max + 2;
+    if (!(width * 3 + ctx.indent < INSPECT_BREAK && (total / width > 5 || max <= 6))) return output;
+    var bias = Math.sqrt(width - total / output.length), biased = Math.max(width - 3 - bias, 1);
+    var columns = Math.min(Math.round(Math.sqrt(2.5 * biased * count) / biased),
+      Math.floor((INSPECT_BREAK - ctx.indent) / width), 12, 15);
+    if (columns <= 1) return output;
+    var widths = [];
+    for (i = 0; i < columns; i++) {
+      var line = 0;
+      for (j = i; j < output.length; j += columns) if (lengths[j] > line) line = lengths[j];
+      widths.push(line + 2);
+    }
+    var numbers = true;
+    for (i = 0; i < output.length; i++) if (typeof value[i] !== 'number' && typeof value[i] !== 'bigint') { numbers = false; break; }
+    var rows = [];
+    for (i = 0; i < count; i += columns) {
+      var last = Math.min(i + columns, count), row = '';
+      for (j = i; j < last - 1; j++) row += padTo(output[j] + ', ', widths[j - i], numbers);
+      row += numbers ? padTo(output[j], widths[j - i] - 2, true) : output[j];
+      rows.push(row);
+    }
+    if (value.length > 100) rows.push(output[count]);
+    return rows;
+  }
+  function padTo(text, width, start) {
+    var pad = width > text.length ? new Array(width - text.length + 1).join(' ') : '';
+    return start ? pad + text : text + pad;
+  }
+  function entry(ctx, v, level) {
+    ctx.indent += 2;
+    var out = inspectValue(ctx, v, level + 1);
+    ctx.indent -= 2;
+    return out;
+  }
+  function inspect(v) {
+    return inspectValue({ seen: [], depth: 0, indent: 0 }, v, 0);
+  }
+
+  // A console line: its text, its arguments as Newman shows them, and how many tests the
+  // script had recorded before it (Newman prints lines and assertions in the order they came).
   function consoleMethod(level) {
     return function () {
-      var parts = Array.prototype.map.call(arguments, function (a) {
-        if (typeof a === 'string') return a;
-        try { return stringify(a); } catch (e) { return String(a); }
-      });
-      state.console.push({ level: level, message: parts.join(' ') });
+      var parts = [], shown = [];
+      for (var i = 0; i < arguments.length; i++) {
+        var a = arguments[i];
+        if (typeof a === 'string') parts.push(a);
+        else try { parts.push(stringify(a)); } catch (e) { parts.push(String(a)); }
+        try { shown.push(inspect(a)); } catch (e) { shown.push(String(a)); }
+      }
+      state.console.push({ level: level, message: parts.join(' '), shown: shown.join(', '), at: state.tests.length });
     };
   }
   // The prelude's globals are non-enumerable: after each run, anything enumerable on the global
