@@ -570,3 +570,72 @@ fn dynamic_variables_get_a_fresh_value_per_occurrence_in_url_headers_body_and_au
     let body = var("body");
     assert!(body.starts_with("email=") && body.contains("%40"), "{body}");
 }
+
+/// Console output and assertions in the order they came, each argument as Node's util.inspect
+/// shows it, consecutive lines in one box, cut at 54 columns: Newman 6.2.2's output for the
+/// same scripts (piped), from the box before the request to the end of the test script.
+#[test]
+fn console_output_and_assertions_print_as_newman_prints_them() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("collection-console");
+    let test = [
+        "console.log('first'); pm.test('t1', function () {});",
+        "console.log('second', 'x'); console.log('third');",
+        "pm.test('t2', function () { throw new TypeError('bad'); });",
+        "console.log({a: {b: {c: {d: 1}}}, s: \"q'uote\", n: null, u: undefined, arr: [1, 'a'], f: '[Function: f]', long: 'x'.repeat(70)});",
+        "console.error('err', 5, true); console.log([1, 2, 3, 4, 5, 6, 7]);",
+    ];
+    let collection = json!({
+        "info": {"name": "Ord", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "ok", "request": {"method": "GET", "url": "{{base}}/echo"}, "event": [
+            {"listen": "prerequest", "script": {"exec": ["console.log('pre'); pm.test('in pre', function () {});"]}},
+            {"listen": "test", "script": {"exec": test}}]}]
+    });
+    let file = dir.write("console.json", &collection.to_string());
+    let base = format!("base={}", server.url(""));
+    let out = vayu_cli(&["collection", "run", &file, "--env-var", &base]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    let request = lines
+        .iter()
+        .position(|l| l.starts_with("  GET "))
+        .expect("the request line");
+    assert_eq!(
+        lines[3..request],
+        ["", "→ ok", "  ┌", "  │ 'pre'", "  └", "  ✓  in pre"],
+        "{text}"
+    );
+    let newman = [
+        "  ┌",
+        "  │ 'first'",
+        "  └",
+        "  ✓  t1",
+        "  ┌",
+        "  │ 'second', 'x'",
+        "  │ 'third'",
+        "  └",
+        "  1. t2",
+        "  ┌",
+        "  │ {",
+        "  │   a: { b: { c: { d: 1 } } },",
+        "  │   s: \"q'uote\",",
+        "  │   n: null,",
+        "  │   u: undefined,",
+        "  │   arr: [ 1, 'a' ],",
+        "  │   f: '[Function: f]',",
+        "  │   long: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "  │ xxxxxxxxxxxxxxxxxxxxxxxxx'",
+        "  │ }",
+        "  │ 'err', 5, true",
+        "  │ [",
+        "  │   1, 2, 3, 4,",
+        "  │   5, 6, 7",
+        "  │ ]",
+        "  └",
+    ];
+    assert_eq!(
+        lines[request + 1..request + 1 + newman.len()],
+        newman,
+        "{text}"
+    );
+}
