@@ -8,13 +8,11 @@
 //!  reporter ── snapshots → subscribers, metrics → store (1/s), final report → store + subscribers
 //! ```
 
-pub mod config;
-mod executor;
 #[cfg(test)]
 mod faults;
-mod flow_plan;
 mod merge;
 mod outbox;
+mod plan;
 mod report;
 mod reporter;
 pub mod schedule;
@@ -25,8 +23,8 @@ pub mod threshold;
 mod users;
 
 pub use crate::engine::Percentiles;
-pub use config::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
 pub use merge::{merge, MergedReport};
+pub use plan::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
 pub use report::{
     deserialize_histogram, FinalReport, FlowReport, LatencyReport, PartialReport, PhaseAverages,
     StepReport,
@@ -91,6 +89,14 @@ impl RunShared {
     /// the run was stopped.
     pub fn waiting_to_start(&self, now: Instant) -> Option<Instant> {
         (now < self.start && !self.stop_requested()).then_some(self.start)
+    }
+
+    /// Whether a share still starts what was due before the run's natural end: only an open
+    /// model's sends (or iterations) due before it go out late (corrected latency counts the
+    /// lateness), as they would mid-run, bounded by the graceful stop; a worker that wakes 50 µs
+    /// after the end must not drop the send due 50 µs before it. Never after a stop request.
+    pub fn starts_late(&self, now: Instant, stopped_at: Instant) -> bool {
+        self.plan.is_open() && !self.stop_requested() && now < stopped_at + self.plan.graceful_stop
     }
 
     /// When a run that stopped sending at `stopped_at` aborts what is still in flight: after its

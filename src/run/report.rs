@@ -1,6 +1,6 @@
 //! The final report of a run: what was asked, what happened, and whether thresholds held.
 
-use super::config::{FlowPlan, LoadPlan};
+use super::plan::{FlowPlan, LoadPlan};
 use super::stats::{FlowStats, RunStats};
 use super::threshold::{Measured, Scope, ThresholdResult};
 use crate::engine::{ErrorCount, Percentiles};

@@ -2,8 +2,8 @@
 //! of the schedule (worker i: requests i, i+N, ...), so together the workers follow it exactly
 //! and each paces its own sends; closed and iteration shares keep their part of the concurrency.
 
-use super::config::{LoadPlan, Mode};
 use super::outbox::{Outbox, REPORT_INTERVAL};
+use super::plan::{LoadPlan, Mode};
 use super::stats::{RunStats, ShareMessage};
 use super::RunShared;
 use crate::engine::{BeforeSend, Extra, Job, Next, Outcome, SIDE_TAG};
@@ -151,13 +151,7 @@ impl Job for RunShare {
         }
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
-            // At the natural end, sends due before it still go out late (corrected latency
-            // counts the lateness), as they would mid-run: a worker that wakes 50 µs after the
-            // end must not drop the send due 50 µs before it. Only the graceful stop bounds that.
-            let late_sends = self.shared.plan.is_open()
-                && !self.shared.stop_requested()
-                && now < stopped_at + self.shared.plan.graceful_stop;
-            if !late_sends {
+            if !self.shared.starts_late(now, stopped_at) {
                 self.settle();
                 return self.wind_down(now, in_flight, stopped_at);
             }
@@ -300,7 +294,7 @@ impl Job for RunShare {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::config::{LoadPlan, SendWindow, DENSE_SEND_WINDOW};
+    use crate::run::plan::{LoadPlan, SendWindow, DENSE_SEND_WINDOW};
     use crate::run::schedule::Schedule;
     use crate::script::Variables;
     use std::sync::atomic::AtomicU64;

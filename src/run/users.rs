@@ -8,8 +8,8 @@
 //! thousands of idle or waiting users cost nothing per call. They share this worker's script
 //! runtime, each with its own variables and cookie jar.
 
-use super::config::{FlowPlan, Mode};
 use super::outbox::Outbox;
+use super::plan::{FlowPlan, Mode};
 use super::share::owed;
 use super::split;
 use super::stats::ShareMessage;
@@ -274,11 +274,7 @@ impl UserShare {
     fn start_due(&mut self, now: Instant) -> Starting {
         let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
-            // As request shares do: iterations due before the natural end still start late.
-            let late_starts = self.shared.plan.is_open()
-                && !self.shared.stop_requested()
-                && now < stopped_at + self.shared.plan.graceful_stop;
-            if !late_starts {
+            if !self.shared.starts_late(now, stopped_at) {
                 self.settle();
                 return Starting::End(stopped_at);
             }

@@ -2,6 +2,7 @@
 //! an optional folder), `data` rows, and what every virtual user starts from. Checked up front;
 //! every error names the field.
 
+use super::fields::err;
 use crate::collection::{import, ImportOptions};
 use crate::flow::{FlowOptions, Step, StepBody};
 use crate::model::duration::duration_from_json;
@@ -21,10 +22,6 @@ pub struct FlowPlan {
     /// Iteration data: iteration `i` reads row `i` modulo their number (no row repeats until
     /// every row was read).
     pub data: Vec<Scope>,
-}
-
-fn err(field: &str, message: impl Into<String>) -> ValidationError {
-    ValidationError::new(field, message)
 }
 
 /// `flow` as written: its steps, and the collection's variables when it is a collection.

@@ -3,10 +3,11 @@
 //! the responses do; `maxVUs` caps the users, and an iteration that finds none free is
 //! dropped); the VU executors are the closed model. Every error names the field.
 
-use super::config::{
-    in_flight, positive_duration, ramp, rate, stage_targets, LoadConfigSpec, Mode,
-};
-use super::schedule::Schedule;
+use super::super::schedule::Schedule;
+use super::fields::{err, in_flight, positive_duration, rate};
+use super::mode::Mode;
+use super::spec::LoadConfigSpec;
+use super::stages::{ramp, stage_targets};
 use crate::model::ValidationError;
 use std::time::Duration;
 
@@ -27,10 +28,6 @@ pub const EXECUTORS: [&str; 6] = [
 pub(super) struct Executor {
     pub mode: Mode,
     pub max_users: Option<u64>,
-}
-
-fn err(field: &str, message: impl Into<String>) -> ValidationError {
-    ValidationError::new(field, message)
 }
 
 /// The fields of `config` that are set, by their names in the run file.
@@ -119,30 +116,69 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
             ),
         ));
     }
-    let users = |field: &str, value: Option<u64>, default: u64| -> Result<u64, ValidationError> {
-        let n = value.unwrap_or(default);
+    let f = Fields::new(c, name)?;
+    let mode = match name {
+        "constant-arrival-rate" => constant_arrival_rate(&f)?,
+        "ramping-arrival-rate" => ramping_arrival_rate(&f)?,
+        "constant-vus" => Mode::Closed {
+            concurrency: f.users("config.vus", c.vus)?,
+            duration: positive_duration("config.duration", c.duration.as_ref(), name)?,
+        },
+        "ramping-vus" => ramping_vus(&f)?,
+        "per-vu-iterations" => per_vu_iterations(&f)?,
+        _ => shared_iterations(&f)?,
+    };
+    let max_users = match mode {
+        Mode::Open(_) => f.max_users()?,
+        _ => None,
+    };
+    Ok(Executor { mode, max_users })
+}
+
+/// The fields the executors share, read as k6 reads them.
+struct Fields<'a> {
+    c: &'a LoadConfigSpec,
+    name: &'a str,
+    /// `timeUnit` in seconds (default 1).
+    time_unit: f64,
+}
+
+impl<'a> Fields<'a> {
+    fn new(c: &'a LoadConfigSpec, name: &'a str) -> Result<Fields<'a>, ValidationError> {
+        let time_unit = c
+            .time_unit
+            .as_ref()
+            .map(|t| positive_duration("config.timeUnit", Some(t), name))
+            .transpose()?
+            .unwrap_or(Duration::from_secs(1))
+            .as_secs_f64();
+        Ok(Fields { c, name, time_unit })
+    }
+
+    /// A number of virtual users (default 1): at least 1, at most what can be in flight.
+    fn users(&self, field: &str, value: Option<u64>) -> Result<u64, ValidationError> {
+        let n = value.unwrap_or(1);
         if n == 0 {
             return Err(err(field, "must be at least 1"));
         }
         in_flight(field, n)
-    };
-    let time_unit = c
-        .time_unit
-        .as_ref()
-        .map(|t| positive_duration("config.timeUnit", Some(t), name))
-        .transpose()?
-        .unwrap_or(Duration::from_secs(1))
-        .as_secs_f64();
-    let per_second =
-        |field: &str, value: f64| rate(field, value / time_unit).map(|_| value / time_unit);
-    let max_users = || -> Result<Option<u64>, ValidationError> {
+    }
+
+    /// Iterations per `timeUnit` as iterations per second.
+    fn per_second(&self, field: &str, value: f64) -> Result<f64, ValidationError> {
+        rate(field, value / self.time_unit).map(|_| value / self.time_unit)
+    }
+
+    /// An arrival-rate executor's users at most: `maxVUs`, else `preAllocatedVUs`.
+    fn max_users(&self) -> Result<Option<u64>, ValidationError> {
+        let c = self.c;
         let pre = c
             .pre_allocated_vus
-            .map(|n| users("config.preAllocatedVUs", Some(n), 1))
+            .map(|n| self.users("config.preAllocatedVUs", Some(n)))
             .transpose()?;
         let max = c
             .max_vus
-            .map(|n| users("config.maxVUs", Some(n), 1))
+            .map(|n| self.users("config.maxVUs", Some(n)))
             .transpose()?;
         if let (Some(pre), Some(max)) = (pre, max) {
             if max < pre {
@@ -153,122 +189,119 @@ pub(super) fn executor(c: &LoadConfigSpec, name: &str) -> Result<Executor, Valid
             }
         }
         Ok(max.or(pre))
-    };
-    let max_duration = || {
-        c.max_duration
+    }
+
+    /// An iteration executor's time limit (k6's default 10 minutes).
+    fn max_duration(&self) -> Result<Option<Duration>, ValidationError> {
+        self.c
+            .max_duration
             .as_ref()
-            .map(|d| positive_duration("config.maxDuration", Some(d), name))
+            .map(|d| positive_duration("config.maxDuration", Some(d), self.name))
             .transpose()
             .map(|d| Some(d.unwrap_or(DEFAULT_MAX_DURATION)))
+    }
+
+    fn iterations(&self) -> Result<u64, ValidationError> {
+        match self.c.iterations {
+            Some(0) => Err(err("config.iterations", "must be at least 1")),
+            other => super::fields::iterations("config.iterations", other.unwrap_or(1)),
+        }
+    }
+
+    /// `stages` with each target checked by `check` (given its field).
+    fn stages<T>(
+        &self,
+        check: impl Fn(&str, f64) -> Result<T, ValidationError>,
+    ) -> Result<Vec<(Duration, T)>, ValidationError> {
+        stage_targets(self.c, &format!("executor \"{}\"", self.name), false)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, (duration, target))| {
+                check(&format!("config.stages[{i}].target"), target).map(|t| (duration, t))
+            })
+            .collect()
+    }
+}
+
+fn constant_arrival_rate(f: &Fields<'_>) -> Result<Mode, ValidationError> {
+    let duration = positive_duration("config.duration", f.c.duration.as_ref(), f.name)?;
+    let r = f.c.rate.ok_or_else(|| {
+        err(
+            "config.rate",
+            "executor \"constant-arrival-rate\" needs rate: iterations per timeUnit",
+        )
+    })?;
+    let r = f.per_second("config.rate", r)?;
+    if r == 0.0 {
+        return Err(err("config.rate", "must be above 0"));
+    }
+    Ok(Mode::Open(Schedule::constant(r, duration)))
+}
+
+fn ramping_arrival_rate(f: &Fields<'_>) -> Result<Mode, ValidationError> {
+    let from = f.per_second("config.startRate", f.c.start_rate.unwrap_or(0.0))?;
+    let rates = f.stages(|field, target| f.per_second(field, target))?;
+    ramp(
+        from,
+        rates,
+        "these stages start no iteration; raise a target",
+    )
+}
+
+fn ramping_vus(f: &Fields<'_>) -> Result<Mode, ValidationError> {
+    let start = match f.c.start_vus {
+        Some(n) => in_flight("config.startVUs", n)?,
+        None => 1,
     };
-    let iterations = || match c.iterations {
-        Some(0) => Err(err("config.iterations", "must be at least 1")),
-        other => super::config::iterations("config.iterations", other.unwrap_or(1)),
-    };
-    let mode = match name {
-        "constant-arrival-rate" => {
-            let duration = positive_duration("config.duration", c.duration.as_ref(), name)?;
-            let r = c.rate.ok_or_else(|| {
-                err(
-                    "config.rate",
-                    "executor \"constant-arrival-rate\" needs rate: iterations per timeUnit",
-                )
-            })?;
-            let r = per_second("config.rate", r)?;
-            if r == 0.0 {
-                return Err(err("config.rate", "must be above 0"));
-            }
-            Mode::Open(Schedule::constant(r, duration))
+    let stages = f.stages(|field, target| {
+        if target.fract() != 0.0 || target < 0.0 {
+            return Err(err(
+                field,
+                "a number of virtual users is a whole number ≥ 0",
+            ));
         }
-        "ramping-arrival-rate" => {
-            let from = per_second("config.startRate", c.start_rate.unwrap_or(0.0))?;
-            let rates = stage_targets(c, &format!("executor \"{name}\""), false)?
-                .into_iter()
-                .enumerate()
-                .map(|(i, (duration, target))| {
-                    per_second(&format!("config.stages[{i}].target"), target).map(|r| (duration, r))
-                })
-                .collect::<Result<_, _>>()?;
-            ramp(
-                from,
-                rates,
-                "these stages start no iteration; raise a target",
-            )?
-        }
-        "constant-vus" => Mode::Closed {
-            concurrency: users("config.vus", c.vus, 1)?,
-            duration: positive_duration("config.duration", c.duration.as_ref(), name)?,
-        },
-        "ramping-vus" => {
-            let start = match c.start_vus {
-                Some(n) => in_flight("config.startVUs", n)?,
-                None => 1,
-            };
-            let mut list = Vec::new();
-            for (i, (duration, target)) in stage_targets(c, &format!("executor \"{name}\""), false)?
-                .into_iter()
-                .enumerate()
-            {
-                let field = format!("config.stages[{i}].target");
-                if target.fract() != 0.0 || target < 0.0 {
-                    return Err(err(
-                        &field,
-                        "a number of virtual users is a whole number ≥ 0",
-                    ));
-                }
-                list.push((duration, in_flight(&field, target as u64)?));
-            }
-            if start == 0 && list.iter().all(|(_, t)| *t == 0) {
-                return Err(err("config.stages", "every target is 0: no user would run"));
-            }
-            Mode::RampingUsers {
-                start,
-                stages: list,
-            }
-        }
-        "per-vu-iterations" => {
-            let (users, iterations) = (users("config.vus", c.vus, 1)?, iterations()?);
-            if users.checked_mul(iterations).is_none() {
-                return Err(err(
-                    "config.iterations",
-                    format!(
-                        "{users} users × {iterations} iterations is past counting; ask for fewer"
-                    ),
-                ));
-            }
-            Mode::PerUserIterations {
-                users,
-                iterations,
-                limit: max_duration()?,
-            }
-        }
-        _ => {
-            let iterations = iterations()?;
-            let concurrency = users("config.vus", c.vus, 1)?;
-            if concurrency > iterations {
-                return Err(err(
-                    "config.vus",
-                    format!("{concurrency} users for {iterations} iterations: some would never run one; give iterations ≥ vus"),
-                ));
-            }
-            Mode::Iterations {
-                iterations,
-                concurrency,
-                limit: max_duration()?,
-            }
-        }
-    };
-    let max_users = if matches!(mode, Mode::Open(_)) {
-        max_users()?
-    } else {
-        None
-    };
-    Ok(Executor { mode, max_users })
+        in_flight(field, target as u64)
+    })?;
+    if start == 0 && stages.iter().all(|(_, t)| *t == 0) {
+        return Err(err("config.stages", "every target is 0: no user would run"));
+    }
+    Ok(Mode::RampingUsers { start, stages })
+}
+
+fn per_vu_iterations(f: &Fields<'_>) -> Result<Mode, ValidationError> {
+    let (users, iterations) = (f.users("config.vus", f.c.vus)?, f.iterations()?);
+    if users.checked_mul(iterations).is_none() {
+        return Err(err(
+            "config.iterations",
+            format!("{users} users × {iterations} iterations is past counting; ask for fewer"),
+        ));
+    }
+    Ok(Mode::PerUserIterations {
+        users,
+        iterations,
+        limit: f.max_duration()?,
+    })
+}
+
+fn shared_iterations(f: &Fields<'_>) -> Result<Mode, ValidationError> {
+    let iterations = f.iterations()?;
+    let concurrency = f.users("config.vus", f.c.vus)?;
+    if concurrency > iterations {
+        return Err(err(
+            "config.vus",
+            format!("{concurrency} users for {iterations} iterations: some would never run one; give iterations ≥ vus"),
+        ));
+    }
+    Ok(Mode::Iterations {
+        iterations,
+        concurrency,
+        limit: f.max_duration()?,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::run::config::{LoadPlan, Mode, RunSpec};
+    use crate::run::plan::{LoadPlan, Mode, RunSpec};
     use std::time::Duration;
 
     fn plan(config: serde_json::Value) -> Result<LoadPlan, crate::model::ValidationError> {
