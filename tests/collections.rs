@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use vayu::collection::{
-    import, read_text, run_collection, to_doc, to_tree, variable_scope, ImportOptions, RunSummary,
+    import, read_text, run_collection, to_doc, to_tree, variable_scope, ImportOptions,
 };
 use vayu::engine::EngineConfig;
 use vayu::flow::{parse_data, FlowOptions};
@@ -39,6 +39,9 @@ struct Entry {
     bail: bool,
     #[serde(default)]
     delay_request: u64,
+    /// What Vayu lacks for this entry to match (a feature being built): the replay skips it and
+    /// says so, unless COLLECTIONS_PENDING=1, which runs it too. Removed as the feature lands.
+    pending: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,24 +115,36 @@ fn same_assertion(a: &TestResult, r: &Assertion) -> bool {
         && a.error == r.error
 }
 
-/// Runs one corpus entry through Vayu against recorded replies; returns the summary and the
+/// Runs one corpus entry through Vayu against recorded replies; returns the executions and the
 /// differences from Newman's recording, and counts the assertions compared.
-fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, Vec<String>) {
+fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<String>) {
     let recording: Recording = load(&dir().join("newman").join(format!("{}.json", entry.name)));
     let mut doc: Value = load(&dir().join(&entry.collection));
     if saved {
         // As the daemon runs an imported collection: saved as a tree, exported back.
-        doc = to_doc(&to_tree(&doc).unwrap_or_else(|e| panic!("{}: {e}", entry.name)));
+        doc = match to_tree(&doc) {
+            Ok(tree) => to_doc(&tree),
+            Err(e) if entry.pending.is_some() => {
+                return (0, vec![format!("{}: refused: {e}", entry.name)])
+            }
+            Err(e) => panic!("{}: {e}", entry.name),
+        };
     }
-    let collection = import(
+    let collection = match import(
         &doc,
         &ImportOptions {
             working_dir: dir(),
             folders: entry.folder.clone(),
             skip_files: false,
         },
-    )
-    .unwrap_or_else(|e| panic!("{}: {e}", entry.name));
+    ) {
+        Ok(collection) => collection,
+        // Only a pending entry gets here (COLLECTIONS_PENDING=1): Vayu refuses what it lacks.
+        Err(e) if entry.pending.is_some() => {
+            return (0, vec![format!("{}: refused: {e}", entry.name)])
+        }
+        Err(e) => panic!("{}: {e}", entry.name),
+    };
     let server = TargetServer::start();
     server.stats.sequence.lock().unwrap().extend(
         recording
@@ -184,7 +199,7 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, V
         differences.push(format!(
             "order: vayu {vayu_order}\n      newman {newman_order}"
         ));
-        return (summary, differences);
+        return (summary.executions.len(), differences);
     }
     let received = server.stats.received.lock().unwrap().clone();
     let mut wire = received.iter();
@@ -201,9 +216,10 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, V
             differences.push(format!("{what}: status {status:?}"));
         }
         if let (Some(sent), false) = (&r.request, r.request_error) {
-            let got = wire
-                .next()
-                .expect("every answered request reached the server");
+            let Some(got) = wire.next() else {
+                differences.push(format!("{what}: Vayu did not send it (newman did)"));
+                break;
+            };
             if got.method != sent.method || got.path != sent.path {
                 differences.push(format!(
                     "{what}: sent {} {}, newman sent {} {}",
@@ -290,7 +306,7 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (RunSummary, V
             summary.failures
         ));
     }
-    (summary, differences)
+    (summary.executions.len(), differences)
 }
 
 #[test]
@@ -300,11 +316,21 @@ fn collections_run_as_newman_runs_them() {
         manifest.len() >= 12,
         "the corpus has at least 12 collections"
     );
+    let include_pending = std::env::var("COLLECTIONS_PENDING").is_ok_and(|v| v == "1");
+    for entry in &manifest {
+        if let Some(why) = &entry.pending {
+            let what = if include_pending { "running" } else { "skipping" };
+            eprintln!("{what} pending collection {}: {why}", entry.name);
+        }
+    }
     let (mut compared, mut differences, mut executions) = (0, Vec::new(), 0);
     for saved in [false, true] {
         for entry in &manifest {
-            let (summary, d) = run_entry(entry, saved, &mut compared);
-            executions += summary.executions.len();
+            if entry.pending.is_some() && !include_pending {
+                continue;
+            }
+            let (ran, d) = run_entry(entry, saved, &mut compared);
+            executions += ran;
             let how = if saved {
                 "imported and exported"
             } else {
