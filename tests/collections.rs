@@ -319,7 +319,11 @@ fn collections_run_as_newman_runs_them() {
     let include_pending = std::env::var("COLLECTIONS_PENDING").is_ok_and(|v| v == "1");
     for entry in &manifest {
         if let Some(why) = &entry.pending {
-            let what = if include_pending { "running" } else { "skipping" };
+            let what = if include_pending {
+                "running"
+            } else {
+                "skipping"
+            };
             eprintln!("{what} pending collection {}: {why}", entry.name);
         }
     }

@@ -251,7 +251,40 @@ fn header_pairs<B>(req: &hyper::Request<B>) -> Vec<(String, String)> {
 
 /// A recorded response as it was: status, reason phrase, headers in order (framing aside).
 fn replay(reply: Reply) -> Response<ResponseBody> {
-    let mut r = full(reply.code, reply.body);
+    let header = |name: &str| {
+        reply
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.to_ascii_lowercase())
+    };
+    // A recording holds the body as the client decoded it: encode it again as its
+    // Content-Encoding says, and send it chunked when it came chunked.
+    let body: Bytes = match header("content-encoding").as_deref() {
+        Some("gzip") => encode(
+            flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()),
+            &reply.body,
+        ),
+        Some("deflate") => encode(
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default()),
+            &reply.body,
+        ),
+        _ => reply.body.clone().into(),
+    };
+    let mut r = if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+        let remaining = body.len();
+        let mut r = Response::new(
+            Pieces {
+                piece: body,
+                remaining,
+            }
+            .boxed(),
+        );
+        *r.status_mut() = StatusCode::from_u16(reply.code).unwrap();
+        r
+    } else {
+        full(reply.code, body)
+    };
     if let Ok(reason) = hyper::ext::ReasonPhrase::try_from(reply.status.into_bytes()) {
         r.extensions_mut().insert(reason);
     }
@@ -266,6 +299,31 @@ fn replay(reply: Reply) -> Response<ResponseBody> {
         }
     }
     r
+}
+
+fn encode<W: std::io::Write>(mut encoder: W, body: &str) -> Bytes
+where
+    W: Finish,
+{
+    encoder.write_all(body.as_bytes()).unwrap();
+    encoder.finish_bytes()
+}
+
+/// flate2's encoders, finished into the bytes they wrote.
+trait Finish {
+    fn finish_bytes(self) -> Bytes;
+}
+
+impl Finish for flate2::write::GzEncoder<Vec<u8>> {
+    fn finish_bytes(self) -> Bytes {
+        self.finish().unwrap().into()
+    }
+}
+
+impl Finish for flate2::write::ZlibEncoder<Vec<u8>> {
+    fn finish_bytes(self) -> Bytes {
+        self.finish().unwrap().into()
+    }
 }
 
 fn full(status: u16, body: impl Into<Bytes>) -> Response<ResponseBody> {
