@@ -260,14 +260,15 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<St
             }
             // Newman records raw bodies as text (form, GraphQL and file bodies it records
             // empty: the echoed bodies in the assertions check those); a body it pruned (a GET)
-            // it records but did not send (no Content-Length).
+            // or that is disabled it records but did not send (no Content-Length, or 0).
             let form = got.headers.iter().any(|(k, v)| {
                 k == "content-type" && (v.starts_with("multipart/") || v.contains("urlencoded"))
             });
+            // A disabled body Newman records as written but sends with Content-Length: 0.
             let sent_body = sent
                 .headers
                 .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+                .any(|(k, v)| k.eq_ignore_ascii_case("content-length") && v != "0");
             let expected = if sent_body { sent.body.as_str() } else { "" };
             if !form && !sent.body.is_empty() && got.body != expected.as_bytes() {
                 differences.push(format!(
