@@ -301,10 +301,7 @@ fn replay(reply: Reply) -> Response<ResponseBody> {
     r
 }
 
-fn encode<W: std::io::Write>(mut encoder: W, body: &str) -> Bytes
-where
-    W: Finish,
-{
+fn encode<W: std::io::Write + Finish>(mut encoder: W, body: &str) -> Bytes {
     encoder.write_all(body.as_bytes()).unwrap();
     encoder.finish_bytes()
 }
