@@ -283,7 +283,17 @@ fn step(
         keep_body,
         raw_type: raw.and_then(|(_, ct)| ct),
         think_time: std::time::Duration::ZERO,
+        description: description(request.get("description")),
     })
+}
+
+/// A description: a string, or v2's `{"content": ...}`.
+fn description(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Object(d)) => text(d.get("content")),
+        other => text(other),
+    }
+    .unwrap_or_default()
 }
 
 pub(super) fn text(v: Option<&Value>) -> Option<String> {

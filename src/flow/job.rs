@@ -279,7 +279,7 @@ impl<S: FlowSink> FlowJob<S> {
             };
             return;
         }
-        let request = match phase {
+        let mut request = match phase {
             Phase::PreRequest => script_request(&current.spec),
             Phase::Test => current
                 .record
@@ -287,6 +287,9 @@ impl<S: FlowSink> FlowJob<S> {
                 .clone()
                 .unwrap_or_else(|| script_request(&current.spec)),
         };
+        request
+            .description
+            .clone_from(&self.steps[self.pos].description);
         let response = current.record.response.as_ref();
         // Without a response (the request failed) test scripts still get an empty
         // `pm.response`, as Newman's do.
@@ -405,6 +408,16 @@ impl<S: FlowSink> FlowJob<S> {
                 let mut seen = script_request(&built.spec);
                 seen.url.clone_from(&prepared.url);
                 seen.headers.clone_from(&prepared.headers);
+                // The request as sent, as test scripts see it: with the Host header libcurl adds.
+                if !seen
+                    .headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("host"))
+                {
+                    if let Some(host) = host_header(&prepared.url) {
+                        seen.headers.push(("Host".into(), host));
+                    }
+                }
                 current.record.request = Some(seen);
                 self.state = State::Sent;
                 Some(Next::Start {
@@ -637,5 +650,42 @@ impl<S: FlowSink> Drop for FlowJob<S> {
                 .get_or_insert_with(|| "the run ended without finishing".into());
             self.end();
         }
+    }
+}
+
+/// The Host header of a request to `url`: its host and port, the port left out when it is the
+/// scheme's default.
+fn host_header(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "http" => ":80",
+        "https" => ":443",
+        _ => "",
+    };
+    let host = match authority.strip_suffix(default) {
+        Some(bare) if !default.is_empty() => bare,
+        _ => authority,
+    };
+    (!host.is_empty()).then(|| host.to_string())
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::host_header;
+
+    #[test]
+    fn the_host_header_is_the_authority_without_a_default_port() {
+        assert_eq!(
+            host_header("http://127.0.0.1:8080/a?b").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(
+            host_header("http://u:p@example.test:80/").as_deref(),
+            Some("example.test")
+        );
+        assert_eq!(host_header("https://[::1]:443").as_deref(), Some("[::1]"));
+        assert_eq!(host_header("no scheme"), None);
     }
 }

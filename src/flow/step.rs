@@ -31,6 +31,8 @@ pub struct Step {
     pub raw_type: Option<String>,
     /// A load run's pause after the step (the user reading the page), before the next one.
     pub think_time: std::time::Duration,
+    /// The collection request's description, which legacy scripts read.
+    pub description: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -68,6 +68,9 @@ pub struct ScriptRequest {
     /// `None` also when a script removed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::model::AuthSpec>,
+    /// A collection request's description (the legacy `request.description`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
 
 impl ScriptRequest {

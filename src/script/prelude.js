@@ -1167,7 +1167,7 @@
     return {
       id: c.requestId === '' ? undefined : c.requestId,
       name: r.name,
-      description: undefined,
+      description: r.description === undefined || r.description === '' ? undefined : r.description,
       headers: headers,
       method: r.method,
       url: r.url,
@@ -1194,7 +1194,8 @@
         case 'responseHeaders': v = legacyHeaders(); break;
         case 'responseTime': v = r[3]; break;
         case 'responseCode': v = sdkResponse().details(); break;
-        case 'responseBody': v = body; break;
+        // After a request that failed (no response: code 0) Newman's responseBody is undefined.
+        case 'responseBody': v = r[1] === 0 ? undefined : body; break;
         case 'iteration': v = state.iteration; break;
         case 'postman': v = legacyInterface(test, environment, globals); break;
         case '_': v = global._; break;
@@ -1417,6 +1418,12 @@
     }
     return q;
   }
+  // A variable set to undefined keeps its name, as Newman's scopes keep it; a request then
+  // reads it as `null` (`{{id}}` after `pm.environment.set('id', undefined)` sends `null`).
+  function keepUndefined(variables) {
+    var scopes = [variables.local, variables.data, variables.environment, variables.collection, variables.globals];
+    return function (key, value) { return value === undefined && scopes.indexOf(this) >= 0 ? null : value; };
+  }
   function resultJson(run, error) {
     var tests = run.tests, lines = run.console, variables = run.variables, request = run.response ? null : run.request;
     var out = '{"tests":[';
@@ -1429,7 +1436,7 @@
     }
     out += lines.length ? '],"console":' + stringify(lines) : '],"console":[]';
     out += error === null ? ',"error":null' : ',"error":' + stringify(error);
-    if (variables !== null) out += ',"variables":' + stringify(variables);
+    if (variables !== null) out += ',"variables":' + stringify(variables, keepUndefined(variables));
     if (request !== null) out += ',"request":' + stringify(request);
     if (run.skipRequest) out += ',"skipRequest":true';
     if (run.nextRequest !== null) out += ',"nextRequest":' + stringify(run.nextRequest);

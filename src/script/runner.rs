@@ -154,6 +154,7 @@ pub(crate) fn script_request(spec: &RequestSpec) -> ScriptRequest {
             other => other.to_string(),
         }),
         auth: spec.auth.clone(),
+        description: String::new(),
     }
 }
 

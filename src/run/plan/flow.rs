@@ -117,6 +117,7 @@ pub(super) fn request_step(request: RequestSpec, name: String, think_time: Durat
         keep_body: true,
         raw_type: None,
         think_time,
+        description: String::new(),
     }
 }
 
