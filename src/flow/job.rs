@@ -287,9 +287,9 @@ impl<S: FlowSink> FlowJob<S> {
                 .clone()
                 .unwrap_or_else(|| script_request(&current.spec)),
         };
-        request
-            .description
-            .clone_from(&self.steps[self.pos].description);
+        let step = &self.steps[self.pos];
+        request.description.clone_from(&step.description);
+        request.form = step.form_fields(&self.variables);
         let response = current.record.response.as_ref();
         // Without a response (the request failed) test scripts still get an empty
         // `pm.response`, as Newman's do.

@@ -139,6 +139,24 @@ impl Step {
         })
     }
 
+    /// The text fields of a form body, with variables substituted (what the legacy
+    /// `request.data` shows); empty for other bodies.
+    pub fn form_fields(&self, variables: &Variables) -> Vec<(String, String)> {
+        let mut unresolved = Vec::new();
+        let mut sub = |t: &str| variables.substitute(t, &mut unresolved);
+        match &self.body {
+            StepBody::UrlEncoded(fields) => fields.iter().map(|(k, v)| (sub(k), sub(v))).collect(),
+            StepBody::FormData(parts) => parts
+                .iter()
+                .filter_map(|p| match p {
+                    FormPart::Text { key, value, .. } => Some((sub(key), sub(value))),
+                    FormPart::File { .. } => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The body built from its form, with variables substituted, and the content type it implies.
     fn body_bytes(
         &self,

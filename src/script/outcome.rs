@@ -71,6 +71,10 @@ pub struct ScriptRequest {
     /// A collection request's description (the legacy `request.description`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// A form body's fields (urlencoded or multipart text fields), which the legacy
+    /// `request.data` lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form: Vec<(String, String)>,
 }
 
 impl ScriptRequest {

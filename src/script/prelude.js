@@ -1171,8 +1171,19 @@
       headers: headers,
       method: r.method,
       url: r.url,
-      data: r.body === null || r.body === '' ? {} : r.body
+      data: r.form ? formData(r.form) : (r.body === null || r.body === '' ? {} : r.body)
     };
+  }
+  // A form body's fields by name, a repeated name's values in a list (as Newman's legacy data).
+  function formData(fields) {
+    var data = {};
+    fields.forEach(function (f) {
+      var k = f[0];
+      if (!hasOwn(data, k)) data[k] = f[1];
+      else if (Array.isArray(data[k])) data[k].push(f[1]);
+      else data[k] = [data[k], f[1]];
+    });
+    return data;
   }
   // The values of the legacy names a script uses, in LEGACY_NAMES order.
   function legacyArguments(mask, body, warnings) {

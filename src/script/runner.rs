@@ -155,6 +155,7 @@ pub(crate) fn script_request(spec: &RequestSpec) -> ScriptRequest {
         }),
         auth: spec.auth.clone(),
         description: String::new(),
+        form: Vec::new(),
     }
 }
 
