@@ -29,7 +29,7 @@ enum State {
     /// The pre-request phase is over: send the request.
     Ready,
     Sent {
-        request: ScriptRequest,
+        request: Box<ScriptRequest>,
     },
     Finished,
 }
@@ -167,7 +167,7 @@ impl DesignJob {
         match spec.prepare() {
             Ok(prepared) => {
                 self.state = State::Sent {
-                    request: script_request(&spec),
+                    request: Box::new(script_request(&spec)),
                 };
                 Next::Start {
                     request: Arc::new(prepared),
@@ -268,7 +268,7 @@ impl Job for DesignJob {
             Some(source) => self.run_phase(
                 Phase::Test,
                 &source,
-                request,
+                *request,
                 Some(response),
                 Instant::now(),
             ),
