@@ -80,7 +80,9 @@ fn csv_value(field: String, quoted: bool) -> serde_json::Value {
     }
 }
 
-/// Records of (field, was quoted); blank lines are skipped.
+/// Records of (field, was quoted); blank lines are skipped. Not the `csv` crate: Newman's
+/// csv-parse casts by quoting (`7` is a number, `"7"` stays text), and neither `csv` nor
+/// `csv-core` tells whether a field was quoted.
 fn csv_records(text: &str) -> Result<Vec<Vec<(String, bool)>>, String> {
     let mut records = Vec::new();
     let mut record: Vec<(String, bool)> = Vec::new();
