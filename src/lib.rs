@@ -11,6 +11,7 @@ pub mod collection;
 pub mod engine;
 pub mod fault;
 pub mod flow;
+pub mod logging;
 pub mod model;
 pub mod recording;
 pub mod run;

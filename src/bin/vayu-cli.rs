@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    vayu::logging::init(vayu::logging::Style::Plain);
     let cli: vayu::cli::Cli = argh::from_env();
     match vayu::cli::main(cli) {
         Ok(code) => code,

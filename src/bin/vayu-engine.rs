@@ -49,6 +49,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    vayu::logging::init(vayu::logging::Style::Timestamped);
     let args: Args = argh::from_env();
     if args.version {
         println!("vayu-engine {}", vayu::version::long_version());

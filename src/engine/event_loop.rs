@@ -59,7 +59,9 @@ impl EventLoop {
         curl::init();
         vayu_ffi::tune_allocator();
         if let Err(e) = vayu_ffi::raise_open_file_limit() {
-            eprintln!("vayu: could not raise the open-file limit ({e}); many connections may fail to open");
+            log::warn!(
+                "could not raise the open-file limit ({e}); many connections may fail to open"
+            );
         }
         let config = Arc::new(config);
         let n = config.worker_count();
@@ -295,7 +297,7 @@ impl EventLoop {
         for worker in &mut self.workers {
             if let Some(thread) = worker.thread.take() {
                 if thread.join().is_err() {
-                    eprintln!("vayu: a worker thread panicked");
+                    log::error!("a worker thread panicked");
                 }
             }
         }

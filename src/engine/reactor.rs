@@ -239,7 +239,7 @@ impl Reactor {
                 // Cleared first: libcurl sets it again through the callback if it still needs one.
                 self.timers[shard].store(NO_TIMER, Relaxed);
                 if let Err(e) = self.multis[shard].timeout() {
-                    eprintln!("vayu: worker: curl_multi_socket_action (timeout) failed: {e}");
+                    log::error!("worker: curl_multi_socket_action (timeout) failed: {e}");
                 }
             }
         }
@@ -249,7 +249,7 @@ impl Reactor {
     /// libcurl act on what happened.
     pub(crate) fn wait(&mut self, timeout: Duration) {
         if let Err(e) = self.epoll.wait(&mut self.ready, timeout) {
-            eprintln!("vayu: worker: epoll_wait failed: {e}");
+            log::error!("worker: epoll_wait failed: {e}");
             std::thread::sleep(Duration::from_millis(1));
             return;
         }
@@ -304,7 +304,7 @@ fn want(epoll: &Epoll, shard: usize, fd: RawFd, readable: bool, writable: bool) 
             fd,
             owner | (state & KEEPABLE) | REGISTERED | WANTED | interest,
         ),
-        Err(e) => eprintln!("vayu: worker: cannot watch socket {fd}: {e}"),
+        Err(e) => log::error!("worker: cannot watch socket {fd}: {e}"),
     }
 }
 
@@ -349,7 +349,7 @@ impl Drop for Reactor {
 /// later callback on this worker thread. It is logged, and libcurl is told the callback failed.
 fn contained<T>(callback: &str, failed: T, work: impl FnOnce() -> T) -> T {
     crate::fault::contain(work).unwrap_or_else(|what| {
-        eprintln!("vayu: worker: the {callback} callback panicked: {what}");
+        log::error!("worker: the {callback} callback panicked: {what}");
         failed
     })
 }

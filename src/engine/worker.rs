@@ -655,19 +655,19 @@ fn failed_outcome(err: TransferError) -> Outcome {
 /// A job's `finish`; one that panics is logged (the job's own drop guard tells its owner).
 fn end_job(job: Box<dyn Job>) {
     if let Err(what) = crate::fault::contain(|| job.finish()) {
-        eprintln!("vayu: {}; the worker goes on", panicked_in("finish", &what));
+        log::error!("{}; the worker goes on", panicked_in("finish", &what));
     }
 }
 
 /// Tells a job that panicked why, and drops it; a second panic is only logged.
 fn end_panicked(mut job: Box<dyn Job>, reason: &str) {
-    eprintln!("vayu: {reason}; the worker goes on");
+    log::error!("{reason}; the worker goes on");
     let told = crate::fault::contain(|| {
         job.panicked(reason);
         drop(job);
     });
     if told.is_err() {
-        eprintln!("vayu: a job panicked again while told it had panicked");
+        log::error!("a job panicked again while told it had panicked");
     }
 }
 
@@ -679,10 +679,10 @@ fn panicked_in(call: &str, what: &str) -> String {
 /// Runs a completion callback; a panicking callback must not take the worker and its transfers down.
 fn call(done: Completion, result: Result<Response, TransferError>) {
     if crate::fault::contain(|| done(result)).is_err() {
-        eprintln!("vayu: a request completion callback panicked; the worker goes on");
+        log::error!("a request completion callback panicked; the worker goes on");
     }
 }
 
 fn log_worker_error(what: &str, err: &dyn std::fmt::Display) {
-    eprintln!("vayu: worker: {what} failed: {err}");
+    log::error!("worker: {what} failed: {err}");
 }

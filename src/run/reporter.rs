@@ -229,7 +229,7 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
                 let store = state.run.store.clone();
                 if let Err(what) = crate::fault::contain(|| state.finish()) {
                     let reason = format!("the run's final report could not be built: {what}");
-                    eprintln!("vayu: run {id}: {reason}");
+                    log::error!("run {id}: {reason}");
                     if let Some(store) = store {
                         let _ = store.set_run_status(
                             &id,
@@ -419,7 +419,7 @@ impl RunState {
             }
         }
         if let Err(e) = store.record_metrics(&s.run_id, points) {
-            eprintln!("vayu: run {}: metrics not recorded: {e}", s.run_id);
+            log::error!("run {}: metrics not recorded: {e}", s.run_id);
         }
     }
 
@@ -468,7 +468,7 @@ impl RunState {
                 .set_run_status(&shared.id, status, Some(now_ms()), summary, error)
                 .and_then(|()| store.flush());
             if let Err(e) = recorded {
-                eprintln!("vayu: run {}: final status not recorded: {e}", shared.id);
+                log::error!("run {}: final status not recorded: {e}", shared.id);
             }
         }
         for s in &self.run.subscribers {

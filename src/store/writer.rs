@@ -248,7 +248,7 @@ impl WriterThread {
         let _ = self.keep.send(Command::Shutdown);
         if let Some(handle) = self.handle.take() {
             if handle.join().is_err() {
-                eprintln!("vayu: the store writer thread panicked");
+                log::error!("the store writer thread panicked");
             }
         }
     }
@@ -324,7 +324,7 @@ impl Writer {
                 Err(what) => {
                     let why =
                         format!("the database writer failed ({what}); the batch was rolled back");
-                    eprintln!("vayu: store: {why}");
+                    log::error!("store: {why}");
                     let _ = self.conn.execute_batch("ROLLBACK");
                     self.counters.failed(why.clone());
                     self.counters.rolled_back_batches.fetch_add(1, Relaxed);
@@ -478,7 +478,9 @@ impl Writer {
         let rows = batch.row_count();
         let something = rows > 0 || !batch.run_rows.is_empty();
         if something && self.counters.rolled_back_batches.fetch_add(1, Relaxed) < 10 {
-            eprintln!("vayu: store: {why}: {rows} rows of a batch are lost; run rows are kept and retried");
+            log::error!(
+                "store: {why}: {rows} rows of a batch are lost; run rows are kept and retried"
+            );
         }
         self.counters.lose(&batch.rows);
         batch.rows.clear();
@@ -512,18 +514,18 @@ impl Writer {
                 let why = format!("the database cannot be written: {e}");
                 self.counters.failed(why.clone());
                 if self.counters.unwritable_batches.fetch_add(1, Relaxed) < 10 {
-                    eprintln!("vayu: store: {why}; writes are failing (runs go on unrecorded)");
+                    log::error!("store: {why}; writes are failing (runs go on unrecorded)");
                 }
                 return Err(why);
             }
             if attempts == 0 {
-                eprintln!("vayu: store: cannot begin a write transaction ({e}); retrying until the database is free");
+                log::warn!("store: cannot begin a write transaction ({e}); retrying until the database is free");
             }
             attempts += 1;
             std::thread::sleep(Duration::from_millis(100));
         }
         if attempts > 0 {
-            eprintln!("vayu: store: write transaction begun after {attempts} retries");
+            log::info!("store: write transaction begun after {attempts} retries");
         }
         Ok(())
     }
@@ -670,7 +672,7 @@ fn statement_failed(counters: &WriterCounters, err: &rusqlite::Error) {
     counters.failed(err.to_string());
     // Log the first few; a run deleted mid-recording would otherwise flood the log.
     if counters.failed_statements.fetch_add(1, Relaxed) < 10 {
-        eprintln!("vayu: store: a write failed and was skipped: {err}");
+        log::error!("store: a write failed and was skipped: {err}");
     }
 }
 
