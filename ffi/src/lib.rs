@@ -10,7 +10,7 @@ mod parsed_url;
 mod socket_hooks;
 
 pub use epoll::{Epoll, Readiness, ReadyList, Waker};
-pub use parsed_url::{set_url, ParsedUrl};
+pub use parsed_url::{set_url, ParsedUrl, UrlOwner};
 pub use socket_hooks::{install_socket_hooks, SocketHooks};
 
 use curl::easy::Easy2;

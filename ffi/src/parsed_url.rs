@@ -4,12 +4,10 @@
 //! instructions per request in the closed-model profile). Given a `CURLU`, it copies the
 //! parsed parts instead.
 
-use curl::easy::Easy2;
-use std::collections::HashMap;
+use curl::easy::{Easy2, Handler};
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_uint};
 use std::ptr::NonNull;
-use std::sync::Mutex;
 
 #[repr(C)]
 struct Curlu {
@@ -74,34 +72,39 @@ impl std::fmt::Debug for ParsedUrl {
 
 impl Drop for ParsedUrl {
     fn drop(&mut self) {
-        // SAFETY: we own the handle, and no easy handle refers to it any more (see `IN_USE`).
+        // SAFETY: we own the handle, and no easy handle reads it any more: the handler that
+        // keeps it (see `UrlOwner`) drops it only after its easy handle was cleaned up or
+        // pointed at another URL.
         unsafe { curl_url_cleanup(self.0.as_ptr()) }
     }
 }
 
-/// The URL each easy handle was last given, by the handle's address. A `ParsedUrl` leaves this
-/// map only when the handle it belongs to is given another, after libcurl was pointed at the
-/// new one, so no safe code can free a URL a handle may still read. The URL of a handle that was
-/// cleaned up stays until a new handle at the same address is given one (a handle's URL, not a
-/// growing list: live handles have distinct addresses).
-static IN_USE: Mutex<Option<HashMap<usize, ParsedUrl>>> = Mutex::new(None);
+/// A handler that keeps the URL its easy handle reads, as curl-rust's `Easy2` keeps in its
+/// `Inner` everything libcurl points into: the handler lives inside the handle (through the
+/// multi handle too) and is dropped only after `curl_easy_cleanup`, so the `CURLU` outlives
+/// every read of it, with no lock and no table on the request path.
+pub trait UrlOwner {
+    /// Where the handle's current URL is kept.
+    fn url_slot(&mut self) -> &mut Option<ParsedUrl>;
+}
 
-/// Makes `easy` use `url` for its transfers (`CURLOPT_CURLU`). The URL is kept alive here for as
-/// long as `easy` may read it (see [`IN_USE`]).
-pub fn set_url<H>(easy: &mut Easy2<H>, url: ParsedUrl) -> Result<(), curl::Error> {
-    // SAFETY: `easy.raw()` is a live easy handle; libcurl stores the pointer, which stays valid
-    // because `url` moves into `IN_USE` and leaves it only after this handle is pointed elsewhere.
+/// Makes `easy` use `url` for its transfers (`CURLOPT_CURLU`); its handler keeps the URL for as
+/// long as `easy` may read it.
+pub fn set_url<H: Handler + UrlOwner>(
+    easy: &mut Easy2<H>,
+    url: ParsedUrl,
+) -> Result<(), curl::Error> {
+    // SAFETY: `easy.raw()` is a live easy handle; libcurl stores the pointer, which stays valid:
+    // `url` moves into the handler this handle owns, which frees it only when the handle is
+    // gone (Easy2 cleans the handle up before dropping its handler) or, below, once the handle
+    // was pointed at the next URL.
     let code = unsafe { curl_sys::curl_easy_setopt(easy.raw(), CURLOPT_CURLU, url.0.as_ptr()) };
     if code != curl_sys::CURLE_OK {
         return Err(curl::Error::new(code));
     }
-    let replaced = IN_USE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .get_or_insert_with(HashMap::new)
-        .insert(easy.raw() as usize, url);
-    // Freed outside the lock: the handle reads the new URL now.
-    drop(replaced);
+    // The URL the handle read before, freed now that it reads the new one.
+    let previous = easy.get_mut().url_slot().replace(url);
+    drop(previous);
     Ok(())
 }
 
@@ -116,5 +119,28 @@ mod tests {
         let err = ParsedUrl::parse("http://exa mple.com/").unwrap_err();
         assert!(err.is_url_malformed(), "{err}");
         assert!(ParsedUrl::parse("http://a\0b/").is_err());
+    }
+
+    struct Keeper(Option<ParsedUrl>);
+
+    impl Handler for Keeper {}
+
+    impl UrlOwner for Keeper {
+        fn url_slot(&mut self) -> &mut Option<ParsedUrl> {
+            &mut self.0
+        }
+    }
+
+    #[test]
+    fn the_handler_keeps_the_url_the_handle_reads() {
+        let mut easy = Easy2::new(Keeper(None));
+        set_url(&mut easy, ParsedUrl::parse("http://127.0.0.1:1/a").unwrap()).unwrap();
+        set_url(&mut easy, ParsedUrl::parse("http://127.0.0.1:1/b").unwrap()).unwrap();
+        assert!(
+            easy.get_ref().0.is_some(),
+            "the current URL lives in the handler"
+        );
+        // The handle is cleaned up before its handler frees the URL.
+        drop(easy);
     }
 }

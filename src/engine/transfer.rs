@@ -20,6 +20,14 @@ pub struct Collector {
     header_block: Vec<u8>,
     /// A callback of this transfer panicked, saying this: the transfer was aborted.
     panicked: Option<String>,
+    /// The URL the handle reads (`CURLOPT_CURLU`), kept as long as the handle lives.
+    url: Option<vayu_ffi::ParsedUrl>,
+}
+
+impl vayu_ffi::UrlOwner for Collector {
+    fn url_slot(&mut self) -> &mut Option<vayu_ffi::ParsedUrl> {
+        &mut self.url
+    }
 }
 
 impl Collector {
