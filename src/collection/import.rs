@@ -732,10 +732,13 @@ pub(super) fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec
                 header_prefix: text(p.get("headerPrefix")).filter(|h| !h.is_empty()),
             }
         }
-        other => {
-            return Err(err(format!(
-                "auth type `{other}` is not supported; Vayu sends noauth, basic, bearer, apikey, digest and oauth2 (with an access token). Set the request's auth to one of those, or send the header yourself"
-            )))
-        }
+        other => match super::auth_params::import(other, &params(other), path) {
+            Some(signed) => signed?,
+            None => {
+                return Err(err(format!(
+                    "auth type `{other}` is not supported; Vayu sends noauth, basic, bearer, apikey, digest, oauth2 (with an access token), awsv4, ntlm, oauth1, hawk, jwt, edgegrid and asap. Set the request's auth to one of those, or send the header yourself"
+                )))
+            }
+        },
     })))
 }

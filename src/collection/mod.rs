@@ -3,6 +3,7 @@
 //! `cli_report.rs` (with `cli_table.rs` and `cli_text.rs`) / `junit.rs` report it (the json
 //! reporter is the summary serialized).
 
+mod auth_params;
 mod cli_report;
 mod cli_table;
 mod cli_text;

@@ -282,5 +282,6 @@ fn postman_auth(auth: &AuthSpec) -> Value {
             }
             json!({"type": "oauth2", "oauth2": list(&pairs)})
         }
+        signed => super::auth_params::export(signed).unwrap_or(Value::Null),
     }
 }

@@ -1,6 +1,7 @@
 //! One libcurl easy handle: configuring it from a [`PreparedRequest`] and reading back what came in.
 
 use super::config::EngineConfig;
+use crate::model::auth::CurlAuth;
 use crate::model::response::{encode_body, reason_phrase};
 use crate::model::{
     ErrorCategory, Header, HttpVersionPref, Method, PreparedRequest, Response, Timings,
@@ -170,12 +171,29 @@ pub fn configure(
     // Ask for every encoding libcurl can decode, and decode it, as browsers and Postman do.
     easy.accept_encoding("")?;
 
-    if let Some((user, password)) = &req.digest {
-        easy.username(user)?;
-        easy.password(password)?;
-        let mut auth = curl::easy::Auth::new();
-        auth.digest(true);
-        easy.http_auth(&auth)?;
+    match &req.curl_auth {
+        None => {}
+        Some(CurlAuth::Digest { username, password }) => {
+            easy.username(username)?;
+            easy.password(password)?;
+            let mut auth = curl::easy::Auth::new();
+            auth.digest(true);
+            easy.http_auth(&auth)?;
+        }
+        Some(CurlAuth::Ntlm { username, password }) => {
+            easy.username(username)?;
+            easy.password(password)?;
+            vayu_ffi::ntlm_on_challenge(easy)?;
+        }
+        Some(CurlAuth::AwsSigV4 {
+            access_key,
+            secret_key,
+            provider,
+        }) => {
+            easy.username(access_key)?;
+            easy.password(secret_key)?;
+            easy.aws_sigv4(provider)?;
+        }
     }
     easy.follow_location(req.follow_redirects)?;
     easy.max_redirections(req.max_redirects)?;

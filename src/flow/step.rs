@@ -116,22 +116,12 @@ impl Step {
                 });
             }
         }
-        let mut prepared = match spec.prepare() {
+        // The built body goes in before auth is applied: the signing auths cover it.
+        let built = bytes.filter(|_| !prune).map(|b| (b, content_type));
+        let prepared = match spec.prepare_with(built) {
             Ok(p) => p,
             Err(e) => return Err((e, unresolved)),
         };
-        if let (Some(bytes), false) = (bytes, prune) {
-            if let Some(ct) = content_type {
-                if !prepared
-                    .headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-                {
-                    prepared.headers.push(("Content-Type".into(), ct));
-                }
-            }
-            prepared.body = Some(bytes);
-        }
         Ok(BuiltRequest {
             spec,
             prepared,

@@ -1,5 +1,6 @@
 //! Plain request, response and error types and their validation. No I/O here.
 
+pub mod auth;
 pub mod duration;
 pub mod error;
 pub mod request;

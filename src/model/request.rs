@@ -1,5 +1,6 @@
 //! The request a user writes (JSON, camelCase) and the validated form the engine sends.
 
+use super::auth::{self, CurlAuth};
 use super::duration::{duration_from_json, json_kind};
 use super::error::ValidationError;
 use base64::Engine as _;
@@ -185,6 +186,19 @@ pub enum AuthSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         header_prefix: Option<String>,
     },
+    // The signing kinds, with Postman's parameter names (src/model/auth/).
+    /// AWS Signature v4, signed by libcurl.
+    AwsV4(auth::AwsV4Auth),
+    /// NTLM, answered by libcurl when the server challenges.
+    Ntlm(auth::NtlmAuth),
+    #[serde(rename = "oauth1")]
+    OAuth1(auth::OAuth1Auth),
+    Hawk(auth::HawkAuth),
+    Jwt(auth::JwtAuth),
+    /// Akamai EdgeGrid.
+    EdgeGrid(auth::EdgeGridAuth),
+    /// Atlassian S2S auth.
+    Asap(auth::AsapAuth),
 }
 
 /// Where an API key or an OAuth 2.0 token goes.
@@ -197,7 +211,7 @@ pub enum ApiKeyPlace {
 }
 
 impl ApiKeyPlace {
-    fn is_header(&self) -> bool {
+    pub(crate) fn is_header(&self) -> bool {
         *self == ApiKeyPlace::Header
     }
 }
@@ -229,6 +243,13 @@ impl AuthSpec {
                 place: *place,
                 header_prefix: header_prefix.as_deref().map(&mut f),
             },
+            AuthSpec::AwsV4(a) => AuthSpec::AwsV4(a.map_text(&mut f)),
+            AuthSpec::Ntlm(a) => AuthSpec::Ntlm(a.map_text(&mut f)),
+            AuthSpec::OAuth1(a) => AuthSpec::OAuth1(a.map_text(&mut f)),
+            AuthSpec::Hawk(a) => AuthSpec::Hawk(a.map_text(&mut f)),
+            AuthSpec::Jwt(a) => AuthSpec::Jwt(a.map_text(&mut f)),
+            AuthSpec::EdgeGrid(a) => AuthSpec::EdgeGrid(a.map_text(&mut f)),
+            AuthSpec::Asap(a) => AuthSpec::Asap(a.map_text(&mut f)),
         }
     }
 }
@@ -369,8 +390,8 @@ pub struct PreparedRequest {
     /// Enabled headers in order, including the `Authorization` and `Content-Type` that auth and a JSON body imply.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
-    /// Digest auth's user name and password: libcurl answers the server's challenge.
-    pub digest: Option<(String, String)>,
+    /// An auth libcurl carries out (digest, NTLM, AWS SigV4).
+    pub curl_auth: Option<CurlAuth>,
     /// `None` means wait forever.
     pub timeout: Option<Duration>,
     pub follow_redirects: bool,
@@ -392,6 +413,16 @@ impl RequestSpec {
 
     /// Checks every field and resolves defaults. The first problem found is returned.
     pub fn prepare(&self) -> Result<PreparedRequest, ValidationError> {
+        self.prepare_with(None)
+    }
+
+    /// [`prepare`](Self::prepare) with a body built elsewhere (a flow step's form, GraphQL or
+    /// file body) and the Content-Type it implies (added unless the request sets one), in place
+    /// of `body`: the auths that sign the body must see the one that is sent.
+    pub fn prepare_with(
+        &self,
+        built_body: Option<(Vec<u8>, Option<String>)>,
+    ) -> Result<PreparedRequest, ValidationError> {
         for (field, script) in [
             ("preRequestScript", &self.pre_request_script),
             ("testScript", &self.test_script),
@@ -414,7 +445,6 @@ impl RequestSpec {
         };
 
         let mut url = self.url.trim().to_string();
-        let mut digest = None;
         if let Some(auth) = &self.auth {
             let header = match auth {
                 AuthSpec::Basic { username, password } => {
@@ -451,16 +481,15 @@ impl RequestSpec {
                         }
                     }
                 }
-                AuthSpec::Digest { username, password } => {
-                    if username.is_empty() {
-                        return Err(ValidationError::new(
-                            "auth.username",
-                            "digest auth needs a username",
-                        ));
-                    }
-                    digest = Some((username.clone(), password.clone()));
-                    None
-                }
+                // Applied to the finished request below.
+                AuthSpec::Digest { .. }
+                | AuthSpec::AwsV4(_)
+                | AuthSpec::Ntlm(_)
+                | AuthSpec::OAuth1(_)
+                | AuthSpec::Hawk(_)
+                | AuthSpec::Jwt(_)
+                | AuthSpec::EdgeGrid(_)
+                | AuthSpec::Asap(_) => None,
                 AuthSpec::OAuth2 {
                     access_token,
                     place,
@@ -491,7 +520,8 @@ impl RequestSpec {
             }
         }
 
-        let body = match &self.body {
+        let mut body = match &self.body {
+            _ if built_body.is_some() => None,
             None | Some(serde_json::Value::Null) => None,
             Some(serde_json::Value::String(text)) => Some(text.clone().into_bytes()),
             Some(json) => {
@@ -501,12 +531,32 @@ impl RequestSpec {
                 Some(serde_json::to_vec(json).expect("a JSON value always serialises"))
             }
         };
+        if let Some((bytes, content_type)) = built_body {
+            if let Some(ct) = content_type {
+                if !has_header(&headers, "content-type") {
+                    headers.push(("Content-Type".into(), ct));
+                }
+            }
+            body = Some(bytes);
+        }
         if body.is_some() && method == Method::Head {
             return Err(ValidationError::new(
                 "body",
                 "a HEAD request cannot carry a body; remove `body` or use another method",
             ));
         }
+        let curl_auth = match &self.auth {
+            Some(a) => auth::apply(
+                a,
+                &mut auth::Outgoing {
+                    method: method.as_str(),
+                    url: &mut url,
+                    headers: &mut headers,
+                    body: &mut body,
+                },
+            )?,
+            None => None,
+        };
 
         let timeout = match &self.timeout {
             None => Some(DEFAULT_TIMEOUT),
@@ -540,7 +590,7 @@ impl RequestSpec {
         Ok(PreparedRequest {
             method,
             url,
-            digest,
+            curl_auth,
             host,
             headers,
             body,
@@ -562,7 +612,7 @@ fn check_one_line(field: &str, what: &str, value: &str) -> Result<(), Validation
 }
 
 /// Appends `key=value` to the URL's query (before any fragment), percent-encoding both.
-fn append_query(url: &mut String, key: &str, value: &str) {
+pub(crate) fn append_query(url: &mut String, key: &str, value: &str) {
     let fragment = url.find('#').map(|i| url.split_off(i));
     let sep = if url.contains('?') {
         if url.ends_with('?') || url.ends_with('&') {
