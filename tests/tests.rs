@@ -5,6 +5,7 @@ mod support;
 
 mod api;
 mod api_clients;
+mod auth;
 mod batch;
 mod cli;
 mod collection_cli;
