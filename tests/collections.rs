@@ -46,6 +46,12 @@ struct Entry {
     /// headers and bodies are compared with their numbers and uuids masked.
     #[serde(default)]
     random_values: bool,
+    /// Per request name, headers whose value cannot be the same on two runs (a signature over
+    /// the host and port, a date, a random nonce or salt): compared by shape only, their first
+    /// word (the scheme: `AWS4-HMAC-SHA256`, `OAuth`, `Hawk`, `Bearer`; a bare JWT's header
+    /// segment) with digits as `0` (so a date matches a date).
+    #[serde(default)]
+    volatile_headers: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// `text` with every uuid and every run of digits masked, for requests that send random values.
@@ -281,7 +287,21 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<St
                     .iter()
                     .find(|(gk, _)| *gk == name)
                     .map(|(_, v)| v);
-                let base = |v: &str| v.split(';').next().unwrap_or("").trim().to_string();
+                let volatile = entry
+                    .volatile_headers
+                    .get(&r.name)
+                    .is_some_and(|names| names.iter().any(|n| n.eq_ignore_ascii_case(&name)));
+                let base = |v: &str| {
+                    if volatile {
+                        // A JWT alone has no scheme word: its first segment (the JOSE header);
+                        // a date is all one word: its digits may differ.
+                        let word = v.split_whitespace().next().unwrap_or("");
+                        let word = word.split('.').next().unwrap_or("");
+                        word.replace(|c: char| c.is_ascii_digit(), "0")
+                    } else {
+                        v.split(';').next().unwrap_or("").trim().to_string()
+                    }
+                };
                 if mine.map(|m| mask(&base(m))) != Some(mask(&base(v))) {
                     differences.push(format!("{what}: header {k}: vayu {mine:?}, newman {v:?}"));
                 }
