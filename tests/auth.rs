@@ -523,3 +523,47 @@ fn edgegrid_signs_the_substituted_request_and_its_form_body() {
     assert_eq!(sent.len(), 1, "the request's own Authorization is replaced");
     assert_eq!(sent[0].1, expected);
 }
+
+/// A pre-request script sees a signing auth as the SDK's RequestAuth, and what it changes is
+/// what is signed.
+#[test]
+fn scripts_read_and_change_a_signing_auth() {
+    let server = TargetServer::start();
+    answer_ok(&server, 1);
+    let doc = json!({
+        "info": {"name": "s", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "jwt", "request": {
+            "method": "GET", "url": server.url("/seq/s"),
+            "auth": {"type": "jwt", "jwt": [
+                {"key": "algorithm", "value": "HS256"}, {"key": "secret", "value": "k"},
+                {"key": "payload", "value": "{\"sub\": \"collection\"}"}
+            ]}
+        }, "event": [{"listen": "prerequest", "script": {"exec": [
+            "pm.test('type', function () { pm.expect(pm.request.auth.type).to.equal('jwt'); pm.expect(pm.request.auth.parameters().get('secret')).to.equal('k'); });",
+            "pm.request.auth.update([{key: 'payload', value: '{\"sub\": \"script\"}'}], 'jwt');"
+        ]}}]}]
+    });
+    let collection = import(&doc, &ImportOptions::default()).unwrap();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let summary = run_collection(
+        &engine,
+        &collection,
+        Variables::default(),
+        FlowOptions::default(),
+        |_, _| {},
+    );
+    assert!(summary.failures.is_empty(), "{:?}", summary.failures);
+    let got = &received(&server)[0];
+    let token = header(got, "authorization")
+        .strip_prefix("Bearer ")
+        .unwrap();
+    let (_, claims) = decode_claims(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(b"k"),
+        jsonwebtoken::Algorithm::HS256,
+    );
+    assert_eq!(claims, json!({"sub": "script"}));
+}

@@ -205,14 +205,15 @@ fn what_vayu_cannot_send_is_refused_before_anything_is_sent() {
     let server = TargetServer::start();
     let dir = TempDir::new("collection-refused");
     let mut c = collection();
-    c["item"][1]["item"][0]["request"]["auth"] = json!({"type": "hawk", "hawk": []});
+    c["item"][1]["item"][0]["request"]["auth"] =
+        json!({"type": "jwt", "jwt": [{"key": "algorithm", "value": "ES512"}]});
     let file = dir.write("c.json", &c.to_string());
     let base = format!("base={}", server.url(""));
     let out = vayu_cli(&["collection", "run", &file, "--env-var", &base]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("Buy / missing") && err.contains("auth type `hawk`"),
+        err.contains("Buy / missing") && err.contains("ES512 is not supported"),
         "{err}"
     );
     assert_eq!(

@@ -506,12 +506,12 @@ fn pre_request_scripts_read_and_change_the_auth_through_the_sdk() {
         Some("K1"),
         "an API key in the header it names"
     );
-    let (pre, auth) = sent_authorization("pm.request.auth = {type: 'hawk', hawk: []};");
+    let (pre, auth) = sent_authorization("pm.request.auth = {type: 'kerberos', kerberos: []};");
     let error = pre
         .error
         .expect("an unsupported auth type fails the script");
     assert!(
-        error.message.contains("\"hawk\" is not supported"),
+        error.message.contains("\"kerberos\" is not supported"),
         "{error}"
     );
     assert_eq!(auth, None, "nothing was sent");

@@ -480,10 +480,40 @@
     digest: [['username', 'username'], ['password', 'password']],
     oauth2: [['accessToken', 'accessToken'], ['addTokenTo', 'in'], ['headerPrefix', 'headerPrefix']]
   };
+  // The signing types carry Postman's parameter names in Vayu too (src/model/auth/): `!` marks
+  // a boolean, `?` a field whose absence differs from empty (left out when absent).
+  var SIGNED_AUTH_FIELDS = {
+    awsv4: 'accessKey secretKey region service sessionToken',
+    ntlm: 'username password domain workstation',
+    oauth1: 'consumerKey consumerSecret token tokenSecret privateKey signatureMethod timestamp nonce version realm callback verifier !includeBodyHash !addParamsToHeader !addEmptyParamsToSign !disableHeaderEncoding',
+    hawk: 'authId authKey algorithm user nonce extraData app delegation timestamp !includePayloadHash',
+    jwt: 'algorithm secret !isSecretBase64Encoded privateKey payload header ?addTokenTo ?headerPrefix queryParamKey',
+    edgegrid: 'accessToken clientToken clientSecret nonce timestamp baseURL headersToSign maxBodySize',
+    asap: 'alg kid iss exp aud sub privateKey claims'
+  };
+  function signedAuth(type, p) {
+    if (type === 'awsv4' && (p.addAuthDataToQuery === true || p.addAuthDataToQuery === 'true')) {
+      throw new Error('pm.request.auth: awsv4 with addAuthDataToQuery is not supported; Vayu signs in the Authorization header');
+    }
+    var out = { type: type };
+    SIGNED_AUTH_FIELDS[type].split(' ').forEach(function (f) {
+      var name = f.replace(/^[!?]/, ''), v = p[name];
+      if (f[0] === '!') out[name] = v === true || v === 'true';
+      else if (v !== undefined && v !== null) out[name] = String(v);
+      else if (f[0] !== '?') out[name] = '';
+    });
+    return out;
+  }
   function sdkAuth(auth) {
     if (!auth) return undefined;
     var RequestAuth = lib('postman-collection').RequestAuth;
     var spec = { type: auth.type };
+    if (SIGNED_AUTH_FIELDS[auth.type]) {
+      spec[auth.type] = Object.keys(auth).filter(function (k) { return k !== 'type'; }).map(function (k) {
+        return { key: k, value: auth[k] };
+      });
+      return new RequestAuth(spec);
+    }
     spec[auth.type] = AUTH_FIELDS[auth.type].filter(function (f) { return auth[f[1]] !== undefined; }).map(function (f) {
       var v = auth[f[1]];
       if (auth.type === 'oauth2' && f[1] === 'in') v = v === 'query' ? 'queryParams' : 'header';
@@ -494,8 +524,9 @@
   function vayuAuth(auth) {
     if (auth === undefined || auth === null || auth.type === 'noauth') return null;
     var fields = AUTH_FIELDS[auth.type];
-    if (!fields) throw new Error('pm.request.auth: Vayu sends basic, bearer, apikey, digest and oauth2 (with an access token) auth; ' + stringify(auth.type) + ' is not supported yet');
     var p = auth.parameters().toObject();
+    if (SIGNED_AUTH_FIELDS[auth.type]) return signedAuth(auth.type, p);
+    if (!fields) throw new Error('pm.request.auth: Vayu sends basic, bearer, apikey, digest, oauth2 (with an access token), awsv4, ntlm, oauth1, hawk, jwt, edgegrid and asap auth; ' + stringify(auth.type) + ' is not supported');
     var out = { type: auth.type };
     fields.forEach(function (f) {
       if (p[f[0]] === undefined || p[f[0]] === null) return;
