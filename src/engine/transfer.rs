@@ -171,7 +171,7 @@ pub fn configure(
     // Ask for every encoding libcurl can decode, and decode it, as browsers and Postman do.
     easy.accept_encoding("")?;
 
-    match &req.curl_auth {
+    match req.curl_auth.as_deref() {
         None => {}
         Some(CurlAuth::Digest { username, password }) => {
             easy.username(username)?;

@@ -186,19 +186,20 @@ pub enum AuthSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         header_prefix: Option<String>,
     },
-    // The signing kinds, with Postman's parameter names (src/model/auth/).
+    // The signing kinds, with Postman's parameter names (src/model/auth/); boxed so that
+    // requests with the simple kinds stay small.
     /// AWS Signature v4, signed by libcurl.
-    AwsV4(auth::AwsV4Auth),
+    AwsV4(Box<auth::AwsV4Auth>),
     /// NTLM, answered by libcurl when the server challenges.
-    Ntlm(auth::NtlmAuth),
+    Ntlm(Box<auth::NtlmAuth>),
     #[serde(rename = "oauth1")]
-    OAuth1(auth::OAuth1Auth),
-    Hawk(auth::HawkAuth),
-    Jwt(auth::JwtAuth),
+    OAuth1(Box<auth::OAuth1Auth>),
+    Hawk(Box<auth::HawkAuth>),
+    Jwt(Box<auth::JwtAuth>),
     /// Akamai EdgeGrid.
-    EdgeGrid(auth::EdgeGridAuth),
+    EdgeGrid(Box<auth::EdgeGridAuth>),
     /// Atlassian S2S auth.
-    Asap(auth::AsapAuth),
+    Asap(Box<auth::AsapAuth>),
 }
 
 /// Where an API key or an OAuth 2.0 token goes.
@@ -243,13 +244,13 @@ impl AuthSpec {
                 place: *place,
                 header_prefix: header_prefix.as_deref().map(&mut f),
             },
-            AuthSpec::AwsV4(a) => AuthSpec::AwsV4(a.map_text(&mut f)),
-            AuthSpec::Ntlm(a) => AuthSpec::Ntlm(a.map_text(&mut f)),
-            AuthSpec::OAuth1(a) => AuthSpec::OAuth1(a.map_text(&mut f)),
-            AuthSpec::Hawk(a) => AuthSpec::Hawk(a.map_text(&mut f)),
-            AuthSpec::Jwt(a) => AuthSpec::Jwt(a.map_text(&mut f)),
-            AuthSpec::EdgeGrid(a) => AuthSpec::EdgeGrid(a.map_text(&mut f)),
-            AuthSpec::Asap(a) => AuthSpec::Asap(a.map_text(&mut f)),
+            AuthSpec::AwsV4(a) => AuthSpec::AwsV4(Box::new(a.map_text(&mut f))),
+            AuthSpec::Ntlm(a) => AuthSpec::Ntlm(Box::new(a.map_text(&mut f))),
+            AuthSpec::OAuth1(a) => AuthSpec::OAuth1(Box::new(a.map_text(&mut f))),
+            AuthSpec::Hawk(a) => AuthSpec::Hawk(Box::new(a.map_text(&mut f))),
+            AuthSpec::Jwt(a) => AuthSpec::Jwt(Box::new(a.map_text(&mut f))),
+            AuthSpec::EdgeGrid(a) => AuthSpec::EdgeGrid(Box::new(a.map_text(&mut f))),
+            AuthSpec::Asap(a) => AuthSpec::Asap(Box::new(a.map_text(&mut f))),
         }
     }
 }
@@ -390,8 +391,9 @@ pub struct PreparedRequest {
     /// Enabled headers in order, including the `Authorization` and `Content-Type` that auth and a JSON body imply.
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
-    /// An auth libcurl carries out (digest, NTLM, AWS SigV4).
-    pub curl_auth: Option<CurlAuth>,
+    /// An auth libcurl carries out (digest, NTLM, AWS SigV4); boxed because it is rare and a
+    /// prepared request is moved on the per-request path.
+    pub curl_auth: Option<Box<CurlAuth>>,
     /// `None` means wait forever.
     pub timeout: Option<Duration>,
     pub follow_redirects: bool,

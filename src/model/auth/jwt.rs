@@ -158,12 +158,12 @@ mod tests {
 
     #[test]
     fn hs256_token_is_jose_s_shape() {
-        let auth = AuthSpec::Jwt(JwtAuth {
+        let auth = AuthSpec::Jwt(Box::new(JwtAuth {
             algorithm: "HS256".into(),
             secret: "s3cret".into(),
             payload: r#"{"sub": "42"}"#.into(),
             ..JwtAuth::default()
-        });
+        }));
         let (_, headers, _) = sign_for_test(
             &auth,
             "GET",
@@ -182,13 +182,13 @@ mod tests {
 
     #[test]
     fn query_placement_replaces_the_parameter() {
-        let auth = AuthSpec::Jwt(JwtAuth {
+        let auth = AuthSpec::Jwt(Box::new(JwtAuth {
             algorithm: "HS384".into(),
             secret: "k".into(),
             add_token_to: JwtPlace::QueryParam,
             query_param_key: "jwt".into(),
             ..JwtAuth::default()
-        });
+        }));
         let (url, headers, _) = sign_for_test(&auth, "GET", "http://h/x?jwt=old&a=1", &[], None);
         assert!(headers.is_empty());
         assert!(url.starts_with("http://h/x?a=1&jwt=eyJ"), "{url}");

@@ -107,8 +107,8 @@ impl Outgoing<'_> {
 pub(crate) fn apply(
     auth: &AuthSpec,
     out: &mut Outgoing,
-) -> Result<Option<CurlAuth>, ValidationError> {
-    match auth {
+) -> Result<Option<Box<CurlAuth>>, ValidationError> {
+    let curl = match auth {
         AuthSpec::Digest { username, password } => {
             if username.is_empty() {
                 return Err(ValidationError::new(
@@ -119,23 +119,24 @@ pub(crate) fn apply(
             // postman-runtime's digest auth replaces the request's own Authorization header;
             // sent along, a stale one would be all the server reads.
             out.remove_header("authorization");
-            Ok(Some(CurlAuth::Digest {
+            Some(CurlAuth::Digest {
                 username: username.clone(),
                 password: password.clone(),
-            }))
+            })
         }
-        AuthSpec::AwsV4(a) => a.apply(out).map(Some),
-        AuthSpec::Ntlm(a) => a.apply(out).map(Some),
-        AuthSpec::OAuth1(a) => a.apply(out).map(|()| None),
-        AuthSpec::Hawk(a) => a.apply(out).map(|()| None),
-        AuthSpec::Jwt(a) => a.apply(out).map(|()| None),
-        AuthSpec::EdgeGrid(a) => a.apply(out).map(|()| None),
-        AuthSpec::Asap(a) => a.apply(out).map(|()| None),
+        AuthSpec::AwsV4(a) => Some(a.apply(out)?),
+        AuthSpec::Ntlm(a) => Some(a.apply(out)?),
+        AuthSpec::OAuth1(a) => a.apply(out).map(|()| None)?,
+        AuthSpec::Hawk(a) => a.apply(out).map(|()| None)?,
+        AuthSpec::Jwt(a) => a.apply(out).map(|()| None)?,
+        AuthSpec::EdgeGrid(a) => a.apply(out).map(|()| None)?,
+        AuthSpec::Asap(a) => a.apply(out).map(|()| None)?,
         AuthSpec::Basic { .. }
         | AuthSpec::Bearer { .. }
         | AuthSpec::ApiKey { .. }
-        | AuthSpec::OAuth2 { .. } => Ok(None),
-    }
+        | AuthSpec::OAuth2 { .. } => None,
+    };
+    Ok(curl.map(Box::new))
 }
 
 /// The parts of an absolute http(s) URL the signatures cover.
