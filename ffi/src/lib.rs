@@ -173,6 +173,28 @@ pub fn release_free_memory() -> bool {
     }
 }
 
+/// `CURLAUTH_ONLY`: the `curl` crate's `Auth` cannot set this bit.
+const CURLAUTH_ONLY: c_long = 1 << 31;
+
+/// Makes `easy` answer an NTLM challenge with the credentials set by `username` / `password`,
+/// sending the first request without credentials (`CURLAUTH_NTLM | CURLAUTH_ONLY`): the server's
+/// 401 starts the handshake, as Postman's NTLM auth does. NTLM alone would send a Type-1 message
+/// up front.
+pub fn ntlm_on_challenge<H>(easy: &mut Easy2<H>) -> Result<(), curl::Error> {
+    // SAFETY: `easy.raw()` is a live easy handle and CURLOPT_HTTPAUTH takes a long by value.
+    let code = unsafe {
+        curl_sys::curl_easy_setopt(
+            easy.raw(),
+            curl_sys::CURLOPT_HTTPAUTH,
+            curl_sys::CURLAUTH_NTLM as c_long | CURLAUTH_ONLY,
+        )
+    };
+    if code != curl_sys::CURLE_OK {
+        return Err(curl::Error::new(code));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,26 +232,4 @@ mod tests {
             "a second call changes nothing"
         );
     }
-}
-
-/// `CURLAUTH_ONLY`: the `curl` crate's `Auth` cannot set this bit.
-const CURLAUTH_ONLY: c_long = 1 << 31;
-
-/// Makes `easy` answer an NTLM challenge with the credentials set by `username` / `password`,
-/// sending the first request without credentials (`CURLAUTH_NTLM | CURLAUTH_ONLY`): the server's
-/// 401 starts the handshake, as Postman's NTLM auth does. NTLM alone would send a Type-1 message
-/// up front.
-pub fn ntlm_on_challenge<H>(easy: &mut Easy2<H>) -> Result<(), curl::Error> {
-    // SAFETY: `easy.raw()` is a live easy handle and CURLOPT_HTTPAUTH takes a long by value.
-    let code = unsafe {
-        curl_sys::curl_easy_setopt(
-            easy.raw(),
-            curl_sys::CURLOPT_HTTPAUTH,
-            curl_sys::CURLAUTH_NTLM as c_long | CURLAUTH_ONLY,
-        )
-    };
-    if code != curl_sys::CURLE_OK {
-        return Err(curl::Error::new(code));
-    }
-    Ok(())
 }
