@@ -12,6 +12,8 @@ mod socket_hooks;
 pub use epoll::{Epoll, Readiness, ReadyList, Waker};
 pub use parsed_url::{set_url, ParsedUrl, UrlOwner};
 pub use socket_hooks::{install_socket_hooks, SocketHooks};
+mod options;
+pub use options::{follow_location_obeying_code, set_tls13_ciphers};
 
 use curl::easy::Easy2;
 use std::os::raw::c_long;

@@ -29,6 +29,9 @@ const CURLUPART_URL: c_int = 0;
 /// The flags libcurl itself parses `CURLOPT_URL` with.
 const CURLU_NON_SUPPORT_SCHEME: c_uint = 1 << 3;
 const CURLU_GUESS_SCHEME: c_uint = 1 << 9;
+/// Keeps `.` and `..` path segments as written: Postman sends them so, and a server may route on
+/// them (libcurl's `--path-as-is`).
+const CURLU_PATH_AS_IS: c_uint = 1 << 4;
 const CURLOPT_CURLU: curl_sys::CURLoption = curl_sys::CURLOPTTYPE_OBJECTPOINT + 282;
 
 /// A URL parsed by libcurl. Owns its `CURLU`.
@@ -53,7 +56,7 @@ impl ParsedUrl {
                 parsed.0.as_ptr(),
                 CURLUPART_URL,
                 text.as_ptr(),
-                CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME,
+                CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME | CURLU_PATH_AS_IS,
             )
         };
         if code == 0 {
@@ -142,5 +145,13 @@ mod tests {
         );
         // The handle is cleaned up before its handler frees the URL.
         drop(easy);
+    }
+
+    #[test]
+    fn dot_segments_stay_as_written() {
+        let mut easy = Easy2::new(Keeper(None));
+        set_url(&mut easy, ParsedUrl::parse("http://h/a/./b/../c").unwrap()).unwrap();
+        // libcurl reports the URL it will request.
+        assert_eq!(easy.effective_url().unwrap(), Some("http://h/a/./b/../c"));
     }
 }

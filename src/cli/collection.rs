@@ -91,6 +91,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         insecure: args.insecure,
         ignore_redirects: args.ignore_redirects,
         stop: None,
+        tls: None,
     };
 
     let engine = EventLoop::start(EngineConfig {

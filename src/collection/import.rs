@@ -49,6 +49,9 @@ struct Inherited {
     test: Vec<String>,
     /// Inside a folder `--folder` selected (or no selection).
     selected: bool,
+    /// `protocolProfileBehavior` of the collection and folders, inner keys over outer ones
+    /// (the collection SDK's `getProtocolProfileBehaviorResolved`).
+    behavior: serde_json::Map<String, Value>,
 }
 
 pub fn import(doc: &Value, options: &ImportOptions) -> Result<Collection, ImportError> {
@@ -144,6 +147,13 @@ fn scope(
     let (pre, test) = events(obj.get("event"), path)?;
     out.pre_request.extend(pre);
     out.test.extend(test);
+    if let Some(own) = obj
+        .get("protocolProfileBehavior")
+        .and_then(Value::as_object)
+    {
+        out.behavior
+            .extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
     Ok(out)
 }
 
@@ -239,26 +249,14 @@ fn step(
         None => parent.auth.clone(),
     };
     let (raw, body) = body(request.get("body"), options).map_err(err)?;
-    let behavior = obj
+    let mut behavior = parent.behavior.clone();
+    if let Some(own) = obj
         .get("protocolProfileBehavior")
-        .and_then(Value::as_object);
-    let mut follow_redirects = None;
-    let mut keep_body = false;
-    let mut insecure = None;
-    let mut max_redirects = None;
-    for (key, value) in behavior.into_iter().flatten() {
-        match (key.as_str(), value) {
-            ("followRedirects", Value::Bool(b)) => follow_redirects = Some(*b),
-            ("disableBodyPruning", Value::Bool(b)) => keep_body = *b,
-            ("strictSSL", Value::Bool(b)) => insecure = Some(!*b),
-            ("maxRedirects", Value::Number(n)) => max_redirects = n.as_i64(),
-            _ => {
-                return Err(err(format!(
-                    "protocolProfileBehavior `{key}` is not supported (Vayu supports followRedirects, disableBodyPruning, strictSSL and maxRedirects); remove it from the request's settings"
-                )))
-            }
-        }
+        .and_then(Value::as_object)
+    {
+        behavior.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
+    let behavior = Behavior::read(&behavior).map_err(err)?;
     let (pre, test) = events(obj.get("event"), path)?;
     let spec = RequestSpec {
         name: Some(name.to_string()),
@@ -266,9 +264,13 @@ fn step(
         url,
         headers: HeaderSpecs(headers),
         body: raw.as_ref().map(|(text, _)| Value::String(text.clone())),
-        follow_redirects,
-        max_redirects,
-        insecure,
+        follow_redirects: behavior.follow_redirects,
+        max_redirects: behavior.max_redirects,
+        insecure: behavior.insecure,
+        follow_original_http_method: behavior.follow_original_method,
+        follow_authorization_header: behavior.follow_authorization,
+        tls_disabled_protocols: behavior.tls_disabled_protocols,
+        tls_cipher_selection: behavior.tls_cipher_selection,
         auth,
         ..RequestSpec::default()
     };
@@ -280,7 +282,9 @@ fn step(
         body,
         pre_request: parent.pre_request.iter().cloned().chain(pre).collect(),
         test: parent.test.iter().cloned().chain(test).collect(),
-        keep_body,
+        keep_body: behavior.keep_body,
+        raw_url: behavior.raw_url,
+        no_cookies: behavior.no_cookies,
         raw_type: raw.and_then(|(_, ct)| ct),
         think_time: std::time::Duration::ZERO,
         description: description(request.get("description")),
@@ -294,6 +298,84 @@ fn description(v: Option<&Value>) -> String {
         other => text(other),
     }
     .unwrap_or_default()
+}
+
+/// A request's resolved `protocolProfileBehavior`, as postman-runtime reads it.
+#[derive(Default)]
+struct Behavior {
+    follow_redirects: Option<bool>,
+    max_redirects: Option<i64>,
+    insecure: Option<bool>,
+    keep_body: bool,
+    follow_original_method: Option<bool>,
+    follow_authorization: Option<bool>,
+    raw_url: bool,
+    no_cookies: bool,
+    tls_disabled_protocols: Option<Vec<String>>,
+    tls_cipher_selection: Option<Vec<String>>,
+}
+
+impl Behavior {
+    /// Reads the keys Newman honours. Keys with no effect on how libcurl sends
+    /// (`insecureHTTPParser`: libcurl's parser already takes what Node's lenient one does;
+    /// `tlsPreferServerCiphers`: a server-side setting in Node, no effect on a client;
+    /// `removeRefererHeaderOnRedirect`: libcurl adds no Referer; `disabledSystemHeaders`: Vayu
+    /// adds none of Postman's system headers but User-Agent) and keys Newman does not know are
+    /// ignored, as Newman ignores them. A known key with a value of the wrong type is refused.
+    fn read(map: &serde_json::Map<String, Value>) -> Result<Behavior, String> {
+        let mut b = Behavior::default();
+        fn wrong<T>(key: &str, what: &str) -> Result<T, String> {
+            Err(format!(
+                "protocolProfileBehavior `{key}` must be {what}; fix it in the request's settings"
+            ))
+        }
+        let names = |key: &str, v: &Value| -> Result<Vec<String>, String> {
+            match v.as_array() {
+                Some(list) if list.iter().all(Value::is_string) => Ok(list
+                    .iter()
+                    .filter_map(|n| n.as_str().map(str::to_string))
+                    .collect()),
+                _ => wrong(key, "a list of names"),
+            }
+        };
+        for (key, value) in map {
+            let flag = value.as_bool();
+            match key.as_str() {
+                "followRedirects"
+                | "disableBodyPruning"
+                | "strictSSL"
+                | "followOriginalHttpMethod"
+                | "followAuthorizationHeader"
+                | "disableUrlEncoding"
+                | "disableCookies"
+                    if flag.is_none() && !value.is_null() =>
+                {
+                    return wrong(key, "true or false")
+                }
+                "followRedirects" => b.follow_redirects = flag,
+                "disableBodyPruning" => b.keep_body = flag.unwrap_or(false),
+                "strictSSL" => b.insecure = flag.map(|strict| !strict),
+                "followOriginalHttpMethod" => b.follow_original_method = flag,
+                "followAuthorizationHeader" => b.follow_authorization = flag,
+                "disableUrlEncoding" => b.raw_url = flag.unwrap_or(false),
+                "disableCookies" => b.no_cookies = flag.unwrap_or(false),
+                "maxRedirects" => match value {
+                    Value::Number(n) => b.max_redirects = n.as_i64(),
+                    Value::Null => {}
+                    _ => return wrong(key, "a number"),
+                },
+                // Node reads these only when they are lists.
+                "tlsDisabledProtocols" if value.is_array() => {
+                    b.tls_disabled_protocols = Some(names(key, value)?)
+                }
+                "tlsCipherSelection" if value.is_array() => {
+                    b.tls_cipher_selection = Some(names(key, value)?)
+                }
+                _ => {}
+            }
+        }
+        Ok(b)
+    }
 }
 
 pub(super) fn text(v: Option<&Value>) -> Option<String> {
@@ -463,10 +545,14 @@ pub(super) fn url_text(v: Option<&Value>) -> Result<String, String> {
         .filter_map(Value::as_object)
         .filter(|q| !is_disabled(q))
         .map(|q| {
-            let key = text(q.get("key")).unwrap_or_default();
+            // `&`, `#` and `=` written inside a key or value belong to it, as in Postman.
+            let key = crate::flow::query_part(&text(q.get("key")).unwrap_or_default(), true);
             match q.get("value") {
                 None | Some(Value::Null) => key,
-                value => format!("{key}={}", text(value).unwrap_or_default()),
+                value => format!(
+                    "{key}={}",
+                    crate::flow::query_part(&text(value).unwrap_or_default(), false)
+                ),
             }
         })
         .collect();

@@ -9,6 +9,7 @@ mod failure;
 pub mod job;
 pub mod rate_limiter;
 mod reactor;
+mod redirect_hops;
 mod self_guard;
 pub mod stats;
 mod transfer;

@@ -4,7 +4,7 @@ use super::config::EngineConfig;
 use crate::model::auth::CurlAuth;
 use crate::model::response::{encode_body, reason_phrase};
 use crate::model::{
-    ErrorCategory, Header, HttpVersionPref, Method, PreparedRequest, Response, Timings,
+    ErrorCategory, Header, HttpVersionPref, Method, PreparedRequest, Response, Timings, TlsOptions,
     TransferError,
 };
 use curl::easy::{Easy2, Handler, HttpVersion, List, WriteError};
@@ -19,6 +19,12 @@ pub struct Collector {
     truncated: bool,
     /// Raw header lines of the latest response (a redirect or `100 Continue` starts a new one).
     header_block: Vec<u8>,
+    /// Keep the earlier responses' header blocks in `earlier` (a request with a cookie jar):
+    /// off, a new response's block replaces the last one and nothing more is done.
+    keep_earlier: bool,
+    earlier: Vec<u8>,
+    /// The URL the transfer started at, when `keep_earlier`.
+    request_url: String,
     /// A callback of this transfer panicked, saying this: the transfer was aborted.
     panicked: Option<String>,
     /// The URL the handle reads (`CURLOPT_CURLU`), kept as long as the handle lives.
@@ -44,6 +50,7 @@ impl Collector {
         self.body_size = 0;
         self.truncated = false;
         self.header_block.clear();
+        self.earlier.clear();
         self.panicked = None;
     }
 
@@ -71,6 +78,9 @@ impl Collector {
 
     fn keep_header(&mut self, line: &[u8]) {
         if line.starts_with(b"HTTP/") {
+            if self.keep_earlier {
+                self.earlier.extend_from_slice(&self.header_block);
+            }
             self.header_block.clear();
         }
         self.header_block.extend_from_slice(line);
@@ -123,7 +133,12 @@ pub fn configure(
     req: &PreparedRequest,
     config: &EngineConfig,
 ) -> Result<(), curl::Error> {
-    easy.get_mut().clear();
+    let collector = easy.get_mut();
+    collector.clear();
+    collector.keep_earlier = req.keep_redirect_cookies;
+    if req.keep_redirect_cookies {
+        collector.request_url.clone_from(&req.url);
+    }
     // After a reset too: curl_easy_reset removes the hooks.
     vayu_ffi::install_socket_hooks(easy, &super::reactor::SOCKET_HOOKS)?;
     // Parsed once here rather than by libcurl on every transfer of this handle.
@@ -132,7 +147,15 @@ pub fn configure(
     let body = req.body.as_deref();
     match (req.method, body) {
         (Method::Get, None) => easy.get(true)?,
-        (Method::Head, _) => easy.nobody(true)?,
+        (Method::Head, None) => easy.nobody(true)?,
+        // A HEAD with a body (Postman's `disableBodyPruning`): NOBODY first, so libcurl reads no
+        // response body, then POSTFIELDS, which makes it send one; the custom method names it.
+        (Method::Head, Some(bytes)) => {
+            easy.nobody(true)?;
+            easy.post(true)?;
+            easy.post_fields_copy(bytes)?;
+            easy.custom_request("HEAD")?;
+        }
         (Method::Post, None) => {
             easy.post(true)?;
             easy.post_field_size(0)?;
@@ -195,8 +218,24 @@ pub fn configure(
             easy.aws_sigv4(provider)?;
         }
     }
-    easy.follow_location(req.follow_redirects)?;
+    match (req.follow_redirects, req.follow_original_method) {
+        (false, _) => easy.follow_location(false)?,
+        (true, false) => vayu_ffi::follow_location_obeying_code(easy)?,
+        (true, true) => {
+            // Every method and body as they were, on every redirect code.
+            easy.follow_location(true)?;
+            let mut keep = curl::easy::PostRedirections::new();
+            keep.redirect_all(true);
+            easy.post_redirections(&keep)?;
+        }
+    }
     easy.max_redirections(req.max_redirects)?;
+    if req.follow_authorization {
+        easy.unrestricted_auth(true)?;
+    }
+    if let Some(tls) = &req.tls {
+        configure_tls(easy, tls)?;
+    }
     easy.timeout(req.timeout.unwrap_or_default())?;
     if req.insecure {
         easy.ssl_verify_peer(false)?;
@@ -222,6 +261,43 @@ pub fn configure(
         // libcurl picks the variable by each connection's scheme (a redirect may change it).
         None if !env.proxy_set => easy.proxy("")?,
         None => {}
+    }
+    Ok(())
+}
+
+/// TLS versions, ciphers and certificates beyond the defaults.
+fn configure_tls(easy: &mut EasyHandle, tls: &TlsOptions) -> Result<(), curl::Error> {
+    use curl::easy::SslVersion;
+    let version = |v: Option<u8>, default| match v {
+        Some(0) => SslVersion::Tlsv10,
+        Some(1) => SslVersion::Tlsv11,
+        Some(2) => SslVersion::Tlsv12,
+        Some(3) => SslVersion::Tlsv13,
+        _ => default,
+    };
+    if tls.min_version.is_some() || tls.max_version.is_some() {
+        easy.ssl_min_max_version(
+            version(tls.min_version, SslVersion::Default),
+            version(tls.max_version, SslVersion::Default),
+        )?;
+    }
+    if let Some(list) = &tls.ciphers {
+        easy.ssl_cipher_list(list)?;
+    }
+    if let Some(list) = &tls.tls13_ciphers {
+        vayu_ffi::set_tls13_ciphers(easy, list)?;
+    }
+    if let Some(cert) = &tls.client_cert {
+        easy.ssl_cert(cert)?;
+    }
+    if let Some(key) = &tls.client_key {
+        easy.ssl_key(key)?;
+    }
+    if let Some(password) = &tls.key_password {
+        easy.key_password(password)?;
+    }
+    if let Some(ca) = &tls.ca_file {
+        easy.cainfo(ca)?;
     }
     Ok(())
 }
@@ -307,6 +383,11 @@ pub fn response(easy: &mut EasyHandle) -> Response {
     let collector = easy.get_mut();
     let (status_text, headers) = parse_header_block(&collector.header_block, status);
     let (body, body_encoding) = encode_body(std::mem::take(&mut collector.body));
+    let redirects = if collector.keep_earlier {
+        super::redirect_hops::hops(&collector.request_url, &collector.earlier)
+    } else {
+        Vec::new()
+    };
     Response {
         status,
         status_text,
@@ -320,6 +401,7 @@ pub fn response(easy: &mut EasyHandle) -> Response {
         effective_url,
         redirect_count,
         timings,
+        redirects,
     }
 }
 

@@ -395,11 +395,16 @@ impl<S: FlowSink> FlowJob<S> {
             Ok(mut built) => {
                 current.record.unresolved_variables = built.unresolved;
                 let prepared = &mut built.prepared;
+                if let Some(tls) = &self.options.tls {
+                    merge_tls(prepared, tls);
+                }
                 let has_own = prepared
                     .headers
                     .iter()
                     .any(|(k, _)| k.eq_ignore_ascii_case("cookie"));
-                if !has_own {
+                // The jar also takes the cookies of the redirects libcurl follows.
+                prepared.keep_redirect_cookies = !step.no_cookies;
+                if !has_own && !step.no_cookies {
                     let cookies = cookie_header(self.run, self.options.limits, &prepared.url);
                     if !cookies.is_empty() {
                         prepared.headers.push(("Cookie".into(), cookies));
@@ -591,12 +596,14 @@ impl<S: FlowSink> Job for FlowJob<S> {
             }
             (None, response) => {
                 let response: Response = response.expect("flow jobs ask for the full response");
-                store_cookies(
-                    self.run,
-                    self.options.limits,
-                    &response.effective_url,
-                    &response,
-                );
+                if !self.steps[self.pos].no_cookies {
+                    store_cookies(
+                        self.run,
+                        self.options.limits,
+                        &response.effective_url,
+                        &response,
+                    );
+                }
                 current.record.response = Some(response);
                 self.state = State::Script(Phase::Test, 0);
             }
@@ -638,6 +645,22 @@ impl<S: FlowSink> FlowJob<S> {
             }
         }
         self.end();
+    }
+}
+
+/// The run's TLS settings (client certificate, extra CAs) under the step's own (versions,
+/// ciphers).
+fn merge_tls(prepared: &mut crate::model::PreparedRequest, run: &crate::model::TlsOptions) {
+    let tls = prepared.tls.get_or_insert_with(Default::default);
+    for (field, value) in [
+        (&mut tls.client_cert, &run.client_cert),
+        (&mut tls.client_key, &run.client_key),
+        (&mut tls.key_password, &run.key_password),
+        (&mut tls.ca_file, &run.ca_file),
+    ] {
+        if field.is_none() {
+            field.clone_from(value);
+        }
     }
 }
 

@@ -8,11 +8,13 @@ mod data;
 mod job;
 mod record;
 mod step;
+mod url;
 
 pub use data::{json_rows, parse_data};
 pub use job::FlowJob;
 pub use record::{FlowEvent, StepRecord};
 pub use step::{BuiltRequest, FormPart, Step, StepBody};
+pub(crate) use url::query_part;
 
 use crate::script::{Scope, ScriptLimits};
 use std::sync::atomic::AtomicBool;
@@ -39,6 +41,8 @@ pub struct FlowOptions {
     pub ignore_redirects: bool,
     /// Set to end the run before its next step (a user's stop).
     pub stop: Option<Arc<AtomicBool>>,
+    /// A client certificate and extra CAs for every request (Newman's `--ssl-*` flags).
+    pub tls: Option<crate::model::TlsOptions>,
 }
 
 impl Default for FlowOptions {
@@ -53,6 +57,7 @@ impl Default for FlowOptions {
             insecure: false,
             ignore_redirects: false,
             stop: None,
+            tls: None,
         }
     }
 }

@@ -2,7 +2,8 @@
 //! the form it was written, and its scripts in the order they run. A virtual user substitutes
 //! its variables and builds the request to send just before sending it.
 
-use crate::model::{PreparedRequest, RequestSpec, ValidationError};
+use super::url::normalize_url;
+use crate::model::{Method, PreparedRequest, RequestSpec, ValidationError};
 use crate::script::{DynamicVariables, Variables};
 use std::sync::Arc;
 
@@ -26,6 +27,10 @@ pub struct Step {
     pub test: Vec<String>,
     /// Send a body with GET and the like (Postman's `disableBodyPruning`).
     pub keep_body: bool,
+    /// Send the URL as written, without percent-encoding (Postman's `disableUrlEncoding`).
+    pub raw_url: bool,
+    /// Neither send the jar's cookies nor store the response's (Postman's `disableCookies`).
+    pub no_cookies: bool,
     /// The Content-Type a raw body implies (its language), sent with the body unless the
     /// request sets one.
     pub raw_type: Option<String>,
@@ -89,7 +94,7 @@ impl Step {
         dynamic: &mut DynamicVariables<'_>,
     ) -> Result<BuiltRequest, (ValidationError, Vec<String>)> {
         let (mut spec, mut unresolved) = variables.apply_with(request, dynamic);
-        spec.url = normalize_url(&spec.url);
+        spec.url = normalize_url(&spec.url, !self.raw_url);
         let prune = !self.keep_body
             && PRUNED_BODY_METHODS
                 .iter()
@@ -116,12 +121,27 @@ impl Step {
                 });
             }
         }
+        // `prepare` refuses a HEAD body written by hand; here the collection asked for it
+        // (disableBodyPruning), so it goes in as a built body.
+        let head_body = match (&spec.body, Method::parse(&spec.method)) {
+            (Some(serde_json::Value::String(_)), Ok(Method::Head)) => spec.body.take(),
+            _ => None,
+        };
         // The built body goes in before auth is applied: the signing auths cover it.
-        let built = bytes.filter(|_| !prune).map(|b| (b, content_type));
+        let built = match (&head_body, bytes.filter(|_| !prune)) {
+            (_, Some(bytes)) => Some((bytes, content_type)),
+            (Some(serde_json::Value::String(text)), None) => {
+                Some((text.clone().into_bytes(), None))
+            }
+            _ => None,
+        };
         let prepared = match spec.prepare_with(built) {
             Ok(p) => p,
             Err(e) => return Err((e, unresolved)),
         };
+        if head_body.is_some() {
+            spec.body = head_body;
+        }
         Ok(BuiltRequest {
             spec,
             prepared,
@@ -248,29 +268,6 @@ impl Step {
     }
 }
 
-/// A URL after substitution as Postman sends it: `http://` when it names no scheme, and
-/// spaces and other characters a URL cannot hold percent-encoded.
-pub fn normalize_url(url: &str) -> String {
-    let url = url.trim();
-    let mut out = String::with_capacity(url.len() + 7);
-    if !url.contains("://") {
-        out.push_str("http://");
-    }
-    for c in url.chars() {
-        if c.is_ascii_graphic()
-            && !matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^')
-        {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
-
 /// One key or value of an `application/x-www-form-urlencoded` body as Newman sends it: all but
 /// RFC 3986's unreserved characters percent-encoded, a space as `%20` (not `+`).
 fn form_encode(text: &str) -> String {
@@ -302,15 +299,6 @@ fn boundary_seed() -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_get_a_scheme_and_encoded_spaces() {
-        assert_eq!(
-            normalize_url("127.0.0.1:80/a b"),
-            "http://127.0.0.1:80/a%20b"
-        );
-        assert_eq!(normalize_url("https://x/é"), "https://x/%C3%A9");
-    }
 
     #[test]
     fn form_fields_are_encoded() {

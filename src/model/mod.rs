@@ -9,9 +9,9 @@ pub mod response;
 pub use error::{ErrorCategory, TransferError, ValidationError};
 pub use request::{
     percent_encode_query, ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method,
-    PreparedRequest, RequestSpec, ScriptSource,
+    PreparedRequest, RequestSpec, ScriptSource, TlsOptions,
 };
-pub use response::{BodyEncoding, Header, Response, Timings};
+pub use response::{BodyEncoding, Header, RedirectHop, Response, Timings};
 
 /// Text with nothing but white space in it (or nothing at all). White space is Unicode's, as
 /// Rust has it, plus U+FEFF, so that it is exactly what the API contract's `[^\s\u0085]`

@@ -31,8 +31,23 @@ pub struct RequestSpec {
     pub follow_redirects: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_redirects: Option<i64>,
+    /// Keep the method and body across 301, 302 and 303 redirects (Postman's
+    /// `followOriginalHttpMethod`); by default they become a GET without a body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_original_http_method: Option<bool>,
+    /// Keep sending `Authorization` when a redirect leads to another host (Postman's
+    /// `followAuthorizationHeader`); by default it is dropped there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_authorization_header: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
+    /// TLS protocol versions not to use, as Postman names them (`TLSv1`, `TLSv1_1`, `TLSv1_2`,
+    /// `TLSv1_3`; `SSLv2`/`SSLv3` are never used anyway).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_disabled_protocols: Option<Vec<String>>,
+    /// OpenSSL cipher names to offer, TLS 1.3 suites (`TLS_AES_128_GCM_SHA256`) included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_cipher_selection: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -398,8 +413,87 @@ pub struct PreparedRequest {
     pub timeout: Option<Duration>,
     pub follow_redirects: bool,
     pub max_redirects: u32,
+    /// Keep method and body on 301/302/303 redirects.
+    pub follow_original_method: bool,
+    /// Keep `Authorization` on a redirect to another host.
+    pub follow_authorization: bool,
     pub insecure: bool,
     pub http_version: HttpVersionPref,
+    /// TLS settings beyond certificate checks; boxed, as most requests have none.
+    pub tls: Option<Box<TlsOptions>>,
+    /// Keep each redirect hop's `Set-Cookie` headers (see [`super::Response::redirects`]):
+    /// only a request with a cookie jar asks.
+    pub keep_redirect_cookies: bool,
+}
+
+/// TLS versions, ciphers and certificates of a request, in libcurl's terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// The lowest and highest TLS version allowed: 0 = TLS 1.0 … 3 = TLS 1.3.
+    pub min_version: Option<u8>,
+    pub max_version: Option<u8>,
+    /// TLS 1.2 and older cipher list (`CURLOPT_SSL_CIPHER_LIST`).
+    pub ciphers: Option<String>,
+    /// TLS 1.3 suites (`CURLOPT_TLS13_CIPHERS`).
+    pub tls13_ciphers: Option<String>,
+    /// A client certificate and its key (PEM files), and the key's passphrase.
+    pub client_cert: Option<String>,
+    pub client_key: Option<String>,
+    pub key_password: Option<String>,
+    /// A CA bundle to verify servers with instead of the default one.
+    pub ca_file: Option<String>,
+}
+
+impl TlsOptions {
+    /// From Postman's `tlsDisabledProtocols` and `tlsCipherSelection`; `None` when both are unset.
+    fn from_postman(
+        disabled: Option<&[String]>,
+        ciphers: Option<&[String]>,
+    ) -> Result<Option<TlsOptions>, ValidationError> {
+        if disabled.is_none() && ciphers.is_none() {
+            return Ok(None);
+        }
+        let mut tls = TlsOptions::default();
+        if let Some(disabled) = disabled {
+            const VERSIONS: [&str; 4] = ["TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"];
+            for name in disabled {
+                if !VERSIONS.contains(&name.as_str()) && name != "SSLv2" && name != "SSLv3" {
+                    return Err(ValidationError::new(
+                        "tlsDisabledProtocols",
+                        format!("`{name}` is not a protocol; use SSLv2, SSLv3, TLSv1, TLSv1_1, TLSv1_2 or TLSv1_3"),
+                    ));
+                }
+            }
+            let allowed: Vec<u8> = (0..4u8)
+                .filter(|v| !disabled.iter().any(|d| d == VERSIONS[*v as usize]))
+                .collect();
+            let (Some(&min), Some(&max)) = (allowed.first(), allowed.last()) else {
+                return Err(ValidationError::new(
+                    "tlsDisabledProtocols",
+                    "every TLS version is disabled; leave at least one enabled",
+                ));
+            };
+            // As OpenSSL's SSL_OP_NO_* flags: the versions from the lowest to the highest
+            // enabled one are used, a disabled one between them too.
+            tls.min_version = Some(min).filter(|v| *v > 0);
+            tls.max_version = Some(max).filter(|v| *v < 3);
+        }
+        if let Some(ciphers) = ciphers {
+            let (v13, older): (Vec<&String>, Vec<&String>) =
+                ciphers.iter().partition(|c| c.starts_with("TLS_"));
+            let join = |list: Vec<&String>| {
+                (!list.is_empty()).then(|| {
+                    list.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(":")
+                })
+            };
+            tls.ciphers = join(older);
+            tls.tls13_ciphers = join(v13);
+        }
+        Ok(Some(tls))
+    }
 }
 
 impl RequestSpec {
@@ -533,6 +627,14 @@ impl RequestSpec {
                 Some(serde_json::to_vec(json).expect("a JSON value always serialises"))
             }
         };
+        // A HEAD body written in the request is refused; a built one is a collection's that
+        // asked for it (`disableBodyPruning`).
+        if body.is_some() && method == Method::Head {
+            return Err(ValidationError::new(
+                "body",
+                "a HEAD request cannot carry a body; remove `body` or use another method",
+            ));
+        }
         if let Some((bytes, content_type)) = built_body {
             if let Some(ct) = content_type {
                 if !has_header(&headers, "content-type") {
@@ -540,12 +642,6 @@ impl RequestSpec {
                 }
             }
             body = Some(bytes);
-        }
-        if body.is_some() && method == Method::Head {
-            return Err(ValidationError::new(
-                "body",
-                "a HEAD request cannot carry a body; remove `body` or use another method",
-            ));
         }
         let curl_auth = match &self.auth {
             Some(a) => auth::apply(
@@ -589,6 +685,12 @@ impl RequestSpec {
             Some(v) => HttpVersionPref::parse(v)?,
         };
 
+        let tls = TlsOptions::from_postman(
+            self.tls_disabled_protocols.as_deref(),
+            self.tls_cipher_selection.as_deref(),
+        )?
+        .map(Box::new);
+
         Ok(PreparedRequest {
             method,
             url,
@@ -599,8 +701,12 @@ impl RequestSpec {
             timeout,
             follow_redirects: self.follow_redirects.unwrap_or(true),
             max_redirects,
+            follow_original_method: self.follow_original_http_method.unwrap_or(false),
+            follow_authorization: self.follow_authorization_header.unwrap_or(false),
             insecure: self.insecure.unwrap_or(false),
             http_version,
+            tls,
+            keep_redirect_cookies: false,
         })
     }
 }

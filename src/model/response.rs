@@ -56,6 +56,21 @@ pub struct Response {
     pub effective_url: String,
     pub redirect_count: u32,
     pub timings: Timings,
+    /// The responses before the last one, when the request asked to keep them
+    /// (`PreparedRequest::keep_redirect_cookies`): each hop's URL and `Set-Cookie` values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<RedirectHop>,
+}
+
+/// One response a redirect (or a `100 Continue`, or an auth challenge) was followed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedirectHop {
+    /// The URL this response came from.
+    pub url: String,
+    pub status: u16,
+    /// Its `Set-Cookie` header values, in order.
+    pub set_cookies: Vec<String>,
 }
 
 impl Response {
@@ -165,6 +180,7 @@ mod tests {
             effective_url: String::new(),
             redirect_count: 0,
             timings: Timings::default(),
+            redirects: Vec::new(),
         };
         assert_eq!(r.body_bytes(), bytes);
     }

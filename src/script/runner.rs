@@ -289,8 +289,21 @@ pub(crate) fn with_jar_cookies(
     spec
 }
 
-/// Stores the cookies a response set in run `run`'s jar.
+/// Stores the cookies a response set in run `run`'s jar: those of the redirects it followed
+/// first (each for the URL that set it, when the request kept them), then its own for `url`.
 pub(crate) fn store_cookies(run: u64, limits: ScriptLimits, url: &str, response: &Response) {
+    for hop in response
+        .redirects
+        .iter()
+        .filter(|h| !h.set_cookies.is_empty())
+    {
+        let block: String = hop
+            .set_cookies
+            .iter()
+            .map(|value| format!("Set-Cookie: {value}\n"))
+            .collect();
+        let _ = with_host(run, limits, |host| host.store_cookies(&hop.url, &block));
+    }
     let sets_cookies = response
         .headers
         .iter()

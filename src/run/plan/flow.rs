@@ -115,6 +115,8 @@ pub(super) fn request_step(request: RequestSpec, name: String, think_time: Durat
         body: StepBody::Raw,
         // The run file's body is sent as written, with any method.
         keep_body: true,
+        raw_url: false,
+        no_cookies: false,
         raw_type: None,
         think_time,
         description: String::new(),
