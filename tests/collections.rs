@@ -104,6 +104,23 @@ struct Execution {
     response: Option<Reply>,
     assertions: Vec<Assertion>,
     script_errors: usize,
+    /// The responses Newman was redirected from before `response`, in order.
+    #[serde(default)]
+    redirects: Vec<Redirect>,
+}
+
+/// A response a request was redirected from, and the request Newman sent next.
+#[derive(Deserialize)]
+struct Redirect {
+    reply: Reply,
+    next: HopRequest,
+}
+
+#[derive(Deserialize)]
+struct HopRequest {
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -190,12 +207,26 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<St
         Err(e) => panic!("{}: {e}", entry.name),
     };
     let server = TargetServer::start();
-    server.stats.sequence.lock().unwrap().extend(
-        recording
-            .executions
-            .iter()
-            .filter_map(|e| e.response.clone()),
-    );
+    // Redirects first, each pointing back into the sequence, then the final response.
+    let into_sequence = |mut reply: Reply| {
+        for (k, v) in &mut reply.headers {
+            if k.eq_ignore_ascii_case("location") && v.starts_with('/') {
+                *v = format!("/seq{v}");
+            }
+        }
+        reply
+    };
+    server
+        .stats
+        .sequence
+        .lock()
+        .unwrap()
+        .extend(recording.executions.iter().flat_map(|e| {
+            e.redirects
+                .iter()
+                .map(|r| into_sequence(r.reply.clone()))
+                .chain(e.response.clone())
+        }));
     let mut variables = Variables {
         environment: scope_file("environment", &entry.environment_file, &entry.environment),
         globals: scope_file("globals", &entry.globals_file, &entry.globals),
@@ -276,6 +307,34 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<St
                     "{what}: sent {} {}, newman sent {} {}",
                     got.method, got.path, sent.method, sent.path
                 ));
+            }
+            // Each redirect Newman followed: the same request next, with the same cookies
+            // (those a redirect set included).
+            for (i, redirect) in r.redirects.iter().enumerate() {
+                let next = &redirect.next;
+                let Some(hop) = wire.next() else {
+                    differences.push(format!("{what}: redirect {i} not followed"));
+                    break;
+                };
+                if hop.method != next.method || hop.path != next.path {
+                    differences.push(format!(
+                        "{what}: redirect {i}: sent {} {}, newman sent {} {}",
+                        hop.method, hop.path, next.method, next.path
+                    ));
+                }
+                let cookie = |headers: &[(String, String)]| {
+                    headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+                        .map(|(_, v)| v.clone())
+                };
+                if cookie(&hop.headers) != cookie(&next.headers) {
+                    differences.push(format!(
+                        "{what}: redirect {i}: cookie {:?}, newman {:?}",
+                        cookie(&hop.headers),
+                        cookie(&next.headers)
+                    ));
+                }
             }
             for (k, v) in &sent.headers {
                 let name = k.to_ascii_lowercase();

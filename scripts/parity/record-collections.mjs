@@ -19,7 +19,31 @@ const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
 const scope = (values) => ({ values: Object.entries(values || {}).map(([key, value]) => ({ key, value })) });
 const strip = (url) => (url.startsWith(base) ? url.slice(base.length) : url);
 
+// The responses a request was redirected from, and the request that followed each, from the
+// request's history (kept with `verbose`): replayed before the final response.
+const headerPairs = (list) => (list || []).map((h) => [h.key, String(h.value)]);
+function redirectsOf(history) {
+  const data = (history && history.execution && history.execution.data) || [];
+  return data.slice(0, -1).map((hop, i) => {
+    const location = headerPairs(hop.response.headers).map(([k, v]) => k.toLowerCase() === 'location' && v).find(Boolean);
+    return {
+      reply: {
+        code: hop.response.statusCode,
+        status: hop.response.statusMessage || '',
+        headers: headerPairs(hop.response.headers).map(([k, v]) => [k, k.toLowerCase() === 'location' ? strip(v) : v]),
+        body: '',
+      },
+      location: location ? strip(location) : null,
+      next: {
+        method: data[i + 1].request.method,
+        path: strip(data[i + 1].request.href),
+        headers: headerPairs(data[i + 1].request.headers),
+      },
+    };
+  });
+}
 function run(entry) {
+  const redirects = new Map();
   return new Promise((resolve, reject) => {
     const env = { ...(entry.environment || {}), baseUrl: base };
     // Files are given to Newman by path, so it reads them itself (encodings, shapes); an
@@ -36,6 +60,7 @@ function run(entry) {
       delayRequest: entry.delayRequest,
       workingDir: dir,
       reporters: [],
+      verbose: true,
     }, (err, summary) => {
       if (err) return reject(err);
       const executions = summary.run.executions.map((e) => ({
@@ -48,6 +73,7 @@ function run(entry) {
           headers: e.request.headers.all().filter((h) => !h.disabled).map((h) => [h.key, String(h.value)]),
           body: e.request.body ? e.request.body.toString() : '',
         },
+        redirects: redirects.get(e.cursor.ref + ':' + e.cursor.iteration) || [],
         requestError: Boolean(e.requestError),
         response: e.response && {
           code: e.response.code,
@@ -69,6 +95,9 @@ function run(entry) {
         executions,
         failures: summary.run.failures.length,
       });
+    }).on('request', (err, o) => {
+      const hops = redirectsOf(o.history);
+      if (hops.length) redirects.set(o.cursor.ref + ':' + o.cursor.iteration, hops);
     });
   });
 }

@@ -25,6 +25,10 @@ pub struct Collector {
     earlier: Vec<u8>,
     /// The URL the transfer started at, when `keep_earlier`.
     request_url: String,
+    /// libcurl's cookie engine was turned on for a transfer of this handle: it stays on and
+    /// keeps its cookies through `curl_easy_reset`, so the worker gives a request that has no
+    /// jar a fresh handle instead (see `uses_cookie_engine`).
+    cookie_engine: bool,
     /// A callback of this transfer panicked, saying this: the transfer was aborted.
     panicked: Option<String>,
     /// The URL the handle reads (`CURLOPT_CURLU`), kept as long as the handle lives.
@@ -52,6 +56,10 @@ impl Collector {
         self.header_block.clear();
         self.earlier.clear();
         self.panicked = None;
+    }
+
+    pub fn uses_cookie_engine(&self) -> bool {
+        self.cookie_engine
     }
 
     pub fn body_size(&self) -> u64 {
@@ -148,13 +156,16 @@ pub fn configure(
     match (req.method, body) {
         (Method::Get, None) => easy.get(true)?,
         (Method::Head, None) => easy.nobody(true)?,
-        // A HEAD with a body (Postman's `disableBodyPruning`): NOBODY first, so libcurl reads no
-        // response body, then POSTFIELDS, which makes it send one; the custom method names it.
+        // A HEAD with a body (Postman's `disableBodyPruning`). libcurl sends a body only for a
+        // POST (CURLOPT_NOBODY drops it), and after a POST it waits for the Content-Length the
+        // server announces, which a HEAD response never sends. So: a POST named HEAD, on a
+        // connection the server closes after answering, read to its end whatever the
+        // Content-Length says (`Connection: close` is added with the headers below).
         (Method::Head, Some(bytes)) => {
-            easy.nobody(true)?;
             easy.post(true)?;
             easy.post_fields_copy(bytes)?;
             easy.custom_request("HEAD")?;
+            easy.ignore_content_length(true)?;
         }
         (Method::Post, None) => {
             easy.post(true)?;
@@ -184,6 +195,9 @@ pub fn configure(
         } else {
             list.append(&format!("{name}: {value}"))?;
         }
+    }
+    if req.method == Method::Head && req.body.is_some() {
+        list.append("Connection: close")?;
     }
     if req.body.as_ref().is_some_and(|b| b.len() > 1024) {
         // No `Expect: 100-continue` round trip: it adds a stall that a load test would measure.
@@ -235,6 +249,17 @@ pub fn configure(
     }
     if let Some(tls) = &req.tls {
         configure_tls(easy, tls)?;
+    }
+    if let Some(cookies) = &req.jar_cookies {
+        // The cookies of the transfer before are not this user's: empty the engine first.
+        easy.cookie_list("ALL")?;
+        easy.cookie_file("")?;
+        easy.get_mut().cookie_engine = true;
+        if !cookies.is_empty() {
+            // Sent to the request's host only, after the cookies a redirect set (libcurl joins
+            // both into one Cookie header).
+            easy.cookie(cookies)?;
+        }
     }
     easy.timeout(req.timeout.unwrap_or_default())?;
     if req.insecure {

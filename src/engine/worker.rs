@@ -384,10 +384,18 @@ impl Worker {
             );
             return Err((TransferError::new(ErrorCategory::Dns, message), origin));
         }
-        let mut idle = self.idle.pop().unwrap_or_else(|| IdleHandle {
-            easy: transfer::new_handle(&self.config),
-            configured_for: None,
-        });
+        let mut idle = match self.idle.pop() {
+            // A handle whose cookie engine was on would send that engine's cookies.
+            Some(idle)
+                if !(idle.easy.get_ref().uses_cookie_engine() && request.jar_cookies.is_none()) =>
+            {
+                idle
+            }
+            _ => IdleHandle {
+                easy: transfer::new_handle(&self.config),
+                configured_for: None,
+            },
+        };
         match &idle.configured_for {
             Some(prev) if Arc::ptr_eq(prev, &request) => transfer::rearm(&mut idle.easy),
             prev => {

@@ -404,11 +404,9 @@ impl<S: FlowSink> FlowJob<S> {
                     .any(|(k, _)| k.eq_ignore_ascii_case("cookie"));
                 // The jar also takes the cookies of the redirects libcurl follows.
                 prepared.keep_redirect_cookies = !step.no_cookies;
+                let mut cookies = String::new();
                 if !has_own && !step.no_cookies {
-                    let cookies = cookie_header(self.run, self.options.limits, &prepared.url);
-                    if !cookies.is_empty() {
-                        prepared.headers.push(("Cookie".into(), cookies));
-                    }
+                    cookies = cookie_header(self.run, self.options.limits, &prepared.url);
                 }
                 let mut seen = script_request(&built.spec);
                 seen.url.clone_from(&prepared.url);
@@ -422,6 +420,12 @@ impl<S: FlowSink> FlowJob<S> {
                     if let Some(host) = host_header(&prepared.url) {
                         seen.headers.push(("Host".into(), host));
                     }
+                }
+                if !cookies.is_empty() {
+                    seen.headers.push(("Cookie".into(), cookies.clone()));
+                }
+                if !has_own && !step.no_cookies {
+                    prepared.jar_cookies = Some(cookies);
                 }
                 current.record.request = Some(seen);
                 self.state = State::Sent;

@@ -424,6 +424,10 @@ pub struct PreparedRequest {
     /// Keep each redirect hop's `Set-Cookie` headers (see [`super::Response::redirects`]):
     /// only a request with a cookie jar asks.
     pub keep_redirect_cookies: bool,
+    /// The jar's cookies for the URL, and that the cookies a redirect sets go with the next
+    /// hops, as Postman sends them (libcurl's cookie engine, emptied before each transfer; only
+    /// a request with a jar and no Cookie header of its own asks). `None`: no cookie engine.
+    pub jar_cookies: Option<String>,
 }
 
 /// TLS versions, ciphers and certificates of a request, in libcurl's terms.
@@ -707,6 +711,7 @@ impl RequestSpec {
             http_version,
             tls,
             keep_redirect_cookies: false,
+            jar_cookies: None,
         })
     }
 }
