@@ -197,6 +197,7 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<St
             working_dir: dir(),
             folders: entry.folder.clone(),
             skip_files: false,
+            ..ImportOptions::default()
         },
     ) {
         Ok(collection) => collection,

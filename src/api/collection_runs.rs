@@ -166,6 +166,7 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
             working_dir: std::env::current_dir().unwrap_or_default(),
             folders,
             skip_files: false,
+            ..ImportOptions::default()
         },
     )
     .map_err(|e| ApiError::field("collection", e.to_string()))?;

@@ -241,6 +241,36 @@ pub struct CollectionRunArgs {
     /// cli reporter: ASCII instead of Unicode symbols
     #[argh(switch)]
     pub disable_unicode: bool,
+    /// the whole run's time limit in milliseconds: past it the run stops and reports (0: none)
+    #[argh(option, default = "0")]
+    pub timeout: u64,
+    /// refuse to read form-data and body files outside the working directory
+    #[argh(switch)]
+    pub no_insecure_file_read: bool,
+    /// a cookie jar to start with: tough-cookie's JSON, as --export-cookie-jar writes it
+    #[argh(option)]
+    pub cookie_jar: Option<String>,
+    /// write the cookie jar at the end of the run to this file (tough-cookie's JSON)
+    #[argh(option)]
+    pub export_cookie_jar: Option<String>,
+    /// a client certificate (PEM) to present to servers that ask for one
+    #[argh(option)]
+    pub ssl_client_cert: Option<String>,
+    /// the client certificate's private key (PEM)
+    #[argh(option)]
+    pub ssl_client_key: Option<String>,
+    /// the private key's passphrase
+    #[argh(option)]
+    pub ssl_client_passphrase: Option<String>,
+    /// CA certificates (PEM) to trust besides the system's
+    #[argh(option)]
+    pub ssl_extra_ca_certs: Option<String>,
+    /// colored output: on, off or auto (when writing to a terminal; the default)
+    #[argh(option, default = "String::from(\"auto\")")]
+    pub color: String,
+    /// cli reporter: each request's and response's details (sizes, bodies, timings)
+    #[argh(switch)]
+    pub verbose: bool,
 }
 
 /// Load-run reports: merge the reports of engines that ran parts of one plan.

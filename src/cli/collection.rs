@@ -7,7 +7,8 @@ use crate::collection::{
     RunSummary,
 };
 use crate::engine::{EngineConfig, EventLoop};
-use crate::flow::{parse_data, FlowOptions};
+use crate::flow::{parse_data, FlowOptions, RUN_TIMED_OUT};
+use crate::model::TlsOptions;
 use crate::script::{Scope, ScriptLimits};
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,6 +46,7 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
             working_dir,
             folders: args.folder.clone(),
             skip_files: false,
+            no_insecure_file_read: args.no_insecure_file_read,
         },
     )
     .map_err(|e| CliError::Input(format!("collection `{}`: {e}", args.file)))?;
@@ -76,6 +78,25 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     } else {
         data.len() as u64
     });
+    let color = match args.color.as_str() {
+        "on" => true,
+        "off" => false,
+        "auto" => {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+        other => {
+            return Err(CliError::Input(format!(
+                "--color `{other}`: use on, off or auto"
+            )))
+        }
+    };
+    // Extra CAs join the system's in a file of the run's own, removed when it ends.
+    let ca_bundle = args
+        .ssl_extra_ca_certs
+        .as_deref()
+        .map(super::ca_bundle::CaBundle::with_extra)
+        .transpose()?;
     let mut limits = ScriptLimits::default();
     if args.timeout_script > 0 {
         limits.time = Duration::from_millis(args.timeout_script);
@@ -91,7 +112,10 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         insecure: args.insecure,
         ignore_redirects: args.ignore_redirects,
         stop: None,
-        tls: None,
+        tls: client_tls(&args, &ca_bundle)?,
+        run_timeout: (args.timeout > 0).then(|| Duration::from_millis(args.timeout)),
+        cookie_jar: args.cookie_jar.as_deref().map(read_jar).transpose()?,
+        export_cookie_jar: args.export_cookie_jar.is_some(),
     };
 
     let engine = EventLoop::start(EngineConfig {
@@ -109,6 +133,8 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
             no_summary: args.reporter_cli_no_summary,
             no_failures: args.reporter_cli_no_failures,
             ascii: args.disable_unicode,
+            color,
+            verbose: args.verbose,
         },
     );
     let summary = run_collection(&engine, &collection, variables, options, |event, _| {
@@ -158,7 +184,65 @@ pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     if let Some(path) = &args.export_globals {
         write_file(path, &postman_scope("globals", &summary.variables.globals))?;
     }
+    if let (Some(path), Some(jar)) = (&args.export_cookie_jar, &summary.cookie_jar) {
+        write_file(path, jar)?;
+    }
+    if summary.stopped.as_deref() == Some(RUN_TIMED_OUT) {
+        // As Newman: a run cut short by --timeout fails.
+        emit(&format!(
+            "error: the run did not finish within --timeout {} ms\n",
+            args.timeout
+        ));
+        return Ok(if args.suppress_exit_code {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     Ok(exit_code(&summary, args.suppress_exit_code))
+}
+
+/// The client certificate and CA bundle the `--ssl-*` flags name, checked to be readable.
+fn client_tls(
+    args: &CollectionRunArgs,
+    ca_bundle: &Option<super::ca_bundle::CaBundle>,
+) -> Result<Option<TlsOptions>, CliError> {
+    for (flag, file) in [
+        ("--ssl-client-cert", &args.ssl_client_cert),
+        ("--ssl-client-key", &args.ssl_client_key),
+    ] {
+        if let Some(file) = file {
+            std::fs::metadata(file)
+                .map_err(|e| CliError::Input(format!("{flag} `{file}`: {e}")))?;
+        }
+    }
+    if args.ssl_client_key.is_some() && args.ssl_client_cert.is_none() {
+        return Err(CliError::Input(
+            "--ssl-client-key needs --ssl-client-cert (the certificate it belongs to)".into(),
+        ));
+    }
+    let tls = TlsOptions {
+        client_cert: args.ssl_client_cert.clone(),
+        client_key: args.ssl_client_key.clone(),
+        key_password: args.ssl_client_passphrase.clone(),
+        ca_file: ca_bundle.as_ref().map(|b| b.path().to_string()),
+        ..TlsOptions::default()
+    };
+    Ok((tls != TlsOptions::default()).then_some(tls))
+}
+
+/// A `--cookie-jar` file's text, checked to be a tough-cookie jar (an object with `cookies`).
+fn read_jar(path: &str) -> Result<String, CliError> {
+    let text =
+        read_text(Path::new(path)).map_err(|e| CliError::Input(format!("--cookie-jar: {e}")))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::Input(format!("--cookie-jar `{path}` is not valid JSON: {e}")))?;
+    if !doc.get("cookies").is_some_and(serde_json::Value::is_array) {
+        return Err(CliError::Input(format!(
+            "--cookie-jar `{path}` is not a cookie jar: expected tough-cookie's JSON (an object with a `cookies` list), as --export-cookie-jar writes it"
+        )));
+    }
+    Ok(text)
 }
 
 fn exit_code(summary: &RunSummary, suppress: bool) -> ExitCode {

@@ -2,6 +2,7 @@
 
 mod args;
 mod batch;
+mod ca_bundle;
 mod collection;
 mod coordinator;
 mod format;

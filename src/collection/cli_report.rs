@@ -17,6 +17,10 @@ pub struct CliOptions {
     pub no_summary: bool,
     pub no_failures: bool,
     pub ascii: bool,
+    /// ANSI colours as Newman's (`--color`).
+    pub color: bool,
+    /// Each request's and response's details (`--verbose`).
+    pub verbose: bool,
 }
 
 /// Prints events as they come; remembers the folder it is in.

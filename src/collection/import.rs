@@ -38,6 +38,8 @@ pub struct ImportOptions {
     pub folders: Vec<String>,
     /// Do not read form-data and body files (checking a collection to save it, not to run it).
     pub skip_files: bool,
+    /// Refuse files outside `working_dir` (Newman's `--no-insecure-file-read`).
+    pub no_insecure_file_read: bool,
 }
 
 /// What folders pass down to the items inside them.
@@ -729,6 +731,12 @@ fn body(v: Option<&Value>, options: &ImportOptions) -> Result<(RawBody, StepBody
 fn read_file(options: &ImportOptions, src: &str) -> Result<(String, Arc<Vec<u8>>), String> {
     let working_dir = &options.working_dir;
     let path = working_dir.join(src);
+    if options.no_insecure_file_read && !is_inside(&path, working_dir) {
+        return Err(format!(
+            "file `{src}` is outside the working directory `{}`, and --no-insecure-file-read refuses it; move it under --working-dir",
+            working_dir.display()
+        ));
+    }
     let bytes = if options.skip_files {
         Vec::new()
     } else {
@@ -744,6 +752,31 @@ fn read_file(options: &ImportOptions, src: &str) -> Result<(String, Arc<Vec<u8>>
         .file_name()
         .map_or_else(|| src.to_string(), |n| n.to_string_lossy().into_owned());
     Ok((name, Arc::new(bytes)))
+}
+
+/// Whether `path` lies under `dir`, by their components with `.` and `..` resolved as written
+/// (as Node's `path.resolve`, which Newman checks with; symbolic links are not followed).
+fn is_inside(path: &Path, dir: &Path) -> bool {
+    use std::path::Component;
+    let absolute = |p: &Path| -> Vec<std::ffi::OsString> {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        let mut parts = Vec::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                Component::Normal(n) => parts.push(n.to_os_string()),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+        parts
+    };
+    absolute(path).starts_with(&absolute(dir))
 }
 
 /// An `auth` object: `Some(None)` is `noauth`, `None` inherits (a null or `inherit` auth).
@@ -827,4 +860,19 @@ pub(super) fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec
             }
         },
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_inside_the_working_dir_are_told_apart() {
+        let dir = Path::new("/w/d");
+        assert!(is_inside(&dir.join("a/b.txt"), dir));
+        assert!(is_inside(&dir.join("a/../b.txt"), dir));
+        assert!(!is_inside(&dir.join("../b.txt"), dir));
+        assert!(!is_inside(&dir.join("/etc/passwd"), dir));
+        assert!(!is_inside(Path::new("/w/dd/x"), dir));
+    }
 }

@@ -72,6 +72,9 @@ pub struct RunSummary {
     /// The variables as the last script left them.
     #[serde(skip)]
     pub variables: Variables,
+    /// The cookie jar at the end (tough-cookie's JSON form), when the run asked for it.
+    #[serde(skip)]
+    pub cookie_jar: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -106,6 +109,7 @@ impl RunSummary {
             failures: Vec::new(),
             stopped: None,
             variables: Variables::default(),
+            cookie_jar: None,
         }
     }
 
@@ -123,9 +127,14 @@ impl RunSummary {
         match event {
             FlowEvent::Iteration { .. } => self.stats.iterations.total += 1,
             FlowEvent::Step(record) => self.add_step(*record, collection),
-            FlowEvent::Finished { variables, stopped } => {
+            FlowEvent::Finished {
+                variables,
+                stopped,
+                cookie_jar,
+            } => {
                 self.variables = *variables;
                 self.stopped = stopped;
+                self.cookie_jar = cookie_jar;
                 self.completed = crate::clock::now_millis();
                 self.response_time = response_times(&self.executions);
             }

@@ -17,9 +17,9 @@ use super::FlowOptions;
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
 use crate::model::{ErrorCategory, RequestSpec, Response, TransferError};
 use crate::script::{
-    apply_request_update, cookie_header, dynamic_variable, end_run, new_run, run_script,
-    script_request, script_response, store_cookies, Finished, NextRequest, NextSend, Phase,
-    PhaseStep, Purpose, Scope, ScriptContext, ScriptError, ScriptInput, ScriptOutcome,
+    apply_request_update, cookie_header, dynamic_variable, end_run, jar_json, load_jar, new_run,
+    run_script, script_request, script_response, store_cookies, Finished, NextRequest, NextSend,
+    Phase, PhaseStep, Purpose, Scope, ScriptContext, ScriptError, ScriptInput, ScriptOutcome,
     ScriptRequest, ScriptResponse, Variables, Waiting, WaitingScripts,
 };
 use crossbeam_channel::Sender;
@@ -107,7 +107,14 @@ pub struct FlowJob<S: FlowSink = Sender<FlowEvent>> {
     stopped: Option<String>,
     events: S,
     finished: bool,
+    /// When the run must end (`FlowOptions::run_timeout`, from the user's creation).
+    deadline: Option<Instant>,
+    /// `FlowOptions::cookie_jar` is still to be loaded (on the worker, where the runtime is).
+    jar_to_load: bool,
 }
+
+/// What the run reports when its time limit ends it (Newman says "callback timed out").
+pub const RUN_TIMED_OUT: &str = "the run's time limit (--timeout) was reached";
 
 impl FlowJob<Sender<FlowEvent>> {
     /// A user that runs `options.iterations` iterations, with a runtime of its own.
@@ -151,7 +158,6 @@ impl<S: FlowSink> FlowJob<S> {
     ) -> FlowJob<S> {
         FlowJob {
             steps,
-            options,
             run,
             paced: false,
             then: State::Done,
@@ -165,8 +171,11 @@ impl<S: FlowSink> FlowJob<S> {
             current: None,
             waiting: WaitingScripts::new(run).with_jar(),
             stopped: None,
+            deadline: options.run_timeout.map(|t| Instant::now() + t),
+            jar_to_load: options.cookie_jar.is_some(),
             events,
             finished: false,
+            options,
         }
     }
 
@@ -214,6 +223,14 @@ impl<S: FlowSink> FlowJob<S> {
         if let Some(stop) = &self.options.stop {
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
                 self.stopped = Some("stopped on request".into());
+                self.state = State::Done;
+                return;
+            }
+        }
+        if std::mem::take(&mut self.jar_to_load) {
+            let json = self.options.cookie_jar.as_deref().unwrap_or_default();
+            if let Err(e) = load_jar(self.run, self.options.limits, json) {
+                self.stopped = Some(format!("the cookie jar (--cookie-jar) cannot be read: {e}"));
                 self.state = State::Done;
                 return;
             }
@@ -395,6 +412,13 @@ impl<S: FlowSink> FlowJob<S> {
             Ok(mut built) => {
                 current.record.unresolved_variables = built.unresolved;
                 let prepared = &mut built.prepared;
+                if let Some(deadline) = self.deadline {
+                    // The request may not outlast the run (at least a millisecond: 0 is none).
+                    let left = deadline
+                        .saturating_duration_since(Instant::now())
+                        .max(std::time::Duration::from_millis(1));
+                    prepared.timeout = Some(prepared.timeout.map_or(left, |t| t.min(left)));
+                }
                 if let Some(tls) = &self.options.tls {
                     merge_tls(prepared, tls);
                 }
@@ -538,16 +562,36 @@ impl<S: FlowSink> FlowJob<S> {
             return;
         }
         self.finished = true;
+        let cookie_jar = if self.options.export_cookie_jar {
+            jar_json(self.run, self.options.limits)
+        } else {
+            None
+        };
         end_run(self.run);
         self.events.event(FlowEvent::Finished {
             variables: Box::new(std::mem::take(&mut self.variables)),
             stopped: self.stopped.take(),
+            cookie_jar,
         });
     }
 }
 
-impl<S: FlowSink> Job for FlowJob<S> {
-    fn next(&mut self, now: Instant, _in_flight: usize) -> Next {
+impl<S: FlowSink> FlowJob<S> {
+    /// The run's time limit is up: the step in progress (its request already failed, bounded by
+    /// the limit) is reported and the run ends, as Newman's `--timeout` ends it.
+    fn timed_out(&mut self) {
+        self.stopped.get_or_insert_with(|| RUN_TIMED_OUT.into());
+        let limits = self.options.limits;
+        let _ = self.waiting.expire(None, &mut self.variables, limits);
+        self.state = if self.current.is_some() {
+            State::StepEnd
+        } else {
+            State::Done
+        };
+    }
+
+    /// Moves the user on until it has to wait: a transfer, a timer, or the end.
+    fn advance(&mut self, now: Instant, _in_flight: usize) -> Next {
         loop {
             match self.state {
                 State::StepStart => self.begin_step(now),
@@ -573,6 +617,23 @@ impl<S: FlowSink> Job for FlowJob<S> {
                     return Next::Done;
                 }
             }
+        }
+    }
+}
+
+impl<S: FlowSink> Job for FlowJob<S> {
+    fn next(&mut self, now: Instant, in_flight: usize) -> Next {
+        let Some(deadline) = self.deadline else {
+            return self.advance(now, in_flight);
+        };
+        // Only while no request of the step is in flight: that one ends by the deadline.
+        if now >= deadline && !matches!(self.state, State::Sent | State::Done | State::StepEnd) {
+            self.timed_out();
+        }
+        match self.advance(now, in_flight) {
+            Next::At(at) => Next::At(at.min(deadline)),
+            Next::Wait if matches!(self.state, State::Waiting(..)) => Next::At(deadline),
+            next => next,
         }
     }
 

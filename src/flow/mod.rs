@@ -11,7 +11,7 @@ mod step;
 mod url;
 
 pub use data::{json_rows, parse_data};
-pub use job::FlowJob;
+pub use job::{FlowJob, RUN_TIMED_OUT};
 pub use record::{FlowEvent, StepRecord};
 pub use step::{BuiltRequest, FormPart, Step, StepBody};
 pub(crate) use url::query_part;
@@ -43,6 +43,13 @@ pub struct FlowOptions {
     pub stop: Option<Arc<AtomicBool>>,
     /// A client certificate and extra CAs for every request (Newman's `--ssl-*` flags).
     pub tls: Option<crate::model::TlsOptions>,
+    /// The whole run's time limit (Newman's `--timeout`): past it the request in flight fails
+    /// and the run ends.
+    pub run_timeout: Option<Duration>,
+    /// A cookie jar to start with, in tough-cookie's JSON form (Newman's `--cookie-jar`).
+    pub cookie_jar: Option<String>,
+    /// Report the jar at the end, in tough-cookie's JSON form (`--export-cookie-jar`).
+    pub export_cookie_jar: bool,
 }
 
 impl Default for FlowOptions {
@@ -58,6 +65,9 @@ impl Default for FlowOptions {
             ignore_redirects: false,
             stop: None,
             tls: None,
+            run_timeout: None,
+            cookie_jar: None,
+            export_cookie_jar: false,
         }
     }
 }

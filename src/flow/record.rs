@@ -20,6 +20,8 @@ pub enum FlowEvent {
         /// Boxed: a load run's users each keep a buffer of events, sized by the largest.
         variables: Box<Variables>,
         stopped: Option<String>,
+        /// The cookie jar in tough-cookie's JSON form, when the options asked for it.
+        cookie_jar: Option<String>,
     },
 }
 

@@ -501,6 +501,40 @@ impl ScriptHost {
         self.deadline.set(None);
     }
 
+    /// Replaces the run's jar with one in tough-cookie's JSON form (Newman's `--cookie-jar`).
+    pub(crate) fn load_jar(&mut self, json: &str) -> Result<(), String> {
+        self.deadline.set(Some(Instant::now() + self.limits.time));
+        let result = self.context.with(|ctx| {
+            let load: Function = ctx
+                .globals()
+                .get("__vayu_load_jar")
+                .map_err(|e| e.to_string())?;
+            load.call::<_, ()>((json,)).map_err(|e| match e {
+                rquickjs::Error::Exception => ctx
+                    .catch()
+                    .as_exception()
+                    .and_then(|x| x.message())
+                    .unwrap_or_else(|| "not a tough-cookie jar".into()),
+                other => other.to_string(),
+            })
+        });
+        self.deadline.set(None);
+        result
+    }
+
+    /// The run's jar in tough-cookie's JSON form (Newman's `--export-cookie-jar`).
+    pub(crate) fn jar_json(&mut self) -> Option<String> {
+        self.deadline.set(Some(Instant::now() + self.limits.time));
+        let json = self.context.with(|ctx| {
+            ctx.globals()
+                .get::<_, Function>("__vayu_jar_json")
+                .and_then(|f| f.call::<_, String>(()))
+                .ok()
+        });
+        self.deadline.set(None);
+        json
+    }
+
     /// Ends a waiting phase with an error (`why`), keeping the tests that ran.
     pub(crate) fn abandon(&mut self, phase: Phase, waiting: u64, why: &str) -> Step {
         self.deadline.set(Some(Instant::now() + self.limits.time));

@@ -28,7 +28,7 @@ pub use variables::{no_dynamic_variables, DynamicVariables, Scope, Variables};
 // What the flow executor (src/flow/) drives scripts with.
 pub(crate) use host::{end_run, ScriptInput};
 pub(crate) use runner::{
-    apply_request_update, cookie_header, dynamic_variable, run_script, script_request,
-    script_response, store_cookies, PhaseStep,
+    apply_request_update, cookie_header, dynamic_variable, jar_json, load_jar, run_script,
+    script_request, script_response, store_cookies, PhaseStep,
 };
 pub(crate) use waiting::{Finished, NextSend, Purpose, Waiting, WaitingScripts};

@@ -771,8 +771,12 @@
   // The virtual users of a load run share a runtime, each with a jar of its own (jar 0 is the
   // run's): the host picks the user's jar before it calls in.
   var jars = {}, jarId = 0, runJar = null;
+  // As postman-request makes Newman's jar: loose mode (a cookie without `=`) and no public
+  // suffix list, so `--export-cookie-jar` writes what Newman's does.
   function cookieJar() {
-    if (runJar === null) runJar = jars[jarId] = new (lib('tough-cookie').CookieJar)();
+    if (runJar === null) {
+      runJar = jars[jarId] = new (lib('tough-cookie').CookieJar)(undefined, { looseMode: true, rejectPublicSuffixes: false });
+    }
     return runJar;
   }
   function sdkCookie(c) {
@@ -868,6 +872,16 @@
   hidden('__vayu_drop_jar', function (id) {
     delete jars[id];
     if (id === jarId) runJar = null;
+  });
+  // Newman's --cookie-jar and --export-cookie-jar: the jar in tough-cookie's JSON form.
+  hidden('__vayu_load_jar', function (text) {
+    runJar = jars[jarId] = lib('tough-cookie').CookieJar.fromJSON(text);
+  });
+  hidden('__vayu_jar_json', function () {
+    var json = cookieJar().toJSON();
+    // tough-cookie names the store by its constructor, which the bundle minifies.
+    if (cookieJar().store instanceof lib('tough-cookie').MemoryCookieStore) json.storeType = 'MemoryCookieStore';
+    return JSON.stringify(json, null, 2);
   });
   hidden('__vayu_store_cookies', function (url, headerBlock) {
     if (headerBlock === '') return;

@@ -289,6 +289,18 @@ pub(crate) fn with_jar_cookies(
     spec
 }
 
+/// Starts run `run`'s jar from tough-cookie's JSON form.
+pub(crate) fn load_jar(run: u64, limits: ScriptLimits, json: &str) -> Result<(), String> {
+    with_host(run, limits, |host| host.load_jar(json)).map_err(|e| e.message)?
+}
+
+/// Run `run`'s jar in tough-cookie's JSON form.
+pub(crate) fn jar_json(run: u64, limits: ScriptLimits) -> Option<String> {
+    with_host(run, limits, |host| host.jar_json())
+        .ok()
+        .flatten()
+}
+
 /// Stores the cookies a response set in run `run`'s jar: those of the redirects it followed
 /// first (each for the URL that set it, when the request kept them), then its own for `url`.
 pub(crate) fn store_cookies(run: u64, limits: ScriptLimits, url: &str, response: &Response) {

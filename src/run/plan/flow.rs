@@ -158,6 +158,7 @@ fn collection_steps(map: &Map<String, Value>) -> Result<(Vec<Step>, Scope), Vali
             working_dir: std::env::current_dir().unwrap_or_default(),
             folders,
             skip_files: false,
+            ..ImportOptions::default()
         },
     )
     .map_err(|e| err("flow.collection", e.to_string()))?;
