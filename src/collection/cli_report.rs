@@ -1,8 +1,9 @@
 //! Newman's cli reporter, as text: each request with its assertions as it runs, then the
 //! summary table, the run's duration and response times, and the failures.
 
+use super::cli_paint::Paint;
 use super::cli_table::{self, FailureRow, Frame};
-use super::cli_text::{millis, quoted, size, wrap};
+use super::cli_text::{micros, millis, quoted, size, wrap};
 use super::import::Collection;
 use super::summary::{Count, RunSummary};
 use crate::flow::{FlowEvent, StepRecord};
@@ -64,6 +65,7 @@ impl CliReporter {
     /// scripts), console lines in boxes between the assertions.
     fn step(&mut self, out: &mut String, record: &StepRecord, collection: &Collection) {
         let symbols = Symbols::new(self.options.ascii);
+        let paint = Paint(self.options.color);
         let step = &collection.steps[record.step];
         if step.folders != self.folders {
             if !step.folders.is_empty() {
@@ -78,17 +80,36 @@ impl CliReporter {
         };
         let _ = writeln!(out, "\n{arrow} {}", step.name);
         let mut lines = Lines::default();
-        self.scripts(&mut lines, &record.pre_request, "prerequest", &symbols);
+        self.scripts(
+            &mut lines,
+            &record.pre_request,
+            "prerequest",
+            &symbols,
+            paint,
+        );
         match (&record.request, &record.response, &record.error) {
             _ if record.skipped => {}
+            (Some(req), Some(resp), _) if self.options.verbose => {
+                lines.text(format!(
+                    "  {} {}  ",
+                    paint.gray(&req.method),
+                    paint.gray(&req.url)
+                ));
+                let mut details = String::new();
+                super::cli_verbose::details(&mut details, step, req, resp, paint, size, micros);
+                details.lines().for_each(|l| lines.text(l.to_string()));
+            }
             (Some(req), Some(resp), _) => lines.text(format!(
-                "  {} {} [{} {}, {}, {}]",
-                req.method,
-                req.url,
-                resp.status,
-                resp.status_text,
-                size(response_size(resp)),
-                millis(resp.timings.total as f64 / 1000.0)
+                "  {} {} {}",
+                paint.gray(&req.method),
+                paint.gray(&req.url),
+                paint.gray(&format!(
+                    "[{} {}, {}, {}]",
+                    resp.status,
+                    resp.status_text,
+                    size(response_size(resp)),
+                    micros(resp.timings.total)
+                ))
             )),
             (req, _, Some(error)) => {
                 self.failures += 1;
@@ -96,12 +117,17 @@ impl CliReporter {
                 let method = req
                     .as_ref()
                     .map_or(step.request.method.as_str(), |r| &r.method);
-                lines.text(format!("  {method} {url} [errored]"));
-                lines.text(format!("     {}", error.message));
+                lines.text(format!(
+                    "  {} {} {}",
+                    paint.gray(method),
+                    paint.gray(url),
+                    paint.red("[errored]")
+                ));
+                lines.text(paint.red(&format!("     {}", error.message)));
             }
             _ => {}
         }
-        self.scripts(&mut lines, &record.test, "test", &symbols);
+        self.scripts(&mut lines, &record.test, "test", &symbols, paint);
         if let Some(NextRequest::Named(next)) = record
             .test
             .iter()
@@ -121,6 +147,7 @@ impl CliReporter {
         outcomes: &[ScriptOutcome],
         phase: &str,
         symbols: &Symbols,
+        paint: Paint,
     ) {
         for outcome in outcomes {
             let mut console = outcome.console.iter().peekable();
@@ -131,17 +158,25 @@ impl CliReporter {
                 if t.skipped {
                     lines.text(format!("  -  [skipped] {}", t.name));
                 } else if t.passed {
-                    lines.text(format!("  {}  {}", symbols.ok, t.name));
+                    let ok = format!("  {} ", symbols.ok);
+                    lines.text(format!("{} {}", paint.green(&ok), paint.gray(&t.name)));
                 } else {
                     self.failures += 1;
-                    lines.text(format!("{:>3}. {}", self.failures, t.name));
+                    let number = format!("{:>3}.", self.failures);
+                    lines.text(format!(
+                        "{} {}",
+                        paint.red_bold(&number),
+                        paint.red_bold(&t.name)
+                    ));
                 }
             }
             console.for_each(|c| lines.console(c));
             if let Some(e) = &outcome.error {
                 self.failures += 1;
                 let name = e.name.as_deref().unwrap_or("Error");
-                lines.text(format!("{:>3}⠄ {name} in {phase}-script", self.failures));
+                lines.text(
+                    paint.red_bold(&format!("{:>3}⠄ {name} in {phase}-script", self.failures)),
+                );
             }
         }
     }
@@ -151,7 +186,11 @@ impl CliReporter {
         let mut out = String::new();
         if !self.options.no_summary {
             out.push('\n');
-            out.push_str(&Self::table(summary, self.options.ascii));
+            out.push_str(&Self::table(
+                summary,
+                self.options.ascii,
+                Paint(self.options.color),
+            ));
         }
         if !self.options.no_failures && !summary.failures.is_empty() {
             out.push('\n');
@@ -160,7 +199,7 @@ impl CliReporter {
         out
     }
 
-    fn table(summary: &RunSummary, ascii: bool) -> String {
+    fn table(summary: &RunSummary, ascii: bool, paint: Paint) -> String {
         let s = &summary.stats;
         let rows: Vec<(&str, u64, u64)> = [
             ("iterations", s.iterations),
@@ -195,7 +234,7 @@ impl CliReporter {
         if let Some(why) = &summary.stopped {
             facts.push(format!("run stopped: {why}"));
         }
-        cli_table::summary(&rows, &facts, Frame::new(ascii))
+        cli_table::summary(&rows, &facts, Frame::new(ascii), paint)
     }
 
     /// Newman's failure list: the number, the error's name (with its iteration, in a run of

@@ -3,6 +3,8 @@
 //! cells, widened evenly for the longest full-width row) and the failure list (borderless,
 //! every column as wide as its widest line, rows apart by a line of spaces).
 
+use super::cli_paint::Paint;
+
 /// The characters of the summary's frame: Unicode, or Newman's `--disable-unicode` fallback.
 #[derive(Debug, Clone, Copy)]
 pub struct Frame {
@@ -58,7 +60,7 @@ impl Frame {
 
 /// The summary: a head row, `rows` of (label, executed, failed) right-aligned, then each of
 /// `facts` across the whole table.
-pub fn summary(rows: &[(&str, u64, u64)], facts: &[String], frame: Frame) -> String {
+pub fn summary(rows: &[(&str, u64, u64)], facts: &[String], frame: Frame, paint: Paint) -> String {
     let head = ["", "executed", "  failed"];
     let cells: Vec<[String; 3]> = std::iter::once(head.map(str::to_string))
         .chain(
@@ -95,8 +97,18 @@ pub fn summary(rows: &[(&str, u64, u64)], facts: &[String], frame: Frame) -> Str
             out.push_str(&frame.rule(frame.mid, &widths));
         }
         out.push(v);
+        // As Newman's: a row's label green, or red with its failed count when it has failures
+        // (padded before painting: escape codes take no columns).
+        let failed = i > 0 && row[2] != "0";
         for (col, text) in row.iter().enumerate() {
-            out.push_str(&format!(" {} {v}", right(text, widths[col] - 2)));
+            let cell = right(text, widths[col] - 2);
+            let cell = match col {
+                0 if i > 0 && failed => paint.red(&cell),
+                0 if i > 0 => paint.green(&cell),
+                2 if failed => paint.red(&cell),
+                _ => cell,
+            };
+            out.push_str(&format!(" {cell} {v}"));
         }
         out.push('\n');
     }
@@ -208,7 +220,10 @@ mod tests {
 │ average response time: 19ms [min: 3ms, max: 39ms, s.d.: 16ms] │
 └───────────────────────────────────────────────────────────────┘
 ";
-        assert_eq!(summary(&rows, &facts, Frame::new(false)), newman);
+        assert_eq!(
+            summary(&rows, &facts, Frame::new(false), Paint(false)),
+            newman
+        );
     }
 
     #[test]

@@ -47,6 +47,11 @@ pub fn millis(ms: f64) -> String {
     parts.join(" ")
 }
 
+/// Microseconds (a transfer's timings) as [`millis`] writes them.
+pub fn micros(us: u64) -> String {
+    millis(us as f64 / 1000.0)
+}
+
 fn trim_decimals(value: f64) -> String {
     let text = format!("{value:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()

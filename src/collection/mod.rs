@@ -1,12 +1,14 @@
 //! Postman collections: `files.rs` reads the files a run is given, `import.rs` reads Collection v2.0 / v2.1 into flow steps, `run.rs`
 //! runs one with a virtual user, `summary.rs` counts what happened as Newman does, and
-//! `cli_report.rs` (with `cli_table.rs` and `cli_text.rs`) / `junit.rs` report it (the json
-//! reporter is the summary serialized).
+//! `cli_report.rs` (with `cli_table.rs`, `cli_text.rs`, `cli_paint.rs` and `cli_verbose.rs`) /
+//! `junit.rs` report it (the json reporter is the summary serialized).
 
 mod auth_params;
+mod cli_paint;
 mod cli_report;
 mod cli_table;
 mod cli_text;
+mod cli_verbose;
 mod files;
 mod import;
 mod junit;
