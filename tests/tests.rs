@@ -9,6 +9,7 @@ mod auth;
 mod batch;
 mod cli;
 mod collection_cli;
+mod collection_http;
 mod collections;
 mod connections;
 mod distributed;

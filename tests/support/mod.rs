@@ -1,5 +1,6 @@
 //! Shared helpers for the integration tests.
 
+pub mod mutual_tls;
 pub mod target;
 
 use std::path::PathBuf;

@@ -1,0 +1,608 @@
+//! How a collection run sends its requests, as Newman sends them (issue 26): the
+//! `protocolProfileBehavior` keys on redirects, cookies and bodies, cookies set on a redirect,
+//! URLs encoded as postman-url-encoder encodes them, TLS versions and ciphers, and the
+//! `vayu-cli collection run` flags for client certificates, extra CAs, the run's time limit,
+//! cookie jar files, files outside the working directory, colour and verbose output. Requests go
+//! to the loopback target's `/seq` (answers given in order, requests kept) or a mutual-TLS server.
+
+use crate::support::mutual_tls::MutualTls;
+use crate::support::target::Received;
+use crate::support::{engine_with, Reply, TargetServer, TempDir};
+use serde_json::{json, Value};
+use std::process::{Command, Output};
+use vayu::collection::{import, run_collection, ImportOptions, RunSummary};
+use vayu::engine::EngineConfig;
+use vayu::flow::FlowOptions;
+use vayu::script::Variables;
+
+fn reply(code: u16, headers: &[(&str, &str)], body: &str) -> Reply {
+    Reply {
+        code,
+        status: String::new(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.into(),
+    }
+}
+
+fn collection(items: Vec<Value>) -> Value {
+    json!({
+        "info": {"name": "http", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": items,
+    })
+}
+
+fn request(name: &str, method: &str, url: &str, body: Option<&str>, ppb: Value) -> Value {
+    let mut request = json!({"method": method, "url": url});
+    if let Some(body) = body {
+        request["body"] = json!({"mode": "raw", "raw": body});
+    }
+    json!({"name": name, "request": request, "protocolProfileBehavior": ppb})
+}
+
+/// Runs `doc` with `{{base}}` the target's `/seq`, which answers with `replies` in order;
+/// returns the summary and what the target received.
+fn run(doc: Value, replies: Vec<Reply>) -> (RunSummary, Vec<Received>, TargetServer) {
+    let server = TargetServer::start();
+    server.stats.sequence.lock().unwrap().extend(replies);
+    let collection = import(&doc, &ImportOptions::default()).expect("the collection imports");
+    let mut variables = Variables::default();
+    variables
+        .environment
+        .insert("base".into(), json!(server.url("/seq")));
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let summary = run_collection(
+        &engine,
+        &collection,
+        variables,
+        FlowOptions::default(),
+        |_, _| {},
+    );
+    let received = server.stats.received.lock().unwrap().clone();
+    (summary, received, server)
+}
+
+fn header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn sent(received: &[Received]) -> Vec<(String, String, String)> {
+    received
+        .iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.path.clone(),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn owned(list: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    list.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn redirects_keep_or_change_the_method_as_follow_original_http_method_says() {
+    let keep = json!({"followOriginalHttpMethod": true});
+    let doc = collection(vec![
+        request("post kept", "POST", "{{base}}/a", Some("b1"), keep.clone()),
+        request("put to get", "PUT", "{{base}}/b", Some("b2"), json!({})),
+        request("post 303 kept", "POST", "{{base}}/c", Some("b3"), keep),
+        request("post 307", "POST", "{{base}}/d", Some("b4"), json!({})),
+    ]);
+    let hop = |code, to: &str| reply(code, &[("Location", to)], "");
+    let ok = || reply(200, &[], "ok");
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            hop(302, "/seq/a2"),
+            ok(),
+            hop(301, "/seq/b2"),
+            ok(),
+            hop(303, "/seq/c2"),
+            ok(),
+            hop(307, "/seq/d2"),
+            ok(),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    // As Newman: GET without the body after 301/302/303 whatever the method, unless
+    // followOriginalHttpMethod; 307 keeps both.
+    assert_eq!(
+        sent(&received),
+        owned(&[
+            ("POST", "/a", "b1"),
+            ("POST", "/a2", "b1"),
+            ("PUT", "/b", "b2"),
+            ("GET", "/b2", ""),
+            ("POST", "/c", "b3"),
+            ("POST", "/c2", "b3"),
+            ("POST", "/d", "b4"),
+            ("POST", "/d2", "b4"),
+        ])
+    );
+}
+
+#[test]
+fn authorization_goes_to_another_host_only_with_follow_authorization_header() {
+    let server = TargetServer::start();
+    // The other host is the same server by another name.
+    let other = format!("http://localhost:{}/seq/other", server.http.port());
+    server.stats.sequence.lock().unwrap().extend([
+        reply(302, &[("Location", other.as_str())], ""),
+        reply(200, &[], "ok"),
+        reply(302, &[("Location", other.as_str())], ""),
+        reply(200, &[], "ok"),
+    ]);
+    let with_auth = |name: &str, ppb: Value| {
+        json!({"name": name, "protocolProfileBehavior": ppb, "request": {
+            "method": "GET", "url": "{{base}}/start",
+            "header": [{"key": "Authorization", "value": "Bearer t"}]}})
+    };
+    let doc = collection(vec![
+        with_auth("dropped", json!({})),
+        with_auth("kept", json!({"followAuthorizationHeader": true})),
+    ]);
+    let collection = import(&doc, &ImportOptions::default()).unwrap();
+    let mut variables = Variables::default();
+    variables
+        .environment
+        .insert("base".into(), json!(server.url("/seq")));
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let summary = run_collection(
+        &engine,
+        &collection,
+        variables,
+        FlowOptions::default(),
+        |_, _| {},
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    let received = server.stats.received.lock().unwrap().clone();
+    let auth: Vec<Option<&str>> = received
+        .iter()
+        .map(|r| header(r, "authorization"))
+        .collect();
+    assert_eq!(
+        auth,
+        vec![Some("Bearer t"), None, Some("Bearer t"), Some("Bearer t")]
+    );
+}
+
+#[test]
+fn a_cookie_set_on_a_redirect_goes_to_the_next_hop_the_jar_and_later_requests() {
+    let doc = collection(vec![
+        json!({"name": "login", "request": {"method": "POST", "url": "{{base}}/login"},
+               "event": [{"listen": "test", "script": {"exec": [
+                   "pm.test('in the jar', function () { pm.expect(pm.cookies.get('sid')).to.equal('s1'); });"]}}]}),
+        json!({"name": "later", "request": {"method": "GET", "url": "{{base}}/later"}}),
+    ]);
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            reply(
+                302,
+                &[("Set-Cookie", "sid=s1; Path=/"), ("Location", "/seq/home")],
+                "",
+            ),
+            reply(200, &[("Set-Cookie", "seen=1; Path=/")], "home"),
+            reply(200, &[], "later"),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    let cookies: Vec<Option<&str>> = received.iter().map(|r| header(r, "cookie")).collect();
+    assert_eq!(cookies[0], None);
+    assert_eq!(cookies[1], Some("sid=s1"), "the hop after the Set-Cookie");
+    let later = cookies[2].unwrap_or_default();
+    assert!(
+        later.contains("sid=s1") && later.contains("seen=1"),
+        "{later}"
+    );
+}
+
+#[test]
+fn disable_cookies_neither_sends_the_jar_nor_stores_the_response_cookies() {
+    let doc = collection(vec![
+        request("set a", "GET", "{{base}}/a", None, json!({})),
+        request(
+            "off",
+            "GET",
+            "{{base}}/off",
+            None,
+            json!({"disableCookies": true}),
+        ),
+        request("after", "GET", "{{base}}/after", None, json!({})),
+    ]);
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            reply(200, &[("Set-Cookie", "a=1; Path=/")], ""),
+            reply(200, &[("Set-Cookie", "b=2; Path=/")], ""),
+            reply(200, &[], ""),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    let cookies: Vec<Option<&str>> = received.iter().map(|r| header(r, "cookie")).collect();
+    assert_eq!(cookies, vec![None, None, Some("a=1")]);
+}
+
+#[test]
+fn head_and_get_send_their_bodies_with_disable_body_pruning() {
+    let keep = json!({"disableBodyPruning": true});
+    let doc = collection(vec![
+        request(
+            "head",
+            "HEAD",
+            "{{base}}/h",
+            Some("head body"),
+            keep.clone(),
+        ),
+        request("get", "GET", "{{base}}/g", Some("get body"), keep),
+        request("pruned", "GET", "{{base}}/p", Some("dropped"), json!({})),
+    ]);
+    // The HEAD answer announces a length it does not send, as HEAD answers do.
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            reply(200, &[("X-Length", "26")], ""),
+            reply(200, &[], "g"),
+            reply(200, &[], "p"),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    assert_eq!(
+        sent(&received),
+        owned(&[
+            ("HEAD", "/h", "head body"),
+            ("GET", "/g", "get body"),
+            ("GET", "/p", ""),
+        ])
+    );
+}
+
+#[test]
+fn protocol_profile_behavior_is_inherited_and_keys_newman_ignores_are_ignored() {
+    let doc = collection(vec![json!({
+        "name": "folder",
+        "protocolProfileBehavior": {"followRedirects": false, "aKeyFromTheFuture": [1]},
+        "item": [
+            request("inherits", "GET", "{{base}}/a", None,
+                    json!({"insecureHTTPParser": true, "tlsPreferServerCiphers": true})),
+            request("overrides", "GET", "{{base}}/b", None, json!({"followRedirects": true})),
+        ],
+    })]);
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            reply(302, &[("Location", "/seq/a2")], ""),
+            reply(302, &[("Location", "/seq/b2")], ""),
+            reply(200, &[], ""),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    let paths: Vec<&str> = received.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, vec!["/a", "/b", "/b2"]);
+    let bad = collection(vec![request(
+        "bad",
+        "GET",
+        "{{base}}/x",
+        None,
+        json!({"followRedirects": "yes"}),
+    )]);
+    let err = import(&bad, &ImportOptions::default()).unwrap_err();
+    assert!(err.message.contains("followRedirects"), "{err}");
+}
+
+#[test]
+fn urls_are_sent_as_newman_encodes_them() {
+    let doc = collection(vec![
+        request(
+            "string",
+            "GET",
+            "{{base}}/a/./b/../c d?x=%2a&q={{unset}}&s=a b'\"\n",
+            None,
+            json!({}),
+        ),
+        json!({"name": "object", "request": {"method": "GET", "url": {
+            "raw": "ignored", "host": ["{{base}}"], "path": ["o"],
+            "query": [{"key": "a#b", "value": "c&d"}, {"key": "e=f", "value": "g"}]}}}),
+        request(
+            "raw",
+            "GET",
+            "{{base}}/r'x?q='a'",
+            None,
+            json!({"disableUrlEncoding": true}),
+        ),
+    ]);
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            reply(200, &[], ""),
+            reply(200, &[], ""),
+            reply(200, &[], ""),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    let paths: Vec<&str> = received.iter().map(|r| r.path.as_str()).collect();
+    // What Newman 6.2.2 sent for the same URLs (src/flow/url.rs has the table).
+    assert_eq!(
+        paths,
+        vec![
+            "/a/./b/../c%20d?x=%2a&q={{unset}}&s=a%20b%27%22%0A",
+            "/o?a%23b=c%26d&e%3Df=g",
+            "/r'x?q='a'",
+        ]
+    );
+}
+
+#[test]
+fn tls_versions_and_ciphers_reach_the_handshake() {
+    let server = TargetServer::start();
+    let url = server.tls_url("/cookies");
+    let item = |name: &str, ciphers: &str| {
+        json!({"name": name, "request": {"method": "GET", "url": url},
+               "protocolProfileBehavior": {"strictSSL": false,
+                   "tlsDisabledProtocols": ["TLSv1", "TLSv1_1", "TLSv1_3"],
+                   "tlsCipherSelection": [ciphers]}})
+    };
+    // The target (rustls) has TLS 1.2 AES-GCM suites and no CBC ones.
+    let doc = collection(vec![
+        item("gcm", "ECDHE-ECDSA-AES128-GCM-SHA256"),
+        item("cbc", "ECDHE-ECDSA-AES128-SHA"),
+    ]);
+    let collection = import(&doc, &ImportOptions::default()).unwrap();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let summary = run_collection(
+        &engine,
+        &collection,
+        Variables::default(),
+        FlowOptions::default(),
+        |_, _| {},
+    );
+    let outcome: Vec<(Option<u16>, bool)> = summary
+        .executions
+        .iter()
+        .map(|e| {
+            (
+                e.record.response.as_ref().map(|r| r.status),
+                e.record.error.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(outcome, vec![(Some(200), false), (None, true)]);
+    let none_left = collection_with_tls(json!(["TLSv1", "TLSv1_1", "TLSv1_2", "TLSv1_3"]));
+    assert!(run_invalid(none_left).contains("every TLS version is disabled"));
+}
+
+fn collection_with_tls(disabled: Value) -> Value {
+    collection(vec![
+        json!({"name": "x", "request": {"method": "GET", "url": "https://127.0.0.1:1/"},
+        "protocolProfileBehavior": {"tlsDisabledProtocols": disabled}}),
+    ])
+}
+
+/// The error a collection's only request fails with before it is sent.
+fn run_invalid(doc: Value) -> String {
+    let collection = import(&doc, &ImportOptions::default()).unwrap();
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    let summary = run_collection(
+        &engine,
+        &collection,
+        Variables::default(),
+        FlowOptions::default(),
+        |_, _| {},
+    );
+    summary.executions[0]
+        .record
+        .error
+        .as_ref()
+        .map(|e| e.message.clone())
+        .unwrap_or_default()
+}
+
+fn vayu_cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(args)
+        .output()
+        .expect("vayu-cli runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn client_certificates_and_extra_cas_come_from_the_ssl_flags() {
+    let server = MutualTls::start();
+    let dir = TempDir::new("mtls");
+    let file = dir.write(
+        "c.json",
+        &collection(vec![json!({"name": "mtls", "request": {"method": "GET",
+            "url": format!("https://localhost:{}/", server.port)},
+            "event": [{"listen": "test", "script": {"exec": [
+                "pm.test('accepted', function () { pm.expect(pm.response.text()).to.equal('client certificate accepted'); });"]}}]})])
+        .to_string(),
+    );
+    let ca = dir.write("ca.pem", &server.ca_pem);
+    let cert = dir.write("client.pem", &server.client_cert_pem);
+    let key = dir.write("client.key", &server.client_key_pem);
+    let base = ["collection", "run", file.as_str()];
+    let with = |extra: &[&str]| vayu_cli(&[&base[..], extra].concat());
+
+    let ok = with(&[
+        "--ssl-extra-ca-certs",
+        &ca,
+        "--ssl-client-cert",
+        &cert,
+        "--ssl-client-key",
+        &key,
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    // Without the CA the server's certificate is not trusted; without the client certificate
+    // the server refuses the handshake.
+    let untrusted = with(&["--ssl-client-cert", &cert, "--ssl-client-key", &key]);
+    assert_eq!(untrusted.status.code(), Some(1), "{}", text(&untrusted));
+    let anonymous = with(&["--ssl-extra-ca-certs", &ca]);
+    assert_eq!(anonymous.status.code(), Some(1), "{}", text(&anonymous));
+    let not_pem = with(&["--ssl-extra-ca-certs", &file]);
+    assert_eq!(not_pem.status.code(), Some(2), "{}", text(&not_pem));
+}
+
+#[test]
+fn the_run_timeout_stops_the_run_and_fails_it() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("run-timeout");
+    let file = dir.write(
+        "c.json",
+        &collection(vec![
+            json!({"name": "slow", "request": {"method": "GET", "url": server.url("/delay/3000")}}),
+            json!({"name": "never", "request": {"method": "GET", "url": server.url("/echo")}}),
+        ])
+        .to_string(),
+    );
+    let started = std::time::Instant::now();
+    let out = vayu_cli(&["collection", "run", &file, "--timeout", "500"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(2500),
+        "{all}"
+    );
+    assert!(all.contains("--timeout"), "{all}");
+    assert!(!all.contains("→ never"), "{all}");
+    assert_eq!(server.stats.path_count("/echo"), 0);
+}
+
+#[test]
+fn cookie_jar_files_are_read_and_written_as_newman_writes_them() {
+    let server = TargetServer::start();
+    server.stats.sequence.lock().unwrap().push_back(reply(
+        200,
+        &[("Set-Cookie", "fresh=2; Path=/")],
+        "",
+    ));
+    let dir = TempDir::new("cookie-jar");
+    let file = dir.write(
+        "c.json",
+        &collection(vec![
+            json!({"name": "one", "request": {"method": "GET", "url": server.url("/seq/one")}}),
+        ])
+        .to_string(),
+    );
+    // As `newman --export-cookie-jar` wrote it.
+    let jar = dir.write(
+        "jar.json",
+        &json!({"version": "tough-cookie@4.1.3-postman.1", "storeType": "MemoryCookieStore",
+            "rejectPublicSuffixes": false, "enableLooseMode": true, "cookies": [
+            {"key": "pre", "value": "x", "domain": "127.0.0.1", "path": "/", "hostOnly": true,
+             "creation": "2026-12-06T09:00:00.000Z", "lastAccessed": "2026-12-06T09:00:00.000Z"}]})
+        .to_string(),
+    );
+    let out_jar = dir.0.join("out/jar.json");
+    let out = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "--cookie-jar",
+        &jar,
+        "--export-cookie-jar",
+        out_jar.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let received = server.stats.received.lock().unwrap().clone();
+    assert_eq!(header(&received[0], "cookie"), Some("pre=x"));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&out_jar).unwrap()).unwrap();
+    assert_eq!(written["storeType"], "MemoryCookieStore");
+    let keys: Vec<&str> = written["cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, vec!["pre", "fresh"]);
+    let bad = vayu_cli(&["collection", "run", &file, "--cookie-jar", &file]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}
+
+#[test]
+fn no_insecure_file_read_refuses_files_outside_the_working_dir() {
+    let dir = TempDir::new("file-read");
+    std::fs::create_dir_all(dir.0.join("work")).unwrap();
+    dir.write("outside.txt", "secret");
+    let file = dir.write(
+        "c.json",
+        &collection(vec![json!({"name": "upload", "request": {"method": "POST",
+            "url": "http://127.0.0.1:1/", "body": {"mode": "file", "file": {"src": "../outside.txt"}}}})])
+        .to_string(),
+    );
+    let work = dir.0.join("work");
+    let work = work.to_str().unwrap();
+    let refused = vayu_cli(&[
+        "collection",
+        "run",
+        &file,
+        "--working-dir",
+        work,
+        "--no-insecure-file-read",
+    ]);
+    let all = text(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{all}");
+    assert!(all.contains("outside the working directory"), "{all}");
+    // Without the flag Newman reads it, and so does Vayu (the request then fails: port 1).
+    let read = vayu_cli(&["collection", "run", &file, "--working-dir", work]);
+    assert_eq!(read.status.code(), Some(1), "{}", text(&read));
+}
+
+#[test]
+fn color_and_verbose_output_as_newman_prints_them() {
+    let server = TargetServer::start();
+    let dir = TempDir::new("verbose");
+    let file = dir.write(
+        "c.json",
+        &collection(vec![json!({"name": "post", "request": {"method": "POST",
+            "url": server.url("/echo"), "body": {"mode": "raw", "raw": "hello"}},
+            "event": [{"listen": "test", "script": {"exec": ["pm.test('ok', function () {});"]}}]})])
+        .to_string(),
+    );
+    let verbose = vayu_cli(&["collection", "run", &file, "--verbose", "--color", "off"]);
+    let out = text(&verbose);
+    assert_eq!(verbose.status.code(), Some(0), "{out}");
+    for part in [
+        "200 OK ★ ",
+        " time ★ ",
+        "┌ ↑ raw ★ 5B",
+        "│ hello",
+        "transfer-start",
+    ] {
+        assert!(out.contains(part), "{part:?} missing from\n{out}");
+    }
+    assert!(!out.contains('\x1b'), "{out}");
+    let colored = text(&vayu_cli(&["collection", "run", &file, "--color", "on"]));
+    assert!(colored.contains("\x1b[32m  ✓ \x1b[39m"), "{colored}");
+    let bad = vayu_cli(&["collection", "run", &file, "--color", "sometimes"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}
