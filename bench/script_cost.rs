@@ -53,6 +53,7 @@ fn main() {
             total: 350,
             ..Timings::default()
         },
+        redirects: Vec::new(),
     };
     let mut vars = variables.clone();
     let limits = ScriptLimits::default();

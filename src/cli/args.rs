@@ -14,6 +14,8 @@ pub struct Cli {
 
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
+// Parsed once per process: the size of the largest command's flags costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     Run(RunArgs),
     Batch(BatchArgs),

@@ -872,7 +872,7 @@ mod tests {
         assert!(is_inside(&dir.join("a/b.txt"), dir));
         assert!(is_inside(&dir.join("a/../b.txt"), dir));
         assert!(!is_inside(&dir.join("../b.txt"), dir));
-        assert!(!is_inside(&dir.join("/etc/passwd"), dir));
+        assert!(!is_inside(Path::new("/etc/passwd"), dir));
         assert!(!is_inside(Path::new("/w/dd/x"), dir));
     }
 }
