@@ -253,8 +253,11 @@ pub fn configure(
     if let Some(cookies) = &req.jar_cookies {
         // The cookies of the transfer before are not this user's: empty the engine first.
         easy.cookie_list("ALL")?;
-        easy.cookie_file("")?;
-        easy.get_mut().cookie_engine = true;
+        // Once per handle: each CURLOPT_COOKIEFILE adds to a list libcurl keeps through resets.
+        if !easy.get_ref().cookie_engine {
+            easy.cookie_file("")?;
+            easy.get_mut().cookie_engine = true;
+        }
         if !cookies.is_empty() {
             // Sent to the request's host only, after the cookies a redirect set (libcurl joins
             // both into one Cookie header).
