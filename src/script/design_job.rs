@@ -165,7 +165,9 @@ impl DesignJob {
             spec = with_jar_cookies(self.run, self.request.limits, spec);
         }
         match spec.prepare() {
-            Ok(prepared) => {
+            Ok(mut prepared) => {
+                // The jar also takes the cookies of the redirects libcurl follows.
+                prepared.keep_redirect_cookies = self.jar;
                 self.state = State::Sent {
                     request: Box::new(script_request(&spec)),
                 };

@@ -153,7 +153,9 @@ impl WaitingScripts {
                 spec = with_jar_cookies(self.run, limits, spec);
             }
             match spec.prepare() {
-                Ok(prepared) => {
+                Ok(mut prepared) => {
+                    // The jar also takes the cookies of the redirects libcurl follows.
+                    prepared.keep_redirect_cookies = self.jar;
                     self.out.insert(outgoing.id, phase);
                     return Some(NextSend::Start {
                         tag: SIDE_TAG | outgoing.id,
