@@ -141,6 +141,10 @@ mod tests {
             ("h/t?v=a\tb", "http://h/t?v=a%09b"),
             ("h/e?a=1&&b=2&", "http://h/e?a=1&&b=2&"),
             ("https://h:8/e?", "https://h:8/e?"),
+            // Leading blanks go, trailing ones are part of the URL.
+            ("  h/ld", "http://h/ld"),
+            ("h/ts  ", "http://h/ts%20%20"),
+            ("h/tq?a=1 ", "http://h/tq?a=1%20"),
         ];
         for (written, sent) in cases {
             assert_eq!(normalize_url(written, true), sent, "{written:?}");
