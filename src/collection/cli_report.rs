@@ -97,6 +97,16 @@ impl CliReporter {
                 ));
                 let mut details = String::new();
                 super::cli_verbose::details(&mut details, step, req, resp, paint, size, micros);
+                if self.options.ascii {
+                    // Newman's plain-text star, arrows and boxes.
+                    details = details
+                        .replace('★', "*")
+                        .replace('↑', "^")
+                        .replace('↓', "v")
+                        .replace('┌', "-")
+                        .replace('│', "|")
+                        .replace('└', "-");
+                }
                 details.lines().for_each(|l| lines.text(l.to_string()));
             }
             (Some(req), Some(resp), _) => lines.text(format!(
