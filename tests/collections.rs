@@ -323,11 +323,17 @@ fn run_entry(entry: &Entry, saved: bool, compared: &mut usize) -> (usize, Vec<St
                         hop.method, hop.path, next.method, next.path
                     ));
                 }
+                // The same cookies; their order on a hop is libcurl's cookie engine's, not
+                // tough-cookie's (documented in docs/collections.md).
                 let cookie = |headers: &[(String, String)]| {
                     headers
                         .iter()
                         .find(|(k, _)| k.eq_ignore_ascii_case("cookie"))
-                        .map(|(_, v)| v.clone())
+                        .map(|(_, v)| {
+                            let mut pairs: Vec<&str> = v.split("; ").collect();
+                            pairs.sort_unstable();
+                            pairs.join("; ")
+                        })
                 };
                 if cookie(&hop.headers) != cookie(&next.headers) {
                     differences.push(format!(
