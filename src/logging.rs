@@ -1,10 +1,11 @@
 //! The process's one logger, behind the `log` facade: each binary installs it once with
 //! [`init`]; the level comes from `VAYU_LOG` (error, warn, info, debug; default info). The
 //! daemon writes `2026-11-20T23:40:00.123Z INFO message` lines, the CLI `vayu: message`. A
-//! call site that repeats itself is held to a few lines every ten seconds (a worker failing
-//! the same way for every request must not flood the log), then says how many it held back.
+//! call site whose warnings or errors repeat is held to a few lines every ten seconds (a worker
+//! failing the same way for every request must not flood the log), then says how many it held
+//! back.
 
-use log::{LevelFilter, Log, Metadata, Record};
+use log::{Level, LevelFilter, Log, Metadata, Record};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -36,7 +37,11 @@ impl Logger {
     /// Whether the record's call site may write now, and how many lines it held back before.
     fn admit(&self, record: &Record<'_>) -> Option<u64> {
         let key = (
-            record.module_path().unwrap_or_default().to_string(),
+            record
+                .file()
+                .or(record.module_path())
+                .unwrap_or_default()
+                .to_string(),
             record.line().unwrap_or(0),
         );
         let now = Instant::now();
@@ -68,8 +73,15 @@ impl Log for Logger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let Some(held) = self.admit(record) else {
-            return;
+        // Warnings and errors are what a failing worker repeats; the API's access lines (info)
+        // are each a request, and all are written.
+        let held = if record.level() <= Level::Warn {
+            match self.admit(record) {
+                Some(held) => held,
+                None => return,
+            }
+        } else {
+            0
         };
         let held = match held {
             0 => String::new(),
@@ -119,7 +131,6 @@ pub fn init(style: Style) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use log::Level;
 
     #[test]
     fn a_call_site_that_repeats_itself_is_held_back_and_says_how_much() {
@@ -131,7 +142,7 @@ mod tests {
         let record = Record::builder()
             .args(args)
             .level(Level::Error)
-            .module_path(Some("vayu::engine::worker"))
+            .file(Some("src/engine/worker.rs"))
             .line(Some(7))
             .build();
         let admitted: Vec<Option<u64>> = (0..8).map(|_| logger.admit(&record)).collect();
@@ -147,7 +158,7 @@ mod tests {
         let other = Record::builder()
             .args(format_args!("another"))
             .level(Level::Error)
-            .module_path(Some("vayu::engine::worker"))
+            .file(Some("src/engine/worker.rs"))
             .line(Some(8))
             .build();
         assert_eq!(

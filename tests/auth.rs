@@ -514,7 +514,8 @@ fn edgegrid_signs_the_substituted_request_and_its_form_body() {
         "{auth_header}signature={}",
         b64(&hmac256(key.as_bytes(), &data))
     );
-    assert_eq!(got.body, b"k=v+w");
+    // As Newman encodes a form: a space as %20.
+    assert_eq!(got.body, b"k=v%20w");
     let sent: Vec<_> = got
         .headers
         .iter()

@@ -548,7 +548,8 @@ fn dynamic_variables_get_a_fresh_value_per_occurrence_in_url_headers_body_and_au
         query["mine"], "set",
         "a variable named $mine wins over the generator"
     );
-    assert_eq!(query["none"], "%7B%7B$notAVariable%7D%7D");
+    // Newman sends an unknown name in the query as written.
+    assert_eq!(query["none"], "{{$notAVariable}}");
     let headers: Value = serde_json::from_str(&var("headers")).unwrap();
     let header = |name: &str| {
         headers

@@ -21,3 +21,4 @@ mod readme;
 mod requests;
 mod scripts;
 mod store;
+mod tidy;

@@ -1,4 +1,5 @@
-//! The API's log calls, through the process's one logger (`crate::logging`).
+//! The API's log calls, through the process's one logger (`crate::logging`), each counted as a
+//! call site of its own caller's (the logger holds back a site that repeats itself).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -8,6 +9,7 @@ pub enum Level {
     Debug,
 }
 
+#[track_caller]
 pub fn log(level: Level, message: impl AsRef<str>) {
     let level = match level {
         Level::Error => log::Level::Error,
@@ -15,5 +17,17 @@ pub fn log(level: Level, message: impl AsRef<str>) {
         Level::Info => log::Level::Info,
         Level::Debug => log::Level::Debug,
     };
-    log::log!(level, "{}", message.as_ref());
+    if level > log::max_level() {
+        return;
+    }
+    let caller = std::panic::Location::caller();
+    log::logger().log(
+        &log::Record::builder()
+            .args(format_args!("{}", message.as_ref()))
+            .level(level)
+            .target(module_path!())
+            .file(Some(caller.file()))
+            .line(Some(caller.line()))
+            .build(),
+    );
 }

@@ -1,4 +1,5 @@
-//! A job is one worker's share of a multi-request plan (a batch now, load strategies later).
+//! A job is one worker's share of a multi-request plan: a batch's, a load run's (paced requests
+//! or virtual users), a design request's, a flow's.
 //! The worker asks it what to start and tells it what finished; the job paces itself, so no
 //! central thread pushes individual requests.
 
