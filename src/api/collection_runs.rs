@@ -4,7 +4,7 @@
 //! executed, with its test outcomes; the summary at the end) and into the run's event streams.
 
 use super::error::ApiError;
-use super::handlers::Reply;
+use super::reply::Reply;
 use super::AppState;
 use crate::collection::{
     import, junit_xml, run_collection, to_doc, to_tree, ImportOptions, RunSummary,
@@ -171,7 +171,7 @@ pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiErr
     )
     .map_err(|e| ApiError::field("collection", e.to_string()))?;
 
-    let (environment, saved_env) = super::handlers::environment_of(&reader, &body)?;
+    let (environment, saved_env) = super::handlers::saved::environment_of(&reader, &body)?;
     let mut variables = Variables::with_environment(environment);
     let environment_id = saved_env.map(|env| (env.id, env.name));
     match body.get("globals") {

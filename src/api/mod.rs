@@ -7,22 +7,21 @@
 //! ```
 
 mod collection_runs;
+mod dispatch;
 mod error;
 mod handlers;
-mod http;
 mod log;
+mod reply;
 pub mod routes;
 mod security;
 mod sse;
+mod transport;
 
 use crate::engine::{EngineConfig, EventLoop, SelfGuard};
 use crate::run::RunManager;
 use crate::store::Store;
 use error::ApiError;
-use handlers::Reply;
-use http::{Request, Response};
 use log::Level;
-use routes::{Endpoint, Match};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
@@ -143,7 +142,7 @@ impl AppState {
 
 pub struct Daemon {
     state: Arc<AppState>,
-    server: http::Server,
+    server: transport::Server,
     handlers: Vec<JoinHandle<()>>,
     addr: SocketAddr,
 }
@@ -156,13 +155,13 @@ impl Daemon {
         }
         let store = Store::open(&config.db)?;
         let wanted = SocketAddr::new(config.bind, config.port);
-        let limits = http::Limits {
+        let limits = transport::Limits {
             max_connections: connection_cap(config.max_connections),
             request_timeout: config.request_timeout,
             idle_timeout: config.idle_timeout,
             max_body: security::MAX_BODY,
         };
-        let server = http::Server::bind(wanted, limits).map_err(|e| DaemonError::Listen {
+        let server = transport::Server::bind(wanted, limits, reply::refusal).map_err(|e| DaemonError::Listen {
             addr: wanted,
             message: e.to_string(),
         })?;
@@ -201,10 +200,10 @@ impl Daemon {
         });
         let handlers = (0..state.config.handler_threads.max(1))
             .map(|i| {
-                let (state, requests) = (Arc::clone(&state), server.requests());
+                let (state, exchanges) = (Arc::clone(&state), server.exchanges());
                 std::thread::Builder::new()
                     .name(format!("vayu-api-{i}"))
-                    .spawn(move || requests.iter().for_each(|r| handle(&state, r)))
+                    .spawn(move || exchanges.iter().for_each(|x| dispatch::handle(&state, x)))
             })
             .collect::<Result<Vec<_>, _>>()?;
         log::log(
@@ -322,166 +321,4 @@ fn connection_cap(wanted: usize) -> usize {
         );
     }
     cap
-}
-
-fn handle(state: &Arc<AppState>, request: Request) {
-    let started = Instant::now();
-    let method = request.method().to_string();
-    let url = request.url().to_string();
-    let reply = state.policy.check(&request).and_then(|()| {
-        // A handler that panics answers 500 and leaves this handler thread serving.
-        crate::fault::contain(|| dispatch(state, &request, &method, &url)).unwrap_or_else(|what| {
-            log::log(Level::Error, format!("{method} {url}: the handler panicked: {what}"));
-            Err(ApiError::new(
-                500,
-                "internal",
-                format!("the request failed inside the engine ({what}); the engine goes on, and the log has it"),
-            ))
-        })
-    });
-    let status = match reply {
-        Ok(Reply::Stream(id)) => {
-            log::log(Level::Info, format!("{method} {url} stream"));
-            sse::spawn(Arc::clone(state), request, id);
-            return;
-        }
-        Ok(reply) => respond(request, reply),
-        Err(error) => {
-            let status = error.status;
-            if let Err(e) = respond_error(request, &error) {
-                log::log(Level::Debug, format!("writing an error reply failed: {e}"));
-            }
-            status
-        }
-    };
-    log::log(
-        Level::Info,
-        format!(
-            "{method} {url} {status} {:.1}ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        ),
-    );
-}
-
-fn dispatch(
-    state: &AppState,
-    request: &Request,
-    method: &str,
-    url: &str,
-) -> Result<Reply, ApiError> {
-    let path = url.split('?').next().unwrap_or("");
-    let (endpoint, id) = match routes::find(method, path) {
-        Match::Found(endpoint, id) => (endpoint, id.unwrap_or("").to_string()),
-        Match::WrongMethod(allow) => {
-            return Err(ApiError {
-                allow: Some(allow.clone()),
-                ..ApiError::new(
-                    405,
-                    "method_not_allowed",
-                    format!("{method} is not allowed on {path}; use {allow}"),
-                )
-            })
-        }
-        Match::NotFound => {
-            return Err(ApiError::not_found(format!(
-                "no route for {method} {path}; see docs/api.md"
-            )))
-        }
-    };
-    use handlers as h;
-    Ok(match endpoint {
-        Endpoint::Health => h::health(state),
-        Endpoint::Ui => h::ui_file("")?,
-        Endpoint::UiFile => h::ui_file(&id)?,
-        Endpoint::Config => h::config(state),
-        Endpoint::Metrics => h::metrics(state),
-        Endpoint::Request => h::request(state, h::read_json(request)?)?,
-        Endpoint::StartRun => h::start_run(state, h::read_json(request)?)?,
-        Endpoint::ListRuns => h::list_runs(state, url)?,
-        Endpoint::GetRun => h::get_run(state, &id)?,
-        Endpoint::RunReport => h::run_report(state, &id)?,
-        Endpoint::RunReportHtml => h::run_report_html(state, &id)?,
-        Endpoint::RunJunit => collection_runs::junit(state, &id)?,
-        Endpoint::ImportCollection => {
-            collection_runs::import_collection(state, h::read_json(request)?)?
-        }
-        Endpoint::ExportCollection => collection_runs::export_collection(state, &id)?,
-        Endpoint::StopRun => h::stop_run(state, &id)?,
-        Endpoint::DeleteRun => h::delete_run(state, &id)?,
-        Endpoint::Stats => h::stats(state, &id)?,
-        Endpoint::ListCollections => h::list_collections(state, url)?,
-        Endpoint::CreateCollection => h::create_collection(state, h::read_json(request)?)?,
-        Endpoint::GetCollection => h::get_collection(state, &id)?,
-        Endpoint::UpdateCollection => h::update_collection(state, &id, h::read_json(request)?)?,
-        Endpoint::DeleteCollection => h::delete_collection(state, &id)?,
-        Endpoint::ListRequests => h::list_requests(state, url)?,
-        Endpoint::CreateRequest => h::create_request(state, h::read_json(request)?)?,
-        Endpoint::GetRequest => h::get_request(state, &id)?,
-        Endpoint::UpdateRequest => h::update_request(state, &id, h::read_json(request)?)?,
-        Endpoint::DeleteRequest => h::delete_request(state, &id)?,
-        Endpoint::ListEnvironments => h::list_environments(state)?,
-        Endpoint::CreateEnvironment => h::create_environment(state, h::read_json(request)?)?,
-        Endpoint::GetEnvironment => h::get_environment(state, &id)?,
-        Endpoint::UpdateEnvironment => h::update_environment(state, &id, h::read_json(request)?)?,
-        Endpoint::DeleteEnvironment => h::delete_environment(state, &id)?,
-    })
-}
-
-fn json_response(status: u16, body: &serde_json::Value) -> Response {
-    Response::new(status, body.to_string().into_bytes())
-        .with_header("Content-Type", "application/json")
-}
-
-fn respond(request: Request, reply: Reply) -> u16 {
-    let (status, response) = match reply {
-        Reply::Json(status, body) => (status, json_response(status, &body)),
-        Reply::Located(status, body, location) => (
-            status,
-            json_response(status, &body).with_header("Location", location),
-        ),
-        Reply::NoContent => (204, Response::new(204, Vec::new())),
-        Reply::Text(content_type, text) => (
-            200,
-            Response::new(200, text.into_bytes()).with_header("Content-Type", content_type),
-        ),
-        Reply::Page(html) => (
-            200,
-            Response::new(200, html.into_bytes())
-                .with_header("Content-Type", "text/html; charset=utf-8")
-                // Its own inline script and style only: the page loads nothing from anywhere.
-                .with_header(
-                    "Content-Security-Policy",
-                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:",
-                ),
-        ),
-        Reply::File(content_type, content) => (
-            200,
-            Response::new(200, content.as_bytes().to_vec())
-                .with_header("Content-Type", content_type)
-                .with_header("Cache-Control", "no-cache")
-                .with_header(
-                    "Content-Security-Policy",
-                    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-                ),
-        ),
-        Reply::Stream(_) => unreachable!("streams are handed to their own thread"),
-    };
-    if let Err(e) = request.respond(response) {
-        log::log(Level::Debug, format!("writing a reply failed: {e}"));
-    }
-    status
-}
-
-fn respond_error(request: Request, error: &ApiError) -> std::io::Result<()> {
-    let mut response = json_response(error.status, &error.body());
-    if let Some(allow) = &error.allow {
-        response = response.with_header("Allow", allow.clone());
-    }
-    if error.status == 401 {
-        response = response.with_header("WWW-Authenticate", "Bearer");
-    }
-    if error.status == 503 || error.status == 429 {
-        response = response.with_header("Retry-After", "5");
-    }
-    request.respond(response)
 }

@@ -3,7 +3,7 @@
 //! rebinding) or coming from an Origin not allowed are refused, and bodies must be JSON.
 
 use super::error::ApiError;
-use super::http::Request;
+use super::transport::Request;
 use std::net::IpAddr;
 
 /// Request bodies over this are refused with 413 (by the server, before they are read).

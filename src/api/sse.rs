@@ -4,45 +4,47 @@
 //! Each stream has its own thread, so handler threads are never tied up by it.
 
 use super::error::ApiError;
-use super::http::{Request, Stream};
 use super::log::{log, Level};
+use super::reply::error_response;
+use super::transport::{Responder, Response, StreamWriter};
 use super::AppState;
 use crate::run::RunEvent;
 use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// Writes the stream with chunked framing, so the client sees where it ends.
+/// Writes the stream's events; the transport frames them (chunked), so the client sees where the
+/// stream ends.
 struct EventWriter {
-    out: Stream,
+    out: StreamWriter,
 }
 
 impl EventWriter {
-    fn start(request: Request) -> std::io::Result<EventWriter> {
-        let mut out = request.into_stream()?;
-        out.write_all(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        )?;
-        out.flush()?;
-        Ok(EventWriter { out })
+    fn start(responder: Responder) -> EventWriter {
+        let (response, out) = Response::stream(200);
+        responder.respond(
+            response
+                .with_header("Content-Type", "text/event-stream")
+                .with_header("Cache-Control", "no-cache")
+                .with_header("Connection", "close"),
+        );
+        EventWriter { out }
     }
 
     fn chunk(&mut self, text: &str) -> std::io::Result<()> {
-        write!(self.out, "{:x}\r\n{text}\r\n", text.len())?;
-        self.out.flush()
+        self.out.send(text.to_string())
     }
 
     fn event(&mut self, name: &str, data: &serde_json::Value) -> std::io::Result<()> {
         self.chunk(&format!("event: {name}\ndata: {data}\n\n"))
     }
 
-    fn end(mut self) -> std::io::Result<()> {
-        self.out.write_all(b"0\r\n\r\n")?;
-        self.out.flush()
+    /// The stream ends when its writer is dropped.
+    fn end(self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -99,9 +101,9 @@ impl Drop for StreamSlot<'_> {
 }
 
 /// Serves a stream on its own thread. A panic while serving it ends that stream only.
-pub fn spawn(state: Arc<AppState>, request: Request, id: String) {
+pub fn spawn(state: Arc<AppState>, responder: Responder, id: String) {
     if let Err(error) = state.streams.take(&id) {
-        let _ = super::respond_error(request, &error);
+        responder.respond(error_response(&error));
         return;
     }
     let (counted, stream_id) = (Arc::clone(&state), id.clone());
@@ -112,7 +114,7 @@ pub fn spawn(state: Arc<AppState>, request: Request, id: String) {
                 open: &state.streams,
                 id: id.clone(),
             };
-            let (level, message) = match crate::fault::contain(|| serve(&state, request, &id)) {
+            let (level, message) = match crate::fault::contain(|| serve(&state, responder, &id)) {
                 Ok(Ok(())) => return,
                 Ok(Err(e)) => (Level::Debug, format!("stats stream for {id} ended: {e}")),
                 Err(what) => (
@@ -128,14 +130,14 @@ pub fn spawn(state: Arc<AppState>, request: Request, id: String) {
     }
 }
 
-fn serve(state: &AppState, request: Request, id: &str) -> std::io::Result<()> {
+fn serve(state: &AppState, responder: Responder, id: &str) -> std::io::Result<()> {
     #[cfg(test)]
     if tests::PANIC_IN_STREAM.lock().as_deref() == Some(id) {
         panic!("injected into the event stream of {id}");
     }
     // A collection run: a `request` event per request executed, then `complete`.
     if let Some(events) = state.collection_runs.subscribe(id) {
-        let mut w = EventWriter::start(request)?;
+        let mut w = EventWriter::start(responder);
         loop {
             match events.recv_timeout(KEEP_ALIVE) {
                 Ok((name, data)) => {
@@ -151,7 +153,7 @@ fn serve(state: &AppState, request: Request, id: &str) -> std::io::Result<()> {
         return w.end();
     }
     if let Some(events) = state.runs.subscribe(id) {
-        let mut w = EventWriter::start(request)?;
+        let mut w = EventWriter::start(responder);
         loop {
             match events.recv_timeout(KEEP_ALIVE) {
                 Ok(RunEvent::Progress(snapshot)) => w.event(
@@ -179,8 +181,8 @@ fn serve(state: &AppState, request: Request, id: &str) -> std::io::Result<()> {
         .get_run(id)
         .map_err(std::io::Error::other)?;
     let Some(run) = stored else {
-        let error = ApiError::missing("run", id);
-        return super::respond_error(request, &error);
+        responder.respond(error_response(&ApiError::missing("run", id)));
+        return Ok(());
     };
     let points = state
         .store
@@ -188,7 +190,7 @@ fn serve(state: &AppState, request: Request, id: &str) -> std::io::Result<()> {
         .map_err(std::io::Error::other)?
         .run_metrics(id, None, None)
         .map_err(std::io::Error::other)?;
-    let mut w = EventWriter::start(request)?;
+    let mut w = EventWriter::start(responder);
     for mut point in crate::ui::series(points) {
         let timestamp = point.remove("t");
         let steps = point.remove("steps");

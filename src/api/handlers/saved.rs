@@ -1,0 +1,259 @@
+//! Saved work: collections, requests and environments (CRUD), and the environment a body names.
+
+use crate::api::error::ApiError;
+use crate::api::reply::{query, required, Reply};
+use crate::api::AppState;
+use crate::model::RequestSpec;
+use crate::store::{RequestFields, StoreError};
+use serde_json::{json, Value};
+
+/// The environment a body gives inline (`environment`) or saved (`environmentId`), not both;
+/// the saved one too, so what the scripts leave can be saved back.
+pub(crate) fn environment_of(
+    reader: &crate::store::Reader,
+    body: &serde_json::Map<String, Value>,
+) -> Result<(crate::script::Scope, Option<crate::store::Environment>), ApiError> {
+    match (body.get("environment"), body.get("environmentId")) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "give `environment` or `environmentId`, not both",
+        )),
+        (Some(Value::Object(map)), None) => Ok((map.clone(), None)),
+        (Some(_), None) => Err(ApiError::field(
+            "environment",
+            "must be an object of variables",
+        )),
+        (None, Some(Value::String(id))) => {
+            let env = reader
+                .get_environment(id)?
+                .ok_or_else(|| ApiError::missing("environment", id))?;
+            let scope = env.variables.as_object().cloned().unwrap_or_default();
+            Ok((scope, Some(env)))
+        }
+        (None, Some(_)) => Err(ApiError::field("environmentId", "must be a string")),
+        (None, None) => Ok((Default::default(), None)),
+    }
+}
+
+
+/// Refuses fields the endpoint does not take (a typo should not be ignored silently).
+fn only(map: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), ApiError> {
+    match map.keys().find(|k| !fields.contains(&k.as_str())) {
+        Some(unknown) => Err(ApiError::field(
+            unknown.clone(),
+            format!("unknown field; use {}", fields.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn name_of(map: &serde_json::Map<String, Value>) -> Result<String, ApiError> {
+    match map.get("name") {
+        Some(Value::String(n)) if !crate::model::is_blank(n) => Ok(n.clone()),
+        _ => Err(ApiError::field("name", "a non-empty string is required")),
+    }
+}
+
+fn optional_id(
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+) -> Result<Option<String>, ApiError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::field(key, "must be a string or null")),
+    }
+}
+
+pub fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+    let parent = query(url)
+        .into_iter()
+        .find(|(k, _)| *k == "parentId")
+        .map(|(_, v)| v.to_string());
+    Ok(Reply::Json(
+        200,
+        json!({"items": state.store.reader()?.list_collections(parent.as_deref())?}),
+    ))
+}
+
+/// A resource the body refers to (`parentId`, `collectionId`) that does not exist conflicts with
+/// what is stored (409, naming the field); it is not a missing URL (404): the resource the URL
+/// names (`url_id`) may well exist.
+fn referenced<'a>(
+    field: &'static str,
+    url_id: Option<&'a str>,
+) -> impl Fn(StoreError) -> ApiError + 'a {
+    move |e| match e {
+        StoreError::NotFound { what, id } if Some(id.as_str()) != url_id => ApiError {
+            field: Some(field.into()),
+            ..ApiError::conflict(format!(
+                "{what} `{id}` does not exist; create it first, or leave out `{field}`"
+            ))
+        },
+        other => other.into(),
+    }
+}
+
+pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let map = required(body)?;
+    only(&map, &["name", "parentId"])?;
+    let c = state
+        .store
+        .writer()
+        .create_collection(&name_of(&map)?, optional_id(&map, "parentId")?.as_deref())
+        .map_err(referenced("parentId", None))?;
+    let location = format!("/collections/{}", c.id);
+    Ok(Reply::created(c, location))
+}
+
+pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let c = state
+        .store
+        .reader()?
+        .get_collection(id)?
+        .ok_or_else(|| ApiError::missing("collection", id))?;
+    Ok(Reply::ok(c))
+}
+
+pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+    let map = required(body)?;
+    only(&map, &["name", "parentId"])?;
+    let c = state
+        .store
+        .writer()
+        .update_collection(
+            id,
+            &name_of(&map)?,
+            optional_id(&map, "parentId")?.as_deref(),
+        )
+        .map_err(referenced("parentId", Some(id)))?;
+    Ok(Reply::ok(c))
+}
+
+pub fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_collection(id)?;
+    Ok(Reply::NoContent)
+}
+
+fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
+    let fields: RequestFields = serde_json::from_value(Value::Object(required(body)?))
+        .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
+    // Checked now: what does not depend on variables. The url and headers may hold {{names}}
+    // and are checked when the request is sent.
+    crate::model::Method::parse(&fields.method).map_err(|e| ApiError::invalid(e, ""))?;
+    if fields
+        .auth
+        .as_ref()
+        .is_some_and(|a| !a.is_object() && !a.is_null())
+    {
+        return Err(ApiError::field(
+            "auth",
+            "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
+        ));
+    }
+    if crate::model::is_blank(&fields.url) {
+        return Err(ApiError::field("url", "is empty"));
+    }
+    let mut spec = json!({"method": fields.method, "url": fields.url, "headers": fields.headers.clone().unwrap_or(json!([]))});
+    if let Some(b) = &fields.body {
+        spec["body"] = b.clone();
+    }
+    RequestSpec::from_json(&spec.to_string()).map_err(|e| ApiError::invalid(e, ""))?;
+    Ok(fields)
+}
+
+pub fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+    let collection = query(url)
+        .into_iter()
+        .find(|(k, _)| *k == "collectionId")
+        .map(|(_, v)| v.to_string());
+    Ok(Reply::Json(
+        200,
+        json!({"items": state.store.reader()?.list_requests(collection.as_deref())?}),
+    ))
+}
+
+pub fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let r = state
+        .store
+        .writer()
+        .create_request(request_fields(body)?)
+        .map_err(referenced("collectionId", None))?;
+    let location = format!("/requests/{}", r.id);
+    Ok(Reply::created(r, location))
+}
+
+pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let r = state
+        .store
+        .reader()?
+        .get_request(id)?
+        .ok_or_else(|| ApiError::missing("request", id))?;
+    Ok(Reply::ok(r))
+}
+
+pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+    let r = state
+        .store
+        .writer()
+        .update_request(id, request_fields(body)?)
+        .map_err(referenced("collectionId", Some(id)))?;
+    Ok(Reply::ok(r))
+}
+
+pub fn delete_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_request(id)?;
+    Ok(Reply::NoContent)
+}
+
+fn environment_fields(body: Value) -> Result<(String, Value), ApiError> {
+    let map = required(body)?;
+    only(&map, &["name", "variables"])?;
+    let variables = match map.get("variables") {
+        None => json!({}),
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => {
+            return Err(ApiError::field(
+                "variables",
+                "must be an object of variables",
+            ))
+        }
+    };
+    Ok((name_of(&map)?, variables))
+}
+
+pub fn list_environments(state: &AppState) -> Result<Reply, ApiError> {
+    Ok(Reply::Json(
+        200,
+        json!({"items": state.store.reader()?.list_environments()?}),
+    ))
+}
+
+pub fn create_environment(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+    let (name, variables) = environment_fields(body)?;
+    let e = state.store.writer().create_environment(&name, variables)?;
+    let location = format!("/environments/{}", e.id);
+    Ok(Reply::created(e, location))
+}
+
+pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    let e = state
+        .store
+        .reader()?
+        .get_environment(id)?
+        .ok_or_else(|| ApiError::missing("environment", id))?;
+    Ok(Reply::ok(e))
+}
+
+pub fn update_environment(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+    let (name, variables) = environment_fields(body)?;
+    let e = state
+        .store
+        .writer()
+        .update_environment(id, &name, variables)?;
+    Ok(Reply::ok(e))
+}
+
+pub fn delete_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+    state.store.writer().delete_environment(id)?;
+    Ok(Reply::NoContent)
+}

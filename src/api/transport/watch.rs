@@ -1,0 +1,181 @@
+//! What a connection is doing, seen from outside hyper: shared (on the transport's one thread) by
+//! its task, its IO (which sees bytes come and go) and its service (which sees requests). The
+//! connection task reads it for its deadlines, the accept loop to find the connection idle
+//! longest.
+
+use super::{Limits, Permit, WRITE_TIMEOUT};
+use std::cell::{Cell, RefCell};
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    /// Waiting for a request, none of it come.
+    Idle,
+    /// Some of a request's head came: the request deadline runs.
+    Reading,
+    /// The service has the request (reading its body under the same deadline, then waiting for
+    /// the handler), or its reply is being written.
+    Handling,
+}
+
+/// Why a connection is asked to close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Closing {
+    /// Its place in the cap went to a new connection (it was idle).
+    Evicted,
+    /// The server stops: close unless a request is being answered.
+    Shutdown,
+}
+
+/// What a deadline that passed means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expired {
+    /// Idle too long, or a reply not taken: closed without a word.
+    Quietly,
+    /// A request not whole in time: 408.
+    Request,
+}
+
+pub(super) struct Watch {
+    phase: Cell<Phase>,
+    /// When the phase began (for `Reading`, the request's first byte).
+    since: Cell<Instant>,
+    /// When a write last found the client's receive window full, while it stays full.
+    write_stalled: Cell<Option<Instant>>,
+    /// The reply's body was taken whole by hyper: the next flush ends `Handling`.
+    reply_encoded: Cell<bool>,
+    /// The transport refused this connection's request: it lingers before it closes.
+    refused: Cell<bool>,
+    closing: Cell<Option<Closing>>,
+    /// Its place in the cap; taken early when it is evicted or lingers.
+    permit: RefCell<Option<Permit>>,
+    /// Wakes the connection task when a deadline may have moved earlier or it must close.
+    pub(super) changed: Notify,
+}
+
+impl Watch {
+    pub(super) fn new(permit: Permit) -> Watch {
+        Watch {
+            phase: Cell::new(Phase::Idle),
+            since: Cell::new(Instant::now()),
+            write_stalled: Cell::new(None),
+            reply_encoded: Cell::new(false),
+            refused: Cell::new(false),
+            closing: Cell::new(None),
+            permit: RefCell::new(Some(permit)),
+            changed: Notify::new(),
+        }
+    }
+
+    pub(super) fn phase(&self) -> Phase {
+        self.phase.get()
+    }
+
+    /// How long it has been in its phase since (for the accept loop's longest idle).
+    pub(super) fn since(&self) -> Instant {
+        self.since.get()
+    }
+
+    fn enter(&self, phase: Phase) {
+        self.phase.set(phase);
+        self.since.set(Instant::now());
+        self.changed.notify_one();
+    }
+
+    /// Bytes came from the client.
+    pub(super) fn bytes_came(&self) {
+        if self.phase.get() == Phase::Idle {
+            self.enter(Phase::Reading);
+        }
+    }
+
+    /// The service took a request; returns when its first byte came (its deadline's start).
+    pub(super) fn request_taken(&self) -> Instant {
+        let first_byte = match self.phase.get() {
+            Phase::Reading => self.since.get(),
+            // Read along with the request before it (pipelined): its time starts now.
+            _ => Instant::now(),
+        };
+        self.reply_encoded.set(false);
+        self.enter(Phase::Handling);
+        first_byte
+    }
+
+    /// Hyper dropped the reply's body: all of it is in hyper's buffer.
+    pub(super) fn reply_encoded(&self) {
+        self.reply_encoded.set(true);
+    }
+
+    /// Everything written so far reached the socket.
+    pub(super) fn flushed(&self) {
+        if self.phase.get() == Phase::Handling && self.reply_encoded.replace(false) {
+            self.enter(Phase::Idle);
+        }
+    }
+
+    /// A write found the client's window full (`true`) or made progress (`false`).
+    pub(super) fn write_blocked(&self, blocked: bool) {
+        match (blocked, self.write_stalled.get()) {
+            (true, None) => {
+                self.write_stalled.set(Some(Instant::now()));
+                self.changed.notify_one();
+            }
+            (false, Some(_)) => self.write_stalled.set(None),
+            _ => {}
+        }
+    }
+
+    pub(super) fn refuse(&self) {
+        self.refused.set(true);
+    }
+
+    pub(super) fn was_refused(&self) -> bool {
+        self.refused.get()
+    }
+
+    pub(super) fn close(&self, why: Closing) {
+        if why == Closing::Evicted {
+            self.give_back_place();
+        }
+        self.closing.set(Some(why));
+        self.changed.notify_one();
+    }
+
+    pub(super) fn closing(&self) -> Option<Closing> {
+        self.closing.get()
+    }
+
+    /// Gives its place in the cap back now (it is evicted, or only lingers).
+    pub(super) fn give_back_place(&self) {
+        self.permit.borrow_mut().take();
+    }
+
+    /// The next deadline: a stalled write's, else the phase's (none while the service has the
+    /// request: it keeps the body's deadline itself, and a handler may take long).
+    pub(super) fn deadline(&self, limits: &Limits) -> Option<Instant> {
+        let phase = match self.phase.get() {
+            Phase::Idle => Some(self.since.get() + limits.idle_timeout),
+            Phase::Reading => Some(self.since.get() + limits.request_timeout),
+            Phase::Handling => None,
+        };
+        let write = self.write_stalled.get().map(|t| t + WRITE_TIMEOUT);
+        match (phase, write) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// What passed by `now`, if anything.
+    pub(super) fn expired(&self, now: Instant, limits: &Limits) -> Option<Expired> {
+        if self.write_stalled.get().is_some_and(|t| t + WRITE_TIMEOUT <= now) {
+            return Some(Expired::Quietly);
+        }
+        let since = self.since.get();
+        match self.phase.get() {
+            Phase::Idle if since + limits.idle_timeout <= now => Some(Expired::Quietly),
+            Phase::Reading if since + limits.request_timeout <= now => Some(Expired::Request),
+            _ => None,
+        }
+    }
+}
