@@ -87,9 +87,7 @@ fn dispatch(
         Endpoint::RunReport => runs::run_report(state, &id)?,
         Endpoint::RunReportHtml => runs::run_report_html(state, &id)?,
         Endpoint::RunJunit => collection_runs::junit(state, &id)?,
-        Endpoint::ImportCollection => {
-            collection_runs::import_collection(state, json(request)?)?
-        }
+        Endpoint::ImportCollection => collection_runs::import_collection(state, json(request)?)?,
         Endpoint::ExportCollection => collection_runs::export_collection(state, &id)?,
         Endpoint::StopRun => runs::stop_run(state, &id)?,
         Endpoint::DeleteRun => runs::delete_run(state, &id)?,
@@ -111,4 +109,3 @@ fn dispatch(
         Endpoint::DeleteEnvironment => saved::delete_environment(state, &id)?,
     })
 }
-

@@ -161,9 +161,11 @@ impl Daemon {
             idle_timeout: config.idle_timeout,
             max_body: security::MAX_BODY,
         };
-        let server = transport::Server::bind(wanted, limits, reply::refusal).map_err(|e| DaemonError::Listen {
-            addr: wanted,
-            message: e.to_string(),
+        let server = transport::Server::bind(wanted, limits, reply::refusal).map_err(|e| {
+            DaemonError::Listen {
+                addr: wanted,
+                message: e.to_string(),
+            }
         })?;
         let addr = server.addr();
         // Bound first, so the engine knows the address its runs and scripts may not reach.

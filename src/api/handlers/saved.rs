@@ -34,7 +34,6 @@ pub(crate) fn environment_of(
     }
 }
 
-
 /// Refuses fields the endpoint does not take (a typo should not be ignored silently).
 fn only(map: &serde_json::Map<String, Value>, fields: &[&str]) -> Result<(), ApiError> {
     match map.keys().find(|k| !fields.contains(&k.as_str())) {

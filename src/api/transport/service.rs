@@ -138,7 +138,9 @@ enum BodyError {
 /// it comes).
 async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, BodyError> {
     let mut whole: Vec<u8> = Vec::new();
-    while let Some(frame) = poll_fn(|cx| hyper::body::Body::poll_frame(Pin::new(&mut body), cx)).await {
+    while let Some(frame) =
+        poll_fn(|cx| hyper::body::Body::poll_frame(Pin::new(&mut body), cx)).await
+    {
         let Ok(data) = frame.map_err(BodyError::Broken)?.into_data() else {
             // Trailer fields: ignored.
             continue;

@@ -168,7 +168,11 @@ impl Watch {
 
     /// What passed by `now`, if anything.
     pub(super) fn expired(&self, now: Instant, limits: &Limits) -> Option<Expired> {
-        if self.write_stalled.get().is_some_and(|t| t + WRITE_TIMEOUT <= now) {
+        if self
+            .write_stalled
+            .get()
+            .is_some_and(|t| t + WRITE_TIMEOUT <= now)
+        {
             return Some(Expired::Quietly);
         }
         let since = self.since.get();
