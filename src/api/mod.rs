@@ -1,8 +1,9 @@
 //! `vayu-engine`: the control API. Only this module knows HTTP-control JSON and SSE.
 //!
 //! ```text
-//! http server (poller) ── whole requests ── handler threads ── security checks ── routes ── handlers
-//!                                                                └─ GET /stats/{id}: its own SSE thread
+//! transport (hyper, one thread) ── whole requests ── handler threads ── dispatch: security checks,
+//!                                                                      routes, handlers, replies
+//!                                                      └─ GET /stats/{id}: its own SSE thread
 //! shared: EventLoop (workers), RunManager (runs, reporter), Store (writer thread, readers)
 //! ```
 
