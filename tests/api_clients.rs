@@ -552,3 +552,33 @@ fn head_requests_get_a_head_only() {
         .unwrap();
     assert_eq!(read_reply(&mut s).status, 200, "no body came before it");
 }
+
+/// Graceful shutdown: a request already read is answered, a connection waiting for its next
+/// request is closed, and no connection is accepted once `shutdown` has stopped the server.
+#[test]
+fn stopping_answers_requests_already_read_and_accepts_no_more() {
+    let target = TargetServer::start();
+    let mut engine = Engine::start(DaemonConfig::default());
+    let mut idle = engine.connect();
+    let mut busy = engine.connect();
+    let design = format!(
+        r#"{{"request": {{"url": "{}"}}}}"#,
+        target.url("/delay/800")
+    );
+    busy.write_all(engine.request("POST", "/request", &design).as_bytes())
+        .unwrap();
+    // The request is with its handler (it waits for the target) when the shutdown starts.
+    std::thread::sleep(Duration::from_millis(300));
+    let daemon = engine.daemon.take().unwrap();
+    let stopping = std::thread::spawn(move || daemon.shutdown());
+    let reply = read_reply(&mut busy);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.head.contains("Connection: close"), "{}", reply.head);
+    assert!(closed(&mut busy));
+    assert!(closed(&mut idle), "the idle connection is closed");
+    stopping.join().unwrap();
+    assert!(
+        TcpStream::connect(engine.addr).is_err(),
+        "no connection is accepted after the shutdown"
+    );
+}

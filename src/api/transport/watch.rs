@@ -183,3 +183,68 @@ impl Watch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn limits() -> Limits {
+        Limits {
+            max_connections: 8,
+            request_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
+            max_body: 1024,
+        }
+    }
+
+    #[test]
+    fn a_connection_goes_idle_only_once_its_reply_is_written() {
+        let open = Arc::new(AtomicUsize::new(1));
+        let watch = Watch::new(Permit(Arc::clone(&open)));
+        let limits = limits();
+        assert_eq!(watch.phase(), Phase::Idle);
+        watch.bytes_came();
+        assert_eq!(watch.phase(), Phase::Reading);
+        let first_byte = watch.since();
+        assert_eq!(
+            watch.deadline(&limits),
+            Some(first_byte + limits.request_timeout)
+        );
+        assert_eq!(watch.request_taken(), first_byte, "the deadline's start");
+        assert_eq!(watch.deadline(&limits), None, "a handler may take long");
+        watch.flushed();
+        assert_eq!(watch.phase(), Phase::Handling, "a flush mid-reply");
+        watch.reply_encoded();
+        watch.flushed();
+        assert_eq!(watch.phase(), Phase::Idle);
+        assert_eq!(
+            watch.expired(watch.since() + limits.idle_timeout, &limits),
+            Some(Expired::Quietly)
+        );
+        watch.close(Closing::Evicted);
+        assert_eq!(
+            open.load(SeqCst),
+            0,
+            "an evicted connection's place is free at once"
+        );
+    }
+
+    #[test]
+    fn a_reply_the_client_does_not_take_expires_after_the_write_timeout() {
+        let watch = Watch::new(Permit(Arc::new(AtomicUsize::new(1))));
+        let limits = limits();
+        watch.request_taken();
+        watch.write_blocked(true);
+        let stalled = watch.deadline(&limits).unwrap();
+        assert_eq!(
+            watch.expired(stalled - Duration::from_millis(1), &limits),
+            None
+        );
+        assert_eq!(watch.expired(stalled, &limits), Some(Expired::Quietly));
+        watch.write_blocked(false);
+        assert_eq!(watch.deadline(&limits), None, "progress clears it");
+    }
+}
