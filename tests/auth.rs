@@ -223,6 +223,28 @@ fn digest_replaces_an_explicit_authorization_header() {
     assert_eq!(r.status, 200, "{}", r.body);
 }
 
+/// With the server's realm and nonce given (Postman's digest fields), the request is signed
+/// before it goes out, as postman-runtime signs it: the server never has to challenge.
+#[test]
+fn digest_with_a_known_nonce_is_signed_on_the_first_request() {
+    let server = TargetServer::start();
+    let r = send(
+        &engine(),
+        json!({
+            "url": server.url("/digest/user/pass"),
+            "auth": {"type": "digest", "username": "user", "password": "pass", "realm": "vayu",
+                     "nonce": "n0nce", "qop": "auth", "nonceCount": "00000001", "clientNonce": "c0ffee"}
+        }),
+    )
+    .unwrap();
+    assert_eq!((r.status, r.body.as_str()), (200, "digest ok"));
+    assert_eq!(
+        server.stats.path_count("/digest/user/pass"),
+        1,
+        "no challenge round trip"
+    );
+}
+
 /// The `OAuth k="v",...` header's fields, decoded.
 fn oauth_fields(value: &str) -> Vec<(String, String)> {
     let dec = |s: &str| {

@@ -4,6 +4,7 @@
 //! refused here, with the item's path and what to do, before anything is sent.
 
 use crate::flow::{FormPart, Step, StepBody};
+use crate::model::auth::DigestAuth;
 use crate::model::{ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs, Method, RequestSpec};
 use crate::script::Scope;
 use serde_json::Value;
@@ -834,10 +835,17 @@ pub(super) fn parse_auth(v: &Value, path: &str) -> Result<Option<Option<AuthSpec
         }
         "digest" => {
             let p = params("digest");
-            AuthSpec::Digest {
+            AuthSpec::Digest(Box::new(DigestAuth {
                 username: field(&p, "username"),
                 password: field(&p, "password"),
-            }
+                realm: field(&p, "realm"),
+                nonce: field(&p, "nonce"),
+                algorithm: field(&p, "algorithm"),
+                qop: field(&p, "qop"),
+                nonce_count: field(&p, "nonceCount"),
+                client_nonce: field(&p, "clientNonce"),
+                opaque: field(&p, "opaque"),
+            }))
         }
         "oauth2" => {
             let p = params("oauth2");

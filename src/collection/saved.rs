@@ -265,8 +265,24 @@ fn postman_auth(auth: &AuthSpec) -> Value {
         } => {
             json!({"type": "apikey", "apikey": list(&[("key", key), ("value", value), ("in", place(p, "query"))])})
         }
-        AuthSpec::Digest { username, password } => {
-            json!({"type": "digest", "digest": list(&[("username", username), ("password", password)])})
+        AuthSpec::Digest(a) => {
+            let fields = [
+                ("username", &a.username),
+                ("password", &a.password),
+                ("realm", &a.realm),
+                ("nonce", &a.nonce),
+                ("algorithm", &a.algorithm),
+                ("qop", &a.qop),
+                ("nonceCount", &a.nonce_count),
+                ("clientNonce", &a.client_nonce),
+                ("opaque", &a.opaque),
+            ];
+            let given: Vec<(&str, &str)> = fields
+                .iter()
+                .filter(|(k, v)| matches!(*k, "username" | "password") || !v.is_empty())
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect();
+            json!({"type": "digest", "digest": list(&given)})
         }
         AuthSpec::OAuth2 {
             access_token,

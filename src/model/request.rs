@@ -185,12 +185,9 @@ pub enum AuthSpec {
         #[serde(default, rename = "in", skip_serializing_if = "ApiKeyPlace::is_header")]
         place: ApiKeyPlace,
     },
-    /// HTTP digest (RFC 7616): libcurl answers the server's challenge.
-    Digest {
-        username: String,
-        #[serde(default)]
-        password: String,
-    },
+    /// HTTP digest (RFC 7616): signed before sending when `realm` and `nonce` are given, else
+    /// libcurl answers the server's challenge.
+    Digest(Box<auth::DigestAuth>),
     /// OAuth 2.0 with an access token already obtained: sent as `<headerPrefix> <token>` in the
     /// Authorization header (the default), or as the `access_token` query parameter.
     #[serde(rename = "oauth2", rename_all = "camelCase")]
@@ -246,10 +243,7 @@ impl AuthSpec {
                 value: f(value),
                 place: *place,
             },
-            AuthSpec::Digest { username, password } => AuthSpec::Digest {
-                username: f(username),
-                password: f(password),
-            },
+            AuthSpec::Digest(a) => AuthSpec::Digest(Box::new(a.map_text(&mut f))),
             AuthSpec::OAuth2 {
                 access_token,
                 place,
@@ -582,7 +576,7 @@ impl RequestSpec {
                     }
                 }
                 // Applied to the finished request below.
-                AuthSpec::Digest { .. }
+                AuthSpec::Digest(_)
                 | AuthSpec::AwsV4(_)
                 | AuthSpec::Ntlm(_)
                 | AuthSpec::OAuth1(_)

@@ -1,6 +1,6 @@
 //! Postman's auth types that sign the request or leave it to libcurl: AWS Signature v4, NTLM,
-//! OAuth 1.0, Hawk, JWT, Akamai EdgeGrid and Atlassian ASAP, plus digest's hand-over to
-//! libcurl. Each module holds one auth's parameters (named as in Postman's collection format,
+//! OAuth 1.0, Hawk, JWT, Akamai EdgeGrid and Atlassian ASAP, plus digest (signed when the
+//! server's nonce is known, else handed to libcurl). Each module holds one auth's parameters (named as in Postman's collection format,
 //! so a collection's auth maps onto them key for key) and how it changes the outgoing request,
 //! following postman-runtime's `lib/authorizer/*.js` (what Newman 6 sends).
 //!
@@ -9,6 +9,7 @@
 
 mod asap;
 mod aws;
+mod digest;
 mod edgegrid;
 mod hawk;
 mod jwt;
@@ -22,6 +23,7 @@ pub(crate) use oauth1::signature_method as oauth1_method;
 
 pub use asap::AsapAuth;
 pub use aws::AwsV4Auth;
+pub use digest::DigestAuth;
 pub use edgegrid::EdgeGridAuth;
 pub use hawk::HawkAuth;
 pub use jwt::{JwtAuth, JwtPlace};
@@ -109,21 +111,7 @@ pub(crate) fn apply(
     out: &mut Outgoing,
 ) -> Result<Option<Box<CurlAuth>>, ValidationError> {
     let curl = match auth {
-        AuthSpec::Digest { username, password } => {
-            if username.is_empty() {
-                return Err(ValidationError::new(
-                    "auth.username",
-                    "digest auth needs a username",
-                ));
-            }
-            // postman-runtime's digest auth replaces the request's own Authorization header;
-            // sent along, a stale one would be all the server reads.
-            out.remove_header("authorization");
-            Some(CurlAuth::Digest {
-                username: username.clone(),
-                password: password.clone(),
-            })
-        }
+        AuthSpec::Digest(a) => a.apply(out)?,
         AuthSpec::AwsV4(a) => Some(a.apply(out)?),
         AuthSpec::Ntlm(a) => Some(a.apply(out)?),
         AuthSpec::OAuth1(a) => a.apply(out).map(|()| None)?,
