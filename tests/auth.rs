@@ -2,13 +2,10 @@
 //! from the loopback server's side: each test recomputes or verifies what arrived with code of
 //! its own (or the verifying half of a library), never with Vayu's signing code.
 
-use crate::support::{engine, engine_with, send, Reply, TargetServer};
+use crate::support::{engine, send, Reply, TargetServer};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use vayu::collection::{import, run_collection, ImportOptions};
-use vayu::engine::EngineConfig;
-use vayu::flow::FlowOptions;
 use vayu::script::Variables;
 
 const RSA_PRIVATE: &str = include_str!("auth-keys/rsa-private.pem");
@@ -504,21 +501,10 @@ fn edgegrid_signs_the_substituted_request_and_its_form_body() {
             "body": {"mode": "urlencoded", "urlencoded": [{"key": "k", "value": "v w"}]}
         }}]
     });
-    let collection = import(&doc, &ImportOptions::default()).unwrap();
     let mut variables = Variables::default();
     variables.environment.insert("access".into(), json!("at"));
     variables.environment.insert("secret".into(), json!("cs"));
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    run_collection(
-        &engine,
-        &collection,
-        variables,
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    crate::support::run_collection_doc(&doc, variables);
     let got = &received(&server)[0];
     let auth_header = "EG1-HMAC-SHA256 client_token=ct;access_token=at;timestamp=20240101T00:00:00+0000;nonce=nonce-1;";
     let data = [
@@ -566,18 +552,7 @@ fn scripts_read_and_change_a_signing_auth() {
             "pm.request.auth.update([{key: 'payload', value: '{\"sub\": \"script\"}'}], 'jwt');"
         ]}}]}]
     });
-    let collection = import(&doc, &ImportOptions::default()).unwrap();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    let summary = run_collection(
-        &engine,
-        &collection,
-        Variables::default(),
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    let summary = crate::support::run_collection_doc(&doc, Variables::default());
     assert!(summary.failures.is_empty(), "{:?}", summary.failures);
     let got = &received(&server)[0];
     let token = header(got, "authorization")

@@ -7,12 +7,10 @@
 
 use crate::support::mutual_tls::MutualTls;
 use crate::support::target::Received;
-use crate::support::{engine_with, Reply, TargetServer, TempDir};
+use crate::support::{Reply, TargetServer, TempDir};
 use serde_json::{json, Value};
 use std::process::{Command, Output};
-use vayu::collection::{import, run_collection, ImportOptions, RunSummary};
-use vayu::engine::EngineConfig;
-use vayu::flow::FlowOptions;
+use vayu::collection::{import, ImportOptions, RunSummary};
 use vayu::script::Variables;
 
 fn reply(code: u16, headers: &[(&str, &str)], body: &str) -> Reply {
@@ -47,22 +45,11 @@ fn request(name: &str, method: &str, url: &str, body: Option<&str>, ppb: Value) 
 fn run(doc: Value, replies: Vec<Reply>) -> (RunSummary, Vec<Received>, TargetServer) {
     let server = TargetServer::start();
     server.stats.sequence.lock().unwrap().extend(replies);
-    let collection = import(&doc, &ImportOptions::default()).expect("the collection imports");
     let mut variables = Variables::default();
     variables
         .environment
         .insert("base".into(), json!(server.url("/seq")));
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    let summary = run_collection(
-        &engine,
-        &collection,
-        variables,
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    let summary = crate::support::run_collection_doc(&doc, variables);
     let received = server.stats.received.lock().unwrap().clone();
     (summary, received, server)
 }
@@ -155,22 +142,11 @@ fn authorization_goes_to_another_host_only_with_follow_authorization_header() {
         with_auth("dropped", json!({})),
         with_auth("kept", json!({"followAuthorizationHeader": true})),
     ]);
-    let collection = import(&doc, &ImportOptions::default()).unwrap();
     let mut variables = Variables::default();
     variables
         .environment
         .insert("base".into(), json!(server.url("/seq")));
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    let summary = run_collection(
-        &engine,
-        &collection,
-        variables,
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    let summary = crate::support::run_collection_doc(&doc, variables);
     assert!(!summary.failed(), "{:?}", summary.failures);
     let received = server.stats.received.lock().unwrap().clone();
     let auth: Vec<Option<&str>> = received
@@ -364,18 +340,7 @@ fn tls_versions_and_ciphers_reach_the_handshake() {
         item("gcm", "ECDHE-ECDSA-AES128-GCM-SHA256"),
         item("cbc", "ECDHE-ECDSA-AES128-SHA"),
     ]);
-    let collection = import(&doc, &ImportOptions::default()).unwrap();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    let summary = run_collection(
-        &engine,
-        &collection,
-        Variables::default(),
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    let summary = crate::support::run_collection_doc(&doc, Variables::default());
     let outcome: Vec<(Option<u16>, bool)> = summary
         .executions
         .iter()
@@ -400,18 +365,7 @@ fn collection_with_tls(disabled: Value) -> Value {
 
 /// The error a collection's only request fails with before it is sent.
 fn run_invalid(doc: Value) -> String {
-    let collection = import(&doc, &ImportOptions::default()).unwrap();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    let summary = run_collection(
-        &engine,
-        &collection,
-        Variables::default(),
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    let summary = crate::support::run_collection_doc(&doc, Variables::default());
     summary.executions[0]
         .record
         .error

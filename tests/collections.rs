@@ -500,18 +500,7 @@ fn jumping_back_to_the_first_request_is_not_a_new_iteration() {
              ]}}]},
         ],
     });
-    let collection = import(&doc, &ImportOptions::default()).unwrap();
-    let engine = engine_with(EngineConfig {
-        workers: 1,
-        ..EngineConfig::default()
-    });
-    let summary = run_collection(
-        &engine,
-        &collection,
-        Variables::default(),
-        FlowOptions::default(),
-        |_, _| {},
-    );
+    let summary = crate::support::run_collection_doc(&doc, Variables::default());
     let names: Vec<&str> = summary.executions.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["first", "second", "first", "second"]);
     assert_eq!(summary.stats.iterations.total, 1);

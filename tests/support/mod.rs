@@ -35,6 +35,27 @@ pub fn prepared(json: serde_json::Value) -> Arc<PreparedRequest> {
     Arc::new(spec.prepare().expect("request is valid"))
 }
 
+/// Runs a collection document (it must import) as `vayu-cli collection run` would with these
+/// variables and default options, on a one-worker engine.
+pub fn run_collection_doc(
+    doc: &serde_json::Value,
+    variables: vayu::script::Variables,
+) -> vayu::collection::RunSummary {
+    let collection = vayu::collection::import(doc, &vayu::collection::ImportOptions::default())
+        .expect("the collection imports");
+    let engine = engine_with(EngineConfig {
+        workers: 1,
+        ..EngineConfig::default()
+    });
+    vayu::collection::run_collection(
+        &engine,
+        &collection,
+        variables,
+        vayu::flow::FlowOptions::default(),
+        |_, _| {},
+    )
+}
+
 pub fn send(engine: &EventLoop, json: serde_json::Value) -> Result<Response, TransferError> {
     engine.submit_async(prepared(json)).wait()
 }
