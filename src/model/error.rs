@@ -12,6 +12,13 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
+    /// A deserialisation error, named by the path of the field it is at.
+    pub fn at_path<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> ValidationError {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        ValidationError::new(field, e.into_inner().to_string())
+    }
+
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         ValidationError {
             field: field.into(),

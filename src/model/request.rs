@@ -498,11 +498,12 @@ impl RequestSpec {
     /// Reads a request from JSON text; errors name the offending field.
     pub fn from_json(text: &str) -> Result<RequestSpec, ValidationError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { String::new() } else { path };
-            ValidationError::new(field, e.into_inner().to_string())
-        })
+        serde_path_to_error::deserialize(de).map_err(ValidationError::at_path)
+    }
+
+    /// A request already parsed (an API body's part), read without writing it back as text.
+    pub fn from_value(value: serde_json::Value) -> Result<RequestSpec, ValidationError> {
+        serde_path_to_error::deserialize(value).map_err(ValidationError::at_path)
     }
 
     /// Checks every field and resolves defaults. The first problem found is returned.

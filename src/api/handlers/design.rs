@@ -48,8 +48,7 @@ pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
             ))
         }
     };
-    let spec = RequestSpec::from_json(&spec_json.to_string())
-        .map_err(|e| ApiError::invalid(e, "request."))?;
+    let spec = RequestSpec::from_value(spec_json).map_err(|e| ApiError::invalid(e, "request."))?;
     let (environment, saved_env) = environment_of(&reader, &body)?;
     let mut variables = Variables::with_environment(environment);
     for (key, scope) in [

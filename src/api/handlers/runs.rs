@@ -36,8 +36,8 @@ fn start_counted_run(
         body.remove("environmentId");
         body.insert("environment".into(), Value::Object(scope));
     }
-    let spec: RunSpec = RunSpec::from_json(&Value::Object(body).to_string())
-        .map_err(|e| ApiError::invalid(e, ""))?;
+    let spec: RunSpec =
+        RunSpec::from_value(Value::Object(body)).map_err(|e| ApiError::invalid(e, ""))?;
     let handle = state.runs.start(&spec).map_err(|e| match e {
         RunError::Invalid(v) => ApiError::invalid(v, ""),
         RunError::Store(s) => s.into(),

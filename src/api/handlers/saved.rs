@@ -156,7 +156,7 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     if let Some(b) = &fields.body {
         spec["body"] = b.clone();
     }
-    RequestSpec::from_json(&spec.to_string()).map_err(|e| ApiError::invalid(e, ""))?;
+    RequestSpec::from_value(spec).map_err(|e| ApiError::invalid(e, ""))?;
     Ok(fields)
 }
 

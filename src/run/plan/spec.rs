@@ -1,7 +1,6 @@
 //! The run file as written (`vayu-cli load` reads it, `POST /run` takes it): what to send and
 //! how, deserialised once; [`RunSpec::prepare`](super::load_plan) checks it into a plan.
 
-use super::fields::err;
 use crate::model::{RequestSpec, ValidationError};
 use serde::{Deserialize, Serialize};
 
@@ -115,13 +114,13 @@ pub struct StageSpec {
 impl RunSpec {
     pub fn from_json(text: &str) -> Result<RunSpec, ValidationError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            err(
-                if path == "." { "" } else { &path },
-                e.into_inner().to_string(),
-            )
-        })
+        serde_path_to_error::deserialize(de).map_err(ValidationError::at_path)
+    }
+
+    /// A run file the API has already parsed (its body), read once more into a `RunSpec`
+    /// without writing it back out as text.
+    pub fn from_value(value: serde_json::Value) -> Result<RunSpec, ValidationError> {
+        serde_path_to_error::deserialize(value).map_err(ValidationError::at_path)
     }
 
     /// The requests in the order they are sent.
