@@ -157,6 +157,8 @@ fn class_name(name: &str) -> String {
         .collect()
 }
 
+/// XML text and attribute escaping. Not quick-xml's `escape`: that keeps control characters,
+/// which no XML 1.0 document may hold even escaped, and an assertion message may carry them.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 /// Parses "500ms", "1.5s", "2m", "1h", "750us". A bare number in a string is taken in `bare_unit_ms`
-/// milliseconds per unit, like the JSON number form.
+/// milliseconds per unit, like the JSON number form. Not humantime: k6's run files write
+/// fractions ("1.5s") and bare numbers, which it does not read.
 pub fn parse_duration(text: &str, bare_unit_ms: f64) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
