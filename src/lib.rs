@@ -3,6 +3,7 @@
 //! `model` holds plain request/response types, `engine` the worker threads that send them,
 //! `cli` the `vayu-cli` commands. See docs/architecture.md for the map and the invariants.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
 
 pub mod api;
 pub mod cli;

@@ -4,6 +4,7 @@
 //! libcurl is valid for the whole call.
 
 #![deny(clippy::undocumented_unsafe_blocks)]
+#![warn(unreachable_pub)]
 
 mod epoll;
 mod parsed_url;

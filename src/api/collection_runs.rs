@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// An event for a run's stream: its name and data.
-pub type StreamEvent = (&'static str, Value);
+pub(super) type StreamEvent = (&'static str, Value);
 
 /// Collection runs in progress: how to stop each, and who listens.
 #[derive(Default)]
@@ -79,7 +79,7 @@ impl CollectionRuns {
 }
 
 /// `POST /collections/import`: a Postman collection export (the body) saved as a tree.
-pub fn import_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+pub(super) fn import_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let tree = to_tree(&body).map_err(|e| ApiError::field(&e.path, e.message))?;
     let id = tree.folders[0].id.clone();
     let answer = json!({
@@ -92,7 +92,7 @@ pub fn import_collection(state: &AppState, body: Value) -> Result<Reply, ApiErro
 }
 
 /// `GET /collections/{id}/export`: the saved collection as Postman Collection v2.1.
-pub fn export_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(super) fn export_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let tree = state
         .store
         .reader()?
@@ -103,7 +103,7 @@ pub fn export_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> 
 
 /// `POST /run` with `collection` or `collectionId`: checks everything, then runs it in the
 /// background; `202` with the run's id.
-pub fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiError> {
+pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiError> {
     const FIELDS: [&str; 10] = [
         "collection",
         "collectionId",
@@ -356,7 +356,7 @@ fn finish(
 }
 
 /// `GET /run/{id}/junit`: a finished collection run's JUnit XML.
-pub fn junit(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(super) fn junit(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let run = state
         .store
         .reader()?

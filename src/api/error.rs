@@ -5,7 +5,7 @@ use crate::store::StoreError;
 use serde_json::json;
 
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
@@ -15,7 +15,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             code,
@@ -25,20 +25,20 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "bad_request", message)
     }
 
-    pub fn not_found(message: impl Into<String>) -> ApiError {
+    pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(404, "not_found", message)
     }
 
     /// 404 for a stored thing looked up by id: "run `run_1` does not exist".
-    pub fn missing(kind: &str, id: &str) -> ApiError {
+    pub(crate) fn missing(kind: &str, id: &str) -> ApiError {
         ApiError::not_found(format!("{kind} `{id}` does not exist"))
     }
 
-    pub fn too_large() -> ApiError {
+    pub(crate) fn too_large() -> ApiError {
         let mib = super::security::MAX_BODY / (1024 * 1024);
         ApiError::new(
             413,
@@ -47,19 +47,19 @@ impl ApiError {
         )
     }
 
-    pub fn conflict(message: impl Into<String>) -> ApiError {
+    pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
         ApiError::new(409, "conflict", message)
     }
 
     /// 422: a field of a well-formed body is wrong.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+    pub(crate) fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError {
             field: Some(field.into()),
             ..ApiError::new(422, "invalid", message)
         }
     }
 
-    pub fn invalid(e: ValidationError, prefix: &str) -> ApiError {
+    pub(crate) fn invalid(e: ValidationError, prefix: &str) -> ApiError {
         let field = if e.field.is_empty() {
             prefix.trim_end_matches('.').to_string()
         } else {
@@ -71,7 +71,7 @@ impl ApiError {
         }
     }
 
-    pub fn body(&self) -> serde_json::Value {
+    pub(crate) fn body(&self) -> serde_json::Value {
         let mut error = json!({ "code": self.code, "message": self.message });
         if let Some(field) = &self.field {
             error["field"] = json!(field);

@@ -6,7 +6,7 @@ use super::transport::{Refusal, Request, Response};
 use serde_json::Value;
 
 /// What an endpoint answers.
-pub enum Reply {
+pub(super) enum Reply {
     Json(u16, Value),
     /// 201 or 202 with a `Location`.
     Located(u16, Value, String),
@@ -39,7 +39,7 @@ impl Reply {
 }
 
 /// The request body as JSON; a missing body is `null`.
-pub fn read_json(req: &Request) -> Result<Value, ApiError> {
+pub(super) fn read_json(req: &Request) -> Result<Value, ApiError> {
     let bytes = req.body();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
@@ -59,7 +59,7 @@ pub(super) fn required(body: Value) -> Result<serde_json::Map<String, Value>, Ap
 }
 
 /// Query parameters, split on `&` and `=` (the API's parameters need no percent-decoding).
-pub fn query(url: &str) -> Vec<(&str, &str)> {
+pub(super) fn query(url: &str) -> Vec<(&str, &str)> {
     url.split_once('?')
         .map(|(_, q)| {
             q.split('&')

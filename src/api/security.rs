@@ -7,9 +7,9 @@ use super::transport::Request;
 use std::net::IpAddr;
 
 /// Request bodies over this are refused with 413 (by the server, before they are read).
-pub const MAX_BODY: usize = 8 * 1024 * 1024;
+pub(super) const MAX_BODY: usize = 8 * 1024 * 1024;
 
-pub struct Policy {
+pub(super) struct Policy {
     pub bind: IpAddr,
     pub token: Option<String>,
     pub allow_origins: Vec<String>,
@@ -27,7 +27,7 @@ fn host_name(value: &str) -> &str {
 }
 
 impl Policy {
-    pub fn check(&self, req: &Request) -> Result<(), ApiError> {
+    pub(super) fn check(&self, req: &Request) -> Result<(), ApiError> {
         let host = req
             .header("Host")
             .ok_or_else(|| ApiError::bad_request("the request has no Host header"))?;

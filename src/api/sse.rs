@@ -56,7 +56,7 @@ pub const MAX_STREAMS_PER_RUN: usize = 32;
 
 /// The streams open now, in all and per run.
 #[derive(Default)]
-pub struct OpenStreams(Mutex<HashMap<String, usize>>);
+pub(super) struct OpenStreams(Mutex<HashMap<String, usize>>);
 
 /// One open stream's place, given back when dropped (however its thread ends).
 struct StreamSlot<'a> {
@@ -101,7 +101,7 @@ impl Drop for StreamSlot<'_> {
 }
 
 /// Serves a stream on its own thread. A panic while serving it ends that stream only.
-pub fn spawn(state: Arc<AppState>, responder: Responder, id: String) {
+pub(super) fn spawn(state: Arc<AppState>, responder: Responder, id: String) {
     if let Err(error) = state.streams.take(&id) {
         responder.respond(error_response(&error));
         return;

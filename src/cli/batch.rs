@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 /// Batches shorter than this finish before a progress bar would be any use.
 const PROGRESS_MIN_REQUESTS: usize = 1000;
 
-pub fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
+pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     if args.files.is_empty() {
         return Err(CliError::Input(
             "no request files given; usage: vayu-cli batch <files...>".into(),
@@ -204,7 +204,7 @@ impl OutcomeObserver for BatchObserver {
 }
 
 /// Per test name: passed / failed over all responses, then script errors.
-pub fn render_tests(tally: &TestTally) -> String {
+pub(super) fn render_tests(tally: &TestTally) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(

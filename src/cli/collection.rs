@@ -16,7 +16,7 @@ use std::time::Duration;
 
 const REPORTERS: [&str; 4] = ["cli", "json", "junit", "html"];
 
-pub fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     let reporters: Vec<&str> = args
         .reporters
         .split(',')

@@ -16,7 +16,7 @@ use std::time::Duration;
 /// How far ahead of now the common start is set: time to start the run on every engine.
 const START_AHEAD: Duration = Duration::from_secs(3);
 
-pub fn load(
+pub(super) fn load(
     urls: &str,
     spec: &RunSpec,
     thresholds: &[String],

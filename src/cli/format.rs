@@ -1,7 +1,7 @@
 //! Human-readable numbers for terminal output.
 
 /// "850 µs", "12.3 ms", "1.25 s".
-pub fn micros(us: f64) -> String {
+pub(super) fn micros(us: f64) -> String {
     if us < 1000.0 {
         format!("{us:.0} µs")
     } else if us < 1_000_000.0 {
@@ -14,7 +14,11 @@ pub fn micros(us: f64) -> String {
 /// The summary lines for status codes and error categories, as `batch` and `load` print them.
 /// The line a summary leads with when requests failed: how many, and the most common cause, so
 /// a run against a target that is not up cannot read as fine. Empty when none failed.
-pub fn failure_lead(failed: u64, completed: u64, errors: &[crate::engine::ErrorCount]) -> String {
+pub(super) fn failure_lead(
+    failed: u64,
+    completed: u64,
+    errors: &[crate::engine::ErrorCount],
+) -> String {
     if failed == 0 {
         return String::new();
     }
@@ -28,7 +32,7 @@ pub fn failure_lead(failed: u64, completed: u64, errors: &[crate::engine::ErrorC
     format!("FAILED        {failed} of {completed} requests ({share:.1}%){cause}\n")
 }
 
-pub fn status_and_error_lines(
+pub(super) fn status_and_error_lines(
     codes: &std::collections::BTreeMap<u16, u64>,
     errors: &[crate::engine::ErrorCount],
 ) -> String {
@@ -62,7 +66,7 @@ pub fn status_and_error_lines(
 }
 
 /// "min 30 µs · avg 691 µs · p50 613 µs · ... · max 3.42 ms".
-pub fn percentile_line(p: &crate::engine::Percentiles) -> String {
+pub(super) fn percentile_line(p: &crate::engine::Percentiles) -> String {
     format!(
         "min {} · avg {} · p50 {} · p90 {} · p95 {} · p99 {} · p99.9 {} · max {}",
         micros(p.min as f64),
@@ -77,7 +81,7 @@ pub fn percentile_line(p: &crate::engine::Percentiles) -> String {
 }
 
 /// "512 B", "1.5 KiB", "3.2 MiB".
-pub fn bytes(n: u64) -> String {
+pub(super) fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
     if n < 1024 {
         return format!("{n} B");

@@ -14,10 +14,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub const EXIT_THRESHOLD_FAILED: u8 = 1;
-pub const EXIT_STOPPED: u8 = 130;
+pub(super) const EXIT_THRESHOLD_FAILED: u8 = 1;
+pub(super) const EXIT_STOPPED: u8 = 130;
 
-pub fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
+pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     let invalid = |error: ValidationError| CliError::InvalidRun {
         file: args.file.clone(),
         error,

@@ -6,21 +6,21 @@ use crate::run::{FinalReport, RunSnapshot};
 use serde_json::Value;
 use std::time::Duration;
 
-pub struct Engine {
+pub(super) struct Engine {
     base: String,
     token: Option<String>,
 }
 
 impl Engine {
     /// `url` is the engine's base URL (`http://127.0.0.1:9876`); the token comes from `VAYU_TOKEN`.
-    pub fn new(url: &str) -> Engine {
+    pub(super) fn new(url: &str) -> Engine {
         Engine {
             base: url.trim_end_matches('/').to_string(),
             token: std::env::var("VAYU_TOKEN").ok().filter(|t| !t.is_empty()),
         }
     }
 
-    pub fn base(&self) -> &str {
+    pub(super) fn base(&self) -> &str {
         &self.base
     }
 
@@ -50,7 +50,12 @@ impl Engine {
     }
 
     /// Sends a request and returns the JSON answer of a 2xx, or the API's error as a CLI error.
-    pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, CliError> {
+    pub(super) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, CliError> {
         let mut easy = self.easy(path)?;
         easy.custom_request(method)
             .map_err(|e| self.unreachable(e))?;
@@ -86,7 +91,7 @@ impl Engine {
 
     /// Reads a Server-Sent Event stream, calling `on_event(name, data)` for each event; stops
     /// when the stream ends or `on_event` returns false.
-    pub fn stream(
+    pub(super) fn stream(
         &self,
         path: &str,
         mut on_event: impl FnMut(&str, &str) -> bool,
@@ -134,7 +139,7 @@ impl Engine {
     }
 
     /// Follows run `id`'s event stream to its final report, handing each snapshot on.
-    pub fn follow_run(
+    pub(super) fn follow_run(
         &self,
         id: &str,
         mut on_snapshot: impl FnMut(RunSnapshot),

@@ -7,7 +7,7 @@ use crate::run::{FinalReport, MergedReport};
 use crate::store::RunStatus;
 use std::process::ExitCode;
 
-pub fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
+pub(super) fn merge(args: MergeArgs) -> Result<ExitCode, CliError> {
     if args.files.is_empty() {
         return Err(CliError::Input(
             "give the reports to merge: vayu-cli report merge a.json b.json ...".into(),

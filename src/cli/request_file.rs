@@ -6,13 +6,13 @@ use crate::model::{PreparedRequest, RequestSpec, ValidationError};
 use crate::script::{Scope, Variables};
 
 /// A request as written (kept for scripts and the record) and as it will be sent.
-pub struct LoadedRequest {
+pub(super) struct LoadedRequest {
     pub spec: RequestSpec,
     pub prepared: PreparedRequest,
 }
 
 /// Reads every request in a file, as written.
-pub fn load_specs(path: &str) -> Result<Vec<RequestSpec>, CliError> {
+pub(super) fn load_specs(path: &str) -> Result<Vec<RequestSpec>, CliError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::Input(format!("cannot read request file `{path}`: {e}")))?;
     let invalid = |error: ValidationError| CliError::InvalidRequest {
@@ -51,7 +51,7 @@ pub fn load_specs(path: &str) -> Result<Vec<RequestSpec>, CliError> {
 
 /// Reads every request in a file and validates it after substituting `variables`. Names that
 /// did not resolve are added to `unresolved`.
-pub fn load(
+pub(super) fn load(
     path: &str,
     variables: &Variables,
     unresolved: &mut Vec<String>,
@@ -90,7 +90,7 @@ pub fn load(
 
 /// Reads an environment file: a JSON object of variables, or a Postman environment export
 /// (`{"name", "values": [{"key", "value"}]}`, or its bare `values` list), as Newman reads it.
-pub fn load_environment(path: Option<&str>) -> Result<Variables, CliError> {
+pub(super) fn load_environment(path: Option<&str>) -> Result<Variables, CliError> {
     Ok(Variables::with_environment(load_scope(
         path,
         "environment",
@@ -99,7 +99,7 @@ pub fn load_environment(path: Option<&str>) -> Result<Variables, CliError> {
 
 /// Reads a variable scope file (`kind`: `environment` or `globals`); see
 /// [`crate::collection::variable_scope`] for the shapes taken.
-pub fn load_scope(path: Option<&str>, kind: &str) -> Result<Scope, CliError> {
+pub(super) fn load_scope(path: Option<&str>, kind: &str) -> Result<Scope, CliError> {
     let Some(path) = path else {
         return Ok(Scope::new());
     };
@@ -111,7 +111,7 @@ pub fn load_scope(path: Option<&str>, kind: &str) -> Result<Scope, CliError> {
 }
 
 /// Writes an environment back as a JSON object of variables.
-pub fn save_environment(path: &str, environment: &Scope) -> Result<(), CliError> {
+pub(super) fn save_environment(path: &str, environment: &Scope) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(environment).expect("variables always serialise");
     std::fs::write(path, text + "\n")
         .map_err(|e| CliError::Input(format!("cannot write environment file `{path}`: {e}")))

@@ -10,7 +10,7 @@ use crate::recording as record;
 use crate::script::{ScriptedRequest, ScriptedResult};
 use std::process::ExitCode;
 
-pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
+pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let mut specs = request_file::load_specs(&args.file)?;
     if specs.len() != 1 {
         return Err(CliError::Input(format!(
@@ -100,7 +100,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, CliError> {
 }
 
 /// Exit code when a test or a script failed.
-pub const EXIT_TESTS_FAILED: u8 = 1;
+pub(super) const EXIT_TESTS_FAILED: u8 = 1;
 
 /// Test results, script errors and console output, after the response.
 fn render_scripts(result: &ScriptedResult) -> String {

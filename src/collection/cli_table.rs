@@ -7,7 +7,7 @@ use super::cli_paint::Paint;
 
 /// The characters of the summary's frame: Unicode, or Newman's `--disable-unicode` fallback.
 #[derive(Debug, Clone, Copy)]
-pub struct Frame {
+pub(super) struct Frame {
     top: [char; 4],
     mid: [char; 4],
     bottom: [char; 4],
@@ -19,7 +19,7 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn new(ascii: bool) -> Frame {
+    pub(super) fn new(ascii: bool) -> Frame {
         if ascii {
             Frame {
                 top: ['-'; 4],
@@ -60,7 +60,12 @@ impl Frame {
 
 /// The summary: a head row, `rows` of (label, executed, failed) right-aligned, then each of
 /// `facts` across the whole table.
-pub fn summary(rows: &[(&str, u64, u64)], facts: &[String], frame: Frame, paint: Paint) -> String {
+pub(super) fn summary(
+    rows: &[(&str, u64, u64)],
+    facts: &[String],
+    frame: Frame,
+    paint: Paint,
+) -> String {
     let head = ["", "executed", "  failed"];
     let cells: Vec<[String; 3]> = std::iter::once(head.map(str::to_string))
         .chain(
@@ -126,14 +131,14 @@ pub fn summary(rows: &[(&str, u64, u64)], facts: &[String], frame: Frame, paint:
 }
 
 /// One failure of the list: its number, its name lines and its detail lines.
-pub struct FailureRow {
+pub(super) struct FailureRow {
     pub number: String,
     pub name: Vec<String>,
     pub detail: Vec<String>,
 }
 
 /// The failure list under its `#  failure  detail` head.
-pub fn failures(rows: &[FailureRow]) -> String {
+pub(super) fn failures(rows: &[FailureRow]) -> String {
     let head = FailureRow {
         number: "#".into(),
         name: vec!["failure".into()],

@@ -4,7 +4,7 @@
 
 /// Bytes as `filesize(n, {spacer: ''})`: `999B`, `1kB`, `1.79kB`, `1.5MB` (two decimals at
 /// most, trailing zeros dropped).
-pub fn size(n: u64) -> String {
+pub(super) fn size(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
     let mut unit = 0;
     let mut value = n as f64;
@@ -22,7 +22,7 @@ pub fn size(n: u64) -> String {
 }
 
 /// Milliseconds as Newman's `prettyms`: `412µs`, `39ms`, `1.9s`, `1m 0.5s`, `1h 2m 3s`.
-pub fn millis(ms: f64) -> String {
+pub(super) fn millis(ms: f64) -> String {
     if ms < 1.0 {
         return format!("{}µs", (ms * 1000.0) as u64);
     }
@@ -48,7 +48,7 @@ pub fn millis(ms: f64) -> String {
 }
 
 /// Microseconds (a transfer's timings) as [`millis`] writes them.
-pub fn micros(us: u64) -> String {
+pub(super) fn micros(us: u64) -> String {
     millis(us as f64 / 1000.0)
 }
 
@@ -59,7 +59,7 @@ fn trim_decimals(value: f64) -> String {
 
 /// `text` cut as word-wrap's `{width: 54, cut: true}` cuts it: each line in pieces of 54
 /// characters; empty lines dropped.
-pub fn wrap(text: &str) -> Vec<String> {
+pub(super) fn wrap(text: &str) -> Vec<String> {
     const WIDTH: usize = 54;
     let mut lines = Vec::new();
     for line in text.split(['\n', '\r', '\u{2028}', '\u{2029}']) {
@@ -70,7 +70,7 @@ pub fn wrap(text: &str) -> Vec<String> {
 }
 
 /// A string as Node's `util.inspect` quotes it (for console lines without their arguments).
-pub fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     let quote = ['\'', '"', '`']
         .into_iter()
         .find(|q| !text.contains(*q))

@@ -3,7 +3,7 @@
 use crate::model::{ErrorCategory, TransferError};
 
 /// The category a libcurl error belongs to; anything unrecognised is a protocol error.
-pub fn categorize(err: &curl::Error) -> ErrorCategory {
+pub(super) fn categorize(err: &curl::Error) -> ErrorCategory {
     if err.is_couldnt_resolve_host() || err.is_couldnt_resolve_proxy() {
         ErrorCategory::Dns
     } else if err.is_couldnt_connect() {
@@ -35,7 +35,7 @@ pub fn categorize(err: &curl::Error) -> ErrorCategory {
 }
 
 /// A transfer error with libcurl's detailed message when it has one, its generic one otherwise.
-pub fn transfer_error(err: &curl::Error) -> TransferError {
+pub(super) fn transfer_error(err: &curl::Error) -> TransferError {
     if err.is_couldnt_connect() {
         if let Some(peer) = super::self_guard::take_refusal() {
             return TransferError::new(

@@ -12,7 +12,7 @@ use curl::easy::{Easy2, Handler, HttpVersion, List, WriteError};
 /// Receives one response. Buffers keep their capacity across transfers, so a reused handle
 /// does not allocate on the hot path.
 #[derive(Debug, Default)]
-pub struct Collector {
+pub(super) struct Collector {
     body: Vec<u8>,
     body_size: u64,
     body_cap: usize,
@@ -42,7 +42,7 @@ impl vayu_ffi::UrlOwner for Collector {
 }
 
 impl Collector {
-    pub fn new(body_cap: usize) -> Collector {
+    pub(super) fn new(body_cap: usize) -> Collector {
         Collector {
             body_cap,
             ..Collector::default()
@@ -58,11 +58,11 @@ impl Collector {
         self.panicked = None;
     }
 
-    pub fn uses_cookie_engine(&self) -> bool {
+    pub(super) fn uses_cookie_engine(&self) -> bool {
         self.cookie_engine
     }
 
-    pub fn body_size(&self) -> u64 {
+    pub(super) fn body_size(&self) -> u64 {
         self.body_size
     }
 
@@ -119,7 +119,7 @@ impl Handler for Collector {
 }
 
 /// The error of a failed transfer, saying so when one of its callbacks panicked.
-pub fn explain(easy: &EasyHandle, error: TransferError) -> TransferError {
+pub(super) fn explain(easy: &EasyHandle, error: TransferError) -> TransferError {
     match &easy.get_ref().panicked {
         Some(what) => TransferError::new(
             ErrorCategory::Aborted,
@@ -129,14 +129,14 @@ pub fn explain(easy: &EasyHandle, error: TransferError) -> TransferError {
     }
 }
 
-pub type EasyHandle = Easy2<Collector>;
+pub(super) type EasyHandle = Easy2<Collector>;
 
-pub fn new_handle(config: &EngineConfig) -> EasyHandle {
+pub(super) fn new_handle(config: &EngineConfig) -> EasyHandle {
     Easy2::new(Collector::new(config.body_cap))
 }
 
 /// Sets every option a request needs on a handle that was just created or reset.
-pub fn configure(
+pub(super) fn configure(
     easy: &mut EasyHandle,
     req: &PreparedRequest,
     config: &EngineConfig,
@@ -354,12 +354,12 @@ fn proxy_environment() -> &'static ProxyEnvironment {
 }
 
 /// Prepares an already configured handle to send the same request again.
-pub fn rearm(easy: &mut EasyHandle) {
+pub(super) fn rearm(easy: &mut EasyHandle) {
     easy.get_mut().clear();
 }
 
 /// Phase durations from libcurl's cumulative µs times.
-pub fn timings(easy: &EasyHandle) -> Timings {
+pub(super) fn timings(easy: &EasyHandle) -> Timings {
     let t = vayu_ffi::phase_times(easy);
     let tls = if t.appconnect > 0 {
         t.appconnect.saturating_sub(t.connect)
@@ -377,18 +377,18 @@ pub fn timings(easy: &EasyHandle) -> Timings {
 }
 
 /// Bytes of requests sent and of responses received (headers plus body).
-pub fn wire_sizes(easy: &mut EasyHandle) -> (u64, u64) {
+pub(super) fn wire_sizes(easy: &mut EasyHandle) -> (u64, u64) {
     let sent = easy.request_size().unwrap_or(0);
     let headers = easy.header_size().unwrap_or(0);
     (sent, headers + easy.get_ref().body_size())
 }
 
-pub fn status(easy: &mut EasyHandle) -> u16 {
+pub(super) fn status(easy: &mut EasyHandle) -> u16 {
     easy.response_code().unwrap_or(0) as u16
 }
 
 /// Builds the full response of a finished transfer, taking its body out of the handle.
-pub fn response(easy: &mut EasyHandle) -> Response {
+pub(super) fn response(easy: &mut EasyHandle) -> Response {
     let status = status(easy);
     let http_version = vayu_ffi::http_version(easy).to_string();
     let remote_address = match (

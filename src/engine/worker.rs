@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Called once with the result of a single request, on the worker thread: keep it short.
-pub type Completion = Box<dyn FnOnce(Result<Response, TransferError>) + Send>;
+pub(super) type Completion = Box<dyn FnOnce(Result<Response, TransferError>) + Send>;
 
 pub(crate) enum Command {
     Single {
@@ -34,7 +34,7 @@ pub(crate) enum Command {
 
 /// Lock-free counters other threads read while the worker runs.
 #[derive(Debug, Default)]
-pub struct WorkerCounters {
+pub(super) struct WorkerCounters {
     /// Single requests sent to this worker and not started yet.
     pub queued: AtomicUsize,
     pub active: AtomicUsize,

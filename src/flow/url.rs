@@ -12,7 +12,7 @@ const FRAGMENT: &[u8] = b"\"<>`";
 /// The URL as Newman sends it: `http://` when it names no scheme, then path, query and fragment
 /// each percent-encoded with its own set. With `encode` false (Postman's `disableUrlEncoding`)
 /// only the scheme is added.
-pub fn normalize_url(url: &str, encode: bool) -> String {
+pub(super) fn normalize_url(url: &str, encode: bool) -> String {
     let url = url.trim_start();
     let mut out = String::with_capacity(url.len() + 16);
     let rest = match url.split_once("://") {
@@ -72,7 +72,7 @@ fn encode_into(out: &mut String, text: &str, set: &[u8]) {
 /// One query parameter's key or value from a URL object, as Postman's collection SDK joins them
 /// (`QueryParam.unparseSingle`): `&` and `#` (and `=` in a key) encoded, so they stay part of the
 /// parameter, except inside a `{{variable}}` reference, left for substitution.
-pub fn query_part(text: &str, is_key: bool) -> String {
+pub(crate) fn query_part(text: &str, is_key: bool) -> String {
     let reserved = |c: char| c == '&' || c == '#' || (is_key && c == '=');
     if !text.contains(reserved) {
         return text.to_string();

@@ -69,7 +69,7 @@ pub(crate) struct RunShared {
 
 impl RunShared {
     /// When sending ended, if it has: a stop request, or the end of the run's duration.
-    pub fn stopped_at(&self, now: Instant) -> Option<Instant> {
+    pub(crate) fn stopped_at(&self, now: Instant) -> Option<Instant> {
         let requested = match self.stop_ns.load(Relaxed) {
             NOT_STOPPED => None,
             ns => Some(self.start + Duration::from_nanos(ns)),
@@ -87,7 +87,7 @@ impl RunShared {
 
     /// Before a common start (`startAt`): the start, to wait for; `None` once it has come or
     /// the run was stopped.
-    pub fn waiting_to_start(&self, now: Instant) -> Option<Instant> {
+    pub(crate) fn waiting_to_start(&self, now: Instant) -> Option<Instant> {
         (now < self.start && !self.stop_requested()).then_some(self.start)
     }
 
@@ -95,13 +95,13 @@ impl RunShared {
     /// model's sends (or iterations) due before it go out late (corrected latency counts the
     /// lateness), as they would mid-run, bounded by the graceful stop; a worker that wakes 50 µs
     /// after the end must not drop the send due 50 µs before it. Never after a stop request.
-    pub fn starts_late(&self, now: Instant, stopped_at: Instant) -> bool {
+    pub(crate) fn starts_late(&self, now: Instant, stopped_at: Instant) -> bool {
         self.plan.is_open() && !self.stop_requested() && now < stopped_at + self.plan.graceful_stop
     }
 
     /// When a run that stopped sending at `stopped_at` aborts what is still in flight: after its
     /// graceful stop, or at once once aborted.
-    pub fn graceful_end(&self, stopped_at: Instant) -> Instant {
+    pub(crate) fn graceful_end(&self, stopped_at: Instant) -> Instant {
         if self.aborted.load(Relaxed) {
             return stopped_at;
         }
@@ -109,7 +109,7 @@ impl RunShared {
         stopped_at + self.plan.graceful_stop
     }
 
-    pub fn stop_requested(&self) -> bool {
+    pub(crate) fn stop_requested(&self) -> bool {
         self.stop_ns.load(Relaxed) != NOT_STOPPED
     }
 

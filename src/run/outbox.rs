@@ -7,7 +7,7 @@ use crossbeam_channel::Sender;
 use std::time::{Duration, Instant};
 
 /// How often a share sends its interval stats to the reporter.
-pub const REPORT_INTERVAL: Duration = Duration::from_millis(100);
+pub(super) const REPORT_INTERVAL: Duration = Duration::from_millis(100);
 
 pub(crate) struct Outbox {
     /// What the share measured since its last report.
@@ -20,7 +20,7 @@ pub(crate) struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(start: Instant, reports: Sender<ShareMessage>) -> Outbox {
+    pub(super) fn new(start: Instant, reports: Sender<ShareMessage>) -> Outbox {
         Outbox {
             interval: RunStats::default(),
             next_report: start + REPORT_INTERVAL,
@@ -30,7 +30,7 @@ impl Outbox {
         }
     }
 
-    pub fn report_if_due(&mut self, now: Instant) {
+    pub(super) fn report_if_due(&mut self, now: Instant) {
         if now >= self.next_report {
             let stats = std::mem::take(&mut self.interval);
             let _ = self.reports.send(ShareMessage::Interval(Box::new(stats)));
@@ -41,7 +41,7 @@ impl Outbox {
     }
 
     /// The share has ended: the last partial interval.
-    pub fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         self.finished = true;
         let stats = std::mem::take(&mut self.interval);
         let _ = self
@@ -50,7 +50,7 @@ impl Outbox {
     }
 
     /// One of the share's calls panicked; the share is dropped next and says so.
-    pub fn panicked(&mut self, reason: &str) {
+    pub(super) fn panicked(&mut self, reason: &str) {
         self.failure = Some(format!("a worker's share of the run failed: {reason}"));
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-pub const TICK: Duration = Duration::from_millis(100);
+pub(super) const TICK: Duration = Duration::from_millis(100);
 const WINDOW: Duration = Duration::from_secs(1);
 const METRICS_EVERY: Duration = Duration::from_secs(1);
 /// Progress events a subscriber may fall behind by before it misses some.
@@ -481,7 +481,7 @@ impl RunState {
 }
 
 /// A subscriber's channel: bounded, so a reader that stops reading cannot grow memory.
-pub fn subscriber_channel() -> (Sender<RunEvent>, Receiver<RunEvent>) {
+pub(super) fn subscriber_channel() -> (Sender<RunEvent>, Receiver<RunEvent>) {
     crossbeam_channel::bounded(SUBSCRIBER_BACKLOG)
 }
 

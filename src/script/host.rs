@@ -106,7 +106,7 @@ impl Default for ScriptLimits {
 /// endlessly varying scripts must not grow memory without bound).
 const MAX_CACHED_SCRIPTS: usize = 256;
 
-pub struct ScriptHost {
+pub(super) struct ScriptHost {
     // Field order is drop order: saved functions before the context and runtime they live in.
     /// Compiled scripts by source text, one map per phase (looked up by `&str`, no copy).
     /// With each, the legacy names it uses ([`legacy_names`]).
@@ -221,7 +221,7 @@ fn setup_error(message: impl Into<String>) -> ScriptError {
 }
 
 impl ScriptHost {
-    pub fn new(limits: ScriptLimits) -> Result<ScriptHost, ScriptError> {
+    pub(super) fn new(limits: ScriptLimits) -> Result<ScriptHost, ScriptError> {
         let runtime = Runtime::new()
             .map_err(|e| setup_error(format!("cannot create the JavaScript runtime: {e}")))?;
         runtime.set_memory_limit(limits.memory_bytes);

@@ -21,7 +21,7 @@ use std::time::Instant;
 /// A script phase that ended while it waited for responses, or ran out of time. (A return
 /// value, moved once.)
 #[allow(clippy::large_enum_variant)]
-pub enum Finished {
+pub(crate) enum Finished {
     Test(ScriptOutcome),
     /// A pre-request phase of the send tagged `tag`: what to send, unless the script stopped it.
     PreRequest {
@@ -46,7 +46,7 @@ pub enum Finished {
 
 /// What a share should start next for its waiting scripts. (A return value, moved once.)
 #[allow(clippy::large_enum_variant)]
-pub enum NextSend {
+pub(crate) enum NextSend {
     Start {
         tag: u64,
         request: Arc<PreparedRequest>,
@@ -86,7 +86,7 @@ struct WaitingPhase {
     purpose: Purpose,
 }
 
-pub struct WaitingScripts {
+pub(crate) struct WaitingScripts {
     /// The run whose scripts these are.
     run: u64,
     /// The run keeps a cookie jar (a design run with scripts): side requests send its cookies
@@ -101,7 +101,7 @@ pub struct WaitingScripts {
 }
 
 impl WaitingScripts {
-    pub fn new(run: u64) -> WaitingScripts {
+    pub(crate) fn new(run: u64) -> WaitingScripts {
         WaitingScripts {
             run,
             jar: false,
@@ -117,12 +117,12 @@ impl WaitingScripts {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.phases.is_empty()
     }
 
     /// Pre-request phases waiting: sends that will go out when they end.
-    pub fn sends_waiting(&self) -> usize {
+    pub(crate) fn sends_waiting(&self) -> usize {
         self.phases
             .values()
             .filter(|p| matches!(p.purpose, Purpose::PreRequest { .. }))
@@ -130,7 +130,7 @@ impl WaitingScripts {
     }
 
     /// Takes a phase that waits; a pre-request phase says which send it is for (`tag`).
-    pub fn add(&mut self, waiting: Waiting, now: Instant, limits: ScriptLimits) {
+    pub(crate) fn add(&mut self, waiting: Waiting, now: Instant, limits: ScriptLimits) {
         let id = waiting.id;
         self.queue.extend(waiting.send.into_iter().map(|o| (id, o)));
         self.phases.entry(id).or_insert(WaitingPhase {
@@ -141,12 +141,16 @@ impl WaitingScripts {
     }
 
     /// When the earliest phase runs out of time.
-    pub fn deadline(&self) -> Option<Instant> {
+    pub(crate) fn deadline(&self) -> Option<Instant> {
         self.phases.values().map(|p| p.deadline).min()
     }
 
     /// The next request to start, or a phase that ended without one.
-    pub fn next(&mut self, variables: &mut Variables, limits: ScriptLimits) -> Option<NextSend> {
+    pub(crate) fn next(
+        &mut self,
+        variables: &mut Variables,
+        limits: ScriptLimits,
+    ) -> Option<NextSend> {
         while let Some((phase, outgoing)) = self.queue.pop_front() {
             let mut spec = outgoing_spec(&outgoing.request);
             if self.jar {
@@ -174,7 +178,7 @@ impl WaitingScripts {
     }
 
     /// A `pm.sendRequest` transfer (tagged with [`SIDE_TAG`]) finished.
-    pub fn completed(
+    pub(crate) fn completed(
         &mut self,
         tag: u64,
         outcome: &Outcome,
@@ -198,7 +202,7 @@ impl WaitingScripts {
 
     /// Phases past the script time limit (all of them, with `now` = `None`: the run is ending)
     /// end now, failed, keeping the tests that ran.
-    pub fn expire(
+    pub(crate) fn expire(
         &mut self,
         now: Option<Instant>,
         variables: &mut Variables,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long a connection waits for another's write lock before giving up.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
@@ -24,7 +24,7 @@ pub fn resolve_path(flag: Option<&str>) -> PathBuf {
 }
 
 /// Opens (creating if needed) and migrates the database, returning a read-write connection.
-pub fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
+pub(super) fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
     refuse_non_sqlite(path)?;
     let mut conn = Connection::open(path).map_err(|source| open_error(path, source))?;
     configure(&conn, path)?;
@@ -55,7 +55,7 @@ fn refuse_damaged(conn: &Connection, path: &Path) -> Result<(), StoreError> {
 }
 
 /// Opens an existing, migrated database for reading only.
-pub fn open_for_reading(path: &Path) -> Result<Connection, StoreError> {
+pub(super) fn open_for_reading(path: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;

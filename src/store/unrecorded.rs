@@ -21,7 +21,7 @@ pub(crate) enum RunRow {
 }
 
 impl RunRow {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         match self {
             RunRow::Create(run) => &run.id,
             RunRow::Status { id, .. } => id,
@@ -29,7 +29,7 @@ impl RunRow {
     }
 
     /// `run` as this row leaves it.
-    pub fn apply_to(&self, run: &mut Run) {
+    pub(crate) fn apply_to(&self, run: &mut Run) {
         match self {
             RunRow::Create(new) => *run = new.clone(),
             RunRow::Status {

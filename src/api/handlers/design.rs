@@ -10,7 +10,7 @@ use crate::script::{ScriptedRequest, Variables};
 use serde_json::{json, Value};
 
 /// `POST /request`: design mode, with scripts; recorded as a design run.
-pub fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let body = required(body)?;
     let reader = state.store.reader()?;
     let spec_json = match (body.get("request"), body.get("requestId")) {

@@ -8,7 +8,7 @@ use crate::run::{RunError, RunSpec};
 use crate::store::{RunFilter, RunStatus, RunType};
 use serde_json::{json, Value};
 
-pub fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn start_run(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     if state.shutting_down() {
         return Err(ApiError::new(
             409,
@@ -86,7 +86,7 @@ fn resolve_saved_collection(
     Ok(())
 }
 
-pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+pub(crate) fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     let mut filter = RunFilter::default();
     for (key, value) in query(url) {
         match key {
@@ -134,7 +134,7 @@ pub fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     Ok(Reply::ok(state.store.reader()?.list_runs(&filter)?))
 }
 
-pub fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let run = state
         .store
         .reader()?
@@ -147,7 +147,7 @@ pub fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     Ok(Reply::Json(200, out))
 }
 
-pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let reader = state.store.reader()?;
     let run = reader
         .get_run(id)?
@@ -175,7 +175,7 @@ pub fn run_report(state: &AppState, id: &str) -> Result<Reply, ApiError> {
 
 /// `GET /run/{id}/report.html`: a finished run's report as one self-contained page: a load
 /// run's with its per-second metrics from the database, a collection run's with its requests.
-pub fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let Reply::Json(_, summary) = run_report(state, id)? else {
         unreachable!("run_report answers JSON")
     };
@@ -195,7 +195,7 @@ pub fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     Ok(Reply::Page(crate::ui::html_report(&report, &series)))
 }
 
-pub fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     if state.runs.stop(id) || state.collection_runs.stop(id) {
         return Ok(Reply::Json(202, json!({"runId": id, "status": "stopping"})));
     }
@@ -208,12 +208,12 @@ pub fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     }
 }
 
-pub fn delete_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn delete_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     state.store.writer().delete_run(id)?;
     Ok(Reply::NoContent)
 }
 
-pub fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let active =
         state.runs.active_runs().iter().any(|r| r == id) || state.collection_runs.is_active(id);
     if !active && state.store.reader()?.get_run(id)?.is_none() {

@@ -63,7 +63,7 @@ fn optional_id(
     }
 }
 
-pub fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+pub(crate) fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     let parent = query(url)
         .into_iter()
         .find(|(k, _)| *k == "parentId")
@@ -92,7 +92,7 @@ fn referenced<'a>(
     }
 }
 
-pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let map = required(body)?;
     only(&map, &["name", "parentId"])?;
     let c = state
@@ -104,7 +104,7 @@ pub fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiErro
     Ok(Reply::created(c, location))
 }
 
-pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let c = state
         .store
         .reader()?
@@ -113,7 +113,11 @@ pub fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     Ok(Reply::ok(c))
 }
 
-pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn update_collection(
+    state: &AppState,
+    id: &str,
+    body: Value,
+) -> Result<Reply, ApiError> {
     let map = required(body)?;
     only(&map, &["name", "parentId"])?;
     let c = state
@@ -128,7 +132,7 @@ pub fn update_collection(state: &AppState, id: &str, body: Value) -> Result<Repl
     Ok(Reply::ok(c))
 }
 
-pub fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     state.store.writer().delete_collection(id)?;
     Ok(Reply::NoContent)
 }
@@ -160,7 +164,7 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     Ok(fields)
 }
 
-pub fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
+pub(crate) fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     let collection = query(url)
         .into_iter()
         .find(|(k, _)| *k == "collectionId")
@@ -171,7 +175,7 @@ pub fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     ))
 }
 
-pub fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let r = state
         .store
         .writer()
@@ -181,7 +185,7 @@ pub fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> 
     Ok(Reply::created(r, location))
 }
 
-pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let r = state
         .store
         .reader()?
@@ -190,7 +194,7 @@ pub fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     Ok(Reply::ok(r))
 }
 
-pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
     let r = state
         .store
         .writer()
@@ -199,7 +203,7 @@ pub fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, 
     Ok(Reply::ok(r))
 }
 
-pub fn delete_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn delete_request(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     state.store.writer().delete_request(id)?;
     Ok(Reply::NoContent)
 }
@@ -220,21 +224,21 @@ fn environment_fields(body: Value) -> Result<(String, Value), ApiError> {
     Ok((name_of(&map)?, variables))
 }
 
-pub fn list_environments(state: &AppState) -> Result<Reply, ApiError> {
+pub(crate) fn list_environments(state: &AppState) -> Result<Reply, ApiError> {
     Ok(Reply::Json(
         200,
         json!({"items": state.store.reader()?.list_environments()?}),
     ))
 }
 
-pub fn create_environment(state: &AppState, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn create_environment(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let (name, variables) = environment_fields(body)?;
     let e = state.store.writer().create_environment(&name, variables)?;
     let location = format!("/environments/{}", e.id);
     Ok(Reply::created(e, location))
 }
 
-pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     let e = state
         .store
         .reader()?
@@ -243,7 +247,11 @@ pub fn get_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     Ok(Reply::ok(e))
 }
 
-pub fn update_environment(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
+pub(crate) fn update_environment(
+    state: &AppState,
+    id: &str,
+    body: Value,
+) -> Result<Reply, ApiError> {
     let (name, variables) = environment_fields(body)?;
     let e = state
         .store
@@ -252,7 +260,7 @@ pub fn update_environment(state: &AppState, id: &str, body: Value) -> Result<Rep
     Ok(Reply::ok(e))
 }
 
-pub fn delete_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
+pub(crate) fn delete_environment(state: &AppState, id: &str) -> Result<Reply, ApiError> {
     state.store.writer().delete_environment(id)?;
     Ok(Reply::NoContent)
 }

@@ -6,7 +6,7 @@ use crate::api::AppState;
 use crate::script::ScriptLimits;
 use serde_json::json;
 
-pub fn health(state: &AppState) -> Reply {
+pub(crate) fn health(state: &AppState) -> Reply {
     Reply::Json(
         200,
         json!({
@@ -21,7 +21,7 @@ pub fn health(state: &AppState) -> Reply {
     )
 }
 
-pub fn config(state: &AppState) -> Reply {
+pub(crate) fn config(state: &AppState) -> Reply {
     let c = state.engine.config();
     let limits = ScriptLimits::default();
     Reply::Json(
@@ -46,7 +46,7 @@ pub fn config(state: &AppState) -> Reply {
 }
 
 /// Prometheus text format: engine-wide counters, as monitored load boxes expect.
-pub fn metrics(state: &AppState) -> Reply {
+pub(crate) fn metrics(state: &AppState) -> Reply {
     use std::fmt::Write;
     let e = &state.engine;
     let mut out = String::new();

@@ -4,7 +4,7 @@ use crate::api::error::ApiError;
 use crate::api::reply::Reply;
 
 /// `GET /ui/` and its files.
-pub fn ui_file(name: &str) -> Result<Reply, ApiError> {
+pub(crate) fn ui_file(name: &str) -> Result<Reply, ApiError> {
     crate::ui::asset(name)
         .map(|(content_type, content)| Reply::File(content_type, content))
         .ok_or_else(|| {

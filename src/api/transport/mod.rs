@@ -29,15 +29,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// A head larger than this is refused (431) before it is complete.
-pub const MAX_HEAD: usize = 64 * 1024;
+pub(super) const MAX_HEAD: usize = 64 * 1024;
 /// Header fields a head may have; more are refused (431).
-pub const MAX_HEADERS: usize = 100;
+pub(super) const MAX_HEADERS: usize = 100;
 /// A reply is taken by the client within this, or the connection is dropped: a client that stops
 /// reading holds its connection (and an event stream its thread) no longer.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Clone)]
-pub struct Limits {
+pub(super) struct Limits {
     /// Connections open at once, event streams included.
     pub max_connections: usize,
     /// From a request's first byte to its last.
@@ -49,7 +49,7 @@ pub struct Limits {
 
 /// Why the transport answered a request itself, for the application to put in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub(super) enum Refusal {
     /// The connection cap (`max_connections`) is reached and no connection is idle.
     TooManyConnections(usize),
     /// The request did not arrive whole within `request_timeout`.
@@ -65,10 +65,10 @@ pub enum Refusal {
 }
 
 /// Renders a refusal as the reply the client gets (the application's error format).
-pub type Render = fn(&Refusal) -> Response;
+pub(super) type Render = fn(&Refusal) -> Response;
 
 /// A whole request.
-pub struct Request {
+pub(super) struct Request {
     method: String,
     url: String,
     headers: Vec<(String, String)>,
@@ -76,17 +76,17 @@ pub struct Request {
 }
 
 impl Request {
-    pub fn method(&self) -> &str {
+    pub(super) fn method(&self) -> &str {
         &self.method
     }
 
     /// The request target as sent: path and query.
-    pub fn url(&self) -> &str {
+    pub(super) fn url(&self) -> &str {
         &self.url
     }
 
     /// The first header of this name (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -94,20 +94,20 @@ impl Request {
     }
 
     /// How many times a header appears.
-    pub fn header_count(&self, name: &str) -> usize {
+    pub(super) fn header_count(&self, name: &str) -> usize {
         self.headers
             .iter()
             .filter(|(n, _)| n.eq_ignore_ascii_case(name))
             .count()
     }
 
-    pub fn body(&self) -> &[u8] {
+    pub(super) fn body(&self) -> &[u8] {
         &self.body
     }
 }
 
 /// A reply: whole, or a stream of chunks written by another thread (`Response::stream`).
-pub struct Response {
+pub(super) struct Response {
     status: u16,
     headers: Vec<(&'static str, String)>,
     body: Body,
@@ -119,7 +119,7 @@ enum Body {
 }
 
 impl Response {
-    pub fn new(status: u16, body: impl Into<Bytes>) -> Response {
+    pub(super) fn new(status: u16, body: impl Into<Bytes>) -> Response {
         Response {
             status,
             headers: Vec::new(),
@@ -128,7 +128,7 @@ impl Response {
     }
 
     /// A reply whose body the returned writer sends, chunk by chunk, until it is dropped.
-    pub fn stream(status: u16) -> (Response, StreamWriter) {
+    pub(super) fn stream(status: u16) -> (Response, StreamWriter) {
         // A few chunks of room: a client that stops reading fills it and the writer waits
         // (bounded by the write deadline, which drops the connection and so the receiver).
         let (tx, rx) = tokio::sync::mpsc::channel(16);
@@ -140,22 +140,22 @@ impl Response {
         (response, StreamWriter(tx))
     }
 
-    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Response {
+    pub(super) fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Response {
         self.headers.push((name, value.into()));
         self
     }
 
-    pub fn status(&self) -> u16 {
+    pub(super) fn status(&self) -> u16 {
         self.status
     }
 }
 
 /// Sends a streamed reply's chunks from a thread of its own.
-pub struct StreamWriter(tokio::sync::mpsc::Sender<Bytes>);
+pub(super) struct StreamWriter(tokio::sync::mpsc::Sender<Bytes>);
 
 impl StreamWriter {
     /// Blocks while the client is behind; fails once the connection is gone.
-    pub fn send(&self, chunk: impl Into<Bytes>) -> std::io::Result<()> {
+    pub(super) fn send(&self, chunk: impl Into<Bytes>) -> std::io::Result<()> {
         let chunk = chunk.into();
         // An empty chunk would end a chunked body early.
         if chunk.is_empty() {
@@ -171,22 +171,22 @@ impl StreamWriter {
 }
 
 /// Where a request's reply goes. Dropped without a reply, the connection is closed unanswered.
-pub struct Responder(tokio::sync::oneshot::Sender<Response>);
+pub(super) struct Responder(tokio::sync::oneshot::Sender<Response>);
 
 impl Responder {
     /// Hands the reply to the connection; if the client is gone, it is dropped.
-    pub fn respond(self, response: Response) {
+    pub(super) fn respond(self, response: Response) {
         let _ = self.0.send(response);
     }
 }
 
 /// A whole request and where its reply goes, for a handler thread.
-pub struct Exchange {
+pub(super) struct Exchange {
     pub request: Request,
     pub responder: Responder,
 }
 
-pub struct Server {
+pub(super) struct Server {
     addr: SocketAddr,
     exchanges: crossbeam_channel::Receiver<Exchange>,
     /// Taken at `stop`: the handler threads end once the requests already read are answered.
@@ -198,7 +198,11 @@ pub struct Server {
 
 impl Server {
     /// Listens on `addr` and starts the transport's thread.
-    pub fn bind(addr: SocketAddr, limits: Limits, render: Render) -> std::io::Result<Server> {
+    pub(super) fn bind(
+        addr: SocketAddr,
+        limits: Limits,
+        render: Render,
+    ) -> std::io::Result<Server> {
         let listener = std::net::TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
         let (sender, exchanges) = crossbeam_channel::unbounded();
@@ -221,25 +225,25 @@ impl Server {
         })
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    pub(super) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// Whole requests, for the handler threads; disconnected once the server stops and they are
     /// all taken.
-    pub fn exchanges(&self) -> crossbeam_channel::Receiver<Exchange> {
+    pub(super) fn exchanges(&self) -> crossbeam_channel::Receiver<Exchange> {
         self.exchanges.clone()
     }
 
     /// Connections open now, streams included.
-    pub fn open_connections(&self) -> usize {
+    pub(super) fn open_connections(&self) -> usize {
         self.open.load(SeqCst)
     }
 
     /// Stops accepting (the listener is closed when this returns) and closes the connections
     /// waiting for or partway through a request; requests already read are answered, and event
     /// streams go on until they end.
-    pub fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         if std::mem::replace(&mut self.stopped, true) {
             return;
         }

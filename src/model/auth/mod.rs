@@ -65,11 +65,11 @@ pub(crate) struct Outgoing<'a> {
 
 impl Outgoing<'_> {
     /// Drops every header named `name` (any case): the auths replace what the request set.
-    pub fn remove_header(&mut self, name: &str) {
+    pub(crate) fn remove_header(&mut self, name: &str) {
         self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -78,14 +78,14 @@ impl Outgoing<'_> {
 
     /// The body whose hash Postman's auths sign: none for form-data, which postman-runtime
     /// does not hash, nor for an empty body.
-    pub fn hashable_body(&self) -> Option<&[u8]> {
+    pub(crate) fn hashable_body(&self) -> Option<&[u8]> {
         match self.body.as_deref() {
             Some(b) if !b.is_empty() && !self.is_multipart() => Some(b),
             _ => None,
         }
     }
 
-    pub fn is_multipart(&self) -> bool {
+    pub(crate) fn is_multipart(&self) -> bool {
         self.header("content-type").is_some_and(|t| {
             t.trim_start()
                 .to_ascii_lowercase()
@@ -94,7 +94,7 @@ impl Outgoing<'_> {
     }
 
     /// Whether the body is `application/x-www-form-urlencoded` (OAuth 1.0 signs its fields).
-    pub fn is_form(&self) -> bool {
+    pub(crate) fn is_form(&self) -> bool {
         self.body.is_some()
             && self.header("content-type").is_some_and(|t| {
                 t.to_ascii_lowercase()
@@ -140,7 +140,7 @@ pub(crate) struct UrlParts<'a> {
 }
 
 impl<'a> UrlParts<'a> {
-    pub fn parse(url: &'a str) -> UrlParts<'a> {
+    pub(crate) fn parse(url: &'a str) -> UrlParts<'a> {
         let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..end];
@@ -160,13 +160,13 @@ impl<'a> UrlParts<'a> {
     }
 
     /// The port the request goes to: as written, else the scheme's.
-    pub fn effective_port(&self) -> u16 {
+    pub(crate) fn effective_port(&self) -> u16 {
         self.port
             .unwrap_or(if self.scheme == "https" { 443 } else { 80 })
     }
 
     /// `host[:port]` as Node's `url.host` gives it (the port only when written).
-    pub fn host_port(&self) -> String {
+    pub(crate) fn host_port(&self) -> String {
         match self.port {
             Some(p) => format!("{}:{p}", self.host),
             None => self.host.to_string(),
@@ -174,7 +174,7 @@ impl<'a> UrlParts<'a> {
     }
 
     /// The host without IPv6 brackets.
-    pub fn hostname(&self) -> &'a str {
+    pub(crate) fn hostname(&self) -> &'a str {
         self.host.trim_start_matches('[').trim_end_matches(']')
     }
 }

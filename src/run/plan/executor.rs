@@ -14,7 +14,7 @@ use std::time::Duration;
 /// k6's default `maxDuration` of the iteration executors.
 const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(600);
 
-pub const EXECUTORS: [&str; 6] = [
+pub(super) const EXECUTORS: [&str; 6] = [
     "constant-arrival-rate",
     "ramping-arrival-rate",
     "constant-vus",

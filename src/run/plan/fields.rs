@@ -88,7 +88,7 @@ pub(super) fn send_window(
 
 /// The highest rate a plan may ask for: far past what one engine sends (~10^5 per core), so
 /// only an absurd plan meets it; the rest of its sends would only be counted as dropped.
-pub const MAX_RATE: f64 = 1e9;
+pub(super) const MAX_RATE: f64 = 1e9;
 
 pub(super) fn rate(field: &str, value: f64) -> Result<f64, ValidationError> {
     if !value.is_finite() || value < 0.0 {
@@ -149,7 +149,7 @@ pub(super) fn record_policy(
 
 /// Requests in flight at once are bounded by the connections the process can open.
 /// The most iterations a run may plan: a trillion, days at the fastest rate one engine sends.
-pub const MAX_ITERATIONS: u64 = 1_000_000_000_000;
+pub(super) const MAX_ITERATIONS: u64 = 1_000_000_000_000;
 
 pub(super) fn iterations(field: &str, value: u64) -> Result<u64, ValidationError> {
     if value > MAX_ITERATIONS {

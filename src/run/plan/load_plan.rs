@@ -17,7 +17,7 @@ use crate::store::ResultPolicy;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub const DEFAULT_GRACEFUL_STOP: Duration = Duration::from_secs(5);
+pub(super) const DEFAULT_GRACEFUL_STOP: Duration = Duration::from_secs(5);
 
 /// A validated run, ready to start.
 #[derive(Debug, Clone)]

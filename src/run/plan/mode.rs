@@ -102,13 +102,13 @@ impl Mode {
 }
 
 /// The longest `sendWindow`: longer ones would turn an arrival rate into bursts.
-pub const MAX_SEND_WINDOW: Duration = Duration::from_millis(100);
+pub(super) const MAX_SEND_WINDOW: Duration = Duration::from_millis(100);
 
 /// The window `"auto"` times a worker's sends to where they are at most this far apart. A worker
 /// wakes about this late from a timer anyway (40–50 µs on the benchmark VM), so the corrected
 /// latency hardly moves, and each wake-up serves one send or more instead of arming a timer
 /// for each: 9–17% less CPU per request from 50,000/s (docs/benchmarks.md).
-pub const DENSE_SEND_WINDOW: Duration = Duration::from_micros(50);
+pub(crate) const DENSE_SEND_WINDOW: Duration = Duration::from_micros(50);
 
 /// How an open-model run times its sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
