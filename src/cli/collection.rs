@@ -17,106 +17,23 @@ use std::time::Duration;
 const REPORTERS: [&str; 4] = ["cli", "json", "junit", "html"];
 
 pub(super) fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
-    let reporters: Vec<&str> = args
-        .reporters
-        .split(',')
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .collect();
-    if let Some(unknown) = reporters.iter().find(|r| !REPORTERS.contains(r)) {
-        return Err(CliError::Input(format!(
-            "reporter `{unknown}` is not known; use one or more of cli, json, junit, html (comma-separated)"
-        )));
-    }
-    let text = read_text(Path::new(&args.file))
-        .map_err(|e| CliError::Input(format!("collection file: {e}")))?;
-    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        CliError::Input(format!(
-            "collection file `{}` is not valid JSON: {e}",
-            args.file
-        ))
-    })?;
-    let working_dir = match &args.working_dir {
-        Some(dir) => dir.into(),
-        None => std::env::current_dir()?,
-    };
-    let collection = import(
-        &doc,
-        &ImportOptions {
-            working_dir,
-            folders: args.folder.clone(),
-            skip_files: false,
-            no_insecure_file_read: args.no_insecure_file_read,
-        },
-    )
-    .map_err(|e| CliError::Input(format!("collection `{}`: {e}", args.file)))?;
-
-    let mut variables = request_file::load_environment(args.environment.as_deref())?;
-    variables.globals = request_file::load_scope(args.globals.as_deref(), "globals")?;
-    for (flag, list, scope) in [
-        ("--env-var", &args.env_var, &mut variables.environment),
-        ("--global-var", &args.global_var, &mut variables.globals),
-    ] {
-        for pair in list {
-            let (k, v) = pair.split_once('=').ok_or_else(|| {
-                CliError::Input(format!("{flag} `{pair}`: write it as key=value"))
-            })?;
-            scope.insert(k.to_string(), serde_json::Value::String(v.to_string()));
-        }
-    }
-    let data = match &args.iteration_data {
-        None => Vec::new(),
-        Some(path) => {
-            let text = read_text(Path::new(path))
-                .map_err(|e| CliError::Input(format!("iteration data: {e}")))?;
-            parse_data(path, &text)
-                .map_err(|e| CliError::Input(format!("iteration data `{path}`: {e}")))?
-        }
-    };
+    let reporters = reporters(&args.reporters)?;
+    let collection = load_collection(&args)?;
+    let variables = variables(&args)?;
+    let data = iteration_data(args.iteration_data.as_deref())?;
     let iterations = args.iteration_count.unwrap_or(if data.is_empty() {
         1
     } else {
         data.len() as u64
     });
-    let color = match args.color.as_str() {
-        "on" => true,
-        "off" => false,
-        "auto" => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-        other => {
-            return Err(CliError::Input(format!(
-                "--color `{other}`: use on, off or auto"
-            )))
-        }
-    };
+    let color = color(&args.color)?;
     // Extra CAs join the system's in a file of the run's own, removed when it ends.
     let ca_bundle = args
         .ssl_extra_ca_certs
         .as_deref()
         .map(super::ca_bundle::CaBundle::with_extra)
         .transpose()?;
-    let mut limits = ScriptLimits::default();
-    if args.timeout_script > 0 {
-        limits.time = Duration::from_millis(args.timeout_script);
-    }
-    let options = FlowOptions {
-        iterations,
-        data,
-        delay: Duration::from_millis(args.delay_request),
-        bail: args.bail,
-        limits,
-        request_timeout: (args.timeout_request > 0)
-            .then(|| Duration::from_millis(args.timeout_request)),
-        insecure: args.insecure,
-        ignore_redirects: args.ignore_redirects,
-        stop: None,
-        tls: client_tls(&args, &ca_bundle)?,
-        run_timeout: (args.timeout > 0).then(|| Duration::from_millis(args.timeout)),
-        cookie_jar: args.cookie_jar.as_deref().map(read_jar).transpose()?,
-        export_cookie_jar: args.export_cookie_jar.is_some(),
-    };
+    let options = flow_options(&args, iterations, data, &ca_bundle)?;
 
     let engine = EventLoop::start(EngineConfig {
         workers: 1,
@@ -145,48 +62,7 @@ pub(super) fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
     if cli {
         emit(&reporter.summary(&summary));
     }
-    let stamp = crate::clock::rfc3339(summary.started).replace([':', '.'], "-");
-    let default_name =
-        |ext: &str| format!("vayu/{}-{stamp}.{ext}", file_safe(&summary.collection.name));
-    if reporters.contains(&"json") {
-        let path = args
-            .reporter_json_export
-            .clone()
-            .unwrap_or_else(|| default_name("json"));
-        let text = serde_json::to_string_pretty(&serde_json::json!({ "run": summary }))
-            .expect("a summary always serialises");
-        write_file(&path, &text)?;
-    }
-    if reporters.contains(&"html") {
-        let path = args
-            .reporter_html_export
-            .clone()
-            .unwrap_or_else(|| default_name("html"));
-        let run = serde_json::to_value(&summary).expect("a summary always serialises");
-        write_file(
-            &path,
-            &crate::ui::html_collection_report(&summary.collection.name, &run),
-        )?;
-    }
-    if reporters.contains(&"junit") {
-        let path = args
-            .reporter_junit_export
-            .clone()
-            .unwrap_or_else(|| default_name("xml"));
-        write_file(&path, &junit_xml(&summary))?;
-    }
-    if let Some(path) = &args.export_environment {
-        write_file(
-            path,
-            &postman_scope("environment", &summary.variables.environment),
-        )?;
-    }
-    if let Some(path) = &args.export_globals {
-        write_file(path, &postman_scope("globals", &summary.variables.globals))?;
-    }
-    if let (Some(path), Some(jar)) = (&args.export_cookie_jar, &summary.cookie_jar) {
-        write_file(path, jar)?;
-    }
+    write_reports(&args, &reporters, &summary)?;
     if summary.stopped.as_deref() == Some(RUN_TIMED_OUT) {
         // As Newman: a run cut short by --timeout fails.
         emit(&format!(
@@ -200,6 +76,165 @@ pub(super) fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         });
     }
     Ok(exit_code(&summary, args.suppress_exit_code))
+}
+
+/// `-r`: the reporters asked for, each one Vayu has.
+fn reporters(list: &str) -> Result<Vec<&str>, CliError> {
+    let reporters: Vec<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .collect();
+    if let Some(unknown) = reporters.iter().find(|r| !REPORTERS.contains(r)) {
+        return Err(CliError::Input(format!(
+            "reporter `{unknown}` is not known; use one or more of cli, json, junit, html (comma-separated)"
+        )));
+    }
+    Ok(reporters)
+}
+
+/// The collection file, read and imported (its files relative to `--working-dir`).
+fn load_collection(args: &CollectionRunArgs) -> Result<crate::collection::Collection, CliError> {
+    let text = read_text(Path::new(&args.file))
+        .map_err(|e| CliError::Input(format!("collection file: {e}")))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        CliError::Input(format!(
+            "collection file `{}` is not valid JSON: {e}",
+            args.file
+        ))
+    })?;
+    let working_dir = match &args.working_dir {
+        Some(dir) => dir.into(),
+        None => std::env::current_dir()?,
+    };
+    import(
+        &doc,
+        &ImportOptions {
+            working_dir,
+            folders: args.folder.clone(),
+            skip_files: false,
+            no_insecure_file_read: args.no_insecure_file_read,
+        },
+    )
+    .map_err(|e| CliError::Input(format!("collection `{}`: {e}", args.file)))
+}
+
+/// `-e`, `-g`, `--env-var` and `--global-var`: the run's environment and globals.
+fn variables(args: &CollectionRunArgs) -> Result<crate::script::Variables, CliError> {
+    let mut variables = request_file::load_environment(args.environment.as_deref())?;
+    variables.globals = request_file::load_scope(args.globals.as_deref(), "globals")?;
+    for (flag, list, scope) in [
+        ("--env-var", &args.env_var, &mut variables.environment),
+        ("--global-var", &args.global_var, &mut variables.globals),
+    ] {
+        for pair in list {
+            let (k, v) = pair.split_once('=').ok_or_else(|| {
+                CliError::Input(format!("{flag} `{pair}`: write it as key=value"))
+            })?;
+            scope.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+    }
+    Ok(variables)
+}
+
+/// `-d`: the iteration data rows (none without the flag).
+fn iteration_data(path: Option<&str>) -> Result<Vec<Scope>, CliError> {
+    let Some(path) = path else {
+        return Ok(Vec::new());
+    };
+    let text =
+        read_text(Path::new(path)).map_err(|e| CliError::Input(format!("iteration data: {e}")))?;
+    parse_data(path, &text).map_err(|e| CliError::Input(format!("iteration data `{path}`: {e}")))
+}
+
+/// `--color on|off|auto` (auto: on a terminal, unless `NO_COLOR` is set).
+fn color(flag: &str) -> Result<bool, CliError> {
+    match flag {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        "auto" => {
+            use std::io::IsTerminal;
+            Ok(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        }
+        other => Err(CliError::Input(format!(
+            "--color `{other}`: use on, off or auto"
+        ))),
+    }
+}
+
+/// How the run goes, from Newman's flags.
+fn flow_options(
+    args: &CollectionRunArgs,
+    iterations: u64,
+    data: Vec<Scope>,
+    ca_bundle: &Option<super::ca_bundle::CaBundle>,
+) -> Result<FlowOptions, CliError> {
+    let mut limits = ScriptLimits::default();
+    if args.timeout_script > 0 {
+        limits.time = Duration::from_millis(args.timeout_script);
+    }
+    Ok(FlowOptions {
+        iterations,
+        data,
+        delay: Duration::from_millis(args.delay_request),
+        bail: args.bail,
+        limits,
+        request_timeout: (args.timeout_request > 0)
+            .then(|| Duration::from_millis(args.timeout_request)),
+        insecure: args.insecure,
+        ignore_redirects: args.ignore_redirects,
+        stop: None,
+        tls: client_tls(args, ca_bundle)?,
+        run_timeout: (args.timeout > 0).then(|| Duration::from_millis(args.timeout)),
+        cookie_jar: args.cookie_jar.as_deref().map(read_jar).transpose()?,
+        export_cookie_jar: args.export_cookie_jar.is_some(),
+    })
+}
+
+/// The json, html and junit reports, the exported variables and the cookie jar, where the
+/// flags say (a report without its path goes to `vayu/<collection>-<time>.<ext>`).
+fn write_reports(
+    args: &CollectionRunArgs,
+    reporters: &[&str],
+    summary: &RunSummary,
+) -> Result<(), CliError> {
+    let stamp = crate::clock::rfc3339(summary.started).replace([':', '.'], "-");
+    let default_name =
+        |ext: &str| format!("vayu/{}-{stamp}.{ext}", file_safe(&summary.collection.name));
+    let reports: [(&str, &Option<String>, &str); 3] = [
+        ("json", &args.reporter_json_export, "json"),
+        ("html", &args.reporter_html_export, "html"),
+        ("junit", &args.reporter_junit_export, "xml"),
+    ];
+    for (reporter, path, ext) in reports {
+        if !reporters.contains(&reporter) {
+            continue;
+        }
+        let path = path.clone().unwrap_or_else(|| default_name(ext));
+        let text = match reporter {
+            "json" => serde_json::to_string_pretty(&serde_json::json!({ "run": summary }))
+                .expect("a summary always serialises"),
+            "html" => {
+                let run = serde_json::to_value(summary).expect("a summary always serialises");
+                crate::ui::html_collection_report(&summary.collection.name, &run)
+            }
+            _ => junit_xml(summary),
+        };
+        write_file(&path, &text)?;
+    }
+    if let Some(path) = &args.export_environment {
+        write_file(
+            path,
+            &postman_scope("environment", &summary.variables.environment),
+        )?;
+    }
+    if let Some(path) = &args.export_globals {
+        write_file(path, &postman_scope("globals", &summary.variables.globals))?;
+    }
+    if let (Some(path), Some(jar)) = (&args.export_cookie_jar, &summary.cookie_jar) {
+        write_file(path, jar)?;
+    }
+    Ok(())
 }
 
 /// The client certificate and CA bundle the `--ssl-*` flags name, checked to be readable.
