@@ -526,122 +526,14 @@ impl RequestSpec {
         }
         let method = Method::parse(&self.method)?;
         let host = check_url(&self.url)?;
-
-        let mut headers = Vec::with_capacity(self.headers.0.len() + 2);
-        for (i, h) in self.headers.0.iter().enumerate() {
-            if h.disabled {
-                continue;
-            }
-            check_header(i, &h.key, &h.value)?;
-            headers.push((h.key.trim().to_string(), h.value.clone()));
-        }
-        let has_header = |headers: &[(String, String)], name: &str| {
-            headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
-        };
-
+        let mut headers = self.enabled_headers()?;
         let mut url = self.url.trim().to_string();
-        if let Some(auth) = &self.auth {
-            let header = match auth {
-                AuthSpec::Basic { username, password } => {
-                    if username.is_empty() {
-                        return Err(ValidationError::new(
-                            "auth.username",
-                            "basic auth needs a username",
-                        ));
-                    }
-                    let pair = format!("{username}:{password}");
-                    Some((
-                        "Authorization".to_string(),
-                        format!(
-                            "Basic {}",
-                            base64::engine::general_purpose::STANDARD.encode(pair)
-                        ),
-                    ))
-                }
-                AuthSpec::Bearer { token } => {
-                    check_one_line("auth.token", "bearer auth needs a non-empty token", token)?;
-                    Some(("Authorization".into(), format!("Bearer {token}")))
-                }
-                AuthSpec::ApiKey { key, value, place } => {
-                    check_one_line("auth.key", "API key auth needs a key name", key)?;
-                    match place {
-                        ApiKeyPlace::Header => {
-                            check_header(0, key, value)
-                                .map_err(|e| ValidationError::new("auth.key", e.message))?;
-                            Some((key.clone(), value.clone()))
-                        }
-                        ApiKeyPlace::Query => {
-                            append_query(&mut url, key, value);
-                            None
-                        }
-                    }
-                }
-                // Applied to the finished request below.
-                AuthSpec::Digest(_)
-                | AuthSpec::AwsV4(_)
-                | AuthSpec::Ntlm(_)
-                | AuthSpec::OAuth1(_)
-                | AuthSpec::Hawk(_)
-                | AuthSpec::Jwt(_)
-                | AuthSpec::EdgeGrid(_)
-                | AuthSpec::Asap(_) => None,
-                AuthSpec::OAuth2 {
-                    access_token,
-                    place,
-                    header_prefix,
-                } => {
-                    check_one_line(
-                        "auth.accessToken",
-                        "OAuth 2.0 auth needs an access token",
-                        access_token,
-                    )?;
-                    match place {
-                        ApiKeyPlace::Header => {
-                            let prefix = header_prefix.as_deref().unwrap_or("Bearer");
-                            let value = format!("{prefix} {access_token}");
-                            Some(("Authorization".into(), value.trim_start().to_string()))
-                        }
-                        ApiKeyPlace::Query => {
-                            append_query(&mut url, "access_token", access_token);
-                            None
-                        }
-                    }
-                }
-            };
-            if let Some((name, value)) = header {
-                if !has_header(&headers, &name) {
-                    headers.push((name, value));
-                }
+        if let Some((name, value)) = self.simple_auth(&mut url)? {
+            if !has_header(&headers, &name) {
+                headers.push((name, value));
             }
         }
-
-        let mut body = match &self.body {
-            _ if built_body.is_some() => None,
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(text)) => Some(text.clone().into_bytes()),
-            Some(json) => {
-                if !has_header(&headers, "content-type") {
-                    headers.push(("Content-Type".into(), "application/json".into()));
-                }
-                Some(serde_json::to_vec(json).expect("a JSON value always serialises"))
-            }
-        };
-        // A HEAD body written in the request is refused; a built one is a collection's that
-        // asked for it (`disableBodyPruning`).
-        if body.is_some() && method == Method::Head {
-            return Err(ValidationError::new(
-                "body",
-                "a HEAD request cannot carry a body; remove `body` or use another method",
-            ));
-        }
-        if let Some((bytes, content_type)) = built_body {
-            if let Some(ct) = content_type {
-                if !has_header(&headers, "content-type") {
-                    headers.push(("Content-Type".into(), ct));
-                }
-            }
-            body = Some(bytes);
-        }
+        let mut body = self.body_bytes(method, built_body, &mut headers)?;
         let curl_auth = match &self.auth {
             Some(a) => auth::apply(
                 a,
@@ -654,42 +546,17 @@ impl RequestSpec {
             )?,
             None => None,
         };
-
-        let timeout = match &self.timeout {
-            None => Some(DEFAULT_TIMEOUT),
-            Some(v) => {
-                let d = duration_from_json(v, 1.0).map_err(|m| {
-                    ValidationError::new(
-                        "timeout",
-                        format!("{m} (milliseconds, or a string such as \"5s\"; 0 for none)"),
-                    )
-                })?;
-                (!d.is_zero()).then_some(d)
-            }
-        };
-
-        let max_redirects = match self.max_redirects {
-            None => DEFAULT_MAX_REDIRECTS,
-            Some(n) if (0..=1000).contains(&n) => n as u32,
-            Some(n) => {
-                return Err(ValidationError::new(
-                    "maxRedirects",
-                    format!("{n} is out of range; use 0 to 1000"),
-                ))
-            }
-        };
-
+        let timeout = self.checked_timeout()?;
+        let max_redirects = self.checked_max_redirects()?;
         let http_version = match &self.http_version {
             None => HttpVersionPref::Auto,
             Some(v) => HttpVersionPref::parse(v)?,
         };
-
         let tls = TlsOptions::from_postman(
             self.tls_disabled_protocols.as_deref(),
             self.tls_cipher_selection.as_deref(),
         )?
         .map(Box::new);
-
         Ok(PreparedRequest {
             method,
             url,
@@ -709,6 +576,160 @@ impl RequestSpec {
             jar_cookies: None,
         })
     }
+
+    /// The enabled headers, each checked, names trimmed.
+    fn enabled_headers(&self) -> Result<Vec<(String, String)>, ValidationError> {
+        let mut headers = Vec::with_capacity(self.headers.0.len() + 2);
+        for (i, h) in self.headers.0.iter().enumerate() {
+            if h.disabled {
+                continue;
+            }
+            check_header(i, &h.key, &h.value)?;
+            headers.push((h.key.trim().to_string(), h.value.clone()));
+        }
+        Ok(headers)
+    }
+
+    /// The header a simple auth (basic, bearer, apikey, oauth2) adds, or its query parameter
+    /// added to `url`; the signing auths are applied to the finished request instead.
+    fn simple_auth(&self, url: &mut String) -> Result<Option<(String, String)>, ValidationError> {
+        let Some(auth) = &self.auth else {
+            return Ok(None);
+        };
+        Ok(match auth {
+            AuthSpec::Basic { username, password } => {
+                if username.is_empty() {
+                    return Err(ValidationError::new(
+                        "auth.username",
+                        "basic auth needs a username",
+                    ));
+                }
+                let pair = format!("{username}:{password}");
+                Some((
+                    "Authorization".to_string(),
+                    format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(pair)
+                    ),
+                ))
+            }
+            AuthSpec::Bearer { token } => {
+                check_one_line("auth.token", "bearer auth needs a non-empty token", token)?;
+                Some(("Authorization".into(), format!("Bearer {token}")))
+            }
+            AuthSpec::ApiKey { key, value, place } => {
+                check_one_line("auth.key", "API key auth needs a key name", key)?;
+                match place {
+                    ApiKeyPlace::Header => {
+                        check_header(0, key, value)
+                            .map_err(|e| ValidationError::new("auth.key", e.message))?;
+                        Some((key.clone(), value.clone()))
+                    }
+                    ApiKeyPlace::Query => {
+                        append_query(url, key, value);
+                        None
+                    }
+                }
+            }
+            AuthSpec::OAuth2 {
+                access_token,
+                place,
+                header_prefix,
+            } => {
+                check_one_line(
+                    "auth.accessToken",
+                    "OAuth 2.0 auth needs an access token",
+                    access_token,
+                )?;
+                match place {
+                    ApiKeyPlace::Header => {
+                        let prefix = header_prefix.as_deref().unwrap_or("Bearer");
+                        let value = format!("{prefix} {access_token}");
+                        Some(("Authorization".into(), value.trim_start().to_string()))
+                    }
+                    ApiKeyPlace::Query => {
+                        append_query(url, "access_token", access_token);
+                        None
+                    }
+                }
+            }
+            AuthSpec::Digest(_)
+            | AuthSpec::AwsV4(_)
+            | AuthSpec::Ntlm(_)
+            | AuthSpec::OAuth1(_)
+            | AuthSpec::Hawk(_)
+            | AuthSpec::Jwt(_)
+            | AuthSpec::EdgeGrid(_)
+            | AuthSpec::Asap(_) => None,
+        })
+    }
+
+    /// The body's bytes: `built` (a flow step's form, GraphQL or file body, with the
+    /// Content-Type it implies) in place of `body`, or `body` as text or as JSON.
+    fn body_bytes(
+        &self,
+        method: Method,
+        built: Option<(Vec<u8>, Option<String>)>,
+        headers: &mut Vec<(String, String)>,
+    ) -> Result<Option<Vec<u8>>, ValidationError> {
+        let body = match &self.body {
+            _ if built.is_some() => None,
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(text)) => Some(text.clone().into_bytes()),
+            Some(json) => {
+                if !has_header(headers, "content-type") {
+                    headers.push(("Content-Type".into(), "application/json".into()));
+                }
+                Some(serde_json::to_vec(json).expect("a JSON value always serialises"))
+            }
+        };
+        // A HEAD body written in the request is refused; a built one is a collection's that
+        // asked for it (`disableBodyPruning`).
+        if body.is_some() && method == Method::Head {
+            return Err(ValidationError::new(
+                "body",
+                "a HEAD request cannot carry a body; remove `body` or use another method",
+            ));
+        }
+        let Some((bytes, content_type)) = built else {
+            return Ok(body);
+        };
+        if let Some(ct) = content_type {
+            if !has_header(headers, "content-type") {
+                headers.push(("Content-Type".into(), ct));
+            }
+        }
+        Ok(Some(bytes))
+    }
+
+    /// `timeout`: the default when not given, none for 0.
+    fn checked_timeout(&self) -> Result<Option<Duration>, ValidationError> {
+        let Some(v) = &self.timeout else {
+            return Ok(Some(DEFAULT_TIMEOUT));
+        };
+        let d = duration_from_json(v, 1.0).map_err(|m| {
+            ValidationError::new(
+                "timeout",
+                format!("{m} (milliseconds, or a string such as \"5s\"; 0 for none)"),
+            )
+        })?;
+        Ok((!d.is_zero()).then_some(d))
+    }
+
+    fn checked_max_redirects(&self) -> Result<u32, ValidationError> {
+        match self.max_redirects {
+            None => Ok(DEFAULT_MAX_REDIRECTS),
+            Some(n) if (0..=1000).contains(&n) => Ok(n as u32),
+            Some(n) => Err(ValidationError::new(
+                "maxRedirects",
+                format!("{n} is out of range; use 0 to 1000"),
+            )),
+        }
+    }
+}
+
+fn has_header(headers: &[(String, String)], name: &str) -> bool {
+    headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
 }
 
 /// A credential must be non-empty and on one line (it goes into a header or the URL).
