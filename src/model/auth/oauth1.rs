@@ -226,19 +226,42 @@ impl OAuth1Auth {
             return Ok(());
         }
         let form = out.is_form();
-        out.remove_header("authorization");
-        remove_query_params(out.url, |k| OAUTH_PARAMS.contains(&k));
-        if form {
-            let body =
-                String::from_utf8_lossy(out.body.as_deref().unwrap_or_default()).into_owned();
-            let kept: Vec<&str> = body
-                .split('&')
-                .filter(|p| {
-                    !OAUTH_PARAMS.contains(&dec(p.split('=').next().unwrap_or("")).as_str())
+        strip_oauth_params(out, form);
+        let mut params = self.oauth_params(name, &method, out, form);
+        let (base_string, query) = base_string(out, &params, form);
+        let key = format!("{}&{}", enc(&self.consumer_secret), enc(&self.token_secret));
+        let signature = match method {
+            Method::Plaintext => key,
+            Method::Hmac(h) => b64(&hmac_sign(h, key.as_bytes(), base_string.as_bytes())),
+            Method::Rsa(h) => b64(&rsa_sign(h, &self.private_key, base_string.as_bytes())?),
+        };
+        params.push(("oauth_signature", signature));
+        // The query in RFC 3986 encoding, as the signature read it.
+        if let Some(query) = query {
+            let encoded: Vec<String> = decode_form(&query)
+                .into_iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("{}={}", enc(&k), enc(&v)),
+                    None => enc(&k),
                 })
                 .collect();
-            *out.body = Some(kept.join("&").into_bytes());
+            let (base, _, fragment) = split_url(out.url);
+            *out.url = format!("{base}?{}{fragment}", encoded.join("&"));
         }
+        self.place(out, &params, form);
+        Ok(())
+    }
+
+    /// The `oauth_*` parameters to sign and send (the signature aside), as postman-runtime
+    /// picks them: empty ones left out unless `addEmptyParamsToSign`, the extensions (body
+    /// hash, callback, verifier) only with a value.
+    fn oauth_params(
+        &self,
+        name: &'static str,
+        method: &Method,
+        out: &Outgoing,
+        form: bool,
+    ) -> Vec<(&'static str, String)> {
         let nonce = if self.nonce.is_empty() {
             random_text(11, NONCE_CHARS)
         } else {
@@ -257,13 +280,12 @@ impl OAuth1Auth {
                 (!v.trim().is_empty()).then(|| v.to_string())
             }
         };
-        let hash = match &method {
+        let hash = match method {
             Method::Hmac(h) | Method::Rsa(h) => Some(*h),
             Method::Plaintext => None,
         };
-        let multipart = out.is_multipart();
         let body_hash = match hash {
-            Some(h) if self.include_body_hash && !form && !multipart => {
+            Some(h) if self.include_body_hash && !form && !out.is_multipart() => {
                 Some(body_hash(h, out.body.as_deref().unwrap_or_default()))
             }
             _ => None,
@@ -289,70 +311,12 @@ impl OAuth1Auth {
                 params.push((k, v));
             }
         }
+        params
+    }
 
-        let url = UrlParts::parse(out.url);
-        let host = match url.port {
-            None | Some(80) | Some(443) => url.host.to_ascii_lowercase(),
-            Some(p) => format!("{}:{p}", url.host.to_ascii_lowercase()),
-        };
-        let (path, query) = match url.path_query.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (url.path_query, None),
-        };
-        let base_url = format!(
-            "{}://{host}{}",
-            url.scheme,
-            if path.is_empty() { "/" } else { path }
-        );
-        let query_pairs = query.map(decode_form).unwrap_or_default();
-        let body_pairs = if form {
-            decode_form(&String::from_utf8_lossy(
-                out.body.as_deref().unwrap_or_default(),
-            ))
-        } else {
-            Vec::new()
-        };
-        let mut sortable: Vec<(String, String)> = query_pairs
-            .iter()
-            .cloned()
-            .chain(params.iter().map(|(k, v)| (k.to_string(), Some(v.clone()))))
-            .chain(body_pairs)
-            .filter(|(k, _)| k != "oauth_signature")
-            .map(|(k, v)| (enc(&k), enc(v.as_deref().unwrap_or(""))))
-            .collect();
-        sortable.sort_by(|a, b| format!("{} {}", a.0, a.1).cmp(&format!("{} {}", b.0, b.1)));
-        let normalized = sortable
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&");
-        let base_string = format!(
-            "{}&{}&{}",
-            enc(&out.method.to_ascii_uppercase()),
-            enc(&base_url),
-            enc(&normalized)
-        );
-        let key = format!("{}&{}", enc(&self.consumer_secret), enc(&self.token_secret));
-        let signature = match method {
-            Method::Plaintext => key,
-            Method::Hmac(h) => b64(&hmac_sign(h, key.as_bytes(), base_string.as_bytes())),
-            Method::Rsa(h) => b64(&rsa_sign(h, &self.private_key, base_string.as_bytes())?),
-        };
-        params.push(("oauth_signature", signature));
-
-        // The query in RFC 3986 encoding, as the signature read it.
-        if let Some(query) = query {
-            let encoded: Vec<String> = decode_form(query)
-                .into_iter()
-                .map(|(k, v)| match v {
-                    Some(v) => format!("{}={}", enc(&k), enc(&v)),
-                    None => enc(&k),
-                })
-                .collect();
-            let (base, _, fragment) = split_url(out.url);
-            *out.url = format!("{base}?{}{fragment}", encoded.join("&"));
-        }
-
+    /// The signed parameters in the `Authorization` header (`addParamsToHeader`), else in a
+    /// POST or PUT form body, else in the query.
+    fn place(&self, out: &mut Outgoing, params: &[(&str, String)], form: bool) {
         let pairs = || params.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v)));
         if self.add_params_to_header {
             let mut fields = Vec::new();
@@ -361,7 +325,7 @@ impl OAuth1Auth {
             if !self.realm.trim().is_empty() {
                 fields.push(format!("realm=\"{}\"", code(&self.realm)));
             }
-            for (k, v) in &params {
+            for (k, v) in params {
                 if !v.is_empty() {
                     fields.push(format!("{}=\"{}\"", code(k), code(v.trim())));
                 }
@@ -389,8 +353,71 @@ impl OAuth1Auth {
             all.extend(pairs());
             *out.url = format!("{base}?{}{fragment}", all.join("&"));
         }
-        Ok(())
     }
+}
+
+/// The request's own `Authorization` and any `oauth_*` parameters already in its query or
+/// form body go: the signature replaces them.
+fn strip_oauth_params(out: &mut Outgoing, form: bool) {
+    out.remove_header("authorization");
+    remove_query_params(out.url, |k| OAUTH_PARAMS.contains(&k));
+    if form {
+        let body = String::from_utf8_lossy(out.body.as_deref().unwrap_or_default()).into_owned();
+        let kept: Vec<&str> = body
+            .split('&')
+            .filter(|p| !OAUTH_PARAMS.contains(&dec(p.split('=').next().unwrap_or("")).as_str()))
+            .collect();
+        *out.body = Some(kept.join("&").into_bytes());
+    }
+}
+
+/// OAuth 1.0's signature base string (RFC 5849 3.4.1): the method, the base URL (default ports
+/// left out), and every query, oauth and form parameter encoded and sorted; with the request's
+/// query, which is sent re-encoded as it was read.
+fn base_string(out: &Outgoing, params: &[(&str, String)], form: bool) -> (String, Option<String>) {
+    let url = UrlParts::parse(out.url);
+    let host = match url.port {
+        None | Some(80) | Some(443) => url.host.to_ascii_lowercase(),
+        Some(p) => format!("{}:{p}", url.host.to_ascii_lowercase()),
+    };
+    let (path, query) = match url.path_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (url.path_query, None),
+    };
+    let base_url = format!(
+        "{}://{host}{}",
+        url.scheme,
+        if path.is_empty() { "/" } else { path }
+    );
+    let query_pairs = query.map(decode_form).unwrap_or_default();
+    let body_pairs = if form {
+        decode_form(&String::from_utf8_lossy(
+            out.body.as_deref().unwrap_or_default(),
+        ))
+    } else {
+        Vec::new()
+    };
+    let mut sortable: Vec<(String, String)> = query_pairs
+        .iter()
+        .cloned()
+        .chain(params.iter().map(|(k, v)| (k.to_string(), Some(v.clone()))))
+        .chain(body_pairs)
+        .filter(|(k, _)| k != "oauth_signature")
+        .map(|(k, v)| (enc(&k), enc(v.as_deref().unwrap_or(""))))
+        .collect();
+    sortable.sort_by(|a, b| format!("{} {}", a.0, a.1).cmp(&format!("{} {}", b.0, b.1)));
+    let normalized = sortable
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let base = format!(
+        "{}&{}&{}",
+        enc(&out.method.to_ascii_uppercase()),
+        enc(&base_url),
+        enc(&normalized)
+    );
+    (base, query.map(str::to_string))
 }
 
 #[cfg(test)]
