@@ -7,9 +7,10 @@ use super::error::ApiError;
 use super::reply::Reply;
 use super::AppState;
 use crate::collection::{
-    import, junit_xml, run_collection, to_doc, to_tree, ImportOptions, RunSummary,
+    import, junit_xml, run_collection, to_doc, to_tree, CollectionRunSpec, ImportOptions,
+    RunSummary,
 };
-use crate::flow::{json_rows, FlowEvent, FlowOptions};
+use crate::flow::{FlowEvent, FlowOptions};
 use crate::script::Variables;
 use crate::store::{new_id, now_ms, ResultRow, Run, RunStatus, RunType, StoreWriter};
 use crossbeam_channel::{Receiver, Sender};
@@ -18,7 +19,6 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// An event for a run's stream: its name and data.
 pub(super) type StreamEvent = (&'static str, Value);
@@ -104,59 +104,25 @@ pub(super) fn export_collection(state: &AppState, id: &str) -> Result<Reply, Api
 /// `POST /run` with `collection` or `collectionId`: checks everything, then runs it in the
 /// background; `202` with the run's id.
 pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiError> {
-    const FIELDS: [&str; 10] = [
-        "collection",
-        "collectionId",
-        "environment",
-        "environmentId",
-        "globals",
-        "iterations",
-        "data",
-        "folder",
-        "bail",
-        "delayRequest",
-    ];
-    if let Some(unknown) = body.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(ApiError::field(
-            unknown,
-            format!(
-                "unknown field in a collection run; use {}",
-                FIELDS.join(", ")
-            ),
-        ));
-    }
+    let spec = CollectionRunSpec::from_value(Value::Object(body.clone()))
+        .map_err(|e| ApiError::invalid(e, ""))?;
     let reader = state.store.reader()?;
-    let doc = match (body.get("collection"), body.get("collectionId")) {
+    let doc = match (&spec.collection, &spec.collection_id) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
                 "give `collection` or `collectionId`, not both",
             ))
         }
-        (Some(doc @ Value::Object(_)), None) => doc.clone(),
-        (Some(_), None) => {
-            return Err(ApiError::field(
-                "collection",
-                "must be a Postman collection (an object)",
-            ))
-        }
-        (None, Some(Value::String(id))) => to_doc(
+        (Some(doc), None) => Value::Object(doc.clone()),
+        (None, Some(id)) => to_doc(
             &reader
                 .collection_tree(id)?
                 .ok_or_else(|| ApiError::missing("collection", id))?,
         ),
-        _ => return Err(ApiError::field("collectionId", "must be a string")),
-    };
-    let folders = match body.get("folder") {
-        None => Vec::new(),
-        Some(Value::String(f)) => vec![f.clone()],
-        Some(Value::Array(list)) if list.iter().all(Value::is_string) => list
-            .iter()
-            .filter_map(|f| f.as_str().map(str::to_string))
-            .collect(),
-        Some(_) => {
+        (None, None) => {
             return Err(ApiError::field(
-                "folder",
-                "must be a folder name or a list of them",
+                "collection",
+                "give a Postman collection (`collection`) or a saved one (`collectionId`)",
             ))
         }
     };
@@ -164,7 +130,7 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
         &doc,
         &ImportOptions {
             working_dir: std::env::current_dir().unwrap_or_default(),
-            folders,
+            folders: spec.folders(),
             skip_files: false,
             ..ImportOptions::default()
         },
@@ -174,43 +140,13 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
     let (environment, saved_env) = super::handlers::saved::environment_of(&reader, &body)?;
     let mut variables = Variables::with_environment(environment);
     let environment_id = saved_env.map(|env| (env.id, env.name));
-    match body.get("globals") {
-        None => {}
-        Some(Value::Object(map)) => variables.globals = map.clone(),
-        Some(_) => return Err(ApiError::field("globals", "must be an object of variables")),
+    if let Some(globals) = &spec.globals {
+        variables.globals = globals.clone();
     }
-    let data = match body.get("data") {
-        None => Vec::new(),
-        Some(rows) => json_rows(rows.clone()).map_err(|m| ApiError::field("data", m))?,
-    };
-    let iterations = match body.get("iterations") {
-        None => data.len().max(1) as u64,
-        Some(n) => n
-            .as_u64()
-            .filter(|n| (1..=1_000_000).contains(n))
-            .ok_or_else(|| {
-                ApiError::field("iterations", "must be a whole number from 1 to 1000000")
-            })?,
-    };
-    let flag = |name: &str| match body.get(name) {
-        None => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(ApiError::field(name, "must be true or false")),
-    };
-    let delay = match body.get("delayRequest") {
-        None => 0,
-        Some(n) => n.as_u64().filter(|n| *n <= 600_000).ok_or_else(|| {
-            ApiError::field("delayRequest", "must be milliseconds from 0 to 600000")
-        })?,
-    };
     let stop = Arc::new(AtomicBool::new(false));
     let options = FlowOptions {
-        iterations,
-        data,
-        delay: Duration::from_millis(delay),
-        bail: flag("bail")?,
         stop: Some(Arc::clone(&stop)),
-        ..FlowOptions::default()
+        ..spec.run_options().map_err(|e| ApiError::invalid(e, ""))?
     };
 
     let id = new_id("run");

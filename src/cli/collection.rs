@@ -3,8 +3,8 @@
 use super::args::CollectionRunArgs;
 use super::{emit, request_file, CliError};
 use crate::collection::{
-    import, junit_xml, read_text, run_collection, CliOptions, CliReporter, ImportOptions,
-    RunSummary,
+    import, junit_xml, read_text, run_collection, run_options, CliOptions, CliReporter,
+    ImportOptions, RunSummary,
 };
 use crate::engine::{EngineConfig, EventLoop};
 use crate::flow::{parse_data, FlowOptions, RUN_TIMED_OUT};
@@ -173,11 +173,15 @@ fn flow_options(
     if args.timeout_script > 0 {
         limits.time = Duration::from_millis(args.timeout_script);
     }
+    let base =
+        run_options(Some(iterations), data, Some(args.delay_request), args.bail).map_err(|e| {
+            let flag = match e.field.as_str() {
+                "iterations" => "--iteration-count",
+                _ => "--delay-request",
+            };
+            CliError::Input(format!("{flag}: {}", e.message))
+        })?;
     Ok(FlowOptions {
-        iterations,
-        data,
-        delay: Duration::from_millis(args.delay_request),
-        bail: args.bail,
         limits,
         request_timeout: (args.timeout_request > 0)
             .then(|| Duration::from_millis(args.timeout_request)),
@@ -188,6 +192,7 @@ fn flow_options(
         run_timeout: (args.timeout > 0).then(|| Duration::from_millis(args.timeout)),
         cookie_jar: args.cookie_jar.as_deref().map(read_jar).transpose()?,
         export_cookie_jar: args.export_cookie_jar.is_some(),
+        ..base
     })
 }
 

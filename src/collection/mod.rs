@@ -15,6 +15,7 @@ mod junit;
 mod run;
 mod saved;
 mod shape;
+mod spec;
 mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
@@ -23,4 +24,5 @@ pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
 pub use junit::junit_xml;
 pub use run::run_collection;
 pub use saved::{to_doc, to_tree};
+pub use spec::{run_options, CollectionRunSpec};
 pub use summary::{Count, Execution, Failure, RunSummary, Stats};
