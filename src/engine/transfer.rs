@@ -152,6 +152,14 @@ pub(super) fn configure(
     // Parsed once here rather than by libcurl on every transfer of this handle.
     vayu_ffi::set_url(easy, vayu_ffi::ParsedUrl::parse(&req.url)?)?;
 
+    set_method_and_body(easy, req)?;
+    set_headers(easy, req, config)?;
+    set_curl_auth(easy, req)?;
+    set_transfer_options(easy, req, config)
+}
+
+/// The method, and the body when there is one.
+fn set_method_and_body(easy: &mut EasyHandle, req: &PreparedRequest) -> Result<(), curl::Error> {
     let body = req.body.as_deref();
     match (req.method, body) {
         (Method::Get, None) => easy.get(true)?,
@@ -187,6 +195,15 @@ pub(super) fn configure(
         }
     }
 
+    Ok(())
+}
+
+/// The request's headers, and the user agent and encodings every request sends.
+fn set_headers(
+    easy: &mut EasyHandle,
+    req: &PreparedRequest,
+    config: &EngineConfig,
+) -> Result<(), curl::Error> {
     let mut list = List::new();
     for (name, value) in &req.headers {
         // libcurl drops `Name:` with an empty value; `Name;` is its syntax for sending it empty.
@@ -208,6 +225,11 @@ pub(super) fn configure(
     // Ask for every encoding libcurl can decode, and decode it, as browsers and Postman do.
     easy.accept_encoding("")?;
 
+    Ok(())
+}
+
+/// The auths libcurl carries out itself (digest and NTLM challenges, SigV4 signing).
+fn set_curl_auth(easy: &mut EasyHandle, req: &PreparedRequest) -> Result<(), curl::Error> {
     match req.curl_auth.as_deref() {
         None => {}
         Some(CurlAuth::Digest { username, password }) => {
@@ -232,6 +254,15 @@ pub(super) fn configure(
             easy.aws_sigv4(provider)?;
         }
     }
+    Ok(())
+}
+
+/// Redirects, TLS, cookies, timeout, HTTP version and proxy.
+fn set_transfer_options(
+    easy: &mut EasyHandle,
+    req: &PreparedRequest,
+    config: &EngineConfig,
+) -> Result<(), curl::Error> {
     match (req.follow_redirects, req.follow_original_method) {
         (false, _) => easy.follow_location(false)?,
         (true, false) => vayu_ffi::follow_location_obeying_code(easy)?,
