@@ -31,19 +31,54 @@ pub fn junit_xml(summary: &RunSummary) -> String {
     let mut total_time = 0.0;
     let mut body = String::new();
     for (_, executions) in &suites {
-        let first = executions[0];
-        // Assertion name -> failure messages, in first-seen order.
-        let mut tests: Vec<(String, Vec<String>)> = Vec::new();
-        let (mut failures, mut errors) = (0, 0);
-        let mut system_err = String::new();
-        let mut last_count = 0;
-        let mut times = Vec::new();
+        let suite = Suite::of(executions);
+        total_time += suite.times.iter().sum::<f64>();
+        suite.write(
+            &mut body,
+            executions[0],
+            &summary.collection.name,
+            &timestamp,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"{}\" tests=\"{total_tests}\" time=\"{total_time:.3}\">",
+        escape(&summary.collection.name)
+    );
+    out.push_str(&body);
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// One request's suite: its executions over the iterations folded together.
+struct Suite {
+    /// Assertion name -> failure messages, in first-seen order.
+    tests: Vec<(String, Vec<String>)>,
+    failures: usize,
+    errors: usize,
+    system_err: String,
+    /// The assertions of the last execution (Newman's suite `tests`).
+    last_count: usize,
+    /// Each execution's response time in seconds.
+    times: Vec<f64>,
+}
+
+impl Suite {
+    fn of(executions: &[&Execution]) -> Suite {
+        let mut suite = Suite {
+            tests: Vec::new(),
+            failures: 0,
+            errors: 0,
+            system_err: String::new(),
+            last_count: 0,
+            times: Vec::new(),
+        };
         for e in executions {
             let r = &e.record;
             let mut msg = format!("Iteration: {}\n", r.iteration);
             let mut errored = false;
             if let Some(err) = &r.error {
-                errors += 1;
+                suite.errors += 1;
                 errored = true;
                 let _ = writeln!(msg, "RequestError: {}", err.message);
             }
@@ -54,62 +89,71 @@ pub fn junit_xml(summary: &RunSummary) -> String {
             ] {
                 for o in outcomes {
                     if let Some(err) = &o.error {
-                        errors += 1;
+                        suite.errors += 1;
                         errored = true;
                         let _ = write!(msg, "{prop}Error: {}\n---\n", err.message);
                     }
                 }
             }
             if errored {
-                system_err.push_str(&msg);
+                suite.system_err.push_str(&msg);
             }
-            last_count = 0;
-            for o in r.outcomes() {
-                for t in &o.tests {
-                    last_count += 1;
-                    let entry = match tests.iter_mut().find(|(n, _)| *n == t.name) {
-                        Some(entry) => entry,
-                        None => {
-                            tests.push((t.name.clone(), Vec::new()));
-                            tests.last_mut().expect("just pushed")
-                        }
-                    };
-                    if !t.passed && !t.skipped {
-                        failures += 1;
-                        entry.1.push(t.error.clone().unwrap_or_default());
+            suite.last_count = 0;
+            for t in r.outcomes().flat_map(|o| &o.tests) {
+                suite.last_count += 1;
+                let at = match suite.tests.iter().position(|(n, _)| *n == t.name) {
+                    Some(at) => at,
+                    None => {
+                        suite.tests.push((t.name.clone(), Vec::new()));
+                        suite.tests.len() - 1
                     }
+                };
+                if !t.passed && !t.skipped {
+                    suite.failures += 1;
+                    suite.tests[at].1.push(t.error.clone().unwrap_or_default());
                 }
             }
             let time = r
                 .response
                 .as_ref()
                 .map_or(0.0, |r| r.timings.total as f64 / 1e6);
-            total_time += time;
-            times.push(time);
+            suite.times.push(time);
         }
-        let mean = times.iter().sum::<f64>() / times.len().max(1) as f64;
+        suite
+    }
+
+    /// The `<testsuite>` element, named after `first`'s request.
+    fn write(&self, body: &mut String, first: &Execution, collection: &str, timestamp: &str) {
+        let mean = self.times.iter().sum::<f64>() / self.times.len().max(1) as f64;
         let class = class_name(&first.full_name);
         let _ = write!(
             body,
-            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{last_count}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{mean:.3}\"",
+            "  <testsuite name=\"{}\" id=\"{}\" timestamp=\"{timestamp}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{mean:.3}\"",
             escape(&first.full_name),
-            escape(&first.id)
+            escape(&first.id),
+            self.last_count,
+            self.failures,
+            self.errors
         );
         // Nothing inside: an empty element, as Newman's XML builder writes it.
-        if system_err.is_empty() && tests.is_empty() {
+        if self.system_err.is_empty() && self.tests.is_empty() {
             body.push_str("/>\n");
-            continue;
+            return;
         }
         body.push_str(">\n");
-        if !system_err.is_empty() {
-            let _ = writeln!(body, "    <system-err>{}</system-err>", escape(&system_err));
+        if !self.system_err.is_empty() {
+            let _ = writeln!(
+                body,
+                "    <system-err>{}</system-err>",
+                escape(&self.system_err)
+            );
         }
-        for (name, fails) in &tests {
+        for (name, fails) in &self.tests {
             let _ = write!(
                 body,
                 "    <testcase name=\"{}\" time=\"{:.3}\" classname=\"{}\"",
                 escape(name),
-                times.last().copied().unwrap_or(0.0),
+                self.times.last().copied().unwrap_or(0.0),
                 escape(&class)
             );
             if fails.is_empty() {
@@ -117,9 +161,8 @@ pub fn junit_xml(summary: &RunSummary) -> String {
                 continue;
             }
             let detail = format!(
-                "Failed {} times. Collection name: {}. Request name: {}. Test description: {name}. Error message: {}.",
+                "Failed {} times. Collection name: {collection}. Request name: {}. Test description: {name}. Error message: {}.",
                 fails.len(),
-                summary.collection.name,
                 first.full_name,
                 fails[0]
             );
@@ -132,14 +175,6 @@ pub fn junit_xml(summary: &RunSummary) -> String {
         }
         body.push_str("  </testsuite>\n");
     }
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"{}\" tests=\"{total_tests}\" time=\"{total_time:.3}\">",
-        escape(&summary.collection.name)
-    );
-    out.push_str(&body);
-    out.push_str("</testsuites>\n");
-    out
 }
 
 /// Newman's class name: the words of the name in UpperCamelCase, other characters dropped.
