@@ -139,7 +139,6 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
 
     let (environment, saved_env) = super::handlers::saved::environment_of(&reader, &body)?;
     let mut variables = Variables::with_environment(environment);
-    let environment_id = saved_env.map(|env| (env.id, env.name));
     if let Some(globals) = &spec.globals {
         variables.globals = globals.clone();
     }
@@ -148,17 +147,48 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
         stop: Some(Arc::clone(&stop)),
         ..spec.run_options().map_err(|e| ApiError::invalid(e, ""))?
     };
+    let run = Started {
+        collection,
+        variables,
+        options,
+        stop,
+        environment: saved_env.map(|env| (env.id, env.name)),
+    };
+    let id = record_and_spawn(state, body, run)?;
+    Ok(Reply::Located(
+        202,
+        json!({"runId": id, "status": "running"}),
+        format!("/run/{id}"),
+    ))
+}
 
+/// A checked collection run, ready to go.
+struct Started {
+    collection: crate::collection::Collection,
+    variables: Variables,
+    options: FlowOptions,
+    stop: Arc<AtomicBool>,
+    /// The saved environment it runs with (id, name): what it leaves is saved back there.
+    environment: Option<(String, String)>,
+}
+
+/// Records the run as running (its config: the body, an inline collection by its name) and
+/// starts its thread; a thread that cannot start leaves the run recorded as failed.
+fn record_and_spawn(
+    state: &AppState,
+    body: Map<String, Value>,
+    run: Started,
+) -> Result<String, ApiError> {
     let id = new_id("run");
     let writer = state.store.writer();
-    let mut config = body.clone();
+    let mut config = body;
     if let Some(Value::Object(_)) = config.get("collection") {
-        config.insert("collection".into(), json!({"name": collection.name}));
+        config.insert("collection".into(), json!({"name": run.collection.name}));
     }
     writer.create_run(Run {
         id: id.clone(),
         request_id: None,
-        environment_id: environment_id.as_ref().map(|(id, _)| id.clone()),
+        environment_id: run.environment.as_ref().map(|(id, _)| id.clone()),
         run_type: RunType::Collection,
         status: RunStatus::Running,
         config: Value::Object(config),
@@ -171,7 +201,7 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
     state.collection_runs.active.lock().insert(
         id.clone(),
         Active {
-            stop,
+            stop: Arc::clone(&run.stop),
             subscribers: Vec::new(),
         },
     );
@@ -183,10 +213,17 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
         .name("vayu-collection-run".into())
         .spawn(move || {
             let writer = thread_writer;
+            let Started {
+                collection,
+                variables,
+                options,
+                environment,
+                ..
+            } = run;
             let summary = run_collection(&engine, &collection, variables, options, |event, _| {
                 record(&writer, &runs, &run_id, event, &collection)
             });
-            finish(&writer, &runs, &run_id, &summary, environment_id);
+            finish(&writer, &runs, &run_id, &summary, environment);
         });
     if let Err(e) = spawned {
         // Recorded as failed, not left running.
@@ -201,11 +238,7 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
         )?;
         return Err(ApiError::new(500, "engine", why));
     }
-    Ok(Reply::Located(
-        202,
-        json!({"runId": id, "status": "running"}),
-        format!("/run/{id}"),
-    ))
+    Ok(id)
 }
 
 /// One event: a request execution becomes a results row and a `request` stream event.
