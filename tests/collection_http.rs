@@ -190,6 +190,44 @@ fn a_cookie_set_on_a_redirect_goes_to_the_next_hop_the_jar_and_later_requests() 
     );
 }
 
+/// A redirect to another host takes none of the jar's cookies for the first one (libcurl sends
+/// `CURLOPT_COOKIE` only to the request's own host; `localhost` is another host name).
+#[test]
+fn the_jar_cookies_of_one_host_do_not_follow_a_redirect_to_another() {
+    let other = TargetServer::start();
+    other
+        .stats
+        .sequence
+        .lock()
+        .unwrap()
+        .push_back(reply(200, &[], ""));
+    let elsewhere = other.url("/seq/there").replace("127.0.0.1", "localhost");
+    let doc = collection(vec![
+        json!({"name": "set", "request": {"method": "GET", "url": "{{base}}/set"}}),
+        json!({"name": "away", "request": {"method": "GET", "url": "{{base}}/away"}}),
+    ]);
+    let (summary, received, _server) = run(
+        doc,
+        vec![
+            reply(200, &[("Set-Cookie", "sid=s1; Path=/")], ""),
+            reply(302, &[("Location", elsewhere.as_str())], ""),
+        ],
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    assert_eq!(
+        header(&received[1], "cookie"),
+        Some("sid=s1"),
+        "its own host"
+    );
+    let there = other.stats.received.lock().unwrap().clone();
+    assert_eq!(there.len(), 1, "the redirect was followed");
+    assert_eq!(
+        header(&there[0], "cookie"),
+        None,
+        "no cookie of 127.0.0.1 at localhost"
+    );
+}
+
 #[test]
 fn disable_cookies_neither_sends_the_jar_nor_stores_the_response_cookies() {
     let doc = collection(vec![

@@ -290,8 +290,10 @@ fn set_transfer_options(
             easy.get_mut().cookie_engine = true;
         }
         if !cookies.is_empty() {
-            // Sent to the request's host only, after the cookies a redirect set (libcurl joins
-            // both into one Cookie header).
+            // Sent to the request's host only: libcurl sends CURLOPT_COOKIE to a redirect's
+            // target only when it is the same host and port (`Curl_auth_allowed_to_host`),
+            // after the cookies a redirect set (one Cookie header). Test:
+            // `collection_http::the_jar_cookies_of_one_host_do_not_follow_a_redirect_to_another`.
             easy.cookie(cookies)?;
         }
     }
