@@ -1612,3 +1612,25 @@ fn a_collection_imported_without_info_exports() {
         assert_eq!(exported["item"][0]["name"], "one", "{exported}");
     }
 }
+
+/// A collection run through the daemon reads files only under the daemon's working directory:
+/// a request body naming any other file of the host is refused before anything is sent.
+#[test]
+fn a_collection_run_cannot_send_a_file_from_outside_the_working_directory() {
+    let api = api();
+    let outside = std::env::temp_dir().join("vayu-outside.txt");
+    std::fs::write(&outside, "secret").unwrap();
+    let collection = json!({
+        "info": {"name": "Files", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "upload", "request": {"method": "POST", "url": "http://127.0.0.1:1/",
+                  "body": {"mode": "file", "file": {"src": outside.to_str().unwrap()}}}}]
+    });
+    let refused = api.post("/run", json!({"collection": collection}));
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("outside the working directory"),
+        "{}",
+        refused.body
+    );
+    let _ = std::fs::remove_file(outside);
+}

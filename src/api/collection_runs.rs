@@ -132,7 +132,9 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
             working_dir: std::env::current_dir().unwrap_or_default(),
             folders: spec.folders(),
             skip_files: false,
-            ..ImportOptions::default()
+            // A daemon must not send its host's files anywhere a request names: only those
+            // under its working directory.
+            no_insecure_file_read: true,
         },
     )
     .map_err(|e| ApiError::field("collection", e.to_string()))?;

@@ -40,8 +40,27 @@ impl CaBundle {
             bundle.push(b'\n');
         }
         bundle.extend_from_slice(&certs);
-        let path = std::env::temp_dir().join(format!("vayu-ca-{}.pem", std::process::id()));
-        std::fs::write(&path, bundle).map_err(|e| {
+        // A new file only this user can read or write, with a name no one can guess: another
+        // local user must not be able to put their own CA in it, or a symlink in its place.
+        let mut suffix = [0u8; 8];
+        getrandom::getrandom(&mut suffix)
+            .map_err(|e| CliError::Input(format!("cannot name the CA bundle: {e}")))?;
+        let path = std::env::temp_dir().join(format!(
+            "vayu-ca-{}-{}.pem",
+            std::process::id(),
+            hex::encode(suffix)
+        ));
+        let written = {
+            use std::io::Write;
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .and_then(|mut f| f.write_all(&bundle))
+        };
+        written.map_err(|e| {
             CliError::Input(format!(
                 "cannot write the CA bundle `{}`: {e}",
                 path.display()

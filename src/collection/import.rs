@@ -734,7 +734,7 @@ fn read_file(options: &ImportOptions, src: &str) -> Result<(String, Arc<Vec<u8>>
     let path = working_dir.join(src);
     if options.no_insecure_file_read && !is_inside(&path, working_dir) {
         return Err(format!(
-            "file `{src}` is outside the working directory `{}`, and --no-insecure-file-read refuses it; move it under --working-dir",
+            "file `{src}` is outside the working directory `{}`, and files are read only from under it here (--no-insecure-file-read, and always for runs through the daemon and load runs); move it under the working directory",
             working_dir.display()
         ));
     }

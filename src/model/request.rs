@@ -230,6 +230,18 @@ impl ApiKeyPlace {
 }
 
 impl AuthSpec {
+    /// Whether the auth is applied to the finished request (digest and the signing kinds),
+    /// writing into its headers or URL.
+    pub fn signs(&self) -> bool {
+        !matches!(
+            self,
+            AuthSpec::Basic { .. }
+                | AuthSpec::Bearer { .. }
+                | AuthSpec::ApiKey { .. }
+                | AuthSpec::OAuth2 { .. }
+        )
+    }
+
     /// Applies `f` to every text the auth holds (for `{{variable}}` substitution).
     pub fn map_text(&self, mut f: impl FnMut(&str) -> String) -> AuthSpec {
         match self {
@@ -546,6 +558,16 @@ impl RequestSpec {
             )?,
             None => None,
         };
+        if self.auth.as_ref().is_some_and(AuthSpec::signs) {
+            // The signing auths write values from the collection (a `{{variable}}`, a data
+            // row) into headers and the URL: checked as the request's own are, so none can
+            // split the request.
+            for (i, (name, value)) in headers.iter().enumerate() {
+                check_header(i, name, value)
+                    .map_err(|e| ValidationError::new("auth", e.message))?;
+            }
+            check_url(&url).map_err(|e| ValidationError::new("auth", e.message))?;
+        }
         let timeout = self.checked_timeout()?;
         let max_redirects = self.checked_max_redirects()?;
         let http_version = match &self.http_version {
@@ -898,6 +920,23 @@ mod tests {
 
     fn field_of(json: &str) -> String {
         prepare(json).unwrap_err().field
+    }
+
+    #[test]
+    fn values_a_signing_auth_writes_cannot_split_the_request() {
+        for auth in [
+            serde_json::json!({"type": "digest", "username": "u\r\nX-Evil: 1", "password": "p",
+                               "realm": "r", "nonce": "n"}),
+            serde_json::json!({"type": "jwt", "algorithm": "HS256", "secret": "s",
+                               "headerPrefix": "Bearer\r\nX-Evil: 1"}),
+        ] {
+            let spec = RequestSpec::from_json(
+                &serde_json::json!({"url": "http://127.0.0.1:1/", "auth": auth}).to_string(),
+            )
+            .unwrap();
+            let e = spec.prepare().unwrap_err();
+            assert_eq!(e.field, "auth", "{e:?}");
+        }
     }
 
     #[test]

@@ -71,6 +71,13 @@ impl Variables {
                 Variables::default().substitute_once(&text, &mut no_dynamic_variables, &mut left);
             } else {
                 let (next, replaced) = self.substitute_once(&text, dynamic, &mut left);
+                if next.len() > MAX_SUBSTITUTED_BYTES {
+                    // Values that name each other several times grow exponentially pass by
+                    // pass (`x` = `{{x}}{{x}}`): stop before they take the process's memory,
+                    // and leave the rest unresolved.
+                    passes = SUBSTITUTION_PASSES;
+                    continue;
+                }
                 text = std::borrow::Cow::Owned(next);
                 passes += 1;
                 if replaced {
@@ -204,6 +211,9 @@ pub type DynamicVariables<'a> = dyn FnMut(&str) -> Option<String> + 'a;
 /// Passes of substitution: a value may name other variables (postman-collection's limit).
 const SUBSTITUTION_PASSES: usize = 19;
 
+/// The longest text substitution makes (16 MiB): past it, what is left stays unresolved.
+const MAX_SUBSTITUTED_BYTES: usize = 16 << 20;
+
 /// For callers without a script runtime: dynamic variables stay as written.
 pub fn no_dynamic_variables(_: &str) -> Option<String> {
     None
@@ -267,6 +277,19 @@ mod tests {
         let out = v.substitute("{{a}}/{{ sp }}/{{{c}}}/{{a}b}}/{{loop}}", &mut unresolved);
         assert_eq!(out, "BC/SP/{C}/{{a}b}}/{{loop}}");
         assert_eq!(unresolved, ["loop"]);
+    }
+
+    #[test]
+    fn values_that_name_each_other_do_not_grow_without_bound() {
+        let scope = |v: serde_json::Value| v.as_object().unwrap().clone();
+        let v = Variables {
+            environment: scope(json!({"x": "{{x}}{{x}}{{x}}{{x}}"})),
+            ..Variables::default()
+        };
+        let mut unresolved = Vec::new();
+        let out = v.substitute("{{x}}", &mut unresolved);
+        assert!(out.len() <= MAX_SUBSTITUTED_BYTES, "{}", out.len());
+        assert_eq!(unresolved, ["x"]);
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl AsapAuth {
                 _ => None,
             })
             .filter(|n| *n != 0)
-            .unwrap_or(now as i64 + lifetime);
+            .unwrap_or((now as i64).saturating_add(lifetime));
         // jose's SignJWT setters, in the order postman-runtime calls them.
         claims.insert("iat".into(), iat);
         claims.insert("iss".into(), iss);

@@ -132,7 +132,14 @@ impl HawkAuth {
                 .hash(hash.as_deref())
                 .ext(ext)
                 .request();
-        let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(ts);
+        let time = std::time::UNIX_EPOCH
+            .checked_add(std::time::Duration::from_secs(ts))
+            .ok_or_else(|| {
+                invalid(
+                    "timestamp",
+                    format!("{ts} is not a time in seconds since 1970"),
+                )
+            })?;
         let header = request
             .make_header_full(&credentials, time, nonce)
             .map_err(|e| invalid("authId", e.to_string()))?;

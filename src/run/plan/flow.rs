@@ -158,7 +158,9 @@ fn collection_steps(map: &Map<String, Value>) -> Result<(Vec<Step>, Scope), Vali
             working_dir: std::env::current_dir().unwrap_or_default(),
             folders,
             skip_files: false,
-            ..ImportOptions::default()
+            // A daemon must not send its host's files anywhere a request names: only those
+            // under its working directory.
+            no_insecure_file_read: true,
         },
     )
     .map_err(|e| err("flow.collection", e.to_string()))?;

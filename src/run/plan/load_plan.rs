@@ -232,6 +232,11 @@ impl RunSpec {
         timeout: Option<Duration>,
     ) -> Result<Vec<Arc<PreparedRequest>>, ValidationError> {
         let mut requests = Vec::with_capacity(specs.len());
+        // Prepared once for every send: a dynamic variable ({{$guid}}) gets one value, from a
+        // script runtime made only if one is named.
+        let run = crate::script::new_run();
+        let limits = crate::script::ScriptLimits::default();
+        let mut dynamic = |name: &str| crate::script::dynamic_variable(run, limits, name);
         for (i, spec) in specs.iter().enumerate() {
             let field = |e: ValidationError| {
                 let base = if self.request.is_some() {
@@ -248,13 +253,18 @@ impl RunSpec {
                     e.message,
                 )
             };
-            let (substituted, _) = variables.apply(spec);
-            let mut prepared = substituted.prepare().map_err(field)?;
+            let (substituted, _) = variables.apply_with(spec, &mut dynamic);
+            let prepared = substituted.prepare().map_err(field);
+            let Ok(mut prepared) = prepared else {
+                crate::script::end_run(run);
+                return prepared.map(|_| Vec::new());
+            };
             if let Some(t) = timeout {
                 prepared.timeout = (!t.is_zero()).then_some(t);
             }
             requests.push(Arc::new(prepared));
         }
+        crate::script::end_run(run);
         Ok(requests)
     }
 
