@@ -2,7 +2,8 @@
 //!
 //! `model` holds plain request/response types, `engine` the worker threads that send them,
 //! `cli` the `vayu-cli` commands. See docs/architecture.md for the map and the invariants.
-#![forbid(unsafe_code)]
+// No unsafe code but one `unsafe impl` (a promise to vayu-ffi, see `engine/transfer.rs`).
+#![deny(unsafe_code)]
 #![warn(unreachable_pub)]
 
 pub mod api;

@@ -86,7 +86,13 @@ impl Drop for ParsedUrl {
 /// `Inner` everything libcurl points into: the handler lives inside the handle (through the
 /// multi handle too) and is dropped only after `curl_easy_cleanup`, so the `CURLU` outlives
 /// every read of it, with no lock and no table on the request path.
-pub trait UrlOwner {
+///
+/// # Safety
+/// libcurl reads the URL in the slot until the handle is given another or cleaned up. An
+/// implementor promises that `url_slot` returns the same place on every call, and that the
+/// handler never gives up the URL in it otherwise: it is not taken out or replaced but by
+/// [`set_url`], and the handler itself is not swapped or replaced while its handle lives.
+pub unsafe trait UrlOwner {
     /// Where the handle's current URL is kept.
     fn url_slot(&mut self) -> &mut Option<ParsedUrl>;
 }
@@ -128,7 +134,8 @@ mod tests {
 
     impl Handler for Keeper {}
 
-    impl UrlOwner for Keeper {
+    // SAFETY: the slot is the field itself, and the tests never move the URL out of it.
+    unsafe impl UrlOwner for Keeper {
         fn url_slot(&mut self) -> &mut Option<ParsedUrl> {
             &mut self.0
         }

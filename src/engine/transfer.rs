@@ -35,7 +35,11 @@ pub(super) struct Collector {
     url: Option<vayu_ffi::ParsedUrl>,
 }
 
-impl vayu_ffi::UrlOwner for Collector {
+// SAFETY: the slot is always the `url` field; nothing but `vayu_ffi::set_url` writes it, and
+// a `Collector` is never moved out of or swapped within its easy handle (`configure` only
+// clears its buffers). The one `unsafe` outside `ffi/`: a promise, no unsafe operation.
+#[allow(unsafe_code)]
+unsafe impl vayu_ffi::UrlOwner for Collector {
     fn url_slot(&mut self) -> &mut Option<vayu_ffi::ParsedUrl> {
         &mut self.url
     }
