@@ -1,23 +1,33 @@
 //! Vayu: an HTTP load-testing and API-testing engine on libcurl.
 //!
-//! `model` holds plain request/response types, `engine` the worker threads that send them,
-//! `cli` the `vayu-cli` commands. See docs/architecture.md for the map and the invariants.
+//! The modules below, grouped as the system is: what a request is and the engine that sends
+//! it; scripts, flows and collections; load runs and the store; the daemon's API and the CLI;
+//! small shared pieces. See docs/architecture.md for the map and the invariants.
 // No unsafe code but one `unsafe impl` (a promise to vayu-ffi, see `engine/transfer.rs`).
 #![deny(unsafe_code)]
 #![warn(unreachable_pub)]
 
-pub mod api;
-pub mod cli;
-pub mod clock;
-pub mod collection;
+// What a request is, and the engine that sends it.
 pub mod engine;
-pub mod fault;
-pub mod flow;
-pub mod logging;
 pub mod model;
+
+// Scripts (the `pm` sandbox), flows of scripted steps, and Postman collections on top of them.
+pub mod collection;
+pub mod flow;
+pub mod script;
+
+// Load runs (plans, pacing, the reporter, reports) and the embedded database.
 pub mod recording;
 pub mod run;
-pub mod script;
 pub mod store;
+
+// The two front doors: the daemon's control API (with its dashboard) and the CLI.
+pub mod api;
+pub mod cli;
 pub mod ui;
+
+// Small shared pieces.
+pub mod clock;
+pub mod fault;
+pub mod logging;
 pub mod version;
