@@ -19,33 +19,9 @@ use std::time::{Duration, Instant};
 const PROGRESS_MIN_REQUESTS: usize = 1000;
 
 pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
-    if args.files.is_empty() {
-        return Err(CliError::Input(
-            "no request files given; usage: vayu-cli batch <files...>".into(),
-        ));
-    }
-    if args.concurrency == 0 {
-        return Err(CliError::Input("--concurrency must be at least 1".into()));
-    }
-    let limit = crate::engine::connection_limit();
-    if args.concurrency as u64 > limit {
-        return Err(CliError::Input(format!(
-            "--concurrency {} is over {limit}, the requests this machine can have in flight: each needs a connection (a file descriptor); raise the open-file limit (ulimit -n) or ask for fewer",
-            args.concurrency
-        )));
-    }
+    check_args(&args)?;
     let variables = request_file::load_environment(args.env.as_deref())?;
-    let mut loaded = Vec::new();
-    let mut unresolved = Vec::new();
-    for file in &args.files {
-        loaded.extend(request_file::load(file, &variables, &mut unresolved)?);
-    }
-    if !unresolved.is_empty() {
-        eprintln!(
-            "vayu-cli: warning: unresolved variables sent as written: {}",
-            unresolved.join(", ")
-        );
-    }
+    let loaded = load_requests(&args.files, &variables)?;
     let tests: Arc<Vec<Option<ResponseTest>>> = Arc::new(
         loaded
             .iter()
@@ -106,15 +82,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
             )
         });
         if show_progress {
-            let bar = ProgressBar::new(total as u64).with_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {elapsed}")
-                    .expect("static template is valid"),
-            );
-            while !runner.is_finished() {
-                bar.set_position(engine.total_processed());
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            bar.finish_and_clear();
+            progress(&engine, total, || runner.is_finished());
         }
         runner.join().expect("the batch thread does not panic")
     });
@@ -128,16 +96,17 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         recording.finish(&report)?;
     }
     let failed_tests = tally.failed() > 0 || tally.script_errors > 0;
+    let tests = has_tests.then_some(&tally);
     if args.json {
         let mut out = serde_json::to_value(&report).expect("a report always serialises");
-        if has_tests {
-            out["tests"] = serde_json::to_value(&tally).expect("a tally always serialises");
+        if let Some(tally) = tests {
+            out["tests"] = serde_json::to_value(tally).expect("a tally always serialises");
         }
         emit(&format!("{out}\n"));
     } else {
         emit(&render(&report, engine.worker_count()));
-        if has_tests {
-            emit(&render_tests(&tally));
+        if let Some(tally) = tests {
+            emit(&render_tests(tally));
         }
     }
     Ok(if failed_tests {
@@ -145,6 +114,59 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The flags checked before anything is read or started.
+fn check_args(args: &BatchArgs) -> Result<(), CliError> {
+    if args.files.is_empty() {
+        return Err(CliError::Input(
+            "no request files given; usage: vayu-cli batch <files...>".into(),
+        ));
+    }
+    if args.concurrency == 0 {
+        return Err(CliError::Input("--concurrency must be at least 1".into()));
+    }
+    let limit = crate::engine::connection_limit();
+    if args.concurrency as u64 > limit {
+        return Err(CliError::Input(format!(
+            "--concurrency {} is over {limit}, the requests this machine can have in flight: each needs a connection (a file descriptor); raise the open-file limit (ulimit -n) or ask for fewer",
+            args.concurrency
+        )));
+    }
+    Ok(())
+}
+
+/// Every request of every file, with the environment substituted; names that did not resolve
+/// are said once.
+fn load_requests(
+    files: &[String],
+    variables: &crate::script::Variables,
+) -> Result<Vec<request_file::LoadedRequest>, CliError> {
+    let mut loaded = Vec::new();
+    let mut unresolved = Vec::new();
+    for file in files {
+        loaded.extend(request_file::load(file, variables, &mut unresolved)?);
+    }
+    if !unresolved.is_empty() {
+        eprintln!(
+            "vayu-cli: warning: unresolved variables sent as written: {}",
+            unresolved.join(", ")
+        );
+    }
+    Ok(loaded)
+}
+
+/// A progress bar of the requests the engine has finished, until `done`.
+fn progress(engine: &EventLoop, total: usize, done: impl Fn() -> bool) {
+    let bar = ProgressBar::new(total as u64).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {elapsed}")
+            .expect("static template is valid"),
+    );
+    while !done() {
+        bar.set_position(engine.total_processed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bar.finish_and_clear();
 }
 
 /// One worker's view of a batch: runs pre-request scripts before sends and test scripts on
