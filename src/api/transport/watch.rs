@@ -45,6 +45,9 @@ pub(super) struct Watch {
     write_stalled: Cell<Option<Instant>>,
     /// The reply's body was taken whole by hyper: the next flush ends `Handling`.
     reply_encoded: Cell<bool>,
+    /// When bytes of a next request came while this one was handled (pipelined): once the
+    /// reply is out, that request is being read, not idle.
+    next_came: Cell<Option<Instant>>,
     /// The transport refused this connection's request: it lingers before it closes.
     refused: Cell<bool>,
     closing: Cell<Option<Closing>>,
@@ -61,6 +64,7 @@ impl Watch {
             since: Cell::new(Instant::now()),
             write_stalled: Cell::new(None),
             reply_encoded: Cell::new(false),
+            next_came: Cell::new(None),
             refused: Cell::new(false),
             closing: Cell::new(None),
             permit: RefCell::new(Some(permit)),
@@ -85,8 +89,12 @@ impl Watch {
 
     /// Bytes came from the client.
     pub(super) fn bytes_came(&self) {
-        if self.phase.get() == Phase::Idle {
-            self.enter(Phase::Reading);
+        match self.phase.get() {
+            Phase::Idle => self.enter(Phase::Reading),
+            Phase::Handling if self.next_came.get().is_none() => {
+                self.next_came.set(Some(Instant::now()));
+            }
+            _ => {}
         }
     }
 
@@ -98,6 +106,7 @@ impl Watch {
             _ => Instant::now(),
         };
         self.reply_encoded.set(false);
+        self.next_came.set(None);
         self.enter(Phase::Handling);
         first_byte
     }
@@ -110,7 +119,14 @@ impl Watch {
     /// Everything written so far reached the socket.
     pub(super) fn flushed(&self) {
         if self.phase.get() == Phase::Handling && self.reply_encoded.replace(false) {
-            self.enter(Phase::Idle);
+            match self.next_came.take() {
+                // Its deadline runs from the first byte that came.
+                Some(first_byte) => {
+                    self.enter(Phase::Reading);
+                    self.since.set(first_byte);
+                }
+                None => self.enter(Phase::Idle),
+            }
         }
     }
 
@@ -230,6 +246,29 @@ mod tests {
             0,
             "an evicted connection's place is free at once"
         );
+    }
+
+    #[test]
+    fn a_pipelined_request_that_came_during_a_reply_is_read_not_idle() {
+        let watch = Watch::new(Permit(Arc::new(AtomicUsize::new(1))));
+        let limits = limits();
+        watch.bytes_came();
+        watch.request_taken();
+        watch.bytes_came(); // part of the next request, while this one is handled
+        let next_first_byte = watch.next_came.get().unwrap();
+        watch.reply_encoded();
+        watch.flushed();
+        assert_eq!(
+            watch.phase(),
+            Phase::Reading,
+            "not idle: a request is coming"
+        );
+        assert_eq!(
+            watch.deadline(&limits),
+            Some(next_first_byte + limits.request_timeout),
+            "its deadline, from its first byte (a 408 when it is late)"
+        );
+        assert_eq!(watch.request_taken(), next_first_byte);
     }
 
     #[test]
