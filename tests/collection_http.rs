@@ -598,3 +598,61 @@ fn color_and_verbose_output_as_newman_prints_them() {
     let bad = vayu_cli(&["collection", "run", &file, "--color", "sometimes"]);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }
+
+/// Digest auth without the server's nonce, as Newman runs it: the request goes unsigned, the
+/// 401 challenge is a request of its own, the request goes again signed and its tests run once;
+/// the next iteration signs at once with what it learned (the nonce count up by one).
+#[test]
+fn a_digest_challenge_is_answered_by_a_second_request_as_newman_does() {
+    let server = TargetServer::start();
+    let doc = collection(vec![json!({
+        "name": "digest",
+        "request": {"method": "GET", "url": server.url("/digest/user/pass"),
+                    "auth": {"type": "digest", "digest": [
+                        {"key": "username", "value": "user"}, {"key": "password", "value": "pass"}]}},
+        "event": [{"listen": "test", "script": {"exec": [
+            "pm.test('in', function () { pm.response.to.have.status(200); });"]}}]
+    })]);
+    let collection = vayu::collection::import(&doc, &ImportOptions::default()).unwrap();
+    let engine = crate::support::engine();
+    let options = vayu::flow::FlowOptions {
+        iterations: 2,
+        ..vayu::flow::FlowOptions::default()
+    };
+    let summary = vayu::collection::run_collection(
+        &engine,
+        &collection,
+        Variables::default(),
+        options,
+        |_, _| {},
+    );
+    assert!(!summary.failed(), "{:?}", summary.failures);
+    let seen: Vec<(u64, Option<u16>, bool, usize)> = summary
+        .executions
+        .iter()
+        .map(|e| {
+            let r = &e.record;
+            let tests = r.outcomes().map(|o| o.tests.len()).sum();
+            (
+                r.iteration,
+                r.response.as_ref().map(|x| x.status),
+                r.auth_challenged,
+                tests,
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (0, Some(401), true, 0),
+            (0, Some(200), false, 1),
+            (1, Some(200), false, 1)
+        ]
+    );
+    assert_eq!(
+        summary.stats.requests.total, 3,
+        "Newman counts the challenged send"
+    );
+    assert_eq!(summary.stats.assertions.total, 2);
+    assert_eq!(server.stats.path_count("/digest/user/pass"), 3);
+}

@@ -31,6 +31,9 @@ pub struct CliReporter {
     folders: Vec<String>,
     /// Failures numbered so far, so each `N.` line matches the failure list.
     failures: usize,
+    /// The last record was a digest request's unsigned send: its signed send goes on under the
+    /// same heading, as Newman prints both.
+    continuing: bool,
 }
 
 impl CliReporter {
@@ -40,6 +43,7 @@ impl CliReporter {
             options,
             folders: Vec::new(),
             failures: 0,
+            continuing: false,
         }
     }
 
@@ -67,18 +71,20 @@ impl CliReporter {
         let symbols = Symbols::new(self.options.ascii);
         let paint = Paint(self.options.color);
         let step = &collection.steps[record.step];
-        if step.folders != self.folders {
-            if !step.folders.is_empty() {
-                let _ = write!(out, "\n{} {}", symbols.folder, step.folders.join(" / "));
+        if !std::mem::replace(&mut self.continuing, record.auth_challenged) {
+            if step.folders != self.folders {
+                if !step.folders.is_empty() {
+                    let _ = write!(out, "\n{} {}", symbols.folder, step.folders.join(" / "));
+                }
+                self.folders.clone_from(&step.folders);
             }
-            self.folders.clone_from(&step.folders);
+            let arrow = if step.folders.is_empty() {
+                symbols.root
+            } else {
+                symbols.sub
+            };
+            let _ = writeln!(out, "\n{arrow} {}", step.name);
         }
-        let arrow = if step.folders.is_empty() {
-            symbols.root
-        } else {
-            symbols.sub
-        };
-        let _ = writeln!(out, "\n{arrow} {}", step.name);
         let mut lines = Lines::default();
         self.scripts(
             &mut lines,

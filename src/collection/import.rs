@@ -48,6 +48,9 @@ pub struct ImportOptions {
 struct Inherited {
     folders: Vec<String>,
     auth: Option<AuthSpec>,
+    /// Where `auth` is written (the collection or a folder): the items that inherit it share it,
+    /// as they share Postman's auth object.
+    auth_owner: String,
     pre_request: Vec<String>,
     test: Vec<String>,
     /// Inside a folder `--folder` selected (or no selection).
@@ -145,6 +148,7 @@ fn scope(
     if let Some(auth) = obj.get("auth") {
         if let Some(auth) = parse_auth(auth, path)? {
             out.auth = auth;
+            out.auth_owner = path.to_string();
         }
     }
     let (pre, test) = events(obj.get("event"), path)?;
@@ -244,12 +248,12 @@ fn step(
     Method::parse(&method).map_err(|e| err(e.message))?;
     let url = url_text(request.get("url")).map_err(err)?;
     let headers = headers(request.get("header")).map_err(err)?;
-    let auth = match request.get("auth") {
-        Some(a) => match parse_auth(a, path)? {
-            Some(own) => own,
-            None => parent.auth.clone(),
+    let (auth, auth_owner) = match request.get("auth").map(|a| parse_auth(a, path)) {
+        Some(own) => match own? {
+            Some(own) => (own, path.to_string()),
+            None => (parent.auth.clone(), parent.auth_owner.clone()),
         },
-        None => parent.auth.clone(),
+        None => (parent.auth.clone(), parent.auth_owner.clone()),
     };
     let (raw, body) = body(request.get("body"), options).map_err(err)?;
     let mut behavior = parent.behavior.clone();
@@ -291,6 +295,7 @@ fn step(
         raw_type: raw.and_then(|(_, ct)| ct),
         think_time: std::time::Duration::ZERO,
         description: description(request.get("description")),
+        auth_owner,
     })
 }
 

@@ -11,11 +11,12 @@
 //! run's users are paced: each runs one iteration when its owner (the run's share on a worker)
 //! starts it, then idles; they share the share's runtime, each with its own cookie jar.
 
+use super::digest;
 use super::record::{FlowEvent, StepRecord};
 use super::step::Step;
 use super::FlowOptions;
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
-use crate::model::{ErrorCategory, RequestSpec, Response, TransferError};
+use crate::model::{AuthSpec, ErrorCategory, RequestSpec, Response, TransferError};
 use crate::script::{
     apply_request_update, cookie_header, dynamic_variable, end_run, jar_json, load_jar, new_run,
     run_script, script_request, script_response, store_cookies, Finished, NextRequest, NextSend,
@@ -79,6 +80,19 @@ struct Current {
     next: Option<NextRequest>,
     /// A pre-request script skipped the request, or `bail` met a failure: no more scripts.
     stop_scripts: bool,
+    /// How the step's digest auth went out (see `flow::digest`).
+    challenge: Challenge,
+}
+
+/// How a step's request went out as far as digest auth goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Challenge {
+    /// No digest auth that waits for the server's nonce.
+    None,
+    /// Unsigned: the answer may be the server's challenge.
+    Open,
+    /// Signed with what an earlier challenge taught the step.
+    Learned,
 }
 
 pub struct FlowJob<S: FlowSink = Sender<FlowEvent>> {
@@ -111,6 +125,8 @@ pub struct FlowJob<S: FlowSink = Sender<FlowEvent>> {
     deadline: Option<Instant>,
     /// `FlowOptions::cookie_jar` is still to be loaded (on the worker, where the runtime is).
     jar_to_load: bool,
+    /// What each digest auth learned from the server's challenge, by where it is written.
+    digests: std::collections::HashMap<String, digest::Learned>,
 }
 
 /// What the run reports when its time limit ends it (Newman says "callback timed out").
@@ -173,6 +189,7 @@ impl<S: FlowSink> FlowJob<S> {
             stopped: None,
             deadline: options.run_timeout.map(|t| Instant::now() + t),
             jar_to_load: options.cookie_jar.is_some(),
+            digests: std::collections::HashMap::new(),
             events,
             finished: false,
             options,
@@ -269,9 +286,11 @@ impl<S: FlowSink> FlowJob<S> {
                 pre_request: Vec::new(),
                 test: Vec::new(),
                 skipped: false,
+                auth_challenged: false,
             },
             next: None,
             stop_scripts: false,
+            challenge: Challenge::None,
         }));
         self.state = match self.options.delay {
             d if d.is_zero() => State::Script(Phase::PreRequest, 0),
@@ -406,6 +425,14 @@ impl<S: FlowSink> FlowJob<S> {
         if self.options.ignore_redirects {
             spec.follow_redirects = Some(false);
         }
+        let learned = self.digests.get(&auth_key(step, self.pos));
+        current.challenge = match (digest::prepare(&mut spec, learned), learned) {
+            (true, _) => Challenge::Open,
+            (false, Some(_)) if matches!(spec.auth, Some(AuthSpec::Digest(_))) => {
+                Challenge::Learned
+            }
+            _ => Challenge::None,
+        };
         let (run, limits) = (self.run, self.options.limits);
         let mut dynamic = |name: &str| dynamic_variable(run, limits, name);
         match step.build(&spec, &self.variables, &mut dynamic) {
@@ -669,6 +696,31 @@ impl<S: FlowSink> Job for FlowJob<S> {
                         &response,
                     );
                 }
+                match current.challenge {
+                    Challenge::Open => {
+                        if let Some(learned) = digest::challenge(&response) {
+                            // As Newman: the unsigned send is a request of its own; the
+                            // request goes again, signed, and the tests run after that one.
+                            let mut attempt = current.record.clone();
+                            attempt.response = Some(response);
+                            attempt.auth_challenged = true;
+                            current.record.pre_request.clear();
+                            current.record.request = None;
+                            let key = auth_key(&self.steps[self.pos], self.pos);
+                            self.digests.insert(key, learned);
+                            self.events.event(FlowEvent::Step(Box::new(attempt)));
+                            self.state = State::Send;
+                            return;
+                        }
+                    }
+                    Challenge::Learned => {
+                        let key = auth_key(&self.steps[self.pos], self.pos);
+                        if let Some(learned) = self.digests.get_mut(&key) {
+                            digest::answered(learned);
+                        }
+                    }
+                    Challenge::None => {}
+                }
                 current.record.response = Some(response);
                 self.state = State::Script(Phase::Test, 0);
             }
@@ -738,6 +790,16 @@ impl<S: FlowSink> Drop for FlowJob<S> {
                 .get_or_insert_with(|| "the run ended without finishing".into());
             self.end();
         }
+    }
+}
+
+/// Which auth a step's is, for what a digest challenge teaches it: where it is written, or the
+/// step itself when that is not known (a run file's steps).
+fn auth_key(step: &Step, pos: usize) -> String {
+    if step.auth_owner.is_empty() {
+        format!("#{pos}")
+    } else {
+        step.auth_owner.clone()
     }
 }
 

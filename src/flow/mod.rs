@@ -5,6 +5,7 @@
 //! nothing here knows about reporters or the CLI.
 
 mod data;
+mod digest;
 mod job;
 mod record;
 mod step;

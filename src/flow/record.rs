@@ -50,6 +50,10 @@ pub struct StepRecord {
     pub test: Vec<ScriptOutcome>,
     /// A pre-request script called `pm.execution.skipRequest()`: nothing was sent.
     pub skipped: bool,
+    /// The unsigned send of a digest-auth request the server challenged: the request goes
+    /// again, signed, as the step's next record (Newman counts both).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auth_challenged: bool,
 }
 
 impl StepRecord {

@@ -38,6 +38,9 @@ pub struct Step {
     pub think_time: std::time::Duration,
     /// The collection request's description, which legacy scripts read.
     pub description: String,
+    /// Where the step's auth is written (the item, or the folder or collection it inherits it
+    /// from): what a digest challenge teaches an auth, the steps sharing it learn.
+    pub auth_owner: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

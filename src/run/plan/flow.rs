@@ -120,6 +120,7 @@ pub(super) fn request_step(request: RequestSpec, name: String, think_time: Durat
         raw_type: None,
         think_time,
         description: String::new(),
+        auth_owner: String::new(),
     }
 }
 
