@@ -1634,3 +1634,20 @@ fn a_collection_run_cannot_send_a_file_from_outside_the_working_directory() {
     );
     let _ = std::fs::remove_file(outside);
 }
+
+/// Schemathesis found it: a collection whose request method is a number was saved (the schema
+/// says a string). It is refused, naming the request.
+#[test]
+fn a_collection_with_a_method_that_is_not_a_string_is_refused() {
+    let api = api();
+    let refused = api.post(
+        "/collections/import",
+        json!({"info": {"name": "C"}, "item": [{"name": "r", "request": {"method": 468, "url": "http://127.0.0.1:1/"}}]}),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.body.contains("`method` must be a string"),
+        "{}",
+        refused.body
+    );
+}

@@ -244,7 +244,11 @@ fn step(
         }
     };
     let request = request.as_object().expect("an object");
-    let method = text(request.get("method")).unwrap_or_else(|| "GET".into());
+    let method = match request.get("method") {
+        None | Some(Value::Null) => "GET".to_string(),
+        Some(Value::String(m)) => m.clone(),
+        Some(_) => return Err(err("`method` must be a string such as \"GET\"".into())),
+    };
     Method::parse(&method).map_err(|e| err(e.message))?;
     let url = url_text(request.get("url")).map_err(err)?;
     let headers = headers(request.get("header")).map_err(err)?;
