@@ -425,13 +425,16 @@ impl<S: FlowSink> FlowJob<S> {
         if self.options.ignore_redirects {
             spec.follow_redirects = Some(false);
         }
-        let learned = self.digests.get(&auth_key(step, self.pos));
-        current.challenge = match (digest::prepare(&mut spec, learned), learned) {
-            (true, _) => Challenge::Open,
-            (false, Some(_)) if matches!(spec.auth, Some(AuthSpec::Digest(_))) => {
-                Challenge::Learned
+        // Only a digest auth looks up what it learned (no key made for other requests).
+        current.challenge = if matches!(spec.auth, Some(AuthSpec::Digest(_))) {
+            let learned = self.digests.get(&auth_key(step, self.pos));
+            match (digest::prepare(&mut spec, learned), learned) {
+                (true, _) => Challenge::Open,
+                (false, Some(_)) => Challenge::Learned,
+                (false, None) => Challenge::None,
             }
-            _ => Challenge::None,
+        } else {
+            Challenge::None
         };
         let (run, limits) = (self.run, self.options.limits);
         let mut dynamic = |name: &str| dynamic_variable(run, limits, name);
