@@ -105,7 +105,6 @@ pub enum DaemonError {
 pub struct AppState {
     pub engine: Arc<EventLoop>,
     pub runs: RunManager,
-    pub collection_runs: Arc<collection_runs::CollectionRuns>,
     pub store: Store,
     pub started: Instant,
     pub config: DaemonConfig,
@@ -129,7 +128,7 @@ impl AppState {
         start: impl FnOnce() -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         let _counting = self.starting_run.lock();
-        let running = self.runs.active_runs().len() + self.collection_runs.active_count();
+        let running = self.runs.active_runs().len();
         if running >= self.config.max_runs {
             return Err(ApiError::new(
                 429,
@@ -189,7 +188,6 @@ impl Daemon {
         let state = Arc::new(AppState {
             engine,
             runs,
-            collection_runs: Arc::default(),
             store,
             started: Instant::now(),
             config: DaemonConfig {
@@ -255,7 +253,6 @@ impl Daemon {
         for id in self.state.runs.active_runs() {
             self.state.runs.stop(&id);
         }
-        self.state.collection_runs.stop_all();
         let deadline = Instant::now().checked_add(grace);
         let drained = self.wait_idle(|| {
             abort.try_recv().is_ok() || deadline.is_some_and(|d| Instant::now() >= d)
@@ -297,7 +294,6 @@ impl Daemon {
     fn wait_idle(&self, give_up: impl Fn() -> bool) -> bool {
         loop {
             let idle = self.state.runs.active_runs().is_empty()
-                && self.state.collection_runs.active_count() == 0
                 && self.handlers.iter().all(|h| h.is_finished());
             if idle {
                 return true;

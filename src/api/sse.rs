@@ -136,7 +136,7 @@ fn serve(state: &AppState, responder: Responder, id: &str) -> std::io::Result<()
         panic!("injected into the event stream of {id}");
     }
     // A collection run: a `request` event per request executed, then `complete`.
-    if let Some(events) = state.collection_runs.subscribe(id) {
+    if let Some(events) = state.runs.subscribe_collection(id) {
         let mut w = EventWriter::start(responder);
         loop {
             match events.recv_timeout(KEEP_ALIVE) {

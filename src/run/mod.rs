@@ -8,6 +8,7 @@
 //!  reporter ── snapshots → subscribers, metrics → store (1/s), final report → store + subscribers
 //! ```
 
+mod collection_runs;
 #[cfg(test)]
 mod faults;
 mod merge;
@@ -23,6 +24,7 @@ pub mod threshold;
 mod users;
 
 pub use crate::engine::Percentiles;
+pub use collection_runs::{CollectionRun, StreamEvent};
 pub use merge::{merge, MergedReport};
 pub use plan::{LoadConfigSpec, LoadPlan, Mode, RunSpec, StageSpec};
 pub use report::{
@@ -152,6 +154,8 @@ pub struct RunManager {
     store: Option<StoreWriter>,
     commands: Option<Sender<reporter::Command>>,
     active: Arc<Mutex<HashMap<String, Arc<RunShared>>>>,
+    /// Collection runs (Newman's semantics, one virtual user each), beside the load runs.
+    collections: Arc<collection_runs::CollectionRuns>,
     latest: Mutex<HashMap<String, Arc<Mutex<Option<RunSnapshot>>>>>,
     reporter: Option<JoinHandle<()>>,
 }
@@ -166,9 +170,25 @@ impl RunManager {
             store,
             commands: Some(commands),
             active,
+            collections: Arc::default(),
             latest: Mutex::default(),
             reporter: Some(reporter),
         })
+    }
+
+    /// Starts a collection run (it needs the store it records into); its id.
+    pub fn start_collection(&self, run: CollectionRun) -> Result<String, RunError> {
+        let writer = self.store.as_ref().ok_or_else(|| {
+            RunError::Engine(
+                "collection runs are recorded: start the engine with a database".into(),
+            )
+        })?;
+        self.collections.start(&self.engine, writer, run)
+    }
+
+    /// A collection run's events from now on, while it runs.
+    pub fn subscribe_collection(&self, id: &str) -> Option<Receiver<StreamEvent>> {
+        self.collections.subscribe(id)
     }
 
     /// In-flight requests the engine can hold: the default `maxInFlight` of open-model runs.
@@ -288,7 +308,8 @@ impl RunManager {
                 run.request_stop();
                 true
             }
-            None => false,
+            // A collection run stops before its next request.
+            None => self.collections.stop(id),
         }
     }
 
@@ -317,8 +338,11 @@ impl RunManager {
             .and_then(|slot| slot.lock().clone())
     }
 
+    /// The load and collection runs in progress.
     pub fn active_runs(&self) -> Vec<String> {
-        self.active.lock().keys().cloned().collect()
+        let mut ids: Vec<String> = self.active.lock().keys().cloned().collect();
+        ids.extend(self.collections.active_ids());
+        ids
     }
 
     fn send(&self, command: reporter::Command) -> Result<(), RunError> {

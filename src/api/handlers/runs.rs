@@ -196,7 +196,7 @@ pub(crate) fn run_report_html(state: &AppState, id: &str) -> Result<Reply, ApiEr
 }
 
 pub(crate) fn stop_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
-    if state.runs.stop(id) || state.collection_runs.stop(id) {
+    if state.runs.stop(id) {
         return Ok(Reply::Json(202, json!({"runId": id, "status": "stopping"})));
     }
     match state.store.reader()?.get_run(id)? {
@@ -214,8 +214,7 @@ pub(crate) fn delete_run(state: &AppState, id: &str) -> Result<Reply, ApiError> 
 }
 
 pub(crate) fn stats(state: &AppState, id: &str) -> Result<Reply, ApiError> {
-    let active =
-        state.runs.active_runs().iter().any(|r| r == id) || state.collection_runs.is_active(id);
+    let active = state.runs.active_runs().iter().any(|r| r == id);
     if !active && state.store.reader()?.get_run(id)?.is_none() {
         return Err(ApiError::missing("run", id));
     }

@@ -16,7 +16,7 @@ pub(crate) fn health(state: &AppState) -> Reply {
             "libcurl": crate::version::libcurl_version(),
             "workers": state.engine.worker_count(),
             "uptimeSecs": state.started.elapsed().as_secs_f64(),
-            "activeRuns": state.runs.active_runs().len() + state.collection_runs.active_count(),
+            "activeRuns": state.runs.active_runs().len(),
         }),
     )
 }
@@ -65,7 +65,7 @@ pub(crate) fn metrics(state: &AppState) -> Reply {
         "# HELP vayu_in_flight Requests in flight.\n# TYPE vayu_in_flight gauge\nvayu_in_flight {}",
         e.active_count()
     );
-    let _ = writeln!(out, "# HELP vayu_active_runs Load and collection runs running.\n# TYPE vayu_active_runs gauge\nvayu_active_runs {}", state.runs.active_runs().len() + state.collection_runs.active_count());
+    let _ = writeln!(out, "# HELP vayu_active_runs Load and collection runs running.\n# TYPE vayu_active_runs gauge\nvayu_active_runs {}", state.runs.active_runs().len());
     let _ = writeln!(out, "# HELP vayu_queue_depth Single requests waiting per worker.\n# TYPE vayu_queue_depth gauge");
     for (i, depth) in e.queue_depths().iter().enumerate() {
         let _ = writeln!(out, "vayu_queue_depth{{worker=\"{i}\"}} {depth}");
