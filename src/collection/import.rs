@@ -245,7 +245,7 @@ fn step(
     };
     let request = request.as_object().expect("an object");
     let method = match request.get("method") {
-        None | Some(Value::Null) => "GET".to_string(),
+        None => "GET".to_string(),
         Some(Value::String(m)) => m.clone(),
         Some(_) => return Err(err("`method` must be a string such as \"GET\"".into())),
     };
