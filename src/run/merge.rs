@@ -41,25 +41,8 @@ pub fn merge(reports: &[FinalReport], thresholds: &[String]) -> Result<MergedRep
             first.run_id, first.mode, first.executor, other.run_id, other.mode, other.executor
         ));
     }
-    let histogram = |r: &FinalReport, text: &str, what: &str| {
-        deserialize_histogram(text)
-            .ok_or_else(|| format!("run {}'s {what} histogram cannot be read", r.run_id))
-    };
-    let mut primary = Histogram::<u64>::new(3).expect("3 significant digits are valid");
-    let mut service = primary.clone();
     let open = first.latency_us.corrected.is_some();
-    for r in reports {
-        add(&mut primary, &histogram(r, &r.histogram, "latency")?)?;
-        if open {
-            let text = r.service_histogram.as_deref().ok_or_else(|| {
-                format!(
-                    "run {} has no service histogram (made by an older Vayu)",
-                    r.run_id
-                )
-            })?;
-            add(&mut service, &histogram(r, text, "service")?)?;
-        }
-    }
+    let (primary, service) = merged_histograms(reports, open)?;
     let sum = |f: fn(&FinalReport) -> u64| reports.iter().map(f).sum::<u64>();
     let (completed, failed) = (sum(|r| r.completed), sum(|r| r.failed));
     let duration_secs = reports.iter().map(|r| r.duration_secs).fold(0.0, f64::max);
@@ -88,24 +71,10 @@ pub fn merge(reports: &[FinalReport], thresholds: &[String]) -> Result<MergedRep
             .map(|r| r.run_id.as_str())
             .collect::<Vec<_>>()
             .join("+"),
-        status: reports
-            .iter()
-            .map(|r| r.status)
-            .max_by_key(|s| match s {
-                RunStatus::Failed => 3,
-                RunStatus::Stopped => 2,
-                _ => 1,
-            })
-            .unwrap_or(first.status),
+        status: worst_status(reports),
         mode: first.mode.clone(),
         executor: first.executor.clone(),
-        error: {
-            let errors: Vec<String> = reports
-                .iter()
-                .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.run_id)))
-                .collect();
-            (!errors.is_empty()).then(|| errors.join("; "))
-        },
+        error: joined_errors(reports),
         duration_secs,
         requests_expected: reports
             .iter()
@@ -141,18 +110,7 @@ pub fn merge(reports: &[FinalReport], thresholds: &[String]) -> Result<MergedRep
         metrics_not_recorded: 0,
         flow,
     };
-    // The reports' own thresholds, then the ones given, each once.
-    let mut exprs: Vec<String> = Vec::new();
-    for e in reports
-        .iter()
-        .flat_map(|r| r.thresholds.iter().map(|t| t.threshold.clone()))
-        .chain(thresholds.iter().cloned())
-    {
-        if !exprs.contains(&e) {
-            exprs.push(e);
-        }
-    }
-    merged.thresholds = check_thresholds(&merged, &exprs, &primary)?;
+    merged.thresholds = check_thresholds(&merged, &threshold_list(reports, thresholds), &primary)?;
     merged.thresholds_ok = merged.thresholds.iter().all(|t| t.ok);
     Ok(MergedReport {
         merged_runs: reports.iter().map(|r| r.run_id.clone()).collect(),
@@ -160,6 +118,70 @@ pub fn merge(reports: &[FinalReport], thresholds: &[String]) -> Result<MergedRep
         missing_segments,
         report: merged,
     })
+}
+
+/// The parts' latency histograms added up: the primary one (corrected latency in an open model,
+/// else service latency) and, in an open model, the service one.
+fn merged_histograms(
+    reports: &[FinalReport],
+    open: bool,
+) -> Result<(Histogram<u64>, Histogram<u64>), String> {
+    let histogram = |r: &FinalReport, text: &str, what: &str| {
+        deserialize_histogram(text)
+            .ok_or_else(|| format!("run {}'s {what} histogram cannot be read", r.run_id))
+    };
+    let mut primary = Histogram::<u64>::new(3).expect("3 significant digits are valid");
+    let mut service = primary.clone();
+    for r in reports {
+        add(&mut primary, &histogram(r, &r.histogram, "latency")?)?;
+        if open {
+            let text = r.service_histogram.as_deref().ok_or_else(|| {
+                format!(
+                    "run {} has no service histogram (made by an older Vayu)",
+                    r.run_id
+                )
+            })?;
+            add(&mut service, &histogram(r, text, "service")?)?;
+        }
+    }
+    Ok((primary, service))
+}
+
+/// The worst of the parts' statuses: failed, then stopped, then completed.
+fn worst_status(reports: &[FinalReport]) -> RunStatus {
+    reports
+        .iter()
+        .map(|r| r.status)
+        .max_by_key(|s| match s {
+            RunStatus::Failed => 3,
+            RunStatus::Stopped => 2,
+            _ => 1,
+        })
+        .unwrap_or(RunStatus::Completed)
+}
+
+/// Every part's error, named by its run.
+fn joined_errors(reports: &[FinalReport]) -> Option<String> {
+    let errors: Vec<String> = reports
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(|e| format!("{}: {e}", r.run_id)))
+        .collect();
+    (!errors.is_empty()).then(|| errors.join("; "))
+}
+
+/// The reports' own thresholds, then the ones given, each once.
+fn threshold_list(reports: &[FinalReport], given: &[String]) -> Vec<String> {
+    let mut exprs: Vec<String> = Vec::new();
+    for e in reports
+        .iter()
+        .flat_map(|r| r.thresholds.iter().map(|t| t.threshold.clone()))
+        .chain(given.iter().cloned())
+    {
+        if !exprs.contains(&e) {
+            exprs.push(e);
+        }
+    }
+    exprs
 }
 
 fn add(into: &mut Histogram<u64>, from: &Histogram<u64>) -> Result<(), String> {
