@@ -3,8 +3,7 @@
 //! The modules below, grouped as the system is: what a request is and the engine that sends
 //! it; scripts, flows and collections; load runs and the store; the daemon's API and the CLI;
 //! small shared pieces. See docs/architecture.md for the map and the invariants.
-// No unsafe code but one `unsafe impl` (a promise to vayu-ffi, see `engine/transfer.rs`).
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![warn(unreachable_pub)]
 
 // What a request is, and the engine that sends it.

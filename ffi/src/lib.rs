@@ -11,7 +11,7 @@ mod parsed_url;
 mod socket_hooks;
 
 pub use epoll::{Epoll, Readiness, ReadyList, Waker};
-pub use parsed_url::{set_url, ParsedUrl, UrlOwner};
+pub use parsed_url::{set_url, ParsedUrl};
 pub use socket_hooks::{install_socket_hooks, SocketHooks};
 mod options;
 pub use options::{follow_location_obeying_code, set_tls13_ciphers};

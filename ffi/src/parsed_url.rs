@@ -4,7 +4,9 @@
 //! instructions per request in the closed-model profile). Given a `CURLU`, it copies the
 //! parsed parts instead.
 
-use curl::easy::{Easy2, Handler};
+use curl::easy::Easy2;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_uint};
 use std::ptr::NonNull;
@@ -75,44 +77,38 @@ impl std::fmt::Debug for ParsedUrl {
 
 impl Drop for ParsedUrl {
     fn drop(&mut self) {
-        // SAFETY: we own the handle, and no easy handle reads it any more: the handler that
-        // keeps it (see `UrlOwner`) drops it only after its easy handle was cleaned up or
-        // pointed at another URL.
+        // SAFETY: we own the handle, and no easy handle reads it any more: it leaves the
+        // table (`with_table`) only after its easy handle was pointed at another URL.
         unsafe { curl_url_cleanup(self.0.as_ptr()) }
     }
 }
 
-/// A handler that keeps the URL its easy handle reads, as curl-rust's `Easy2` keeps in its
-/// `Inner` everything libcurl points into: the handler lives inside the handle (through the
-/// multi handle too) and is dropped only after `curl_easy_cleanup`, so the `CURLU` outlives
-/// every read of it, with no lock and no table on the request path.
-///
-/// # Safety
-/// libcurl reads the URL in the slot until the handle is given another or cleaned up. An
-/// implementor promises that `url_slot` returns the same place on every call, and that the
-/// handler never gives up the URL in it otherwise: it is not taken out or replaced but by
-/// [`set_url`], and the handler itself is not swapped or replaced while its handle lives.
-pub unsafe trait UrlOwner {
-    /// Where the handle's current URL is kept.
-    fn url_slot(&mut self) -> &mut Option<ParsedUrl>;
+/// The URL each easy handle of this thread was last given, by the handle's address. A
+/// `ParsedUrl` leaves the table only when a handle at that address is given another one, after
+/// libcurl was pointed at it: a handle never reads a freed `CURLU`, whatever safe code does with
+/// it (drops it, moves it to another thread, swaps its handler). Per thread, so a worker's
+/// request path takes no lock; the table is never freed (leaked when its thread ends), because a
+/// handle may outlive the thread that gave it its URL. It holds one URL per handle address.
+fn with_table<R>(f: impl FnOnce(&mut HashMap<usize, ParsedUrl>) -> R) -> R {
+    thread_local! {
+        static IN_USE: &'static RefCell<HashMap<usize, ParsedUrl>> =
+            Box::leak(Box::new(RefCell::new(HashMap::new())));
+    }
+    IN_USE.with(|table| f(&mut table.borrow_mut()))
 }
 
-/// Makes `easy` use `url` for its transfers (`CURLOPT_CURLU`); its handler keeps the URL for as
-/// long as `easy` may read it.
-pub fn set_url<H: Handler + UrlOwner>(
-    easy: &mut Easy2<H>,
-    url: ParsedUrl,
-) -> Result<(), curl::Error> {
+/// Makes `easy` use `url` for its transfers (`CURLOPT_CURLU`); the URL is kept for as long as
+/// `easy` may read it (see [`with_table`]).
+pub fn set_url<H>(easy: &mut Easy2<H>, url: ParsedUrl) -> Result<(), curl::Error> {
     // SAFETY: `easy.raw()` is a live easy handle; libcurl stores the pointer, which stays valid:
-    // `url` moves into the handler this handle owns, which frees it only when the handle is
-    // gone (Easy2 cleans the handle up before dropping its handler) or, below, once the handle
-    // was pointed at the next URL.
+    // `url` moves into this thread's table and leaves it only when a handle at this address is
+    // pointed at another URL (below, after the setopt).
     let code = unsafe { curl_sys::curl_easy_setopt(easy.raw(), CURLOPT_CURLU, url.0.as_ptr()) };
     if code != curl_sys::CURLE_OK {
         return Err(curl::Error::new(code));
     }
-    // The URL the handle read before, freed now that it reads the new one.
-    let previous = easy.get_mut().url_slot().replace(url);
+    let previous = with_table(|table| table.insert(easy.raw() as usize, url));
+    // The URL the handle read before, freed now that it reads the new one (outside the borrow).
     drop(previous);
     Ok(())
 }
@@ -130,28 +126,22 @@ mod tests {
         assert!(ParsedUrl::parse("http://a\0b/").is_err());
     }
 
-    struct Keeper(Option<ParsedUrl>);
+    struct Sink;
 
-    impl Handler for Keeper {}
-
-    // SAFETY: the slot is the field itself, and the tests never move the URL out of it.
-    unsafe impl UrlOwner for Keeper {
-        fn url_slot(&mut self) -> &mut Option<ParsedUrl> {
-            &mut self.0
-        }
-    }
+    impl curl::easy::Handler for Sink {}
 
     #[test]
-    fn the_handler_keeps_the_url_the_handle_reads() {
-        let mut easy = Easy2::new(Keeper(None));
+    fn a_handle_keeps_the_url_it_reads_until_it_is_given_another() {
+        let mut easy = Easy2::new(Sink);
+        let key = easy.raw() as usize;
         set_url(&mut easy, ParsedUrl::parse("http://127.0.0.1:1/a").unwrap()).unwrap();
+        let first = with_table(|t| t.get(&key).map(|u| u.0));
         set_url(&mut easy, ParsedUrl::parse("http://127.0.0.1:1/b").unwrap()).unwrap();
-        assert!(
-            easy.get_ref().0.is_some(),
-            "the current URL lives in the handler"
-        );
-        // The handle is cleaned up before its handler frees the URL.
+        let second = with_table(|t| t.get(&key).map(|u| u.0));
+        assert!(first.is_some() && second.is_some() && first != second);
+        // Dropped, the handle leaves its URL in the table: nothing it could read is freed.
         drop(easy);
+        assert!(with_table(|t| t.contains_key(&key)));
     }
 
     extern "C" {

@@ -31,18 +31,6 @@ pub(super) struct Collector {
     cookie_engine: bool,
     /// A callback of this transfer panicked, saying this: the transfer was aborted.
     panicked: Option<String>,
-    /// The URL the handle reads (`CURLOPT_CURLU`), kept as long as the handle lives.
-    url: Option<vayu_ffi::ParsedUrl>,
-}
-
-// SAFETY: the slot is always the `url` field; nothing but `vayu_ffi::set_url` writes it, and
-// a `Collector` is never moved out of or swapped within its easy handle (`configure` only
-// clears its buffers). The one `unsafe` outside `ffi/`: a promise, no unsafe operation.
-#[allow(unsafe_code)]
-unsafe impl vayu_ffi::UrlOwner for Collector {
-    fn url_slot(&mut self) -> &mut Option<vayu_ffi::ParsedUrl> {
-        &mut self.url
-    }
 }
 
 impl Collector {
