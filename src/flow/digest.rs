@@ -120,14 +120,7 @@ fn quoted_field(header: &str, name: &str) -> Option<String> {
 
 /// Eight characters of A-Z, a-z and 0-9, as postman-runtime's `randomString(8)`.
 fn client_nonce() -> String {
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut bytes = [0u8; 8];
-    // A nonce that cannot be drawn is still a nonce; uniqueness is all digest asks of it.
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| CHARS[*b as usize % CHARS.len()] as char)
-        .collect()
+    crate::model::auth::random_text(8, crate::model::auth::ALPHANUMERIC)
 }
 
 #[cfg(test)]

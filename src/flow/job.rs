@@ -809,19 +809,16 @@ fn auth_key(step: &Step, pos: usize) -> String {
 /// The Host header of a request to `url`: its host and port, the port left out when it is the
 /// scheme's default.
 fn host_header(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let default = match scheme.to_ascii_lowercase().as_str() {
-        "http" => ":80",
-        "https" => ":443",
-        _ => "",
+    if !url.contains("://") {
+        return None;
+    }
+    let parts = crate::model::auth::UrlParts::parse(url);
+    let default = if parts.scheme == "https" { 443 } else { 80 };
+    let host = match parts.port {
+        Some(p) if p == default => parts.host.to_string(),
+        _ => parts.host_port(),
     };
-    let host = match authority.strip_suffix(default) {
-        Some(bare) if !default.is_empty() => bare,
-        _ => authority,
-    };
-    (!host.is_empty()).then(|| host.to_string())
+    (!host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]

@@ -274,15 +274,7 @@ impl Step {
 /// One key or value of an `application/x-www-form-urlencoded` body as Newman sends it: all but
 /// RFC 3986's unreserved characters percent-encoded, a space as `%20` (not `+`).
 fn form_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::model::auth::encode_unreserved(text)
 }
 
 /// A name inside a quoted header parameter.

@@ -3,7 +3,7 @@
 //! challenge) the request is signed before it goes out, with the header Postman writes; without
 //! them libcurl answers the server's challenge itself.
 
-use super::{CurlAuth, Outgoing};
+use super::{CurlAuth, Outgoing, UrlParts};
 use crate::model::error::ValidationError;
 use md5::Md5;
 use serde::{Deserialize, Serialize};
@@ -143,12 +143,10 @@ impl DigestAuth {
 
 /// The path and query of `url`, as Node's `url.path` gives them (digest's `uri`).
 fn request_uri(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let rest = rest.split('#').next().unwrap_or_default();
-    match rest.find(['/', '?']) {
-        Some(at) if rest[at..].starts_with('?') => format!("/{}", &rest[at..]),
-        Some(at) => rest[at..].to_string(),
-        None => "/".to_string(),
+    match UrlParts::parse(url).path_query {
+        "" => "/".to_string(),
+        query if query.starts_with('?') => format!("/{query}"),
+        path => path.to_string(),
     }
 }
 

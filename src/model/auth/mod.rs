@@ -179,6 +179,22 @@ impl<'a> UrlParts<'a> {
     }
 }
 
+/// RFC 3986's unreserved characters stay; everything else is percent-encoded (what Postman's
+/// OAuth signing and Newman's urlencoded bodies both do).
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+pub(crate) fn encode_unreserved(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
+}
+
+/// The alphabet of Postman's random nonces (`randomString`).
+pub(crate) const ALPHANUMERIC: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
 /// `n` random characters from `alphabet`, for nonces.
 pub(crate) fn random_text(n: usize, alphabet: &[u8]) -> String {
     let mut bytes = vec![0u8; n];

@@ -11,10 +11,13 @@
 //! The digests, HMAC, RSA and percent-encoding are the `hmac`, `sha1`, `sha2`, `rsa` and
 //! `percent-encoding` crates'; what is here is the base string and where the parameters go.
 
-use super::{b64, invalid, is_false, keys, random_text, unix_now, Outgoing, UrlParts};
+use super::{
+    b64, encode_unreserved, invalid, is_false, keys, random_text, unix_now, Outgoing, UrlParts,
+    ALPHANUMERIC,
+};
 use crate::model::ValidationError;
 use hmac::{Hmac, Mac};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
@@ -58,15 +61,7 @@ pub struct OAuth1Auth {
     pub disable_header_encoding: bool,
 }
 
-/// RFC 3986's unreserved characters stay; everything else is encoded (node-oauth1's
-/// `percentEncode`).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-const NONCE_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const NONCE_CHARS: &[u8] = ALPHANUMERIC;
 
 const OAUTH_PARAMS: [&str; 10] = [
     "oauth_consumer_key",
@@ -81,8 +76,9 @@ const OAUTH_PARAMS: [&str; 10] = [
     "oauth_body_hash",
 ];
 
+/// node-oauth1's `percentEncode`: RFC 3986's unreserved characters stay.
 fn enc(text: &str) -> String {
-    utf8_percent_encode(text, UNRESERVED).to_string()
+    encode_unreserved(text)
 }
 
 /// Form decoding of one name or value (`+` is a space).
