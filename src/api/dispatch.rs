@@ -2,7 +2,6 @@
 //! contained), the reply, and the log line.
 
 use super::error::ApiError;
-use super::log::{self, Level};
 use super::reply::{self, Reply};
 use super::routes::{self, Endpoint, Match};
 use super::transport::{Exchange, Request};
@@ -18,7 +17,7 @@ pub(super) fn handle(state: &Arc<AppState>, exchange: Exchange) {
     let reply = state.policy.check(&request).and_then(|()| {
         // A handler that panics answers 500 and leaves this handler thread serving.
         crate::fault::contain(|| dispatch(state, &request, &method, &url)).unwrap_or_else(|what| {
-            log::log(Level::Error, format!("{method} {url}: the handler panicked: {what}"));
+            log::error!("{method} {url}: the handler panicked: {what}");
             Err(ApiError::new(
                 500,
                 "internal",
@@ -28,7 +27,7 @@ pub(super) fn handle(state: &Arc<AppState>, exchange: Exchange) {
     });
     let response = match reply {
         Ok(Reply::Stream(id)) => {
-            log::log(Level::Info, format!("{method} {url} stream"));
+            log::info!("{method} {url} stream");
             sse::spawn(Arc::clone(state), responder, id);
             return;
         }
@@ -37,12 +36,9 @@ pub(super) fn handle(state: &Arc<AppState>, exchange: Exchange) {
     };
     let status = response.status();
     responder.respond(response);
-    log::log(
-        Level::Info,
-        format!(
-            "{method} {url} {status} {:.1}ms",
-            started.elapsed().as_secs_f64() * 1000.0
-        ),
+    log::info!(
+        "{method} {url} {status} {:.1}ms",
+        started.elapsed().as_secs_f64() * 1000.0
     );
 }
 

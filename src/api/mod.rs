@@ -11,7 +11,6 @@ mod collection_runs;
 mod dispatch;
 mod error;
 mod handlers;
-mod log;
 mod reply;
 pub mod routes;
 mod security;
@@ -22,7 +21,6 @@ use crate::engine::{EngineConfig, EventLoop, SelfGuard};
 use crate::run::RunManager;
 use crate::store::Store;
 use error::ApiError;
-use log::Level;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
@@ -30,7 +28,6 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use log::{log as write_log, Level as LogLevel};
 pub use sse::{MAX_STREAMS, MAX_STREAMS_PER_RUN};
 
 /// Under the systemd unit's `TimeoutStopSec` (40 s) with room for the abort and the last commit.
@@ -207,13 +204,10 @@ impl Daemon {
                     .spawn(move || exchanges.iter().for_each(|x| dispatch::handle(&state, x)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        log::log(
-            Level::Info,
-            format!(
-                "vayu-engine {} listening on http://{addr} (database {})",
-                crate::version::long_version(),
-                state.store.path().display()
-            ),
+        log::info!(
+            "vayu-engine {} listening on http://{addr} (database {})",
+            crate::version::long_version(),
+            state.store.path().display()
         );
         Ok(Daemon {
             state,
@@ -243,10 +237,7 @@ impl Daemon {
     /// flight is aborted at once and the runs are recorded `stopped`.
     pub fn shutdown_or_abort(mut self, abort: &crossbeam_channel::Receiver<()>) {
         let grace = self.state.config.shutdown_grace;
-        log::log(
-            Level::Info,
-            format!("shutting down: no new requests; stopping active runs (at most {} s, then aborted; a second signal aborts at once)", grace.as_secs_f64()),
-        );
+        log::info!("shutting down: no new requests; stopping active runs (at most {} s, then aborted; a second signal aborts at once)", grace.as_secs_f64());
         self.state.stopping.store(true, SeqCst);
         // The handlers end once the requests already read are answered.
         self.server.stop();
@@ -258,24 +249,18 @@ impl Daemon {
             abort.try_recv().is_ok() || deadline.is_some_and(|d| Instant::now() >= d)
         });
         if !drained {
-            log::log(
-                Level::Warn,
-                "aborting what is still in flight: the runs are recorded as stopped",
-            );
+            log::warn!("aborting what is still in flight: the runs are recorded as stopped");
             self.state.engine.abort();
             let deadline = Instant::now() + ABORT_WAIT;
             if !self.wait_idle(|| Instant::now() >= deadline) {
-                log::log(
-                    Level::Error,
-                    format!("runs or API requests still active {} s after the abort; exiting without them", ABORT_WAIT.as_secs()),
+                log::error!(
+                    "runs or API requests still active {} s after the abort; exiting without them",
+                    ABORT_WAIT.as_secs()
                 );
             }
         }
         if let Err(e) = self.state.store.writer().flush() {
-            log::log(
-                Level::Error,
-                format!("the database could not be flushed: {e}"),
-            );
+            log::error!("the database could not be flushed: {e}");
         }
         let Daemon {
             state, handlers, ..
@@ -286,7 +271,7 @@ impl Daemon {
         // The last reference ends the run manager (its reporter) and the engine (its workers)
         // here, before the log says so; an event stream's thread may still hold one.
         drop(state);
-        log::log(Level::Info, "stopped");
+        log::info!("stopped");
     }
 
     /// Waits until no run and no API request is active (true), or until `give_up` says so
@@ -314,10 +299,7 @@ fn connection_cap(wanted: usize) -> usize {
     let files = vayu_ffi::raise_open_file_limit().unwrap_or(1024);
     let cap = wanted.clamp(1, (files / 4).max(16) as usize);
     if cap < wanted {
-        log::log(
-            Level::Warn,
-            format!("API connections capped at {cap}, a quarter of the open-file limit ({files}), not {wanted}"),
-        );
+        log::warn!("API connections capped at {cap}, a quarter of the open-file limit ({files}), not {wanted}");
     }
     cap
 }

@@ -4,7 +4,6 @@
 //! Each stream has its own thread, so handler threads are never tied up by it.
 
 use super::error::ApiError;
-use super::log::{log, Level};
 use super::reply::error_response;
 use super::transport::{Responder, Response, StreamWriter};
 use super::AppState;
@@ -116,17 +115,20 @@ pub(super) fn spawn(state: Arc<AppState>, responder: Responder, id: String) {
             };
             let (level, message) = match crate::fault::contain(|| serve(&state, responder, &id)) {
                 Ok(Ok(())) => return,
-                Ok(Err(e)) => (Level::Debug, format!("stats stream for {id} ended: {e}")),
+                Ok(Err(e)) => (
+                    log::Level::Debug,
+                    format!("stats stream for {id} ended: {e}"),
+                ),
                 Err(what) => (
-                    Level::Error,
+                    log::Level::Error,
                     format!("stats stream for {id} panicked and was closed: {what}"),
                 ),
             };
-            log(level, message);
+            log::log!(level, "{}", message);
         });
     if let Err(e) = spawned {
         counted.streams.give_back(&stream_id);
-        log(Level::Error, format!("cannot start a stats stream: {e}"));
+        log::error!("cannot start a stats stream: {e}");
     }
 }
 

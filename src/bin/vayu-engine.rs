@@ -2,7 +2,7 @@
 
 use argh::FromArgs;
 use std::process::ExitCode;
-use vayu::api::{Daemon, DaemonConfig, LogLevel};
+use vayu::api::{Daemon, DaemonConfig};
 
 /// Vayu's engine daemon: the control API (JSON, Server-Sent Events) with an embedded database.
 #[derive(FromArgs)]
@@ -97,12 +97,12 @@ fn main() -> ExitCode {
     let daemon = match Daemon::start(config) {
         Ok(d) => d,
         Err(e) => {
-            vayu::api::write_log(LogLevel::Error, format!("cannot start: {e}"));
+            log::error!("cannot start: {e}");
             return ExitCode::from(2);
         }
     };
     let _ = stop.recv();
     daemon.shutdown_or_abort(&stop);
-    vayu::api::write_log(LogLevel::Info, "exiting");
+    log::info!("exiting");
     ExitCode::SUCCESS
 }

@@ -4,7 +4,6 @@
 
 use super::watch::{Closing, Phase, Watch};
 use super::{conn, refuse, Exchange, Limits, Permit, Refusal, Render};
-use crate::api::log::{log, Level};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -114,7 +113,7 @@ async fn accept(listener: TcpListener, shared: Rc<Shared>, stop: Arc<Stop>) {
                 Ok((stream, _)) => admit(&shared, stream),
                 Err(e) => {
                     // Out of descriptors, most likely: the backlog waits a little.
-                    log(Level::Error, format!("accepting a connection failed: {e}"));
+                    log::error!("accepting a connection failed: {e}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
@@ -139,10 +138,7 @@ fn admit(shared: &Rc<Shared>, stream: TcpStream) {
     }
     if shared.open.load(SeqCst) >= cap {
         if !shared.at_cap.replace(true) {
-            log(
-                Level::Warn,
-                format!("{cap} API connections are open (the cap): new ones are answered 503"),
-            );
+            log::warn!("{cap} API connections are open (the cap): new ones are answered 503");
         }
         let reply = refuse::encode(&(shared.render)(&Refusal::TooManyConnections(cap)));
         let shared = Rc::clone(shared);
