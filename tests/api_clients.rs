@@ -563,12 +563,19 @@ fn stopping_answers_requests_already_read_and_accepts_no_more() {
     let mut busy = engine.connect();
     let design = format!(
         r#"{{"request": {{"url": "{}"}}}}"#,
-        target.url("/delay/800")
+        target.url("/delay/3000")
     );
     busy.write_all(engine.request("POST", "/request", &design).as_bytes())
         .unwrap();
     // The request is with its handler (it waits for the target) when the shutdown starts.
-    std::thread::sleep(Duration::from_millis(300));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while target.stats.path_count("/delay/3000") == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the request never reached the target"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let daemon = engine.daemon.take().unwrap();
     let stopping = std::thread::spawn(move || daemon.shutdown());
     let reply = read_reply(&mut busy);
