@@ -130,10 +130,13 @@ fn a_slow_server_gets_the_connections_it_needs_and_nothing_is_dropped() {
 }
 
 /// The open model's latency precision: at 1,000/s against a fast local server, each send leaves
-/// on time, so the corrected median (from the intended send time) stays within 100 µs of the
-/// service median. A busy machine can delay a worker now and then: three tries.
+/// on time, so the corrected median (from the intended send time) stays close to the service
+/// median. On a quiet machine the gap is under 100 µs (the open scenario of `bench/peers.py`
+/// shows both medians); two cores busy compiling add 100-150 µs of scheduling delay, so the
+/// bound here is 400 µs: it still fails a pacer that sends on a millisecond tick (a median
+/// 500 µs late) or late by a whole interval. Three tries.
 #[test]
-fn corrected_latency_stays_within_100_us_of_the_service_latency_at_1000_per_second() {
+fn corrected_latency_stays_within_400_us_of_the_service_latency_at_1000_per_second() {
     let server = TargetServer::start();
     let manager = manager();
     let mut gaps = Vec::new();
@@ -151,7 +154,7 @@ fn corrected_latency_stays_within_100_us_of_the_service_latency_at_1000_per_seco
         );
         let corrected = report.latency_us.corrected.as_ref().unwrap().p50;
         let gap = corrected.saturating_sub(report.latency_us.service.p50);
-        if gap <= 100 {
+        if gap <= 400 {
             return;
         }
         gaps.push(gap);

@@ -139,43 +139,54 @@ fn serve(state: &AppState, responder: Responder, id: &str) -> std::io::Result<()
     }
     // A collection run: a `request` event per request executed, then `complete`.
     if let Some(events) = state.runs.subscribe_collection(id) {
-        let mut w = EventWriter::start(responder);
-        loop {
-            match events.recv_timeout(KEEP_ALIVE) {
-                Ok((name, data)) => {
-                    w.event(name, &data)?;
-                    if name == "complete" {
-                        break;
-                    }
-                }
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => w.chunk(": keep-alive\n\n")?,
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        return w.end();
+        return stream(responder, events, |(name, data)| {
+            (name, data, name == "complete")
+        });
     }
     if let Some(events) = state.runs.subscribe(id) {
-        let mut w = EventWriter::start(responder);
-        loop {
-            match events.recv_timeout(KEEP_ALIVE) {
-                Ok(RunEvent::Progress(snapshot)) => w.event(
-                    "metrics",
-                    &serde_json::to_value(&*snapshot).unwrap_or_default(),
-                )?,
-                Ok(RunEvent::Complete(report)) => {
-                    w.event(
-                        "complete",
-                        &serde_json::to_value(&*report).unwrap_or_default(),
-                    )?;
+        return stream(responder, events, |event| match event {
+            RunEvent::Progress(snapshot) => (
+                "metrics",
+                serde_json::to_value(&*snapshot).unwrap_or_default(),
+                false,
+            ),
+            RunEvent::Complete(report) => (
+                "complete",
+                serde_json::to_value(&*report).unwrap_or_default(),
+                true,
+            ),
+        });
+    }
+    replay(state, responder, id)
+}
+
+/// An active run's events as they come, with a keep-alive comment when none came for a while,
+/// until `event` says one is the last (`(name, data, last)`) or the run's channel closes.
+fn stream<T>(
+    responder: Responder,
+    events: crossbeam_channel::Receiver<T>,
+    event: impl Fn(T) -> (&'static str, serde_json::Value, bool),
+) -> std::io::Result<()> {
+    let mut w = EventWriter::start(responder);
+    loop {
+        match events.recv_timeout(KEEP_ALIVE) {
+            Ok(item) => {
+                let (name, data, last) = event(item);
+                w.event(name, &data)?;
+                if last {
                     break;
                 }
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => w.chunk(": keep-alive\n\n")?,
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
             }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => w.chunk(": keep-alive\n\n")?,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
         }
-        return w.end();
     }
-    // Not active: finished (or never existed).
+    w.end()
+}
+
+/// A run that is not active (finished, or never existed): its recorded metrics, then its
+/// summary as `complete`.
+fn replay(state: &AppState, responder: Responder, id: &str) -> std::io::Result<()> {
     let stored = state
         .store
         .reader()

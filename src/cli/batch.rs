@@ -37,19 +37,7 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     let script_run = new_run();
     let (tallies, tally_rx) = crossbeam_channel::unbounded();
     let total = loaded.len().saturating_mul(args.repeat);
-    let recording = match record::open_store(args.db.as_deref())? {
-        Some(store) => Some(BatchRecording::start(
-            store,
-            serde_json::json!({
-                "command": "batch",
-                "files": args.files,
-                "repeat": args.repeat,
-                "concurrency": args.concurrency,
-                "requests": loaded.iter().map(|r| &r.spec).collect::<Vec<_>>(),
-            }),
-        )?),
-        None => None,
-    };
+    let recording = open_recording(&args, &loaded)?;
     let requests: Vec<_> = loaded.into_iter().map(|r| Arc::new(r.prepared)).collect();
     let engine = EventLoop::start(EngineConfig {
         workers: args.workers,
@@ -95,25 +83,51 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     if let Some(recording) = recording {
         recording.finish(&report)?;
     }
-    let failed_tests = tally.failed() > 0 || tally.script_errors > 0;
-    let tests = has_tests.then_some(&tally);
+    print_report(
+        &args,
+        &report,
+        has_tests.then_some(&tally),
+        engine.worker_count(),
+    );
+    Ok(if tally.failed() > 0 || tally.script_errors > 0 {
+        ExitCode::from(super::run::EXIT_TESTS_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The batch's row in the database (`--db`), with what was asked.
+fn open_recording(
+    args: &BatchArgs,
+    loaded: &[request_file::LoadedRequest],
+) -> Result<Option<BatchRecording>, CliError> {
+    let Some(store) = record::open_store(args.db.as_deref())? else {
+        return Ok(None);
+    };
+    let asked = serde_json::json!({
+        "command": "batch",
+        "files": args.files,
+        "repeat": args.repeat,
+        "concurrency": args.concurrency,
+        "requests": loaded.iter().map(|r| &r.spec).collect::<Vec<_>>(),
+    });
+    Ok(Some(BatchRecording::start(store, asked)?))
+}
+
+/// The summary (`--json`: one JSON object), with the scripts' results when there were any.
+fn print_report(args: &BatchArgs, report: &BatchReport, tests: Option<&TestTally>, workers: usize) {
     if args.json {
-        let mut out = serde_json::to_value(&report).expect("a report always serialises");
+        let mut out = serde_json::to_value(report).expect("a report always serialises");
         if let Some(tally) = tests {
             out["tests"] = serde_json::to_value(tally).expect("a tally always serialises");
         }
         emit(&format!("{out}\n"));
     } else {
-        emit(&render(&report, engine.worker_count()));
+        emit(&render(report, workers));
         if let Some(tally) = tests {
             emit(&render_tests(tally));
         }
     }
-    Ok(if failed_tests {
-        ExitCode::from(super::run::EXIT_TESTS_FAILED)
-    } else {
-        ExitCode::SUCCESS
-    })
 }
 
 /// The flags checked before anything is read or started.

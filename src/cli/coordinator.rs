@@ -40,30 +40,7 @@ pub(super) fn load(
     }
     check_versions(&engines)?;
     let n = engines.len();
-    let start = spec.config.start_at.clone().unwrap_or_else(|| {
-        crate::clock::rfc3339(crate::clock::now_millis() + START_AHEAD.as_millis() as u64)
-    });
-    // Start every part (engine URL, run id); if one refuses, stop those already started.
-    let mut targets: Vec<(String, String)> = Vec::with_capacity(n);
-    for (i, engine) in engines.iter().enumerate() {
-        let mut part = spec.clone();
-        part.config.segment = Some(format!("{}/{n}", i + 1));
-        part.config.start_at = Some(start.clone());
-        let body = serde_json::to_value(&part).expect("a run spec always serialises");
-        match engine.call("POST", "/run", Some(&body)) {
-            Ok(started) => targets.push((
-                engine.base().to_string(),
-                started["runId"].as_str().unwrap_or_default().to_string(),
-            )),
-            Err(e) => {
-                stop_all(&targets);
-                return Err(match e {
-                    CliError::Input(m) => CliError::Input(format!("{}: {m}", engine.base())),
-                    other => other,
-                });
-            }
-        }
-    }
+    let targets = start_parts(&engines, spec)?;
     on_interrupt({
         let targets = targets.clone();
         move || stop_all(&targets)
@@ -84,29 +61,55 @@ pub(super) fn load(
         std::thread::sleep(Duration::from_millis(200));
     }
     let mut reports: Vec<FinalReport> = Vec::new();
-    let mut lost: Vec<String> = Vec::new();
     for (i, follower) in followers.into_iter().enumerate() {
-        match follower.join() {
-            Ok(Ok(report)) => reports.push(report),
-            Ok(Err(e)) => lost.push(format!(
-                "{} (segment {}/{n}): {e}",
-                engines[i].base(),
-                i + 1
-            )),
-            Err(_) => lost.push(format!(
-                "{} (segment {}/{n}): its follower failed",
-                engines[i].base(),
-                i + 1
-            )),
-        }
-    }
-    for message in &lost {
-        eprintln!("vayu-cli: engine lost: {message}");
+        let lost = match follower.join() {
+            Ok(Ok(report)) => {
+                reports.push(report);
+                continue;
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "its follower failed".to_string(),
+        };
+        let engine = engines[i].base();
+        eprintln!(
+            "vayu-cli: engine lost: {engine} (segment {}/{n}): {lost}",
+            i + 1
+        );
     }
     if reports.is_empty() {
         return Err(CliError::Run("no engine returned a report".into()));
     }
     crate::run::merge(&reports, thresholds).map_err(CliError::Run)
+}
+
+/// Starts every part (engine URL, run id) at one common start; if one refuses, stops those
+/// already started.
+fn start_parts(engines: &[Engine], spec: &RunSpec) -> Result<Vec<(String, String)>, CliError> {
+    let n = engines.len();
+    let start = spec.config.start_at.clone().unwrap_or_else(|| {
+        crate::clock::rfc3339(crate::clock::now_millis() + START_AHEAD.as_millis() as u64)
+    });
+    let mut targets: Vec<(String, String)> = Vec::with_capacity(n);
+    for (i, engine) in engines.iter().enumerate() {
+        let mut part = spec.clone();
+        part.config.segment = Some(format!("{}/{n}", i + 1));
+        part.config.start_at = Some(start.clone());
+        let body = serde_json::to_value(&part).expect("a run spec always serialises");
+        match engine.call("POST", "/run", Some(&body)) {
+            Ok(started) => targets.push((
+                engine.base().to_string(),
+                started["runId"].as_str().unwrap_or_default().to_string(),
+            )),
+            Err(e) => {
+                stop_all(&targets);
+                return Err(match e {
+                    CliError::Input(m) => CliError::Input(format!("{}: {m}", engine.base())),
+                    other => other,
+                });
+            }
+        }
+    }
+    Ok(targets)
 }
 
 /// Every engine answers `/health` and runs the same build.

@@ -30,21 +30,7 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
 
     let bar = (!args.json && std::io::stderr().is_terminal()).then(|| progress_bar(&spec, &args));
     if let Some(urls) = &args.engines {
-        if args.engine.is_some() || args.db.is_some() {
-            return Err(CliError::Input(
-                "--engines cannot go with --engine or --db: each engine records its part".into(),
-            ));
-        }
-        let merged =
-            super::coordinator::load(urls, &spec, &[], bar.as_ref()).map_err(|e| match e {
-                CliError::Remote(error) => invalid(error),
-                other => other,
-            })?;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        write_html_report(args.report.as_deref(), &merged.report, &[])?;
-        return Ok(super::report::emit_merged(&merged, args.json));
+        return load_distributed(urls, &args, &spec, bar);
     }
     let mut progress = Progress {
         bar: bar.as_ref(),
@@ -92,6 +78,32 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
         RunStatus::Stopped => ExitCode::from(EXIT_STOPPED),
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// `--engines`: the plan split over several daemons, their reports merged.
+fn load_distributed(
+    urls: &str,
+    args: &LoadArgs,
+    spec: &RunSpec,
+    bar: Option<ProgressBar>,
+) -> Result<ExitCode, CliError> {
+    if args.engine.is_some() || args.db.is_some() {
+        return Err(CliError::Input(
+            "--engines cannot go with --engine or --db: each engine records its part".into(),
+        ));
+    }
+    let merged = super::coordinator::load(urls, spec, &[], bar.as_ref()).map_err(|e| match e {
+        CliError::Remote(error) => CliError::InvalidRun {
+            file: args.file.clone(),
+            error,
+        },
+        other => other,
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    write_html_report(args.report.as_deref(), &merged.report, &[])?;
+    Ok(super::report::emit_merged(&merged, args.json))
 }
 
 /// Ctrl-C (or SIGTERM) once: `on_stop` runs (the run stops, in-flight requests get their
@@ -387,6 +399,39 @@ pub(super) fn render(r: &FinalReport) -> String {
         "rate          {:.1}/s achieved{target}",
         r.achieved_rps
     );
+    out.push_str(&render_latency(r));
+    out.push_str(&status_and_error_lines(&r.status_codes, &r.errors));
+    let _ = writeln!(
+        out,
+        "transferred   sent {} · received {}",
+        bytes(r.bytes_sent),
+        bytes(r.bytes_received)
+    );
+    if let Some(flow) = &r.flow {
+        out.push_str(&render_flow(flow));
+    }
+    if let Some(tests) = &r.tests {
+        out.push_str(&super::batch::render_tests(tests));
+    }
+    if let Some(why) = &r.recording_failed {
+        let _ = writeln!(out, "recording     FAILED: {why}");
+    }
+    for (i, th) in r.thresholds.iter().enumerate() {
+        let label = if i == 0 { "thresholds" } else { "" };
+        let mark = if th.ok { "ok  " } else { "FAIL" };
+        let _ = writeln!(
+            out,
+            "{label:<13} {mark} {} (actual {})",
+            th.threshold, th.actual
+        );
+    }
+    out
+}
+
+/// Latency percentiles (corrected and service time in an open model) and the phases' averages.
+fn render_latency(r: &FinalReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
     if let Some(corrected) = &r.latency_us.corrected {
         let _ = writeln!(
             out,
@@ -414,31 +459,6 @@ pub(super) fn render(r: &FinalReport) -> String {
         micros(t.tls),
         micros(t.first_byte)
     );
-    out.push_str(&status_and_error_lines(&r.status_codes, &r.errors));
-    let _ = writeln!(
-        out,
-        "transferred   sent {} · received {}",
-        bytes(r.bytes_sent),
-        bytes(r.bytes_received)
-    );
-    if let Some(flow) = &r.flow {
-        out.push_str(&render_flow(flow));
-    }
-    if let Some(tests) = &r.tests {
-        out.push_str(&super::batch::render_tests(tests));
-    }
-    if let Some(why) = &r.recording_failed {
-        let _ = writeln!(out, "recording     FAILED: {why}");
-    }
-    for (i, th) in r.thresholds.iter().enumerate() {
-        let label = if i == 0 { "thresholds" } else { "" };
-        let mark = if th.ok { "ok  " } else { "FAIL" };
-        let _ = writeln!(
-            out,
-            "{label:<13} {mark} {} (actual {})",
-            th.threshold, th.actual
-        );
-    }
     out
 }
 

@@ -27,32 +27,8 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let variables = request_file::load_environment(args.env.as_deref())?;
     let spec = specs.remove(0);
     let result = match &args.engine {
-        Some(url) => {
-            if args.db.is_some() {
-                return Err(CliError::Input(
-                    "--db cannot go with --engine: the engine records in its own database".into(),
-                ));
-            }
-            let body = serde_json::json!({ "request": spec, "environment": variables.environment });
-            let answer = Engine::new(url).call("POST", "/request", Some(&body))?;
-            serde_json::from_value(answer).map_err(|e| {
-                CliError::Input(format!("the engine's answer could not be read: {e}"))
-            })?
-        }
-        None => {
-            let store = record::open_store(args.db.as_deref())?;
-            let engine = EventLoop::start(EngineConfig {
-                workers: 1,
-                pin_workers: false,
-                ..EngineConfig::default()
-            })?;
-            let result = ScriptedRequest::new(spec.clone(), variables).send(&engine);
-            if let Some(store) = store {
-                record::record_design(&store.writer(), &spec, &result)?;
-                store.close();
-            }
-            result
-        }
+        Some(url) => send_through(url, &args, &spec, &variables)?,
+        None => send_here(&args, spec, variables)?,
     };
     if !result.unresolved_variables.is_empty() {
         eprintln!(
@@ -97,6 +73,44 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--engine URL`: the daemon sends it (`POST /request`) and records it.
+fn send_through(
+    url: &str,
+    args: &RunArgs,
+    spec: &crate::model::RequestSpec,
+    variables: &crate::script::Variables,
+) -> Result<ScriptedResult, CliError> {
+    if args.db.is_some() {
+        return Err(CliError::Input(
+            "--db cannot go with --engine: the engine records in its own database".into(),
+        ));
+    }
+    let body = serde_json::json!({ "request": spec, "environment": variables.environment });
+    let answer = Engine::new(url).call("POST", "/request", Some(&body))?;
+    serde_json::from_value(answer)
+        .map_err(|e| CliError::Input(format!("the engine's answer could not be read: {e}")))
+}
+
+/// Sent by an engine of one worker in this process; recorded with `--db`.
+fn send_here(
+    args: &RunArgs,
+    spec: crate::model::RequestSpec,
+    variables: crate::script::Variables,
+) -> Result<ScriptedResult, CliError> {
+    let store = record::open_store(args.db.as_deref())?;
+    let engine = EventLoop::start(EngineConfig {
+        workers: 1,
+        pin_workers: false,
+        ..EngineConfig::default()
+    })?;
+    let result = ScriptedRequest::new(spec.clone(), variables).send(&engine);
+    if let Some(store) = store {
+        record::record_design(&store.writer(), &spec, &result)?;
+        store.close();
+    }
+    Ok(result)
 }
 
 /// Exit code when a test or a script failed.

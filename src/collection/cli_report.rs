@@ -6,7 +6,7 @@ use super::cli_table::{self, FailureRow, Frame};
 use super::cli_text::{micros, millis, quoted, size, wrap};
 use super::import::Collection;
 use super::summary::{Count, RunSummary};
-use crate::flow::{FlowEvent, StepRecord};
+use crate::flow::{FlowEvent, Step, StepRecord};
 use crate::model::Response;
 use crate::script::{ConsoleLine, NextRequest, ScriptOutcome};
 use std::fmt::Write;
@@ -72,18 +72,7 @@ impl CliReporter {
         let paint = Paint(self.options.color);
         let step = &collection.steps[record.step];
         if !std::mem::replace(&mut self.continuing, record.auth_challenged) {
-            if step.folders != self.folders {
-                if !step.folders.is_empty() {
-                    let _ = write!(out, "\n{} {}", symbols.folder, step.folders.join(" / "));
-                }
-                self.folders.clone_from(&step.folders);
-            }
-            let arrow = if step.folders.is_empty() {
-                symbols.root
-            } else {
-                symbols.sub
-            };
-            let _ = writeln!(out, "\n{arrow} {}", step.name);
+            self.heading(out, step, &symbols);
         }
         let mut lines = Lines::default();
         self.scripts(
@@ -93,6 +82,38 @@ impl CliReporter {
             &symbols,
             paint,
         );
+        self.request(&mut lines, record, step, paint);
+        self.scripts(&mut lines, &record.test, "test", &symbols, paint);
+        if let Some(NextRequest::Named(next)) = record
+            .test
+            .iter()
+            .rev()
+            .find_map(|o| o.next_request.as_ref())
+        {
+            lines.text(String::new());
+            lines.text(format!("Attempting to set next request to {next}"));
+        }
+        out.push_str(&lines.finish(&symbols));
+    }
+
+    /// The request's folder when that changed, then its name.
+    fn heading(&mut self, out: &mut String, step: &Step, symbols: &Symbols) {
+        if step.folders != self.folders {
+            if !step.folders.is_empty() {
+                let _ = write!(out, "\n{} {}", symbols.folder, step.folders.join(" / "));
+            }
+            self.folders.clone_from(&step.folders);
+        }
+        let arrow = if step.folders.is_empty() {
+            symbols.root
+        } else {
+            symbols.sub
+        };
+        let _ = writeln!(out, "\n{arrow} {}", step.name);
+    }
+
+    /// What was sent and what came back (with `--verbose`, the details), or the error.
+    fn request(&mut self, lines: &mut Lines, record: &StepRecord, step: &Step, paint: Paint) {
         match (&record.request, &record.response, &record.error) {
             _ if record.skipped => {}
             (Some(req), Some(resp), _) if self.options.verbose => {
@@ -143,17 +164,6 @@ impl CliReporter {
             }
             _ => {}
         }
-        self.scripts(&mut lines, &record.test, "test", &symbols, paint);
-        if let Some(NextRequest::Named(next)) = record
-            .test
-            .iter()
-            .rev()
-            .find_map(|o| o.next_request.as_ref())
-        {
-            lines.text(String::new());
-            lines.text(format!("Attempting to set next request to {next}"));
-        }
-        out.push_str(&lines.finish(&symbols));
     }
 
     /// Each script's console lines and assertions in the order they came, then its error.

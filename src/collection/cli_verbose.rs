@@ -27,51 +27,7 @@ pub(super) fn details(
 ) {
     let star = format!(" {} ", paint.gray("★"));
     let request_body = req.body.as_deref().unwrap_or("");
-    let request_size = req.method.len()
-        + req.url.len()
-        + req
-            .headers
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + 4)
-            .sum::<usize>()
-        + request_body.len();
-    let response_size: usize = resp
-        .headers
-        .iter()
-        .map(|h| h.name.len() + h.value.len() + 4)
-        .sum::<usize>()
-        + resp.body_size as usize;
-    let cookies = resp
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
-        .count();
-    let _ = writeln!(
-        out,
-        "  {}",
-        [
-            format!("{} {}", resp.status, resp.status_text),
-            format!("{} {}", millis(resp.timings.total), paint.gray("time")),
-            format!(
-                "{}{} {}{} {}",
-                bytes(request_size as u64),
-                paint.gray("↑"),
-                bytes(response_size as u64),
-                paint.gray("↓"),
-                paint.gray("size")
-            ),
-            format!(
-                "{}{} {}{} {}",
-                req.headers.len(),
-                paint.gray("↑"),
-                resp.headers.len(),
-                paint.gray("↓"),
-                paint.gray("headers")
-            ),
-            format!("{cookies} {}", paint.gray("cookies")),
-        ]
-        .join(&star)
-    );
+    status_line(out, req, resp, paint, bytes, millis);
     if !request_body.is_empty() {
         let mode = match step.body {
             StepBody::Raw => "raw",
@@ -83,6 +39,64 @@ pub(super) fn details(
         let head = format!("↑ {mode}{star}{}", bytes(request_body.len() as u64));
         boxed(out, &head, request_body, paint, bytes);
     }
+    response_body(out, resp, paint, bytes);
+    timings(out, resp, millis);
+}
+
+/// The line under the request: status, time, sizes both ways, header and cookie counts.
+fn status_line(
+    out: &mut String,
+    req: &ScriptRequest,
+    resp: &Response,
+    paint: Paint,
+    bytes: fn(u64) -> String,
+    millis: fn(u64) -> String,
+) {
+    let star = format!(" {} ", paint.gray("★"));
+    let request_size = req.method.len()
+        + req.url.len()
+        + req
+            .headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>()
+        + req.body.as_deref().map_or(0, str::len);
+    let response_size: usize = resp
+        .headers
+        .iter()
+        .map(|h| h.name.len() + h.value.len() + 4)
+        .sum::<usize>()
+        + resp.body_size as usize;
+    let cookies = resp
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+        .count();
+    let arrows = |up: String, down: String, what: &str| {
+        let (up_arrow, down_arrow) = (paint.gray("↑"), paint.gray("↓"));
+        format!("{up}{up_arrow} {down}{down_arrow} {}", paint.gray(what))
+    };
+    let fields = [
+        format!("{} {}", resp.status, resp.status_text),
+        format!("{} {}", millis(resp.timings.total), paint.gray("time")),
+        arrows(
+            bytes(request_size as u64),
+            bytes(response_size as u64),
+            "size",
+        ),
+        arrows(
+            req.headers.len().to_string(),
+            resp.headers.len().to_string(),
+            "headers",
+        ),
+        format!("{cookies} {}", paint.gray("cookies")),
+    ];
+    let _ = writeln!(out, "  {}", fields.join(&star));
+}
+
+/// The response body in a box under its content type, kind, format and charset.
+fn response_body(out: &mut String, resp: &Response, paint: Paint, bytes: fn(u64) -> String) {
+    let star = format!(" {} ", paint.gray("★"));
     let content_type = resp.header("content-type").unwrap_or("");
     let (kind, format) = content_info(content_type);
     let charset = content_type
@@ -108,7 +122,6 @@ pub(super) fn details(
     } else {
         let _ = writeln!(out, "  ↓ {summary}");
     }
-    timings(out, resp, millis);
 }
 
 /// A body between `┌` and `└`, each line cut at [`WIDTH`] columns, blank lines dropped.

@@ -4,7 +4,7 @@
 
 use super::import::Collection;
 use crate::flow::{FlowEvent, StepRecord};
-use crate::script::{Phase, Variables};
+use crate::script::{Phase, ScriptOutcome, Variables};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -168,52 +168,7 @@ impl RunSummary {
                     });
                 }
             }
-            let count = match phase {
-                Phase::PreRequest => &mut self.stats.prerequest_scripts,
-                Phase::Test => &mut self.stats.test_scripts,
-            };
-            let at = match phase {
-                Phase::PreRequest => "prerequest-script",
-                Phase::Test => "test-script",
-            };
-            for outcome in outcomes {
-                count.total += 1;
-                for (i, t) in outcome.tests.iter().enumerate() {
-                    self.stats.assertions.total += 1;
-                    if !t.passed && !t.skipped {
-                        self.stats.assertions.failed += 1;
-                        failures.push(Failure {
-                            kind: t
-                                .error_name
-                                .clone()
-                                .unwrap_or_else(|| "AssertionError".into()),
-                            test: t.name.clone(),
-                            message: t.error.clone().unwrap_or_default(),
-                            // Newman counts a script's assertions from 0.
-                            at: format!("assertion:{i} in {at}"),
-                            source: full_name.clone(),
-                            iteration: record.iteration,
-                        });
-                    }
-                }
-                if let Some(e) = &outcome.error {
-                    count.failed += 1;
-                    // Newman names a script error by what was thrown and has no test for it.
-                    let kind = e.name.clone().unwrap_or_else(|| "Error".into());
-                    let message = e
-                        .message
-                        .strip_prefix(&format!("{kind}: "))
-                        .unwrap_or(&e.message);
-                    failures.push(Failure {
-                        kind,
-                        test: String::new(),
-                        message: message.to_string(),
-                        at: at.into(),
-                        source: full_name.clone(),
-                        iteration: record.iteration,
-                    });
-                }
-            }
+            self.add_outcomes(phase, outcomes, &full_name, record.iteration, &mut failures);
         }
         // Newman counts an iteration failed only when the runtime fails it, never for what its
         // requests, scripts or assertions did: `iterations.failed` stays 0 here too.
@@ -230,6 +185,59 @@ impl RunSummary {
             full_name,
             record,
         });
+    }
+
+    /// Counts one phase's scripts and assertions, and lists their failures as Newman does.
+    fn add_outcomes(
+        &mut self,
+        phase: Phase,
+        outcomes: &[ScriptOutcome],
+        source: &str,
+        iteration: u64,
+        failures: &mut Vec<Failure>,
+    ) {
+        let (count, at) = match phase {
+            Phase::PreRequest => (&mut self.stats.prerequest_scripts, "prerequest-script"),
+            Phase::Test => (&mut self.stats.test_scripts, "test-script"),
+        };
+        for outcome in outcomes {
+            count.total += 1;
+            for (i, t) in outcome.tests.iter().enumerate() {
+                self.stats.assertions.total += 1;
+                if !t.passed && !t.skipped {
+                    self.stats.assertions.failed += 1;
+                    failures.push(Failure {
+                        kind: t
+                            .error_name
+                            .clone()
+                            .unwrap_or_else(|| "AssertionError".into()),
+                        test: t.name.clone(),
+                        message: t.error.clone().unwrap_or_default(),
+                        // Newman counts a script's assertions from 0.
+                        at: format!("assertion:{i} in {at}"),
+                        source: source.to_string(),
+                        iteration,
+                    });
+                }
+            }
+            if let Some(e) = &outcome.error {
+                count.failed += 1;
+                // Newman names a script error by what was thrown and has no test for it.
+                let kind = e.name.clone().unwrap_or_else(|| "Error".into());
+                let message = e
+                    .message
+                    .strip_prefix(&format!("{kind}: "))
+                    .unwrap_or(&e.message);
+                failures.push(Failure {
+                    kind,
+                    test: String::new(),
+                    message: message.to_string(),
+                    at: at.into(),
+                    source: source.to_string(),
+                    iteration,
+                });
+            }
+        }
     }
 }
 

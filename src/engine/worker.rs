@@ -536,33 +536,7 @@ impl Worker {
                 call(done, result)
             }
             Origin::Job { id, tag } => {
-                let wants_response = self.jobs.iter().any(|j| {
-                    j.id == id
-                        && j.panicked.is_none()
-                        && crate::fault::contain(|| j.job.wants_response()).unwrap_or(false)
-                });
-                let (bytes_sent, bytes_received) = transfer::wire_sizes(&mut easy);
-                let mut outcome = match result {
-                    Err(err) => failed_outcome(err),
-                    Ok(()) if wants_response => {
-                        let response = transfer::response(&mut easy);
-                        Outcome {
-                            status: response.status,
-                            timings: response.timings,
-                            body_size: response.body_size,
-                            response: Some(response),
-                            ..Outcome::default()
-                        }
-                    }
-                    Ok(()) => Outcome {
-                        status: transfer::status(&mut easy),
-                        timings: transfer::timings(&easy),
-                        body_size: easy.get_ref().body_size(),
-                        ..Outcome::default()
-                    },
-                };
-                outcome.bytes_sent = bytes_sent;
-                outcome.bytes_received = bytes_received;
+                let outcome = self.job_outcome(id, result, &mut easy);
                 self.counters.count(outcome.status, outcome.timings.total);
                 self.job_completed(id, tag, outcome);
             }
@@ -571,6 +545,44 @@ impl Worker {
             easy,
             configured_for: Some(slot.request),
         });
+    }
+
+    /// A job's transfer as an [`Outcome`]: the whole response only when the job wants it (its
+    /// scripts read it), else just the status, timings and sizes.
+    fn job_outcome(
+        &self,
+        id: u64,
+        result: Result<(), TransferError>,
+        easy: &mut curl::easy::Easy2<transfer::Collector>,
+    ) -> Outcome {
+        let wants_response = self.jobs.iter().any(|j| {
+            j.id == id
+                && j.panicked.is_none()
+                && crate::fault::contain(|| j.job.wants_response()).unwrap_or(false)
+        });
+        let (bytes_sent, bytes_received) = transfer::wire_sizes(easy);
+        let mut outcome = match result {
+            Err(err) => failed_outcome(err),
+            Ok(()) if wants_response => {
+                let response = transfer::response(easy);
+                Outcome {
+                    status: response.status,
+                    timings: response.timings,
+                    body_size: response.body_size,
+                    response: Some(response),
+                    ..Outcome::default()
+                }
+            }
+            Ok(()) => Outcome {
+                status: transfer::status(easy),
+                timings: transfer::timings(easy),
+                body_size: easy.get_ref().body_size(),
+                ..Outcome::default()
+            },
+        };
+        outcome.bytes_sent = bytes_sent;
+        outcome.bytes_received = bytes_received;
+        outcome
     }
 
     fn job_completed(&mut self, id: u64, tag: u64, outcome: Outcome) {

@@ -215,14 +215,39 @@ impl RunManager {
             })?;
         }
         let workers = self.engine.worker_count();
-        // Each open-model share at least 1: a share with no room would drop every send it owns.
-        let limits: Vec<usize> = (0..workers)
-            .map(|i| UserShare::limit_of(&plan.mode, plan.max_in_flight, workers, i))
-            .collect();
+        let shared = self.shared_state(&id, plan);
+        if let Some(store) = &self.store {
+            store.set_run_status(&id, RunStatus::Running, None, None, None)?;
+        }
+        let (reports, report_rx) = crossbeam_channel::unbounded();
+        let started = self.start_shares(&shared, &reports);
+        let failure = (started < workers).then(|| {
+            format!("only {started} of {workers} workers took the run: the engine is stopping")
+        });
+        if failure.is_some() {
+            shared.request_stop();
+        }
+        let (events_tx, events) = reporter::subscriber_channel();
+        self.active.lock().insert(id.clone(), Arc::clone(&shared));
+        let tracked = reporter::TrackedRun {
+            shared,
+            reports: report_rx,
+            shares: workers,
+            subscribers: vec![events_tx],
+            store: self.store.clone(),
+            failure,
+            latest: self.latest_slot(&id),
+        };
+        self.send(reporter::Command::Track(Box::new(tracked)))?;
+        Ok(RunHandle { id, events })
+    }
+
+    /// What the run's shares have in common: the plan, its start, its stop and its recorder.
+    fn shared_state(&self, id: &str, plan: LoadPlan) -> Arc<RunShared> {
         let recorder = match (&self.store, plan.record) {
             (Some(store), Some(policy)) => Some(crate::recording::OutcomeRecorder::new(
                 crate::store::ResultRecorder::new(store.clone(), policy),
-                id.clone(),
+                id.to_string(),
             )),
             _ => None,
         };
@@ -232,8 +257,8 @@ impl RunManager {
                 plan.start_at_ms
                     .map_or(0, |at| at.saturating_sub(crate::clock::now_millis())),
             );
-        let shared = Arc::new(RunShared {
-            id: id.clone(),
+        Arc::new(RunShared {
+            id: id.to_string(),
             start,
             plan,
             stop_ns: AtomicU64::new(NOT_STOPPED),
@@ -241,59 +266,47 @@ impl RunManager {
             next_iteration: AtomicU64::new(0),
             aborted: AtomicBool::new(false),
             recorder,
-        });
-        if let Some(store) = &self.store {
-            store.set_run_status(&id, RunStatus::Running, None, None, None)?;
-        }
-        let (reports, report_rx) = crossbeam_channel::unbounded();
-        let started = self
-            .engine
+        })
+    }
+
+    /// Gives every worker its share of the run (a user share for flows, a request share
+    /// otherwise); returns how many workers took one.
+    fn start_shares(
+        &self,
+        shared: &Arc<RunShared>,
+        reports: &Sender<stats::ShareMessage>,
+    ) -> usize {
+        let plan = &shared.plan;
+        let workers = self.engine.worker_count();
+        // Each open-model share at least 1: a share with no room would drop every send it owns.
+        let limits: Vec<usize> = (0..workers)
+            .map(|i| UserShare::limit_of(&plan.mode, plan.max_in_flight, workers, i))
+            .collect();
+        self.engine
             .start_job(|i, n| -> Box<dyn crate::engine::Job> {
-                match &shared.plan.flow {
+                let (shared, reports) = (Arc::clone(shared), reports.clone());
+                match &plan.flow {
                     Some(flow) => Box::new(UserShare::new(
-                        Arc::clone(&shared),
+                        shared,
                         Arc::clone(flow),
                         i,
                         n,
                         limits[i],
-                        reports.clone(),
+                        reports,
                     )),
-                    None => Box::new(RunShare::new(
-                        Arc::clone(&shared),
-                        i,
-                        n,
-                        limits[i],
-                        reports.clone(),
-                    )),
+                    None => Box::new(RunShare::new(shared, i, n, limits[i], reports)),
                 }
-            });
-        let failure = (started < workers).then(|| {
-            format!("only {started} of {workers} workers took the run: the engine is stopping")
-        });
-        if failure.is_some() {
-            shared.request_stop();
-        }
-        let (events_tx, events) = reporter::subscriber_channel();
-        self.active.lock().insert(id.clone(), Arc::clone(&shared));
+            })
+    }
+
+    /// The slot the reporter keeps the run's latest snapshot in; only active runs' slots are kept.
+    fn latest_slot(&self, id: &str) -> Arc<Mutex<Option<RunSnapshot>>> {
         let latest = Arc::new(Mutex::new(None));
-        {
-            let mut all = self.latest.lock();
-            // Only active runs' slots are kept.
-            let active = self.active.lock();
-            all.retain(|run, _| active.contains_key(run));
-            all.insert(id.clone(), Arc::clone(&latest));
-        }
-        let tracked = reporter::TrackedRun {
-            shared,
-            reports: report_rx,
-            shares: workers,
-            subscribers: vec![events_tx],
-            store: self.store.clone(),
-            failure,
-            latest,
-        };
-        self.send(reporter::Command::Track(Box::new(tracked)))?;
-        Ok(RunHandle { id, events })
+        let mut all = self.latest.lock();
+        let active = self.active.lock();
+        all.retain(|run, _| active.contains_key(run));
+        all.insert(id.to_string(), Arc::clone(&latest));
+        latest
     }
 
     /// Asks a run to stop: nothing new is sent, in-flight requests get the run's graceful stop.

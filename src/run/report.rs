@@ -175,27 +175,7 @@ impl FinalReport {
         };
         let responses = t.responses().max(1) as f64;
         let [dns, connect, tls, first_byte] = t.phase_sums_us.map(|sum| sum as f64 / responses);
-        let run_measured = measured(stats, open, secs);
-        let flow_stats = stats.flow.as_deref();
-        let empty = RunStats::default();
-        let thresholds: Vec<ThresholdResult> = plan
-            .thresholds
-            .iter()
-            .map(|th| match th.scope {
-                Scope::Run => th.check(&run_measured),
-                Scope::Step(i) => {
-                    let step = flow_stats.and_then(|f| f.steps.get(&i)).unwrap_or(&empty);
-                    th.check(&measured(step, open, secs))
-                }
-                Scope::Iteration => {
-                    let mut whole = measured(&empty, false, secs);
-                    if let Some(f) = flow_stats {
-                        latency_of(&mut whole, &f.iteration_us);
-                    }
-                    th.check(&whole)
-                }
-            })
-            .collect();
+        let thresholds = check_thresholds(plan, stats, secs);
         FinalReport {
             run_id: run_id.to_string(),
             status,
@@ -244,6 +224,32 @@ impl FinalReport {
                 .map(|flow| flow_report(plan, flow, stats, open)),
         }
     }
+}
+
+/// Each threshold against what it is about: the whole run, one step of the flow, or whole
+/// iterations.
+fn check_thresholds(plan: &LoadPlan, stats: &RunStats, secs: f64) -> Vec<ThresholdResult> {
+    let open = plan.is_open();
+    let run_measured = measured(stats, open, secs);
+    let flow_stats = stats.flow.as_deref();
+    let empty = RunStats::default();
+    plan.thresholds
+        .iter()
+        .map(|th| match th.scope {
+            Scope::Run => th.check(&run_measured),
+            Scope::Step(i) => {
+                let step = flow_stats.and_then(|f| f.steps.get(&i)).unwrap_or(&empty);
+                th.check(&measured(step, open, secs))
+            }
+            Scope::Iteration => {
+                let mut whole = measured(&empty, false, secs);
+                if let Some(f) = flow_stats {
+                    latency_of(&mut whole, &f.iteration_us);
+                }
+                th.check(&whole)
+            }
+        })
+        .collect()
 }
 
 fn has_scripts(plan: &LoadPlan) -> bool {

@@ -199,20 +199,7 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
         }
         let now = Instant::now();
         next_tick = now + TICK;
-        let mut done = Vec::new();
-        for (id, state) in runs.iter_mut() {
-            // A fault in one run's numbers fails that run, not the reporter of every run.
-            match crate::fault::contain(|| state.tick(now)) {
-                Ok(true) => done.push(id.clone()),
-                Ok(false) => {}
-                Err(what) => {
-                    let reason = format!("the run's reporter failed: {what}");
-                    state.run.failure.get_or_insert(reason);
-                    state.run.shared.request_stop();
-                    done.push(id.clone());
-                }
-            }
-        }
+        let done = tick_all(&mut runs, now);
         if !done.is_empty() {
             // A moment after the end: the workers drop their shares (and script runtimes) just
             // after they report finishing.
@@ -226,21 +213,39 @@ fn run(commands: Receiver<Command>, active: Arc<Mutex<HashMap<String, Arc<RunSha
             if let Some(state) = runs.remove(&id) {
                 // Inactive before anyone hears it is complete.
                 active.lock().remove(&id);
-                let store = state.run.store.clone();
-                if let Err(what) = crate::fault::contain(|| state.finish()) {
-                    let reason = format!("the run's final report could not be built: {what}");
-                    log::error!("run {id}: {reason}");
-                    if let Some(store) = store {
-                        let _ = store.set_run_status(
-                            &id,
-                            RunStatus::Failed,
-                            Some(now_ms()),
-                            None,
-                            Some(reason),
-                        );
-                    }
-                }
+                finish(state, &id);
             }
+        }
+    }
+}
+
+/// Every run's tick; returns the runs that ended. A fault in one run's numbers fails that run,
+/// not the reporter of every run.
+fn tick_all(runs: &mut HashMap<String, RunState>, now: Instant) -> Vec<String> {
+    let mut done = Vec::new();
+    for (id, state) in runs.iter_mut() {
+        match crate::fault::contain(|| state.tick(now)) {
+            Ok(true) => done.push(id.clone()),
+            Ok(false) => {}
+            Err(what) => {
+                let reason = format!("the run's reporter failed: {what}");
+                state.run.failure.get_or_insert(reason);
+                state.run.shared.request_stop();
+                done.push(id.clone());
+            }
+        }
+    }
+    done
+}
+
+/// The run's final report; a run whose report cannot be built is recorded as failed.
+fn finish(state: RunState, id: &str) {
+    let store = state.run.store.clone();
+    if let Err(what) = crate::fault::contain(|| state.finish()) {
+        let reason = format!("the run's final report could not be built: {what}");
+        log::error!("run {id}: {reason}");
+        if let Some(store) = store {
+            let _ = store.set_run_status(id, RunStatus::Failed, Some(now_ms()), None, Some(reason));
         }
     }
 }

@@ -114,6 +114,39 @@ pub struct Segment {
     owned: Vec<u64>,
 }
 
+/// The sequence's cycle (the indices after which the striping repeats) and the positions in it
+/// that `part` owns: in turn, each position goes to the part furthest behind its share, so
+/// every part's indices are spread evenly and the parts together own each index once.
+fn stripe(bounds: &[Fraction], part: usize) -> Result<(u64, Vec<u64>), String> {
+    let cycle = bounds.iter().try_fold(1u64, |l, f| {
+        let l = l / gcd(l, f.den) * f.den;
+        (l <= MAX_CYCLE).then_some(l)
+    });
+    let cycle = cycle.filter(|c| c.saturating_mul(bounds.len() as u64) <= 20 * MAX_CYCLE).ok_or_else(|| {
+        format!("the sequence's fractions need a cycle over {MAX_CYCLE} indices; use simpler fractions")
+    })?;
+    let shares: Vec<u64> = bounds
+        .windows(2)
+        .map(|w| w[1].of(cycle) - w[0].of(cycle))
+        .collect();
+    let mut given = vec![0u64; shares.len()];
+    let mut owned = Vec::with_capacity(shares[part] as usize);
+    for position in 0..cycle {
+        let behind = |j: usize| {
+            i128::from(shares[j]) * i128::from(position + 1)
+                - i128::from(given[j]) * i128::from(cycle)
+        };
+        let next = (0..shares.len())
+            .max_by_key(|&j| (behind(j), std::cmp::Reverse(j)))
+            .expect("a sequence has parts");
+        given[next] += 1;
+        if next == part {
+            owned.push(position);
+        }
+    }
+    Ok((cycle, owned))
+}
+
 impl Segment {
     /// `segment`: "I/N" (the I-th of N equal parts, counting from 1) or "from:to" (fractions,
     /// as k6 writes them). `sequence`: every part's boundaries, "0,1/4,1/2,1"; required for
@@ -161,33 +194,7 @@ impl Segment {
             .windows(2)
             .position(|w| w[0] == from && w[1] == to)
             .ok_or_else(|| format!("segment {from}:{to} is not one of the sequence's parts"))?;
-        let cycle = bounds.iter().try_fold(1u64, |l, f| {
-            let l = l / gcd(l, f.den) * f.den;
-            (l <= MAX_CYCLE).then_some(l)
-        });
-        let cycle = cycle.filter(|c| c.saturating_mul(bounds.len() as u64) <= 20 * MAX_CYCLE).ok_or_else(|| {
-            format!("the sequence's fractions need a cycle over {MAX_CYCLE} indices; use simpler fractions")
-        })?;
-        // Each part's positions per cycle, then the positions in turn to the part furthest behind.
-        let shares: Vec<u64> = bounds
-            .windows(2)
-            .map(|w| w[1].of(cycle) - w[0].of(cycle))
-            .collect();
-        let mut given = vec![0u64; shares.len()];
-        let mut owned = Vec::with_capacity(shares[part] as usize);
-        for position in 0..cycle {
-            let behind = |j: usize| {
-                i128::from(shares[j]) * i128::from(position + 1)
-                    - i128::from(given[j]) * i128::from(cycle)
-            };
-            let next = (0..shares.len())
-                .max_by_key(|&j| (behind(j), std::cmp::Reverse(j)))
-                .expect("a sequence has parts");
-            given[next] += 1;
-            if next == part {
-                owned.push(position);
-            }
-        }
+        let (cycle, owned) = stripe(&bounds, part)?;
         Ok(Segment {
             from,
             to,

@@ -104,6 +104,106 @@ impl RunShare {
                 .min(busy_until.unwrap_or(deadline)),
         )
     }
+
+    /// Open model: the share's next schedule index when it is due; every send due while the
+    /// in-flight limit is reached is dropped, never postponed.
+    fn next_open(&mut self, now: Instant, in_flight: usize) -> Next {
+        let start = self.shared.start;
+        let Mode::Open(schedule) = &self.shared.plan.mode else {
+            unreachable!("next_open is called for open-model runs")
+        };
+        loop {
+            let Some(offset) = schedule.send_time(self.next_k) else {
+                let end = start + schedule.duration();
+                return self.wind_down(now, in_flight, end.min(now));
+            };
+            let due = start + offset;
+            if due > now {
+                let next_own = self.next_k + self.workers;
+                let window = self
+                    .shared
+                    .plan
+                    .send_window
+                    .for_gap(|| Some(schedule.send_time(next_own)?.saturating_sub(offset)));
+                let wake = window_end(start, due, window);
+                return Next::At(wake.min(self.out.next_report));
+            }
+            // Sends whose pre-request scripts still wait count as in flight.
+            if in_flight + self.scripts.sends_pending() >= self.limit {
+                // Never postponed: a late send would hide the server's slowness. Every send
+                // due by now is dropped at once (at absurd rates they are countless).
+                let due = schedule.due_by(now.saturating_duration_since(start));
+                // At least this one, which is due (the integral and its inverse may disagree
+                // in the last bit).
+                let n = owed(self.next_k, due, self.workers).max(1);
+                self.out.interval.dropped += n;
+                self.next_k += n * self.workers;
+                continue;
+            }
+            let k = self.next_k;
+            self.next_k += self.workers;
+            if let Some(next) = start_send(
+                &self.shared.plan,
+                &mut self.scripts,
+                &mut self.out.interval,
+                k,
+            ) {
+                return next;
+            }
+        }
+    }
+
+    /// Closed model: a new send whenever the share is below its part of the concurrency.
+    fn next_closed(&mut self, now: Instant, in_flight: usize) -> Next {
+        loop {
+            // Sends whose pre-request scripts still wait count as in flight.
+            if in_flight + self.scripts.sends_pending() >= self.limit {
+                return Next::At(self.out.next_report);
+            }
+            let k = self.next_k;
+            self.next_k += self.workers;
+            if let Some(next) = start_send(
+                &self.shared.plan,
+                &mut self.scripts,
+                &mut self.out.interval,
+                k,
+            ) {
+                return next;
+            }
+            if now + REPORT_INTERVAL < Instant::now() {
+                // Every send is failing its script: let the reporter and the stop check in.
+                return Next::At(Instant::now());
+            }
+        }
+    }
+
+    /// Iterations: the next index claimed from the counter all shares take from, so the total
+    /// is exact.
+    fn next_iteration(&mut self, now: Instant, in_flight: usize, iterations: u64) -> Next {
+        loop {
+            // Checked before claiming, so the shared counter stops near the total; and
+            // before the limit, so a share with no users (fewer users than workers) ends.
+            if self.shared.next_index.load(Relaxed) >= iterations {
+                return self.wind_down(now, in_flight, now);
+            }
+            // Sends whose pre-request scripts still wait count as in flight.
+            if in_flight + self.scripts.sends_pending() >= self.limit {
+                return Next::At(self.out.next_report);
+            }
+            let index = self.shared.next_index.fetch_add(1, Relaxed);
+            if index >= iterations {
+                return self.wind_down(now, in_flight, now);
+            }
+            if let Some(next) = start_send(
+                &self.shared.plan,
+                &mut self.scripts,
+                &mut self.out.interval,
+                index,
+            ) {
+                return next;
+            }
+        }
+    }
 }
 
 /// Starts request `k` of the run (open model: its schedule index); the tag is `k`, from which
@@ -149,7 +249,6 @@ impl Job for RunShare {
             }
             return Next::Start { request, tag };
         }
-        let start = self.shared.start;
         if let Some(stopped_at) = self.shared.stopped_at(now) {
             if !self.shared.starts_late(now, stopped_at) {
                 self.settle();
@@ -157,88 +256,9 @@ impl Job for RunShare {
             }
         }
         match &self.shared.plan.mode {
-            Mode::Open(schedule) => loop {
-                let Some(offset) = schedule.send_time(self.next_k) else {
-                    let end = start + schedule.duration();
-                    return self.wind_down(now, in_flight, end.min(now));
-                };
-                let due = start + offset;
-                if due > now {
-                    let next_own = self.next_k + self.workers;
-                    let window = self
-                        .shared
-                        .plan
-                        .send_window
-                        .for_gap(|| Some(schedule.send_time(next_own)?.saturating_sub(offset)));
-                    let wake = window_end(start, due, window);
-                    return Next::At(wake.min(self.out.next_report));
-                }
-                // Sends whose pre-request scripts still wait count as in flight.
-                if in_flight + self.scripts.sends_pending() >= self.limit {
-                    // Never postponed: a late send would hide the server's slowness. Every send
-                    // due by now is dropped at once (at absurd rates they are countless).
-                    let due = schedule.due_by(now.saturating_duration_since(start));
-                    // At least this one, which is due (the integral and its inverse may disagree
-                    // in the last bit).
-                    let n = owed(self.next_k, due, self.workers).max(1);
-                    self.out.interval.dropped += n;
-                    self.next_k += n * self.workers;
-                    continue;
-                }
-                let k = self.next_k;
-                self.next_k += self.workers;
-                if let Some(next) = start_send(
-                    &self.shared.plan,
-                    &mut self.scripts,
-                    &mut self.out.interval,
-                    k,
-                ) {
-                    return next;
-                }
-            },
-            Mode::Closed { .. } => loop {
-                // Sends whose pre-request scripts still wait count as in flight.
-                if in_flight + self.scripts.sends_pending() >= self.limit {
-                    return Next::At(self.out.next_report);
-                }
-                let k = self.next_k;
-                self.next_k += self.workers;
-                if let Some(next) = start_send(
-                    &self.shared.plan,
-                    &mut self.scripts,
-                    &mut self.out.interval,
-                    k,
-                ) {
-                    return next;
-                }
-                if now + REPORT_INTERVAL < Instant::now() {
-                    // Every send is failing its script: let the reporter and the stop check in.
-                    return Next::At(Instant::now());
-                }
-            },
-            Mode::Iterations { iterations, .. } => loop {
-                // Checked before claiming, so the shared counter stops near the total; and
-                // before the limit, so a share with no users (fewer users than workers) ends.
-                if self.shared.next_index.load(Relaxed) >= *iterations {
-                    return self.wind_down(now, in_flight, now);
-                }
-                // Sends whose pre-request scripts still wait count as in flight.
-                if in_flight + self.scripts.sends_pending() >= self.limit {
-                    return Next::At(self.out.next_report);
-                }
-                let index = self.shared.next_index.fetch_add(1, Relaxed);
-                if index >= *iterations {
-                    return self.wind_down(now, in_flight, now);
-                }
-                if let Some(next) = start_send(
-                    &self.shared.plan,
-                    &mut self.scripts,
-                    &mut self.out.interval,
-                    index,
-                ) {
-                    return next;
-                }
-            },
+            Mode::Open(_) => self.next_open(now, in_flight),
+            Mode::Closed { .. } => self.next_closed(now, in_flight),
+            Mode::Iterations { iterations, .. } => self.next_iteration(now, in_flight, *iterations),
             // Users' modes: the run's plan gives them a flow, which user shares run.
             Mode::RampingUsers { .. } | Mode::PerUserIterations { .. } => {
                 self.wind_down(now, in_flight, now)

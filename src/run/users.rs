@@ -282,30 +282,7 @@ impl UserShare {
         let wait = self.out.next_report;
         let shared = Arc::clone(&self.shared);
         match &shared.plan.mode {
-            Mode::Open(schedule) => {
-                let Some(offset) = schedule.send_time(self.next_k) else {
-                    return Starting::End((start + schedule.duration()).min(now));
-                };
-                let due = start + offset;
-                if due > now {
-                    return Starting::Wait(due);
-                }
-                match self.free_user(usize::MAX) {
-                    Some(u) => {
-                        self.next_k += self.workers as u64;
-                        let iteration = self.iteration_number();
-                        self.begin(u, due, iteration);
-                    }
-                    None => {
-                        // No user free: every iteration due by now is dropped, never delayed.
-                        let due = schedule.due_by(now.saturating_duration_since(start));
-                        let n = owed(self.next_k, due, self.workers as u64).max(1);
-                        self.out.interval.dropped += n;
-                        self.next_k += n * self.workers as u64;
-                    }
-                }
-                Starting::Started
-            }
+            Mode::Open(schedule) => self.start_open(schedule, now),
             Mode::Closed { .. } => self.keep_busy(self.limit, now, wait),
             Mode::RampingUsers {
                 start: from,
@@ -315,31 +292,7 @@ impl UserShare {
                 let want = split(want, self.workers, self.worker);
                 self.keep_busy(want, now, wait.min(now + RAMP_CHECK))
             }
-            Mode::Iterations { iterations, .. } => {
-                // Checked before claiming, so the shared counter stops near the total; and
-                // before the limit, so a worker with no users (fewer users than workers) ends.
-                if self.shared.next_index.load(Relaxed) >= *iterations {
-                    return Starting::End(now);
-                }
-                if self.busy >= self.limit {
-                    return Starting::Wait(wait);
-                }
-                let index = self.shared.next_index.fetch_add(1, Relaxed);
-                if index >= *iterations {
-                    return Starting::End(now);
-                }
-                match self.free_user(self.limit) {
-                    Some(u) => {
-                        self.begin(u, now, index);
-                        Starting::Started
-                    }
-                    // Not expected (fewer are busy than the limit); the claim is not lost.
-                    None => {
-                        self.out.interval.dropped += 1;
-                        Starting::Wait(wait)
-                    }
-                }
-            }
+            Mode::Iterations { iterations, .. } => self.start_iteration(*iterations, now, wait),
             Mode::PerUserIterations { .. } => match self.free_user(self.limit) {
                 Some(u) => {
                     let iteration = self.iteration_number();
@@ -349,6 +302,60 @@ impl UserShare {
                 // Every user has run its iterations or is running one.
                 None => Starting::End(now),
             },
+        }
+    }
+
+    /// Open model: the worker's next iteration when it is due, on a free user; with no user
+    /// free, every iteration due by now is dropped, never delayed.
+    fn start_open(&mut self, schedule: &super::schedule::Schedule, now: Instant) -> Starting {
+        let start = self.shared.start;
+        let Some(offset) = schedule.send_time(self.next_k) else {
+            return Starting::End((start + schedule.duration()).min(now));
+        };
+        let due = start + offset;
+        if due > now {
+            return Starting::Wait(due);
+        }
+        match self.free_user(usize::MAX) {
+            Some(u) => {
+                self.next_k += self.workers as u64;
+                let iteration = self.iteration_number();
+                self.begin(u, due, iteration);
+            }
+            None => {
+                let due = schedule.due_by(now.saturating_duration_since(start));
+                let n = owed(self.next_k, due, self.workers as u64).max(1);
+                self.out.interval.dropped += n;
+                self.next_k += n * self.workers as u64;
+            }
+        }
+        Starting::Started
+    }
+
+    /// Iterations: the next index claimed from the counter all workers take from.
+    fn start_iteration(&mut self, iterations: u64, now: Instant, wait: Instant) -> Starting {
+        // Checked before claiming, so the shared counter stops near the total; and before the
+        // limit, so a worker with no users (fewer users than workers) ends.
+        if self.shared.next_index.load(Relaxed) >= iterations {
+            return Starting::End(now);
+        }
+        if self.busy >= self.limit {
+            return Starting::Wait(wait);
+        }
+        let index = self.shared.next_index.fetch_add(1, Relaxed);
+        if index >= iterations {
+            return Starting::End(now);
+        }
+        match self.free_user(self.limit) {
+            Some(u) => {
+                self.begin(u, now, index);
+                Starting::Started
+            }
+            // Not expected (fewer are busy than the limit); the claim is not lost.
+            None => {
+                self.out.interval.dropped += 1;
+                Starting::Wait(wait)
+            }
         }
     }
 

@@ -351,47 +351,16 @@ impl Writer {
         let mut shutdown = false;
         let mut begun = self.begin();
         let started = Instant::now();
-        let tx = &self.conn;
         let mut batch = Batch::default();
         // First the run rows an earlier batch could not commit, so a run's rows stay in order.
         let retry = std::mem::take(&mut *self.retry.borrow_mut());
         for row in retry {
-            self.apply_run_row(tx, row, &mut batch);
+            self.apply_run_row(&self.conn, row, &mut batch);
         }
         let mut item = first;
         while let Some(next) = item.take() {
-            let ends_batch = match next {
-                Item::Command(Command::Shutdown) => {
-                    shutdown = true;
-                    true
-                }
-                Item::Command(Command::Flush(ack)) => {
-                    acks.push(ack);
-                    // Samples sent before the flush are waiting in their own queue: take them.
-                    while let Ok(row) = self.queues.samples.try_recv() {
-                        apply_result(tx, &row, &self.counters, &mut batch);
-                    }
-                    true
-                }
-                Item::Command(Command::Call(call)) => {
-                    replies.push(call(tx));
-                    true
-                }
-                // A run's row is committed at once: a later batch that fails (a full disk rolls
-                // a transaction back) must not take it along.
-                Item::Command(Command::Run(row)) => {
-                    self.apply_run_row(tx, row, &mut batch);
-                    true
-                }
-                Item::Command(command) => {
-                    apply(tx, command, &self.counters, &mut batch);
-                    false
-                }
-                Item::Sample(row) => {
-                    apply_result(tx, &row, &self.counters, &mut batch);
-                    false
-                }
-            };
+            shutdown |= matches!(next, Item::Command(Command::Shutdown));
+            let ends_batch = self.apply_item(next, &mut batch, acks, replies);
             // After the item is applied, so the panic finds it in the batch.
             #[cfg(test)]
             if tests::PANIC_IN_BATCH
@@ -417,34 +386,7 @@ impl Writer {
                 item = self.queues.next(Some(left));
             }
         }
-        let committed = match begun {
-            // Without a transaction each statement stood alone (and failed, counted).
-            Err(why) => {
-                self.not_committed(&mut batch, &why);
-                Err(CommitFailure::Unwritable(why))
-            }
-            Ok(()) => match self.conn.execute_batch("COMMIT") {
-                Ok(()) => {
-                    self.counters
-                        .rows_written
-                        .fetch_add(batch.row_count() as u64, Relaxed);
-                    if !batch.run_rows.is_empty() && self.retry.borrow().is_empty() {
-                        self.unrecorded.clear();
-                    }
-                    Ok(())
-                }
-                Err(e) => {
-                    let why = format!("the write was not committed: {e}");
-                    self.counters.failed(why.clone());
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                    self.not_committed(&mut batch, &why);
-                    Err(match super::error::cannot_write(&e) {
-                        true => CommitFailure::Unwritable(why),
-                        false => CommitFailure::NotCommitted(why),
-                    })
-                }
-            },
-        };
+        let committed = self.commit(begun, &mut batch);
         let rolled_back = std::mem::take(&mut batch.rolled_back_calls);
         for reply in replies.drain(..) {
             reply(match &committed {
@@ -458,6 +400,79 @@ impl Writer {
             let _ = ack.send(());
         }
         shutdown
+    }
+
+    /// Applies one queued item to the open transaction. Returns whether it ends the batch: a
+    /// command someone waits on (a flush, a call, shutting down) or a run row is committed at
+    /// once.
+    fn apply_item(
+        &self,
+        item: Item,
+        batch: &mut Batch,
+        acks: &mut Vec<Sender<()>>,
+        replies: &mut Vec<Reply>,
+    ) -> bool {
+        let tx = &self.conn;
+        match item {
+            Item::Command(Command::Shutdown) => true,
+            Item::Command(Command::Flush(ack)) => {
+                acks.push(ack);
+                // Samples sent before the flush are waiting in their own queue: take them.
+                while let Ok(row) = self.queues.samples.try_recv() {
+                    apply_result(tx, &row, &self.counters, batch);
+                }
+                true
+            }
+            Item::Command(Command::Call(call)) => {
+                replies.push(call(tx));
+                true
+            }
+            // A run's row is committed at once: a later batch that fails (a full disk rolls
+            // a transaction back) must not take it along.
+            Item::Command(Command::Run(row)) => {
+                self.apply_run_row(tx, row, batch);
+                true
+            }
+            Item::Command(command) => {
+                apply(tx, command, &self.counters, batch);
+                false
+            }
+            Item::Sample(row) => {
+                apply_result(tx, &row, &self.counters, batch);
+                false
+            }
+        }
+    }
+
+    /// Commits the batch's transaction; what a failed commit (or no transaction at all) lost is
+    /// counted as not recorded.
+    fn commit(&self, begun: Result<(), String>, batch: &mut Batch) -> Result<(), CommitFailure> {
+        // Without a transaction each statement stood alone (and failed, counted).
+        if let Err(why) = begun {
+            self.not_committed(batch, &why);
+            return Err(CommitFailure::Unwritable(why));
+        }
+        match self.conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                self.counters
+                    .rows_written
+                    .fetch_add(batch.row_count() as u64, Relaxed);
+                if !batch.run_rows.is_empty() && self.retry.borrow().is_empty() {
+                    self.unrecorded.clear();
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let why = format!("the write was not committed: {e}");
+                self.counters.failed(why.clone());
+                let _ = self.conn.execute_batch("ROLLBACK");
+                self.not_committed(batch, &why);
+                Err(match super::error::cannot_write(&e) {
+                    true => CommitFailure::Unwritable(why),
+                    false => CommitFailure::NotCommitted(why),
+                })
+            }
+        }
     }
 
     /// Applies a run row; one the database cannot take now (a full disk) is kept to retry.
