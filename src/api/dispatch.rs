@@ -42,7 +42,8 @@ pub(super) fn handle(state: &Arc<AppState>, exchange: Exchange) {
     );
 }
 
-/// The route table's endpoints to their handlers: one arm each, so it is as long as the table.
+/// The route table's endpoints to their handlers.
+// Kept whole: one arm per route, so it is as long as the table.
 fn dispatch(
     state: &AppState,
     request: &Request,

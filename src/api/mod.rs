@@ -144,6 +144,21 @@ pub struct Daemon {
     addr: SocketAddr,
 }
 
+/// The control API's listener, with its limits.
+fn listen(config: &DaemonConfig) -> Result<transport::Server, DaemonError> {
+    let wanted = SocketAddr::new(config.bind, config.port);
+    let limits = transport::Limits {
+        max_connections: connection_cap(config.max_connections),
+        request_timeout: config.request_timeout,
+        idle_timeout: config.idle_timeout,
+        max_body: security::MAX_BODY,
+    };
+    transport::Server::bind(wanted, limits, reply::refusal).map_err(|e| DaemonError::Listen {
+        addr: wanted,
+        message: e.to_string(),
+    })
+}
+
 impl Daemon {
     /// Opens the database, starts the engine and the run manager, and starts listening.
     pub fn start(config: DaemonConfig) -> Result<Daemon, DaemonError> {
@@ -151,19 +166,7 @@ impl Daemon {
             return Err(DaemonError::TokenRequired(config.bind));
         }
         let store = Store::open(&config.db)?;
-        let wanted = SocketAddr::new(config.bind, config.port);
-        let limits = transport::Limits {
-            max_connections: connection_cap(config.max_connections),
-            request_timeout: config.request_timeout,
-            idle_timeout: config.idle_timeout,
-            max_body: security::MAX_BODY,
-        };
-        let server = transport::Server::bind(wanted, limits, reply::refusal).map_err(|e| {
-            DaemonError::Listen {
-                addr: wanted,
-                message: e.to_string(),
-            }
-        })?;
+        let server = listen(&config)?;
         let addr = server.addr();
         // Bound first, so the engine knows the address its runs and scripts may not reach.
         let self_guard = match config.allow_self_requests {

@@ -28,6 +28,15 @@ fn host_name(value: &str) -> &str {
 
 impl Policy {
     pub(super) fn check(&self, req: &Request) -> Result<(), ApiError> {
+        let host = self.check_host(req)?;
+        self.check_origin(req, host)?;
+        self.check_token(req)?;
+        check_content_type(req)
+    }
+
+    /// The Host: exactly one, naming a loopback host or the bound address (unless a token is
+    /// set). Returns it.
+    fn check_host<'r>(&self, req: &'r Request) -> Result<&'r str, ApiError> {
         let host = req
             .header("Host")
             .ok_or_else(|| ApiError::bad_request("the request has no Host header"))?;
@@ -51,6 +60,11 @@ impl Policy {
                 format!("Host `{host}` is not this engine's address; requests must name a loopback host or the bound address (DNS rebinding protection)"),
             ));
         }
+        Ok(host)
+    }
+
+    /// A browser's Origin: the engine's own, or one allowed with `--allow-origin`.
+    fn check_origin(&self, req: &Request, host: &str) -> Result<(), ApiError> {
         if let Some(origin) = req.header("Origin") {
             // The engine's own pages (`/ui/`) call it from its own origin: browsers send that
             // Origin on POSTs too. The Host check above already refused a rebinding name.
@@ -63,6 +77,11 @@ impl Policy {
                 ));
             }
         }
+        Ok(())
+    }
+
+    /// With `--token`: every request but the UI's static files carries it.
+    fn check_token(&self, req: &Request) -> Result<(), ApiError> {
         // The UI's static files hold no data: a browser must load them before it can ask for
         // the token, and every API call they make carries it.
         let ui_file = req.method() == "GET" && req.url().starts_with("/ui");
@@ -78,25 +97,30 @@ impl Policy {
                 ));
             }
         }
-        let writes = matches!(req.method(), "POST" | "PUT");
-        if writes && !req.body().is_empty() {
-            let json = req.header("Content-Type").is_some_and(|t| {
-                t.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .eq_ignore_ascii_case("application/json")
-            });
-            if !json {
-                return Err(ApiError::new(
-                    415,
-                    "unsupported_media_type",
-                    "request bodies must be JSON: send `Content-Type: application/json`",
-                ));
-            }
-        }
         Ok(())
     }
+}
+
+/// Bodies of writes are JSON, said so: a browser's form post cannot reach a handler.
+fn check_content_type(req: &Request) -> Result<(), ApiError> {
+    let writes = matches!(req.method(), "POST" | "PUT");
+    if writes && !req.body().is_empty() {
+        let json = req.header("Content-Type").is_some_and(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/json")
+        });
+        if !json {
+            return Err(ApiError::new(
+                415,
+                "unsupported_media_type",
+                "request bodies must be JSON: send `Content-Type: application/json`",
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -63,19 +63,7 @@ pub(super) fn run(args: CollectionRunArgs) -> Result<ExitCode, CliError> {
         emit(&reporter.summary(&summary));
     }
     write_reports(&args, &reporters, &summary)?;
-    if summary.stopped.as_deref() == Some(RUN_TIMED_OUT) {
-        // As Newman: a run cut short by --timeout fails.
-        emit(&format!(
-            "error: the run did not finish within --timeout {} ms\n",
-            args.timeout
-        ));
-        return Ok(if args.suppress_exit_code {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        });
-    }
-    Ok(exit_code(&summary, args.suppress_exit_code))
+    Ok(exit_code(&summary, &args))
 }
 
 /// `-r`: the reporters asked for, each one Vayu has.
@@ -285,8 +273,17 @@ fn read_jar(path: &str) -> Result<String, CliError> {
     Ok(text)
 }
 
-fn exit_code(summary: &RunSummary, suppress: bool) -> ExitCode {
-    if summary.failed() && !suppress {
+/// Newman's: 1 when anything failed or the run was cut short by `--timeout` (said on
+/// stdout), unless `--suppress-exit-code`.
+fn exit_code(summary: &RunSummary, args: &CollectionRunArgs) -> ExitCode {
+    let timed_out = summary.stopped.as_deref() == Some(RUN_TIMED_OUT);
+    if timed_out {
+        emit(&format!(
+            "error: the run did not finish within --timeout {} ms\n",
+            args.timeout
+        ));
+    }
+    if (summary.failed() || timed_out) && !args.suppress_exit_code {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -60,6 +60,20 @@ pub(super) fn load(
         }
         std::thread::sleep(Duration::from_millis(200));
     }
+    let reports = collect_reports(&engines, followers);
+    if reports.is_empty() {
+        return Err(CliError::Run("no engine returned a report".into()));
+    }
+    crate::run::merge(&reports, thresholds).map_err(CliError::Run)
+}
+
+/// Each engine's final report; an engine whose follower failed is said on stderr (the merged
+/// report then names its segment as missing).
+fn collect_reports(
+    engines: &[Engine],
+    followers: Vec<std::thread::JoinHandle<Result<FinalReport, CliError>>>,
+) -> Vec<FinalReport> {
+    let n = engines.len();
     let mut reports: Vec<FinalReport> = Vec::new();
     for (i, follower) in followers.into_iter().enumerate() {
         let lost = match follower.join() {
@@ -76,10 +90,7 @@ pub(super) fn load(
             i + 1
         );
     }
-    if reports.is_empty() {
-        return Err(CliError::Run("no engine returned a report".into()));
-    }
-    crate::run::merge(&reports, thresholds).map_err(CliError::Run)
+    reports
 }
 
 /// Starts every part (engine URL, run id) at one common start; if one refuses, stops those

@@ -67,6 +67,11 @@ pub(super) fn load(args: LoadArgs) -> Result<ExitCode, CliError> {
     } else {
         emit(&render(&report));
     }
+    exit_code(report)
+}
+
+/// A failed run is an error; failed thresholds, then a stop, have their own exit codes.
+fn exit_code(report: FinalReport) -> Result<ExitCode, CliError> {
     Ok(match report.status {
         RunStatus::Failed => {
             return Err(CliError::Run(format!(

@@ -30,17 +30,7 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         Some(url) => send_through(url, &args, &spec, &variables)?,
         None => send_here(&args, spec, variables)?,
     };
-    if !result.unresolved_variables.is_empty() {
-        eprintln!(
-            "vayu-cli: warning: unresolved variables sent as written: {}",
-            result
-                .unresolved_variables
-                .iter()
-                .map(|n| format!("{{{{{n}}}}}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    warn_unresolved(&result.unresolved_variables);
     if let Some(invalid) = &result.invalid {
         return Err(CliError::InvalidRequest {
             file: args.file.clone(),
@@ -73,6 +63,21 @@ pub(super) fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Variables no scope had are sent as written: said once, on stderr.
+fn warn_unresolved(names: &[String]) {
+    if names.is_empty() {
+        return;
+    }
+    eprintln!(
+        "vayu-cli: warning: unresolved variables sent as written: {}",
+        names
+            .iter()
+            .map(|n| format!("{{{{{n}}}}}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
 /// `--engine URL`: the daemon sends it (`POST /request`) and records it.

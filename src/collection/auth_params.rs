@@ -22,6 +22,7 @@ enum Kind {
 use Kind::*;
 
 /// Each signing type's parameters, as Postman names them.
+// Kept whole: a table, one entry per auth type.
 fn fields(kind: &str) -> Option<&'static [(&'static str, Kind)]> {
     Some(match kind {
         "awsv4" => &[
@@ -144,8 +145,27 @@ pub(super) fn import(
             }
         }
     }
-    let field = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let refused = match kind {
+    let refused = refusal(kind, params, &obj);
+    if let Some(message) = refused {
+        return Some(Err(err(message)));
+    }
+    Some(
+        serde_json::from_value::<AuthSpec>(Value::Object(obj))
+            .map_err(|e| err(format!("{kind} auth: {e}"))),
+    )
+}
+
+/// Why Vayu refuses a signing auth it imported (`fields`: its parameters), naming the setting
+/// to change; `None` when it can sign it.
+fn refusal(kind: &str, params: &Scope, fields: &Map<String, Value>) -> Option<String> {
+    let field = |k: &str| {
+        fields
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    match kind {
         "awsv4" if truthy(params.get("addAuthDataToQuery")) => Some(
             "awsv4 auth with `addAuthDataToQuery` (a presigned URL) is not supported: libcurl signs in the Authorization header. Turn \"Add auth data to\" to Request Headers".to_string(),
         ),
@@ -182,14 +202,7 @@ pub(super) fn import(
                 .then(|| jwt_refusal(&a))
         }
         _ => None,
-    };
-    if let Some(message) = refused {
-        return Some(Err(err(message)));
     }
-    Some(
-        serde_json::from_value::<AuthSpec>(Value::Object(obj))
-            .map_err(|e| err(format!("{kind} auth: {e}"))),
-    )
 }
 
 fn jwt_refusal(alg: &str) -> String {

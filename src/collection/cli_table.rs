@@ -58,23 +58,11 @@ impl Frame {
     }
 }
 
-/// The summary: a head row, `rows` of (label, executed, failed) right-aligned, then each of
-/// `facts` across the whole table.
-pub(super) fn summary(
-    rows: &[(&str, u64, u64)],
-    facts: &[String],
-    frame: Frame,
-    paint: Paint,
-) -> String {
-    let head = ["", "executed", "  failed"];
-    let cells: Vec<[String; 3]> = std::iter::once(head.map(str::to_string))
-        .chain(
-            rows.iter()
-                .map(|(l, e, f)| [l.to_string(), e.to_string(), f.to_string()]),
-        )
-        .collect();
+/// The columns' widths: the widest cell of each (the first at least 25), then widened for the
+/// full-width `facts` as cli-table3 does.
+fn column_widths(cells: &[[String; 3]], facts: &[String]) -> [usize; 3] {
     let mut widths = [25, 0, 0];
-    for row in &cells {
+    for row in cells {
         for col in 1..3 {
             widths[col] = widths[col].max(width(&row[col]) + 2);
         }
@@ -95,6 +83,25 @@ pub(super) fn summary(
             editable -= 1;
         }
     }
+    widths
+}
+
+/// The summary: a head row, `rows` of (label, executed, failed) right-aligned, then each of
+/// `facts` across the whole table.
+pub(super) fn summary(
+    rows: &[(&str, u64, u64)],
+    facts: &[String],
+    frame: Frame,
+    paint: Paint,
+) -> String {
+    let head = ["", "executed", "  failed"];
+    let cells: Vec<[String; 3]> = std::iter::once(head.map(str::to_string))
+        .chain(
+            rows.iter()
+                .map(|(l, e, f)| [l.to_string(), e.to_string(), f.to_string()]),
+        )
+        .collect();
+    let widths = column_widths(&cells, facts);
     let v = frame.vertical;
     let mut out = frame.rule(frame.top, &widths);
     for (i, row) in cells.iter().enumerate() {

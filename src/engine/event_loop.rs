@@ -52,6 +52,56 @@ fn lost() -> TransferError {
     )
 }
 
+/// Starts worker `index` (pinned to `core` if given) and waits until it reports its waker.
+fn spawn_worker(
+    index: usize,
+    config: &Arc<EngineConfig>,
+    core: Option<core_affinity::CoreId>,
+    rate_share: f64,
+    burst_share: f64,
+) -> std::io::Result<WorkerHandle> {
+    let (commands, receiver) = crossbeam_channel::unbounded();
+    let (waker_tx, waker_rx) = crossbeam_channel::bounded(1);
+    let counters = Arc::new(WorkerCounters::default());
+    let worker_counters = Arc::clone(&counters);
+    let worker_config = Arc::clone(config);
+    let thread = std::thread::Builder::new()
+        .name(format!("vayu-worker-{index}"))
+        .spawn(move || {
+            if let Some(core) = core {
+                core_affinity::set_for_current(core);
+            }
+            // Paced sends wake on timers: 1 µs of slack, not the default 50 µs.
+            let _ = vayu_ffi::set_timer_slack(1_000);
+            let worker = Worker::new(
+                worker_config,
+                receiver,
+                worker_counters,
+                rate_share,
+                burst_share,
+            );
+            match worker {
+                Ok(worker) => {
+                    if waker_tx.send(Ok(worker.waker())).is_ok() {
+                        worker.run();
+                    }
+                }
+                Err(e) => {
+                    let _ = waker_tx.send(Err(e));
+                }
+            }
+        })?;
+    let waker = waker_rx
+        .recv()
+        .map_err(|_| std::io::Error::other(format!("worker {index} died while starting")))??;
+    Ok(WorkerHandle {
+        commands,
+        waker,
+        counters,
+        thread: Some(thread),
+    })
+}
+
 impl EventLoop {
     /// Starts the worker threads. Each creates its own multi handle and epoll instance and
     /// reports back its waker.
@@ -74,47 +124,8 @@ impl EventLoop {
         let burst_share = config.burst / n as f64;
         let mut workers = Vec::with_capacity(n);
         for index in 0..n {
-            let (commands, receiver) = crossbeam_channel::unbounded();
-            let (waker_tx, waker_rx) = crossbeam_channel::bounded(1);
-            let counters = Arc::new(WorkerCounters::default());
-            let worker_counters = Arc::clone(&counters);
-            let worker_config = Arc::clone(&config);
             let core = (!cores.is_empty()).then(|| cores[index % cores.len()]);
-            let thread = std::thread::Builder::new()
-                .name(format!("vayu-worker-{index}"))
-                .spawn(move || {
-                    if let Some(core) = core {
-                        core_affinity::set_for_current(core);
-                    }
-                    // Paced sends wake on timers: 1 µs of slack, not the default 50 µs.
-                    let _ = vayu_ffi::set_timer_slack(1_000);
-                    let worker = Worker::new(
-                        worker_config,
-                        receiver,
-                        worker_counters,
-                        rate_share,
-                        burst_share,
-                    );
-                    match worker {
-                        Ok(worker) => {
-                            if waker_tx.send(Ok(worker.waker())).is_ok() {
-                                worker.run();
-                            }
-                        }
-                        Err(e) => {
-                            let _ = waker_tx.send(Err(e));
-                        }
-                    }
-                })?;
-            let waker = waker_rx.recv().map_err(|_| {
-                std::io::Error::other(format!("worker {index} died while starting"))
-            })??;
-            workers.push(WorkerHandle {
-                commands,
-                waker,
-                counters,
-                thread: Some(thread),
-            });
+            workers.push(spawn_worker(index, &config, core, rate_share, burst_share)?);
         }
         Ok(EventLoop {
             config,

@@ -249,6 +249,26 @@ fn set_curl_auth(easy: &mut EasyHandle, req: &PreparedRequest) -> Result<(), cur
     Ok(())
 }
 
+/// A user's cookies from its jar, in libcurl's cookie engine (so redirects carry the cookies
+/// each hop sets).
+fn set_jar_cookies(easy: &mut EasyHandle, cookies: &str) -> Result<(), curl::Error> {
+    // The cookies of the transfer before are not this user's: empty the engine first.
+    easy.cookie_list("ALL")?;
+    // Once per handle: each CURLOPT_COOKIEFILE adds to a list libcurl keeps through resets.
+    if !easy.get_ref().cookie_engine {
+        easy.cookie_file("")?;
+        easy.get_mut().cookie_engine = true;
+    }
+    if !cookies.is_empty() {
+        // Sent to the request's host only: libcurl sends CURLOPT_COOKIE to a redirect's
+        // target only when it is the same host and port (`Curl_auth_allowed_to_host`),
+        // after the cookies a redirect set (one Cookie header). Test:
+        // `collection_http::the_jar_cookies_of_one_host_do_not_follow_a_redirect_to_another`.
+        easy.cookie(cookies)?;
+    }
+    Ok(())
+}
+
 /// Redirects, TLS, cookies, timeout, HTTP version and proxy.
 fn set_transfer_options(
     easy: &mut EasyHandle,
@@ -274,20 +294,7 @@ fn set_transfer_options(
         configure_tls(easy, tls)?;
     }
     if let Some(cookies) = &req.jar_cookies {
-        // The cookies of the transfer before are not this user's: empty the engine first.
-        easy.cookie_list("ALL")?;
-        // Once per handle: each CURLOPT_COOKIEFILE adds to a list libcurl keeps through resets.
-        if !easy.get_ref().cookie_engine {
-            easy.cookie_file("")?;
-            easy.get_mut().cookie_engine = true;
-        }
-        if !cookies.is_empty() {
-            // Sent to the request's host only: libcurl sends CURLOPT_COOKIE to a redirect's
-            // target only when it is the same host and port (`Curl_auth_allowed_to_host`),
-            // after the cookies a redirect set (one Cookie header). Test:
-            // `collection_http::the_jar_cookies_of_one_host_do_not_follow_a_redirect_to_another`.
-            easy.cookie(cookies)?;
-        }
+        set_jar_cookies(easy, cookies)?;
     }
     easy.timeout(req.timeout.unwrap_or_default())?;
     if req.insecure {

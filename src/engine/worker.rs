@@ -300,6 +300,8 @@ impl Worker {
     /// in flight; jobs cap themselves (their concurrency or in-flight limit), so a run that asks
     /// for more concurrency than that gets it. Returns when to look again if something is
     /// scheduled for later.
+    // Kept whole: the request path's loop: each job's sends in turn under the rate
+    // limit and connection budget; its steps share the borrow of `self.jobs[j]`.
     fn start_ready(&mut self, now: Instant) -> Option<Instant> {
         let mut wake_at: Option<Instant> = None;
         let max = self.config.max_concurrent;
@@ -384,37 +386,16 @@ impl Worker {
             );
             return Err((TransferError::new(ErrorCategory::Dns, message), origin));
         }
-        let mut idle = match self.idle.pop() {
-            // A handle whose cookie engine was on would send that engine's cookies.
-            Some(idle)
-                if !(idle.easy.get_ref().uses_cookie_engine() && request.jar_cookies.is_none()) =>
-            {
-                idle
-            }
-            _ => IdleHandle {
-                easy: transfer::new_handle(&self.config),
-                configured_for: None,
-            },
+        let easy = match self.configured_handle(&request) {
+            Ok(easy) => easy,
+            Err(e) => return Err((e, origin)),
         };
-        match &idle.configured_for {
-            Some(prev) if Arc::ptr_eq(prev, &request) => transfer::rearm(&mut idle.easy),
-            prev => {
-                if prev.is_some() {
-                    idle.easy.reset();
-                }
-                if let Err(e) = transfer::configure(&mut idle.easy, &request, &self.config) {
-                    idle.configured_for = None;
-                    self.idle.push(idle);
-                    return Err((transfer_error(&e), origin));
-                }
-            }
-        }
         let index = self.free_slots.pop().unwrap_or_else(|| {
             self.slots.push(None);
             self.slots.len() - 1
         });
         let shard = self.pick_shard(&request);
-        let mut handle = match self.reactor.add(shard, idle.easy) {
+        let mut handle = match self.reactor.add(shard, easy) {
             Ok(handle) => handle,
             Err(e) => {
                 // The easy handle went down with the failed add; a fresh one replaces it later.
@@ -439,6 +420,40 @@ impl Worker {
         self.shard_active[shard] += 1;
         self.counters.active.fetch_add(1, Relaxed);
         Ok(())
+    }
+
+    /// An idle easy handle set up for `request`: only re-armed when it was last set up for the
+    /// same request, else reset and configured (a new one when none is idle).
+    fn configured_handle(
+        &mut self,
+        request: &Arc<PreparedRequest>,
+    ) -> Result<curl::easy::Easy2<transfer::Collector>, TransferError> {
+        let mut idle = match self.idle.pop() {
+            // A handle whose cookie engine was on would send that engine's cookies.
+            Some(idle)
+                if !(idle.easy.get_ref().uses_cookie_engine() && request.jar_cookies.is_none()) =>
+            {
+                idle
+            }
+            _ => IdleHandle {
+                easy: transfer::new_handle(&self.config),
+                configured_for: None,
+            },
+        };
+        match &idle.configured_for {
+            Some(prev) if Arc::ptr_eq(prev, request) => transfer::rearm(&mut idle.easy),
+            prev => {
+                if prev.is_some() {
+                    idle.easy.reset();
+                }
+                if let Err(e) = transfer::configure(&mut idle.easy, request, &self.config) {
+                    idle.configured_for = None;
+                    self.idle.push(idle);
+                    return Err(transfer_error(&e));
+                }
+            }
+        }
+        Ok(idle.easy)
     }
 
     /// The shard for a new transfer: where one just finished (its connection is idle there);

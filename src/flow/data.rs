@@ -80,6 +80,42 @@ fn csv_value(field: String, quoted: bool) -> serde_json::Value {
     }
 }
 
+/// A quoted field's text after its opening quote (`""` is a quote), then what follows the
+/// closing quote up to the delimiter, kept without whitespace (csv-parse's `relax_quotes`).
+fn quoted_field(
+    chars: &mut std::iter::Peekable<std::str::Chars>,
+    field: &mut String,
+    line: &mut usize,
+) -> Result<(), String> {
+    loop {
+        match chars.next() {
+            Some('"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            Some('"') => break,
+            Some(c) => {
+                if c == '\n' {
+                    *line += 1;
+                }
+                field.push(c);
+            }
+            None => return Err(format!("CSV line {line}: a quoted field is not closed")),
+        }
+    }
+    // What follows the closing quote up to the delimiter is kept (relaxed).
+    while let Some(&c) = chars.peek() {
+        if c == ',' || c == '\n' || c == '\r' {
+            break;
+        }
+        if !c.is_whitespace() {
+            field.push(c);
+        }
+        chars.next();
+    }
+    Ok(())
+}
+
 /// Records of (field, was quoted); blank lines are skipped. Not the `csv` crate: Newman's
 /// csv-parse casts by quoting (`7` is a number, `"7"` stays text), and neither `csv` nor
 /// `csv-core` tells whether a field was quoted.
@@ -104,34 +140,7 @@ fn csv_records(text: &str) -> Result<Vec<Vec<(String, bool)>>, String> {
             '"' if field.trim().is_empty() && !quoted => {
                 field.clear();
                 quoted = true;
-                loop {
-                    match chars.next() {
-                        Some('"') if chars.peek() == Some(&'"') => {
-                            chars.next();
-                            field.push('"');
-                        }
-                        Some('"') => break,
-                        Some(c) => {
-                            if c == '\n' {
-                                line += 1;
-                            }
-                            field.push(c);
-                        }
-                        None => {
-                            return Err(format!("CSV line {line}: a quoted field is not closed"))
-                        }
-                    }
-                }
-                // What follows the closing quote up to the delimiter is kept (relaxed).
-                while let Some(&c) = chars.peek() {
-                    if c == ',' || c == '\n' || c == '\r' {
-                        break;
-                    }
-                    if !c.is_whitespace() {
-                        field.push(c);
-                    }
-                    chars.next();
-                }
+                quoted_field(&mut chars, &mut field, &mut line)?;
             }
             ',' => end_field(&mut field, &mut quoted, &mut record),
             '\r' if chars.peek() == Some(&'\n') => {}

@@ -29,6 +29,25 @@ struct Active {
     subscribers: Vec<Sender<StreamEvent>>,
 }
 
+/// The run's row, recorded as running (and flushed, so a client that reads it at once finds it).
+fn record_started(writer: &StoreWriter, run: &CollectionRun) -> Result<String, super::RunError> {
+    let id = new_id("run");
+    writer.create_run(Run {
+        id: id.clone(),
+        request_id: None,
+        environment_id: run.environment.as_ref().map(|(id, _)| id.clone()),
+        run_type: RunType::Collection,
+        status: RunStatus::Running,
+        config: run.config.clone(),
+        start_time: now_ms(),
+        end_time: None,
+        summary: None,
+        error: None,
+    })?;
+    writer.flush()?;
+    Ok(id)
+}
+
 impl CollectionRuns {
     /// The run's events from now on, while it runs.
     pub(super) fn subscribe(&self, id: &str) -> Option<Receiver<StreamEvent>> {
@@ -78,20 +97,7 @@ impl CollectionRuns {
         writer: &StoreWriter,
         run: CollectionRun,
     ) -> Result<String, super::RunError> {
-        let id = new_id("run");
-        writer.create_run(Run {
-            id: id.clone(),
-            request_id: None,
-            environment_id: run.environment.as_ref().map(|(id, _)| id.clone()),
-            run_type: RunType::Collection,
-            status: RunStatus::Running,
-            config: run.config.clone(),
-            start_time: now_ms(),
-            end_time: None,
-            summary: None,
-            error: None,
-        })?;
-        writer.flush()?;
+        let id = record_started(writer, &run)?;
         let stop = Arc::new(AtomicBool::new(false));
         self.active.lock().insert(
             id.clone(),

@@ -30,6 +30,7 @@ pub struct MergedReport {
     pub missing_segments: Vec<String>,
 }
 
+// Kept whole: most of it is the merged report's struct literal, a field per line.
 pub fn merge(reports: &[FinalReport], thresholds: &[String]) -> Result<MergedReport, String> {
     let first = reports.first().ok_or("give at least one report to merge")?;
     if let Some(other) = reports
@@ -335,18 +336,6 @@ fn check_thresholds(
         .flow
         .as_ref()
         .map(|f| f.steps.iter().map(|s| s.name.clone()).collect());
-    let checks_rate = |tests: Option<&TestTally>| {
-        let (passed, failed) = tests.map_or((0, 0), |t| {
-            t.tests
-                .values()
-                .fold((0, 0), |(p, f), c| (p + c.passed, f + c.failed))
-        });
-        if passed + failed == 0 {
-            1.0
-        } else {
-            passed as f64 / (passed + failed) as f64
-        }
-    };
     let measured = |h: Histogram<u64>, error_rate: f64, rps: f64, checks: f64| Measured {
         latency_avg_us: h.mean(),
         latency_min_us: h.min() as f64,
@@ -387,6 +376,20 @@ fn check_thresholds(
             Ok(t.check(&m))
         })
         .collect()
+}
+
+/// The share of checks that passed (1 with none), as a `checks` threshold reads it.
+fn checks_rate(tests: Option<&TestTally>) -> f64 {
+    let (passed, failed) = tests.map_or((0, 0), |t| {
+        t.tests
+            .values()
+            .fold((0, 0), |(p, f), c| (p + c.passed, f + c.failed))
+    });
+    if passed + failed == 0 {
+        1.0
+    } else {
+        passed as f64 / (passed + failed) as f64
+    }
 }
 
 #[cfg(test)]

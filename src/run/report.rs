@@ -152,6 +152,7 @@ pub struct StepReport {
 }
 
 impl FinalReport {
+    // Kept whole: most of it is the report's struct literal, a field per line.
     pub fn build(
         run_id: &str,
         status: RunStatus,

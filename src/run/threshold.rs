@@ -116,29 +116,7 @@ impl Threshold {
             })
             .ok_or_else(|| format!("`{expr}` has no comparison; write e.g. \"p95<200ms\", \"errors<1%\" or \"rps>=900\""))?;
         let (name, value) = (&text[..at], &text[at + len..]);
-        let metric = match name.to_ascii_lowercase().as_str() {
-            "avg" | "mean" => Metric::Avg,
-            "min" => Metric::Min,
-            "max" => Metric::Max,
-            "med" | "median" => Metric::Quantile(0.5),
-            "errors" | "error_rate" => Metric::ErrorRate,
-            "rps" => Metric::Rps,
-            "checks" => Metric::Checks,
-            "dropped" | "dropped_iterations" => Metric::Dropped,
-            other => {
-                let p = other
-                    .strip_prefix('p')
-                    .map(|p| p.trim_start_matches('(').trim_end_matches(')'));
-                match p.and_then(|p| p.parse::<f64>().ok()) {
-                    Some(p) if p > 0.0 && p <= 100.0 => Metric::Quantile(p / 100.0),
-                    _ => {
-                        return Err(format!(
-                            "`{expr}`: unknown metric `{name}`; use p50, p90, p95, p99, p99.9, avg, min, max, errors, rps, checks or dropped"
-                        ))
-                    }
-                }
-            }
-        };
+        let metric = metric_named(expr, name)?;
         let limit = match metric {
             Metric::ErrorRate | Metric::Checks => match value.strip_suffix('%') {
                 Some(pct) => pct.parse::<f64>().map(|p| p / 100.0).ok(),
@@ -249,6 +227,33 @@ fn scope_of<'a>(expr: &'a str, steps: Option<&[String]>) -> Result<(Scope, &'a s
 
 fn ms(us: f64) -> (f64, String) {
     (us, format!("{:.3}ms", us / 1000.0))
+}
+
+/// The metric a threshold names (`p95`, `avg`, `errors`, ...).
+fn metric_named(expr: &str, name: &str) -> Result<Metric, String> {
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "avg" | "mean" => Metric::Avg,
+        "min" => Metric::Min,
+        "max" => Metric::Max,
+        "med" | "median" => Metric::Quantile(0.5),
+        "errors" | "error_rate" => Metric::ErrorRate,
+        "rps" => Metric::Rps,
+        "checks" => Metric::Checks,
+        "dropped" | "dropped_iterations" => Metric::Dropped,
+        other => {
+            let p = other
+                .strip_prefix('p')
+                .map(|p| p.trim_start_matches('(').trim_end_matches(')'));
+            match p.and_then(|p| p.parse::<f64>().ok()) {
+                Some(p) if p > 0.0 && p <= 100.0 => Metric::Quantile(p / 100.0),
+                _ => {
+                    return Err(format!(
+                        "`{expr}`: unknown metric `{name}`; use p50, p90, p95, p99, p99.9, avg, min, max, errors, rps, checks or dropped"
+                    ))
+                }
+            }
+        }
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,28 @@ use crate::recording::record_design;
 use crate::script::{ScriptedRequest, Variables};
 use serde_json::{json, Value};
 
+/// A saved request as the spec `POST /request` sends.
+fn saved_request(reader: &crate::store::Reader, id: &str) -> Result<Value, ApiError> {
+    let saved = reader
+        .get_request(id)?
+        .ok_or_else(|| ApiError::missing("request", id))?;
+    let mut spec = json!({"name": saved.name, "method": saved.method, "url": saved.url, "headers": saved.headers});
+    for (key, value) in [("body", saved.body), ("auth", saved.auth)] {
+        if let Some(v) = value {
+            spec[key] = v;
+        }
+    }
+    for (key, value) in [
+        ("preRequestScript", saved.pre_request_script),
+        ("testScript", saved.post_request_script),
+    ] {
+        if let Some(v) = value {
+            spec[key] = json!(v);
+        }
+    }
+    Ok(spec)
+}
+
 /// `POST /request`: design mode, with scripts; recorded as a design run.
 pub(crate) fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let body = required(body)?;
@@ -20,26 +42,7 @@ pub(crate) fn request(state: &AppState, body: Value) -> Result<Reply, ApiError> 
             ))
         }
         (Some(r), None) => r.clone(),
-        (None, Some(Value::String(id))) => {
-            let saved = reader
-                .get_request(id)?
-                .ok_or_else(|| ApiError::missing("request", id))?;
-            let mut spec = json!({"name": saved.name, "method": saved.method, "url": saved.url, "headers": saved.headers});
-            for (key, value) in [("body", saved.body), ("auth", saved.auth)] {
-                if let Some(v) = value {
-                    spec[key] = v;
-                }
-            }
-            for (key, value) in [
-                ("preRequestScript", saved.pre_request_script),
-                ("testScript", saved.post_request_script),
-            ] {
-                if let Some(v) = value {
-                    spec[key] = json!(v);
-                }
-            }
-            spec
-        }
+        (None, Some(Value::String(id))) => saved_request(&reader, id)?,
         (None, Some(_)) => return Err(ApiError::field("requestId", "must be a string")),
         (None, None) => {
             return Err(ApiError::field(

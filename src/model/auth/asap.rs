@@ -72,6 +72,8 @@ impl AsapAuth {
         }
     }
 
+    // Kept whole: the claims in the order postman-runtime's jose setters take them; each
+    // default depends on the claims given.
     pub(super) fn apply(&self, out: &mut Outgoing) -> Result<(), ValidationError> {
         let mut claims = match json_field("claims", &self.claims)? {
             None => serde_json::Map::new(),

@@ -73,6 +73,8 @@ impl DigestAuth {
     }
 
     /// The `Authorization` value, as postman-runtime's `computeHeader` writes it.
+    // Kept whole: postman-runtime's `computeHeader`, step for step, so the two can be
+    // read side by side.
     fn header(
         &self,
         method: &str,

@@ -66,6 +66,8 @@ impl EdgeGridAuth {
         }
     }
 
+    // Kept whole: EdgeGrid's signing steps in the order Akamai's specification lists
+    // them (the data to sign is built from every value above it).
     pub(super) fn apply(&self, out: &mut Outgoing) -> Result<(), ValidationError> {
         // postman-runtime sends the request unsigned when one is missing.
         if self.access_token.is_empty()

@@ -65,6 +65,8 @@ impl HawkAuth {
         }
     }
 
+    // Kept whole: Hawk's signing steps in the order postman-runtime takes them, each
+    // value feeding the next; split, the steps would pass the same half-dozen values around.
     pub(super) fn apply(&self, out: &mut Outgoing) -> Result<(), ValidationError> {
         // postman-runtime sends the request unsigned when either is missing.
         if self.auth_id.is_empty() || self.auth_key.is_empty() {
