@@ -16,7 +16,7 @@ pub mod flow;
 pub mod script;
 
 // Load runs (plans, pacing, the reporter, reports) and the embedded database.
-pub mod recording;
+pub(crate) mod recording;
 pub mod run;
 pub mod store;
 
@@ -27,6 +27,6 @@ pub mod ui;
 
 // Small shared pieces.
 pub mod clock;
-pub mod fault;
+pub(crate) mod fault;
 pub mod logging;
 pub mod version;

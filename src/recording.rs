@@ -11,7 +11,7 @@ use crate::store::{
 
 /// The store to record in: `--db` if given, else `VAYU_DB` if set, else none (the CLI does not
 /// create databases unasked).
-pub fn open_store(flag: Option<&str>) -> Result<Option<Store>, StoreError> {
+pub(crate) fn open_store(flag: Option<&str>) -> Result<Option<Store>, StoreError> {
     if flag.is_none() && std::env::var_os("VAYU_DB").is_none_or(|v| v.is_empty()) {
         return Ok(None);
     }
@@ -35,7 +35,7 @@ fn new_run(run_type: RunType, status: RunStatus, config: serde_json::Value) -> R
 
 /// Records one design-mode request in full: the request as written, the response (or error),
 /// the scripts' tests and console output.
-pub fn record_design(
+pub(crate) fn record_design(
     writer: &StoreWriter,
     spec: &RequestSpec,
     result: &ScriptedResult,
@@ -79,26 +79,26 @@ pub fn record_design(
 
 /// One worker's side of a batch or load run's recording.
 #[derive(Clone)]
-pub struct OutcomeRecorder {
+pub(crate) struct OutcomeRecorder {
     recorder: ResultRecorder,
     run_id: String,
 }
 
 impl OutcomeRecorder {
-    pub fn new(recorder: ResultRecorder, run_id: String) -> OutcomeRecorder {
+    pub(crate) fn new(recorder: ResultRecorder, run_id: String) -> OutcomeRecorder {
         OutcomeRecorder { recorder, run_id }
     }
 
-    pub fn counts(&self) -> crate::store::RecordCounts {
+    pub(crate) fn counts(&self) -> crate::store::RecordCounts {
         self.recorder.counts()
     }
 
-    pub fn record(&mut self, outcome: &Outcome) {
+    pub(crate) fn record(&mut self, outcome: &Outcome) {
         self.record_traced(outcome, || None);
     }
 
     /// Records with `trace_data` (built only when the result is kept).
-    pub fn record_traced(
+    pub(crate) fn record_traced(
         &mut self,
         outcome: &Outcome,
         trace: impl FnOnce() -> Option<serde_json::Value>,
@@ -121,14 +121,14 @@ impl OutcomeRecorder {
 }
 
 /// A batch being recorded as a `load` run.
-pub struct BatchRecording {
+pub(crate) struct BatchRecording {
     store: Store,
     run_id: String,
     recorder: ResultRecorder,
 }
 
 impl BatchRecording {
-    pub fn start(store: Store, config: serde_json::Value) -> Result<BatchRecording, StoreError> {
+    pub(crate) fn start(store: Store, config: serde_json::Value) -> Result<BatchRecording, StoreError> {
         let writer = store.writer();
         let run = new_run(RunType::Load, RunStatus::Running, config);
         let run_id = run.id.clone();
@@ -142,7 +142,7 @@ impl BatchRecording {
     }
 
     /// A per-worker recorder that offers each outcome to the result policy; never blocks.
-    pub fn recorder(&self) -> OutcomeRecorder {
+    pub(crate) fn recorder(&self) -> OutcomeRecorder {
         OutcomeRecorder {
             recorder: self.recorder.clone(),
             run_id: self.run_id.clone(),
@@ -150,7 +150,7 @@ impl BatchRecording {
     }
 
     /// Marks the run completed with the report as its summary, and commits everything.
-    pub fn finish(self, report: &BatchReport) -> Result<String, StoreError> {
+    pub(crate) fn finish(self, report: &BatchReport) -> Result<String, StoreError> {
         let writer = self.store.writer();
         let summary = serde_json::to_value(report).expect("a report always serialises");
         writer.set_run_status(

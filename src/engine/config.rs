@@ -1,10 +1,7 @@
 //! Engine settings: worker count, limits, and the defaults every transfer gets.
 
-use std::time::Duration;
-
-pub const DEFAULT_MAX_CONCURRENT: usize = 1000;
-pub const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
-pub const DEFAULT_STOP_GRACE: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_MAX_CONCURRENT: usize = 1000;
+pub(crate) const DEFAULT_BODY_CAP: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {

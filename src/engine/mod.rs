@@ -2,16 +2,16 @@
 //! plain: no JSON API, SQL or terminal code here.
 
 mod batch;
-pub mod config;
+pub(crate) mod config;
 mod connection_budget;
 mod event_loop;
 mod failure;
-pub mod job;
-pub mod rate_limiter;
+pub(crate) mod job;
+pub(crate) mod rate_limiter;
 mod reactor;
 mod redirect_hops;
 mod self_guard;
-pub mod stats;
+pub(crate) mod stats;
 mod transfer;
 mod worker;
 

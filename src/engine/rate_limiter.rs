@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 #[derive(Debug)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     /// Tokens per second; `None` means unlimited.
     rate: Option<f64>,
     capacity: f64,
@@ -13,7 +13,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     /// `rate` ≤ 0 means unlimited. `burst` ≤ 0 means one second's worth of tokens (at least 1).
-    pub fn new(rate: f64, burst: f64, now: Instant) -> RateLimiter {
+    pub(crate) fn new(rate: f64, burst: f64, now: Instant) -> RateLimiter {
         let rate = (rate > 0.0 && rate.is_finite()).then_some(rate);
         let capacity = match rate {
             Some(_) if burst > 0.0 => burst.max(1.0),
@@ -38,7 +38,7 @@ impl RateLimiter {
     }
 
     /// Takes one token if there is one.
-    pub fn try_acquire(&mut self, now: Instant) -> bool {
+    pub(crate) fn try_acquire(&mut self, now: Instant) -> bool {
         if self.rate.is_none() {
             return true;
         }
@@ -52,14 +52,14 @@ impl RateLimiter {
     }
 
     /// Gives back a token taken for a start that did not happen.
-    pub fn refund(&mut self) {
+    pub(crate) fn refund(&mut self) {
         if self.rate.is_some() {
             self.tokens = (self.tokens + 1.0).min(self.capacity);
         }
     }
 
     /// How long until the next token, or `None` if one is available now or the limiter is unlimited.
-    pub fn wait_time(&mut self, now: Instant) -> Option<Duration> {
+    pub(crate) fn wait_time(&mut self, now: Instant) -> Option<Duration> {
         let rate = self.rate?;
         self.refill(now);
         (self.tokens < 1.0).then(|| Duration::from_secs_f64((1.0 - self.tokens) / rate))

@@ -9,9 +9,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Latencies are recorded in µs from 1 µs to 60 s; slower ones are clamped to 60 s.
-pub const LATENCY_MAX_US: u64 = 60_000_000;
+pub(crate) const LATENCY_MAX_US: u64 = 60_000_000;
 
-pub fn new_latency_histogram() -> Histogram<u64> {
+pub(crate) fn new_latency_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, LATENCY_MAX_US, 3).expect("static histogram bounds are valid")
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 /// Parses "500ms", "1.5s", "2m", "1h", "750us". A bare number in a string is taken in `bare_unit_ms`
 /// milliseconds per unit, like the JSON number form. Not humantime: k6's run files write
 /// fractions ("1.5s") and bare numbers, which it does not read.
-pub fn parse_duration(text: &str, bare_unit_ms: f64) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str, bare_unit_ms: f64) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -31,7 +31,7 @@ pub fn parse_duration(text: &str, bare_unit_ms: f64) -> Result<Duration, String>
 }
 
 /// Converts a JSON number or string to a duration, refusing negative and non-finite values.
-pub fn duration_from_json(
+pub(crate) fn duration_from_json(
     value: &serde_json::Value,
     bare_unit_ms: f64,
 ) -> Result<Duration, String> {
@@ -49,7 +49,7 @@ pub fn duration_from_json(
 
 /// The longest duration any field takes: a year. Longer is a typo or a probe, and each
 /// field's arithmetic (deadlines, schedules, expected counts) stays far from overflow below it.
-pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 fn duration_from_ms(ms: f64) -> Result<Duration, String> {
     if !ms.is_finite() || ms < 0.0 {
@@ -65,7 +65,7 @@ fn duration_from_ms(ms: f64) -> Result<Duration, String> {
 }
 
 /// A JSON value's kind, for error messages.
-pub fn json_kind(value: &serde_json::Value) -> &'static str {
+pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
         serde_json::Value::Bool(_) => "a boolean",

@@ -1,10 +1,10 @@
 //! Plain request, response and error types and their validation. No I/O here.
 
-pub mod auth;
-pub mod duration;
-pub mod error;
-pub mod request;
-pub mod response;
+pub(crate) mod auth;
+pub(crate) mod duration;
+pub(crate) mod error;
+pub(crate) mod request;
+pub(crate) mod response;
 
 pub use error::{ErrorCategory, TransferError, ValidationError};
 pub use request::{

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 /// Requests without a `timeout` give up after this long, so a hung server cannot hold a run forever.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_MAX_REDIRECTS: u32 = 10;
 
 /// A request as written in a request file or an API body. Nothing is checked yet: see [`RequestSpec::prepare`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -70,10 +70,10 @@ pub enum ScriptSource {
 
 /// The longest script a request may carry. Each worker compiles and keeps every script of a run,
 /// so a script's size is multiplied by the workers; real ones are kilobytes.
-pub const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
 
 /// Refuses a script over [`MAX_SCRIPT_BYTES`], naming `field`.
-pub fn check_script_size(field: &str, len: usize) -> Result<(), ValidationError> {
+pub(crate) fn check_script_size(field: &str, len: usize) -> Result<(), ValidationError> {
     if len > MAX_SCRIPT_BYTES {
         return Err(ValidationError::new(
             field,

@@ -95,7 +95,7 @@ impl Response {
 }
 
 /// Encodes body bytes for JSON: text when they are UTF-8, base64 otherwise.
-pub fn encode_body(bytes: Vec<u8>) -> (String, BodyEncoding) {
+pub(crate) fn encode_body(bytes: Vec<u8>) -> (String, BodyEncoding) {
     match String::from_utf8(bytes) {
         Ok(text) => (text, BodyEncoding::Utf8),
         Err(e) => (
@@ -106,7 +106,7 @@ pub fn encode_body(bytes: Vec<u8>) -> (String, BodyEncoding) {
 }
 
 /// The standard reason phrase, for HTTP/2 and later, which carry none on the wire.
-pub fn reason_phrase(status: u16) -> &'static str {
+pub(crate) fn reason_phrase(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         101 => "Switching Protocols",

@@ -16,11 +16,11 @@ mod outbox;
 mod plan;
 mod report;
 mod reporter;
-pub mod schedule;
-pub mod segment;
+pub(crate) mod schedule;
+pub(crate) mod segment;
 mod share;
-pub mod stats;
-pub mod threshold;
+pub(crate) mod stats;
+pub(crate) mod threshold;
 mod users;
 
 pub use crate::engine::Percentiles;

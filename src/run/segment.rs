@@ -223,7 +223,7 @@ impl Segment {
 
 /// The parts of the whole plan that none of `segments` ("from:to", as reports name them)
 /// covers; an error when two overlap (the same part reported twice).
-pub fn missing_parts(segments: &[String]) -> Result<Vec<String>, String> {
+pub(crate) fn missing_parts(segments: &[String]) -> Result<Vec<String>, String> {
     let mut parts = segments
         .iter()
         .map(|s| {

@@ -127,7 +127,7 @@ impl RunStats {
 }
 
 /// What a worker's share tells the reporter.
-pub enum ShareMessage {
+pub(crate) enum ShareMessage {
     /// Another 100 ms.
     Interval(Box<RunStats>),
     /// The share has ended (at the instant given); the last partial interval.

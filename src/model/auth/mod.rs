@@ -21,14 +21,14 @@ pub(crate) use hawk::{hawk_algorithm, HAWK_APP_REFUSED};
 pub(crate) use keys::jwt_algorithm;
 pub(crate) use oauth1::signature_method as oauth1_method;
 
-pub use asap::AsapAuth;
-pub use aws::AwsV4Auth;
-pub use digest::DigestAuth;
-pub use edgegrid::EdgeGridAuth;
-pub use hawk::HawkAuth;
-pub use jwt::{JwtAuth, JwtPlace};
-pub use ntlm::NtlmAuth;
-pub use oauth1::OAuth1Auth;
+pub(crate) use asap::AsapAuth;
+pub(crate) use aws::AwsV4Auth;
+pub(crate) use digest::DigestAuth;
+pub(crate) use edgegrid::EdgeGridAuth;
+pub(crate) use hawk::HawkAuth;
+pub(crate) use jwt::JwtAuth;
+pub(crate) use ntlm::NtlmAuth;
+pub(crate) use oauth1::OAuth1Auth;
 
 use super::error::ValidationError;
 use super::request::AuthSpec;
