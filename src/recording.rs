@@ -128,7 +128,10 @@ pub(crate) struct BatchRecording {
 }
 
 impl BatchRecording {
-    pub(crate) fn start(store: Store, config: serde_json::Value) -> Result<BatchRecording, StoreError> {
+    pub(crate) fn start(
+        store: Store,
+        config: serde_json::Value,
+    ) -> Result<BatchRecording, StoreError> {
         let writer = store.writer();
         let run = new_run(RunType::Load, RunStatus::Running, config);
         let run_id = run.id.clone();

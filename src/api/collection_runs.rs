@@ -36,13 +36,12 @@ pub(super) fn export_collection(state: &AppState, id: &str) -> Result<Reply, Api
     Ok(Reply::Json(200, to_doc(&tree)))
 }
 
-/// `POST /run` with `collection` or `collectionId`: checks everything, then runs it in the
-/// background; `202` with the run's id.
-pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiError> {
-    let spec = CollectionRunSpec::from_value(Value::Object(body.clone()))
-        .map_err(|e| ApiError::invalid(e, ""))?;
-    let reader = state.store.reader()?;
-    let doc = match (&spec.collection, &spec.collection_id) {
+/// The collection a run names: inline (`collection`) or saved (`collectionId`), as v2.1.
+fn collection_doc(
+    reader: &crate::store::Reader,
+    spec: &CollectionRunSpec,
+) -> Result<Value, ApiError> {
+    Ok(match (&spec.collection, &spec.collection_id) {
         (Some(_), Some(_)) => {
             return Err(ApiError::bad_request(
                 "give `collection` or `collectionId`, not both",
@@ -60,7 +59,16 @@ pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply,
                 "give a Postman collection (`collection`) or a saved one (`collectionId`)",
             ))
         }
-    };
+    })
+}
+
+/// `POST /run` with `collection` or `collectionId`: checks everything, then runs it in the
+/// background; `202` with the run's id.
+pub(super) fn start(state: &AppState, body: Map<String, Value>) -> Result<Reply, ApiError> {
+    let spec = CollectionRunSpec::from_value(Value::Object(body.clone()))
+        .map_err(|e| ApiError::invalid(e, ""))?;
+    let reader = state.store.reader()?;
+    let doc = collection_doc(&reader, &spec)?;
     let collection = import(
         &doc,
         &ImportOptions {

@@ -22,18 +22,9 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
     check_args(&args)?;
     let variables = request_file::load_environment(args.env.as_deref())?;
     let loaded = load_requests(&args.files, &variables)?;
-    let tests: Arc<Vec<Option<ResponseTest>>> = Arc::new(
-        loaded
-            .iter()
-            .map(|r| ResponseTest::of(&r.spec, &variables))
-            .collect(),
-    );
-    let pre_requests: Arc<Vec<Option<PreRequest>>> =
-        Arc::new(loaded.iter().map(|r| PreRequest::of(&r.spec)).collect());
-    let has_pre_requests = pre_requests.iter().any(Option::is_some);
-    let has_test_scripts = tests.iter().any(Option::is_some);
+    let (tests, pre_requests) = scripts_of(&loaded, &variables);
     // Results of both kinds of script go in one tally.
-    let has_tests = has_pre_requests || has_test_scripts;
+    let has_tests = tests.is_some() || pre_requests.is_some();
     let script_run = new_run();
     let (tallies, tally_rx) = crossbeam_channel::unbounded();
     let total = loaded.len().saturating_mul(args.repeat);
@@ -45,41 +36,33 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         ..EngineConfig::default()
     })?;
 
-    let show_progress =
-        !args.json && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
-    let report = std::thread::scope(|scope| {
-        let runner = scope.spawn(|| {
-            engine.execute_batch_observed(
-                requests,
-                total,
-                args.concurrency,
-                // pm.sendRequest replies need bodies too, from either kind of script.
-                has_tests,
-                |_| {
-                    let observer = BatchObserver {
-                        recorder: recording.as_ref().map(BatchRecording::recorder),
-                        tests: has_test_scripts.then(|| Arc::clone(&tests)),
-                        pre_requests: has_pre_requests.then(|| Arc::clone(&pre_requests)),
-                        scripts: ShareScripts::new(script_run, variables.clone()),
-                        tally: TestTally::default(),
-                        seen: 0,
-                        tallies: tallies.clone(),
-                    };
-                    Some(Box::new(observer) as Box<dyn OutcomeObserver>)
-                },
-            )
-        });
-        if show_progress {
-            progress(&engine, total, || runner.is_finished());
-        }
-        runner.join().expect("the batch thread does not panic")
+    let report = with_progress(&engine, total, !args.json, || {
+        engine.execute_batch_observed(
+            requests,
+            total,
+            args.concurrency,
+            // pm.sendRequest replies need bodies too, from either kind of script.
+            has_tests,
+            |_| {
+                let observer = BatchObserver {
+                    recorder: recording.as_ref().map(BatchRecording::recorder),
+                    tests: tests.clone(),
+                    pre_requests: pre_requests.clone(),
+                    scripts: ShareScripts::new(script_run, variables.clone()),
+                    tally: TestTally::default(),
+                    seen: 0,
+                    tallies: tallies.clone(),
+                };
+                Some(Box::new(observer) as Box<dyn OutcomeObserver>)
+            },
+        )
     });
 
     drop(tallies);
-    let mut tally = TestTally::default();
-    for t in tally_rx.iter() {
-        tally.merge(&t);
-    }
+    let tally = tally_rx.iter().fold(TestTally::default(), |mut all, t| {
+        all.merge(&t);
+        all
+    });
     if let Some(recording) = recording {
         recording.finish(&report)?;
     }
@@ -93,6 +76,48 @@ pub(super) fn batch(args: BatchArgs) -> Result<ExitCode, CliError> {
         ExitCode::from(super::run::EXIT_TESTS_FAILED)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The requests' test scripts and pre-request scripts, by request index; `None` when no
+/// request has one of that kind (its observer then skips the lookup).
+#[allow(clippy::type_complexity)]
+fn scripts_of(
+    loaded: &[request_file::LoadedRequest],
+    variables: &crate::script::Variables,
+) -> (
+    Option<Arc<Vec<Option<ResponseTest>>>>,
+    Option<Arc<Vec<Option<PreRequest>>>>,
+) {
+    let tests: Vec<_> = loaded
+        .iter()
+        .map(|r| ResponseTest::of(&r.spec, variables))
+        .collect();
+    let pre_requests: Vec<_> = loaded.iter().map(|r| PreRequest::of(&r.spec)).collect();
+    (
+        tests.iter().any(Option::is_some).then(|| Arc::new(tests)),
+        pre_requests
+            .iter()
+            .any(Option::is_some)
+            .then(|| Arc::new(pre_requests)),
+    )
+}
+
+/// Runs `work` on a thread of its own while a progress bar follows the engine's counters (for
+/// batches big enough, on a terminal, when `show`).
+fn with_progress<T: Send>(
+    engine: &EventLoop,
+    total: usize,
+    show: bool,
+    work: impl FnOnce() -> T + Send,
+) -> T {
+    let show = show && total >= PROGRESS_MIN_REQUESTS && std::io::stderr().is_terminal();
+    std::thread::scope(|scope| {
+        let runner = scope.spawn(work);
+        if show {
+            progress(engine, total, || runner.is_finished());
+        }
+        runner.join().expect("the batch thread does not panic")
     })
 }
 

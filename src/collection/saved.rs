@@ -45,6 +45,53 @@ fn without_items(obj: &Map<String, Value>) -> Value {
     Value::Object(out)
 }
 
+struct RequestColumns {
+    url: String,
+    method: String,
+    headers: Vec<crate::model::HeaderSpec>,
+    body: Option<Value>,
+    auth: Option<AuthSpec>,
+}
+
+/// The columns a Postman item's request is saved in: url, method, headers, a raw body and
+/// auth. `None` for an item with no request.
+fn request_fields(
+    request: Option<&Value>,
+    item_path: &str,
+) -> Result<Option<RequestColumns>, ImportError> {
+    Ok(Some(match request {
+        Some(Value::String(url)) => RequestColumns {
+            url: url.clone(),
+            method: "GET".to_string(),
+            headers: Vec::new(),
+            body: None,
+            auth: None,
+        },
+        Some(Value::Object(r)) => {
+            let err = |message: String| ImportError {
+                path: item_path.to_string(),
+                message,
+            };
+            let body = r.get("body").and_then(|b| {
+                (text(b.get("mode")).as_deref() == Some("raw"))
+                    .then(|| Value::String(text(b.get("raw")).unwrap_or_default()))
+            });
+            let auth = match r.get("auth") {
+                Some(a) => parse_auth(a, item_path)?.flatten(),
+                None => None,
+            };
+            RequestColumns {
+                url: url_text(r.get("url")).map_err(err)?,
+                method: text(r.get("method")).unwrap_or_else(|| "GET".into()),
+                headers: headers(r.get("header")).map_err(err)?,
+                body,
+                auth,
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
 fn add_items(
     list: Option<&Value>,
     parent: &str,
@@ -74,34 +121,8 @@ fn add_items(
             add_items(obj.get("item"), &id, &item_path, tree)?;
             continue;
         }
-        let request = obj.get("request");
-        let (url, method, header_list, body, auth) = match request {
-            Some(Value::String(url)) => (url.clone(), "GET".to_string(), Vec::new(), None, None),
-            Some(Value::Object(r)) => {
-                let err = |message: String| ImportError {
-                    path: item_path.clone(),
-                    message,
-                };
-                let body = r.get("body").and_then(|b| {
-                    (text(b.get("mode")).as_deref() == Some("raw"))
-                        .then(|| Value::String(text(b.get("raw")).unwrap_or_default()))
-                });
-                let auth = match r.get("auth") {
-                    Some(a) => parse_auth(a, &item_path)?.flatten(),
-                    None => None,
-                };
-                (
-                    url_text(r.get("url")).map_err(err)?,
-                    text(r.get("method")).unwrap_or_else(|| "GET".into()),
-                    headers(r.get("header")).map_err(|m| ImportError {
-                        path: item_path.clone(),
-                        message: m,
-                    })?,
-                    body,
-                    auth,
-                )
-            }
-            _ => continue,
+        let Some(columns) = request_fields(obj.get("request"), &item_path)? else {
+            continue;
         };
         let (pre, test) = events(obj.get("event"), &item_path)?;
         let joined = |s: Vec<String>| (!s.is_empty()).then(|| s.join("\n"));
@@ -110,11 +131,11 @@ fn add_items(
                 id: new_id("req"),
                 collection_id: Some(parent.to_string()),
                 name,
-                method,
-                url,
-                headers: serde_json::to_value(header_list).unwrap_or_default(),
-                body,
-                auth: auth.and_then(|a| serde_json::to_value(a).ok()),
+                method: columns.method,
+                url: columns.url,
+                headers: serde_json::to_value(columns.headers).unwrap_or_default(),
+                body: columns.body,
+                auth: columns.auth.and_then(|a| serde_json::to_value(a).ok()),
                 pre_request_script: joined(pre),
                 post_request_script: joined(test),
                 updated_at: 0,
@@ -222,6 +243,13 @@ fn request_item(t: &TreeRequest) -> Value {
         }
     }
     item.insert("request".into(), Value::Object(request));
+    write_events(&mut item, r);
+    Value::Object(item)
+}
+
+/// The request's scripts as the item's events, when they differ from the imported ones (so an
+/// untouched import exports as it came).
+fn write_events(item: &mut Map<String, Value>, r: &SavedRequest) {
     let (own_pre, own_test) = events(item.get("event"), "").unwrap_or_default();
     let joined = |s: Vec<String>| (!s.is_empty()).then(|| s.join("\n"));
     if joined(own_pre) != r.pre_request_script || joined(own_test) != r.post_request_script {
@@ -236,10 +264,10 @@ fn request_item(t: &TreeRequest) -> Value {
         }
         item.insert("event".into(), Value::Array(event));
     }
-    Value::Object(item)
 }
 
 /// Vayu's auth in Postman's v2.1 form.
+// Kept whole: one arm per auth type.
 fn postman_auth(auth: &AuthSpec) -> Value {
     let list = |pairs: &[(&str, &str)]| -> Value {
         pairs
