@@ -20,7 +20,10 @@ mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
 pub use files::{read_text, variable_scope};
-pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
+pub use import::{
+    convert, detect, import, run_file, variable_list, Collection, ConvertOptions, Correlation,
+    Format, HarOptions, ImportError, ImportOptions, ImportReport, Imported, ThinkTime,
+};
 pub use junit::junit_xml;
 pub use run::run_collection;
 pub use saved::{to_doc, to_tree};
