@@ -57,6 +57,10 @@ pub(super) struct CurlRequest {
     pub(super) url: Option<String>,
     pub(super) method: Option<String>,
     pub(super) headers: Vec<(String, String)>,
+    /// `-A`, `-b` and `-e`: written around `headers` as Postman's importer orders them.
+    pub(super) user_agent: Option<String>,
+    pub(super) cookie: Option<String>,
+    pub(super) referer: Option<String>,
     /// `-d` and friends, in order, each already as curl sends it.
     pub(super) data: Vec<String>,
     /// `--json`'s parts.
@@ -184,18 +188,18 @@ impl CurlRequest {
             "-F" | "--form" => self.form(&v, true),
             "--form-string" => self.form(&v, false),
             "-u" | "--user" => self.user = Some(v),
-            "-b" | "--cookie" if v.contains('=') => self.headers.push(("Cookie".into(), v)),
+            "-b" | "--cookie" if v.contains('=') => self.cookie = Some(v),
             "-b" | "--cookie" => self
                 .notes
                 .push(format!("`{flag} {v}` reads cookies from a file, which is not read; the cookies were not imported")),
-            "-A" | "--user-agent" => self.headers.push(("User-Agent".into(), v)),
+            "-A" | "--user-agent" => self.user_agent = Some(v),
             "-e" | "--referer" => {
                 let referer = v.trim_end_matches(";auto").to_string();
-                if !referer.is_empty() {
-                    self.headers.push(("Referer".into(), referer));
-                }
+                self.referer = Some(referer).filter(|r| !r.is_empty());
             }
             "-L" | "--location" => self.follow = true,
+            // The engine always asks for compressed responses and decodes them.
+            "--compressed" => {}
             "-k" | "--insecure" => self.insecure = true,
             "-G" | "--get" => self.get = true,
             "-I" | "--head" => self.head = true,

@@ -19,7 +19,17 @@ impl CurlRequest {
             // curl's default scheme.
             url = format!("http://{url}");
         }
-        let mut headers = self.headers.clone();
+        // Postman's order: User-Agent, the -H headers, then Cookie (and Referer, which it drops).
+        let mut headers: Vec<(String, String)> = self
+            .user_agent
+            .iter()
+            .map(|ua| ("User-Agent".to_string(), ua.clone()))
+            .chain(self.headers.iter().cloned())
+            .chain(self.cookie.iter().map(|c| ("Cookie".to_string(), c.clone())))
+            .chain(self.referer.iter().map(|r| ("Referer".to_string(), r.clone())))
+            .collect();
+        // Named by the url as written, before -G adds the data to it (as Postman names it).
+        let name = url.clone();
         let body = self.body(&mut url, &mut headers);
         let method = self.method.clone().unwrap_or_else(|| {
             match (self.head, self.get, body.is_some()) {
@@ -57,7 +67,7 @@ impl CurlRequest {
             behavior["strictSSL"] = json!(false);
         }
         Ok(json!({
-            "name": url,
+            "name": name,
             "request": request,
             "protocolProfileBehavior": behavior,
         }))

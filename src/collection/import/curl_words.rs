@@ -46,6 +46,11 @@ fn logical_lines(text: &str, cmd_style: bool) -> Result<Vec<(usize, String)>, St
                 start = line;
                 continue;
             }
+            // A comment, as bash reads one: `#` starting a word, to the end of the line.
+            (None, '#') if current.is_empty() || current.ends_with(char::is_whitespace) => {
+                while chars.next_if(|c| *c != '\n').is_some() {}
+                continue;
+            }
             (None, '$') if chars.peek() == Some(&'\'') => {
                 chars.next();
                 current.push_str(&ansi_c_string(&mut chars, &mut line)?);
@@ -216,7 +221,7 @@ mod tests {
 
     #[test]
     fn bash_continuations_quotes_and_ansi_c_strings_split_as_bash_splits_them() {
-        let text = "curl 'https://h/a' \\\n  -H 'X: 1' \\\n  --data-raw $'{\"a\":\"it\\'s\\n\"}'\n\n# a comment\ncurl \"https://h/b?x=\\\"y\\\"\"\n";
+        let text = "# it's a comment\ncurl 'https://h/a' \\\n  -H 'X: 1' \\\n  --data-raw $'{\"a\":\"it\\'s\\n\"}'\n\n# a comment\ncurl \"https://h/b?x=\\\"y\\\"\"\n";
         assert_eq!(
             words(text),
             vec![

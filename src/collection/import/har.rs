@@ -151,10 +151,14 @@ fn think_times(kept: &[Exchange], mode: ThinkTime) -> Vec<Duration> {
 
 /// One exchange as a Postman request item.
 fn item(e: &Exchange, capture: &[String]) -> Value {
+    // A form-data body gets a new boundary when sent: the recorded Content-Type would not
+    // match it.
+    let built_form = e.body.as_ref().is_some_and(|b| b["mode"] == "formdata");
     let header: Vec<Value> = e
         .headers
         .iter()
         .filter(|(k, _)| !k.starts_with(':') && !ENGINE_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+        .filter(|(k, _)| !(built_form && k.eq_ignore_ascii_case("content-type")))
         .map(|(k, v)| json!({"key": k, "value": v}))
         .collect();
     let mut request = json!({"method": e.method, "header": header, "url": e.url});
@@ -168,7 +172,7 @@ fn item(e: &Exchange, capture: &[String]) -> Value {
     test.extend(capture.iter().cloned());
     let exec: Vec<&str> = test.iter().flat_map(|t| t.split('\n')).collect();
     json!({
-        "name": e.name(),
+        "name": e.name,
         "request": request,
         "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": exec}}],
         "protocolProfileBehavior": {"followRedirects": false},

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 /// One recorded request and what the response gave.
 pub(super) struct Exchange {
+    /// `METHOD /path`, as recorded (before variables are written in).
+    pub(super) name: String,
     pub(super) method: String,
     pub(super) url: String,
     pub(super) headers: Vec<(String, String)>,
@@ -39,8 +41,10 @@ impl Exchange {
             .get("startedDateTime")
             .and_then(Value::as_str)
             .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+        let method = text(request, "method").to_ascii_uppercase();
         Ok(Exchange {
-            method: text(request, "method").to_ascii_uppercase(),
+            name: name_of(&method, &url),
+            method,
             url,
             headers: pairs(request.get("headers")),
             body: post_data(request.get("postData")),
@@ -51,14 +55,6 @@ impl Exchange {
             started,
             time_ms: entry.get("time").and_then(Value::as_f64).unwrap_or(0.0),
         })
-    }
-
-    /// `METHOD /path`.
-    pub(super) fn name(&self) -> String {
-        let rest = self.url.split_once("://").map_or("", |(_, r)| r);
-        let path = rest.find('/').map_or("/", |i| &rest[i..]);
-        let path = path.split(['?', '#']).next().unwrap_or("/");
-        format!("{} {path}", self.method)
     }
 
     pub(super) fn host(&self) -> String {
@@ -150,7 +146,7 @@ pub(super) fn correlate(exchanges: &mut [Exchange]) -> (Vec<Correlation>, Vec<Ve
     let mut captures = vec![Vec::new(); exchanges.len()];
     for i in 0..exchanges.len() {
         for c in exchanges[i].candidates() {
-            if found.iter().any(|f| f.variable == c.name && f.from == exchanges[i].name()) {
+            if found.iter().any(|f| f.variable == c.name && f.from == exchanges[i].name.clone()) {
                 continue;
             }
             if exchanges[..=i].iter().any(|e| e.sends(&c.value)) {
@@ -172,9 +168,9 @@ pub(super) fn correlate(exchanges: &mut [Exchange]) -> (Vec<Correlation>, Vec<Ve
             captures[i].push(format!("pm.environment.set({}, {});", json!(variable), c.script));
             found.push(Correlation {
                 variable,
-                from: exchanges[i].name(),
+                from: exchanges[i].name.clone(),
                 source: c.source,
-                used_by: users.iter().map(|&j| exchanges[j].name()).collect(),
+                used_by: users.iter().map(|&j| exchanges[j].name.clone()).collect(),
             });
         }
     }
@@ -199,7 +195,13 @@ fn json_leaves(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Candidate>) {
             }
         }
         Value::String(s) => {
-            let key = path.iter().rev().find_map(Value::as_str).unwrap_or("value");
+            // An `id` is named after what it identifies (`orders.0.id` → `orders_id`).
+            let mut keys = path.iter().rev().filter_map(Value::as_str);
+            let key = match keys.next().unwrap_or("value") {
+                "id" => keys.next().map_or("id".to_string(), |owner| format!("{owner}_id")),
+                other => other.to_string(),
+            };
+            let key = key.as_str();
             let reads: String = path.iter().map(|p| format!("[{p}]")).collect();
             let dotted: Vec<String> = path.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect();
             out.push(Candidate {
@@ -235,6 +237,14 @@ fn variable_name(key: &str) -> String {
 fn json_escaped(value: &str) -> String {
     let quoted = json!(value).to_string();
     quoted[1..quoted.len() - 1].to_string()
+}
+
+/// `METHOD /path`.
+fn name_of(method: &str, url: &str) -> String {
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    format!("{method} {path}")
 }
 
 pub(super) fn host_of(url: &str) -> String {

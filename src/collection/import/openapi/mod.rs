@@ -1,6 +1,6 @@
 //! OpenAPI 3.0 and 3.1 documents (JSON or YAML) in, as Postman's importer converts them with
-//! its "Tags" folder strategy: a folder per tag (an untagged operation goes in a folder named
-//! after its path's first segment), one request per operation (`operation.rs`), `{{baseUrl}}`
+//! its "Tags" folder strategy: a folder per tag (an untagged operation stays at the top, as
+//! Postman leaves it), one request per operation (`operation.rs`), `{{baseUrl}}`
 //! and the server's variables as collection variables, auth from `securitySchemes`
 //! (`security.rs`), values from examples or made from schemas (`example.rs`), and a test per
 //! operation (`checks.rs`). Swagger 2.0 is refused with what to do.
@@ -37,6 +37,7 @@ pub(super) fn convert(doc: &Value) -> Result<Imported, ImportError> {
         .get("security")
         .and_then(|s| security::auth(&refs, s, &mut variables, &mut report.notes));
     let mut folders: Vec<(String, String, Vec<Value>)> = tag_folders(doc);
+    let mut untagged = Vec::new();
     for (path, item) in doc
         .get("paths")
         .and_then(Value::as_object)
@@ -49,8 +50,10 @@ pub(super) fn convert(doc: &Value) -> Result<Imported, ImportError> {
             ));
             continue;
         };
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
+        // In the document's order, as Postman's importer lists them.
+        let operations = item.as_object().into_iter().flatten();
+        for (method, op) in operations.filter(|(m, _)| METHODS.contains(&m.as_str())) {
+            let method = method.as_str();
             let operation = Operation {
                 method,
                 path,
@@ -62,8 +65,11 @@ pub(super) fn convert(doc: &Value) -> Result<Imported, ImportError> {
                     .get("security")
                     .and_then(|s| security::auth(&refs, s, &mut variables, &mut report.notes)),
             };
-            let folder = folder_of(op, path);
             let request = operation.item(&refs);
+            let Some(folder) = first_tag(op) else {
+                untagged.push(request);
+                continue;
+            };
             match folders.iter_mut().find(|(name, _, _)| *name == folder) {
                 Some((_, _, items)) => items.push(request),
                 None => folders.push((folder, String::new(), vec![request])),
@@ -72,7 +78,7 @@ pub(super) fn convert(doc: &Value) -> Result<Imported, ImportError> {
     }
     Ok(Imported {
         format: Format::OpenApi,
-        collection: collection(doc, folders, &variables, root_auth),
+        collection: collection(doc, folders, untagged, &variables, root_auth),
         think_times: Vec::new(),
         report,
     })
@@ -113,19 +119,9 @@ fn tag_folders(doc: &Value) -> Vec<(String, String, Vec<Value>)> {
         .collect()
 }
 
-/// The operation's first tag, else its path's first segment.
-fn folder_of(op: &Value, path: &str) -> String {
-    if let Some(tag) = op
-        .get("tags")
-        .and_then(|t| t.get(0))
-        .and_then(Value::as_str)
-    {
-        return tag.to_string();
-    }
-    path.split('/')
-        .find(|s| !s.is_empty())
-        .unwrap_or("/")
-        .to_string()
+/// The operation's first tag: its folder.
+fn first_tag(op: &Value) -> Option<String> {
+    Some(op.get("tags")?.get(0)?.as_str()?.to_string())
 }
 
 /// The first server's url, `{name}` variables as `{{name}}` with their defaults added to
@@ -177,6 +173,7 @@ fn own_server(
 fn collection(
     doc: &Value,
     folders: Vec<(String, String, Vec<Value>)>,
+    untagged: Vec<Value>,
     variables: &[(String, String)],
     auth: Option<Value>,
 ) -> Value {
@@ -195,6 +192,7 @@ fn collection(
         .into_iter()
         .filter(|(_, _, items)| !items.is_empty())
         .map(|(name, description, item)| json!({"name": name, "description": description, "item": item}))
+        .chain(untagged)
         .collect();
     out.insert("item".into(), Value::Array(items));
     if let Some(auth) = auth {

@@ -1,5 +1,5 @@
-//! One operation into a Postman request item: its name (summary, else operationId, else
-//! method and path), url (`{{baseUrl}}` or its own server, `:name` path variables, query
+//! One operation into a Postman request item: its name (summary, else operationId in words,
+//! else description, else the path), url (`{{baseUrl}}` or its own server, `:name` path variables, query
 //! parameters), headers (parameters, `Content-Type`, `Accept`, cookies), body (the media
 //! type's example, else one made from the schema) and the generated test.
 
@@ -29,10 +29,12 @@ impl<'a> Operation<'a> {
                 .and_then(Value::as_str)
                 .filter(|s| !s.is_empty())
         };
-        let name = text("summary").or_else(|| text("operationId")).map_or_else(
-            || format!("{} {}", self.method.to_uppercase(), self.path),
-            str::to_string,
-        );
+        // Postman's "fallback" naming: summary, operationId in words, description, path.
+        let name = text("summary")
+            .map(str::to_string)
+            .or_else(|| text("operationId").map(words))
+            .or_else(|| text("description").map(str::to_string))
+            .unwrap_or_else(|| self.path.to_string());
         let parameters = self.parameters(refs);
         let mut header = Vec::new();
         let mut query = Vec::new();
@@ -154,7 +156,11 @@ impl<'a> Operation<'a> {
                 body.insert(mode.into(), Value::Array(fields));
                 Value::Object(body)
             } else if checks::is_json(&media) {
-                let raw = serde_json::to_string_pretty(&value).unwrap_or_default();
+                // A string is written bare (`<string>`), as Postman writes it.
+            let raw = match &value {
+                Value::String(text) => text.clone(),
+                other => serde_json::to_string_pretty(other).unwrap_or_default(),
+            };
                 json!({"mode": "raw", "raw": raw, "options": {"raw": {"language": "json"}}})
             } else {
                 let language = if media.contains("xml") { "xml" } else { "text" };
@@ -163,15 +169,19 @@ impl<'a> Operation<'a> {
         )
     }
 
-    /// `Accept`: the first media type of the first success response, as Postman adds it.
+    /// `Accept`: the first media type of the first success response that has a body (else of
+    /// the first response that has one), as Postman adds it.
     fn accept(&self, refs: &Refs<'_>) -> Option<String> {
         let responses = self.op.get("responses")?.as_object()?;
-        let (_, response) = responses
-            .iter()
-            .find(|(code, _)| code.starts_with('2'))
-            .or_else(|| responses.iter().next())?;
-        let content = refs.resolve(response)?.get("content")?.as_object()?;
-        content.keys().next().cloned()
+        let media = |(code, response): (&String, &Value)| {
+            let content = refs.resolve(response)?.get("content")?.as_object()?;
+            Some((code.starts_with('2'), content.keys().next()?.clone()))
+        };
+        let all: Vec<(bool, String)> = responses.iter().filter_map(media).collect();
+        all.iter()
+            .find(|(success, _)| *success)
+            .or_else(|| all.first())
+            .map(|(_, m)| m.clone())
     }
 }
 
@@ -222,4 +232,52 @@ fn fill(segment: &str, values: &Map<String, Value>) -> String {
         out = out.replace(&format!("{{{name}}}"), &value_text(value));
     }
     out
+}
+
+/// An operationId in words, as Postman's importer writes it: `createUser` → `create User`,
+/// `NASAMission` → `NASA Mission`, `create_user` → `create user`.
+fn words(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '_' {
+            let mut j = i;
+            while j < chars.len() && chars[j] == '_' {
+                j += 1;
+            }
+            match chars.get(j) {
+                Some(n) if n.is_ascii_alphanumeric() => out.push(' '),
+                _ => out.extend(&chars[i..j]),
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        let next = chars.get(i + 1).copied();
+        let after = chars.get(i + 2).copied();
+        let lower_upper = c.is_ascii_lowercase() && next.is_some_and(|n| n.is_ascii_uppercase());
+        let acronym_end = c.is_ascii_uppercase()
+            && next.is_some_and(|n| n.is_ascii_uppercase())
+            && after.is_some_and(|a| a.is_ascii_lowercase());
+        if lower_upper || acronym_end {
+            out.push(' ');
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_ids_are_named_in_words_as_postman_names_them() {
+        assert_eq!(words("createUser"), "create User");
+        assert_eq!(words("getNASAMission"), "get NASA Mission");
+        assert_eq!(words("create__user_1"), "create user 1");
+        assert_eq!(words("trailing_"), "trailing_");
+    }
 }
