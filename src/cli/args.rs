@@ -401,7 +401,10 @@ pub fn from_env() -> Cli {
                 std::process::exit(0)
             }
             Err(()) => {
-                eprint!("{}\nRun {command} --help for more information.\n", early.output);
+                eprint!(
+                    "{}\nRun {command} --help for more information.\n",
+                    early.output
+                );
                 std::process::exit(1)
             }
         }

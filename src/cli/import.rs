@@ -37,7 +37,8 @@ pub(super) fn import(args: ImportArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::Input(format!("cannot import `{}`: {e}", args.file)))?;
     let (document, target) = match &args.flow {
         Some(path) => (
-            run_file(&imported).map_err(|e| CliError::Input(format!("cannot write the run file: {e}")))?,
+            run_file(&imported)
+                .map_err(|e| CliError::Input(format!("cannot write the run file: {e}")))?,
             Some(path),
         ),
         None => (imported.collection.clone(), args.output.as_ref()),
@@ -48,7 +49,11 @@ pub(super) fn import(args: ImportArgs) -> Result<ExitCode, CliError> {
             .map_err(|e| CliError::Input(format!("cannot write `{path}`: {e}")))?,
         None => emit(&json),
     }
-    print_report(imported.format, &imported.report, target.map(String::as_str));
+    print_report(
+        imported.format,
+        &imported.report,
+        target.map(String::as_str),
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -78,7 +83,11 @@ fn print_report(format: Format, report: &ImportReport, written: Option<&str>) {
             c.variable,
             c.from,
             c.source,
-            c.used_by.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+            c.used_by
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 }
@@ -106,7 +115,13 @@ pub(super) fn export_curl(args: ExportCurlArgs) -> Result<ExitCode, CliError> {
     let chosen: Vec<&Step> = collection
         .steps
         .iter()
-        .filter(|s| args.request.is_empty() || args.request.iter().any(|r| *r == s.name || *r == s.full_name()))
+        .filter(|s| {
+            args.request.is_empty()
+                || args
+                    .request
+                    .iter()
+                    .any(|r| *r == s.name || *r == s.full_name())
+        })
         .collect();
     if chosen.is_empty() {
         return Err(CliError::Input(format!(
@@ -118,7 +133,11 @@ pub(super) fn export_curl(args: ExportCurlArgs) -> Result<ExitCode, CliError> {
     let commands: Vec<String> = chosen
         .into_iter()
         .map(|s| {
-            let step = if args.resolve { resolved(s, &variables) } else { s.clone() };
+            let step = if args.resolve {
+                resolved(s, &variables)
+            } else {
+                s.clone()
+            };
             format!("# {}\n{}", step.full_name(), step_command(&step))
         })
         .collect();
@@ -132,7 +151,9 @@ fn request_file_commands(file: &str, text: &str) -> Result<Option<Vec<String>>, 
     let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
         return Ok(None);
     };
-    let is_request = |v: &serde_json::Value| v.get("url").is_some() && v.get("item").is_none() && v.get("info").is_none();
+    let is_request = |v: &serde_json::Value| {
+        v.get("url").is_some() && v.get("item").is_none() && v.get("info").is_none()
+    };
     let all = match &value {
         serde_json::Value::Array(list) => !list.is_empty() && list.iter().all(is_request),
         single => is_request(single),

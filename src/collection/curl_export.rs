@@ -62,7 +62,10 @@ pub fn step_command(step: &Step) -> String {
     });
     let mut headers = r.headers.0.clone();
     if let Some(ct) = &step.raw_type {
-        if !headers.iter().any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type")) {
+        if !headers
+            .iter()
+            .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
+        {
             headers.push(HeaderSpec {
                 key: "Content-Type".into(),
                 value: ct.clone(),
@@ -76,7 +79,13 @@ pub fn step_command(step: &Step) -> String {
         (StepBody::GraphQl { query, variables }, _) => {
             let vars = serde_json::from_str::<serde_json::Value>(variables).unwrap_or_default();
             let text = serde_json::json!({"query": query, "variables": vars}).to_string();
-            return curl_command(&r.method, &r.url, &headers, CurlBody::Raw(&text), r.auth.as_ref());
+            return curl_command(
+                &r.method,
+                &r.url,
+                &headers,
+                CurlBody::Raw(&text),
+                r.auth.as_ref(),
+            );
         }
         (_, Some(text)) if !text.is_empty() => CurlBody::Raw(text),
         _ => CurlBody::None,
@@ -93,7 +102,12 @@ fn header_text(key: &str, value: &str) -> String {
     }
 }
 
-fn auth_args(auth: &AuthSpec, url: &mut String, args: &mut Vec<String>, comments: &mut Vec<String>) {
+fn auth_args(
+    auth: &AuthSpec,
+    url: &mut String,
+    args: &mut Vec<String>,
+    comments: &mut Vec<String>,
+) {
     let mut place = |p: &ApiKeyPlace, key: &str, value: &str, args: &mut Vec<String>| match p {
         ApiKeyPlace::Header => args.push(format!("-H {}", quote(&header_text(key, value)))),
         ApiKeyPlace::Query => {
@@ -141,12 +155,27 @@ fn auth_args(auth: &AuthSpec, url: &mut String, args: &mut Vec<String>, comments
 
 fn form_arg(part: &FormPart) -> String {
     match part {
-        FormPart::Text { key, value, content_type } => {
-            let ct = content_type.as_ref().map(|c| format!(";type={c}")).unwrap_or_default();
+        FormPart::Text {
+            key,
+            value,
+            content_type,
+        } => {
+            let ct = content_type
+                .as_ref()
+                .map(|c| format!(";type={c}"))
+                .unwrap_or_default();
             format!("--form-string {}", quote(&format!("{key}={value}{ct}")))
         }
-        FormPart::File { key, file_name, content_type, .. } => {
-            let ct = content_type.as_ref().map(|c| format!(";type={c}")).unwrap_or_default();
+        FormPart::File {
+            key,
+            file_name,
+            content_type,
+            ..
+        } => {
+            let ct = content_type
+                .as_ref()
+                .map(|c| format!(";type={c}"))
+                .unwrap_or_default();
             format!("-F {}", quote(&format!("{key}=@{file_name}{ct}")))
         }
     }
@@ -168,15 +197,43 @@ mod tests {
     #[test]
     fn a_request_reads_back_as_the_same_words() {
         let headers = vec![
-            HeaderSpec { key: "X-Q".into(), value: "it's \"q\"".into(), disabled: false },
-            HeaderSpec { key: "X-Off".into(), value: "1".into(), disabled: true },
+            HeaderSpec {
+                key: "X-Q".into(),
+                value: "it's \"q\"".into(),
+                disabled: false,
+            },
+            HeaderSpec {
+                key: "X-Off".into(),
+                value: "1".into(),
+                disabled: true,
+            },
         ];
-        let auth = AuthSpec::Basic { username: "ann".into(), password: "p w".into() };
-        let cmd = curl_command("post", "http://127.0.0.1:1/a?b=1&c=2", &headers, CurlBody::Raw("{\"a\": 1}"), Some(&auth));
+        let auth = AuthSpec::Basic {
+            username: "ann".into(),
+            password: "p w".into(),
+        };
+        let cmd = curl_command(
+            "post",
+            "http://127.0.0.1:1/a?b=1&c=2",
+            &headers,
+            CurlBody::Raw("{\"a\": 1}"),
+            Some(&auth),
+        );
         let words = shlex::split(&cmd.replace("\\\n", "")).unwrap();
         assert_eq!(
             words,
-            ["curl", "http://127.0.0.1:1/a?b=1&c=2", "-X", "POST", "-H", "X-Q: it's \"q\"", "-u", "ann:p w", "--data-raw", "{\"a\": 1}"]
+            [
+                "curl",
+                "http://127.0.0.1:1/a?b=1&c=2",
+                "-X",
+                "POST",
+                "-H",
+                "X-Q: it's \"q\"",
+                "-u",
+                "ann:p w",
+                "--data-raw",
+                "{\"a\": 1}"
+            ]
         );
     }
 }

@@ -25,8 +25,16 @@ impl CurlRequest {
             .iter()
             .map(|ua| ("User-Agent".to_string(), ua.clone()))
             .chain(self.headers.iter().cloned())
-            .chain(self.cookie.iter().map(|c| ("Cookie".to_string(), c.clone())))
-            .chain(self.referer.iter().map(|r| ("Referer".to_string(), r.clone())))
+            .chain(
+                self.cookie
+                    .iter()
+                    .map(|c| ("Cookie".to_string(), c.clone())),
+            )
+            .chain(
+                self.referer
+                    .iter()
+                    .map(|r| ("Referer".to_string(), r.clone())),
+            )
             .collect();
         // Named by the url as written, before -G adds the data to it (as Postman names it).
         let name = url.clone();

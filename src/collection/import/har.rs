@@ -29,7 +29,9 @@ impl ThinkTime {
             "none" => Ok(ThinkTime::None),
             other => crate::model::duration::parse_duration(other, 1000.0)
                 .map(ThinkTime::Fixed)
-                .map_err(|e| format!("--think-time `{other}`: {e}; use keep, none or a duration such as 1s")),
+                .map_err(|e| {
+                    format!("--think-time `{other}`: {e}; use keep, none or a duration such as 1s")
+                }),
         }
     }
 }
@@ -46,8 +48,16 @@ pub struct HarOptions {
 
 /// Headers the engine writes itself, or that describe the recorded connection.
 const ENGINE_HEADERS: &[&str] = &[
-    "host", "content-length", "connection", "keep-alive", "proxy-connection", "transfer-encoding",
-    "upgrade", "te", "accept-encoding", "cookie",
+    "host",
+    "content-length",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+    "te",
+    "accept-encoding",
+    "cookie",
 ];
 
 pub(super) fn convert(doc: &Value, options: &HarOptions) -> Result<Imported, ImportError> {
@@ -76,7 +86,10 @@ pub(super) fn convert(doc: &Value, options: &HarOptions) -> Result<Imported, Imp
         let host = exchange.host();
         let wanted = match options.only_hosts.is_empty() {
             true => first_party.as_deref().is_none_or(|f| same_site(f, &host)),
-            false => options.only_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)),
+            false => options
+                .only_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&host)),
         };
         if !wanted {
             if !others.contains(&host) {
@@ -90,7 +103,10 @@ pub(super) fn convert(doc: &Value, options: &HarOptions) -> Result<Imported, Imp
         report.notes.push(format!("left out {assets} static assets (images, scripts, styles, fonts, media); --include-static keeps them"));
     }
     if !others.is_empty() {
-        report.notes.push(format!("left out the requests to other hosts: {}; --only-host chooses the hosts", others.join(", ")));
+        report.notes.push(format!(
+            "left out the requests to other hosts: {}; --only-host chooses the hosts",
+            others.join(", ")
+        ));
     }
     if kept.is_empty() {
         return Err(err("no entry is left to import (every one was a static asset or to another host); see --include-static and --only-host"));
@@ -133,7 +149,9 @@ fn same_site(a: &str, b: &str) -> bool {
             return h.to_ascii_lowercase();
         }
         let labels: Vec<&str> = h.split('.').collect();
-        labels[labels.len().saturating_sub(2)..].join(".").to_ascii_lowercase()
+        labels[labels.len().saturating_sub(2)..]
+            .join(".")
+            .to_ascii_lowercase()
     };
     a.eq_ignore_ascii_case(b) || site(a) == site(b)
 }
@@ -157,7 +175,9 @@ fn item(e: &Exchange, capture: &[String]) -> Value {
     let header: Vec<Value> = e
         .headers
         .iter()
-        .filter(|(k, _)| !k.starts_with(':') && !ENGINE_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+        .filter(|(k, _)| {
+            !k.starts_with(':') && !ENGINE_HEADERS.contains(&k.to_ascii_lowercase().as_str())
+        })
         .filter(|(k, _)| !(built_form && k.eq_ignore_ascii_case("content-type")))
         .map(|(k, v)| json!({"key": k, "value": v}))
         .collect();

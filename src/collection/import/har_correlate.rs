@@ -30,7 +30,12 @@ pub(super) struct Exchange {
 impl Exchange {
     pub(super) fn read(entry: &Value) -> Result<Exchange, String> {
         let request = entry.get("request").ok_or("the entry has no `request`")?;
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        let text = |v: &Value, k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
         let url = text(request, "url");
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(format!("`request.url` `{url}` is not an http(s) url"));
@@ -40,7 +45,9 @@ impl Exchange {
         let started = entry
             .get("startedDateTime")
             .and_then(Value::as_str)
-            .and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+            .and_then(|t| {
+                time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+            });
         let method = text(request, "method").to_ascii_uppercase();
         Ok(Exchange {
             name: name_of(&method, &url),
@@ -63,12 +70,24 @@ impl Exchange {
 
     /// An image, script, style, font or media file, by its type or its url's extension.
     pub(super) fn is_static(&self) -> bool {
-        const TYPES: [&str; 6] = ["image/", "font/", "text/css", "javascript", "video/", "audio/"];
+        const TYPES: [&str; 6] = [
+            "image/",
+            "font/",
+            "text/css",
+            "javascript",
+            "video/",
+            "audio/",
+        ];
         const EXTENSIONS: [&str; 15] = [
             ".js", ".mjs", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp",
             ".woff", ".woff2", ".ttf", ".map", ".mp4",
         ];
-        let path = self.url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+        let path = self
+            .url
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         self.method == "GET"
             && (TYPES.iter().any(|t| self.response_mime.contains(t))
                 || EXTENSIONS.iter().any(|e| path.ends_with(e)))
@@ -86,8 +105,14 @@ impl Exchange {
     /// Everything the request sends that a variable may stand in: url, header values, body.
     fn sends(&self, value: &str) -> bool {
         self.url.contains(value)
-            || self.headers.iter().any(|(k, v)| !k.eq_ignore_ascii_case("cookie") && v.contains(value))
-            || self.body.as_ref().is_some_and(|b| b.to_string().contains(&json_escaped(value)))
+            || self
+                .headers
+                .iter()
+                .any(|(k, v)| !k.eq_ignore_ascii_case("cookie") && v.contains(value))
+            || self
+                .body
+                .as_ref()
+                .is_some_and(|b| b.to_string().contains(&json_escaped(value)))
     }
 
     /// Writes `{{variable}}` wherever the request sends `value`.
@@ -100,7 +125,9 @@ impl Exchange {
             }
         }
         if let Some(body) = &mut self.body {
-            let text = body.to_string().replace(&json_escaped(value), &json_escaped(&placeholder));
+            let text = body
+                .to_string()
+                .replace(&json_escaped(value), &json_escaped(&placeholder));
             if let Ok(replaced) = serde_json::from_str(&text) {
                 *body = replaced;
             }
@@ -117,7 +144,11 @@ impl Exchange {
         }
         for (name, value) in &self.response_headers {
             let lower = name.to_ascii_lowercase();
-            if ["token", "csrf", "xsrf", "session", "auth"].iter().any(|w| lower.contains(w)) && lower != "set-cookie" {
+            if ["token", "csrf", "xsrf", "session", "auth"]
+                .iter()
+                .any(|w| lower.contains(w))
+                && lower != "set-cookie"
+            {
                 out.push(Candidate {
                     value: value.clone(),
                     name: variable_name(name),
@@ -146,13 +177,18 @@ pub(super) fn correlate(exchanges: &mut [Exchange]) -> (Vec<Correlation>, Vec<Ve
     let mut captures = vec![Vec::new(); exchanges.len()];
     for i in 0..exchanges.len() {
         for c in exchanges[i].candidates() {
-            if found.iter().any(|f| f.variable == c.name && f.from == exchanges[i].name.clone()) {
+            if found
+                .iter()
+                .any(|f| f.variable == c.name && f.from == exchanges[i].name.clone())
+            {
                 continue;
             }
             if exchanges[..=i].iter().any(|e| e.sends(&c.value)) {
                 continue;
             }
-            let users: Vec<usize> = (i + 1..exchanges.len()).filter(|&j| exchanges[j].sends(&c.value)).collect();
+            let users: Vec<usize> = (i + 1..exchanges.len())
+                .filter(|&j| exchanges[j].sends(&c.value))
+                .collect();
             if users.is_empty() {
                 continue;
             }
@@ -165,7 +201,11 @@ pub(super) fn correlate(exchanges: &mut [Exchange]) -> (Vec<Correlation>, Vec<Ve
             for &j in &users {
                 exchanges[j].substitute(&c.value, &variable);
             }
-            captures[i].push(format!("pm.environment.set({}, {});", json!(variable), c.script));
+            captures[i].push(format!(
+                "pm.environment.set({}, {});",
+                json!(variable),
+                c.script
+            ));
             found.push(Correlation {
                 variable,
                 from: exchanges[i].name.clone(),
@@ -198,12 +238,17 @@ fn json_leaves(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Candidate>) {
             // An `id` is named after what it identifies (`orders.0.id` → `orders_id`).
             let mut keys = path.iter().rev().filter_map(Value::as_str);
             let key = match keys.next().unwrap_or("value") {
-                "id" => keys.next().map_or("id".to_string(), |owner| format!("{owner}_id")),
+                "id" => keys
+                    .next()
+                    .map_or("id".to_string(), |owner| format!("{owner}_id")),
                 other => other.to_string(),
             };
             let key = key.as_str();
             let reads: String = path.iter().map(|p| format!("[{p}]")).collect();
-            let dotted: Vec<String> = path.iter().map(|p| p.to_string().trim_matches('"').to_string()).collect();
+            let dotted: Vec<String> = path
+                .iter()
+                .map(|p| p.to_string().trim_matches('"').to_string())
+                .collect();
             out.push(Candidate {
                 value: s.clone(),
                 name: variable_name(key),
@@ -230,7 +275,11 @@ fn variable_name(key: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
     let name = name.trim_matches('_');
-    if name.is_empty() { "value".into() } else { name.to_string() }
+    if name.is_empty() {
+        "value".into()
+    } else {
+        name.to_string()
+    }
 }
 
 /// The value as it appears inside a JSON string.
@@ -253,7 +302,11 @@ pub(super) fn host_of(url: &str) -> String {
     let host_port = authority.rsplit('@').next().unwrap_or_default();
     match host_port.strip_prefix('[') {
         Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
-        None => host_port.split(':').next().unwrap_or_default().to_ascii_lowercase(),
+        None => host_port
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
     }
 }
 
@@ -261,21 +314,49 @@ fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
     v.and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|h| Some((h.get("name")?.as_str()?.to_string(), h.get("value")?.as_str().unwrap_or_default().to_string())))
+        .filter_map(|h| {
+            Some((
+                h.get("name")?.as_str()?.to_string(),
+                h.get("value")?.as_str().unwrap_or_default().to_string(),
+            ))
+        })
         .collect()
 }
 
 /// `postData`: its text as a raw body, or its params as urlencoded / form-data fields.
 fn post_data(v: Option<&Value>) -> Option<Value> {
     let data = v?;
-    let mime = data.get("mimeType").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
-    let params = data.get("params").and_then(Value::as_array).filter(|p| !p.is_empty());
-    if let Some(text) = data.get("text").and_then(Value::as_str).filter(|t| !t.is_empty()) {
-        let language = if mime.contains("json") { "json" } else if mime.contains("xml") { "xml" } else { "text" };
-        return Some(json!({"mode": "raw", "raw": text, "options": {"raw": {"language": language}}}));
+    let mime = data
+        .get("mimeType")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let params = data
+        .get("params")
+        .and_then(Value::as_array)
+        .filter(|p| !p.is_empty());
+    if let Some(text) = data
+        .get("text")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+    {
+        let language = if mime.contains("json") {
+            "json"
+        } else if mime.contains("xml") {
+            "xml"
+        } else {
+            "text"
+        };
+        return Some(
+            json!({"mode": "raw", "raw": text, "options": {"raw": {"language": language}}}),
+        );
     }
     let params = params?;
-    let mode = if mime.starts_with("multipart/") { "formdata" } else { "urlencoded" };
+    let mode = if mime.starts_with("multipart/") {
+        "formdata"
+    } else {
+        "urlencoded"
+    };
     let fields: Vec<Value> = params
         .iter()
         .map(|p| json!({"key": p.get("name").cloned().unwrap_or(json!("")), "value": p.get("value").cloned().unwrap_or(json!("")), "type": "text"}))
@@ -288,7 +369,10 @@ fn post_data(v: Option<&Value>) -> Option<Value> {
 
 /// The response body's text (base64 decoded when the recording encoded it).
 fn response_text(content: &Value) -> String {
-    let text = content.get("text").and_then(Value::as_str).unwrap_or_default();
+    let text = content
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if content.get("encoding").and_then(Value::as_str) == Some("base64") {
         use base64::Engine;
         return base64::engine::general_purpose::STANDARD

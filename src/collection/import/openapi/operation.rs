@@ -157,10 +157,10 @@ impl<'a> Operation<'a> {
                 Value::Object(body)
             } else if checks::is_json(&media) {
                 // A string is written bare (`<string>`), as Postman writes it.
-            let raw = match &value {
-                Value::String(text) => text.clone(),
-                other => serde_json::to_string_pretty(other).unwrap_or_default(),
-            };
+                let raw = match &value {
+                    Value::String(text) => text.clone(),
+                    other => serde_json::to_string_pretty(other).unwrap_or_default(),
+                };
                 json!({"mode": "raw", "raw": raw, "options": {"raw": {"language": "json"}}})
             } else {
                 let language = if media.contains("xml") { "xml" } else { "text" };
