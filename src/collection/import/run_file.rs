@@ -1,6 +1,6 @@
 //! An import as a load run file: its requests as the run's `flow` steps (each with its
 //! scripts, auth, body and think time), the collection's variables as the run's
-//! `environment`, and one user running the journey once, to be scaled from there
+//! `environment`, and one pass through the journey (mode `iterations`), to be scaled from there
 //! (`docs/load.md`).
 
 use super::{import, ImportError, ImportOptions, Imported};
@@ -29,7 +29,8 @@ pub fn run_file(imported: &Imported) -> Result<Value, ImportError> {
         "name": collection.name,
         "flow": flow,
         "environment": collection.variables,
-        "config": {"executor": "per-vu-iterations", "vus": 1, "iterations": 1},
+        // The shortcuts, so `vayu-cli load --rps N --duration D` turns it into a load test.
+        "config": {"mode": "iterations", "iterations": 1, "concurrency": 1},
     }))
 }
 
