@@ -99,9 +99,26 @@ fn import_input(body: Value) -> Result<(String, Option<Format>, ConvertOptions),
             Some(_) => Err(ApiError::field(key, "must be a string")),
         }
     };
-    let think_time = match text_field("thinkTime")? {
-        Some(t) => ThinkTime::parse(&t).map_err(|m| ApiError::field("thinkTime", m))?,
-        None => ThinkTime::Keep,
+    let options = ConvertOptions {
+        har: har_options(&wrapper)?,
+        name: text_field("name")?,
+    };
+    Ok((content, format, options))
+}
+
+/// The HAR options of the `{"format", "content"}` form.
+fn har_options(wrapper: &Map<String, Value>) -> Result<HarOptions, ApiError> {
+    let think_time = match wrapper.get("thinkTime") {
+        None | Some(Value::Null) => ThinkTime::Keep,
+        Some(Value::String(t)) => {
+            ThinkTime::parse(t).map_err(|m| ApiError::field("thinkTime", m))?
+        }
+        Some(_) => {
+            return Err(ApiError::field(
+                "thinkTime",
+                "must be a string: keep, none or a duration",
+            ))
+        }
     };
     let include_static = match wrapper.get("includeStatic") {
         None | Some(Value::Null) => false,
@@ -116,15 +133,11 @@ fn import_input(body: Value) -> Result<(String, Option<Format>, ConvertOptions),
             .collect(),
         Some(_) => return Err(ApiError::field("onlyHost", "must be a list of host names")),
     };
-    let options = ConvertOptions {
-        har: HarOptions {
-            think_time,
-            include_static,
-            only_hosts,
-        },
-        name: text_field("name")?,
-    };
-    Ok((content, format, options))
+    Ok(HarOptions {
+        think_time,
+        include_static,
+        only_hosts,
+    })
 }
 
 /// `GET /collections/{id}/export`: the saved collection as Postman Collection v2.1.

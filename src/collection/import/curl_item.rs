@@ -19,23 +19,7 @@ impl CurlRequest {
             // curl's default scheme.
             url = format!("http://{url}");
         }
-        // Postman's order: User-Agent, the -H headers, then Cookie (and Referer, which it drops).
-        let mut headers: Vec<(String, String)> = self
-            .user_agent
-            .iter()
-            .map(|ua| ("User-Agent".to_string(), ua.clone()))
-            .chain(self.headers.iter().cloned())
-            .chain(
-                self.cookie
-                    .iter()
-                    .map(|c| ("Cookie".to_string(), c.clone())),
-            )
-            .chain(
-                self.referer
-                    .iter()
-                    .map(|r| ("Referer".to_string(), r.clone())),
-            )
-            .collect();
+        let mut headers = self.ordered_headers();
         // Named by the url as written, before -G adds the data to it (as Postman names it).
         let name = url.clone();
         let body = self.body(&mut url, &mut headers);
@@ -60,14 +44,7 @@ impl CurlRequest {
             request.insert("body".into(), body);
         }
         if let Some(user) = &self.user {
-            let (username, password) = user.split_once(':').unwrap_or((user, ""));
-            request.insert(
-                "auth".into(),
-                json!({"type": "basic", "basic": [
-                    {"key": "username", "value": username, "type": "string"},
-                    {"key": "password", "value": password, "type": "string"},
-                ]}),
-            );
+            request.insert("auth".into(), basic_auth(user));
         }
         request.insert("url".into(), json!(url));
         let mut behavior = json!({"followRedirects": self.follow});
@@ -79,6 +56,25 @@ impl CurlRequest {
             "request": request,
             "protocolProfileBehavior": behavior,
         }))
+    }
+
+    /// Postman's order: User-Agent, the -H headers, then Cookie (and Referer, which it drops).
+    fn ordered_headers(&self) -> Vec<(String, String)> {
+        self.user_agent
+            .iter()
+            .map(|ua| ("User-Agent".to_string(), ua.clone()))
+            .chain(self.headers.iter().cloned())
+            .chain(
+                self.cookie
+                    .iter()
+                    .map(|c| ("Cookie".to_string(), c.clone())),
+            )
+            .chain(
+                self.referer
+                    .iter()
+                    .map(|r| ("Referer".to_string(), r.clone())),
+            )
+            .collect()
     }
 
     /// The body as Postman writes it; with `-G` the data goes to the url's query instead.
@@ -127,6 +123,15 @@ impl CurlRequest {
             Some(_) => Some(raw(data, "text")),
         }
     }
+}
+
+/// `-u user:password` as Postman's basic auth (no `:`: an empty password).
+fn basic_auth(user: &str) -> Value {
+    let (username, password) = user.split_once(':').unwrap_or((user, ""));
+    json!({"type": "basic", "basic": [
+        {"key": "username", "value": username, "type": "string"},
+        {"key": "password", "value": password, "type": "string"},
+    ]})
 }
 
 pub(super) fn has_header(headers: &[(String, String)], name: &str) -> bool {

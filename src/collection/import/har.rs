@@ -71,43 +71,7 @@ pub(super) fn convert(doc: &Value, options: &HarOptions) -> Result<Imported, Imp
         .and_then(Value::as_array)
         .ok_or_else(|| err("a HAR recording has `log.entries`, a list; this has none"))?;
     let mut report = ImportReport::default();
-    let first_party = first_party_host(entries);
-    let mut kept = Vec::new();
-    let (mut assets, mut others) = (0, Vec::<String>::new());
-    for (i, entry) in entries.iter().enumerate() {
-        let exchange = Exchange::read(entry).map_err(|m| ImportError {
-            path: format!("log.entries[{i}]"),
-            message: m,
-        })?;
-        if !options.include_static && exchange.is_static() {
-            assets += 1;
-            continue;
-        }
-        let host = exchange.host();
-        let wanted = match options.only_hosts.is_empty() {
-            true => first_party.as_deref().is_none_or(|f| same_site(f, &host)),
-            false => options
-                .only_hosts
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case(&host)),
-        };
-        if !wanted {
-            if !others.contains(&host) {
-                others.push(host);
-            }
-            continue;
-        }
-        kept.push(exchange);
-    }
-    if assets > 0 {
-        report.notes.push(format!("left out {assets} static assets (images, scripts, styles, fonts, media); --include-static keeps them"));
-    }
-    if !others.is_empty() {
-        report.notes.push(format!(
-            "left out the requests to other hosts: {}; --only-host chooses the hosts",
-            others.join(", ")
-        ));
-    }
+    let mut kept = kept_entries(entries, options, &mut report.notes)?;
     if kept.is_empty() {
         return Err(err("no entry is left to import (every one was a static asset or to another host); see --include-static and --only-host"));
     }
@@ -133,6 +97,50 @@ pub(super) fn convert(doc: &Value, options: &HarOptions) -> Result<Imported, Imp
         think_times,
         report,
     })
+}
+
+/// The entries the options keep, read; what was left out is said in `notes`.
+fn kept_entries(
+    entries: &[Value],
+    options: &HarOptions,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Exchange>, ImportError> {
+    let first_party = first_party_host(entries);
+    let mut kept = Vec::new();
+    let (mut assets, mut others) = (0, Vec::<String>::new());
+    for (i, entry) in entries.iter().enumerate() {
+        let exchange = Exchange::read(entry).map_err(|m| ImportError {
+            path: format!("log.entries[{i}]"),
+            message: m,
+        })?;
+        if !options.include_static && exchange.is_static() {
+            assets += 1;
+            continue;
+        }
+        let host = exchange.host();
+        let wanted = match options.only_hosts.is_empty() {
+            true => first_party.as_deref().is_none_or(|f| same_site(f, &host)),
+            false => options
+                .only_hosts
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(&host)),
+        };
+        if wanted {
+            kept.push(exchange);
+        } else if !others.contains(&host) {
+            others.push(host);
+        }
+    }
+    if assets > 0 {
+        notes.push(format!("left out {assets} static assets (images, scripts, styles, fonts, media); --include-static keeps them"));
+    }
+    if !others.is_empty() {
+        notes.push(format!(
+            "left out the requests to other hosts: {}; --only-host chooses the hosts",
+            others.join(", ")
+        ));
+    }
+    Ok(kept)
 }
 
 /// The host the recording is about: the first entry's (the page the browser opened).

@@ -25,13 +25,7 @@ pub(super) fn convert(doc: &Value) -> Result<Imported, ImportError> {
     let refs = Refs { doc };
     let mut report = ImportReport::default();
     let mut variables = Vec::new();
-    let base_url = server_url(doc.get("servers"), &mut variables, &mut report.notes)
-        .unwrap_or_else(|| {
-            report.notes.push(
-                "the document names no server; set `baseUrl` to the service's address".into(),
-            );
-            "/".to_string()
-        });
+    let base_url = base_url(doc, &mut variables, &mut report.notes);
     variables.insert(0, ("baseUrl".to_string(), base_url));
     let root_auth = doc
         .get("security")
@@ -81,6 +75,14 @@ pub(super) fn convert(doc: &Value) -> Result<Imported, ImportError> {
         collection: collection(doc, folders, untagged, &variables, root_auth),
         think_times: Vec::new(),
         report,
+    })
+}
+
+/// `{{baseUrl}}`: the first server's url (its variables added to `variables`), else `/`.
+fn base_url(doc: &Value, variables: &mut Vec<(String, String)>, notes: &mut Vec<String>) -> String {
+    server_url(doc.get("servers"), variables, notes).unwrap_or_else(|| {
+        notes.push("the document names no server; set `baseUrl` to the service's address".into());
+        "/".to_string()
     })
 }
 

@@ -35,30 +35,7 @@ impl<'a> Operation<'a> {
             .or_else(|| text("operationId").map(words))
             .or_else(|| text("description").map(str::to_string))
             .unwrap_or_else(|| self.path.to_string());
-        let parameters = self.parameters(refs);
-        let mut header = Vec::new();
-        let mut query = Vec::new();
-        let mut cookies = Vec::new();
-        let mut path_values = Map::new();
-        for p in &parameters {
-            let key = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let values = parameter_values(refs, p);
-            let entry = |v: &String| json!({"key": key, "value": v});
-            match p.get("in").and_then(Value::as_str) {
-                Some("query") => query.extend(values.iter().map(entry)),
-                Some("header") if !is_reserved_header(key) => {
-                    header.extend(values.iter().map(entry))
-                }
-                Some("cookie") => cookies.push(format!("{key}={}", values.join(","))),
-                Some("path") => {
-                    path_values.insert(key.to_string(), json!(values.join(",")));
-                }
-                _ => {}
-            }
-        }
-        if !cookies.is_empty() {
-            header.push(json!({"key": "Cookie", "value": cookies.join("; ")}));
-        }
+        let (mut header, query, path_values) = self.parameter_parts(refs);
         let mut request = Map::new();
         let body = self.body(refs, &mut header);
         if let Some(accept) = self.accept(refs) {
@@ -85,6 +62,35 @@ impl<'a> Operation<'a> {
             item["event"] = json!([{"listen": "test", "script": {"type": "text/javascript", "exec": script.split('\n').collect::<Vec<_>>()}}]);
         }
         item
+    }
+
+    /// The parameters as headers (cookies joined into one `Cookie`), query entries and path
+    /// values.
+    fn parameter_parts(&self, refs: &Refs<'a>) -> (Vec<Value>, Vec<Value>, Map<String, Value>) {
+        let mut header = Vec::new();
+        let mut query = Vec::new();
+        let mut cookies = Vec::new();
+        let mut path_values = Map::new();
+        for p in &self.parameters(refs) {
+            let key = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let values = parameter_values(refs, p);
+            let entry = |v: &String| json!({"key": key, "value": v});
+            match p.get("in").and_then(Value::as_str) {
+                Some("query") => query.extend(values.iter().map(entry)),
+                Some("header") if !is_reserved_header(key) => {
+                    header.extend(values.iter().map(entry))
+                }
+                Some("cookie") => cookies.push(format!("{key}={}", values.join(","))),
+                Some("path") => {
+                    path_values.insert(key.to_string(), json!(values.join(",")));
+                }
+                _ => {}
+            }
+        }
+        if !cookies.is_empty() {
+            header.push(json!({"key": "Cookie", "value": cookies.join("; ")}));
+        }
+        (header, query, path_values)
     }
 
     /// The path item's parameters overridden by the operation's, `$ref`s followed.

@@ -55,25 +55,7 @@ fn scheme_auth(
         .unwrap_or_default();
     let entry = |k: &str, v: &str| json!({"key": k, "value": v, "type": "string"});
     Some(match kind {
-        "apiKey" => {
-            let key = scheme
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("api_key");
-            let (key, value, place) = match scheme.get("in").and_then(Value::as_str) {
-                Some("query") => (key.to_string(), "{{apiKey}}".to_string(), "query"),
-                Some("cookie") => (
-                    "Cookie".to_string(),
-                    format!("{key}={{{{apiKey}}}}"),
-                    "header",
-                ),
-                _ => (key.to_string(), "{{apiKey}}".to_string(), "header"),
-            };
-            (
-                json!({"type": "apikey", "apikey": [entry("key", &key), entry("value", &value), entry("in", place)]}),
-                vec!["apiKey"],
-            )
-        }
+        "apiKey" => (api_key(scheme), vec!["apiKey"]),
         "http" => match scheme
             .get("scheme")
             .and_then(Value::as_str)
@@ -107,6 +89,25 @@ fn scheme_auth(
             return None;
         }
     })
+}
+
+/// An API key in `{{apiKey}}`: in a header, the query, or (a cookie) a `Cookie` header.
+fn api_key(scheme: &Value) -> Value {
+    let entry = |k: &str, v: &str| json!({"key": k, "value": v, "type": "string"});
+    let key = scheme
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("api_key");
+    let (key, value, place) = match scheme.get("in").and_then(Value::as_str) {
+        Some("query") => (key.to_string(), "{{apiKey}}".to_string(), "query"),
+        Some("cookie") => (
+            "Cookie".to_string(),
+            format!("{key}={{{{apiKey}}}}"),
+            "header",
+        ),
+        _ => (key.to_string(), "{{apiKey}}".to_string(), "header"),
+    };
+    json!({"type": "apikey", "apikey": [entry("key", &key), entry("value", &value), entry("in", place)]})
 }
 
 #[cfg(test)]
