@@ -138,7 +138,10 @@ pub(crate) fn delete_collection(state: &AppState, id: &str) -> Result<Reply, Api
 }
 
 fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
-    let fields: RequestFields = serde_json::from_value(Value::Object(required(body)?))
+    let mut body = required(body)?;
+    // Derived from the rest (GET gives it); a client that writes back what it read sends it.
+    body.remove("curl");
+    let fields: RequestFields = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
     // and are checked when the request is sent.
