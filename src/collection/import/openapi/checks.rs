@@ -5,10 +5,13 @@
 //! `nullable` as a `null` type, `oneOf` as `anyOf` (an example often fits two branches that
 //! the document meant as alternatives), formats and OpenAPI-only keywords left out.
 
-use super::refs::Refs;
+use super::refs::{Refs, Walk};
 use serde_json::{json, Map, Value};
 
 const MAX_DEPTH: usize = 12;
+
+/// The most schema text one operation's test carries.
+const MAX_SCHEMA_TEXT: usize = 256 * 1024;
 
 /// The test script for an operation's `responses`, or `None` when it lists none.
 pub(super) fn test_script(refs: &Refs<'_>, responses: &Value) -> Option<String> {
@@ -30,7 +33,7 @@ pub(super) fn test_script(refs: &Refs<'_>, responses: &Value) -> Option<String> 
         if let Some(schema) = schema {
             schemas.insert(
                 code.to_ascii_uppercase(),
-                json_schema(refs, schema, 0, &mut Vec::new()),
+                json_schema(refs, schema, 0, &mut Walk::new()),
             );
         }
     }
@@ -42,10 +45,18 @@ pub(super) fn test_script(refs: &Refs<'_>, responses: &Value) -> Option<String> 
             codes.iter().map(|c| c.replace('X', "\\d")).collect::<Vec<_>>().join("|")
         ));
     }
-    if !schemas.is_empty() {
+    let schemas_text = serde_json::to_string(&Value::Object(schemas)).unwrap_or_default();
+    // Scripts are capped (1 MiB, `check_script_size`); a response schema that large is left
+    // to the status test rather than failing the import.
+    if schemas_text.len() > MAX_SCHEMA_TEXT {
+        script.push(format!(
+            "// The response schemas ({} KiB) are too large to check here.",
+            schemas_text.len() / 1024
+        ));
+    } else if schemas_text != "{}" {
         script.push(format!(
             "var schemas = {};\nvar code = String(pm.response.code);\nvar schema = schemas[code] || schemas[code[0] + \"XX\"] || schemas.DEFAULT;\nif (schema && /json/i.test(pm.response.headers.get(\"Content-Type\") || \"\")) {{\n    pm.test(\"Body matches the response schema\", function () {{\n        pm.response.to.have.jsonSchema(schema);\n    }});\n}}",
-            serde_json::to_string(&Value::Object(schemas)).unwrap_or_default()
+            schemas_text
         ));
     }
     (!script.is_empty()).then(|| script.join("\n"))
@@ -77,7 +88,10 @@ const KEEP: &[&str] = &[
     "required",
 ];
 
-fn json_schema(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<String>) -> Value {
+fn json_schema(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) -> Value {
+    if !stack.visit() {
+        return json!({});
+    }
     let reference = schema
         .get("$ref")
         .and_then(Value::as_str)
@@ -98,12 +112,7 @@ fn json_schema(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<St
     out
 }
 
-fn convert(
-    refs: &Refs<'_>,
-    map: &Map<String, Value>,
-    depth: usize,
-    stack: &mut Vec<String>,
-) -> Value {
+fn convert(refs: &Refs<'_>, map: &Map<String, Value>, depth: usize, stack: &mut Walk) -> Value {
     let mut out = Map::new();
     let mut sub = |v: &Value| json_schema(refs, v, depth + 1, stack);
     for (key, value) in map {
@@ -153,6 +162,28 @@ fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_that_fan_out_are_cut_by_the_budget_not_followed_exponentially() {
+        // 40 levels, each with two properties referring to the next: 2^40 schemas unbounded.
+        let mut schemas = serde_json::Map::new();
+        for i in 0..40 {
+            let next = json!({"$ref": format!("#/components/schemas/S{}", i + 1)});
+            schemas.insert(
+                format!("S{i}"),
+                json!({"type": "object", "properties": {"a": next, "b": next}}),
+            );
+        }
+        schemas.insert("S40".into(), json!({"type": "string"}));
+        let doc = json!({"components": {"schemas": schemas}});
+        let refs = Refs { doc: &doc };
+        let responses = json!({"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}}}});
+        let script = test_script(&refs, &responses).unwrap();
+        assert!(script.len() < 2 * MAX_SCHEMA_TEXT, "{}", script.len());
+        let made =
+            super::super::example::example(&refs, &json!({"$ref": "#/components/schemas/S0"}));
+        assert!(made.to_string().len() < 4 * 1024 * 1024);
+    }
 
     #[test]
     fn the_script_lists_codes_and_inlines_schemas_for_ajv() {

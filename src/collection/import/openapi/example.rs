@@ -4,17 +4,20 @@
 //! every property, arrays with two items, `allOf` merged, the first of `oneOf` / `anyOf`.
 //! `$ref`s are followed; a schema that contains itself stops at a depth, as Postman's does.
 
-use super::refs::Refs;
+use super::refs::{Refs, Walk};
 use serde_json::{json, Map, Value};
 
 /// Nesting deeper than this is cut (a recursive schema, or an absurd one).
 const MAX_DEPTH: usize = 10;
 
 pub(super) fn example(refs: &Refs<'_>, schema: &Value) -> Value {
-    value(refs, schema, 0, &mut Vec::new())
+    value(refs, schema, 0, &mut Walk::new())
 }
 
-fn value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<String>) -> Value {
+fn value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) -> Value {
+    if !stack.visit() {
+        return json!("<too large to make>");
+    }
     let reference = schema.get("$ref").and_then(Value::as_str);
     if let Some(r) = reference {
         if stack.iter().any(|s| s == r) || depth > MAX_DEPTH {
@@ -32,7 +35,7 @@ fn value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<String>)
     out
 }
 
-fn own_value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<String>) -> Value {
+fn own_value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) -> Value {
     if let Some(given) = given_value(schema) {
         return given;
     }
@@ -103,7 +106,7 @@ pub(super) fn type_of(schema: &Value) -> Option<String> {
     }
 }
 
-fn object(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<String>) -> Value {
+fn object(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) -> Value {
     let mut out = Map::new();
     if depth >= MAX_DEPTH {
         return Value::Object(out);
@@ -124,13 +127,7 @@ fn object(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Vec<String>
 }
 
 /// `allOf`: the parts' objects merged, the schema's own properties too.
-fn merged(
-    refs: &Refs<'_>,
-    schema: &Value,
-    all: &[Value],
-    depth: usize,
-    stack: &mut Vec<String>,
-) -> Value {
+fn merged(refs: &Refs<'_>, schema: &Value, all: &[Value], depth: usize, stack: &mut Walk) -> Value {
     let mut out = Map::new();
     let mut last = Value::Null;
     for part in all {

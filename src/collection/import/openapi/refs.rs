@@ -32,6 +32,46 @@ impl<'a> Refs<'a> {
     }
 }
 
+/// A walk through nested schemas: the `$ref`s it is inside (a schema that contains itself
+/// stops there) and the schemas it may still visit. The budget bounds the work on a document
+/// whose references fan out (each level referring to several of the next), which a depth limit
+/// alone lets grow exponentially.
+pub(super) struct Walk {
+    inside: Vec<String>,
+    left: usize,
+}
+
+/// Schemas one example or one response check visits at most.
+const BUDGET: usize = 20_000;
+
+impl Walk {
+    pub(super) fn new() -> Walk {
+        Walk {
+            inside: Vec::new(),
+            left: BUDGET,
+        }
+    }
+
+    /// Counts one more schema; false when the budget is spent.
+    pub(super) fn visit(&mut self) -> bool {
+        self.left = self.left.saturating_sub(1);
+        self.left > 0
+    }
+}
+
+impl std::ops::Deref for Walk {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.inside
+    }
+}
+
+impl std::ops::DerefMut for Walk {
+    fn deref_mut(&mut self) -> &mut Vec<String> {
+        &mut self.inside
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
