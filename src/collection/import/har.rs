@@ -193,11 +193,15 @@ fn item(e: &Exchange, capture: &[String]) -> Value {
     if let Some(body) = &e.body {
         request["body"] = body.clone();
     }
-    let mut test = vec![format!(
+    // Status 0: the browser recorded no response (aborted, blocked); nothing to compare.
+    let status_test = (e.status != 0).then(|| format!(
         "pm.test(\"Status is {0} as recorded\", function () {{\n    pm.response.to.have.status({0});\n}});",
         e.status
-    )];
-    test.extend(capture.iter().cloned());
+    ));
+    let test: Vec<String> = status_test
+        .into_iter()
+        .chain(capture.iter().cloned())
+        .collect();
     let exec: Vec<&str> = test.iter().flat_map(|t| t.split('\n')).collect();
     json!({
         "name": e.name,
