@@ -666,6 +666,31 @@ fn vayu_cli_imports_to_a_collection_or_a_run_file_and_the_run_file_runs() {
     let failed: u64 = tests.values().map(|t| t["failed"].as_u64().unwrap()).sum();
     assert_eq!((passed, failed), (11, 0), "{report:#}");
     drop(received);
+    // The third command of the newcomer's path (docs/cli.md): the same file as a load test.
+    let out = vayu_cli(&[
+        "load",
+        run_file.to_str().unwrap(),
+        "--rps",
+        "10",
+        "--duration",
+        "1s",
+        "--json",
+        "--workers",
+        "1",
+        "--no-pin",
+    ]);
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        (
+            report["executor"].as_str(),
+            report["flow"]["iterations"].as_u64()
+        ),
+        (Some("constant-arrival-rate"), Some(10)),
+        "{report:#}"
+    );
+    assert_eq!(report["requestsSent"], 60);
+    server.stats.received.lock().unwrap().clear();
 
     // A curl command from standard input, and the reverse: the collection as curl commands.
     let mut child = Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
