@@ -753,6 +753,27 @@ fn vayu_cli_imports_to_a_collection_or_a_run_file_and_the_run_file_runs() {
         text,
         format!("# items / Get an item\ncurl http://127.0.0.1:{port}/seq/v1/items/42 \\\n  -H 'Accept: application/json' \\\n  -H 'Authorization: Bearer {{{{bearerToken}}}}'\n")
     );
+    // A request file (`vayu-cli run`'s) as a command, read back as the same words.
+    let request = dir.write("req.json", r#"{"method": "POST", "url": "http://127.0.0.1:1/p?q=1", "headers": {"X-A": "it's"}, "auth": {"type": "bearer", "token": "t"}, "body": {"a": [1]}}"#);
+    let out = vayu_cli(&["export", "curl", &request]);
+    let words = shlex::split(&String::from_utf8_lossy(&out.stdout).replace("\\\n", "")).unwrap();
+    assert_eq!(
+        words,
+        [
+            "curl",
+            "http://127.0.0.1:1/p?q=1",
+            "-X",
+            "POST",
+            "-H",
+            "X-A: it's",
+            "-H",
+            "Content-Type: application/json",
+            "-H",
+            "Authorization: Bearer t",
+            "--data-raw",
+            r#"{"a":[1]}"#
+        ]
+    );
     let bad = vayu_cli(&["import", &dir.write("x.txt", "hello"), "-o", "/dev/null"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot tell what this is"));

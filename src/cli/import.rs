@@ -5,7 +5,8 @@ use super::args::{ExportCurlArgs, ImportArgs};
 use super::{emit, CliError};
 use crate::collection::{
     convert, curl_command, import as import_collection, read_text, run_file, step_command,
-    ConvertOptions, CurlBody, Format, HarOptions, ImportOptions, ImportReport, ThinkTime,
+    written_body, ConvertOptions, CurlBody, Format, HarOptions, ImportOptions, ImportReport,
+    ThinkTime,
 };
 use crate::flow::{Step, StepBody};
 use crate::script::Variables;
@@ -166,12 +167,10 @@ fn request_file_commands(file: &str, text: &str) -> Result<Option<Vec<String>>, 
         specs
             .iter()
             .map(|r| {
-                let body = r.body.as_ref().map(|b| match b {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                });
+                let mut headers = r.headers.0.clone();
+                let body = written_body(r.body.as_ref(), &mut headers);
                 let body = body.as_deref().map_or(CurlBody::None, CurlBody::Raw);
-                curl_command(&r.method, &r.url, &r.headers.0, body, r.auth.as_ref())
+                curl_command(&r.method, &r.url, &headers, body, r.auth.as_ref())
             })
             .collect(),
     ))

@@ -53,6 +53,31 @@ pub fn curl_command(
     lines.join("\n")
 }
 
+/// A request's `body` as a command sends it: text as it is, JSON serialized with the
+/// `Content-Type` Vayu implies for it (docs/cli.md) added unless a header sets one.
+pub fn written_body(
+    body: Option<&serde_json::Value>,
+    headers: &mut Vec<HeaderSpec>,
+) -> Option<String> {
+    match body? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(text) => Some(text.clone()),
+        json => {
+            if !headers
+                .iter()
+                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(HeaderSpec {
+                    key: "Content-Type".into(),
+                    value: "application/json".into(),
+                    disabled: false,
+                });
+            }
+            Some(json.to_string())
+        }
+    }
+}
+
 /// A flow step (an imported collection's request) as a command.
 pub fn step_command(step: &Step) -> String {
     let r = &step.request;

@@ -22,7 +22,7 @@ mod spec;
 mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
-pub use curl_export::{curl_command, step_command, CurlBody};
+pub use curl_export::{curl_command, step_command, written_body, CurlBody};
 pub use files::{read_text, variable_scope};
 pub use import::{
     convert, detect, import, run_file, variable_list, Collection, ConvertOptions, Correlation,

@@ -206,30 +206,11 @@ fn copy_as_curl(r: &crate::store::SavedRequest) -> String {
     let mut headers = serde_json::from_value::<crate::model::HeaderSpecs>(r.headers.clone())
         .map(|h| h.0)
         .unwrap_or_default();
-    // A JSON body is sent with the Content-Type it implies (docs/cli.md); curl needs it said.
-    let json_body = r
-        .body
-        .as_ref()
-        .is_some_and(|b| !b.is_string() && !b.is_null());
-    if json_body
-        && !headers
-            .iter()
-            .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
-    {
-        headers.push(crate::model::HeaderSpec {
-            key: "Content-Type".into(),
-            value: "application/json".into(),
-            disabled: false,
-        });
-    }
     let auth = r
         .auth
         .clone()
         .and_then(|a| serde_json::from_value::<crate::model::AuthSpec>(a).ok());
-    let body = r.body.as_ref().map(|b| match b {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    });
+    let body = crate::collection::written_body(r.body.as_ref(), &mut headers);
     let body = body.as_deref().map_or(CurlBody::None, CurlBody::Raw);
     curl_command(&r.method, &r.url, &headers, body, auth.as_ref())
 }
