@@ -831,6 +831,20 @@ fn the_api_imports_every_format_and_copies_a_saved_request_as_curl() {
         request["curl"],
         "curl http://127.0.0.1:1/a \\\n  -X POST \\\n  -H 'Content-Type: application/json' \\\n  -u ann:pw \\\n  --data-raw '{\"a\":1}'"
     );
+    // Written back as read (less the store's id and time), `curl` is ignored; of another
+    // type, it is refused, naming it.
+    let url = format!("{base}/requests/{}", curl["requests"][0].as_str().unwrap());
+    let mut request = request.clone();
+    let fields = request.as_object_mut().unwrap();
+    fields.remove("id");
+    fields.remove("updatedAt");
+    let (status, answer) = http_call("PUT", &url, Some(&request.to_string()));
+    assert_eq!(status, 200, "{answer}");
+    let mut wrong = request.clone();
+    wrong["curl"] = json!({});
+    let (status, error) = http_call("PUT", &url, Some(&wrong.to_string()));
+    assert_eq!(status, 422, "{error}");
+    assert!(error.contains("\"field\":\"curl\""), "{error}");
     // Refusals name the field.
     for (body, field) in [
         (json!({"format": "xml", "content": "<a/>"}), "format"),

@@ -139,8 +139,14 @@ pub(crate) fn delete_collection(state: &AppState, id: &str) -> Result<Reply, Api
 
 fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     let mut body = required(body)?;
-    // Derived from the rest (GET gives it); a client that writes back what it read sends it.
-    body.remove("curl");
+    // Derived from the rest (GET gives it); a client that writes back what it read sends it,
+    // and it is ignored then. Anything but the string GET gave is a mistake.
+    if body.remove("curl").is_some_and(|c| !c.is_string()) {
+        return Err(ApiError::field(
+            "curl",
+            "is the read-only \"copy as curl\" string GET gives; leave it out or send it back as it was",
+        ));
+    }
     let fields: RequestFields = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
