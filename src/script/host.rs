@@ -14,6 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
+/// The fast path in front of chai: a function expression the prelude calls (it takes it from
+/// the global object, as it takes the module loader).
+const FAST_PATH: &str = include_str!("fast_path.js");
 
 /// The legacy Postman sandbox names a user script's body sees besides the globals (`pm`,
 /// `console`), as the parameters of the function it is compiled into. The prelude builds only
@@ -256,6 +259,17 @@ impl ScriptHost {
                 .map_err(|e| setup_error(format!("cannot create the module loader: {e}")))?;
             ctx.globals()
                 .set("__vayu_load", loader)
+                .map_err(|e| setup_error(e.to_string()))?;
+            let mut options = EvalOptions::default();
+            options.filename = Some("fast_path.js".into());
+            let fast_path: Value = ctx.eval_with_options(FAST_PATH, options).map_err(|e| {
+                setup_error(format!(
+                    "the fast path failed: {}",
+                    CaughtError::from_error(&ctx, e)
+                ))
+            })?;
+            ctx.globals()
+                .set("__vayu_fast_path", fast_path)
                 .map_err(|e| setup_error(e.to_string()))?;
             // Runs the jobs a script queued (promise reactions, `await`) until none is left;
             // when the time limit runs out meanwhile, it ends them and says so (the prelude

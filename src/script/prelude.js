@@ -161,187 +161,16 @@
     }
     return chaiReady;
   }
-  function expect(value, message) {
-    return fastAssertion(value instanceof PmResponse ? RESPONSE_CHECKS : VALUE_CHECKS, value, message);
-  }
-  expect.fail = function () { var f = chai().expect.fail; return f.apply(null, arguments); };
-
-  // --- The fast path in front of chai ----------------------------------------------------------
-  // chai costs tens of microseconds per assertion in QuickJS (every chain word builds a new
-  // Assertion), too much for a check on every response of a load run. An assertion therefore
-  // starts as an object that answers the language chains, `not` and a few common terminal checks
-  // (below) by itself, and only when they pass. On a failure, or at the first word it does not
-  // answer itself, it hands over to a real chai Assertion with the same object, message and
-  // negation, which produces chai's own result, message and everything after. So outcomes and
-  // messages are chai's; only the passing common case is cheaper.
   // Lookup tables are prototype-less objects read with `in`: the cheapest lookup in QuickJS.
   function table(entries) { return Object.assign(Object.create(null), entries); }
-  var LANGUAGE_CHAINS = table({});
-  ['to', 'be', 'been', 'is', 'that', 'which', 'and', 'has', 'have', 'with', 'at', 'of', 'same', 'but', 'does', 'still', 'also'
-  ].forEach(function (w) { LANGUAGE_CHAINS[w] = true; });
-  function realAssertion(fast) {
-    if (fast.real === null) {
-      fast.real = chai().expect(fast.object, fast.message);
-      if (fast.negate) chai().util.flag(fast.real, 'negate', true);
-    }
-    return fast.real;
-  }
-  // A check answers whether the assertion passes (before negation), or undefined when the case
-  // is not a plain one and chai must decide.
-  function passes(fast, self, outcome, name, args) {
-    if (outcome !== undefined && outcome !== fast.negate) return self;
-    var real = realAssertion(fast);
-    var value = real[name];
-    // Properties have run (and thrown) on access; methods run now.
-    return args === null ? value : value.apply(self, args);
-  }
-  function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
-  var VALUE_CHECKS = {
-    properties: table({
-      'true': function (o) { return o === true; },
-      'false': function (o) { return o === false; },
-      'null': function (o) { return o === null; },
-      'undefined': function (o) { return o === undefined; },
-      ok: function (o) { return !!o; },
-      exist: function (o) { return o !== null && o !== undefined; }
-    }),
-    methods: table({
-      equal: function (o, v) { return o === v; },
-      above: function (o, n) { return numbers(o, n) ? o > n : undefined; },
-      below: function (o, n) { return numbers(o, n) ? o < n : undefined; },
-      least: function (o, n) { return numbers(o, n) ? o >= n : undefined; },
-      most: function (o, n) { return numbers(o, n) ? o <= n : undefined; }
-    })
-  };
-  ['equals', 'eq'].forEach(function (n) { VALUE_CHECKS.methods[n] = VALUE_CHECKS.methods.equal; });
-  [['gt', 'above'], ['greaterThan', 'above'], ['lt', 'below'], ['lessThan', 'below'],
-   ['gte', 'least'], ['greaterThanOrEqual', 'least'], ['lte', 'most'], ['lessThanOrEqual', 'most']
-  ].forEach(function (p) { VALUE_CHECKS.methods[p[0]] = VALUE_CHECKS.methods[p[1]]; });
 
-  // chai-postman's checks on a response, where they are plain comparisons.
-  function reasonAndCode(reason, code) {
-    return function (r) {
-      var a = String(r.reason()).toUpperCase() === reason, b = r.code === code;
-      return a === b ? a : undefined; // both assertions agree, or chai sorts out which fails
-    };
+  // pm.expect: chai behind Vayu's fast path (fast_path.js, which the host hands over).
+  var fastPath = global.__vayu_fast_path(chai);
+  delete global.__vayu_fast_path;
+  function expect(value, message) {
+    return value instanceof PmResponse ? fastPath.response(value, message) : fastPath.value(value, message);
   }
-  function statusClass(n) { return function (r) { return Math.floor(r.code / 100) === n; }; }
-  var RESPONSE_CHECKS = {
-    properties: table({
-      ok: reasonAndCode('OK', 200),
-      info: statusClass(1),
-      success: statusClass(2),
-      redirection: statusClass(3),
-      clientError: statusClass(4),
-      serverError: statusClass(5),
-      error: function (r) { var c = Math.floor(r.code / 100); return c === 4 || c === 5; },
-      accepted: reasonAndCode('ACCEPTED', 202),
-      withoutContent: reasonAndCode('NO CONTENT', 204),
-      badRequest: reasonAndCode('BAD REQUEST', 400),
-      unauthorized: reasonAndCode('UNAUTHORIZED', 401),
-      forbidden: reasonAndCode('FORBIDDEN', 403),
-      notFound: reasonAndCode('NOT FOUND', 404),
-      rateLimited: reasonAndCode('TOO MANY REQUESTS', 429)
-    }),
-    methods: table({
-      status: function (r, x) {
-        if (typeof x === 'number') return r.code === x;
-        return typeof x === 'string' ? r.reason() === x : undefined;
-      },
-      statusCode: function (r, x) { return typeof x === 'number' ? r.code === x : undefined; }
-    })
-  };
-
-  // A fast assertion is a plain object: the words it answers are getters on its prototype (a
-  // getter costs a fraction of a proxy trap in QuickJS). Any other word walks on up the
-  // prototype chain to a proxy, which hands over to the real chai Assertion.
-  var forwarder = new Proxy({}, {
-    get: function (target, name, fast) { return Reflect.get(realAssertion(fast), name, fast); },
-    set: function (target, name, value, fast) { return Reflect.set(realAssertion(fast), name, value); }
-  });
-  function FastAssertion(checks, object, message) {
-    this.checks = checks;
-    this.object = object;
-    this.message = message;
-  }
-  FastAssertion.prototype = Object.create(forwarder);
-  // The fields' defaults, defined here so that setting them on an assertion stops at the
-  // prototype instead of reaching the forwarder.
-  [['checks', null], ['object', undefined], ['message', undefined], ['negate', false], ['real', null]].forEach(function (field) {
-    Object.defineProperty(FastAssertion.prototype, field[0], { value: field[1], writable: true });
-  });
-  function define(name, get) {
-    Object.defineProperty(FastAssertion.prototype, name, { get: get, enumerable: false, configurable: false });
-  }
-  // Once handed over, the object forwards every word.
-  function forwardWord(fast, name) { return Reflect.get(realAssertion(fast), name, fast); }
-  Object.keys(LANGUAGE_CHAINS).forEach(function (word) {
-    define(word, function () { return this.real === null ? this : forwardWord(this, word); });
-  });
-  define('not', function () {
-    if (this.real !== null) return forwardWord(this, 'not');
-    this.negate = !this.negate;
-    return this;
-  });
-  // One function per method name, not a closure per access (QuickJS builds every closure as an
-  // object); `this` is the assertion it is called on.
-  function fastMethod(name) {
-    return function (expected, text) {
-      var check = this.checks.methods[name];
-      // The second argument (chai's custom message) matters only when chai reports a failure.
-      return passes(this, this, check(this.object, expected), name, text === undefined ? [expected] : [expected, text]);
-    };
-  }
-  var checkNames = Object.create(null);
-  [VALUE_CHECKS, RESPONSE_CHECKS].forEach(function (checks) {
-    Object.keys(checks.properties).forEach(function (n) { checkNames[n] = 'property'; });
-    Object.keys(checks.methods).forEach(function (n) { checkNames[n] = 'method'; });
-  });
-  Object.keys(checkNames).forEach(function (name) {
-    if (checkNames[name] === 'property') {
-      define(name, function () {
-        var check = this.real === null ? this.checks.properties[name] : undefined;
-        return check === undefined ? forwardWord(this, name) : passes(this, this, check(this.object), name, null);
-      });
-    } else {
-      var method = fastMethod(name);
-      define(name, function () {
-        return this.real === null && name in this.checks.methods ? method : forwardWord(this, name);
-      });
-    }
-  });
-  // `lengthOf` and `length` are chai's chainable methods: called, they check the length;
-  // followed by a word (`lengthOf.above(2)`), that word compares the length. The getter
-  // returns a function of its own (one per access: it must know its assertion) that checks
-  // an array's or a string's length itself when that passes. Everything else, and every
-  // property read on the function, goes to chai's own chainable word on the real assertion,
-  // which then sees the same object, message and negation.
-  var lengthChain = new Proxy(function () {}, {
-    get: function (target, name, check) { return Reflect.get(check.chaiWord(), name); }
-  });
-  ['lengthOf', 'length'].forEach(function (name) {
-    define(name, function () {
-      if (this.real !== null) return forwardWord(this, name);
-      var fast = this, word = null;
-      var check = function (n, text) {
-        var o = fast.object;
-        var plain = (Array.isArray(o) || typeof o === 'string') && typeof n === 'number';
-        // Called unbound (`var f = ....lengthOf; f(3)`), chai's word fails on its `this`.
-        if (plain && this === fast && (o.length === n) !== fast.negate) return fast;
-        return check.chaiWord().apply(this, text === undefined ? [n] : [n, text]);
-      };
-      // Read once: chai's getter sets the length flag on the real assertion.
-      defineProperty(check, 'chaiWord', {
-        __proto__: null,
-        value: function () { if (word === null) word = realAssertion(fast)[name]; return word; }
-      });
-      Object.setPrototypeOf(check, lengthChain);
-      return check;
-    });
-  });
-  function fastAssertion(checks, object, message) {
-    return new FastAssertion(checks, object, message);
-  }
+  expect.fail = function () { var f = chai().expect.fail; return f.apply(null, arguments); };
 
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
   function req() {
@@ -610,7 +439,7 @@
   Object.defineProperty(response, 'responseSize', { get: function () { return state.response[4]; } });
   Object.defineProperty(response, 'status', { get: function () { return state.response[2] || sdkResponse().reason(); } });
   Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
-  Object.defineProperty(response, 'to', { get: function () { return fastAssertion(RESPONSE_CHECKS, this); } });
+  Object.defineProperty(response, 'to', { get: function () { return fastPath.response(this); } });
   response.text = function () { return state.body; };
   response.json = function (reviver, strict) {
     if (reviver === undefined && !strict) {
