@@ -243,11 +243,10 @@
     get: function (target, name, fast) { return Reflect.get(realAssertion(fast), name, fast); },
     set: function (target, name, value, fast) { return Reflect.set(realAssertion(fast), name, value); }
   });
-  function FastAssertion(checks, object, message) {
-    this.checks = checks;
-    this.object = object;
-    this.message = message;
-  }
+  // Each kind of assertion (of a value, of a response) has a prototype of its own that holds
+  // its checks, so that a new assertion sets one field (two with a message): every property
+  // QuickJS adds to an object costs.
+  function FastAssertion() {}
   FastAssertion.prototype = Object.create(forwarder);
   // The fields' defaults, defined here so that setting them on an assertion stops at the
   // prototype instead of reaching the forwarder. `chained` is the flag the last chainable word
@@ -257,6 +256,18 @@
    ['chained', null], ['moves', false], ['next', undefined], ['real', null]].forEach(function (field) {
     defineProperty(FastAssertion.prototype, field[0], { value: field[1], writable: true });
   });
+  function kind(checks) {
+    var proto = Object.create(FastAssertion.prototype);
+    defineProperty(proto, 'checks', { value: checks, writable: true });
+    return proto;
+  }
+  var VALUE_ASSERTION = kind(VALUE_CHECKS), RESPONSE_ASSERTION = kind(RESPONSE_CHECKS);
+  function assertion(proto, object, message) {
+    var fast = Object.create(proto);
+    fast.object = object;
+    if (message !== undefined) fast.message = message;
+    return fast;
+  }
   function define(name, get) {
     defineProperty(FastAssertion.prototype, name, { get: get, enumerable: false, configurable: false });
   }
@@ -279,13 +290,21 @@
     return this;
   });
   // One function per method name, not a closure per access (QuickJS builds every closure as an
-  // object); `this` is the assertion it is called on. The argument at `textAt` is chai's custom
-  // message, which matters only when chai reports a failure or the chain goes on.
-  function fastMethod(name, textAt) {
-    return function () {
+  // object, and `arguments` as one more); `this` is the assertion it is called on. The second
+  // argument is chai's custom message, which matters only when chai reports a failure or the
+  // chain goes on.
+  function fastMethod(name) {
+    return function (expected, text) {
       var check = (this.isDeep ? this.checks.deep : this.checks.methods)[name];
-      return passes(this, check === undefined ? undefined : check(this, arguments), name, arguments, arguments[textAt]);
+      var args = text === undefined ? [expected] : [expected, text];
+      return passes(this, check === undefined ? undefined : check(this, args), name, args, text);
     };
+  }
+  // `property` alone counts its arguments, as chai does (a value given as `undefined` is a
+  // value); its message is the third.
+  function propertyMethod() {
+    var check = this.isDeep ? undefined : property;
+    return passes(this, check === undefined ? undefined : check(this, arguments), 'property', arguments, arguments[2]);
   }
   function defineProperty_(name) {
     define(name, function () {
@@ -294,7 +313,7 @@
     });
   }
   function defineMethod(name) {
-    var method = fastMethod(name, name === 'property' ? 2 : 1);
+    var method = name === 'property' ? propertyMethod : fastMethod(name);
     define(name, function () {
       return answers(this) && name in (this.isDeep ? this.checks.deep : this.checks.methods) ? method : forwardWord(this, name);
     });
@@ -346,7 +365,7 @@
   Object.keys(words).forEach(function (name) { words[name](name); });
 
   return {
-    value: function (object, message) { return new FastAssertion(VALUE_CHECKS, object, message); },
-    response: function (object, message) { return new FastAssertion(RESPONSE_CHECKS, object, message); }
+    value: function (object, message) { return assertion(VALUE_ASSERTION, object, message); },
+    response: function (object, message) { return assertion(RESPONSE_ASSERTION, object, message); }
   };
 })

@@ -174,23 +174,23 @@
 
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
   function req() {
-    if (state.request === null) state.request = parseJson(state.requestJson);
+    if (state.request === null) state.request = parseJson(runRequestJson);
     return state.request;
   }
   function context() {
-    if (state.context === null) state.context = parseJson(state.contextJson);
+    if (state.context === null) state.context = parseJson(runContextJson);
     return state.context;
   }
   function vars() {
     if (state.variables === null) {
-      state.variables = parseJson(state.variablesJson);
+      state.variables = parseJson(runVariablesJson);
       if (!state.variables.data) state.variables.data = {};
     }
     return state.variables;
   }
   function resHeaderList() {
     if (state.responseHeaders === null) {
-      state.responseHeaders = state.headerBlock === '' ? [] : state.headerBlock.split('\n').map(function (line) {
+      state.responseHeaders = runHeaderBlock === '' ? [] : runHeaderBlock.split('\n').map(function (line) {
         var at = line.indexOf(':');
         return { key: line.slice(0, at), value: line.slice(at + 1) };
       });
@@ -419,13 +419,13 @@
   function PmResponse() {}
   function sdkResponse() {
     if (state.sdkResponse === null) {
-      var r = state.response;
+      var r = runMeta;
       state.sdkResponse = guarded(function () {
         return new (lib('postman-collection').Response)({
           code: r[1],
           status: r[2],
           header: resHeaderList(),
-          body: state.body,
+          body: runBody,
           responseTime: r[3],
           responseSize: r[4]
         });
@@ -434,18 +434,18 @@
     return state.sdkResponse;
   }
   var response = new PmResponse();
-  Object.defineProperty(response, 'code', { get: function () { return state.response[1]; } });
-  Object.defineProperty(response, 'responseTime', { get: function () { return state.response[3]; } });
-  Object.defineProperty(response, 'responseSize', { get: function () { return state.response[4]; } });
-  Object.defineProperty(response, 'status', { get: function () { return state.response[2] || sdkResponse().reason(); } });
+  Object.defineProperty(response, 'code', { get: function () { return runMeta[1]; } });
+  Object.defineProperty(response, 'responseTime', { get: function () { return runMeta[3]; } });
+  Object.defineProperty(response, 'responseSize', { get: function () { return runMeta[4]; } });
+  Object.defineProperty(response, 'status', { get: function () { return runMeta[2] || sdkResponse().reason(); } });
   Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
   Object.defineProperty(response, 'to', { get: function () { return fastPath.response(this); } });
-  response.text = function () { return state.body; };
+  response.text = function () { return runBody; };
   response.json = function (reviver, strict) {
     if (reviver === undefined && !strict) {
       if (state.jsonParsed) return state.json;
       try {
-        state.json = parseJson(state.body);
+        state.json = parseJson(runBody);
         state.jsonParsed = true;
         return state.json;
       } catch (e) { /* the SDK's parser accepts comments and a BOM, and names the error as Postman does */ }
@@ -471,8 +471,12 @@
   // What Newman's failure list calls a failed test: the thrown error's name (chai's
   // AssertionError, a TypeError, a plain Error).
   function errorName(e) { return e !== null && typeof e === 'object' && typeof e.name === 'string' && e.name !== '' ? e.name : 'Error'; }
+  // A test's result: only its name is its own until it fails (every property QuickJS adds to an
+  // object costs).
+  function TestEntry(name) { this.name = typeof name === 'string' ? name : String(name); }
+  TestEntry.prototype = { __proto__: null, passed: true, skipped: false, error: undefined, errorName: undefined };
   function test(name, fn) {
-    var entry = { name: String(name), passed: true, skipped: false };
+    var entry = new TestEntry(name);
     state.tests.push(entry);
     if (typeof fn !== 'function') return pm;
     try {
@@ -562,8 +566,8 @@
     get: function () {
       var c = context();
       return {
-        eventName: state.response ? 'test' : 'prerequest',
-        iteration: state.iteration,
+        eventName: runMeta ? 'test' : 'prerequest',
+        iteration: runIteration,
         iterationCount: c.iterationCount,
         requestName: req().name,
         requestId: c.requestId
@@ -583,7 +587,7 @@
   pm.execution = {
     skipRequest: function () {
       // Postman's test scripts have no skipRequest; this is the error a call gets there.
-      if (state.response) throw new TypeError('pm.execution.skipRequest is not a function');
+      if (runMeta) throw new TypeError('pm.execution.skipRequest is not a function');
       state.skipRequest = true;
     },
     setNextRequest: setNextRequest
@@ -675,7 +679,7 @@
         if (runJar !== null) {
           list = runJar.getCookiesSync(jarUrl(req().url)).map(sdkCookie);
         } else {
-          list = state.response ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
+          list = runMeta ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
             .map(function (h) { return sdk.Cookie.parse(h.value); }) : [];
         }
         var cookies = new sdk.CookieList(null, list);
@@ -724,7 +728,7 @@
   Object.defineProperty(pm, 'request', { get: function () { return request; } });
   Object.defineProperty(pm, 'response', {
     get: function () {
-      if (!state.response) throw new Error('pm.response is not available in a pre-request script');
+      if (!runMeta) throw new Error('pm.response is not available in a pre-request script');
       return response;
     }
   });
@@ -858,7 +862,7 @@
         else try { parts.push(stringify(a)); } catch (e) { parts.push(String(a)); }
         try { shown.push(inspect(a)); } catch (e) { shown.push(String(a)); }
       }
-      state.console.push({ level: level, message: parts.join(' '), shown: shown.join(', '), at: state.tests.length });
+      log({ level: level, message: parts.join(' '), shown: shown.join(', '), at: state.tests.length });
     };
   }
   // The prelude's globals are non-enumerable: after each run, anything enumerable on the global
@@ -1061,7 +1065,7 @@
   }
   // The values of the legacy names a script uses, in LEGACY_NAMES order.
   function legacyArguments(mask, body, warnings) {
-    var test = state.response !== null, r = state.response, values = [];
+    var test = runMeta !== null, r = runMeta, values = [];
     var environment = mask & 0x804 ? Object.assign({}, vars().environment) : {};
     var globals = mask & 0x802 ? Object.assign({}, vars().globals) : {};
     for (var i = 0; i < LEGACY_NAMES.length; i++) {
@@ -1081,7 +1085,7 @@
         case 'responseCode': v = sdkResponse().details(); break;
         // After a request that failed (no response: code 0) Newman's responseBody is undefined.
         case 'responseBody': v = r[1] === 0 ? undefined : body; break;
-        case 'iteration': v = state.iteration; break;
+        case 'iteration': v = runIteration; break;
         case 'postman': v = legacyInterface(test, environment, globals); break;
         case '_': v = global._; break;
         case 'CryptoJS': v = requireModule('crypto-js'); break;
@@ -1099,7 +1103,7 @@
       if (!warnings.on || warnings[name]) return;
       warnings[name] = true;
       var instead = LEGACY_ALTERNATIVES[name];
-      state.console.push({ level: 'warn', message: instead ? 'Using "' + name + '" is deprecated. Use "' + instead + '" instead.' : 'Using "' + name + '" is deprecated.' });
+      log({ level: 'warn', message: instead ? 'Using "' + name + '" is deprecated. Use "' + instead + '" instead.' : 'Using "' + name + '" is deprecated.' });
     }
     return new Proxy(target, {
       set: function (t, prop, value) { warn(key); t[prop] = value; },
@@ -1116,19 +1120,29 @@
   // --- The host's entry point ----------------------------------------------------------------
   // One script run's state. What a run may never touch lives on the prototype, so a run adds
   // only the fields it always sets: every property QuickJS adds to an object costs.
-  function RunState(requestJson, contextJson, variablesJson, run, headerBlock, body) {
-    this.requestJson = requestJson;
-    this.contextJson = contextJson;
-    this.variablesJson = variablesJson;
-    this.iteration = run[0];
-    // A test script's run: [iteration, code, status, responseTime, responseSize, legacy].
-    this.response = run.length === 2 ? null : run;
-    this.headerBlock = headerBlock;
-    this.body = body;
+  // One script run's state. What a run may never touch lives on the prototype, so a run adds
+  // only the fields it always sets: every property QuickJS adds to an object costs. What the
+  // host passed in lives in the closure variables below (cheaper still), and moves into the
+  // state only while a phase waits for pm.sendRequest responses.
+  var runRequestJson = '', runContextJson = '', runVariablesJson = '', runHeaderBlock = '', runBody = '';
+  var runIteration = 0, runMeta = null;
+  function RunState() {
     this.tests = [];
-    this.console = [];
+  }
+  function saveInputs() {
+    return [runRequestJson, runContextJson, runVariablesJson, runHeaderBlock, runBody, runIteration, runMeta];
+  }
+  function restoreInputs(saved) {
+    runRequestJson = saved[0]; runContextJson = saved[1]; runVariablesJson = saved[2]; runHeaderBlock = saved[3];
+    runBody = saved[4]; runIteration = saved[5]; runMeta = saved[6];
+  }
+  // The console lines of the run, made with its first line.
+  function log(line) {
+    if (state.console === null) state.console = [];
+    state.console.push(line);
   }
   RunState.prototype = {
+    console: null,
     request: null,
     variables: null,
     context: null,
@@ -1151,14 +1165,20 @@
     callbacks: null,
     waiting: 0,
     phase: 0,
-    error: null
+    error: null,
+    // What the host passed in, while the phase waits (see saveInputs).
+    inputs: null
   };
 
   // run is [iteration, legacy] for a pre-request script, and [iteration, code, status,
   // responseTime, responseSize, legacy] for a test script; legacy is the mask of the legacy
   // names the script uses.
   hidden('__vayu_run', function (script, requestJson, contextJson, variablesJson, run, headerBlock, responseBody) {
-    state = new RunState(requestJson, contextJson, variablesJson, run, headerBlock, responseBody);
+    runRequestJson = requestJson; runContextJson = contextJson; runVariablesJson = variablesJson;
+    runHeaderBlock = headerBlock; runBody = responseBody; runIteration = run[0];
+    // A test script's run: [iteration, code, status, responseTime, responseSize, legacy].
+    runMeta = run.length === 2 ? null : run;
+    state = new RunState();
     var legacy = run[run.length - 1];
     var warnings = null;
     try {
@@ -1191,6 +1211,7 @@
   hidden('__vayu_resume', function (phase, id, error, meta, headerBlock, body) {
     state = phases[phase];
     delete phases[phase];
+    restoreInputs(state.inputs);
     var callback = state.callbacks[id];
     delete state.callbacks[id];
     state.waiting--;
@@ -1227,6 +1248,7 @@
   hidden('__vayu_abandon', function (phase, why) {
     state = phases[phase];
     delete phases[phase];
+    restoreInputs(state.inputs);
     state.error = { message: why, stack: '', name: 'Error' };
     return endCall();
   });
@@ -1253,6 +1275,7 @@
       if (state.phase === 0) state.phase = nextPhase++;
       var phase = state.phase;
       phases[phase] = state;
+      state.inputs = saveInputs();
       var outbox = state.outbox;
       var out = '{"phase":' + phase + ',"send":' + guarded(function () { return stringify(outbox); }) + '}';
       state.outbox = [];
@@ -1309,17 +1332,28 @@
     var scopes = [variables.local, variables.data, variables.environment, variables.collection, variables.globals];
     return function (key, value) { return value === undefined && scopes.indexOf(this) >= 0 ? null : value; };
   }
-  function resultJson(run, error) {
-    var tests = run.tests, lines = run.console, variables = run.variables, request = run.response ? null : run.request;
-    var out = '{"tests":[';
-    for (var i = 0; i < tests.length; i++) {
-      var t = tests[i];
-      out += (i ? ',{"name":' : '{"name":') + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
-        (t.skipped ? ',"skipped":true' : ',"skipped":false') +
-        (hasOwn(t, 'errorName') ? ',"errorName":' + quote(t.errorName) : '') +
-        (!hasOwn(t, 'error') || t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
+  // A passed test's JSON is the same from response to response: kept whole (a bounded cache).
+  var passedTests = Object.create(null), passedCount = 0;
+  function testJson(t) {
+    if (t.passed && !t.skipped && t.error === undefined && t.errorName === undefined) {
+      var json = passedTests[t.name];
+      if (json === undefined) {
+        if (passedCount >= 1024) { passedTests = Object.create(null); passedCount = 0; }
+        json = passedTests[t.name] = '{"name":' + quote(t.name) + ',"passed":true,"skipped":false}';
+        passedCount++;
+      }
+      return json;
     }
-    out += lines.length ? '],"console":' + stringify(lines) : '],"console":[]';
+    return '{"name":' + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
+      (t.skipped ? ',"skipped":true' : ',"skipped":false') +
+      (t.errorName !== undefined ? ',"errorName":' + quote(t.errorName) : '') +
+      (t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
+  }
+  function resultJson(run, error) {
+    var tests = run.tests, lines = run.console, variables = run.variables, request = runMeta ? null : run.request;
+    var out = '{"tests":[';
+    for (var i = 0; i < tests.length; i++) out += i ? ',' + testJson(tests[i]) : testJson(tests[i]);
+    out += lines !== null ? '],"console":' + stringify(lines) : '],"console":[]';
     out += error === null ? ',"error":null' : ',"error":' + stringify(error);
     if (variables !== null) out += ',"variables":' + stringify(variables, keepUndefined(variables));
     if (request !== null) out += ',"request":' + stringify(request);
