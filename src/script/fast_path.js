@@ -91,11 +91,12 @@
 
   // --- The checks ------------------------------------------------------------------------------
   // A check answers whether the assertion passes (before negation), or undefined when chai must
-  // decide. Methods get the assertion and the call's arguments; properties the asserted object.
+  // decide. Methods get the assertion and the call's argument (`property` all its arguments);
+  // properties the asserted object.
   function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
-  function equal(fast, args) { return fast.object === args[0]; }
+  function equal(fast, x) { return fast.object === x; }
   function compare(test) {
-    return function (fast, args) { return numbers(fast.object, args[0]) ? test(fast.object, args[0]) : undefined; };
+    return function (fast, n) { return numbers(fast.object, n) ? test(fast.object, n) : undefined; };
   }
   // `property(name[, value])`: chai asserts the name (`in`, as its hasProperty), then with a
   // value `===` to it; negated with a value, only that the pair is not there. Passing, the
@@ -108,29 +109,27 @@
     fast.next = value;
     return has && (args.length < 2 || value === args[1]);
   }
-  function include(fast, args) {
+  function include(fast, x) {
     var o = fast.object;
-    if (typeof o === 'string' || (typeof o === 'object' && o !== null && plainKind(o) === 1)) return o.indexOf(args[0]) !== -1;
+    if (typeof o === 'string' || (typeof o === 'object' && o !== null && plainKind(o) === 1)) return o.indexOf(x) !== -1;
     return undefined;
   }
-  function oneOf(fast, args) {
-    var list = args[0];
+  function oneOf(fast, list) {
     return typeof list === 'object' && list !== null && plainKind(list) === 1 ? list.indexOf(fast.object) > -1 : undefined;
   }
-  function match(fast, args) {
-    var re = args[0];
+  function match(fast, re) {
     if (!(re instanceof RegExp) || re.global || re.sticky || typeof fast.object !== 'string') return undefined;
     return re.exec(fast.object) !== null;
   }
-  function an(fast, args) {
-    var type = args[0], name = typeof type === 'string' ? typeName(fast.object) : undefined;
+  function an(fast, type) {
+    var name = typeof type === 'string' ? typeName(fast.object) : undefined;
     return name === undefined ? undefined : type.toLowerCase() === name;
   }
-  function length(fast, args) {
-    var o = fast.object, n = args[0];
+  function length(fast, n) {
+    var o = fast.object;
     return (isArray(o) || typeof o === 'string') && typeof n === 'number' ? o.length === n : undefined;
   }
-  function deepEqual(fast, args) { return eql(args[0], fast.object, 0); }
+  function deepEqual(fast, x) { return eql(x, fast.object, 0); }
   var VALUE_CHECKS = {
     properties: table({
       'true': function (o) { return o === true; },
@@ -193,12 +192,12 @@
       rateLimited: reasonAndCode('TOO MANY REQUESTS', 429)
     }),
     methods: table({
-      status: function (fast, args) {
-        var r = fast.object, x = args[0];
+      status: function (fast, x) {
+        var r = fast.object;
         if (typeof x === 'number') return r.code === x;
         return typeof x === 'string' ? r.reason() === x : undefined;
       },
-      statusCode: function (fast, args) { return typeof args[0] === 'number' ? fast.object.code === args[0] : undefined; }
+      statusCode: function (fast, x) { return typeof x === 'number' ? fast.object.code === x : undefined; }
     }),
     chainable: table({}),
     deep: table({})
@@ -296,8 +295,9 @@
   function fastMethod(name) {
     return function (expected, text) {
       var check = (this.isDeep ? this.checks.deep : this.checks.methods)[name];
-      var args = text === undefined ? [expected] : [expected, text];
-      return passes(this, check === undefined ? undefined : check(this, args), name, args, text);
+      var outcome = check === undefined ? undefined : check(this, expected);
+      if (outcome !== undefined && outcome !== this.negate && text === undefined) return this;
+      return passes(this, outcome, name, text === undefined ? [expected] : [expected, text], text);
     };
   }
   // `property` alone counts its arguments, as chai does (a value given as `undefined` is a
@@ -315,7 +315,7 @@
   function defineMethod(name) {
     var method = name === 'property' ? propertyMethod : fastMethod(name);
     define(name, function () {
-      return answers(this) && name in (this.isDeep ? this.checks.deep : this.checks.methods) ? method : forwardWord(this, name);
+      return this.real === null && this.chained === null && name in (this.isDeep ? this.checks.deep : this.checks.methods) ? method : forwardWord(this, name);
     });
   }
   // Each word once, whichever kinds of assertion answer it.
@@ -345,7 +345,7 @@
     var word = null, test = fast.checks.chainable[name];
     var check = function (expected, text) {
       // Called unbound (`var f = ....lengthOf; f(3)`), chai's word fails on its `this`.
-      var outcome = this === fast && arguments.length > 0 ? test(fast, [expected]) : undefined;
+      var outcome = this === fast && arguments.length > 0 ? test(fast, expected) : undefined;
       if (outcome !== undefined && outcome !== fast.negate) {
         fast.chained = CHAIN_FLAGS[name];
         if (text) fast.message = text;

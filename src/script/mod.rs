@@ -10,6 +10,7 @@ mod host;
 pub(crate) mod modules;
 mod outcome;
 mod pre_request;
+mod reuse;
 mod runner;
 mod share_scripts;
 mod variables;

@@ -441,13 +441,16 @@
   Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
   Object.defineProperty(response, 'to', { get: function () { return fastPath.response(this); } });
   response.text = function () { return runBody; };
+  // The body parsed once per run, when a script first asks: the value, and the run it is of
+  // (closure variables: a field added to the run's state would cost more).
+  var jsonValue, jsonState = null;
   response.json = function (reviver, strict) {
     if (reviver === undefined && !strict) {
-      if (state.jsonParsed) return state.json;
+      if (jsonState === state) return jsonValue;
       try {
-        state.json = parseJson(runBody);
-        state.jsonParsed = true;
-        return state.json;
+        jsonValue = parseJson(runBody);
+        jsonState = state;
+        return jsonValue;
       } catch (e) { /* the SDK's parser accepts comments and a BOM, and names the error as Postman does */ }
     }
     return sdkResponse().json(reviver, strict);
@@ -1156,8 +1159,6 @@
     sdkResponse: null,
     auth: undefined,
     authRead: false,
-    json: undefined,
-    jsonParsed: false,
     legacyTests: null,
     // pm.sendRequest: requests not yet handed to the host, callbacks by request id, how many
     // responses the phase still waits for, and the phase's id while it waits.
