@@ -37,7 +37,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # VAYU_CLI: another build to measure (e.g. an older commit's, for a before/after comparison).
 VAYU_CLI = os.environ.get("VAYU_CLI") or os.path.join(ROOT, "target", "release", "vayu-cli")
-VAYU_ENGINE = os.path.join(ROOT, "target", "release", "vayu-engine")
+VAYU_ENGINE = os.environ.get("VAYU_ENGINE") or os.path.join(ROOT, "target", "release", "vayu-engine")
 # scripts/bench.sh builds wrk2 from source into target/wrk2 when it is not installed.
 WRK2 = shutil.which("wrk2") or (os.path.join(ROOT, "target", "wrk2", "wrk")
                                 if os.path.exists(os.path.join(ROOT, "target", "wrk2", "wrk")) else None)

@@ -3,6 +3,7 @@
 //! stack, and time per script (an interrupt handler checks a deadline).
 
 use super::modules;
+use super::native::Plan;
 use super::outcome::{Phase, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse};
 use super::reuse::{LastOutcome, VariablesJson};
 use super::variables::Variables;
@@ -113,8 +114,9 @@ const MAX_CACHED_SCRIPTS: usize = 256;
 pub(super) struct ScriptHost {
     // Field order is drop order: saved functions before the context and runtime they live in.
     /// Compiled scripts by source text, one map per phase (looked up by `&str`, no copy).
-    /// With each, the legacy names it uses ([`legacy_names`]).
-    cache: [HashMap<String, (Persistent<Function<'static>>, u32)>; 2],
+    /// With each, the legacy names it uses ([`legacy_names`]) and whether it has the shape
+    /// `native.rs` checks without JavaScript.
+    cache: [HashMap<String, (Persistent<Function<'static>>, u32, bool)>; 2],
     entry: Persistent<Function<'static>>,
     context: Context,
     /// Owned so it outlives everything above; never called after setup.
@@ -128,6 +130,9 @@ pub(super) struct ScriptHost {
     jar: u64,
     variables_json: VariablesJson,
     last_outcome: LastOutcome,
+    /// A script other than one of the shape `native.rs` checks has run in this runtime: it may
+    /// have changed what JavaScript would say about such a script, so they all run here now.
+    ran_others: bool,
 }
 
 /// Runtimes a thread keeps for runs in progress; past it the least recently used is dropped
@@ -201,6 +206,19 @@ pub(crate) fn with_host<R>(
         entry.1 = now;
         entry.2.use_jar(jar);
         Ok(f(&mut entry.2))
+    })
+}
+
+/// Whether a script other than one of the shape `native.rs` checks has run in this thread's
+/// runtime of `run` (false when it has none yet).
+pub(crate) fn ran_other_scripts(run: u64) -> bool {
+    let run = run & !JAR_MASK;
+    HOSTS.with(|cell| {
+        let hosts = cell.borrow();
+        hosts
+            .hosts
+            .iter()
+            .any(|(r, _, h)| *r == run && h.ran_others)
     })
 }
 
@@ -325,6 +343,7 @@ impl ScriptHost {
             jar: 0,
             variables_json: VariablesJson::default(),
             last_outcome: LastOutcome::default(),
+            ran_others: false,
         })
     }
 
@@ -395,14 +414,14 @@ impl ScriptHost {
         self.deadline.set(Some(Instant::now() + self.limits.time));
         let limits = self.limits;
         let entry = self.entry.clone();
+        let ran_others = &mut self.ran_others;
         let result = self.context.with(|ctx| -> Result<String, ScriptError> {
             let (script, legacy) = match cache.get(source) {
-                Some((f, legacy)) => (
-                    f.clone()
-                        .restore(&ctx)
-                        .map_err(|e| failure(&ctx, phase, e, limits))?,
-                    *legacy,
-                ),
+                Some((f, legacy, native)) => {
+                    *ran_others |= !native;
+                    let f = f.clone().restore(&ctx);
+                    (f.map_err(|e| failure(&ctx, phase, e, limits))?, *legacy)
+                }
                 None => {
                     let mut options = EvalOptions::default();
                     options.strict = false;
@@ -413,10 +432,10 @@ impl ScriptHost {
                         .eval_with_options(wrapped, options)
                         .map_err(|e| failure(&ctx, phase, e, limits))?;
                     let legacy = legacy_names(source);
-                    cache.insert(
-                        source.to_string(),
-                        (Persistent::save(&ctx, f.clone()), legacy),
-                    );
+                    let native = phase == Phase::Test && Plan::of(source).is_some();
+                    *ran_others |= !native;
+                    let saved = Persistent::save(&ctx, f.clone());
+                    cache.insert(source.to_string(), (saved, legacy, native));
                     (f, legacy)
                 }
             };

@@ -8,6 +8,7 @@
 mod design_job;
 mod host;
 pub(crate) mod modules;
+mod native;
 mod outcome;
 mod pre_request;
 mod reuse;
