@@ -10,9 +10,10 @@
 // `tests/scripts/fast_path.json` runs every check through both, passing and failing.
 //
 // This file is one function expression: the host evaluates it once per runtime and the prelude
-// calls it with its `chai()` loader; it returns the constructors of value and response
-// assertions.
-(function (chai) {
+// calls it with its `chai()` loader and the function that lists the response's headers
+// (`[{key, value}]`, as the collection SDK's HeaderList is built from them); it returns the
+// constructors of value and response assertions.
+(function (chai, responseHeaders) {
   'use strict';
   // Taken before any script runs, as chai's own dependencies (type-detect, deep-eql) took them
   // when they loaded.
@@ -174,6 +175,18 @@
     };
   }
   function statusClass(n) { return function (r) { return Math.floor(r.code / 100) === n; }; }
+  // chai-postman's `header(name[, value])`, as the collection SDK's HeaderList answers it: names
+  // in any case, the last of a repeated header. Not for a name Object.prototype has (the SDK's
+  // index is a plain object), nor negated with a value (chai-postman then reads the value of a
+  // header it asserted absent).
+  function header(fast, args) {
+    var name = args[0];
+    if (typeof name !== 'string' || args.length > 2 || (args.length === 2 && fast.negate)) return undefined;
+    var lower = name.toLowerCase(), list = responseHeaders(), found;
+    if (lower === '' || lower in ObjectProto) return undefined;
+    for (var i = 0; i < list.length; i++) if (list[i].key.toLowerCase() === lower) found = list[i];
+    return found !== undefined && (args.length === 1 || found.value === args[1]);
+  }
   var RESPONSE_CHECKS = {
     properties: table({
       ok: reasonAndCode('OK', 200),
@@ -197,7 +210,8 @@
         if (typeof x === 'number') return r.code === x;
         return typeof x === 'string' ? r.reason() === x : undefined;
       },
-      statusCode: function (fast, x) { return typeof x === 'number' ? fast.object.code === x : undefined; }
+      statusCode: function (fast, x) { return typeof x === 'number' ? fast.object.code === x : undefined; },
+      header: header
     }),
     chainable: table({}),
     deep: table({})
@@ -300,20 +314,23 @@
       return passes(this, outcome, name, text === undefined ? [expected] : [expected, text], text);
     };
   }
-  // `property` alone counts its arguments, as chai does (a value given as `undefined` is a
-  // value); its message is the third.
-  function propertyMethod() {
-    var check = this.isDeep ? undefined : property;
-    return passes(this, check === undefined ? undefined : check(this, arguments), 'property', arguments, arguments[2]);
+  // `property` and `header` count their arguments, as chai and chai-postman do (a value given
+  // as `undefined` is a value); a message is `property`'s third.
+  function countingMethod(name) {
+    return function () {
+      var check = this.isDeep ? undefined : this.checks.methods[name];
+      var outcome = check === undefined ? undefined : check(this, arguments);
+      return passes(this, outcome, name, arguments, name === 'property' ? arguments[2] : undefined);
+    };
   }
-  function defineProperty_(name) {
+  function defineCheckProperty(name) {
     define(name, function () {
       var check = answers(this) && !this.isDeep ? this.checks.properties[name] : undefined;
       return check === undefined ? forwardWord(this, name) : passes(this, check(this.object), name, null, undefined);
     });
   }
   function defineMethod(name) {
-    var method = name === 'property' ? propertyMethod : fastMethod(name);
+    var method = name === 'property' || name === 'header' ? countingMethod(name) : fastMethod(name);
     define(name, function () {
       return this.real === null && this.chained === null && name in (this.isDeep ? this.checks.deep : this.checks.methods) ? method : forwardWord(this, name);
     });
@@ -321,7 +338,7 @@
   // Each word once, whichever kinds of assertion answer it.
   var words = Object.create(null);
   [VALUE_CHECKS, RESPONSE_CHECKS].forEach(function (checks) {
-    Object.keys(checks.properties).forEach(function (n) { words[n] = defineProperty_; });
+    Object.keys(checks.properties).forEach(function (n) { words[n] = defineCheckProperty; });
     Object.keys(checks.methods).concat(Object.keys(checks.deep)).forEach(function (n) { words[n] = defineMethod; });
     Object.keys(checks.chainable).forEach(function (n) { words[n] = defineChainable; });
   });

@@ -165,7 +165,7 @@
   function table(entries) { return Object.assign(Object.create(null), entries); }
 
   // pm.expect: chai behind Vayu's fast path (fast_path.js, which the host hands over).
-  var fastPath = global.__vayu_fast_path(chai);
+  var fastPath = global.__vayu_fast_path(chai, resHeaderList);
   delete global.__vayu_fast_path;
   function expect(value, message) {
     return value instanceof PmResponse ? fastPath.response(value, message) : fastPath.value(value, message);
