@@ -111,12 +111,15 @@ impl Default for ScriptLimits {
 /// endlessly varying scripts must not grow memory without bound).
 const MAX_CACHED_SCRIPTS: usize = 256;
 
+/// A compiled script, the legacy names it uses, and whether it has the native shape.
+type Compiled = (Persistent<Function<'static>>, u32, bool);
+
 pub(super) struct ScriptHost {
     // Field order is drop order: saved functions before the context and runtime they live in.
     /// Compiled scripts by source text, one map per phase (looked up by `&str`, no copy).
     /// With each, the legacy names it uses ([`legacy_names`]) and whether it has the shape
     /// `native.rs` checks without JavaScript.
-    cache: [HashMap<String, (Persistent<Function<'static>>, u32, bool)>; 2],
+    cache: [HashMap<String, Compiled>; 2],
     entry: Persistent<Function<'static>>,
     context: Context,
     /// Owned so it outlives everything above; never called after setup.

@@ -158,7 +158,7 @@ fn walk<'v>(mut value: &'v Value, path: &[Step]) -> Option<&'v Value> {
 fn exact_int(value: &Value) -> Option<i64> {
     let Value::Number(n) = value else { return None };
     let i = n.as_i64()?;
-    (i.abs() <= MAX_SAFE).then_some(i)
+    (i.unsigned_abs() <= MAX_SAFE.unsigned_abs()).then_some(i)
 }
 
 /// The verdict before negation, as the fast path (and chai) give it for these values.

@@ -42,7 +42,7 @@ const BODIES: [&str; 12] = [
     r#"{"user":{"id":-0,"name":"","roles":[null],"active":1,"manager":[]},"ok":null}"#,
     r#"{"user":{"id":9007199254740993,"name":"x\u0041","roles":["admin"]},"ok":"ok"}"#,
     r#"{"user":{"id":1e2,"name":"Ada Lovelace","extra":1,"name":"dup"}}"#,
-    r#"{"user":null}"#,
+    r#"{"user":{"id":-9223372036854775808,"name":null}}"#,
     r#"{"user":[]}"#,
     r#"[1, 2, 3]"#,
     r#"not json"#,
