@@ -264,9 +264,10 @@
   // The fields' defaults, defined here so that setting them on an assertion stops at the
   // prototype instead of reaching the forwarder. `chained` is the flag the last chainable word
   // read set (a check after it is chai's), `next` the object a passing `property` moves to (when
-  // `moves`).
+  // `moves`), `word` chai's chainable word `wordName` read on the real assertion.
   [['checks', null], ['object', undefined], ['message', undefined], ['negate', false], ['isDeep', false],
-   ['chained', null], ['moves', false], ['next', undefined], ['real', null]].forEach(function (field) {
+   ['chained', null], ['moves', false], ['next', undefined], ['real', null], ['word', null], ['wordName', null]
+  ].forEach(function (field) {
     defineProperty(FastAssertion.prototype, field[0], { value: field[1], writable: true });
   });
   function kind(checks) {
@@ -349,8 +350,12 @@
   // makes the check itself when it passes. Everything else, and every property read on the
   // function, goes to chai's own chainable word on the real assertion, which then sees the same
   // object, message and flags.
+  // The function knows its assertion and word by two symbol-keyed fields, set before it gets
+  // its prototype (a field added through the proxy, or a defined property, costs several times
+  // more in QuickJS).
+  var FAST = Symbol('assertion'), WORD = Symbol('word');
   var chainProxy = new Proxy(function () {}, {
-    get: function (target, name, check) { return Reflect.get(check.chaiWord(), name); }
+    get: function (target, name, check) { return Reflect.get(chaiWord(check[FAST], check[WORD]), name); }
   });
   function defineChainable(name) {
     define(name, function () {
@@ -358,23 +363,30 @@
       return chainableCheck(this, name);
     });
   }
+  // chai's chainable word on the real assertion, read once per word: chai's getter sets its flag.
+  function chaiWord(fast, name) {
+    if (fast.wordName !== name) {
+      fast.word = realAssertion(fast)[name];
+      fast.wordName = name;
+    }
+    return fast.word;
+  }
+  // chai's `include(val, msg)`, `lengthOf(n, msg)` and `an(type, msg)` read no more arguments,
+  // and a missing message is an undefined one: the function passes on both (no `arguments`
+  // object, which QuickJS would build on every call).
   function chainableCheck(fast, name) {
-    var word = null, test = fast.checks.chainable[name];
     var check = function (expected, text) {
       // Called unbound (`var f = ....lengthOf; f(3)`), chai's word fails on its `this`.
-      var outcome = this === fast && arguments.length > 0 ? test(fast, expected) : undefined;
+      var outcome = this === fast ? fast.checks.chainable[name](fast, expected) : undefined;
       if (outcome !== undefined && outcome !== fast.negate) {
         fast.chained = CHAIN_FLAGS[name];
         if (text) fast.message = text;
         return fast;
       }
-      return check.chaiWord().apply(this, arguments);
+      return chaiWord(fast, name).call(this, expected, text);
     };
-    // Read once: chai's getter sets its flag on the real assertion.
-    defineProperty(check, 'chaiWord', {
-      __proto__: null,
-      value: function () { if (word === null) word = realAssertion(fast)[name]; return word; }
-    });
+    check[FAST] = fast;
+    check[WORD] = name;
     Object.setPrototypeOf(check, chainProxy);
     return check;
   }
