@@ -20,7 +20,7 @@
   var isArray = Array.isArray, getProto = Object.getPrototypeOf, ownSymbols = Object.getOwnPropertySymbols;
   var ObjectProto = Object.prototype, nativeToString = ObjectProto.toString;
   var TAG = Symbol.toStringTag, ITERATOR = Symbol.iterator, theGlobal = globalThis;
-  var defineProperty = Object.defineProperty;
+  var defineProperty = Object.defineProperty, hasOwn = Object.hasOwn;
 
   // Lookup tables are prototype-less objects read with `in`: the cheapest lookup in QuickJS.
   function table(entries) { return Object.assign(Object.create(null), entries); }
@@ -187,6 +187,29 @@
     for (var i = 0; i < list.length; i++) if (list[i].key.toLowerCase() === lower) found = list[i];
     return found !== undefined && (args.length === 1 || found.value === args[1]);
   }
+  // chai-postman's `jsonBody([path[, value]])`: the body parses (the response's own json(), as
+  // chai-postman calls it); lodash's `_.has` of a dotted path, answered only when every step is
+  // an own property (and the whole path is not itself a key, which lodash would take as one);
+  // lodash's `_.isEqual` of primitives. Not negated with a path (chai-postman asserts the path
+  // before the value).
+  var SIMPLE_PATH = /^[A-Za-z_$][\w$]*(\.[\w$]+)*$/;
+  function jsonBody(fast, args) {
+    var body;
+    if (args.length > 2 || (args.length > 0 && fast.negate)) return undefined;
+    try { body = fast.object.json(); } catch (e) { return undefined; }
+    if (args.length === 0) return true;
+    var path = args[0];
+    if (typeof path !== 'string' || !SIMPLE_PATH.test(path) || (body !== null && body !== undefined && path in Object(body))) return undefined;
+    var keys = path.split('.'), value = body;
+    for (var i = 0; i < keys.length; i++) {
+      if (value === null || value === undefined || !hasOwn(value, keys[i])) return undefined;
+      value = value[keys[i]];
+    }
+    if (args.length === 1) return true;
+    var expected = args[1];
+    if ((typeof value === 'object' && value !== null) || (typeof expected === 'object' && expected !== null)) return undefined;
+    return value === expected || (value !== value && expected !== expected);
+  }
   var RESPONSE_CHECKS = {
     properties: table({
       ok: reasonAndCode('OK', 200),
@@ -211,7 +234,8 @@
         return typeof x === 'string' ? r.reason() === x : undefined;
       },
       statusCode: function (fast, x) { return typeof x === 'number' ? fast.object.code === x : undefined; },
-      header: header
+      header: header,
+      jsonBody: jsonBody
     }),
     chainable: table({}),
     deep: table({})
@@ -315,8 +339,8 @@
       return passes(this, outcome, name, text === undefined ? [expected] : [expected, text], text);
     };
   }
-  // `property` and `header` count their arguments, as chai and chai-postman do (a value given
-  // as `undefined` is a value); a message is `property`'s third.
+  // `property`, `header` and `jsonBody` count their arguments, as chai and chai-postman do (a
+  // value given as `undefined` is a value); a message is `property`'s third.
   function countingMethod(name) {
     return function () {
       var check = this.isDeep ? undefined : this.checks.methods[name];
@@ -331,7 +355,8 @@
     });
   }
   function defineMethod(name) {
-    var method = name === 'property' || name === 'header' ? countingMethod(name) : fastMethod(name);
+    var counts = name === 'property' || name === 'header' || name === 'jsonBody';
+    var method = counts ? countingMethod(name) : fastMethod(name);
     define(name, function () {
       return this.real === null && this.chained === null && name in (this.isDeep ? this.checks.deep : this.checks.methods) ? method : forwardWord(this, name);
     });
