@@ -6,6 +6,8 @@ tool in rotating order over --rounds rounds, every run timed by /usr/bin/time fo
 of the load generator) and peak RSS, every run bounded in time:
   closed   HTTP/1.1, 64 keep-alive connections, 2 threads: vayu batch, vayu load, wrk, oha, hey
   h2       HTTP/2 cleartext, 64 requests in flight on 2 connections: vayu, h2load, oha
+  https    HTTPS (TLS 1.3), HTTP/1.1, 64 keep-alive connections, 2 threads: vayu, wrk, oha
+  h2tls    HTTPS with HTTP/2 by ALPN, 64 requests in flight on 2 connections: vayu, h2load, oha
   c10k     10,000 concurrent keep-alive connections: vayu, wrk, oha (requests/s, peak RSS)
   script   vayu on /json without and with a typical test script; k6 with the same checks
   scripts  vayu on /json with each script of the scripts table (none, a JSON parse, the status
@@ -41,7 +43,7 @@ VAYU_ENGINE = os.environ.get("VAYU_ENGINE") or os.path.join(ROOT, "target", "rel
 # scripts/bench.sh builds wrk2 from source into target/wrk2 when it is not installed.
 WRK2 = shutil.which("wrk2") or (os.path.join(ROOT, "target", "wrk2", "wrk")
                                 if os.path.exists(os.path.join(ROOT, "target", "wrk2", "wrk")) else None)
-ALL = ["closed", "h2", "c10k", "script", "scripts", "recording", "open", "startup"]
+ALL = ["closed", "h2", "https", "h2tls", "c10k", "script", "scripts", "recording", "open", "startup"]
 
 
 def free_port():
@@ -50,11 +52,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_nginx(workdir, port, h2_port):
+def self_signed(prefix):
+    """A key and certificate for 127.0.0.1, made for this run (the TLS scenarios skip verifying it)."""
+    key, cert = os.path.join(prefix, "key.pem"), os.path.join(prefix, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return key, cert
+
+
+def start_nginx(workdir, port, h2_port, tls_port):
     prefix = os.path.join(workdir, "nginx")
     os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+    key, cert = self_signed(prefix)
     with open(os.path.join(ROOT, "bench", "nginx.conf")) as f:
-        conf = f.read().replace("__PORT__", str(port)).replace("__H2PORT__", str(h2_port))
+        conf = (f.read().replace("__PORT__", str(port)).replace("__H2PORT__", str(h2_port))
+                .replace("__TLSPORT__", str(tls_port)).replace("__CERT__", cert).replace("__KEY__", key))
     conf_path = os.path.join(prefix, "nginx.conf")
     with open(conf_path, "w") as f:
         f.write(conf)
@@ -262,6 +275,38 @@ def scenario_h2(a, ctx):
     note = ("64 requests in flight: h2load and oha on 2 connections with 32 streams each; vayu with 64 in "
             "flight over its 2 workers, libcurl multiplexing each worker's requests on one connection.")
     return table("HTTP/2 (cleartext, prior knowledge), 64 requests in flight, 2 threads", rotate("h2", tools, a.rounds, ctx["raw"]), note)[0]
+
+
+def scenario_https(a, ctx):
+    url = f"https://127.0.0.1:{ctx['tlsport']}/"
+    req = os.path.join(ctx["work"], "https.json")
+    with open(req, "w") as f:
+        json.dump({"url": url, "insecure": True, "httpVersion": "1.1"}, f)
+    n = calibrated_total(req, 64, 2, a.duration)
+    tools = {
+        "vayu": lambda: vayu_batch(req, n, 64, 2, a.duration * 10 + 120),
+        "wrk": lambda: wrk(url, 64, 2, a.duration),
+        "oha": lambda: oha(url, 64, 2, a.duration, ["--insecure"]),
+    }
+    note = ("nginx 1 worker process, TLS 1.3 with a 2048-bit RSA certificate, keep-alive: the handshakes happen "
+            "once per connection, so this measures the per-request cost of TLS records. Certificates not verified.")
+    return table("HTTPS, HTTP/1.1, 64 keep-alive connections, 2 threads", rotate("https", tools, a.rounds, ctx["raw"]), note)[0]
+
+
+def scenario_h2tls(a, ctx):
+    url = f"https://127.0.0.1:{ctx['tlsport']}/"
+    req = os.path.join(ctx["work"], "h2tls.json")
+    with open(req, "w") as f:
+        json.dump({"url": url, "insecure": True, "httpVersion": "2"}, f)
+    n = calibrated_total(req, 64, 2, a.duration)
+    tools = {
+        "vayu": lambda: vayu_batch(req, n, 64, 2, a.duration * 10 + 120),
+        "h2load": lambda: h2load(url, 2, 32, 2, a.duration),
+        "oha": lambda: oha(url, 2, 2, a.duration, ["--http2", "-p", "32", "--insecure"]),
+    }
+    note = ("HTTP/2 negotiated by ALPN; 64 requests in flight: h2load and oha on 2 connections with 32 streams each; "
+            "vayu with 64 in flight over its 2 workers, libcurl multiplexing each worker's requests on one connection.")
+    return table("HTTPS with HTTP/2, 64 requests in flight, 2 threads", rotate("h2tls", tools, a.rounds, ctx["raw"]), note)[0]
 
 
 def scenario_c10k(a, ctx):
@@ -493,8 +538,8 @@ def main():
     raw_dir = os.path.join(out_dir, "raw")
     os.makedirs(raw_dir, exist_ok=True)
     work = tempfile.mkdtemp(prefix="vayu-bench-")
-    port, h2port = free_port(), free_port()
-    nginx = start_nginx(work, port, h2port)
+    port, h2port, tlsport = free_port(), free_port(), free_port()
+    nginx = start_nginx(work, port, h2port, tlsport)
 
     def cleanup(*_):
         nginx.terminate()
@@ -507,7 +552,7 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: (cleanup(), sys.exit(130)))
     signal.signal(signal.SIGTERM, lambda *_: (cleanup(), sys.exit(143)))
     url = f"http://127.0.0.1:{port}/"
-    ctx = {"url": url, "h2port": h2port, "work": work, "raw": raw_dir,
+    ctx = {"url": url, "h2port": h2port, "tlsport": tlsport, "work": work, "raw": raw_dir,
            "req": os.path.join(work, "request.json"), "run": os.path.join(work, "run.json")}
     with open(ctx["req"], "w") as f:
         json.dump({"url": url}, f)

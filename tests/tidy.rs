@@ -220,3 +220,160 @@ fn the_request_path_takes_no_lock() {
     }
     assert!(Path::new(&root().join("ffi/src/parsed_url.rs")).exists());
 }
+
+/// The functions of a Rust source with their first line (0-based), name and length in lines.
+/// A small lexer: strings, raw strings, chars and comments are skipped, so their braces do not
+/// count; a `fn` with no body (a trait's) is not a function here.
+fn functions(text: &str) -> Vec<(usize, String, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let (mut i, mut line, mut depth) = (0, 0, 0usize);
+    // (first line, name, depth of its body or None until its `{`)
+    let mut open: Vec<(usize, String, Option<usize>)> = Vec::new();
+    let mut out = Vec::new();
+    let word_at = |i: usize| {
+        let end = (i..chars.len())
+            .find(|&j| !(chars[j].is_alphanumeric() || chars[j] == '_'))
+            .unwrap_or(chars.len());
+        chars[i..end].iter().collect::<String>()
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let prev_ident = i > 0 && (chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+        let next = chars.get(i + 1).copied().unwrap_or(' ');
+        if c == '\n' {
+            line += 1;
+        } else if c == '/' && next == '/' {
+            i = (i..chars.len())
+                .find(|&j| chars[j] == '\n')
+                .unwrap_or(chars.len());
+            continue;
+        } else if c == '/' && next == '*' {
+            let end = text_find(&chars, i + 2, &['*', '/']);
+            line += chars[i..end].iter().filter(|&&c| c == '\n').count();
+            i = end + 2;
+            continue;
+        } else if c == 'r' && !prev_ident && (next == '"' || next == '#') {
+            let hashes = (i + 1..chars.len())
+                .take_while(|&j| chars[j] == '#')
+                .count();
+            if chars.get(i + 1 + hashes) == Some(&'"') {
+                let mut close = vec!['"'];
+                close.extend(std::iter::repeat_n('#', hashes));
+                let end = text_find(&chars, i + 2 + hashes, &close);
+                line += chars[i..end].iter().filter(|&&c| c == '\n').count();
+                i = end + close.len();
+                continue;
+            }
+        } else if c == '"' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != '"' {
+                line += usize::from(chars[j] == '\n');
+                j += if chars[j] == '\\' { 2 } else { 1 };
+            }
+            i = j + 1;
+            continue;
+        } else if c == '\'' {
+            // A char literal ('x', '\n', '\u{..}'), else a lifetime.
+            if next == '\\' {
+                i = (i + 2..chars.len())
+                    .find(|&j| chars[j] == '\'')
+                    .unwrap_or(chars.len())
+                    + 1;
+                continue;
+            }
+            if chars.get(i + 2) == Some(&'\'') {
+                i += 3;
+                continue;
+            }
+        } else if c == 'f' && next == 'n' && !prev_ident {
+            let after = chars.get(i + 2).copied().unwrap_or(' ');
+            if after.is_whitespace() {
+                let start = (i + 2..chars.len())
+                    .find(|&j| !chars[j].is_whitespace())
+                    .unwrap_or(i + 2);
+                let name = word_at(start);
+                if !name.is_empty() {
+                    open.push((line, name, None));
+                }
+            }
+        } else if c == ';' && open.last().is_some_and(|f| f.2.is_none()) {
+            open.pop();
+        } else if c == '{' {
+            depth += 1;
+            if let Some(f) = open.last_mut().filter(|f| f.2.is_none()) {
+                f.2 = Some(depth);
+            }
+        } else if c == '}' {
+            if open.last().is_some_and(|f| f.2 == Some(depth)) {
+                let (first, name, _) = open.pop().unwrap();
+                out.push((first, name, line - first + 1));
+            }
+            depth = depth.saturating_sub(1);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Where `pattern` next starts at or after `from` (the end of the text if nowhere).
+fn text_find(chars: &[char], from: usize, pattern: &[char]) -> usize {
+    (from..chars.len())
+        .find(|&j| chars[j..].starts_with(pattern))
+        .unwrap_or(chars.len())
+}
+
+/// Issue 27's rule: no function over 60 lines in `src/` unless a `// Kept whole:` comment above
+/// it says why (a table, one match over a spec's cases, steps a specification lists in order).
+/// Test modules are exempt.
+#[test]
+fn no_function_is_over_60_lines_without_saying_why() {
+    let mut long = Vec::new();
+    for path in files("src").into_iter().chain(files("ffi/src")) {
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(root().join(&path)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let tests_from = lines
+            .windows(2)
+            .position(|w| w[0].trim() == "#[cfg(test)]" && w[1].trim_start().contains("mod "))
+            .unwrap_or(lines.len());
+        for (first, name, length) in functions(&text) {
+            if length <= 60 || first >= tests_from {
+                continue;
+            }
+            let says_why = lines[..first]
+                .iter()
+                .rev()
+                .take_while(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("//") || l.starts_with("#[")
+                })
+                .any(|l| l.contains("Kept whole:"));
+            if !says_why {
+                long.push(format!(
+                    "{}:{} fn {name} ({length} lines)",
+                    path.display(),
+                    first + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "{} functions over 60 lines with no `// Kept whole:` comment saying why; split them or say why:\n{}",
+        long.len(),
+        long.join("\n")
+    );
+}
+
+/// The lexer above finds what it should: a body's length, braces in strings and chars
+/// ignored, a bodiless trait fn skipped, a nested fn found on its own.
+#[test]
+fn the_function_lexer_measures_what_it_should() {
+    let text = "trait T { fn a(&self); }\nfn b() {\n    let s = \"{\";\n    let c = '{';\n    let r = r#\"}\"#;\n    // }\n    fn c<'a>(x: &'a str) -> &'a str { x }\n}\n";
+    assert_eq!(
+        functions(text),
+        vec![(6, "c".to_string(), 1), (1, "b".to_string(), 7)]
+    );
+}

@@ -247,6 +247,126 @@ fn setup_error(message: impl Into<String>) -> ScriptError {
     }
 }
 
+/// Sets the runtime's interrupt handler (the script's time limit, `deadline`) and its promise
+/// rejection tracker; returns the flag the tracker sets when a promise was rejected by running
+/// out of memory (a job that could not allocate rejects its promise; nothing else would tell),
+/// which the job runner reports.
+fn guard(runtime: &Runtime, deadline: &Rc<Cell<Option<Instant>>>) -> Rc<Cell<bool>> {
+    let exhausted = Rc::new(Cell::new(false));
+    let flag = Rc::clone(&exhausted);
+    runtime.set_host_promise_rejection_tracker(Some(Box::new(
+        move |_ctx, _promise, reason: Value<'_>, handled| {
+            let oom = reason.is_null()
+                || reason.as_object().is_some_and(|o| {
+                    o.get::<_, String>("message")
+                        .is_ok_and(|m| m == "out of memory")
+                });
+            if oom && !handled {
+                flag.set(true);
+            }
+        },
+    )));
+    let check = Rc::clone(deadline);
+    runtime.set_interrupt_handler(Some(Box::new(move || {
+        check.get().is_some_and(|d| Instant::now() >= d)
+    })));
+    exhausted
+}
+
+/// The prelude's `__vayu_drain_jobs`: runs the jobs a script queued (promise reactions,
+/// `await`) until none is left; when the time limit runs out meanwhile, it ends them and says
+/// so (the prelude makes that the script's error).
+fn job_runner<'js>(
+    ctx: &Ctx<'js>,
+    deadline: &Rc<Cell<Option<Instant>>>,
+    poisoned: &Rc<Cell<bool>>,
+    exhausted: Rc<Cell<bool>>,
+    limits: ScriptLimits,
+) -> Result<Function<'js>, ScriptError> {
+    let (clock, spoiled, time) = (Rc::clone(deadline), Rc::clone(poisoned), limits.time);
+    let memory = limits.memory_bytes;
+    Function::new(ctx.clone(), move |ctx: Ctx<'_>| -> Option<String> {
+        while ctx.execute_pending_job() {
+            if exhausted.replace(false) {
+                // The runtime is rebuilt after this script (see `end_call`).
+                flush_jobs(&ctx, &clock);
+                clock.set(Some(Instant::now() + SETTLE_TIME));
+                return Some(memory_message(memory));
+            }
+            if clock.get().is_some_and(|d| Instant::now() >= d) {
+                if !flush_jobs(&ctx, &clock) {
+                    spoiled.set(true);
+                }
+                // The prelude still has to write the results.
+                clock.set(Some(Instant::now() + SETTLE_TIME));
+                return Some(timeout_message(time));
+            }
+        }
+        exhausted.replace(false).then(|| memory_message(memory))
+    })
+    .map_err(|e| setup_error(format!("cannot create the job runner: {e}")))
+}
+
+/// The run's values in the order the prelude reads them: the iteration, then for a test
+/// script its response's code, status, responseTime and responseSize; then the legacy names
+/// the script uses.
+fn run_array<'js>(
+    ctx: &Ctx<'js>,
+    iteration: u64,
+    meta: Option<(u16, &str, f64, f64)>,
+    legacy: u32,
+) -> rquickjs::Result<rquickjs::Array<'js>> {
+    let run = rquickjs::Array::new(ctx.clone())?;
+    run.set(0, iteration as f64)?;
+    if let Some((code, status, time, size)) = meta {
+        run.set(1, code as i32)?;
+        run.set(2, status)?;
+        run.set(3, time)?;
+        run.set(4, size)?;
+    }
+    run.set(run.len(), legacy)?;
+    Ok(run)
+}
+
+/// The script compiled in this runtime (wrapped in a function of the phase's parameters),
+/// from the cache or compiled now; with the legacy names it uses. Notes in `ran_others` that a
+/// script of another shape than the native one ran.
+fn compiled<'js>(
+    ctx: &Ctx<'js>,
+    cache: &mut HashMap<String, Compiled>,
+    phase: Phase,
+    source: &str,
+    limits: ScriptLimits,
+    ran_others: &mut bool,
+) -> Result<(Function<'js>, u32), ScriptError> {
+    if cache.len() >= MAX_CACHED_SCRIPTS && !cache.contains_key(source) {
+        cache.clear();
+    }
+    Ok(match cache.get(source) {
+        Some((f, legacy, native)) => {
+            *ran_others |= !native;
+            let f = f.clone().restore(ctx);
+            (f.map_err(|e| failure(ctx, phase, e, limits))?, *legacy)
+        }
+        None => {
+            let mut options = EvalOptions::default();
+            options.strict = false;
+            options.backtrace_barrier = true;
+            options.filename = Some(filename(phase).into());
+            let wrapped = format!("(function ({}) {{ {source}\n}})", parameters(phase));
+            let f: Function = ctx
+                .eval_with_options(wrapped, options)
+                .map_err(|e| failure(ctx, phase, e, limits))?;
+            let legacy = legacy_names(source);
+            let native = phase == Phase::Test && Plan::of(source).is_some();
+            *ran_others |= !native;
+            let saved = Persistent::save(ctx, f.clone());
+            cache.insert(source.to_string(), (saved, legacy, native));
+            (f, legacy)
+        }
+    })
+}
+
 impl ScriptHost {
     pub(super) fn new(limits: ScriptLimits) -> Result<ScriptHost, ScriptError> {
         let runtime = Runtime::new()
@@ -255,26 +375,7 @@ impl ScriptHost {
         runtime.set_max_stack_size(limits.stack_bytes);
         let deadline: Rc<Cell<Option<Instant>>> = Rc::new(Cell::new(None));
         let poisoned = Rc::new(Cell::new(false));
-        // A promise rejected by running out of memory (a job that could not allocate rejects
-        // its promise; nothing else would tell): the job runner reports it.
-        let exhausted = Rc::new(Cell::new(false));
-        let flag = Rc::clone(&exhausted);
-        runtime.set_host_promise_rejection_tracker(Some(Box::new(
-            move |_ctx, _promise, reason: Value<'_>, handled| {
-                let oom = reason.is_null()
-                    || reason.as_object().is_some_and(|o| {
-                        o.get::<_, String>("message")
-                            .is_ok_and(|m| m == "out of memory")
-                    });
-                if oom && !handled {
-                    flag.set(true);
-                }
-            },
-        )));
-        let check = Rc::clone(&deadline);
-        runtime.set_interrupt_handler(Some(Box::new(move || {
-            check.get().is_some_and(|d| Instant::now() >= d)
-        })));
+        let exhausted = guard(&runtime, &deadline);
         let context = Context::full(&runtime)
             .map_err(|e| setup_error(format!("cannot create the JavaScript context: {e}")))?;
         let entry = context.with(|ctx| -> Result<_, ScriptError> {
@@ -295,31 +396,7 @@ impl ScriptHost {
             ctx.globals()
                 .set("__vayu_fast_path", fast_path)
                 .map_err(|e| setup_error(e.to_string()))?;
-            // Runs the jobs a script queued (promise reactions, `await`) until none is left;
-            // when the time limit runs out meanwhile, it ends them and says so (the prelude
-            // makes that the script's error).
-            let (clock, spoiled, time) = (Rc::clone(&deadline), Rc::clone(&poisoned), limits.time);
-            let memory = limits.memory_bytes;
-            let drain = Function::new(ctx.clone(), move |ctx: Ctx<'_>| -> Option<String> {
-                while ctx.execute_pending_job() {
-                    if exhausted.replace(false) {
-                        // The runtime is rebuilt after this script (see `end_call`).
-                        flush_jobs(&ctx, &clock);
-                        clock.set(Some(Instant::now() + SETTLE_TIME));
-                        return Some(memory_message(memory));
-                    }
-                    if clock.get().is_some_and(|d| Instant::now() >= d) {
-                        if !flush_jobs(&ctx, &clock) {
-                            spoiled.set(true);
-                        }
-                        // The prelude still has to write the results.
-                        clock.set(Some(Instant::now() + SETTLE_TIME));
-                        return Some(timeout_message(time));
-                    }
-                }
-                exhausted.replace(false).then(|| memory_message(memory))
-            })
-            .map_err(|e| setup_error(format!("cannot create the job runner: {e}")))?;
+            let drain = job_runner(&ctx, &deadline, &poisoned, exhausted, limits)?;
             ctx.globals()
                 .set("__vayu_drain_jobs", drain)
                 .map_err(|e| setup_error(e.to_string()))?;
@@ -411,52 +488,17 @@ impl ScriptHost {
             )
         });
         let cache = &mut self.cache[phase as usize];
-        if cache.len() >= MAX_CACHED_SCRIPTS && !cache.contains_key(source) {
-            cache.clear();
-        }
         self.deadline.set(Some(Instant::now() + self.limits.time));
         let limits = self.limits;
         let entry = self.entry.clone();
         let ran_others = &mut self.ran_others;
         let result = self.context.with(|ctx| -> Result<String, ScriptError> {
-            let (script, legacy) = match cache.get(source) {
-                Some((f, legacy, native)) => {
-                    *ran_others |= !native;
-                    let f = f.clone().restore(&ctx);
-                    (f.map_err(|e| failure(&ctx, phase, e, limits))?, *legacy)
-                }
-                None => {
-                    let mut options = EvalOptions::default();
-                    options.strict = false;
-                    options.backtrace_barrier = true;
-                    options.filename = Some(filename(phase).into());
-                    let wrapped = format!("(function ({}) {{ {source}\n}})", parameters(phase));
-                    let f: Function = ctx
-                        .eval_with_options(wrapped, options)
-                        .map_err(|e| failure(&ctx, phase, e, limits))?;
-                    let legacy = legacy_names(source);
-                    let native = phase == Phase::Test && Plan::of(source).is_some();
-                    *ran_others |= !native;
-                    let saved = Persistent::save(&ctx, f.clone());
-                    cache.insert(source.to_string(), (saved, legacy, native));
-                    (f, legacy)
-                }
-            };
+            let (script, legacy) = compiled(&ctx, cache, phase, source, limits, ran_others)?;
             let entry = entry
                 .restore(&ctx)
                 .map_err(|e| failure(&ctx, phase, e, limits))?;
-            // [iteration, then for a test script: code, status, responseTime, responseSize; then
-            // the legacy names the script uses].
-            let fail = |e| failure(&ctx, phase, e, limits);
-            let run = rquickjs::Array::new(ctx.clone()).map_err(fail)?;
-            run.set(0, iteration as f64).map_err(fail)?;
-            if let Some((code, status, time, size)) = meta {
-                run.set(1, code as i32).map_err(fail)?;
-                run.set(2, status).map_err(fail)?;
-                run.set(3, time).map_err(fail)?;
-                run.set(4, size).map_err(fail)?;
-            }
-            run.set(run.len(), legacy).map_err(fail)?;
+            let run = run_array(&ctx, iteration, meta, legacy)
+                .map_err(|e| failure(&ctx, phase, e, limits))?;
             entry
                 .call((
                     script,
