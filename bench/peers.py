@@ -526,7 +526,8 @@ def main():
     unknown = [s for s in scenarios if s not in ALL]
     if unknown:
         raise SystemExit(f"unknown scenarios {unknown}; choose from {ALL}")
-    for tool in ["nginx", "wrk", "oha", "hey", "h2load", "/usr/bin/time"] + (["k6"] if {"script", "scripts"} & set(scenarios) else []):
+    # openssl makes the TLS server's certificate (nginx starts with it for every scenario).
+    for tool in ["nginx", "wrk", "oha", "hey", "h2load", "openssl", "/usr/bin/time"] + (["k6"] if {"script", "scripts"} & set(scenarios) else []):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run scripts/bench.sh, which installs it")
     for binary in [VAYU_CLI, VAYU_ENGINE]:

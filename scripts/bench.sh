@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
 command -v hey >/dev/null 2>&1 || need_apt+=(hey)
 command -v h2load >/dev/null 2>&1 || need_apt+=(nghttp2-client)
