@@ -1,0 +1,78 @@
+// Collections in and out, and runs of them: import a Postman collection (v2.0/v2.1) or
+// environment file (picked or dropped), export a collection as Postman v2.1, and the runner's
+// form (iterations, delay, data rows, environment, bail) that starts a collection run and opens
+// its live view (`#/run/<id>`).
+import { api, download } from './api.js';
+import { catalog, refresh } from './catalog.js';
+import { state } from './state.js';
+import { showPanel } from './panel.js';
+
+const { el } = window.vayuDom;
+
+// Says what happened in the header's notice line (an import's result, a refusal).
+export function notice(text, isError) {
+  const line = document.getElementById('notice');
+  if (!line) return;
+  line.className = isError ? 'error' : 'ok';
+  line.textContent = text;
+}
+
+// A Postman environment export: `values` of `{key, value, enabled}`.
+const isEnvironment = (doc) => Array.isArray(doc.values) && !doc.item;
+
+async function importOne(file) {
+  const doc = JSON.parse(await file.text());
+  if (isEnvironment(doc)) {
+    const variables = Object.fromEntries(doc.values.filter((v) => v.enabled !== false).map((v) => [v.key, v.value]));
+    await api('POST', '/environments', { name: doc.name || file.name, variables });
+    return `environment ${doc.name || file.name}`;
+  }
+  const saved = await api('POST', '/collections/import', doc);
+  return `${(doc.info && doc.info.name) || file.name} (${saved.requests.length} requests)`;
+}
+
+export async function importFiles(files) {
+  const done = [];
+  try {
+    for (const file of files) done.push(await importOne(file));
+    notice('Imported ' + done.join(', '));
+  } catch (e) {
+    notice('Import refused: ' + (e.field ? e.field + ': ' : '') + e.message, true);
+  }
+  await refresh();
+}
+
+export function exportCollection(c) {
+  return download(`/collections/${encodeURIComponent(c.id)}/export`, c.name.replace(/[^\w.-]+/g, '_') + '.postman_collection.json')
+    .catch((e) => notice(e.message, true));
+}
+
+// The runner's form for collection `c`; Run starts it and opens its live view.
+export function runnerPanel(c) {
+  const iterations = el('input', { type: 'number', id: 'runner-iterations', min: '1', value: '1' });
+  const delay = el('input', { type: 'number', id: 'runner-delay', min: '0', value: '0' });
+  const environment = el('select', { id: 'runner-environment' }, el('option', { value: '' }, 'no environment'),
+    ...catalog.environments.map((e) => el('option', { value: e.id }, e.name)));
+  environment.value = state.environmentId || '';
+  const data = el('textarea', { id: 'runner-data', rows: '4', placeholder: '[{"user": "ada"}, {"user": "grace"}]  (optional: a row per iteration)' });
+  const bail = el('input', { type: 'checkbox', id: 'runner-bail' });
+  const problem = el('p', {});
+  const run = async () => {
+    const body = { collectionId: c.id, iterations: Number(iterations.value) || 1, delayRequest: Number(delay.value) || 0, bail: bail.checked };
+    if (environment.value) body.environmentId = environment.value;
+    try {
+      if (data.value.trim()) body.data = JSON.parse(data.value);
+      const started = await api('POST', '/run', body);
+      location.hash = '#/run/' + encodeURIComponent(started.runId);
+    } catch (e) {
+      problem.replaceChildren(el('span', { class: 'error', id: 'runner-error' }, (e.field ? e.field + ': ' : '') + e.message));
+    }
+  };
+  showPanel('runner', el('h2', {}, 'Run ', c.name),
+    el('div', { class: 'form' },
+      el('label', {}, 'Iterations ', iterations), el('label', {}, 'Delay between requests (ms) ', delay),
+      el('label', {}, 'Environment ', environment), el('label', {}, bail, ' stop at the first failure'),
+      el('label', { class: 'wide' }, 'Data rows (JSON) ', data)),
+    el('p', { class: 'buttons' }, el('button', { id: 'runner-start', class: 'primary', onclick: run }, 'Run'),
+      el('button', { onclick: () => document.getElementById('runner').remove() }, 'Close')), problem);
+}
