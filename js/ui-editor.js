@@ -27,6 +27,29 @@ const languages = {
   text: () => [],
 };
 
+// CodeMirror writes its styles into a <style> element, which the page's policy (`style-src
+// 'self'`) blocks. The same text is adopted as a constructed stylesheet, which the policy lets
+// scripts from the page's own origin make; kept in step whenever CodeMirror adds a module.
+const adopted = new CSSStyleSheet();
+let adoptedText = '';
+function adoptStyles() {
+  const text = [...document.head.querySelectorAll('style')].map((s) => s.textContent).join('\n');
+  if (text === adoptedText) return;
+  adoptedText = text;
+  adopted.replaceSync(text);
+  if (!document.adoptedStyleSheets.includes(adopted)) document.adoptedStyleSheets = [...document.adoptedStyleSheets, adopted];
+}
+new MutationObserver(adoptStyles).observe(document.head, { childList: true, characterData: true, subtree: true });
+
+// Colours from the page's custom properties, so the editor follows its light or dark theme.
+const pageTheme = EditorView.theme({
+  '&': { color: 'var(--fg)', backgroundColor: 'var(--bg)' },
+  '.cm-gutters': { backgroundColor: 'var(--soft)', color: 'var(--muted)', borderRight: '1px solid var(--line)' },
+  '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)' },
+  '.cm-content': { caretColor: 'var(--fg)' },
+});
+
 // An editor in `parent` holding `doc`; `onChange(text)` after every edit; `keys` are extra
 // CodeMirror key bindings (the page's Ctrl/Cmd+Enter and Ctrl/Cmd+S must work inside it too).
 function create(parent, { doc = '', language = 'text', onChange, keys = [], readOnly = false } = {}) {
@@ -38,12 +61,14 @@ function create(parent, { doc = '', language = 'text', onChange, keys = [], read
       extensions: [
         keymap.of(keys),
         basicSetup,
+        pageTheme,
         mode.of(languages[language] ? languages[language]() : []),
         EditorState.readOnly.of(readOnly),
         EditorView.updateListener.of((u) => { if (u.docChanged && onChange) onChange(u.state.doc.toString()); }),
       ],
     }),
   });
+  adoptStyles();
   return {
     view,
     get text() { return view.state.doc.toString(); },
@@ -52,7 +77,10 @@ function create(parent, { doc = '', language = 'text', onChange, keys = [], read
         view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
       }
     },
-    setLanguage(name) { view.dispatch({ effects: mode.reconfigure(languages[name] ? languages[name]() : []) }); },
+    setLanguage(name) {
+      view.dispatch({ effects: mode.reconfigure(languages[name] ? languages[name]() : []) });
+      adoptStyles();
+    },
   };
 }
 

@@ -263,8 +263,15 @@ fn design_requests_inline_and_saved() {
             .collect();
         (list["total"].as_u64().unwrap(), urls)
     };
-    assert_eq!(found("%2Fstatus%2F201"), (1, vec!["{{base}}/status/201".to_string()]));
-    assert_eq!(found("ECHO"), (1, vec!["{{base}}/echo".to_string()]), "case-insensitive");
+    assert_eq!(
+        found("%2Fstatus%2F201"),
+        (1, vec!["{{base}}/status/201".to_string()])
+    );
+    assert_eq!(
+        found("ECHO"),
+        (1, vec!["{{base}}/echo".to_string()]),
+        "case-insensitive"
+    );
     assert_eq!(found("100%25").0, 0, "taken literally");
     assert_eq!(api.get(&format!("/runs?q={}", "x".repeat(257))).status, 400);
     assert_eq!(api.get("/runs?q=%FF").status, 400);

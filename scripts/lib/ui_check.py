@@ -39,7 +39,11 @@ def call(url, method="GET", body=None, headers=None):
 
 
 def wd(method, path, body=None):
-    return json.loads(call(f"http://127.0.0.1:{wd_port}" + path, method, body))["value"]
+    try:
+        return json.loads(call(f"http://127.0.0.1:{wd_port}" + path, method, body))["value"]
+    except urllib.error.HTTPError as e:
+        # WebDriver says why in the body (no such element, not interactable, ...).
+        raise RuntimeError(f"WebDriver {method} {path}: {e.code} {e.read()[:400]!r}") from None
 
 
 def engine_api(method, path, body=None):
@@ -48,15 +52,16 @@ def engine_api(method, path, body=None):
 
 def wait_for(what, check, seconds=30):
     deadline = time.time() + seconds
+    last = None
     while time.time() < deadline:
         try:
             value = check()
             if value:
                 return value
-        except Exception:
-            pass
+        except Exception as e:
+            last = e
         time.sleep(0.2)
-    raise SystemExit(f"ui check: timed out waiting for {what}")
+    raise SystemExit(f"ui check: timed out waiting for {what}" + (f" (last: {str(last)[:300]})" if last else ""))
 
 
 for _ in range(50):

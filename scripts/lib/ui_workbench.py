@@ -55,7 +55,12 @@ def run(h, engine, shots, work, problems):
 
 
 def session(h, engine, base, shots, work, problems):
-    find, text, js, click, wait_for, keys = h.find, h.text, h.js, h.click, h.wait_for, h.keys
+    find, text, js, wait_for, keys = h.find, h.text, h.js, h.wait_for, h.keys
+
+    def click(css):
+        # Retried until it lands: a redraw (a tab bar, a tree after a save) may move or cover
+        # the element between finding it and clicking it.
+        wait_for(f"a click on {css}", lambda: (h.click(css), True)[1])
     h.go(engine + "/ui/#/work")
     wait_for("the workbench", lambda: find("#tree") and js("return !document.getElementById('workbench').hidden"))
 

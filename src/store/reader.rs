@@ -108,7 +108,10 @@ impl Reader {
             "SELECT {RUN_COLUMNS} FROM runs WHERE {condition} ORDER BY start_time DESC, id LIMIT ?4 OFFSET ?5"
         ))?;
         let raws = st
-            .query_map(params![status, run_type, text, limit, offset as i64], raw_run)?
+            .query_map(
+                params![status, run_type, text, limit, offset as i64],
+                raw_run,
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         let items = raws
             .into_iter()

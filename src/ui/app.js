@@ -273,4 +273,10 @@ async function newRun() {
     el('div', { class: 'filters' }, collection, as, environment), text, el('p', {}, start), problem);
 }
 
-export { route };
+// Leaving the dashboard for the workbench: a live view's stream ends with it.
+function leave() {
+  if (leaving) leaving.abort();
+  leaving = null;
+}
+
+export { route, leave };

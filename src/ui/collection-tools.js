@@ -5,7 +5,7 @@
 import { api, download } from './api.js';
 import { catalog, refresh } from './catalog.js';
 import { state } from './state.js';
-import { showPanel } from './panel.js';
+import { showPanel, closePanel } from './panel.js';
 
 const { el } = window.vayuDom;
 
@@ -71,8 +71,8 @@ export function runnerPanel(c) {
   showPanel('runner', el('h2', {}, 'Run ', c.name),
     el('div', { class: 'form' },
       el('label', {}, 'Iterations ', iterations), el('label', {}, 'Delay between requests (ms) ', delay),
-      el('label', {}, 'Environment ', environment), el('label', {}, bail, ' stop at the first failure'),
+      el('label', {}, 'Environment ', environment), el('label', { class: 'check' }, bail, ' stop at the first failure'),
       el('label', { class: 'wide' }, 'Data rows (JSON) ', data)),
     el('p', { class: 'buttons' }, el('button', { id: 'runner-start', class: 'primary', onclick: run }, 'Run'),
-      el('button', { onclick: () => document.getElementById('runner').remove() }, 'Close')), problem);
+      el('button', { onclick: closePanel }, 'Close')), problem);
 }

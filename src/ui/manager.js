@@ -3,7 +3,7 @@
 // the response pane), routes `#/work` (the default) and `#/load/<tab>` itself and the runs pages
 // (`#/runs`, `#/run/<id>`, `#/new`) to the dashboard (app.js), and binds the keyboard:
 // Ctrl/Cmd+Enter sends, Ctrl/Cmd+S saves.
-import { route as dashboard } from './app.js';
+import { route as dashboard, leave as leaveDashboard } from './app.js';
 import { api } from './api.js';
 import { state, onChange, activeTab, isDirty, openTab, closeTab, changed } from './state.js';
 import { refresh, onCatalog } from './catalog.js';
@@ -91,6 +91,8 @@ async function route() {
   workbench.hidden = !onWorkbench;
   app.hidden = onWorkbench;
   for (const a of document.querySelectorAll('#top a')) a.classList.toggle('on', a.getAttribute('href') === '#/' + (page || 'work'));
+  closePanel();
+  if (page !== 'run' && page !== 'runs' && page !== 'new') leaveDashboard();
   if (onWorkbench) {
     document.body.setAttribute('data-page', 'work');
     api('GET', '/health').then((h) => {

@@ -175,7 +175,10 @@ mod tests {
         for (name, content) in MANAGER.iter().chain([&("app.js", include_str!("app.js"))]) {
             for part in content.split("from './").skip(1) {
                 let file = &part[..part.find('\'').expect("a closing quote")];
-                assert!(asset(file).is_some(), "{name} imports {file}, which /ui/ does not serve");
+                assert!(
+                    asset(file).is_some(),
+                    "{name} imports {file}, which /ui/ does not serve"
+                );
             }
         }
     }

@@ -61,13 +61,13 @@ function requestNode(r) {
   const node = el('div', { class: 'node', draggable: 'true', onclick: () => openSaved(r.id) },
     el('span', { class: 'method m-' + r.method.toLowerCase() }, r.method), name,
     el('span', { class: 'actions' },
-      button('duplicate', 'duplicate', '⧉', () => duplicate(r)),
+      button('duplicate', 'duplicate', '❐', () => duplicate(r)),
       button('rename', 'rename', '✎', () => editName(name, r.name, async (n) => {
         const { id, updatedAt, ...fields } = await api('GET', '/requests/' + r.id);
         await api('PUT', '/requests/' + id, { ...fields, name: n });
         await refresh();
       })),
-      button('delete', 'delete', '🗑', async () => {
+      button('delete', 'delete', '✕', async () => {
         if (!confirm(`Delete the request ${r.name}?`)) return;
         await api('DELETE', '/requests/' + r.id);
         await refresh();
@@ -86,17 +86,17 @@ function folderNode(c) {
         const model = blank();
         openTab(model, null, c.id);
       }),
-      button('new-folder', 'new folder', '📁', async () => {
+      button('new-folder', 'new folder', '⊞', async () => {
         await api('POST', '/collections', { name: 'New folder', parentId: c.id });
         await refresh();
       }),
       c.parentId ? '' : button('run', 'run the collection', '▶', () => runnerPanel(c)),
-      c.parentId ? '' : button('export', 'export as Postman v2.1', '⤓', () => exportCollection(c)),
+      c.parentId ? '' : button('export', 'export as Postman v2.1', '⇩', () => exportCollection(c)),
       button('rename', 'rename', '✎', () => editName(name, c.name, async (n) => {
         await api('PUT', '/collections/' + c.id, { name: n, parentId: c.parentId });
         await refresh();
       })),
-      button('delete', 'delete with everything in it', '🗑', async () => {
+      button('delete', 'delete with everything in it', '✕', async () => {
         if (!confirm(`Delete ${c.name} and everything in it?`)) return;
         await api('DELETE', '/collections/' + c.id);
         await refresh();
