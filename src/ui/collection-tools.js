@@ -3,7 +3,7 @@
 // form (iterations, delay, data rows, environment, bail) that starts a collection run and opens
 // its live view (`#/run/<id>`).
 import { api, download } from './api.js';
-import { catalog, refresh } from './catalog.js';
+import { catalog, refresh, rootOf } from './catalog.js';
 import { state } from './state.js';
 import { showPanel, closePanel } from './panel.js';
 
@@ -35,7 +35,7 @@ export async function importFiles(files) {
   const done = [];
   try {
     for (const file of files) done.push(await importOne(file));
-    notice('Imported ' + done.join(', '));
+    notice('Imported: ' + done.join(', '));
   } catch (e) {
     notice('Import refused: ' + (e.field ? e.field + ': ' : '') + e.message, true);
   }
@@ -47,8 +47,11 @@ export function exportCollection(c) {
     .catch((e) => notice(e.message, true));
 }
 
-// The runner's form for collection `c`; Run starts it and opens its live view.
+// The runner's form for collection `c` (a folder: its collection, only that folder's requests);
+// Run starts it and opens its live view.
 export function runnerPanel(c) {
+  const root = rootOf(c.id) || c;
+  const folder = root.id === c.id ? null : c.name;
   const iterations = el('input', { type: 'number', id: 'runner-iterations', min: '1', value: '1' });
   const delay = el('input', { type: 'number', id: 'runner-delay', min: '0', value: '0' });
   const environment = el('select', { id: 'runner-environment' }, el('option', { value: '' }, 'no environment'),
@@ -58,8 +61,9 @@ export function runnerPanel(c) {
   const bail = el('input', { type: 'checkbox', id: 'runner-bail' });
   const problem = el('p', {});
   const run = async () => {
-    const body = { collectionId: c.id, iterations: Number(iterations.value) || 1, delayRequest: Number(delay.value) || 0, bail: bail.checked };
+    const body = { collectionId: root.id, iterations: Number(iterations.value) || 1, delayRequest: Number(delay.value) || 0, bail: bail.checked };
     if (environment.value) body.environmentId = environment.value;
+    if (folder) body.folder = folder;
     try {
       if (data.value.trim()) body.data = JSON.parse(data.value);
       const started = await api('POST', '/run', body);
@@ -68,7 +72,7 @@ export function runnerPanel(c) {
       problem.replaceChildren(el('span', { class: 'error', id: 'runner-error' }, (e.field ? e.field + ': ' : '') + e.message));
     }
   };
-  showPanel('runner', el('h2', {}, 'Run ', c.name),
+  showPanel('runner', el('h2', {}, 'Run ', folder ? `${root.name} / ${folder}` : c.name),
     el('div', { class: 'form' },
       el('label', {}, 'Iterations ', iterations), el('label', {}, 'Delay between requests (ms) ', delay),
       el('label', {}, 'Environment ', environment), el('label', { class: 'check' }, bail, ' stop at the first failure'),

@@ -1,4 +1,5 @@
-// The run builder: a load test of a workbench tab's request. The executor is picked from k6's
+// The run builder: a load test of a workbench tab's request, or of a saved collection as a
+// journey. The executor is picked from k6's
 // list and its fields are form inputs (docs/load.md), thresholds are rows, a chart previews the
 // planned rate or users over time, and the run file stays one click away as JSON ("advanced"),
 // which round-trips with the form. Start sends the run file to `POST /run` and opens the live
@@ -109,13 +110,27 @@ const cleaned = (file) => {
   return out;
 };
 
-export function loadBuilder(app, tabId) {
+// What the run is of: a tab's request, or a saved collection run as a journey (`flow`).
+function subject(tabId, collectionId) {
+  if (collectionId) {
+    const c = catalog.collections.find((x) => x.id === collectionId);
+    if (!c) return null;
+    return { title: c.name, sub: 'the collection\'s requests in order, as each user\'s journey',
+      file: { name: c.name + ' load test', flow: { collectionId }, config: defaults('constant-vus') } };
+  }
   const tab = state.tabs.find((t) => t.id === tabId);
-  if (!tab) {
-    app.append(el('p', { class: 'error' }, 'That tab is closed; open the request in the workbench and press Load test.'));
+  if (!tab) return null;
+  return { title: tab.model.name, sub: tab.model.method + ' ' + tab.model.url,
+    file: { name: tab.model.name + ' load test', request: toSpec(tab.model), config: defaults('constant-arrival-rate') } };
+}
+
+export function loadBuilder(app, tabId, collectionId) {
+  const what = subject(tabId, collectionId);
+  if (!what) {
+    app.append(el('p', { class: 'error' }, 'Nothing to test: open the request in the workbench (or pick a collection) and press Load test.'));
     return;
   }
-  let file = { name: tab.model.name + ' load test', request: toSpec(tab.model), config: defaults('constant-arrival-rate') };
+  let file = what.file;
   if (state.environmentId) file.environmentId = state.environmentId;
   let advanced = false;
   const executor = el('select', { id: 'executor' }, ...Object.keys(EXECUTORS).map((x) => el('option', { value: x }, x)));
@@ -182,8 +197,7 @@ export function loadBuilder(app, tabId) {
       problem.append(el('span', { class: 'error', id: 'load-error' }, (e.field ? e.field + ': ' : '') + e.message));
     }
   } }, 'Start');
-  app.append(el('h1', {}, 'Load test: ', tab.model.name),
-    el('p', { class: 'sub' }, tab.model.method, ' ', tab.model.url), form, jsonBox,
+  app.append(el('h1', {}, 'Load test: ', what.title), el('p', { class: 'sub' }, what.sub), form, jsonBox,
     el('p', { class: 'buttons' }, start, toggle, el('a', { href: '#/work' }, 'Back to the workbench')), problem);
   drawForm();
 }

@@ -10,7 +10,7 @@ import { refresh, onCatalog } from './catalog.js';
 import { collectionsSection } from './sidebar.js';
 import { environmentsSection, environmentPicker } from './environments.js';
 import { historySection } from './history.js';
-import { requestEditor } from './request-editor.js';
+import { requestEditor, folderOptions } from './request-editor.js';
 import { responsePane } from './response-pane.js';
 import { loadBuilder } from './load-builder.js';
 import { send, save, loadTest, isSending } from './actions.js';
@@ -77,7 +77,13 @@ onChange((what) => {
   if (what === 'environment') { picker.draw(); environments.draw(); drawEditor(); }
   if (what === 'sent') history.draw();
 });
-onCatalog(() => { tree.draw(); environments.draw(); picker.draw(); });
+onCatalog(() => {
+  tree.draw();
+  environments.draw();
+  picker.draw();
+  const folder = document.getElementById('request-collection');
+  if (folder && activeTab()) folderOptions(folder, activeTab());
+});
 
 document.addEventListener('keydown', (e) => {
   if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || workbench.hidden) return;
@@ -86,7 +92,7 @@ document.addEventListener('keydown', (e) => {
 });
 
 async function route() {
-  const [, page, id] = (location.hash || '#/work').split('/');
+  const [, page, id, sub] = (location.hash || '#/work').split('/');
   const onWorkbench = page === 'work' || page === undefined || page === '';
   workbench.hidden = !onWorkbench;
   app.hidden = onWorkbench;
@@ -103,18 +109,21 @@ async function route() {
   document.body.setAttribute('data-page', page);
   if (page === 'load') {
     app.replaceChildren();
-    loadBuilder(app, decodeURIComponent(id || ''));
+    // The catalog first: a collection's builder names it, and a reload lands here too.
+    await refreshed;
+    if (id === 'collection') loadBuilder(app, null, decodeURIComponent(sub || ''));
+    else loadBuilder(app, decodeURIComponent(id || ''));
     app.setAttribute('data-page', 'load');
     return;
   }
   await dashboard();
 }
 
+const refreshed = refresh().then(() => history.draw()).catch((e) => {
+  document.getElementById('notice').textContent = e.message;
+});
 window.addEventListener('hashchange', route);
 drawTabs();
 drawEditor();
 drawResponse();
 route();
-refresh().then(() => history.draw()).catch((e) => {
-  document.getElementById('notice').textContent = e.message;
-});

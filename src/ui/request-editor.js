@@ -122,14 +122,19 @@ function variablesLine(tab) {
   }, '{{' + v.name + '}}', v.value === undefined ? '' : ' = ' + v.value)));
 }
 
+// The folder picker's options from the catalog (again when it changes), `tab`'s selected.
+export function folderOptions(select, tab) {
+  select.replaceChildren(el('option', { value: '' }, '(no collection)'),
+    ...catalog.collections.map((c) => el('option', { value: c.id }, folderPath(c.id))));
+  select.value = tab.collectionId || '';
+}
+
 // Draws the editor of `tab` into `root`; `actions` has send, save and loadTest.
 export function requestEditor(root, tab, actions, keys) {
   const m = tab.model;
   const title = el('input', { type: 'text', id: 'request-name', value: m.name, spellcheck: 'false' });
-  const folder = el('select', { id: 'request-collection', title: 'the folder it is saved in' },
-    el('option', { value: '' }, '(no collection)'),
-    ...catalog.collections.map((c) => el('option', { value: c.id }, folderPath(c.id))));
-  folder.value = tab.collectionId || '';
+  const folder = el('select', { id: 'request-collection', title: 'the folder it is saved in' });
+  folderOptions(folder, tab);
   const method = el('input', { type: 'text', id: 'method', list: 'methods', value: m.method, spellcheck: 'false', class: 'method-input' });
   const url = el('input', { type: 'text', id: 'url', value: m.url, spellcheck: 'false', placeholder: '{{base}}/path?query' });
   const vars = el('div', {});

@@ -1,7 +1,7 @@
 // The response of the active tab's last Send (`POST /request`'s answer): status, time and size,
 // a waterfall of the engine's µs timings (DNS, connect, TLS, first byte, download), then the
-// body (pretty JSON in a read-only CodeMirror with folding and search, or raw), the headers,
-// the test results with their messages and the console of both scripts.
+// body (pretty JSON in a read-only CodeMirror with folding and search, or raw), the headers, the
+// cookies it set, the test results with their messages and the console of both scripts.
 const { el, ms } = window.vayuDom;
 
 const PHASES = [['dns', 'DNS'], ['connect', 'Connect'], ['tls', 'TLS'], ['firstByte', 'First byte'], ['download', 'Download']];
@@ -46,6 +46,18 @@ function bodySection(r, mode, redraw) {
   return el('div', {}, toggle, box);
 }
 
+// The cookies the response set (its Set-Cookie headers): name, value and attributes.
+function cookiesSection(r) {
+  const cookies = r.headers.filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => {
+    const [pair, ...attributes] = h.value.split(';').map((p) => p.trim());
+    const eq = pair.indexOf('=');
+    return [pair.slice(0, eq), pair.slice(eq + 1), attributes.join('; ')];
+  });
+  if (!cookies.length) return el('p', { class: 'hint' }, 'The response set no cookies.');
+  return el('table', { id: 'response-cookies' }, el('thead', {}, el('tr', {}, ...['name', 'value', 'attributes'].map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...cookies.map((c) => el('tr', {}, ...c.map((x) => el('td', {}, x))))));
+}
+
 function testsSection(result) {
   const tests = [...((result.preRequest && result.preRequest.tests) || []), ...((result.test && result.test.tests) || [])];
   const errors = [result.preRequest, result.test].filter((o) => o && o.error)
@@ -80,7 +92,7 @@ export function responsePane(root, tabId, result, sending) {
   } else head.push(el('span', { class: 'hint', id: 'response-status' }, 'Not sent (the pre-request script skipped or failed)'));
   const tests = [...((result.preRequest && result.preRequest.tests) || []), ...((result.test && result.test.tests) || [])];
   const failed = tests.filter((t) => !t.passed && !t.skipped).length;
-  const sections = r ? ['Body', 'Headers', 'Tests', 'Console'] : ['Tests', 'Console'];
+  const sections = r ? ['Body', 'Headers', 'Cookies', 'Tests', 'Console'] : ['Tests', 'Console'];
   let current = sections.includes(open[tabId]) ? open[tabId] : sections[0];
   let bodyMode = 'pretty';
   const nav = el('nav', { class: 'subtabs', id: 'response-sections' });
@@ -91,6 +103,7 @@ export function responsePane(root, tabId, result, sending) {
       s, s === 'Tests' && tests.length ? ` (${tests.length - failed}/${tests.length})` : '')));
     if (current === 'Body') pane.replaceChildren(bodySection(r, bodyMode, (m) => { bodyMode = m; draw(); }));
     else if (current === 'Headers') pane.replaceChildren(el('table', { id: 'response-headers' }, el('tbody', {}, ...r.headers.map((h) => el('tr', {}, el('th', {}, h.name), el('td', {}, h.value))))));
+    else if (current === 'Cookies') pane.replaceChildren(cookiesSection(r));
     else if (current === 'Tests') pane.replaceChildren(testsSection(result));
     else pane.replaceChildren(consoleSection(result));
   };

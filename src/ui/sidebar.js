@@ -90,7 +90,8 @@ function folderNode(c) {
         await api('POST', '/collections', { name: 'New folder', parentId: c.id });
         await refresh();
       }),
-      c.parentId ? '' : button('run', 'run the collection', '▶', () => runnerPanel(c)),
+      button('run', c.parentId ? 'run this folder' : 'run the collection', '▶', () => runnerPanel(c)),
+      c.parentId ? '' : button('load', 'a load test of the collection as a journey', '⚡', () => { location.hash = '#/load/collection/' + c.id; }),
       c.parentId ? '' : button('export', 'export as Postman v2.1', '⇩', () => exportCollection(c)),
       button('rename', 'rename', '✎', () => editName(name, c.name, async (n) => {
         await api('PUT', '/collections/' + c.id, { name: n, parentId: c.parentId });
