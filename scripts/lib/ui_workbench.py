@@ -198,6 +198,8 @@ def session(h, engine, base, shots, work, problems):
     wait_for("the live chart", lambda: find("#app .chart canvas"))
     if "200" not in (wait_for("the status codes", lambda: text("#details")) or ""):
         problems.append("the load test's live view shows no 200")
+    # Two seconds in (80 sent at 40/s), so the screenshot's chart has a shape.
+    wait_for("two seconds of the run", lambda: int(text("#sent").split("/")[0].replace(",", "")) >= 80)
     h.shot("ui-load-live.png")
     click("#stop")
     wait_for("the stopped run's report", h.rendered, 60)

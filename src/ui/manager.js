@@ -10,7 +10,7 @@ import { refresh, onCatalog } from './catalog.js';
 import { collectionsSection } from './sidebar.js';
 import { environmentsSection, environmentPicker } from './environments.js';
 import { historySection } from './history.js';
-import { requestEditor, folderOptions } from './request-editor.js';
+import { requestEditor, folderOptions, variablesLine } from './request-editor.js';
 import { responsePane } from './response-pane.js';
 import { loadBuilder } from './load-builder.js';
 import { send, save, loadTest, isSending } from './actions.js';
@@ -75,7 +75,11 @@ onChange((what) => {
   if (what === 'tab' || what === 'saved') drawTabs();
   if (what === 'response') drawResponse();
   if (what === 'environment') { picker.draw(); environments.draw(); drawEditor(); }
-  if (what === 'sent') history.draw();
+  if (what === 'sent') {
+    history.draw();
+    const line = document.getElementById('variables');
+    if (line && activeTab()) line.replaceWith(variablesLine(activeTab()));
+  }
 });
 onCatalog(() => {
   tree.draw();

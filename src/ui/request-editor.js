@@ -1,7 +1,7 @@
 // The request editor of the active tab: name and folder, method (any token) and URL (its
 // `{{variables}}` resolved from the active environment on hover and listed under it), then
 // Params (synced with the URL), Headers, Body (none, raw with a language, JSON checked as you
-// type, urlencoded), Auth and the two scripts in CodeMirror with `pm` completions.
+// type, urlencoded, GraphQL query and variables), Auth and the two scripts in CodeMirror with `pm` completions.
 import { state, changed } from './state.js';
 import { catalog, environment, folderPath } from './catalog.js';
 import { kvTable } from './kv-table.js';
@@ -33,7 +33,7 @@ function bodyPane(tab, touch, keys) {
     .map((l) => el('option', { value: l }, l)));
   language.value = m.rawLanguage;
   language.addEventListener('change', () => { setBodyMode(m, 'raw', language.value); touch(); draw(); });
-  const modes = el('div', { class: 'modes' }, mode('none', 'none'), mode('raw', 'raw'), mode('json', 'JSON'), mode('urlencoded', 'x-www-form-urlencoded'), language);
+  const modes = el('div', { class: 'modes' }, mode('none', 'none'), mode('raw', 'raw'), mode('json', 'JSON'), mode('urlencoded', 'x-www-form-urlencoded'), mode('graphql', 'GraphQL'), language);
   const content = el('div', {});
   const problem = el('p', { class: 'json-problem', id: 'json-problem' });
   const check = () => {
@@ -51,6 +51,13 @@ function bodyPane(tab, touch, keys) {
       code.box.id = 'body-editor';
       content.append(code.box, problem);
       check();
+    } else if (m.bodyMode === 'graphql') {
+      m.graphql = m.graphql || { query: '', variables: '' };
+      const query = codeEditor(m.graphql.query, 'text', (text) => { m.graphql.query = text; touch(); }, keys);
+      const variables = codeEditor(m.graphql.variables, 'json', (text) => { m.graphql.variables = text; touch(); }, keys);
+      query.box.id = 'graphql-query';
+      variables.box.id = 'graphql-variables';
+      content.append(el('div', { class: 'graphql' }, el('div', {}, el('small', {}, 'query'), query.box), el('div', {}, el('small', {}, 'variables (JSON)'), variables.box)));
     } else if (m.bodyMode === 'urlencoded') {
       content.append(kvTable(m.form, touch, { id: 'form-table' }));
     } else content.append(el('p', { class: 'hint' }, 'This request has no body.'));
@@ -113,8 +120,9 @@ function sectionPane(tab, name, touch, keys, redrawUrl) {
   }
 }
 
-// The variables the request uses, resolved from the active environment.
-function variablesLine(tab) {
+// The variables the request uses, resolved from the active environment (drawn again after a
+// Send, whose scripts may have set some).
+export function variablesLine(tab) {
   const env = environment(state.environmentId);
   const vars = variablesIn(tab.model, env && env.variables);
   return el('p', { class: 'variables', id: 'variables' }, ...vars.map((v) => el('span', {

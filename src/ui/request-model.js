@@ -6,6 +6,7 @@
 
 export const BODY_TYPES = {
   json: 'application/json',
+  graphql: 'application/json',
   urlencoded: 'application/x-www-form-urlencoded',
   xml: 'application/xml',
   html: 'text/html',
@@ -27,7 +28,7 @@ export const row = (key = '', value = '', enabled = true) => ({ key, value, enab
 export function blank(name = 'New request') {
   return {
     name, method: 'GET', url: '', params: [], headers: [], bodyMode: 'none', rawLanguage: 'text',
-    bodyText: '', form: [], auth: { type: 'none' }, preRequestScript: '', testScript: '',
+    bodyText: '', form: [], graphql: { query: '', variables: '' }, auth: { type: 'none' }, preRequestScript: '', testScript: '',
   };
 }
 
@@ -78,6 +79,11 @@ const encode = (s) => encodeURIComponent(s).replace(/%7B/g, '{').replace(/%7D/g,
 export function bodyText(model) {
   switch (model.bodyMode) {
     case 'none': return null;
+    case 'graphql': {
+      // As text, so `{{variables}}` in the variables stay where they are written.
+      const g = model.graphql || { query: '', variables: '' };
+      return '{"query":' + JSON.stringify(g.query) + (g.variables.trim() ? ',"variables":' + g.variables : '') + '}';
+    }
     case 'urlencoded':
       return model.form.filter((r) => r.enabled && r.key !== '').map((r) => encode(r.key) + '=' + encode(r.value)).join('&');
     default: return model.bodyText;
@@ -144,12 +150,29 @@ export function fromRequest(r) {
       const [k, ...v] = pair.split('=');
       return row(decodeURIComponent(k.replace(/\+/g, ' ')), decodeURIComponent(v.join('=').replace(/\+/g, ' ')));
     });
+  } else if (type.includes('json') && graphqlOf(body)) {
+    model.bodyMode = 'graphql';
+    model.graphql = graphqlOf(body);
   } else {
     model.bodyMode = type.includes('json') ? 'json' : 'raw';
     model.rawLanguage = Object.keys(BODY_TYPES).find((k) => k !== 'urlencoded' && type.includes(BODY_TYPES[k].split('/')[1])) || 'text';
     model.bodyText = body;
   }
   return model;
+}
+
+// A GraphQL request's body (`{"query": ..., "variables": ...}`, nothing else) as the editor's
+// two fields; null for any other body.
+function graphqlOf(body) {
+  let doc;
+  try { doc = JSON.parse(body); } catch (e) {
+    // Not JSON until substituted (`{{id}}` as a value): read back as bodyText writes it.
+    const written = /^\{"query":("(?:[^"\\]|\\.)*")(?:,"variables":([\s\S]*))?\}$/.exec(body);
+    return written ? { query: JSON.parse(written[1]), variables: written[2] || '' } : null;
+  }
+  const keys = doc && typeof doc === 'object' && !Array.isArray(doc) ? Object.keys(doc) : [];
+  if (typeof doc.query !== 'string' || !keys.every((k) => ['query', 'variables', 'operationName'].includes(k))) return null;
+  return { query: doc.query, variables: doc.variables === undefined ? '' : JSON.stringify(doc.variables, null, 2) };
 }
 
 // The `{{names}}` in the request's text fields, resolved from `variables` (an object) where
