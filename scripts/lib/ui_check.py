@@ -70,7 +70,7 @@ for _ in range(50):
         break
     except Exception:
         time.sleep(0.1)
-session = wd("POST", "/session", {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+session = wd("POST", "/session", {"capabilities": {"alwaysMatch": {"goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
     "binary": "/usr/bin/chromium",
     # No sandbox and no /dev/shm: CI containers have neither to spare.
     "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"],

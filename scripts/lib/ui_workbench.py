@@ -8,6 +8,7 @@ design); builds a constant-arrival-rate load test of the request in the form, ro
 through the JSON view, starts it, sees it live and stops it; reloads and finds the tabs restored
 with their unsaved marks. Every wait is for a condition, never a fixed sleep."""
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -56,6 +57,8 @@ def run(h, engine, shots, work, problems):
 
 def session(h, engine, base, shots, work, problems):
     find, text, js, wait_for, keys = h.find, h.text, h.js, h.wait_for, h.keys
+    # The console so far (the token's 401s, the refused run) is not this session's.
+    h.wd("POST", h.s + "/se/log", {"type": "browser"})
 
     def click(css):
         # Retried until it lands: a redraw (a tab bar, a tree after a save) may move or cover
@@ -136,6 +139,14 @@ def session(h, engine, base, shots, work, problems):
     if '"application/json"' not in echoed or '"POST"' not in echoed:
         problems.append(f"the POST was not sent as JSON: {echoed!r}")
 
+    # Shop exported as Postman v2.1 (a download through the page, with the token).
+    click(f'li[data-collection="{shop}"] > .node .export')
+    exported = f"{work}/Shop.postman_collection.json"
+    wait_for("the export", lambda: os.path.exists(exported) and json.load(open(exported)))
+    names = sorted(i["name"] for i in json.load(open(exported))["item"])
+    if names != ["Get user"]:
+        problems.append(f"the exported Shop holds {names}")
+
     # The history has both, newest first, and searches.
     wait_for("the history", lambda: len(js("return [...document.querySelectorAll('#history li[data-run]')]")) >= 2)
     h.type_into("#history-search", "echo")
@@ -152,8 +163,14 @@ def session(h, engine, base, shots, work, problems):
     path = f"{work}/imported.postman_collection.json"
     with open(path, "w") as f:
         json.dump(postman, f)
-    h.wd("POST", f"{h.s}/element/{find('#import-file')}/value", {"text": path})
+    # With a Postman environment file picked at the same time.
+    env_path = f"{work}/ci.postman_environment.json"
+    with open(env_path, "w") as f:
+        json.dump({"name": "ci", "values": [{"key": "base", "value": base, "enabled": True}]}, f)
+    h.wd("POST", f"{h.s}/element/{find('#import-file')}/value", {"text": path + "\n" + env_path})
     wait_for("the import", lambda: "Imported checks" in (text("#notice") or ""))
+    wait_for("the imported environment", lambda: js(
+        "return [...document.querySelectorAll('#environments li')].some((l) => l.textContent === 'ci')"))
     imported = wait_for("the imported collection", lambda: js(
         "const n = [...document.querySelectorAll('#tree li.folder')].find((li) => li.querySelector('.name').textContent === 'Imported checks');"
         "return n && n.getAttribute('data-collection')"))
@@ -215,3 +232,11 @@ def session(h, engine, base, shots, work, problems):
         problems.append(f"after a reload the tabs are {tabs}")
     if js("return document.getElementById('url').value") != "{{base}}/users/7?verbose=1":
         problems.append("after a reload the active tab is not the one last used")
+
+    # No script error and no failed call in the session. The policy refuses the <style> and the
+    # few style attributes CodeMirror writes (its rules are adopted instead: js/ui-editor.js),
+    # which the console reports: not errors of the page.
+    errors = [e["message"] for e in h.wd("POST", h.s + "/se/log", {"type": "browser"})
+              if e["level"] == "SEVERE" and "inline style" not in e["message"]]
+    if errors:
+        problems.append(f"the browser console has errors: {errors[:5]}")
