@@ -5,7 +5,7 @@
 import { state, changed } from './state.js';
 import { catalog, environment, folderPath } from './catalog.js';
 import { kvTable } from './kv-table.js';
-import { AUTH_FIELDS, setBodyMode, urlEdited, withParams, variablesIn, resolve } from './request-model.js';
+import { AUTH_FIELDS, AUTH_FLAGS, AUTH_CHOICES, AUTH_LONG, setBodyMode, urlEdited, withParams, variablesIn, resolve } from './request-model.js';
 
 const { el } = window.vayuDom;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -75,16 +75,22 @@ function authPane(tab, touch) {
   const draw = () => {
     fields.replaceChildren(...AUTH_FIELDS[a.type].map((f) => {
       let input;
-      if (f === 'in') {
-        input = el('select', {}, el('option', { value: 'header' }, 'header'), el('option', { value: 'query' }, 'query'));
-        input.value = a.in || 'header';
-        if (!a.in) a.in = 'header';
+      if (AUTH_CHOICES[f]) {
+        input = el('select', {}, ...AUTH_CHOICES[f].map((c) => el('option', { value: c }, c)));
+        if (!a[f]) a[f] = AUTH_CHOICES[f][0];
+        input.value = a[f];
+      } else if (AUTH_FLAGS.has(f)) {
+        input = el('input', { type: 'checkbox' });
+        input.checked = a[f] === true;
+      } else if (AUTH_LONG.has(f)) {
+        input = el('textarea', { rows: '3', spellcheck: 'false' });
+        input.value = a[f] || '';
       } else {
         input = el('input', { type: /password|secret/i.test(f) ? 'password' : 'text', value: a[f] || '', spellcheck: 'false' });
       }
       input.id = 'auth-' + f;
-      input.addEventListener('input', () => { a[f] = input.value; touch(); });
-      return el('label', {}, f, ' ', input);
+      input.addEventListener(AUTH_FLAGS.has(f) ? 'change' : 'input', () => { a[f] = AUTH_FLAGS.has(f) ? input.checked : input.value; touch(); });
+      return el('label', { class: AUTH_LONG.has(f) ? 'wide' : '' }, f, ' ', input);
     }));
   };
   type.addEventListener('change', () => {
@@ -95,7 +101,7 @@ function authPane(tab, touch) {
   });
   draw();
   return el('div', { id: 'auth-pane' }, el('label', {}, 'Type ', type), fields,
-    el('p', { class: 'hint' }, 'Variables ({{name}}) are substituted before the request is signed.'));
+    el('p', { class: 'hint' }, 'Variables ({{name}}) are substituted before the request is signed; docs/api.md says what each field does.'));
 }
 
 function sectionPane(tab, name, touch, keys, redrawUrl) {

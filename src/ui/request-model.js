@@ -14,14 +14,29 @@ export const BODY_TYPES = {
   text: 'text/plain',
 };
 
+// Every auth type the engine takes (docs/api.md), with its fields by Postman's names.
 export const AUTH_FIELDS = {
   none: [],
   basic: ['username', 'password'],
   bearer: ['token'],
   apikey: ['key', 'value', 'in'],
-  digest: ['username', 'password'],
+  digest: ['username', 'password', 'realm', 'nonce', 'algorithm', 'qop', 'nonceCount', 'clientNonce', 'opaque'],
   oauth2: ['accessToken', 'headerPrefix', 'in'],
+  awsv4: ['accessKey', 'secretKey', 'region', 'service', 'sessionToken'],
+  ntlm: ['username', 'password', 'domain', 'workstation'],
+  oauth1: ['consumerKey', 'consumerSecret', 'token', 'tokenSecret', 'privateKey', 'signatureMethod', 'timestamp', 'nonce', 'version',
+    'realm', 'callback', 'verifier', 'includeBodyHash', 'addParamsToHeader', 'addEmptyParamsToSign', 'disableHeaderEncoding'],
+  hawk: ['authId', 'authKey', 'algorithm', 'user', 'nonce', 'extraData', 'timestamp', 'includePayloadHash'],
+  jwt: ['algorithm', 'secret', 'isSecretBase64Encoded', 'privateKey', 'payload', 'header', 'addTokenTo', 'headerPrefix', 'queryParamKey'],
+  edgegrid: ['accessToken', 'clientToken', 'clientSecret', 'nonce', 'timestamp', 'baseURL', 'headersToSign', 'maxBodySize'],
+  asap: ['alg', 'kid', 'iss', 'exp', 'aud', 'sub', 'privateKey', 'claims'],
 };
+// Fields that are a yes or no, and fields with a fixed set of values (the first is the default).
+export const AUTH_FLAGS = new Set(['includeBodyHash', 'addParamsToHeader', 'addEmptyParamsToSign', 'disableHeaderEncoding',
+  'includePayloadHash', 'isSecretBase64Encoded']);
+export const AUTH_CHOICES = { in: ['header', 'query'], addTokenTo: ['header', 'queryParam'] };
+// Fields that take several lines (keys, JSON payloads).
+export const AUTH_LONG = new Set(['privateKey', 'payload', 'header', 'claims']);
 
 export const row = (key = '', value = '', enabled = true) => ({ key, value, enabled });
 
@@ -96,7 +111,9 @@ const headerRows = (rows) => rows.filter((r) => r.key !== '')
 function authSpec(auth) {
   if (!auth || auth.type === 'none') return null;
   const out = { type: auth.type };
-  for (const f of AUTH_FIELDS[auth.type] || []) if (auth[f] !== undefined && auth[f] !== '') out[f] = auth[f];
+  for (const f of AUTH_FIELDS[auth.type] || []) {
+    if (AUTH_FLAGS.has(f) ? auth[f] === true : auth[f] !== undefined && auth[f] !== '') out[f] = auth[f];
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The response of the active tab's last Send (`POST /request`'s answer): status, time and size,
 // a waterfall of the engine's µs timings (DNS, connect, TLS, first byte, download), then the
-// body (pretty JSON in a read-only CodeMirror with folding and search, or raw), the headers, the
+// body (pretty JSON in a read-only CodeMirror with folding and search, an image shown, or raw), the headers, the
 // cookies it set, the test results with their messages and the console of both scripts.
 const { el, ms } = window.vayuDom;
 
@@ -38,7 +38,12 @@ function bodySection(r, mode, redraw) {
     el('button', { class: m === mode ? 'on' : '', 'data-body-view': m, onclick: () => redraw(m) }, m)));
   if (r.bodyTruncated) return el('p', { class: 'hint' }, `The body (${size(r.bodySize)}) was over the engine's cap and not kept.`);
   const box = el('div', { class: 'code', id: 'response-body' });
-  if (mode === 'raw') box.append(el('pre', { class: 'raw' }, r.body));
+  const type = ((r.headers.find((h) => h.name.toLowerCase() === 'content-type') || {}).value || '').toLowerCase();
+  if (mode === 'pretty' && type.startsWith('image/') && !type.includes('svg')) {
+    // An image, shown (the policy allows data: images); its bytes come base64 unless they are text.
+    const data = r.bodyEncoding === 'base64' ? r.body : btoa(unescape(encodeURIComponent(r.body)));
+    box.append(el('img', { class: 'preview', alt: 'the response body', src: `data:${type.split(';')[0]};base64,${data}` }));
+  } else if (mode === 'raw') box.append(el('pre', { class: 'raw' }, r.body));
   else {
     const p = prettyBody(r);
     window.vayuEditor.create(box, { doc: p.text, language: p.language, readOnly: true });
