@@ -58,6 +58,20 @@ export function runnerPanel(c) {
     ...catalog.environments.map((e) => el('option', { value: e.id }, e.name)));
   environment.value = state.environmentId || '';
   const data = el('textarea', { id: 'runner-data', rows: '4', placeholder: '[{"user": "ada"}, {"user": "grace"}]  (optional: a row per iteration)' });
+  // A data file: a JSON list of rows, read into the box (the API takes rows, not files).
+  const dataFile = el('input', { type: 'file', id: 'runner-data-file', accept: '.json,application/json' });
+  dataFile.addEventListener('change', async () => {
+    const file = dataFile.files[0];
+    if (!file) return;
+    const text = await file.text();
+    try {
+      if (!Array.isArray(JSON.parse(text))) throw new Error('not a list of rows');
+      data.value = text;
+      problem.replaceChildren();
+    } catch (e) {
+      problem.replaceChildren(el('span', { class: 'error' }, `${file.name}: ${e.message}; a data file is a JSON list of rows`));
+    }
+  });
   const bail = el('input', { type: 'checkbox', id: 'runner-bail' });
   const problem = el('p', {});
   const run = async () => {
@@ -76,7 +90,7 @@ export function runnerPanel(c) {
     el('div', { class: 'form' },
       el('label', {}, 'Iterations ', iterations), el('label', {}, 'Delay between requests (ms) ', delay),
       el('label', {}, 'Environment ', environment), el('label', { class: 'check' }, bail, ' stop at the first failure'),
-      el('label', { class: 'wide' }, 'Data rows (JSON) ', data)),
+      el('label', { class: 'wide' }, 'Data rows (JSON) ', data), el('label', { class: 'wide' }, 'or a data file (JSON) ', dataFile)),
     el('p', { class: 'buttons' }, el('button', { id: 'runner-start', class: 'primary', onclick: run }, 'Run'),
       el('button', { onclick: closePanel }, 'Close')), problem);
 }

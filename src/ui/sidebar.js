@@ -1,12 +1,12 @@
 // The sidebar's collections tree: collections, their folders and requests, as saved in the
-// engine. Create, rename (in place), delete, duplicate, move a request by dragging it onto a
-// folder, open a request in a tab, run or export a collection. Environments and history are in
+// engine. Create, rename (in place), delete, duplicate, move a request or a folder by dragging
+// it onto a folder, open a request in a tab, run or export a collection. Environments and history are in
 // their own modules; this draws the tree and its buttons.
 import { api } from './api.js';
 import { catalog, refresh } from './catalog.js';
 import { openTab, state, changed } from './state.js';
 import { blank, fromRequest } from './request-model.js';
-import { importFiles, exportCollection, runnerPanel } from './collection-tools.js';
+import { importFiles, exportCollection, runnerPanel, notice } from './collection-tools.js';
 
 const { el } = window.vayuDom;
 
@@ -50,9 +50,25 @@ async function duplicate(r) {
 async function move(requestId, collectionId) {
   const { id, updatedAt, ...fields } = await api('GET', '/requests/' + requestId);
   if (fields.collectionId === collectionId) return;
-  await api('PUT', '/requests/' + id, { ...fields, collectionId });
+  try {
+    await api('PUT', '/requests/' + id, { ...fields, collectionId });
+  } catch (e) {
+    notice('Not moved: ' + e.message, true);
+    return;
+  }
   for (const t of state.tabs) if (t.savedId === id) t.collectionId = collectionId;
   changed('tabs');
+  await refresh();
+}
+
+async function moveFolder(id, parentId) {
+  const folder = catalog.collections.find((x) => x.id === id);
+  if (!folder || id === parentId || folder.parentId === parentId) return;
+  try {
+    await api('PUT', '/collections/' + id, { name: folder.name, parentId });
+  } catch (e) {
+    notice('Not moved: ' + e.message, true);
+  }
   await refresh();
 }
 
@@ -102,12 +118,20 @@ function folderNode(c) {
         await api('DELETE', '/collections/' + c.id);
         await refresh();
       })));
+  // A folder is dragged too (into another folder or collection; the engine refuses a cycle).
+  if (c.parentId) {
+    node.setAttribute('draggable', 'true');
+    node.addEventListener('dragstart', (e) => { e.stopPropagation(); e.dataTransfer.setData('text/x-vayu-folder', c.id); });
+  }
   node.addEventListener('dragover', (e) => {
-    if (e.dataTransfer.types.includes('text/x-vayu-request')) e.preventDefault();
+    if (['text/x-vayu-request', 'text/x-vayu-folder'].some((t) => e.dataTransfer.types.includes(t))) e.preventDefault();
   });
   node.addEventListener('drop', (e) => {
     e.preventDefault();
-    move(e.dataTransfer.getData('text/x-vayu-request'), c.id);
+    e.stopPropagation();
+    const folder = e.dataTransfer.getData('text/x-vayu-folder');
+    if (folder) moveFolder(folder, c.id);
+    else move(e.dataTransfer.getData('text/x-vayu-request'), c.id);
   });
   const li = el('li', { class: 'folder', 'data-collection': c.id }, node, children);
   for (const sub of catalog.collections.filter((x) => x.parentId === c.id)) children.append(folderNode(sub));
