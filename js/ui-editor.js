@@ -1,8 +1,10 @@
-// The Manager's code editor: CodeMirror 6 (from this lockfile) with JavaScript and JSON modes
-// and completions of Postman's `pm` API, bundled by build.mjs into one script that sets
+// The Manager's code editors: CodeMirror 6 (from this lockfile) with JavaScript and JSON modes
+// and completions of Postman's `pm` API, and the one-line URL editor with its `{{variables}}`
+// marked and resolved on hover, bundled by build.mjs into one script that sets
 // `window.vayuEditor`. Only glue lives here; the editor is CodeMirror's own.
 import { basicSetup } from 'codemirror';
-import { EditorView, keymap } from '@codemirror/view';
+import { EditorView, keymap, MatchDecorator, Decoration, ViewPlugin, hoverTooltip, placeholder, drawSelection } from '@codemirror/view';
+import { history, defaultKeymap, historyKeymap } from '@codemirror/commands';
 import { EditorState, Compartment } from '@codemirror/state';
 import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
@@ -84,4 +86,69 @@ function create(parent, { doc = '', language = 'text', onChange, keys = [], read
   };
 }
 
-window.vayuEditor = { create };
+// `{{name}}` in a line: marked resolved or not by `lookup(name)` (undefined: no value), and
+// its value shown on hover.
+const VARIABLE = /\{\{([^{}]+)\}\}/g;
+function variables(lookup) {
+  const marks = new MatchDecorator({
+    regexp: VARIABLE,
+    decoration: (m) => Decoration.mark({ class: lookup(m[1]) === undefined ? 'cm-var cm-var-unresolved' : 'cm-var' }),
+  });
+  const plugin = ViewPlugin.fromClass(class {
+    constructor(view) { this.decorations = marks.createDeco(view); }
+    update(u) { this.decorations = marks.updateDeco(u, this.decorations); }
+  }, { decorations: (v) => v.decorations });
+  const hover = hoverTooltip((view, pos) => {
+    const line = view.state.doc.lineAt(pos);
+    for (const m of line.text.matchAll(VARIABLE)) {
+      const from = line.from + m.index;
+      const to = from + m[0].length;
+      if (pos < from || pos > to) continue;
+      const value = lookup(m[1]);
+      return { pos: from, end: to, above: true, create: () => {
+        const dom = document.createElement('div');
+        dom.className = 'cm-var-tip';
+        dom.textContent = value === undefined ? `${m[1]}: no value in the active environment` : `${m[1]} = ${value}`;
+        return { dom };
+      } };
+    }
+    return null;
+  });
+  return [plugin, hover];
+}
+
+// A one-line editor (the URL): `{{variables}}` marked and resolved on hover; Enter and the
+// page's `keys` act, a pasted line break is refused. Setting `text` does not call `onChange`.
+function createLine(parent, { doc = '', onChange, keys = [], lookup = () => undefined, hint = '' } = {}) {
+  let silent = false;
+  const view = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc,
+      extensions: [
+        keymap.of(keys),
+        history(),
+        drawSelection(),
+        keymap.of([...defaultKeymap, ...historyKeymap]),
+        placeholder(hint),
+        variables(lookup),
+        pageTheme,
+        EditorState.transactionFilter.of((tr) => (tr.newDoc.lines > 1 ? [] : tr)),
+        EditorView.updateListener.of((u) => { if (u.docChanged && onChange && !silent) onChange(u.state.doc.toString()); }),
+      ],
+    }),
+  });
+  adoptStyles();
+  return {
+    view,
+    get text() { return view.state.doc.toString(); },
+    set text(value) {
+      if (value === view.state.doc.toString()) return;
+      silent = true;
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
+      silent = false;
+    },
+  };
+}
+
+window.vayuEditor = { create, createLine };

@@ -60,6 +60,13 @@ def session(h, engine, base, shots, work, problems):
     # The console so far (the token's 401s, the refused run) is not this session's.
     h.wd("POST", h.s + "/se/log", {"type": "browser"})
 
+    def type_url(value):
+        # The URL is a one-line CodeMirror: its text is replaced as a person would (select all, type).
+        url = wait_for("the URL editor", lambda: find("#url .cm-content"))
+        h.wd("POST", f"{h.s}/element/{url}/click", {})
+        keys(url, CTRL + "a" + RELEASE + value)
+        wait_for(f"the URL to read {value}", lambda: text("#url .cm-content") == value)
+
     def click(css):
         # Retried until it lands: a redraw (a tab bar, a tree after a save) may move or cover
         # the element between finding it and clicking it.
@@ -88,7 +95,7 @@ def session(h, engine, base, shots, work, problems):
     # A request in Shop with {{base}}, a query param and a test script; Ctrl+Enter sends it.
     click(f'li[data-collection="{shop}"] > .node .new-request')
     h.type_into("#request-name", "Get user")
-    h.type_into("#url", "{{base}}/users/7?verbose=1")
+    type_url("{{base}}/users/7?verbose=1")
     params = wait_for("the params table", lambda: js(
         "return [...document.querySelectorAll('#params-table tbody tr')].map((r) => r.querySelector('.key').value + '=' + r.querySelector('.value').value)"))
     if params[:1] != ["verbose=1"]:
@@ -99,7 +106,9 @@ def session(h, engine, base, shots, work, problems):
     editor = wait_for("the tests editor", lambda: find("#tests-editor .cm-content"))
     h.wd("POST", f"{h.s}/element/{editor}/click", {})
     keys(editor, "pm.test('status 200', () => pm.response.to.have.status(200));")
-    keys(find("#url"), CTRL + ENTER + RELEASE)
+    if js("return [...document.querySelectorAll('#url .cm-var')].map((v) => v.textContent + (v.classList.contains('cm-var-unresolved') ? '?' : ''))") != ["{{base}}"]:
+        problems.append("{{base}} is not marked resolved in the URL")
+    keys(find("#url .cm-content"), CTRL + ENTER + RELEASE)
     status = wait_for("the response", lambda: text("#response-status"))
     if not status.startswith("200"):
         problems.append(f"the request answered {status!r}, not 200")
@@ -118,7 +127,7 @@ def session(h, engine, base, shots, work, problems):
     # Ctrl+S saves it into Shop; the tab loses its unsaved mark.
     if not find(".tab.on.dirty"):
         problems.append("an unsaved request has no unsaved mark")
-    keys(find("#url"), CTRL + "s" + RELEASE)
+    keys(find("#url .cm-content"), CTRL + "s" + RELEASE)
     wait_for("the save", lambda: js("return !document.querySelector('.tab.on.dirty')"))
     wait_for("the request in the tree", lambda: js(
         f"return [...document.querySelectorAll('li[data-collection=\"{shop}\"] li.request .name')].some((n) => n.textContent === 'Get user')"))
@@ -127,7 +136,7 @@ def session(h, engine, base, shots, work, problems):
     click(f'li[data-collection="{shop}"] > .node .new-request')
     h.type_into("#request-name", "Create user")
     h.type_into("#method", "POST")
-    h.type_into("#url", "{{base}}/echo")
+    type_url("{{base}}/echo")
     click('#request-sections [data-section="Body"]')
     click("#body-json")
     body = wait_for("the body editor", lambda: find("#body-editor .cm-content"))
@@ -230,7 +239,7 @@ def session(h, engine, base, shots, work, problems):
         "return [...document.querySelectorAll('#tabs .tab')].map((t) => t.querySelector('.name').textContent + (t.classList.contains('dirty') ? '*' : ''))"))
     if tabs != ["Get user", "Create user*"]:
         problems.append(f"after a reload the tabs are {tabs}")
-    if js("return document.getElementById('url').value") != "{{base}}/users/7?verbose=1":
+    if text("#url .cm-content") != "{{base}}/users/7?verbose=1":
         problems.append("after a reload the active tab is not the one last used")
 
     # No script error and no failed call in the session. The policy refuses the <style> and the

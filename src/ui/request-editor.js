@@ -1,5 +1,5 @@
 // The request editor of the active tab: name and folder, method (any token) and URL (its
-// `{{variables}}` resolved from the active environment on hover and listed under it), then
+// `{{variables}}` marked, resolved from the active environment on hover and listed under it), then
 // Params (synced with the URL), Headers, Body (none, raw with a language, JSON checked as you
 // type, urlencoded, GraphQL query and variables), Auth and the two scripts in CodeMirror with `pm` completions.
 import { state, changed } from './state.js';
@@ -150,7 +150,20 @@ export function requestEditor(root, tab, actions, keys) {
   const folder = el('select', { id: 'request-collection', title: 'the folder it is saved in' });
   folderOptions(folder, tab);
   const method = el('input', { type: 'text', id: 'method', list: 'methods', value: m.method, spellcheck: 'false', class: 'method-input' });
-  const url = el('input', { type: 'text', id: 'url', value: m.url, spellcheck: 'false', placeholder: '{{base}}/path?query' });
+  // The URL in a one-line CodeMirror: its {{variables}} marked, resolved on hover, Enter sends.
+  const url = el('div', { id: 'url', class: 'url-editor' });
+  const lookup = (name) => {
+    const active = environment(state.environmentId);
+    return active && active.variables && name in active.variables ? String(active.variables[name]) : undefined;
+  };
+  const urlEditor = window.vayuEditor.createLine(url, {
+    doc: m.url, lookup, hint: '{{base}}/path?query', keys: [...keys, { key: 'Enter', run: () => { actions.send(); return true; } }],
+    onChange: (text) => {
+      urlEdited(m, text);
+      touch();
+      if ((section[tab.id] || 'Params') === 'Params') show('Params');
+    },
+  });
   const vars = el('div', {});
   const env = environment(state.environmentId);
   const redrawVars = () => {
@@ -164,16 +177,11 @@ export function requestEditor(root, tab, actions, keys) {
     section[tab.id] = name;
     tabs.replaceChildren(...SECTIONS.map((s) => el('button', { class: s === name ? 'on' : '', 'data-section': s, onclick: () => show(s) }, s,
       s === 'Headers' && m.headers.filter((h) => h.enabled && h.key).length ? ` (${m.headers.filter((h) => h.enabled && h.key).length})` : '')));
-    pane.replaceChildren(sectionPane(tab, name, touch, keys, () => { url.value = m.url; }));
+    pane.replaceChildren(sectionPane(tab, name, touch, keys, () => { urlEditor.text = m.url; }));
   };
   title.addEventListener('input', () => { m.name = title.value; changed('tab'); });
   folder.addEventListener('change', () => { tab.collectionId = folder.value || null; changed('tab'); });
   method.addEventListener('input', () => { m.method = method.value.trim(); changed('tab'); });
-  url.addEventListener('input', () => {
-    urlEdited(m, url.value);
-    touch();
-    if ((section[tab.id] || 'Params') === 'Params') show('Params');
-  });
   root.replaceChildren(
     el('datalist', { id: 'methods' }, ...METHODS.map((x) => el('option', { value: x }))),
     el('div', { class: 'titlebar' }, title, folder,
