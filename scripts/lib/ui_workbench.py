@@ -1,8 +1,9 @@
 """The workbench part of scripts/check-ui.sh, driven as a person would use it (see ui_check.py
 for the WebDriver helpers it is given): against a loopback target started here, it creates a
 collection, an environment with `base` and a request using `{{base}}` with a test script; sends
-it with Ctrl+Enter and sees the 200, the timing waterfall and the passing test; saves it with
-Ctrl+S; sends a POST with a JSON body; finds both in the searchable history; imports a Postman
+it with Ctrl+Enter and sees the 200, the timing waterfall, the passing test and the variable the
+script set in the environment; saves it with Ctrl+S; sends a POST with a JSON body, then as
+GraphQL; exports the collection; finds the sends in the searchable history; imports a Postman
 collection file through the file picker and runs it into the runner (one assertion fails, by
 design); builds a constant-arrival-rate load test of the request in the form, round-trips it
 through the JSON view, starts it, sees it live and stops it; reloads and finds the tabs restored
@@ -105,7 +106,7 @@ def session(h, engine, base, shots, work, problems):
     click('#request-sections [data-section="Tests"]')
     editor = wait_for("the tests editor", lambda: find("#tests-editor .cm-content"))
     h.wd("POST", f"{h.s}/element/{editor}/click", {})
-    keys(editor, "pm.test('status 200', () => pm.response.to.have.status(200));")
+    keys(editor, "pm.test('status 200', () => pm.response.to.have.status(200)); pm.environment.set('seen', pm.response.json().name);")
     if js("return [...document.querySelectorAll('#url .cm-var')].map((v) => v.textContent + (v.classList.contains('cm-var-unresolved') ? '?' : ''))") != ["{{base}}"]:
         problems.append("{{base}} is not marked resolved in the URL")
     keys(find("#url .cm-content"), CTRL + ENTER + RELEASE)
@@ -123,6 +124,14 @@ def session(h, engine, base, shots, work, problems):
     if "status 200" not in passed:
         problems.append(f"the test results show {text('#test-results')!r}")
     h.shot("ui-response.png")
+    # What the script set is in the environment the page shows (the engine saved it back).
+    click(f'#environments li[data-environment="{env}"]')
+    seen = wait_for("the variable the script set", lambda: js(
+        "return [...document.querySelectorAll('#environment-variables tbody tr')].map((r) => r.querySelector('.key').value + '=' + r.querySelector('.value').value)"
+        ".find((v) => v.startsWith('seen='))"))
+    if seen != "seen=Ada":
+        problems.append(f"the environment shows {seen!r} for what the test script set")
+    click("#environment-editor .close")
 
     # Ctrl+S saves it into Shop; the tab loses its unsaved mark.
     if not find(".tab.on.dirty"):
@@ -147,6 +156,13 @@ def session(h, engine, base, shots, work, problems):
     echoed = text("#response-body")
     if '"application/json"' not in echoed or '"POST"' not in echoed:
         problems.append(f"the POST was not sent as JSON: {echoed!r}")
+    # The same request as GraphQL: a query and its variables, sent as JSON.
+    click("#body-graphql")
+    query = wait_for("the GraphQL query editor", lambda: find("#graphql-query .cm-content"))
+    h.wd("POST", f"{h.s}/element/{query}/click", {})
+    keys(query, "query User { user(id: 7) { name } }")
+    click("#send")
+    wait_for("the GraphQL request's echo", lambda: "query User" in (text("#response-body") or ""))
 
     # Shop exported as Postman v2.1 (a download through the page, with the token).
     click(f'li[data-collection="{shop}"] > .node .export')
@@ -157,10 +173,10 @@ def session(h, engine, base, shots, work, problems):
         problems.append(f"the exported Shop holds {names}")
 
     # The history has both, newest first, and searches.
-    wait_for("the history", lambda: len(js("return [...document.querySelectorAll('#history li[data-run]')]")) >= 2)
+    wait_for("the history", lambda: len(js("return [...document.querySelectorAll('#history li[data-run]')]")) == 3)
     h.type_into("#history-search", "echo")
     wait_for("the history search", lambda: js(
-        "const l = [...document.querySelectorAll('#history li[data-run]')]; return l.length === 1 && l[0].title.endsWith('/echo')"))
+        "const l = [...document.querySelectorAll('#history li[data-run]')]; return l.length === 2 && l.every((i) => i.title.endsWith('/echo'))"))
 
     # A Postman collection file through the file picker, then run: one assertion fails.
     postman = {"info": {"name": "Imported checks", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},

@@ -42,7 +42,7 @@ export function editEnvironment(id) {
         await refresh();
         closePanel();
       } }, 'Delete'),
-      el('button', { onclick: closePanel }, 'Close')),
+      el('button', { class: 'close', onclick: closePanel }, 'Close')),
     problem);
 }
 
