@@ -5,7 +5,7 @@
 import { basicSetup } from 'codemirror';
 import { EditorView, keymap, MatchDecorator, Decoration, ViewPlugin, hoverTooltip, placeholder, drawSelection } from '@codemirror/view';
 import { history, defaultKeymap, historyKeymap } from '@codemirror/commands';
-import { EditorState, Compartment } from '@codemirror/state';
+import { EditorState, Compartment, StateEffect } from '@codemirror/state';
 import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
 import { completeFromList } from '@codemirror/autocomplete';
@@ -89,6 +89,8 @@ function create(parent, { doc = '', language = 'text', onChange, keys = [], read
 // `{{name}}` in a line: marked resolved or not by `lookup(name)` (undefined: no value), and
 // its value shown on hover.
 const VARIABLE = /\{\{([^{}]+)\}\}/g;
+// Sent when the values behind `lookup` changed (another environment, a script's doing).
+const lookupChanged = StateEffect.define();
 function variables(lookup) {
   const marks = new MatchDecorator({
     regexp: VARIABLE,
@@ -96,7 +98,10 @@ function variables(lookup) {
   });
   const plugin = ViewPlugin.fromClass(class {
     constructor(view) { this.decorations = marks.createDeco(view); }
-    update(u) { this.decorations = marks.updateDeco(u, this.decorations); }
+    update(u) {
+      const changed = u.transactions.some((t) => t.effects.some((e) => e.is(lookupChanged)));
+      this.decorations = changed ? marks.createDeco(u.view) : marks.updateDeco(u, this.decorations);
+    }
   }, { decorations: (v) => v.decorations });
   const hover = hoverTooltip((view, pos) => {
     const line = view.state.doc.lineAt(pos);
@@ -148,6 +153,8 @@ function createLine(parent, { doc = '', onChange, keys = [], lookup = () => unde
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
       silent = false;
     },
+    // The variables' values changed: marks them again.
+    refresh() { view.dispatch({ effects: lookupChanged.of(null) }); },
   };
 }
 

@@ -257,6 +257,16 @@ def session(h, engine, base, shots, work, problems):
         problems.append(f"after a reload the tabs are {tabs}")
     if text("#url .cm-content") != "{{base}}/users/7?verbose=1":
         problems.append("after a reload the active tab is not the one last used")
+    # Its variables resolve again once the environments are read.
+    wait_for("{{base}} resolved after the reload", lambda: js(
+        "const v = document.querySelector('#url .cm-var'); return v && !v.classList.contains('cm-var-unresolved')"))
+
+    # The same page with the system's dark theme.
+    h.wd("POST", h.s + "/goog/cdp/execute", {"cmd": "Emulation.setEmulatedMedia",
+                                             "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}})
+    if js("return getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)":
+        problems.append("the page stays light when the system is dark")
+    h.shot("ui-workbench-dark.png")
 
     # No script error and no failed call in the session. The policy refuses the <style> and the
     # few style attributes CodeMirror writes (its rules are adopted instead: js/ui-editor.js),

@@ -17,7 +17,7 @@ export function historySection() {
   const row = (run) => {
     const r = (run.config && run.config.request) || {};
     const when = new Date(run.startTime).toLocaleTimeString();
-    return el('li', { 'data-run': run.id, class: run.status, title: r.url, onclick: () => openTab(fromRequest(r)) },
+    return el('li', { 'data-run': run.id, class: 'run-' + run.status, title: r.url, onclick: () => openTab(fromRequest(r)) },
       el('span', { class: 'method m-' + String(r.method || 'GET').toLowerCase() }, r.method || 'GET'),
       el('span', { class: 'name' }, r.name || r.url), el('small', {}, when));
   };

@@ -75,11 +75,7 @@ onChange((what) => {
   if (what === 'tab' || what === 'saved') drawTabs();
   if (what === 'response') drawResponse();
   if (what === 'environment') { picker.draw(); environments.draw(); drawEditor(); }
-  if (what === 'sent') {
-    history.draw();
-    const line = document.getElementById('variables');
-    if (line && activeTab()) line.replaceWith(variablesLine(activeTab()));
-  }
+  if (what === 'sent') history.draw();
 });
 onCatalog(() => {
   tree.draw();
@@ -87,7 +83,16 @@ onCatalog(() => {
   picker.draw();
   const folder = document.getElementById('request-collection');
   if (folder && activeTab()) folderOptions(folder, activeTab());
+  redrawVariables();
 });
+
+// The request's variables as the environment now has them (read at start, or set by a script).
+function redrawVariables() {
+  const line = document.getElementById('variables');
+  if (line && activeTab()) line.replaceWith(variablesLine(activeTab()));
+  const url = document.getElementById('url');
+  if (url && url.lineEditor) url.lineEditor.refresh();
+}
 
 document.addEventListener('keydown', (e) => {
   if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || workbench.hidden) return;

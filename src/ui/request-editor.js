@@ -164,6 +164,7 @@ export function requestEditor(root, tab, actions, keys) {
       if ((section[tab.id] || 'Params') === 'Params') show('Params');
     },
   });
+  url.lineEditor = urlEditor;
   const vars = el('div', {});
   const env = environment(state.environmentId);
   const redrawVars = () => {
