@@ -261,6 +261,13 @@ def session(h, engine, base, shots, work, problems):
     wait_for("{{base}} resolved after the reload", lambda: js(
         "const v = document.querySelector('#url .cm-var'); return v && !v.classList.contains('cm-var-unresolved')"))
 
+    # The engine's line opens its health, settings and metrics.
+    click("#engine")
+    metrics = wait_for("the engine's metrics", lambda: text("#engine-metrics"))
+    if "vayu_requests_total" not in metrics or "workers" not in (text("#engine-info") or ""):
+        problems.append(f"the engine panel shows {text('#engine-info')!r}")
+    click("#engine-info .close")
+
     # The same page with the system's dark theme.
     h.wd("POST", h.s + "/goog/cdp/execute", {"cmd": "Emulation.setEmulatedMedia",
                                              "params": {"features": [{"name": "prefers-color-scheme", "value": "dark"}]}})

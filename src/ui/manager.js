@@ -15,6 +15,7 @@ import { responsePane } from './response-pane.js';
 import { loadBuilder } from './load-builder.js';
 import { send, save, loadTest, isSending } from './actions.js';
 import { closePanel } from './panel.js';
+import { showEngine } from './engine-info.js';
 
 const { el } = window.vayuDom;
 const workbench = document.getElementById('workbench');
@@ -132,6 +133,10 @@ const refreshed = refresh().then(() => history.draw()).catch((e) => {
   document.getElementById('notice').textContent = e.message;
 });
 window.addEventListener('hashchange', route);
+document.getElementById('engine').addEventListener('click', () => {
+  if (workbench.hidden) location.hash = '#/work';
+  showEngine().catch((e) => { document.getElementById('notice').textContent = e.message; });
+});
 drawTabs();
 drawEditor();
 drawResponse();

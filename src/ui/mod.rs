@@ -39,6 +39,7 @@ const MANAGER: &[(&str, &str)] = &[
     ("response-pane.js", include_str!("response-pane.js")),
     ("collection-tools.js", include_str!("collection-tools.js")),
     ("load-builder.js", include_str!("load-builder.js")),
+    ("engine-info.js", include_str!("engine-info.js")),
 ];
 
 /// A dashboard file by its name under `/ui/` ("" is the page): content type and content.
