@@ -8,6 +8,9 @@ of the load generator) and peak RSS, every run bounded in time:
   h2       HTTP/2 cleartext, 64 requests in flight on 2 connections: vayu, h2load, oha
   c10k     10,000 concurrent keep-alive connections: vayu, wrk, oha (requests/s, peak RSS)
   script   vayu on /json without and with a typical test script; k6 with the same checks
+  scripts  vayu on /json with each script of the scripts table (none, a JSON parse, the status
+           test, a chai assertion, the status test and a JSON assertion), back to back; k6 with
+           the last one's checks
   recording vayu batch without and with the database (--db), at full speed
   open     open model at rising rates, vayu (default send timing, then 1 ms windows) and wrk2
            (64 connections, 2 threads) in turn: achieved / target, drops, CPU per request,
@@ -34,11 +37,11 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # VAYU_CLI: another build to measure (e.g. an older commit's, for a before/after comparison).
 VAYU_CLI = os.environ.get("VAYU_CLI") or os.path.join(ROOT, "target", "release", "vayu-cli")
-VAYU_ENGINE = os.path.join(ROOT, "target", "release", "vayu-engine")
+VAYU_ENGINE = os.environ.get("VAYU_ENGINE") or os.path.join(ROOT, "target", "release", "vayu-engine")
 # scripts/bench.sh builds wrk2 from source into target/wrk2 when it is not installed.
 WRK2 = shutil.which("wrk2") or (os.path.join(ROOT, "target", "wrk2", "wrk")
                                 if os.path.exists(os.path.join(ROOT, "target", "wrk2", "wrk")) else None)
-ALL = ["closed", "h2", "c10k", "script", "recording", "open", "startup"]
+ALL = ["closed", "h2", "c10k", "script", "scripts", "recording", "open", "startup"]
 
 
 def free_port():
@@ -142,17 +145,19 @@ export default function () {
   const r = http.get('__URL__');
   check(r, {
     'status is 200': (x) => x.status === 200,
-    'has the user id': (x) => x.json().user.id === 42,
+    __CHECK__
   });
 }
 """
+K6_USER_ID = "'has the user id': (x) => x.json().user.id === 42,"
 
 
-def k6_check(url, vus, threads, dur, work):
-    """k6 with the same two checks as Vayu's typical test script, on `threads` cores."""
+def k6_check(url, vus, threads, dur, work, check=K6_USER_ID):
+    """k6 with the same two checks as Vayu's test script (the status and `check`), on `threads` cores."""
     script, summary = os.path.join(work, "k6-check.js"), os.path.join(work, "k6-summary.json")
     with open(script, "w") as f:
-        f.write(K6_CHECK_SCRIPT.replace("__VUS__", str(vus)).replace("__DUR__", str(dur)).replace("__URL__", url))
+        f.write(K6_CHECK_SCRIPT.replace("__VUS__", str(vus)).replace("__DUR__", str(dur)).replace("__URL__", url)
+                .replace("__CHECK__", check))
     env = dict(os.environ, GOMAXPROCS=str(threads), K6_NO_USAGE_REPORT="true")
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, "k6", "run", "--quiet", "--no-color",
@@ -296,6 +301,49 @@ def scenario_script(a, ctx):
     return lines
 
 
+# The scripts table: each row's test script (docs/benchmarks.md); `script-cost` measures the same
+# scripts on one core (bench/script_cost.rs).
+STATUS_TEST = "pm.test('status is 200', () => pm.response.to.have.status(200));"
+SCRIPT_ROWS = [
+    ("none", None),
+    ("json", "var j = pm.response.json();"),
+    ("status", STATUS_TEST),
+    ("chai", "pm.test('b', () => pm.expect(1).to.eql(1));"),
+    ("status+eql", STATUS_TEST + "\npm.test('has the user name', () => "
+                   "pm.expect(pm.response.json().user.name).to.eql('Ada Lovelace'));"),
+]
+K6_USER_NAME = "'has the user name': (x) => x.json().user.name === 'Ada Lovelace',"
+
+
+def scenario_scripts(a, ctx):
+    json_url = ctx["url"] + "json"
+    files = {}
+    for name, script in SCRIPT_ROWS:
+        files[name] = os.path.join(ctx["work"], f"json-{name.replace('+', '-')}.json")
+        with open(files[name], "w") as f:
+            json.dump({"url": json_url, **({"testScript": script} if script else {})}, f)
+    n = calibrated_total(files["none"], 64, 2, a.duration)
+    tools = {f"vayu {name}": (lambda path: lambda: vayu_batch(path, n, 64, 2, a.duration * 20 + 120))(files[name])
+             for name, _ in SCRIPT_ROWS}
+    # A peer that runs the last row's two checks on every response (64 VUs, 2 cores).
+    tools["k6 status+eql"] = lambda: k6_check(json_url, 64, 2, a.duration, ctx["work"], K6_USER_NAME)
+    results = rotate("scripts", tools, a.rounds, ctx["raw"])
+    med = {t: {k: statistics.median(r[k] for r in rs) for k in ("rps", "cpu_per_100k")} for t, rs in results.items()}
+    base = med["vayu none"]["rps"]
+    lines = ["## Test scripts on every response (64 connections, 2 workers, nginx /json)", "",
+             "| test script | requests/s | CPU µs per response | throughput vs no script |",
+             "| --- | ---: | ---: | ---: |"]
+    for t, m in med.items():
+        lines.append(f"| {t} | {m['rps']:.0f} | {m['cpu_per_100k'] * 10:.1f} | {m['rps'] / base:.2f}x |")
+    ratio = med["vayu status+eql"]["rps"] / base
+    k6 = med["vayu status+eql"]["rps"] / med["k6 status+eql"]["rps"]
+    lines += ["", f"status+eql: {ratio:.3f}x the requests/s without a script (target at least 0.75: "
+              f"{'met' if ratio >= 0.75 else 'not met'}); {k6:.2f}x k6 with the same checks (target at least 4: "
+              f"{'met' if k6 >= 4 else 'not met'}).",
+              "", "Per round: " + "; ".join(f"{t}: " + ", ".join(f"{r['rps']:.0f}" for r in rs) for t, rs in results.items()), ""]
+    return lines
+
+
 def scenario_recording(a, ctx):
     n = calibrated_total(ctx["req"], 64, 2, a.duration)
     db = os.path.join(ctx["work"], "recording.db")
@@ -433,7 +481,7 @@ def main():
     unknown = [s for s in scenarios if s not in ALL]
     if unknown:
         raise SystemExit(f"unknown scenarios {unknown}; choose from {ALL}")
-    for tool in ["nginx", "wrk", "oha", "hey", "h2load", "/usr/bin/time"] + (["k6"] if "script" in scenarios else []):
+    for tool in ["nginx", "wrk", "oha", "hey", "h2load", "/usr/bin/time"] + (["k6"] if {"script", "scripts"} & set(scenarios) else []):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} is missing: run scripts/bench.sh, which installs it")
     for binary in [VAYU_CLI, VAYU_ENGINE]:

@@ -14,6 +14,7 @@ mod collections;
 mod connections;
 mod distributed;
 mod html_report;
+mod imports;
 mod journeys;
 mod load;
 mod parity;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     vayu::logging::init(vayu::logging::Style::Plain);
-    let cli: vayu::cli::Cli = argh::from_env();
+    let cli: vayu::cli::Cli = vayu::cli::from_env();
     match vayu::cli::main(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -22,6 +22,8 @@ pub enum Command {
     Load(LoadArgs),
     Collection(CollectionArgs),
     Report(ReportArgs),
+    Import(ImportArgs),
+    Export(ExportArgs),
 }
 
 /// Send one request from a JSON file, run its scripts, and print the response and test results.
@@ -306,4 +308,105 @@ pub struct MergeArgs {
     /// print the merged report as one JSON object instead of text
     #[argh(switch)]
     pub json: bool,
+}
+
+/// Import an OpenAPI 3 document (JSON or YAML), a HAR recording, curl commands or a Postman
+/// collection as a Postman collection (or, with --flow, a load run file with the journey as its
+/// flow). What was left out or linked up is printed to stderr. Exit code: 0 imported, 2 bad
+/// input.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "import")]
+pub struct ImportArgs {
+    /// the file to import, or - for standard input
+    #[argh(positional)]
+    pub file: String,
+    /// openapi, har, curl or postman (default: told from the content)
+    #[argh(option)]
+    pub format: Option<String>,
+    /// write the collection to this file (default: standard output)
+    #[argh(option, short = 'o')]
+    pub output: Option<String>,
+    /// write a load run file with the journey as its flow to this file instead
+    #[argh(option)]
+    pub flow: Option<String>,
+    /// the collection's name (default: the document's title)
+    #[argh(option)]
+    pub name: Option<String>,
+    /// HAR: think time between steps: keep (as recorded, the default), none, or a duration such
+    /// as 1s
+    #[argh(option, default = "String::from(\"keep\")")]
+    pub think_time: String,
+    /// HAR: keep images, scripts, styles, fonts and media
+    #[argh(switch)]
+    pub include_static: bool,
+    /// HAR: keep only requests to this host (repeatable; default: the recording's first host
+    /// and its site)
+    #[argh(option)]
+    pub only_host: Vec<String>,
+}
+
+/// Export saved work in another format.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "export")]
+pub struct ExportArgs {
+    #[argh(subcommand)]
+    pub command: ExportCommand,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum ExportCommand {
+    Curl(ExportCurlArgs),
+}
+
+/// Print a collection's requests (or a request file's) as curl commands, one after another.
+/// Exit code: 0 written, 2 bad input.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "curl")]
+pub struct ExportCurlArgs {
+    /// a Postman collection, any file `vayu-cli import` reads, or a request file
+    #[argh(positional)]
+    pub file: String,
+    /// only the requests with this name or path (`Folder / request`; repeatable)
+    #[argh(option)]
+    pub request: Vec<String>,
+    /// fill in {{variables}} from the collection's variables (default: leave them)
+    #[argh(switch)]
+    pub resolve: bool,
+}
+
+/// The command line as argh parses it, with one change: a lone `-` (standard input, as
+/// `vayu-cli import -` takes it) is passed after `--`, where argh reads it as a positional
+/// argument instead of refusing it as an unknown flag.
+pub fn from_env() -> Cli {
+    let args: Vec<String> = std::env::args().collect();
+    let command = args.first().map_or("vayu-cli", |a| {
+        std::path::Path::new(a)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("vayu-cli")
+    });
+    let mut rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    if !rest.contains(&"--") {
+        if let Some(at) = rest.iter().position(|a| *a == "-") {
+            rest.remove(at);
+            rest.extend(["--", "-"]);
+        }
+    }
+    Cli::from_args(&[command], &rest).unwrap_or_else(|early| {
+        // As argh's own `from_env`: help to stdout (exit 0), a parse error to stderr (exit 1).
+        match early.status {
+            Ok(()) => {
+                print!("{}", early.output);
+                std::process::exit(0)
+            }
+            Err(()) => {
+                eprint!(
+                    "{}\nRun {command} --help for more information.\n",
+                    early.output
+                );
+                std::process::exit(1)
+            }
+        }
+    })
 }

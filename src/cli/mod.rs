@@ -6,13 +6,14 @@ mod ca_bundle;
 mod collection;
 mod coordinator;
 mod format;
+mod import;
 mod load;
 mod remote;
 mod report;
 mod request_file;
 mod run;
 
-pub use args::{Cli, CollectionCommand, Command, ReportCommand};
+pub use args::{from_env, Cli, CollectionCommand, Command, ExportCommand, ReportCommand};
 
 use crate::model::{TransferError, ValidationError};
 use std::process::ExitCode;
@@ -71,6 +72,10 @@ pub fn main(cli: Cli) -> Result<ExitCode, CliError> {
         },
         Some(Command::Report(args)) => match args.command {
             ReportCommand::Merge(args) => report::merge(args),
+        },
+        Some(Command::Import(args)) => import::import(args),
+        Some(Command::Export(args)) => match args.command {
+            ExportCommand::Curl(args) => import::export_curl(args),
         },
     }
 }

@@ -1,4 +1,6 @@
-//! Postman collections: `files.rs` reads the files a run is given, `import.rs` reads Collection v2.0 / v2.1 into flow steps, `run.rs`
+//! Postman collections: `files.rs` reads the files a run is given, `import/` reads Collection
+//! v2.0 / v2.1 into flow steps (and converts OpenAPI, HAR and curl to it first), `curl_export.rs`
+//! writes a request as a curl command, `run.rs`
 //! runs one with a virtual user, `summary.rs` counts what happened as Newman does, and
 //! `cli_report.rs` (with `cli_table.rs`, `cli_text.rs`, `cli_paint.rs` and `cli_verbose.rs`) /
 //! `junit.rs` report it (the json reporter is the summary serialized).
@@ -9,6 +11,7 @@ mod cli_report;
 mod cli_table;
 mod cli_text;
 mod cli_verbose;
+mod curl_export;
 mod files;
 mod import;
 mod junit;
@@ -19,8 +22,12 @@ mod spec;
 mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
+pub use curl_export::{curl_command, step_command, written_body, CurlBody};
 pub use files::{read_text, variable_scope};
-pub use import::{import, variable_list, Collection, ImportError, ImportOptions};
+pub use import::{
+    convert, detect, import, run_file, variable_list, Collection, ConvertOptions, Correlation,
+    Format, HarOptions, ImportError, ImportOptions, ImportReport, Imported, ThinkTime,
+};
 pub use junit::junit_xml;
 pub use run::run_collection;
 pub use saved::{to_doc, to_tree};

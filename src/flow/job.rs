@@ -13,7 +13,7 @@
 
 use super::digest;
 use super::record::{FlowEvent, StepRecord};
-use super::step::Step;
+use super::step::{BuiltRequest, Step};
 use super::FlowOptions;
 use crate::engine::{Job, Next, Outcome, SIDE_TAG};
 use crate::model::{AuthSpec, ErrorCategory, RequestSpec, Response, TransferError};
@@ -237,20 +237,10 @@ impl<S: FlowSink> FlowJob<S> {
     }
 
     fn begin_step(&mut self, now: Instant) {
-        if let Some(stop) = &self.options.stop {
-            if stop.load(std::sync::atomic::Ordering::Relaxed) {
-                self.stopped = Some("stopped on request".into());
-                self.state = State::Done;
-                return;
-            }
-        }
-        if std::mem::take(&mut self.jar_to_load) {
-            let json = self.options.cookie_jar.as_deref().unwrap_or_default();
-            if let Err(e) = load_jar(self.run, self.options.limits, json) {
-                self.stopped = Some(format!("the cookie jar (--cookie-jar) cannot be read: {e}"));
-                self.state = State::Done;
-                return;
-            }
+        if let Some(why) = self.cannot_begin() {
+            self.stopped = Some(why);
+            self.state = State::Done;
+            return;
         }
         self.step_due = self.first_step_due.take().unwrap_or(now);
         // Once per iteration: a `setNextRequest` back to the first step is not a new one.
@@ -274,20 +264,7 @@ impl<S: FlowSink> FlowJob<S> {
             spec,
             before: None,
             context_json: context.to_json(),
-            record: StepRecord {
-                iteration: self.iteration,
-                step: self.pos,
-                started: SystemTime::now(),
-                request: None,
-                response: None,
-                error: None,
-                invalid: None,
-                unresolved_variables: Vec::new(),
-                pre_request: Vec::new(),
-                test: Vec::new(),
-                skipped: false,
-                auth_challenged: false,
-            },
+            record: new_record(self.iteration, self.pos),
             next: None,
             stop_scripts: false,
             challenge: Challenge::None,
@@ -296,6 +273,23 @@ impl<S: FlowSink> FlowJob<S> {
             d if d.is_zero() => State::Script(Phase::PreRequest, 0),
             d => State::Delayed(now + d),
         };
+    }
+
+    /// Why the next step cannot begin: a stop was asked for, or the cookie jar to start from
+    /// (loaded before the first step) cannot be read.
+    fn cannot_begin(&mut self) -> Option<String> {
+        if let Some(stop) = &self.options.stop {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Some("stopped on request".into());
+            }
+        }
+        if std::mem::take(&mut self.jar_to_load) {
+            let json = self.options.cookie_jar.as_deref().unwrap_or_default();
+            if let Err(e) = load_jar(self.run, self.options.limits, json) {
+                return Some(format!("the cookie jar (--cookie-jar) cannot be read: {e}"));
+            }
+        }
+        None
     }
 
     /// Runs script `index` of `phase`, or moves past the phase when none is left.
@@ -327,19 +321,7 @@ impl<S: FlowSink> FlowJob<S> {
         request.description.clone_from(&step.description);
         request.form = step.form_fields(&self.variables);
         let response = current.record.response.as_ref();
-        // Without a response (the request failed) test scripts still get an empty
-        // `pm.response`, as Newman's do.
-        let script_response = match (response, phase) {
-            (Some(r), _) => Some(script_response(r)),
-            (None, Phase::Test) => Some(ScriptResponse {
-                code: 0,
-                status: String::new(),
-                header_block: String::new(),
-                response_time: 0.0,
-                response_size: 0,
-            }),
-            (None, Phase::PreRequest) => None,
-        };
+        let script_response = response_for(response, phase);
         let input = ScriptInput {
             run: self.run,
             phase,
@@ -440,47 +422,8 @@ impl<S: FlowSink> FlowJob<S> {
         let mut dynamic = |name: &str| dynamic_variable(run, limits, name);
         match step.build(&spec, &self.variables, &mut dynamic) {
             Ok(mut built) => {
-                current.record.unresolved_variables = built.unresolved;
-                let prepared = &mut built.prepared;
-                if let Some(deadline) = self.deadline {
-                    // The request may not outlast the run (at least a millisecond: 0 is none).
-                    let left = deadline
-                        .saturating_duration_since(Instant::now())
-                        .max(std::time::Duration::from_millis(1));
-                    prepared.timeout = Some(prepared.timeout.map_or(left, |t| t.min(left)));
-                }
-                if let Some(tls) = &self.options.tls {
-                    merge_tls(prepared, tls);
-                }
-                let has_own = prepared
-                    .headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case("cookie"));
-                // The jar also takes the cookies of the redirects libcurl follows.
-                prepared.keep_redirect_cookies = !step.no_cookies;
-                let mut cookies = String::new();
-                if !has_own && !step.no_cookies {
-                    cookies = cookie_header(self.run, self.options.limits, &prepared.url);
-                }
-                let mut seen = script_request(&built.spec);
-                seen.url.clone_from(&prepared.url);
-                seen.headers.clone_from(&prepared.headers);
-                // The request as sent, as test scripts see it: with the Host header libcurl adds.
-                if !seen
-                    .headers
-                    .iter()
-                    .any(|(k, _)| k.eq_ignore_ascii_case("host"))
-                {
-                    if let Some(host) = host_header(&prepared.url) {
-                        seen.headers.push(("Host".into(), host));
-                    }
-                }
-                if !cookies.is_empty() {
-                    seen.headers.push(("Cookie".into(), cookies.clone()));
-                }
-                if !has_own && !step.no_cookies {
-                    prepared.jar_cookies = Some(cookies);
-                }
+                current.record.unresolved_variables = std::mem::take(&mut built.unresolved);
+                let seen = as_sent(&mut built, step, &self.options, self.run, self.deadline);
                 current.record.request = Some(seen);
                 self.state = State::Sent;
                 Some(Next::Start {
@@ -499,6 +442,47 @@ impl<S: FlowSink> FlowJob<S> {
                 None
             }
         }
+    }
+
+    /// The step's response came: into the user's jar, and on to the test scripts; a digest
+    /// challenge to an unsigned request sends it again, signed.
+    fn responded(&mut self, response: Response) {
+        let current = self.current.as_mut().expect("a step is in progress");
+        if !self.steps[self.pos].no_cookies {
+            store_cookies(
+                self.run,
+                self.options.limits,
+                &response.effective_url,
+                &response,
+            );
+        }
+        match current.challenge {
+            Challenge::Open => {
+                if let Some(learned) = digest::challenge(&response) {
+                    // As Newman: the unsigned send is a request of its own; the
+                    // request goes again, signed, and the tests run after that one.
+                    let mut attempt = current.record.clone();
+                    attempt.response = Some(response);
+                    attempt.auth_challenged = true;
+                    current.record.pre_request.clear();
+                    current.record.request = None;
+                    let key = auth_key(&self.steps[self.pos], self.pos);
+                    self.digests.insert(key, learned);
+                    self.events.event(FlowEvent::Step(Box::new(attempt)));
+                    self.state = State::Send;
+                    return;
+                }
+            }
+            Challenge::Learned => {
+                let key = auth_key(&self.steps[self.pos], self.pos);
+                if let Some(learned) = self.digests.get_mut(&key) {
+                    digest::answered(learned);
+                }
+            }
+            Challenge::None => {}
+        }
+        current.record.response = Some(response);
+        self.state = State::Script(Phase::Test, 0);
     }
 
     /// The request failed: with `bail` the run ends after this step, otherwise its test
@@ -690,42 +674,7 @@ impl<S: FlowSink> Job for FlowJob<S> {
                 self.request_failed();
             }
             (None, response) => {
-                let response: Response = response.expect("flow jobs ask for the full response");
-                if !self.steps[self.pos].no_cookies {
-                    store_cookies(
-                        self.run,
-                        self.options.limits,
-                        &response.effective_url,
-                        &response,
-                    );
-                }
-                match current.challenge {
-                    Challenge::Open => {
-                        if let Some(learned) = digest::challenge(&response) {
-                            // As Newman: the unsigned send is a request of its own; the
-                            // request goes again, signed, and the tests run after that one.
-                            let mut attempt = current.record.clone();
-                            attempt.response = Some(response);
-                            attempt.auth_challenged = true;
-                            current.record.pre_request.clear();
-                            current.record.request = None;
-                            let key = auth_key(&self.steps[self.pos], self.pos);
-                            self.digests.insert(key, learned);
-                            self.events.event(FlowEvent::Step(Box::new(attempt)));
-                            self.state = State::Send;
-                            return;
-                        }
-                    }
-                    Challenge::Learned => {
-                        let key = auth_key(&self.steps[self.pos], self.pos);
-                        if let Some(learned) = self.digests.get_mut(&key) {
-                            digest::answered(learned);
-                        }
-                    }
-                    Challenge::None => {}
-                }
-                current.record.response = Some(response);
-                self.state = State::Script(Phase::Test, 0);
+                self.responded(response.expect("flow jobs ask for the full response"))
             }
         }
     }
@@ -819,6 +768,93 @@ fn host_header(url: &str) -> Option<String> {
         _ => parts.host_port(),
     };
     (!host.is_empty()).then_some(host)
+}
+
+/// The built request made ready to send: bounded by the run's deadline, with the run's TLS
+/// options and the user's cookies from its jar; returns the request as test scripts see it
+/// (with the Host header libcurl adds and the Cookie header sent).
+fn as_sent(
+    built: &mut BuiltRequest,
+    step: &Step,
+    options: &FlowOptions,
+    run: u64,
+    deadline: Option<Instant>,
+) -> ScriptRequest {
+    let prepared = &mut built.prepared;
+    if let Some(deadline) = deadline {
+        // The request may not outlast the run (at least a millisecond: 0 is none).
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .max(std::time::Duration::from_millis(1));
+        prepared.timeout = Some(prepared.timeout.map_or(left, |t| t.min(left)));
+    }
+    if let Some(tls) = &options.tls {
+        merge_tls(prepared, tls);
+    }
+    let has_own = prepared
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("cookie"));
+    // The jar also takes the cookies of the redirects libcurl follows.
+    prepared.keep_redirect_cookies = !step.no_cookies;
+    let mut cookies = String::new();
+    if !has_own && !step.no_cookies {
+        cookies = cookie_header(run, options.limits, &prepared.url);
+    }
+    let mut seen = script_request(&built.spec);
+    seen.url.clone_from(&prepared.url);
+    seen.headers.clone_from(&prepared.headers);
+    // The request as sent, as test scripts see it: with the Host header libcurl adds.
+    if !seen
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("host"))
+    {
+        if let Some(host) = host_header(&prepared.url) {
+            seen.headers.push(("Host".into(), host));
+        }
+    }
+    if !cookies.is_empty() {
+        seen.headers.push(("Cookie".into(), cookies.clone()));
+    }
+    if !has_own && !step.no_cookies {
+        prepared.jar_cookies = Some(cookies);
+    }
+    seen
+}
+
+/// The response a script of `phase` sees. Without one (the request failed) test scripts
+/// still get an empty `pm.response`, as Newman's do.
+fn response_for(response: Option<&Response>, phase: Phase) -> Option<ScriptResponse> {
+    match (response, phase) {
+        (Some(r), _) => Some(script_response(r)),
+        (None, Phase::Test) => Some(ScriptResponse {
+            code: 0,
+            status: String::new(),
+            header_block: String::new(),
+            response_time: 0.0,
+            response_size: 0,
+        }),
+        (None, Phase::PreRequest) => None,
+    }
+}
+
+/// The record of a step of `iteration` at position `step`, begun now, nothing happened yet.
+fn new_record(iteration: u64, step: usize) -> StepRecord {
+    StepRecord {
+        iteration,
+        step,
+        started: SystemTime::now(),
+        request: None,
+        response: None,
+        error: None,
+        invalid: None,
+        unresolved_variables: Vec::new(),
+        pre_request: Vec::new(),
+        test: Vec::new(),
+        skipped: false,
+        auth_challenged: false,
+    }
 }
 
 #[cfg(test)]

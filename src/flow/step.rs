@@ -111,18 +111,7 @@ impl Step {
             spec.body = None;
         }
         if let (Some(_), Some(ct)) = (&spec.body, &self.raw_type) {
-            let has_type = spec
-                .headers
-                .0
-                .iter()
-                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"));
-            if !has_type {
-                spec.headers.0.push(crate::model::HeaderSpec {
-                    key: "Content-Type".into(),
-                    value: ct.clone(),
-                    disabled: false,
-                });
-            }
+            add_content_type(&mut spec, ct);
         }
         // `prepare` refuses a HEAD body written by hand; here the collection asked for it
         // (disableBodyPruning), so it goes in as a built body.
@@ -199,51 +188,7 @@ impl Step {
             }
             StepBody::FormData(parts) => {
                 let boundary = format!("--------------------------{:024}", boundary_seed());
-                let mut body = Vec::new();
-                for part in parts {
-                    body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-                    match part {
-                        FormPart::Text {
-                            key,
-                            value,
-                            content_type,
-                        } => {
-                            body.extend_from_slice(
-                                format!(
-                                    "Content-Disposition: form-data; name=\"{}\"\r\n",
-                                    quote(&sub(key, unresolved))
-                                )
-                                .as_bytes(),
-                            );
-                            if let Some(ct) = content_type {
-                                body.extend_from_slice(
-                                    format!("Content-Type: {ct}\r\n").as_bytes(),
-                                );
-                            }
-                            body.extend_from_slice(b"\r\n");
-                            body.extend_from_slice(sub(value, unresolved).as_bytes());
-                        }
-                        FormPart::File {
-                            key,
-                            file_name,
-                            bytes,
-                            content_type,
-                        } => {
-                            body.extend_from_slice(
-                                format!(
-                                    "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                                    quote(&sub(key, unresolved)),
-                                    quote(file_name),
-                                    content_type.as_deref().unwrap_or("application/octet-stream")
-                                )
-                                .as_bytes(),
-                            );
-                            body.extend_from_slice(bytes);
-                        }
-                    }
-                    body.extend_from_slice(b"\r\n");
-                }
-                body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+                let body = multipart(parts, &boundary, &mut |t| sub(t, unresolved));
                 (
                     Some(body),
                     Some(format!("multipart/form-data; boundary={boundary}")),
@@ -269,6 +214,71 @@ impl Step {
             ),
         }
     }
+}
+
+/// The raw body's language as its Content-Type, unless the request sets one.
+fn add_content_type(spec: &mut RequestSpec, content_type: &str) {
+    let has_type = spec
+        .headers
+        .0
+        .iter()
+        .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"));
+    if !has_type {
+        spec.headers.0.push(crate::model::HeaderSpec {
+            key: "Content-Type".into(),
+            value: content_type.to_string(),
+            disabled: false,
+        });
+    }
+}
+
+/// A `multipart/form-data` body: each part with its headers, text values through `sub`
+/// (variables substituted), files as their bytes.
+fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> String) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match part {
+            FormPart::Text {
+                key,
+                value,
+                content_type,
+            } => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"\r\n",
+                        quote(&sub(key))
+                    )
+                    .as_bytes(),
+                );
+                if let Some(ct) = content_type {
+                    body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+                }
+                body.extend_from_slice(b"\r\n");
+                body.extend_from_slice(sub(value).as_bytes());
+            }
+            FormPart::File {
+                key,
+                file_name,
+                bytes,
+                content_type,
+            } => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                        quote(&sub(key)),
+                        quote(file_name),
+                        content_type.as_deref().unwrap_or("application/octet-stream")
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
 }
 
 /// One key or value of an `application/x-www-form-urlencoded` body as Newman sends it: all but

@@ -3,7 +3,9 @@
 //! stack, and time per script (an interrupt handler checks a deadline).
 
 use super::modules;
+use super::native::Plan;
 use super::outcome::{Phase, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse};
+use super::reuse::{LastOutcome, VariablesJson};
 use super::variables::Variables;
 use rquickjs::context::EvalOptions;
 use rquickjs::{CaughtError, Context, Ctx, Function, Persistent, Runtime, Value};
@@ -14,6 +16,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 const PRELUDE: &str = include_str!("prelude.js");
+/// The fast path in front of chai: a function expression the prelude calls (it takes it from
+/// the global object, as it takes the module loader).
+const FAST_PATH: &str = include_str!("fast_path.js");
 
 /// The legacy Postman sandbox names a user script's body sees besides the globals (`pm`,
 /// `console`), as the parameters of the function it is compiled into. The prelude builds only
@@ -106,11 +111,15 @@ impl Default for ScriptLimits {
 /// endlessly varying scripts must not grow memory without bound).
 const MAX_CACHED_SCRIPTS: usize = 256;
 
+/// A compiled script, the legacy names it uses, and whether it has the native shape.
+type Compiled = (Persistent<Function<'static>>, u32, bool);
+
 pub(super) struct ScriptHost {
     // Field order is drop order: saved functions before the context and runtime they live in.
     /// Compiled scripts by source text, one map per phase (looked up by `&str`, no copy).
-    /// With each, the legacy names it uses ([`legacy_names`]).
-    cache: [HashMap<String, (Persistent<Function<'static>>, u32)>; 2],
+    /// With each, the legacy names it uses ([`legacy_names`]) and whether it has the shape
+    /// `native.rs` checks without JavaScript.
+    cache: [HashMap<String, Compiled>; 2],
     entry: Persistent<Function<'static>>,
     context: Context,
     /// Owned so it outlives everything above; never called after setup.
@@ -122,6 +131,11 @@ pub(super) struct ScriptHost {
     limits: ScriptLimits,
     /// The cookie jar scripts and cookie calls use now (see [`user_run`]).
     jar: u64,
+    variables_json: VariablesJson,
+    last_outcome: LastOutcome,
+    /// A script other than one of the shape `native.rs` checks has run in this runtime: it may
+    /// have changed what JavaScript would say about such a script, so they all run here now.
+    ran_others: bool,
 }
 
 /// Runtimes a thread keeps for runs in progress; past it the least recently used is dropped
@@ -198,6 +212,19 @@ pub(crate) fn with_host<R>(
     })
 }
 
+/// Whether a script other than one of the shape `native.rs` checks has run in this thread's
+/// runtime of `run` (false when it has none yet).
+pub(crate) fn ran_other_scripts(run: u64) -> bool {
+    let run = run & !JAR_MASK;
+    HOSTS.with(|cell| {
+        let hosts = cell.borrow();
+        hosts
+            .hosts
+            .iter()
+            .any(|(r, _, h)| *r == run && h.ran_others)
+    })
+}
+
 /// The run is over on this thread: its runtime goes (for a virtual user's id, its jar).
 pub(crate) fn end_run(run: u64) {
     let (jar, run) = (run & JAR_MASK, run & !JAR_MASK);
@@ -257,6 +284,17 @@ impl ScriptHost {
             ctx.globals()
                 .set("__vayu_load", loader)
                 .map_err(|e| setup_error(e.to_string()))?;
+            let mut options = EvalOptions::default();
+            options.filename = Some("fast_path.js".into());
+            let fast_path: Value = ctx.eval_with_options(FAST_PATH, options).map_err(|e| {
+                setup_error(format!(
+                    "the fast path failed: {}",
+                    CaughtError::from_error(&ctx, e)
+                ))
+            })?;
+            ctx.globals()
+                .set("__vayu_fast_path", fast_path)
+                .map_err(|e| setup_error(e.to_string()))?;
             // Runs the jobs a script queued (promise reactions, `await`) until none is left;
             // when the time limit runs out meanwhile, it ends them and says so (the prelude
             // makes that the script's error).
@@ -306,6 +344,9 @@ impl ScriptHost {
             poisoned,
             limits,
             jar: 0,
+            variables_json: VariablesJson::default(),
+            last_outcome: LastOutcome::default(),
+            ran_others: false,
         })
     }
 
@@ -347,7 +388,7 @@ impl ScriptHost {
             response,
             body,
         } = *input;
-        let variables_json = match serde_json::to_string(variables) {
+        let variables_json = match self.variables_json.of(variables) {
             Ok(v) => v,
             Err(e) => {
                 return Step::Done(
@@ -376,14 +417,14 @@ impl ScriptHost {
         self.deadline.set(Some(Instant::now() + self.limits.time));
         let limits = self.limits;
         let entry = self.entry.clone();
+        let ran_others = &mut self.ran_others;
         let result = self.context.with(|ctx| -> Result<String, ScriptError> {
             let (script, legacy) = match cache.get(source) {
-                Some((f, legacy)) => (
-                    f.clone()
-                        .restore(&ctx)
-                        .map_err(|e| failure(&ctx, phase, e, limits))?,
-                    *legacy,
-                ),
+                Some((f, legacy, native)) => {
+                    *ran_others |= !native;
+                    let f = f.clone().restore(&ctx);
+                    (f.map_err(|e| failure(&ctx, phase, e, limits))?, *legacy)
+                }
                 None => {
                     let mut options = EvalOptions::default();
                     options.strict = false;
@@ -394,10 +435,10 @@ impl ScriptHost {
                         .eval_with_options(wrapped, options)
                         .map_err(|e| failure(&ctx, phase, e, limits))?;
                     let legacy = legacy_names(source);
-                    cache.insert(
-                        source.to_string(),
-                        (Persistent::save(&ctx, f.clone()), legacy),
-                    );
+                    let native = phase == Phase::Test && Plan::of(source).is_some();
+                    *ran_others |= !native;
+                    let saved = Persistent::save(&ctx, f.clone());
+                    cache.insert(source.to_string(), (saved, legacy, native));
                     (f, legacy)
                 }
             };
@@ -551,7 +592,7 @@ impl ScriptHost {
         self.deadline.set(None);
         let threw = result.is_err();
         let mut step = match result {
-            Ok(json) => parse_step(phase, &json),
+            Ok(json) => self.parse_step(phase, json),
             Err(error) => Step::Done(
                 ScriptOutcome {
                     error: Some(error),
@@ -577,6 +618,27 @@ impl ScriptHost {
         if fresh {
             if let Ok(host) = ScriptHost::new(self.limits) {
                 *self = host;
+            }
+        }
+        step
+    }
+
+    /// The step the prelude's JSON says, reusing the last outcome when the JSON is the same (a
+    /// test script on every response writes the same results again and again).
+    fn parse_step(&mut self, phase: Phase, json: String) -> Step {
+        let unchanged = || {
+            Some(ScriptRequestUpdate {
+                request: None,
+                variables: None,
+            })
+        };
+        if let Some(outcome) = self.last_outcome.get(phase, &json) {
+            return Step::Done(outcome, unchanged());
+        }
+        let step = parse_step(phase, &json);
+        if let Step::Done(outcome, Some(update)) = &step {
+            if update.request.is_none() && update.variables.is_none() {
+                self.last_outcome.keep(phase, json, outcome);
             }
         }
         step

@@ -8,8 +8,10 @@
 mod design_job;
 mod host;
 pub(crate) mod modules;
+mod native;
 mod outcome;
 mod pre_request;
+mod reuse;
 mod runner;
 mod share_scripts;
 mod variables;

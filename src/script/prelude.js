@@ -161,207 +161,36 @@
     }
     return chaiReady;
   }
+  // Lookup tables are prototype-less objects read with `in`: the cheapest lookup in QuickJS.
+  function table(entries) { return Object.assign(Object.create(null), entries); }
+
+  // pm.expect: chai behind Vayu's fast path (fast_path.js, which the host hands over).
+  var fastPath = global.__vayu_fast_path(chai, resHeaderList);
+  delete global.__vayu_fast_path;
   function expect(value, message) {
-    return fastAssertion(value instanceof PmResponse ? RESPONSE_CHECKS : VALUE_CHECKS, value, message);
+    return value instanceof PmResponse ? fastPath.response(value, message) : fastPath.value(value, message);
   }
   expect.fail = function () { var f = chai().expect.fail; return f.apply(null, arguments); };
 
-  // --- The fast path in front of chai ----------------------------------------------------------
-  // chai costs tens of microseconds per assertion in QuickJS (every chain word builds a new
-  // Assertion), too much for a check on every response of a load run. An assertion therefore
-  // starts as an object that answers the language chains, `not` and a few common terminal checks
-  // (below) by itself, and only when they pass. On a failure, or at the first word it does not
-  // answer itself, it hands over to a real chai Assertion with the same object, message and
-  // negation, which produces chai's own result, message and everything after. So outcomes and
-  // messages are chai's; only the passing common case is cheaper.
-  // Lookup tables are prototype-less objects read with `in`: the cheapest lookup in QuickJS.
-  function table(entries) { return Object.assign(Object.create(null), entries); }
-  var LANGUAGE_CHAINS = table({});
-  ['to', 'be', 'been', 'is', 'that', 'which', 'and', 'has', 'have', 'with', 'at', 'of', 'same', 'but', 'does', 'still', 'also'
-  ].forEach(function (w) { LANGUAGE_CHAINS[w] = true; });
-  function realAssertion(fast) {
-    if (fast.real === null) {
-      fast.real = chai().expect(fast.object, fast.message);
-      if (fast.negate) chai().util.flag(fast.real, 'negate', true);
-    }
-    return fast.real;
-  }
-  // A check answers whether the assertion passes (before negation), or undefined when the case
-  // is not a plain one and chai must decide.
-  function passes(fast, self, outcome, name, args) {
-    if (outcome !== undefined && outcome !== fast.negate) return self;
-    var real = realAssertion(fast);
-    var value = real[name];
-    // Properties have run (and thrown) on access; methods run now.
-    return args === null ? value : value.apply(self, args);
-  }
-  function numbers(a, b) { return typeof a === 'number' && typeof b === 'number'; }
-  var VALUE_CHECKS = {
-    properties: table({
-      'true': function (o) { return o === true; },
-      'false': function (o) { return o === false; },
-      'null': function (o) { return o === null; },
-      'undefined': function (o) { return o === undefined; },
-      ok: function (o) { return !!o; },
-      exist: function (o) { return o !== null && o !== undefined; }
-    }),
-    methods: table({
-      equal: function (o, v) { return o === v; },
-      above: function (o, n) { return numbers(o, n) ? o > n : undefined; },
-      below: function (o, n) { return numbers(o, n) ? o < n : undefined; },
-      least: function (o, n) { return numbers(o, n) ? o >= n : undefined; },
-      most: function (o, n) { return numbers(o, n) ? o <= n : undefined; }
-    })
-  };
-  ['equals', 'eq'].forEach(function (n) { VALUE_CHECKS.methods[n] = VALUE_CHECKS.methods.equal; });
-  [['gt', 'above'], ['greaterThan', 'above'], ['lt', 'below'], ['lessThan', 'below'],
-   ['gte', 'least'], ['greaterThanOrEqual', 'least'], ['lte', 'most'], ['lessThanOrEqual', 'most']
-  ].forEach(function (p) { VALUE_CHECKS.methods[p[0]] = VALUE_CHECKS.methods[p[1]]; });
-
-  // chai-postman's checks on a response, where they are plain comparisons.
-  function reasonAndCode(reason, code) {
-    return function (r) {
-      var a = String(r.reason()).toUpperCase() === reason, b = r.code === code;
-      return a === b ? a : undefined; // both assertions agree, or chai sorts out which fails
-    };
-  }
-  function statusClass(n) { return function (r) { return Math.floor(r.code / 100) === n; }; }
-  var RESPONSE_CHECKS = {
-    properties: table({
-      ok: reasonAndCode('OK', 200),
-      info: statusClass(1),
-      success: statusClass(2),
-      redirection: statusClass(3),
-      clientError: statusClass(4),
-      serverError: statusClass(5),
-      error: function (r) { var c = Math.floor(r.code / 100); return c === 4 || c === 5; },
-      accepted: reasonAndCode('ACCEPTED', 202),
-      withoutContent: reasonAndCode('NO CONTENT', 204),
-      badRequest: reasonAndCode('BAD REQUEST', 400),
-      unauthorized: reasonAndCode('UNAUTHORIZED', 401),
-      forbidden: reasonAndCode('FORBIDDEN', 403),
-      notFound: reasonAndCode('NOT FOUND', 404),
-      rateLimited: reasonAndCode('TOO MANY REQUESTS', 429)
-    }),
-    methods: table({
-      status: function (r, x) {
-        if (typeof x === 'number') return r.code === x;
-        return typeof x === 'string' ? r.reason() === x : undefined;
-      },
-      statusCode: function (r, x) { return typeof x === 'number' ? r.code === x : undefined; }
-    })
-  };
-
-  // A fast assertion is a plain object: the words it answers are getters on its prototype (a
-  // getter costs a fraction of a proxy trap in QuickJS). Any other word walks on up the
-  // prototype chain to a proxy, which hands over to the real chai Assertion.
-  var forwarder = new Proxy({}, {
-    get: function (target, name, fast) { return Reflect.get(realAssertion(fast), name, fast); },
-    set: function (target, name, value, fast) { return Reflect.set(realAssertion(fast), name, value); }
-  });
-  function FastAssertion(checks, object, message) {
-    this.checks = checks;
-    this.object = object;
-    this.message = message;
-  }
-  FastAssertion.prototype = Object.create(forwarder);
-  // The fields' defaults, defined here so that setting them on an assertion stops at the
-  // prototype instead of reaching the forwarder.
-  [['checks', null], ['object', undefined], ['message', undefined], ['negate', false], ['real', null]].forEach(function (field) {
-    Object.defineProperty(FastAssertion.prototype, field[0], { value: field[1], writable: true });
-  });
-  function define(name, get) {
-    Object.defineProperty(FastAssertion.prototype, name, { get: get, enumerable: false, configurable: false });
-  }
-  // Once handed over, the object forwards every word.
-  function forwardWord(fast, name) { return Reflect.get(realAssertion(fast), name, fast); }
-  Object.keys(LANGUAGE_CHAINS).forEach(function (word) {
-    define(word, function () { return this.real === null ? this : forwardWord(this, word); });
-  });
-  define('not', function () {
-    if (this.real !== null) return forwardWord(this, 'not');
-    this.negate = !this.negate;
-    return this;
-  });
-  // One function per method name, not a closure per access (QuickJS builds every closure as an
-  // object); `this` is the assertion it is called on.
-  function fastMethod(name) {
-    return function (expected, text) {
-      var check = this.checks.methods[name];
-      // The second argument (chai's custom message) matters only when chai reports a failure.
-      return passes(this, this, check(this.object, expected), name, text === undefined ? [expected] : [expected, text]);
-    };
-  }
-  var checkNames = Object.create(null);
-  [VALUE_CHECKS, RESPONSE_CHECKS].forEach(function (checks) {
-    Object.keys(checks.properties).forEach(function (n) { checkNames[n] = 'property'; });
-    Object.keys(checks.methods).forEach(function (n) { checkNames[n] = 'method'; });
-  });
-  Object.keys(checkNames).forEach(function (name) {
-    if (checkNames[name] === 'property') {
-      define(name, function () {
-        var check = this.real === null ? this.checks.properties[name] : undefined;
-        return check === undefined ? forwardWord(this, name) : passes(this, this, check(this.object), name, null);
-      });
-    } else {
-      var method = fastMethod(name);
-      define(name, function () {
-        return this.real === null && name in this.checks.methods ? method : forwardWord(this, name);
-      });
-    }
-  });
-  // `lengthOf` and `length` are chai's chainable methods: called, they check the length;
-  // followed by a word (`lengthOf.above(2)`), that word compares the length. The getter
-  // returns a function of its own (one per access: it must know its assertion) that checks
-  // an array's or a string's length itself when that passes. Everything else, and every
-  // property read on the function, goes to chai's own chainable word on the real assertion,
-  // which then sees the same object, message and negation.
-  var lengthChain = new Proxy(function () {}, {
-    get: function (target, name, check) { return Reflect.get(check.chaiWord(), name); }
-  });
-  ['lengthOf', 'length'].forEach(function (name) {
-    define(name, function () {
-      if (this.real !== null) return forwardWord(this, name);
-      var fast = this, word = null;
-      var check = function (n, text) {
-        var o = fast.object;
-        var plain = (Array.isArray(o) || typeof o === 'string') && typeof n === 'number';
-        // Called unbound (`var f = ....lengthOf; f(3)`), chai's word fails on its `this`.
-        if (plain && this === fast && (o.length === n) !== fast.negate) return fast;
-        return check.chaiWord().apply(this, text === undefined ? [n] : [n, text]);
-      };
-      // Read once: chai's getter sets the length flag on the real assertion.
-      defineProperty(check, 'chaiWord', {
-        __proto__: null,
-        value: function () { if (word === null) word = realAssertion(fast)[name]; return word; }
-      });
-      Object.setPrototypeOf(check, lengthChain);
-      return check;
-    });
-  });
-  function fastAssertion(checks, object, message) {
-    return new FastAssertion(checks, object, message);
-  }
-
   // --- The context arrives as strings and is parsed only if a script looks at it ------------
   function req() {
-    if (state.request === null) state.request = parseJson(state.requestJson);
+    if (state.request === null) state.request = parseJson(runRequestJson);
     return state.request;
   }
   function context() {
-    if (state.context === null) state.context = parseJson(state.contextJson);
+    if (state.context === null) state.context = parseJson(runContextJson);
     return state.context;
   }
   function vars() {
     if (state.variables === null) {
-      state.variables = parseJson(state.variablesJson);
+      state.variables = parseJson(runVariablesJson);
       if (!state.variables.data) state.variables.data = {};
     }
     return state.variables;
   }
   function resHeaderList() {
     if (state.responseHeaders === null) {
-      state.responseHeaders = state.headerBlock === '' ? [] : state.headerBlock.split('\n').map(function (line) {
+      state.responseHeaders = runHeaderBlock === '' ? [] : runHeaderBlock.split('\n').map(function (line) {
         var at = line.indexOf(':');
         return { key: line.slice(0, at), value: line.slice(at + 1) };
       });
@@ -590,13 +419,13 @@
   function PmResponse() {}
   function sdkResponse() {
     if (state.sdkResponse === null) {
-      var r = state.response;
+      var r = runMeta;
       state.sdkResponse = guarded(function () {
         return new (lib('postman-collection').Response)({
           code: r[1],
           status: r[2],
           header: resHeaderList(),
-          body: state.body,
+          body: runBody,
           responseTime: r[3],
           responseSize: r[4]
         });
@@ -605,20 +434,23 @@
     return state.sdkResponse;
   }
   var response = new PmResponse();
-  Object.defineProperty(response, 'code', { get: function () { return state.response[1]; } });
-  Object.defineProperty(response, 'responseTime', { get: function () { return state.response[3]; } });
-  Object.defineProperty(response, 'responseSize', { get: function () { return state.response[4]; } });
-  Object.defineProperty(response, 'status', { get: function () { return state.response[2] || sdkResponse().reason(); } });
+  Object.defineProperty(response, 'code', { get: function () { return runMeta[1]; } });
+  Object.defineProperty(response, 'responseTime', { get: function () { return runMeta[3]; } });
+  Object.defineProperty(response, 'responseSize', { get: function () { return runMeta[4]; } });
+  Object.defineProperty(response, 'status', { get: function () { return runMeta[2] || sdkResponse().reason(); } });
   Object.defineProperty(response, 'headers', { get: function () { return sdkResponse().headers; } });
-  Object.defineProperty(response, 'to', { get: function () { return fastAssertion(RESPONSE_CHECKS, this); } });
-  response.text = function () { return state.body; };
+  Object.defineProperty(response, 'to', { get: function () { return fastPath.response(this); } });
+  response.text = function () { return runBody; };
+  // The body parsed once per run, when a script first asks: the value, and the run it is of
+  // (closure variables: a field added to the run's state would cost more).
+  var jsonValue, jsonState = null;
   response.json = function (reviver, strict) {
     if (reviver === undefined && !strict) {
-      if (state.jsonParsed) return state.json;
+      if (jsonState === state) return jsonValue;
       try {
-        state.json = parseJson(state.body);
-        state.jsonParsed = true;
-        return state.json;
+        jsonValue = parseJson(runBody);
+        jsonState = state;
+        return jsonValue;
       } catch (e) { /* the SDK's parser accepts comments and a BOM, and names the error as Postman does */ }
     }
     return sdkResponse().json(reviver, strict);
@@ -642,8 +474,12 @@
   // What Newman's failure list calls a failed test: the thrown error's name (chai's
   // AssertionError, a TypeError, a plain Error).
   function errorName(e) { return e !== null && typeof e === 'object' && typeof e.name === 'string' && e.name !== '' ? e.name : 'Error'; }
+  // A test's result: only its name is its own until it fails (every property QuickJS adds to an
+  // object costs).
+  function TestEntry(name) { this.name = typeof name === 'string' ? name : String(name); }
+  TestEntry.prototype = { __proto__: null, passed: true, skipped: false, error: undefined, errorName: undefined };
   function test(name, fn) {
-    var entry = { name: String(name), passed: true, skipped: false };
+    var entry = new TestEntry(name);
     state.tests.push(entry);
     if (typeof fn !== 'function') return pm;
     try {
@@ -733,8 +569,8 @@
     get: function () {
       var c = context();
       return {
-        eventName: state.response ? 'test' : 'prerequest',
-        iteration: state.iteration,
+        eventName: runMeta ? 'test' : 'prerequest',
+        iteration: runIteration,
         iterationCount: c.iterationCount,
         requestName: req().name,
         requestId: c.requestId
@@ -754,7 +590,7 @@
   pm.execution = {
     skipRequest: function () {
       // Postman's test scripts have no skipRequest; this is the error a call gets there.
-      if (state.response) throw new TypeError('pm.execution.skipRequest is not a function');
+      if (runMeta) throw new TypeError('pm.execution.skipRequest is not a function');
       state.skipRequest = true;
     },
     setNextRequest: setNextRequest
@@ -846,7 +682,7 @@
         if (runJar !== null) {
           list = runJar.getCookiesSync(jarUrl(req().url)).map(sdkCookie);
         } else {
-          list = state.response ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
+          list = runMeta ? resHeaderList().filter(function (h) { return h.key.toLowerCase() === 'set-cookie'; })
             .map(function (h) { return sdk.Cookie.parse(h.value); }) : [];
         }
         var cookies = new sdk.CookieList(null, list);
@@ -895,7 +731,7 @@
   Object.defineProperty(pm, 'request', { get: function () { return request; } });
   Object.defineProperty(pm, 'response', {
     get: function () {
-      if (!state.response) throw new Error('pm.response is not available in a pre-request script');
+      if (!runMeta) throw new Error('pm.response is not available in a pre-request script');
       return response;
     }
   });
@@ -1029,7 +865,7 @@
         else try { parts.push(stringify(a)); } catch (e) { parts.push(String(a)); }
         try { shown.push(inspect(a)); } catch (e) { shown.push(String(a)); }
       }
-      state.console.push({ level: level, message: parts.join(' '), shown: shown.join(', '), at: state.tests.length });
+      log({ level: level, message: parts.join(' '), shown: shown.join(', '), at: state.tests.length });
     };
   }
   // The prelude's globals are non-enumerable: after each run, anything enumerable on the global
@@ -1232,7 +1068,7 @@
   }
   // The values of the legacy names a script uses, in LEGACY_NAMES order.
   function legacyArguments(mask, body, warnings) {
-    var test = state.response !== null, r = state.response, values = [];
+    var test = runMeta !== null, r = runMeta, values = [];
     var environment = mask & 0x804 ? Object.assign({}, vars().environment) : {};
     var globals = mask & 0x802 ? Object.assign({}, vars().globals) : {};
     for (var i = 0; i < LEGACY_NAMES.length; i++) {
@@ -1252,7 +1088,7 @@
         case 'responseCode': v = sdkResponse().details(); break;
         // After a request that failed (no response: code 0) Newman's responseBody is undefined.
         case 'responseBody': v = r[1] === 0 ? undefined : body; break;
-        case 'iteration': v = state.iteration; break;
+        case 'iteration': v = runIteration; break;
         case 'postman': v = legacyInterface(test, environment, globals); break;
         case '_': v = global._; break;
         case 'CryptoJS': v = requireModule('crypto-js'); break;
@@ -1270,7 +1106,7 @@
       if (!warnings.on || warnings[name]) return;
       warnings[name] = true;
       var instead = LEGACY_ALTERNATIVES[name];
-      state.console.push({ level: 'warn', message: instead ? 'Using "' + name + '" is deprecated. Use "' + instead + '" instead.' : 'Using "' + name + '" is deprecated.' });
+      log({ level: 'warn', message: instead ? 'Using "' + name + '" is deprecated. Use "' + instead + '" instead.' : 'Using "' + name + '" is deprecated.' });
     }
     return new Proxy(target, {
       set: function (t, prop, value) { warn(key); t[prop] = value; },
@@ -1287,19 +1123,29 @@
   // --- The host's entry point ----------------------------------------------------------------
   // One script run's state. What a run may never touch lives on the prototype, so a run adds
   // only the fields it always sets: every property QuickJS adds to an object costs.
-  function RunState(requestJson, contextJson, variablesJson, run, headerBlock, body) {
-    this.requestJson = requestJson;
-    this.contextJson = contextJson;
-    this.variablesJson = variablesJson;
-    this.iteration = run[0];
-    // A test script's run: [iteration, code, status, responseTime, responseSize, legacy].
-    this.response = run.length === 2 ? null : run;
-    this.headerBlock = headerBlock;
-    this.body = body;
+  // One script run's state. What a run may never touch lives on the prototype, so a run adds
+  // only the fields it always sets: every property QuickJS adds to an object costs. What the
+  // host passed in lives in the closure variables below (cheaper still), and moves into the
+  // state only while a phase waits for pm.sendRequest responses.
+  var runRequestJson = '', runContextJson = '', runVariablesJson = '', runHeaderBlock = '', runBody = '';
+  var runIteration = 0, runMeta = null;
+  function RunState() {
     this.tests = [];
-    this.console = [];
+  }
+  function saveInputs() {
+    return [runRequestJson, runContextJson, runVariablesJson, runHeaderBlock, runBody, runIteration, runMeta];
+  }
+  function restoreInputs(saved) {
+    runRequestJson = saved[0]; runContextJson = saved[1]; runVariablesJson = saved[2]; runHeaderBlock = saved[3];
+    runBody = saved[4]; runIteration = saved[5]; runMeta = saved[6];
+  }
+  // The console lines of the run, made with its first line.
+  function log(line) {
+    if (state.console === null) state.console = [];
+    state.console.push(line);
   }
   RunState.prototype = {
+    console: null,
     request: null,
     variables: null,
     context: null,
@@ -1313,8 +1159,6 @@
     sdkResponse: null,
     auth: undefined,
     authRead: false,
-    json: undefined,
-    jsonParsed: false,
     legacyTests: null,
     // pm.sendRequest: requests not yet handed to the host, callbacks by request id, how many
     // responses the phase still waits for, and the phase's id while it waits.
@@ -1322,14 +1166,20 @@
     callbacks: null,
     waiting: 0,
     phase: 0,
-    error: null
+    error: null,
+    // What the host passed in, while the phase waits (see saveInputs).
+    inputs: null
   };
 
   // run is [iteration, legacy] for a pre-request script, and [iteration, code, status,
   // responseTime, responseSize, legacy] for a test script; legacy is the mask of the legacy
   // names the script uses.
   hidden('__vayu_run', function (script, requestJson, contextJson, variablesJson, run, headerBlock, responseBody) {
-    state = new RunState(requestJson, contextJson, variablesJson, run, headerBlock, responseBody);
+    runRequestJson = requestJson; runContextJson = contextJson; runVariablesJson = variablesJson;
+    runHeaderBlock = headerBlock; runBody = responseBody; runIteration = run[0];
+    // A test script's run: [iteration, code, status, responseTime, responseSize, legacy].
+    runMeta = run.length === 2 ? null : run;
+    state = new RunState();
     var legacy = run[run.length - 1];
     var warnings = null;
     try {
@@ -1362,6 +1212,7 @@
   hidden('__vayu_resume', function (phase, id, error, meta, headerBlock, body) {
     state = phases[phase];
     delete phases[phase];
+    restoreInputs(state.inputs);
     var callback = state.callbacks[id];
     delete state.callbacks[id];
     state.waiting--;
@@ -1398,6 +1249,7 @@
   hidden('__vayu_abandon', function (phase, why) {
     state = phases[phase];
     delete phases[phase];
+    restoreInputs(state.inputs);
     state.error = { message: why, stack: '', name: 'Error' };
     return endCall();
   });
@@ -1424,6 +1276,7 @@
       if (state.phase === 0) state.phase = nextPhase++;
       var phase = state.phase;
       phases[phase] = state;
+      state.inputs = saveInputs();
       var outbox = state.outbox;
       var out = '{"phase":' + phase + ',"send":' + guarded(function () { return stringify(outbox); }) + '}';
       state.outbox = [];
@@ -1480,17 +1333,28 @@
     var scopes = [variables.local, variables.data, variables.environment, variables.collection, variables.globals];
     return function (key, value) { return value === undefined && scopes.indexOf(this) >= 0 ? null : value; };
   }
-  function resultJson(run, error) {
-    var tests = run.tests, lines = run.console, variables = run.variables, request = run.response ? null : run.request;
-    var out = '{"tests":[';
-    for (var i = 0; i < tests.length; i++) {
-      var t = tests[i];
-      out += (i ? ',{"name":' : '{"name":') + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
-        (t.skipped ? ',"skipped":true' : ',"skipped":false') +
-        (hasOwn(t, 'errorName') ? ',"errorName":' + quote(t.errorName) : '') +
-        (!hasOwn(t, 'error') || t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
+  // A passed test's JSON is the same from response to response: kept whole (a bounded cache).
+  var passedTests = Object.create(null), passedCount = 0;
+  function testJson(t) {
+    if (t.passed && !t.skipped && t.error === undefined && t.errorName === undefined) {
+      var json = passedTests[t.name];
+      if (json === undefined) {
+        if (passedCount >= 1024) { passedTests = Object.create(null); passedCount = 0; }
+        json = passedTests[t.name] = '{"name":' + quote(t.name) + ',"passed":true,"skipped":false}';
+        passedCount++;
+      }
+      return json;
     }
-    out += lines.length ? '],"console":' + stringify(lines) : '],"console":[]';
+    return '{"name":' + quote(t.name) + (t.passed ? ',"passed":true' : ',"passed":false') +
+      (t.skipped ? ',"skipped":true' : ',"skipped":false') +
+      (t.errorName !== undefined ? ',"errorName":' + quote(t.errorName) : '') +
+      (t.error === undefined ? '}' : ',"error":' + stringify(String(t.error)) + '}');
+  }
+  function resultJson(run, error) {
+    var tests = run.tests, lines = run.console, variables = run.variables, request = runMeta ? null : run.request;
+    var out = '{"tests":[';
+    for (var i = 0; i < tests.length; i++) out += i ? ',' + testJson(tests[i]) : testJson(tests[i]);
+    out += lines !== null ? '],"console":' + stringify(lines) : '],"console":[]';
     out += error === null ? ',"error":null' : ',"error":' + stringify(error);
     if (variables !== null) out += ',"variables":' + stringify(variables, keepUndefined(variables));
     if (request !== null) out += ',"request":' + stringify(request);

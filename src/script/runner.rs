@@ -3,7 +3,8 @@
 //! `next`, the test script in `completed`.
 
 use super::design_job::DesignJob;
-use super::host::{with_host, Outgoing, ScriptInput, ScriptLimits, Step};
+use super::host::{ran_other_scripts, with_host, Outgoing, ScriptInput, ScriptLimits, Step};
+use super::native::{Plan, Seen};
 use super::outcome::{
     Phase, ScriptContext, ScriptError, ScriptOutcome, ScriptRequest, ScriptResponse,
 };
@@ -389,6 +390,9 @@ pub(crate) fn outgoing_spec(request: &ScriptRequest) -> RequestSpec {
 #[derive(Debug, Clone)]
 pub struct ResponseTest {
     pub source: String,
+    /// The script checked without JavaScript while it passes, when it has that shape
+    /// (`native.rs`).
+    native: Option<Plan>,
     /// What the script sees as `pm.request` and `pm.info`, serialized once: the same for every
     /// response.
     request_json: String,
@@ -402,6 +406,7 @@ impl ResponseTest {
         let source = Scripts::of(spec).test?;
         let (substituted, _) = variables.apply(spec);
         Some(ResponseTest {
+            native: Plan::of(&source),
             source,
             request_json: script_request(&substituted).to_json(),
             context_json: ScriptContext::default().to_json(),
@@ -421,6 +426,10 @@ impl ResponseTest {
         limits: ScriptLimits,
         iteration: u64,
     ) -> Result<ScriptOutcome, Box<Waiting>> {
+        if let Some(outcome) = self.passes_natively(run, response) {
+            variables.local.clear();
+            return Ok(outcome);
+        }
         let script_response = script_response(response);
         let input = ScriptInput {
             run,
@@ -447,6 +456,21 @@ impl ResponseTest {
     }
 }
 
+impl ResponseTest {
+    /// The outcome, when the script has the shape checked without JavaScript, passes on this
+    /// response, and no other script ran in the run's runtime here (see `native.rs`).
+    fn passes_natively(&self, run: u64, response: &Response) -> Option<ScriptOutcome> {
+        let plan = self.native.as_ref()?;
+        if ran_other_scripts(run) {
+            return None;
+        }
+        plan.passes(&Seen {
+            code: response.status,
+            body: &response.body,
+        })
+    }
+}
+
 /// Passed, failed and skipped counts per test name, and script errors, over many responses.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -468,7 +492,13 @@ pub struct TestCounts {
 impl TestTally {
     pub fn add(&mut self, outcome: &ScriptOutcome) {
         for t in &outcome.tests {
-            let c = self.tests.entry(t.name.clone()).or_default();
+            // The names repeat from response to response: no copy of one already counted.
+            if !self.tests.contains_key(&t.name) {
+                self.tests.insert(t.name.clone(), TestCounts::default());
+            }
+            let Some(c) = self.tests.get_mut(&t.name) else {
+                continue;
+            };
             if t.skipped {
                 c.skipped += 1;
             } else if t.passed {

@@ -138,7 +138,16 @@ pub(crate) fn delete_collection(state: &AppState, id: &str) -> Result<Reply, Api
 }
 
 fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
-    let fields: RequestFields = serde_json::from_value(Value::Object(required(body)?))
+    let mut body = required(body)?;
+    // Derived from the rest (GET gives it); a client that writes back what it read sends it,
+    // and it is ignored then. Anything but the string GET gave is a mistake.
+    if body.remove("curl").is_some_and(|c| !c.is_string()) {
+        return Err(ApiError::field(
+            "curl",
+            "is the read-only \"copy as curl\" string GET gives; leave it out or send it back as it was",
+        ));
+    }
+    let fields: RequestFields = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
     // and are checked when the request is sent.
@@ -191,7 +200,25 @@ pub(crate) fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError>
         .reader()?
         .get_request(id)?
         .ok_or_else(|| ApiError::missing("request", id))?;
-    Ok(Reply::ok(r))
+    let curl = copy_as_curl(&r);
+    let mut record = serde_json::to_value(r).unwrap_or_default();
+    record["curl"] = json!(curl);
+    Ok(Reply::Json(200, record))
+}
+
+/// "Copy as curl": the saved request as a curl command (`collection::curl_command`).
+fn copy_as_curl(r: &crate::store::SavedRequest) -> String {
+    use crate::collection::{curl_command, CurlBody};
+    let mut headers = serde_json::from_value::<crate::model::HeaderSpecs>(r.headers.clone())
+        .map(|h| h.0)
+        .unwrap_or_default();
+    let auth = r
+        .auth
+        .clone()
+        .and_then(|a| serde_json::from_value::<crate::model::AuthSpec>(a).ok());
+    let body = crate::collection::written_body(r.body.as_ref(), &mut headers);
+    let body = body.as_deref().map_or(CurlBody::None, CurlBody::Raw);
+    curl_command(&r.method, &r.url, &headers, body, auth.as_ref())
 }
 
 pub(crate) fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
