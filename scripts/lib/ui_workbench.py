@@ -192,8 +192,14 @@ def session(h, engine, base, shots, work, problems):
     env_path = f"{work}/ci.postman_environment.json"
     with open(env_path, "w") as f:
         json.dump({"name": "ci", "values": [{"key": "base", "value": base, "enabled": True}]}, f)
-    h.wd("POST", f"{h.s}/element/{find('#import-file')}/value", {"text": path + "\n" + env_path})
+    # And curl commands, as a text file (the engine tells the format).
+    curl_path = f"{work}/signup.curl"
+    with open(curl_path, "w") as f:
+        f.write(f"curl -X POST {base}/echo -H 'Content-Type: application/json' -d '{{\"user\": \"ada\"}}'\n")
+    h.wd("POST", f"{h.s}/element/{find('#import-file')}/value", {"text": "\n".join([path, env_path, curl_path])})
     wait_for("the import", lambda: "Imported checks" in (text("#notice") or ""))
+    wait_for("the curl import", lambda: js(
+        "return [...document.querySelectorAll('#tree li.folder > .node .name')].some((n) => n.textContent === 'signup')"))
     wait_for("the imported environment", lambda: js(
         "return [...document.querySelectorAll('#environments li')].some((l) => l.textContent === 'ci')"))
     imported = wait_for("the imported collection", lambda: js(

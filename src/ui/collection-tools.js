@@ -1,5 +1,6 @@
-// Collections in and out, and runs of them: import a Postman collection (v2.0/v2.1) or
-// environment file (picked or dropped), export a collection as Postman v2.1, and the runner's
+// Collections in and out, and runs of them: import a Postman collection (v2.0/v2.1), an OpenAPI
+// document (JSON or YAML), a HAR recording, curl commands or a Postman environment file (picked
+// or dropped), export a collection as Postman v2.1, and the runner's
 // form (iterations, delay, data rows, environment, bail) that starts a collection run and opens
 // its live view (`#/run/<id>`).
 import { api, download } from './api.js';
@@ -20,15 +21,23 @@ export function notice(text, isError) {
 // A Postman environment export: `values` of `{key, value, enabled}`.
 const isEnvironment = (doc) => Array.isArray(doc.values) && !doc.item;
 
+// A file as `POST /collections/import` takes it: a JSON document (a Postman collection, an
+// OpenAPI document, a HAR recording: the engine tells which) as the body; any other text
+// (OpenAPI in YAML, curl commands) as `content`, the engine telling its format too.
 async function importOne(file) {
-  const doc = JSON.parse(await file.text());
-  if (isEnvironment(doc)) {
+  const text = await file.text();
+  let doc = null;
+  try { doc = JSON.parse(text); } catch (e) { /* YAML or curl: sent as text */ }
+  if (doc && isEnvironment(doc)) {
     const variables = Object.fromEntries(doc.values.filter((v) => v.enabled !== false).map((v) => [v.key, v.value]));
     await api('POST', '/environments', { name: doc.name || file.name, variables });
     return `environment ${doc.name || file.name}`;
   }
-  const saved = await api('POST', '/collections/import', doc);
-  return `${(doc.info && doc.info.name) || file.name} (${saved.requests.length} requests)`;
+  const saved = await api('POST', '/collections/import', doc || { content: text, name: file.name.replace(/\.[^.]+$/, '') });
+  await refresh();
+  const name = (catalog.collections.find((c) => c.id === saved.id) || {}).name || file.name;
+  const notes = saved.report && saved.report.notes && saved.report.notes.length ? `, ${saved.report.notes.length} notes` : '';
+  return `${name} (${saved.format || 'postman'}, ${saved.requests.length} requests${notes})`;
 }
 
 export async function importFiles(files) {

@@ -142,7 +142,7 @@ function folderNode(c) {
 // The tree's section; `draw` redraws it from the catalog.
 export function collectionsSection() {
   const tree = el('ul', { class: 'tree', id: 'tree' });
-  const picker = el('input', { type: 'file', id: 'import-file', accept: '.json,application/json', multiple: 'true', hidden: 'true' });
+  const picker = el('input', { type: 'file', id: 'import-file', accept: '.json,.yaml,.yml,.har,.txt,.sh,.curl', multiple: 'true', hidden: 'true' });
   picker.addEventListener('change', () => importFiles([...picker.files]).finally(() => { picker.value = ''; }));
   const section = el('section', { class: 'side-collections' },
     el('header', {}, el('h3', {}, 'Collections'),
@@ -165,7 +165,7 @@ export function collectionsSection() {
     const roots = catalog.collections.filter((c) => !c.parentId);
     const loose = catalog.requests.filter((r) => !r.collectionId);
     tree.replaceChildren(...roots.map(folderNode), ...loose.map(requestNode));
-    if (!roots.length && !loose.length) tree.append(el('li', { class: 'empty' }, 'No collections yet: + makes one, Import reads a Postman file.'));
+    if (!roots.length && !loose.length) tree.append(el('li', { class: 'empty' }, 'No collections yet: + makes one, Import reads a Postman collection, an OpenAPI document, a HAR recording or curl commands.'));
   };
   return section;
 }
