@@ -141,6 +141,13 @@ def session(h, engine, base, shots, work, problems):
     wait_for("the request in the tree", lambda: js(
         f"return [...document.querySelectorAll('li[data-collection=\"{shop}\"] li.request .name')].some((n) => n.textContent === 'Get user')"))
 
+    # The saved request as a curl command.
+    click("#copy-curl")
+    command = wait_for("the curl command", lambda: js("const t = document.getElementById('curl-command'); return t && t.value"))
+    if not command.startswith("curl") or "/users/7?verbose=1" not in command:
+        problems.append(f"Copy as curl gives {command!r}")
+    click("#curl .close")
+
     # A POST with a JSON body, in a new tab.
     click(f'li[data-collection="{shop}"] > .node .new-request')
     h.type_into("#request-name", "Create user")

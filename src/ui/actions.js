@@ -1,10 +1,12 @@
 // What the workbench's buttons and shortcuts do with the active tab: Send (`POST /request`, with
 // the active environment by id so the engine saves back what the scripts set), Save (`POST` or
-// `PUT /requests`) and Load test (the run builder, `#/load/<tab>`).
+// `PUT /requests`), Copy as curl (of the saved request) and Load test (the run builder,
+// `#/load/<tab>`).
 import { api } from './api.js';
 import { state, changed, markSaved } from './state.js';
 import { refresh } from './catalog.js';
 import { toSpec, toSaved } from './request-model.js';
+import { showPanel, closePanel } from './panel.js';
 
 const sending = new Set();
 export const isSending = (tab) => sending.has(tab.id);
@@ -42,6 +44,20 @@ export async function save(tab) {
     state.responses[tab.id] = { apiError: 'Not saved: ' + (e.field ? e.field + ': ' : '') + e.message };
     changed('response');
   }
+}
+
+// The saved request as a curl command (`curl`, which GET /requests/{id} derives), in a panel
+// and on the clipboard.
+export async function copyAsCurl(tab) {
+  if (!tab || !tab.savedId) return;
+  const { el } = window.vayuDom;
+  const saved = await api('GET', '/requests/' + tab.savedId);
+  const text = el('textarea', { id: 'curl-command', rows: '6', readonly: 'true', spellcheck: 'false' });
+  text.value = saved.curl || '';
+  showPanel('curl', el('h2', {}, 'Copy as curl'), el('p', { class: 'hint' }, 'The saved request (save first to include your edits).'), text,
+    el('p', { class: 'buttons' }, el('button', { class: 'close', onclick: closePanel }, 'Close')));
+  text.select();
+  if (navigator.clipboard) navigator.clipboard.writeText(text.value).catch(() => {});
 }
 
 export function loadTest(tab) {

@@ -13,7 +13,7 @@ import { historySection } from './history.js';
 import { requestEditor, folderOptions, variablesLine } from './request-editor.js';
 import { responsePane } from './response-pane.js';
 import { loadBuilder } from './load-builder.js';
-import { send, save, loadTest, isSending } from './actions.js';
+import { send, save, loadTest, copyAsCurl, isSending } from './actions.js';
 import { closePanel } from './panel.js';
 import { showEngine } from './engine-info.js';
 
@@ -36,6 +36,7 @@ const actions = {
   send: () => send(activeTab()),
   save: () => save(activeTab()),
   loadTest: () => loadTest(activeTab()),
+  copyAsCurl: () => copyAsCurl(activeTab()).catch((e) => { document.getElementById('notice').textContent = e.message; }),
 };
 // The same shortcuts inside a code editor, which would otherwise take the keys.
 const keys = [
@@ -74,6 +75,7 @@ function drawResponse() {
 onChange((what) => {
   if (what === 'tabs') { closePanel(); drawTabs(); drawEditor(); drawResponse(); }
   if (what === 'tab' || what === 'saved') drawTabs();
+  if (what === 'saved' && document.getElementById('copy-curl')) document.getElementById('copy-curl').disabled = !(activeTab() || {}).savedId;
   if (what === 'response') drawResponse();
   if (what === 'environment') { picker.draw(); environments.draw(); drawEditor(); }
   if (what === 'sent') history.draw();

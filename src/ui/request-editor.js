@@ -183,10 +183,13 @@ export function requestEditor(root, tab, actions, keys) {
   title.addEventListener('input', () => { m.name = title.value; changed('tab'); });
   folder.addEventListener('change', () => { tab.collectionId = folder.value || null; changed('tab'); });
   method.addEventListener('input', () => { m.method = method.value.trim(); changed('tab'); });
+  const copyCurl = el('button', { id: 'copy-curl', title: 'the saved request as a curl command (save it first)', onclick: actions.copyAsCurl }, 'curl');
+  copyCurl.disabled = !tab.savedId;
   root.replaceChildren(
     el('datalist', { id: 'methods' }, ...METHODS.map((x) => el('option', { value: x }))),
     el('div', { class: 'titlebar' }, title, folder,
       el('button', { id: 'save', title: 'Ctrl/Cmd+S', onclick: actions.save }, 'Save'),
+      copyCurl,
       el('button', { id: 'load-test', title: 'a load test of this request', onclick: actions.loadTest }, 'Load test')),
     el('div', { class: 'urlbar' }, method, url, el('button', { id: 'send', class: 'primary', title: 'Ctrl/Cmd+Enter', onclick: actions.send }, 'Send')),
     vars, tabs, pane);
