@@ -221,7 +221,8 @@ finally:
 for p in problems:
     print("ui check:", p)
 print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, collection run, refusal; "
-      "workbench: collection, environment, send with waterfall and test, save, JSON POST, history search, import and run, "
-      "load test from the form, tabs after a reload)"
+      "workbench: collection, environment, send with waterfall and test, variables set by a script, save, curl, JSON and "
+      "GraphQL POST, export, history search, import (Postman, environment, curl) and run, load test from the form, "
+      "tabs after a reload, engine panel, dark theme, clean console)"
       if not problems else "FAILED")
 sys.exit(1 if problems else 0)
