@@ -24,13 +24,14 @@ fn main() {
 }
 
 /// The files of `js/` the bundles are made from.
-const JS_INPUTS: [&str; 6] = [
+const JS_INPUTS: [&str; 7] = [
     "package.json",
     "package-lock.json",
     "build.mjs",
     "node-globals.js",
     "lazy/faker.js",
     "lazy/iconv-lite.js",
+    "ui-editor.js",
 ];
 
 fn bundle_sandbox_libraries() {

@@ -125,3 +125,17 @@ await mkdir(join(outdir, 'ui'), { recursive: true });
 for (const file of ['uPlot.iife.min.js', 'uPlot.min.css']) {
   await copyFile(join(here, 'node_modules', 'uplot', 'dist', file), join(outdir, 'ui', file));
 }
+
+// The Manager's code editor (CodeMirror 6 and our glue, ui-editor.js), one script for /ui/.
+await build({
+  entryPoints: [join(here, 'ui-editor.js')],
+  absWorkingDir: here,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2020',
+  legalComments: 'none',
+  outfile: join(outdir, 'ui', 'editor.js'),
+  logLevel: 'warning',
+});

@@ -252,6 +252,29 @@ fn design_requests_inline_and_saved() {
         "GET",
         "a saved environment is written back"
     );
+    // The Manager's history: design runs searched by their request's text.
+    let found = |q: &str| {
+        let list = api.get(&format!("/runs?type=design&q={q}")).json();
+        let urls: Vec<String> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["config"]["request"]["url"].as_str().unwrap().to_string())
+            .collect();
+        (list["total"].as_u64().unwrap(), urls)
+    };
+    assert_eq!(
+        found("%2Fstatus%2F201"),
+        (1, vec!["{{base}}/status/201".to_string()])
+    );
+    assert_eq!(
+        found("ECHO"),
+        (1, vec!["{{base}}/echo".to_string()]),
+        "case-insensitive"
+    );
+    assert_eq!(found("100%25").0, 0, "taken literally");
+    assert_eq!(api.get(&format!("/runs?q={}", "x".repeat(257))).status, 400);
+    assert_eq!(api.get("/runs?q=%FF").status, 400);
 
     assert_eq!(
         api.post("/request", json!({"request": {"url": "no-scheme"}}))
@@ -1068,9 +1091,14 @@ fn the_dashboard_is_served_with_a_strict_policy_and_its_origin_may_call_the_api(
         policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"),
         "{policy}"
     );
-    assert!(page.body.contains(r#"<script src="/ui/app.js">"#));
+    assert!(page
+        .body
+        .contains(r#"<script type="module" src="/ui/manager.js">"#));
     for (file, kind) in [
         ("app.js", "text/javascript"),
+        ("manager.js", "text/javascript"),
+        ("editor.js", "text/javascript"),
+        ("manager.css", "text/css"),
         ("uPlot.js", "text/javascript"),
         ("app.css", "text/css"),
     ] {

@@ -4,8 +4,8 @@ against an engine started with --token: the page asks for the token and says whe
 a run started from the form shows its live numbers changing (corrected and service latency), then
 completes into its report drawn in the page, and is listed; its HTML report, downloaded from the
 page and opened from a file:// URL, shows the JSON report's numbers; a saved environment picked in the
-form goes into the run file; a saved collection picked in the form runs into its report; a refused run names its field, selected in the run file. Saves screenshots. Used by
-scripts/check-ui.sh.
+form goes into the run file; a saved collection picked in the form runs into its report; a refused run names its field, selected in the run file. Then the workbench session
+of ui_workbench.py. Saves screenshots. Used by scripts/check-ui.sh.
 
 usage: ui_check.py ENGINE_URL TOKEN SHOTS_DIR WORK_DIR
 """
@@ -16,7 +16,11 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ui_workbench  # noqa: E402 (found next to this file)
 
 engine, token, shots, work = sys.argv[1:5]
 # chromedriver on a free loopback port.
@@ -35,7 +39,11 @@ def call(url, method="GET", body=None, headers=None):
 
 
 def wd(method, path, body=None):
-    return json.loads(call(f"http://127.0.0.1:{wd_port}" + path, method, body))["value"]
+    try:
+        return json.loads(call(f"http://127.0.0.1:{wd_port}" + path, method, body))["value"]
+    except urllib.error.HTTPError as e:
+        # WebDriver says why in the body (no such element, not interactable, ...).
+        raise RuntimeError(f"WebDriver {method} {path}: {e.code} {e.read()[:400]!r}") from None
 
 
 def engine_api(method, path, body=None):
@@ -44,15 +52,16 @@ def engine_api(method, path, body=None):
 
 def wait_for(what, check, seconds=30):
     deadline = time.time() + seconds
+    last = None
     while time.time() < deadline:
         try:
             value = check()
             if value:
                 return value
-        except Exception:
-            pass
+        except Exception as e:
+            last = e
         time.sleep(0.2)
-    raise SystemExit(f"ui check: timed out waiting for {what}")
+    raise SystemExit(f"ui check: timed out waiting for {what}" + (f" (last: {str(last)[:300]})" if last else ""))
 
 
 for _ in range(50):
@@ -61,10 +70,10 @@ for _ in range(50):
         break
     except Exception:
         time.sleep(0.1)
-session = wd("POST", "/session", {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+session = wd("POST", "/session", {"capabilities": {"alwaysMatch": {"goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
     "binary": "/usr/bin/chromium",
     # No sandbox and no /dev/shm: CI containers have neither to spare.
-    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1100,1100"],
+    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"],
     "prefs": {"download.default_directory": work, "download.prompt_for_download": False}}}}})["sessionId"]
 s = f"/session/{session}"
 problems = []
@@ -195,6 +204,15 @@ try:
     selected = js("const b = document.getElementById('run-file'); return b.value.substring(b.selectionStart, b.selectionEnd)")
     if selected != '"targetRps"':
         problems.append(f"the run file's text has {selected!r} selected, not the field named")
+
+    # The workbench, as a person uses it (ui_workbench.py).
+    def keys(element, value):
+        wd("POST", f"{s}/element/{element}/value", {"text": value})
+
+    helpers = types.SimpleNamespace(
+        find=find, text=text, js=js, click=click, type_into=type_into, shot=shot, wait_for=wait_for,
+        rendered=rendered, keys=keys, wd=wd, s=s, go=lambda url: wd("POST", s + "/url", {"url": url}))
+    ui_workbench.run(helpers, engine, shots, work, problems)
 finally:
     try:
         wd("DELETE", s)
@@ -202,6 +220,9 @@ finally:
         driver.terminate()
 for p in problems:
     print("ui check:", p)
-print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, collection run, refusal)"
+print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, collection run, refusal; "
+      "workbench: collection, environment, send with waterfall and test, variables set by a script, save, curl, JSON and "
+      "GraphQL POST, export, history search, import (Postman, environment, curl) and run, load test from the form, "
+      "tabs after a reload, engine panel, dark theme, clean console)"
       if not problems else "FAILED")
 sys.exit(1 if problems else 0)

@@ -96,16 +96,22 @@ impl Reader {
         let (limit, offset) = page_bounds(filter.limit, filter.offset);
         let status = filter.status.map(|s| s.as_str());
         let run_type = filter.run_type.map(|t| t.as_str());
-        let condition = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR type = ?2)";
+        let text = filter.text.as_deref();
+        // instr, not LIKE: the text is taken literally, `%` and `_` included.
+        let condition = "(?1 IS NULL OR status = ?1) AND (?2 IS NULL OR type = ?2)
+             AND (?3 IS NULL OR instr(lower(config_snapshot), lower(?3)) > 0)";
         let total: i64 = self
             .conn
             .prepare_cached(&format!("SELECT count(*) FROM runs WHERE {condition}"))?
-            .query_row(params![status, run_type], |r| r.get(0))?;
+            .query_row(params![status, run_type, text], |r| r.get(0))?;
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE {condition} ORDER BY start_time DESC, id LIMIT ?3 OFFSET ?4"
+            "SELECT {RUN_COLUMNS} FROM runs WHERE {condition} ORDER BY start_time DESC, id LIMIT ?4 OFFSET ?5"
         ))?;
         let raws = st
-            .query_map(params![status, run_type, limit, offset as i64], raw_run)?
+            .query_map(
+                params![status, run_type, text, limit, offset as i64],
+                raw_run,
+            )?
             .collect::<Result<Vec<_>, _>>()?;
         let items = raws
             .into_iter()

@@ -172,6 +172,8 @@ pub struct Page<T> {
 pub struct RunFilter {
     pub status: Option<RunStatus>,
     pub run_type: Option<RunType>,
+    /// Only runs whose run file (config) contains this text, compared case-insensitively (ASCII).
+    pub text: Option<String>,
     /// At most this many (default 50, at most 1000).
     pub limit: Option<u32>,
     pub offset: Option<u64>,

@@ -3,8 +3,9 @@
 //!   a CI job. It embeds the run's final report and per-second metrics (the JSON the API
 //!   returns), the page's own script and stylesheet, and uPlot for the charts (from `js/`'s
 //!   lockfile, bundled by `build.rs`); it loads nothing from the network.
-//! - The dashboard at `/ui/` (`index.html`, `app.js`, `app.css`): static files that call the
-//!   JSON API like any client.
+//! - The Manager at `/ui/`: the request workbench (`manager.js` and the ES modules it imports,
+//!   `manager.css`, CodeMirror bundled from `js/` as `editor.js`) and the runs dashboard
+//!   (`app.js`, `app.css`): static files that call the JSON API like any client.
 
 use crate::run::{FinalReport, RunSnapshot};
 use crate::store::MetricPoint;
@@ -19,13 +20,40 @@ const STYLE: &str = include_str!("report.css");
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
 
+const EDITOR_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/editor.js"));
+
+/// The Manager's own modules (ES modules the page imports by these names), one topic each.
+const MANAGER: &[(&str, &str)] = &[
+    ("manager.js", include_str!("manager.js")),
+    ("api.js", include_str!("api.js")),
+    ("state.js", include_str!("state.js")),
+    ("catalog.js", include_str!("catalog.js")),
+    ("panel.js", include_str!("panel.js")),
+    ("actions.js", include_str!("actions.js")),
+    ("sidebar.js", include_str!("sidebar.js")),
+    ("environments.js", include_str!("environments.js")),
+    ("history.js", include_str!("history.js")),
+    ("request-model.js", include_str!("request-model.js")),
+    ("request-editor.js", include_str!("request-editor.js")),
+    ("kv-table.js", include_str!("kv-table.js")),
+    ("response-pane.js", include_str!("response-pane.js")),
+    ("collection-tools.js", include_str!("collection-tools.js")),
+    ("load-builder.js", include_str!("load-builder.js")),
+    ("engine-info.js", include_str!("engine-info.js")),
+];
+
 /// A dashboard file by its name under `/ui/` ("" is the page): content type and content.
 pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
+    if let Some((_, content)) = MANAGER.iter().find(|(n, _)| *n == name) {
+        return Some(("text/javascript", content));
+    }
     Some(match name {
         "" | "index.html" => ("text/html; charset=utf-8", include_str!("index.html")),
         "app.js" => ("text/javascript", include_str!("app.js")),
         "dom.js" => ("text/javascript", DOM_SCRIPT),
         "app.css" => ("text/css", include_str!("app.css")),
+        "manager.css" => ("text/css", include_str!("manager.css")),
+        "editor.js" => ("text/javascript", EDITOR_JS),
         "report.js" => ("text/javascript", SCRIPT),
         "collection-report.js" => ("text/javascript", COLLECTION_SCRIPT),
         "report.css" => ("text/css", STYLE),
@@ -136,4 +164,23 @@ pub fn embedded_data(page: &str) -> Option<Value> {
     let open = rest.find('>')? + 1;
     let close = rest.find("</script>")?;
     serde_json::from_str(&rest[open..close].replace("<\\/", "</")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every module a Manager file imports (`from './x.js'`) is served, so no import 404s.
+    #[test]
+    fn every_imported_module_is_served() {
+        for (name, content) in MANAGER.iter().chain([&("app.js", include_str!("app.js"))]) {
+            for part in content.split("from './").skip(1) {
+                let file = &part[..part.find('\'').expect("a closing quote")];
+                assert!(
+                    asset(file).is_some(),
+                    "{name} imports {file}, which /ui/ does not serve"
+                );
+            }
+        }
+    }
 }

@@ -124,14 +124,32 @@ pub(crate) fn list_runs(state: &AppState, url: &str) -> Result<Reply, ApiError> 
                 }
                 filter.offset = Some(offset);
             }
+            "q" => filter.text = Some(search_text(value)?),
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown query parameter `{other}`; use status, type, limit, offset"
+                    "unknown query parameter `{other}`; use status, type, q, limit, offset"
                 )))
             }
         }
     }
     Ok(Reply::ok(state.store.reader()?.list_runs(&filter)?))
+}
+
+/// The longest `q` the runs list takes: a search, not a document.
+const MAX_SEARCH: usize = 256;
+
+/// `q`: percent-decoded (`+` is a space, as a form sends it), at most [`MAX_SEARCH`] characters.
+fn search_text(value: &str) -> Result<String, ApiError> {
+    let text = percent_encoding::percent_decode_str(&value.replace('+', " "))
+        .decode_utf8()
+        .map_err(|_| ApiError::bad_request("query parameter `q` is not percent-encoded UTF-8"))?
+        .into_owned();
+    if text.chars().count() > MAX_SEARCH {
+        return Err(ApiError::bad_request(format!(
+            "query parameter `q` must be at most {MAX_SEARCH} characters"
+        )));
+    }
+    Ok(text)
 }
 
 pub(crate) fn get_run(state: &AppState, id: &str) -> Result<Reply, ApiError> {
