@@ -226,9 +226,10 @@ fn the_request_path_takes_no_lock() {
 /// count; a `fn` with no body (a trait's) is not a function here.
 fn functions(text: &str) -> Vec<(usize, String, usize)> {
     let chars: Vec<char> = text.chars().collect();
-    let (mut i, mut line, mut depth) = (0, 0, 0usize);
-    // (first line, name, depth of its body or None until its `{`)
-    let mut open: Vec<(usize, String, Option<usize>)> = Vec::new();
+    let (mut i, mut line, mut depth, mut nest) = (0, 0, 0usize, 0usize);
+    // (first line, name, depth of its body or None until its `{`, `(`/`[` nesting at its `fn`:
+    // a `;` inside brackets, as in `-> [u8; 4]`, does not end a signature)
+    let mut open: Vec<(usize, String, Option<usize>, usize)> = Vec::new();
     let mut out = Vec::new();
     let word_at = |i: usize| {
         let end = (i..chars.len())
@@ -293,10 +294,14 @@ fn functions(text: &str) -> Vec<(usize, String, usize)> {
                     .unwrap_or(i + 2);
                 let name = word_at(start);
                 if !name.is_empty() {
-                    open.push((line, name, None));
+                    open.push((line, name, None, nest));
                 }
             }
-        } else if c == ';' && open.last().is_some_and(|f| f.2.is_none()) {
+        } else if c == '(' || c == '[' {
+            nest += 1;
+        } else if c == ')' || c == ']' {
+            nest = nest.saturating_sub(1);
+        } else if c == ';' && open.last().is_some_and(|f| f.2.is_none() && f.3 == nest) {
             open.pop();
         } else if c == '{' {
             depth += 1;
@@ -305,7 +310,7 @@ fn functions(text: &str) -> Vec<(usize, String, usize)> {
             }
         } else if c == '}' {
             if open.last().is_some_and(|f| f.2 == Some(depth)) {
-                let (first, name, _) = open.pop().unwrap();
+                let (first, name, ..) = open.pop().unwrap();
                 out.push((first, name, line - first + 1));
             }
             depth = depth.saturating_sub(1);
@@ -368,12 +373,17 @@ fn no_function_is_over_60_lines_without_saying_why() {
 }
 
 /// The lexer above finds what it should: a body's length, braces in strings and chars
-/// ignored, a bodiless trait fn skipped, a nested fn found on its own.
+/// ignored, a bodiless trait fn skipped, a nested fn found on its own, an array type's `;` in
+/// a signature not taken for the end of a bodiless fn.
 #[test]
 fn the_function_lexer_measures_what_it_should() {
-    let text = "trait T { fn a(&self); }\nfn b() {\n    let s = \"{\";\n    let c = '{';\n    let r = r#\"}\"#;\n    // }\n    fn c<'a>(x: &'a str) -> &'a str { x }\n}\n";
+    let text = "trait T { fn a(&self); }\nfn b() {\n    let s = \"{\";\n    let c = '{';\n    let r = r#\"}\"#;\n    // }\n    fn c<'a>(x: &'a str) -> &'a str { x }\n}\nfn d() -> [u8; 2] {\n    [0; 2]\n}\n";
     assert_eq!(
         functions(text),
-        vec![(6, "c".to_string(), 1), (1, "b".to_string(), 7)]
+        vec![
+            (6, "c".to_string(), 1),
+            (1, "b".to_string(), 7),
+            (8, "d".to_string(), 3)
+        ]
     );
 }

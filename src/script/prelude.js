@@ -502,7 +502,8 @@
     return pm;
   }
   test.skip = function (name) {
-    state.tests.push({ name: String(name), passed: true, skipped: true });
+    // Own fields for all four: a script's Object.prototype.error must not show on it.
+    state.tests.push({ name: String(name), passed: true, skipped: true, error: undefined, errorName: undefined });
     return pm;
   };
   test.index = function () { return state.tests.length; };
@@ -1132,12 +1133,14 @@
   function RunState() {
     this.tests = [];
   }
+  // With the body parsed for the run: a phase resumed after its pm.sendRequest gets the same
+  // object it had, whatever other runs parsed meanwhile.
   function saveInputs() {
-    return [runRequestJson, runContextJson, runVariablesJson, runHeaderBlock, runBody, runIteration, runMeta];
+    return [runRequestJson, runContextJson, runVariablesJson, runHeaderBlock, runBody, runIteration, runMeta, jsonValue, jsonState];
   }
   function restoreInputs(saved) {
     runRequestJson = saved[0]; runContextJson = saved[1]; runVariablesJson = saved[2]; runHeaderBlock = saved[3];
-    runBody = saved[4]; runIteration = saved[5]; runMeta = saved[6];
+    runBody = saved[4]; runIteration = saved[5]; runMeta = saved[6]; jsonValue = saved[7]; jsonState = saved[8];
   }
   // The console lines of the run, made with its first line.
   function log(line) {
@@ -1200,7 +1203,7 @@
       if (legacyTests !== null) {
         Object.keys(legacyTests).forEach(function (name) {
           var ok = !!legacyTests[name];
-          state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + String(legacyTests[name]) + ' to be truthy' });
+          state.tests.push({ name: name, passed: ok, skipped: false, error: ok ? undefined : 'expected ' + String(legacyTests[name]) + ' to be truthy', errorName: undefined });
         });
       }
     }

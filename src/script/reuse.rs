@@ -10,24 +10,62 @@ use super::variables::Variables;
 /// and keeping them costs memory.
 const MAX_KEPT: usize = 16 * 1024;
 
-/// The variables as last handed to a script, and their JSON.
+/// The variables as last handed to a script (when small enough to keep), and their JSON.
 #[derive(Default)]
 pub(super) struct VariablesJson {
-    last: Option<(Variables, String)>,
+    last: Option<Variables>,
+    json: String,
 }
 
 impl VariablesJson {
-    /// `variables` as JSON: the last text when they are equal to the last ones.
+    /// `variables` as JSON: the last text when they are the last ones, key order included
+    /// (scripts see the order: `Object.keys`, `toObject()`).
     pub(super) fn of(&mut self, variables: &Variables) -> serde_json::Result<&str> {
-        let same = self
+        if self
             .last
             .as_ref()
-            .is_some_and(|(last, _)| last == variables);
-        if !same {
-            let json = serde_json::to_string(variables)?;
-            self.last = Some((variables.clone(), json));
+            .is_some_and(|last| same_variables(last, variables))
+        {
+            return Ok(&self.json);
         }
-        Ok(self.last.as_ref().map_or("", |(_, json)| json.as_str()))
+        self.json = serde_json::to_string(variables)?;
+        // Kept only when small: a large set costs about as much to compare as to write.
+        self.last = (self.json.len() <= MAX_KEPT).then(|| variables.clone());
+        Ok(&self.json)
+    }
+}
+
+/// Equal scope by scope with the keys in the same order (`Map`'s `==` ignores the order).
+fn same_variables(a: &Variables, b: &Variables) -> bool {
+    [
+        (&a.local, &b.local),
+        (&a.data, &b.data),
+        (&a.environment, &b.environment),
+        (&a.collection, &b.collection),
+        (&a.globals, &b.globals),
+    ]
+    .into_iter()
+    .all(|(x, y)| same_map(x, y))
+}
+
+fn same_map(
+    a: &serde_json::Map<String, serde_json::Value>,
+    b: &serde_json::Map<String, serde_json::Value>,
+) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((ka, va), (kb, vb))| ka == kb && same_value(va, vb))
+}
+
+fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::{Array, Object};
+    match (a, b) {
+        (Object(x), Object(y)) => same_map(x, y),
+        (Array(x), Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        _ => a == b,
     }
 }
 
@@ -67,6 +105,14 @@ mod tests {
         v.environment.insert("a".into(), serde_json::json!(1));
         assert_eq!(cache.of(&v).unwrap(), serde_json::to_string(&v).unwrap());
         assert_ne!(cache.of(&v).unwrap(), empty);
+        // The same keys in another order are other JSON.
+        v.environment.insert("b".into(), serde_json::json!(2));
+        let ab = cache.of(&v).unwrap().to_string();
+        v.environment.shift_remove("a");
+        v.environment.insert("a".into(), serde_json::json!(1));
+        let ba = cache.of(&v).unwrap().to_string();
+        assert_ne!(ab, ba);
+        assert_eq!(ba, serde_json::to_string(&v).unwrap());
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub(super) fn convert(doc: &Value, options: &HarOptions) -> Result<Imported, Imp
     if kept.is_empty() {
         return Err(err("no entry is left to import (every one was a static asset or to another host); see --include-static and --only-host"));
     }
-    let (correlations, captures) = correlate(&mut kept);
+    let (correlations, captures) = correlate(&mut kept, &mut report.notes);
     report.correlations = correlations;
     let think_times = think_times(&kept, options.think_time);
     let items = kept

@@ -102,17 +102,22 @@ impl Exchange {
         Duration::from_millis(gap_ms.max(0.0).round() as u64)
     }
 
-    /// Everything the request sends that a variable may stand in: url, header values, body.
-    fn sends(&self, value: &str) -> bool {
+    /// Everything the request sends that a variable may stand in: url, header values, and the
+    /// body (`body_text`: the body as JSON text, written once per exchange by the caller).
+    fn sends(&self, body_text: &str, value: &str) -> bool {
         self.url.contains(value)
             || self
                 .headers
                 .iter()
                 .any(|(k, v)| !k.eq_ignore_ascii_case("cookie") && v.contains(value))
-            || self
-                .body
-                .as_ref()
-                .is_some_and(|b| b.to_string().contains(&json_escaped(value)))
+            || (!body_text.is_empty() && body_text.contains(&json_escaped(value)))
+    }
+
+    /// The body as JSON text, as `sends` searches it.
+    fn body_text(&self) -> String {
+        self.body
+            .as_ref()
+            .map_or_else(String::new, Value::to_string)
     }
 
     /// Writes `{{variable}}` wherever the request sends `value`.
@@ -162,6 +167,9 @@ impl Exchange {
     }
 }
 
+/// Candidate values looked for in later requests, at most, per recording.
+const MAX_CANDIDATES: usize = 2_000;
+
 /// A value a response gave, where, and how a script reads it.
 struct Candidate {
     value: String,
@@ -172,22 +180,36 @@ struct Candidate {
 
 /// Finds correlations in order, rewrites the later requests, and gives the capture lines to
 /// add to each exchange's test.
-pub(super) fn correlate(exchanges: &mut [Exchange]) -> (Vec<Correlation>, Vec<Vec<String>>) {
+pub(super) fn correlate(
+    exchanges: &mut [Exchange],
+    notes: &mut Vec<String>,
+) -> (Vec<Correlation>, Vec<Vec<String>>) {
     let mut found: Vec<Correlation> = Vec::new();
     let mut captures = vec![Vec::new(); exchanges.len()];
+    // Each body written as text once (again after a substitution), not once per look.
+    let mut bodies: Vec<String> = exchanges.iter().map(Exchange::body_text).collect();
+    // Each candidate is looked for in every exchange: bounded, so a recording whose responses
+    // hold a hundred thousand ids does not take hours. Candidates come in order; the first
+    // ones (logins, ids of the first pages) are the ones later requests send back.
+    let mut looked = 0usize;
     for i in 0..exchanges.len() {
         for c in exchanges[i].candidates() {
+            looked += 1;
+            if looked > MAX_CANDIDATES {
+                notes.push(format!("correlation looked at the first {MAX_CANDIDATES} values the responses gave; later ones are not carried into variables"));
+                return (found, captures);
+            }
             if found
                 .iter()
                 .any(|f| f.variable == c.name && f.from == exchanges[i].name.clone())
             {
                 continue;
             }
-            if exchanges[..=i].iter().any(|e| e.sends(&c.value)) {
+            if (0..=i).any(|j| exchanges[j].sends(&bodies[j], &c.value)) {
                 continue;
             }
             let users: Vec<usize> = (i + 1..exchanges.len())
-                .filter(|&j| exchanges[j].sends(&c.value))
+                .filter(|&j| exchanges[j].sends(&bodies[j], &c.value))
                 .collect();
             if users.is_empty() {
                 continue;
@@ -200,6 +222,7 @@ pub(super) fn correlate(exchanges: &mut [Exchange]) -> (Vec<Correlation>, Vec<Ve
             }
             for &j in &users {
                 exchanges[j].substitute(&c.value, &variable);
+                bodies[j] = exchanges[j].body_text();
             }
             captures[i].push(format!(
                 "pm.environment.set({}, {});",

@@ -13,6 +13,7 @@ mod postman;
 mod postman_auth;
 mod postman_request;
 mod run_file;
+mod yaml;
 
 pub use har::{HarOptions, ThinkTime};
 pub use postman::{import, Collection, ImportError, ImportOptions};
@@ -24,6 +25,7 @@ pub use run_file::run_file;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
+use yaml::parse_yaml;
 
 /// The formats an import reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -195,10 +197,4 @@ fn parse_document(text: &str) -> Result<Value, ImportError> {
         path: "document".into(),
         message: format!("the OpenAPI document is neither JSON nor valid YAML: {e}"),
     })
-}
-
-fn parse_yaml(text: &str) -> Result<Value, String> {
-    let mut yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| e.to_string())?;
-    yaml.apply_merge().map_err(|e| e.to_string())?;
-    serde_json::to_value(yaml).map_err(|e| e.to_string())
 }

@@ -21,6 +21,11 @@ pub(super) struct Token {
 
 /// The tokens of `source`, or `None` for anything outside the recognised shape.
 pub(super) fn tokens(source: &str) -> Option<Vec<Token>> {
+    // JavaScript also ends lines (and line comments) at U+2028 and U+2029: such sources are
+    // left to QuickJS rather than lexed here.
+    if source.contains(['\u{2028}', '\u{2029}']) {
+        return None;
+    }
     let bytes = source.as_bytes();
     let (mut at, mut out, mut line) = (0, Vec::new(), false);
     while at < bytes.len() {
@@ -29,13 +34,14 @@ pub(super) fn tokens(source: &str) -> Option<Vec<Token>> {
             b'\n' | b'\r' => (line, at) = (true, at + 1),
             b' ' | b'\t' => at += 1,
             b'/' if bytes.get(at + 1) == Some(&b'/') => {
-                while at < bytes.len() && bytes[at] != b'\n' {
+                // A line comment ends at `\n` or a bare `\r`, as in JavaScript.
+                while at < bytes.len() && bytes[at] != b'\n' && bytes[at] != b'\r' {
                     at += 1;
                 }
             }
             b'/' if bytes.get(at + 1) == Some(&b'*') => {
                 let end = source[at + 2..].find("*/")? + at + 2;
-                line |= source[at..end].contains('\n');
+                line |= source[at..end].contains(['\n', '\r']);
                 at = end + 2;
             }
             _ => {

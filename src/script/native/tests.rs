@@ -99,6 +99,8 @@ fn scripts() -> Vec<String> {
             "// a status check and this one\npm.test('status', () => pm.response.to.have.status(200));\n\
              pm.test('this', () => {{ /* the check */ {check}; }});"
         ));
+        // A bare `\r` ends a line comment in JavaScript: the check after it runs.
+        out.push(format!("pm.test('r', () => {{ // a note\r {check} }})"));
     }
     out
 }
@@ -177,6 +179,8 @@ fn scripts_of_any_other_shape_are_left_to_javascript() {
         "pm.environment.set('a', 1);",
         "pm.test(`a`, () => pm.expect(1).to.eql(1));",
         "pm.test('a', () => pm.expect(1).to.eql(1)) /* open",
+        // U+2028 ends a line comment in JavaScript; such sources are not lexed here.
+        "pm.test('a', () => { // note\u{2028} pm.expect(1).to.eql(2) })",
     ] {
         assert_eq!(Plan::of(source), None, "{source}");
     }

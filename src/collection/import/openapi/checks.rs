@@ -18,6 +18,8 @@ pub(super) fn test_script(refs: &Refs<'_>, responses: &Value) -> Option<String> 
     let responses = responses.as_object().filter(|r| !r.is_empty())?;
     let mut codes = Vec::new();
     let mut schemas = Map::new();
+    // A schema whose walk ran out of its copy budget is incomplete: no check rather than a wrong one.
+    let mut too_large = false;
     for (code, response) in responses {
         codes.push(code.to_ascii_uppercase());
         let schema = refs
@@ -31,10 +33,10 @@ pub(super) fn test_script(refs: &Refs<'_>, responses: &Value) -> Option<String> 
                     .and_then(|(_, m)| m.get("schema"))
             });
         if let Some(schema) = schema {
-            schemas.insert(
-                code.to_ascii_uppercase(),
-                json_schema(refs, schema, 0, &mut Walk::new()),
-            );
+            let mut walk = Walk::new();
+            let converted = json_schema(refs, schema, 0, &mut walk);
+            too_large |= walk.exhausted();
+            schemas.insert(code.to_ascii_uppercase(), converted);
         }
     }
     let mut script = Vec::new();
@@ -48,9 +50,9 @@ pub(super) fn test_script(refs: &Refs<'_>, responses: &Value) -> Option<String> 
     let schemas_text = serde_json::to_string(&Value::Object(schemas)).unwrap_or_default();
     // Scripts are capped (1 MiB, `check_script_size`); a response schema that large is left
     // to the status test rather than failing the import.
-    if schemas_text.len() > MAX_SCHEMA_TEXT {
+    if too_large || schemas_text.len() > MAX_SCHEMA_TEXT {
         script.push(format!(
-            "// The response schemas ({} KiB) are too large to check here.",
+            "// The response schemas ({} KiB or more) are too large to check here.",
             schemas_text.len() / 1024
         ));
     } else if schemas_text != "{}" {
@@ -114,36 +116,40 @@ fn json_schema(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) 
 
 fn convert(refs: &Refs<'_>, map: &Map<String, Value>, depth: usize, stack: &mut Walk) -> Value {
     let mut out = Map::new();
-    let mut sub = |v: &Value| json_schema(refs, v, depth + 1, stack);
+    let sub = |v: &Value, stack: &mut Walk| json_schema(refs, v, depth + 1, stack);
     for (key, value) in map {
         match key.as_str() {
+            // Charged: an enum or pattern copied at every reference could grow without bound;
+            // past the budget the walk is exhausted and the check left out.
             k if KEEP.contains(&k) => {
-                out.insert(k.to_string(), value.clone());
+                if let Some(copy) = stack.copy(value) {
+                    out.insert(k.to_string(), copy);
+                }
             }
             "properties" | "patternProperties" => {
                 let props: Map<String, Value> = value
                     .as_object()
                     .into_iter()
                     .flatten()
-                    .map(|(name, p)| (name.clone(), sub(p)))
+                    .map(|(name, p)| (name.clone(), sub(p, stack)))
                     .collect();
                 out.insert(key.clone(), Value::Object(props));
             }
             "items" | "not" | "additionalItems" => {
-                out.insert(key.clone(), sub(value));
+                out.insert(key.clone(), sub(value, stack));
             }
             "additionalProperties" if value.is_boolean() => {
                 out.insert(key.clone(), value.clone());
             }
             "additionalProperties" => {
-                out.insert(key.clone(), sub(value));
+                out.insert(key.clone(), sub(value, stack));
             }
             "allOf" | "anyOf" | "oneOf" => {
                 let list: Vec<Value> = value
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(&mut sub)
+                    .map(|v| sub(v, stack))
                     .collect();
                 let key = if key == "allOf" { "allOf" } else { "anyOf" };
                 out.insert(key.to_string(), Value::Array(list));
@@ -183,6 +189,35 @@ mod tests {
         let made =
             super::super::example::example(&refs, &json!({"$ref": "#/components/schemas/S0"}));
         assert!(made.to_string().len() < 4 * 1024 * 1024);
+    }
+
+    /// A small document whose one large example (and enum) is referenced from a thousand
+    /// properties through nested arrays would make gigabytes copied out whole: the copy budget
+    /// cuts it, the example says so and the check is left out.
+    #[test]
+    fn a_large_example_referenced_everywhere_is_copied_within_the_budget() {
+        let big = "x".repeat(100 * 1024);
+        let mut properties = serde_json::Map::new();
+        for i in 0..1000 {
+            properties.insert(
+                format!("p{i}"),
+                json!({"$ref": "#/components/schemas/Deep"}),
+            );
+        }
+        let doc = json!({"components": {"schemas": {
+            "Top": {"type": "object", "properties": properties},
+            "Deep": {"type": "array", "items": {"type": "array", "items": {"type": "array",
+                "items": {"type": "string", "example": big, "enum": [big]}}}}
+        }}});
+        let refs = Refs { doc: &doc };
+        let made =
+            super::super::example::example(&refs, &json!({"$ref": "#/components/schemas/Top"}));
+        let text = made.to_string();
+        assert!(text.len() < 4 * 1024 * 1024, "{}", text.len());
+        assert!(text.contains("<too large to make>"));
+        let responses = json!({"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Top"}}}}});
+        let script = test_script(&refs, &responses).unwrap();
+        assert!(script.contains("too large to check"), "{script}");
     }
 
     #[test]

@@ -37,7 +37,9 @@ fn value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) -> Val
 
 fn own_value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) -> Value {
     if let Some(given) = given_value(schema) {
-        return given;
+        return stack
+            .copy(given)
+            .unwrap_or_else(|| json!("<too large to make>"));
     }
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
         return merged(refs, schema, all, depth, stack);
@@ -58,7 +60,13 @@ fn own_value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) ->
                 Some(items) if depth < MAX_DEPTH => value(refs, items, depth + 1, stack),
                 _ => json!("<string>"),
             };
-            json!([item.clone(), item])
+            // The second item is a copy too: charged, so nested arrays cannot double without
+            // bound.
+            if stack.charge(&item) {
+                json!([item.clone(), item])
+            } else {
+                json!([item])
+            }
         }
         Some(kind) => json!(placeholder(
             kind,
@@ -70,27 +78,26 @@ fn own_value(refs: &Refs<'_>, schema: &Value, depth: usize, stack: &mut Walk) ->
 }
 
 /// The schema's own `example` (or 3.1's `examples`), `default`, `const` or first `enum`.
-fn given_value(schema: &Value) -> Option<Value> {
+fn given_value(schema: &Value) -> Option<&Value> {
     if let Some(e) = schema.get("example") {
-        return Some(e.clone());
+        return Some(e);
     }
     if let Some(first) = schema
         .get("examples")
         .and_then(Value::as_array)
         .and_then(|l| l.first())
     {
-        return Some(first.clone());
+        return Some(first);
     }
     for key in ["default", "const"] {
         if let Some(v) = schema.get(key) {
-            return Some(v.clone());
+            return Some(v);
         }
     }
     schema
         .get("enum")
         .and_then(Value::as_array)
         .and_then(|l| l.iter().find(|v| !v.is_null()))
-        .cloned()
 }
 
 /// The type, from `type` (3.1 may list several; the first that is not `null`).

@@ -39,16 +39,27 @@ impl<'a> Refs<'a> {
 pub(super) struct Walk {
     inside: Vec<String>,
     left: usize,
+    /// Bytes the walk may still copy out of the document (examples, defaults, enums).
+    bytes_left: usize,
+    /// A copy was refused: what the walk made is incomplete.
+    exhausted: bool,
 }
 
 /// Schemas one example or one response check visits at most.
 const BUDGET: usize = 20_000;
+
+/// Bytes of the document's values (examples, defaults, enums) one example or one response
+/// check copies at most: a small document can reference one large example from many places,
+/// and an array's two items double it at each level, which the visit budget does not bound.
+const COPY_BUDGET: usize = 1024 * 1024;
 
 impl Walk {
     pub(super) fn new() -> Walk {
         Walk {
             inside: Vec::new(),
             left: BUDGET,
+            bytes_left: COPY_BUDGET,
+            exhausted: false,
         }
     }
 
@@ -57,6 +68,59 @@ impl Walk {
         self.left = self.left.saturating_sub(1);
         self.left > 0
     }
+
+    /// A copy of `value`, charged to the copy budget; `None` when it would pass it.
+    pub(super) fn copy(&mut self, value: &Value) -> Option<Value> {
+        self.charge(value).then(|| value.clone())
+    }
+
+    /// Charges a copy of `value` made elsewhere; false (and the walk exhausted) when it would
+    /// pass the budget.
+    pub(super) fn charge(&mut self, value: &Value) -> bool {
+        match size_within(value, self.bytes_left) {
+            Some(size) => {
+                self.bytes_left -= size;
+                true
+            }
+            None => {
+                self.exhausted = true;
+                false
+            }
+        }
+    }
+
+    /// Whether a copy was refused, so what the walk made is incomplete.
+    pub(super) fn exhausted(&self) -> bool {
+        self.exhausted
+    }
+}
+
+/// About the bytes `value` takes as JSON, if no more than `limit` (counting stops there, so a
+/// large value costs no more to refuse than the limit).
+fn size_within(value: &Value, limit: usize) -> Option<usize> {
+    let mut size = 0usize;
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        size += match v {
+            Value::String(s) => s.len() + 2,
+            Value::Array(items) => {
+                todo.extend(items);
+                2
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    size += key.len() + 4;
+                    todo.push(item);
+                }
+                2
+            }
+            _ => 8,
+        };
+        if size > limit {
+            return None;
+        }
+    }
+    Some(size)
 }
 
 impl std::ops::Deref for Walk {
