@@ -178,6 +178,14 @@ fn auth_args(
     }
 }
 
+/// curl's `;type=` for a form part's content type, if it has one.
+fn type_suffix(content_type: &Option<String>) -> String {
+    content_type
+        .as_ref()
+        .map(|c| format!(";type={c}"))
+        .unwrap_or_default()
+}
+
 fn form_arg(part: &FormPart) -> String {
     match part {
         FormPart::Text {
@@ -185,10 +193,7 @@ fn form_arg(part: &FormPart) -> String {
             value,
             content_type,
         } => {
-            let ct = content_type
-                .as_ref()
-                .map(|c| format!(";type={c}"))
-                .unwrap_or_default();
+            let ct = type_suffix(content_type);
             format!("--form-string {}", quote(&format!("{key}={value}{ct}")))
         }
         FormPart::File {
@@ -197,10 +202,7 @@ fn form_arg(part: &FormPart) -> String {
             content_type,
             ..
         } => {
-            let ct = content_type
-                .as_ref()
-                .map(|c| format!(";type={c}"))
-                .unwrap_or_default();
+            let ct = type_suffix(content_type);
             format!("-F {}", quote(&format!("{key}=@{file_name}{ct}")))
         }
     }
