@@ -1321,7 +1321,7 @@ fn stored_run(db: &std::path::Path, id: &str) -> vayu::store::Run {
 /// Sends an engine `signals` SIGTERMs (300 ms apart); it must exit 0 within 15 s (a bound for
 /// a hang, not a speed). Its log.
 fn terminate(
-    mut child: std::process::Child,
+    mut child: crate::support::EngineProcess,
     log: std::thread::JoinHandle<Vec<String>>,
     signals: usize,
 ) -> Vec<String> {

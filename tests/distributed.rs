@@ -135,9 +135,9 @@ fn bad_segments_and_start_times_are_refused_naming_the_field() {
     }
 }
 
-/// A `vayu-engine` process on a free port, killed when dropped.
+/// A `vayu-engine` process on a free port with its own database, killed when dropped.
 struct EngineProcess {
-    child: std::process::Child,
+    _child: crate::support::EngineProcess,
     base: String,
     _dir: TempDir,
 }
@@ -147,17 +147,10 @@ impl EngineProcess {
         let dir = TempDir::new("engine");
         let (child, base, _) = crate::support::spawn_engine(&dir.0.join("v.db"));
         EngineProcess {
-            child,
+            _child: child,
             base,
             _dir: dir,
         }
-    }
-}
-
-impl Drop for EngineProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -95,11 +95,7 @@ impl Drop for TempDir {
 /// base URL (read from its log), and a thread collecting the rest of its log (joined once it ends).
 pub fn spawn_engine(
     db: &std::path::Path,
-) -> (
-    std::process::Child,
-    String,
-    std::thread::JoinHandle<Vec<String>>,
-) {
+) -> (EngineProcess, String, std::thread::JoinHandle<Vec<String>>) {
     spawn_engine_with(db, &[])
 }
 
@@ -107,11 +103,7 @@ pub fn spawn_engine(
 pub fn spawn_engine_with(
     db: &std::path::Path,
     flags: &[&str],
-) -> (
-    std::process::Child,
-    String,
-    std::thread::JoinHandle<Vec<String>>,
-) {
+) -> (EngineProcess, String, std::thread::JoinHandle<Vec<String>>) {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vayu-engine"))
         .args(["--port", "0", "--workers", "1", "--no-pin", "--db"])
@@ -134,10 +126,35 @@ pub fn spawn_engine_with(
         }
     };
     (
-        child,
+        EngineProcess(child),
         base,
         std::thread::spawn(move || lines.map_while(Result::ok).collect()),
     )
+}
+
+/// A `vayu-engine` child killed when dropped: a test that fails before its own `kill` leaves no
+/// engine running (it would hold a port and a database until the machine's next reboot).
+pub struct EngineProcess(pub std::process::Child);
+
+impl std::ops::Deref for EngineProcess {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for EngineProcess {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for EngineProcess {
+    fn drop(&mut self) {
+        // Both fail harmlessly when the test already stopped and reaped it.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// A loopback server that accepts connections and never answers. It counts what it accepted,
