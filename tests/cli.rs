@@ -1,15 +1,9 @@
 //! `vayu-cli` as a user runs it: exit codes, text and JSON output.
 
+use crate::support::vayu_cli;
 use crate::support::{closed_port, TargetServer, TempDir};
 use serde_json::Value;
 use std::process::{Command, Output, Stdio};
-
-fn vayu_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
-        .args(args)
-        .output()
-        .expect("vayu-cli runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -2,16 +2,9 @@
 //! exit codes as Newman's, the JUnit file (parsed), the json report, exported environments, and
 //! refusals that name the item.
 
+use crate::support::vayu_cli;
 use crate::support::{TargetServer, TempDir};
 use serde_json::{json, Value};
-use std::process::{Command, Output};
-
-fn vayu_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
-        .args(args)
-        .output()
-        .expect("vayu-cli runs")
-}
 
 fn item(name: &str, url: &str, test: &str) -> Value {
     json!({"name": name, "request": {"method": "GET", "url": url},

@@ -7,23 +7,12 @@
 
 use crate::support::mutual_tls::MutualTls;
 use crate::support::target::Received;
+use crate::support::vayu_cli;
 use crate::support::{Reply, TargetServer, TempDir};
 use serde_json::{json, Value};
-use std::process::{Command, Output};
+use std::process::Output;
 use vayu::collection::{import, ImportOptions, RunSummary};
 use vayu::script::Variables;
-
-fn reply(code: u16, headers: &[(&str, &str)], body: &str) -> Reply {
-    Reply {
-        code,
-        status: String::new(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        body: body.into(),
-    }
-}
 
 fn collection(items: Vec<Value>) -> Value {
     json!({
@@ -89,8 +78,8 @@ fn redirects_keep_or_change_the_method_as_follow_original_http_method_says() {
         request("post 303 kept", "POST", "{{base}}/c", Some("b3"), keep),
         request("post 307", "POST", "{{base}}/d", Some("b4"), json!({})),
     ]);
-    let hop = |code, to: &str| reply(code, &[("Location", to)], "");
-    let ok = || reply(200, &[], "ok");
+    let hop = |code, to: &str| Reply::new(code, &[("Location", to)], "");
+    let ok = || Reply::new(200, &[], "ok");
     let (summary, received, _server) = run(
         doc,
         vec![
@@ -128,10 +117,10 @@ fn authorization_goes_to_another_host_only_with_follow_authorization_header() {
     // The other host is the same server by another name.
     let other = format!("http://localhost:{}/seq/other", server.http.port());
     server.stats.sequence.lock().unwrap().extend([
-        reply(302, &[("Location", other.as_str())], ""),
-        reply(200, &[], "ok"),
-        reply(302, &[("Location", other.as_str())], ""),
-        reply(200, &[], "ok"),
+        Reply::new(302, &[("Location", other.as_str())], ""),
+        Reply::new(200, &[], "ok"),
+        Reply::new(302, &[("Location", other.as_str())], ""),
+        Reply::new(200, &[], "ok"),
     ]);
     let with_auth = |name: &str, ppb: Value| {
         json!({"name": name, "protocolProfileBehavior": ppb, "request": {
@@ -170,13 +159,13 @@ fn a_cookie_set_on_a_redirect_goes_to_the_next_hop_the_jar_and_later_requests() 
     let (summary, received, _server) = run(
         doc,
         vec![
-            reply(
+            Reply::new(
                 302,
                 &[("Set-Cookie", "sid=s1; Path=/"), ("Location", "/seq/home")],
                 "",
             ),
-            reply(200, &[("Set-Cookie", "seen=1; Path=/")], "home"),
-            reply(200, &[], "later"),
+            Reply::new(200, &[("Set-Cookie", "seen=1; Path=/")], "home"),
+            Reply::new(200, &[], "later"),
         ],
     );
     assert!(!summary.failed(), "{:?}", summary.failures);
@@ -200,7 +189,7 @@ fn the_jar_cookies_of_one_host_do_not_follow_a_redirect_to_another() {
         .sequence
         .lock()
         .unwrap()
-        .push_back(reply(200, &[], ""));
+        .push_back(Reply::new(200, &[], ""));
     let elsewhere = other.url("/seq/there").replace("127.0.0.1", "localhost");
     let doc = collection(vec![
         json!({"name": "set", "request": {"method": "GET", "url": "{{base}}/set"}}),
@@ -209,8 +198,8 @@ fn the_jar_cookies_of_one_host_do_not_follow_a_redirect_to_another() {
     let (summary, received, _server) = run(
         doc,
         vec![
-            reply(200, &[("Set-Cookie", "sid=s1; Path=/")], ""),
-            reply(302, &[("Location", elsewhere.as_str())], ""),
+            Reply::new(200, &[("Set-Cookie", "sid=s1; Path=/")], ""),
+            Reply::new(302, &[("Location", elsewhere.as_str())], ""),
         ],
     );
     assert!(!summary.failed(), "{:?}", summary.failures);
@@ -244,9 +233,9 @@ fn disable_cookies_neither_sends_the_jar_nor_stores_the_response_cookies() {
     let (summary, received, _server) = run(
         doc,
         vec![
-            reply(200, &[("Set-Cookie", "a=1; Path=/")], ""),
-            reply(200, &[("Set-Cookie", "b=2; Path=/")], ""),
-            reply(200, &[], ""),
+            Reply::new(200, &[("Set-Cookie", "a=1; Path=/")], ""),
+            Reply::new(200, &[("Set-Cookie", "b=2; Path=/")], ""),
+            Reply::new(200, &[], ""),
         ],
     );
     assert!(!summary.failed(), "{:?}", summary.failures);
@@ -272,9 +261,9 @@ fn head_and_get_send_their_bodies_with_disable_body_pruning() {
     let (summary, received, _server) = run(
         doc,
         vec![
-            reply(200, &[("X-Length", "26")], ""),
-            reply(200, &[], "g"),
-            reply(200, &[], "p"),
+            Reply::new(200, &[("X-Length", "26")], ""),
+            Reply::new(200, &[], "g"),
+            Reply::new(200, &[], "p"),
         ],
     );
     assert!(!summary.failed(), "{:?}", summary.failures);
@@ -302,9 +291,9 @@ fn protocol_profile_behavior_is_inherited_and_keys_newman_ignores_are_ignored() 
     let (summary, received, _server) = run(
         doc,
         vec![
-            reply(302, &[("Location", "/seq/a2")], ""),
-            reply(302, &[("Location", "/seq/b2")], ""),
-            reply(200, &[], ""),
+            Reply::new(302, &[("Location", "/seq/a2")], ""),
+            Reply::new(302, &[("Location", "/seq/b2")], ""),
+            Reply::new(200, &[], ""),
         ],
     );
     assert!(!summary.failed(), "{:?}", summary.failures);
@@ -345,9 +334,9 @@ fn urls_are_sent_as_newman_encodes_them() {
     let (summary, received, _server) = run(
         doc,
         vec![
-            reply(200, &[], ""),
-            reply(200, &[], ""),
-            reply(200, &[], ""),
+            Reply::new(200, &[], ""),
+            Reply::new(200, &[], ""),
+            Reply::new(200, &[], ""),
         ],
     );
     assert!(!summary.failed(), "{:?}", summary.failures);
@@ -410,13 +399,6 @@ fn run_invalid(doc: Value) -> String {
         .as_ref()
         .map(|e| e.message.clone())
         .unwrap_or_default()
-}
-
-fn vayu_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
-        .args(args)
-        .output()
-        .expect("vayu-cli runs")
 }
 
 fn text(out: &Output) -> String {
@@ -494,7 +476,7 @@ fn the_run_timeout_stops_the_run_and_fails_it() {
 #[test]
 fn cookie_jar_files_are_read_and_written_as_newman_writes_them() {
     let server = TargetServer::start();
-    server.stats.sequence.lock().unwrap().push_back(reply(
+    server.stats.sequence.lock().unwrap().push_back(Reply::new(
         200,
         &[("Set-Cookie", "fresh=2; Path=/")],
         "",

@@ -1,17 +1,11 @@
 //! One plan split over several engines: three `vayu-cli load` processes, each with its segment
 //! and one common start, then `vayu-cli report merge`.
 
+use crate::support::vayu_cli as cli;
 use crate::support::{TargetServer, TempDir};
 use serde_json::{json, Value};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::Ordering::SeqCst;
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
-        .args(args)
-        .output()
-        .expect("vayu-cli runs")
-}
 
 fn json_of(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

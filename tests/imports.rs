@@ -6,10 +6,11 @@
 //! machine: the target's `/seq` answers in order and keeps what it received.
 
 use crate::support::target::Received;
+use crate::support::vayu_cli;
 use crate::support::{Reply, TargetServer, TempDir};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use vayu::collection::{convert, ConvertOptions, Format, RunSummary};
 use vayu::script::Variables;
 
@@ -19,27 +20,8 @@ fn corpus(path: &str) -> String {
     std::fs::read_to_string(Path::new(CORPUS).join(path)).expect("corpus file")
 }
 
-fn vayu_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
-        .args(args)
-        .output()
-        .expect("vayu-cli runs")
-}
-
-fn reply(code: u16, headers: &[(&str, &str)], body: &str) -> Reply {
-    Reply {
-        code,
-        status: String::new(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        body: body.into(),
-    }
-}
-
 fn json_reply(code: u16, body: Value) -> Reply {
-    reply(
+    Reply::new(
         code,
         &[("Content-Type", "application/json")],
         &body.to_string(),
@@ -277,7 +259,7 @@ fn shop_replies(item_name: Option<&str>) -> Vec<Reply> {
         json_reply(200, json!([item.clone()])),
         json_reply(201, item.clone()),
         json_reply(200, item),
-        reply(204, &[], ""),
+        Reply::new(204, &[], ""),
         json_reply(200, json!({"status": "up"})),
     ]
 }
@@ -569,7 +551,7 @@ fn curl_commands_are_sent_as_curl_would_send_them() {
         .clone();
     let items = collection["item"].as_array_mut().unwrap();
     items.insert(3, cmd_item);
-    let replies = (0..5).map(|_| reply(200, &[], "ok")).collect();
+    let replies = (0..5).map(|_| Reply::new(200, &[], "ok")).collect();
     let (summary, r) = run(&collection, json!({}), &server, replies);
     assert!(summary.failures.is_empty(), "{:#?}", summary.failures);
     assert_eq!(

@@ -91,6 +91,14 @@ impl Drop for TempDir {
     }
 }
 
+/// `vayu-cli` with `args`, run to its end: its exit status and output.
+pub fn vayu_cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_vayu-cli"))
+        .args(args)
+        .output()
+        .expect("vayu-cli runs")
+}
+
 /// A `vayu-engine` process on a free loopback port with its database at `db`: the child, its
 /// base URL (read from its log), and a thread collecting the rest of its log (joined once it ends).
 pub fn spawn_engine(

@@ -59,6 +59,21 @@ pub struct Reply {
     pub body: String,
 }
 
+impl Reply {
+    /// A scripted answer: the code (its reason phrase left to the server), headers, body.
+    pub fn new(code: u16, headers: &[(&str, &str)], body: &str) -> Reply {
+        Reply {
+            code,
+            status: String::new(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.into(),
+        }
+    }
+}
+
 impl ServerStats {
     pub fn path_count(&self, path: &str) -> u64 {
         self.by_path.lock().unwrap().get(path).copied().unwrap_or(0)
