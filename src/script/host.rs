@@ -956,7 +956,7 @@ fn failure(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn limits(time_ms: u64, memory_mb: usize) -> ScriptLimits {
@@ -969,12 +969,23 @@ mod tests {
 
     /// Runs `source` as a test script on a 200 response and returns its outcome.
     fn run(host: &mut ScriptHost, source: &str) -> ScriptOutcome {
+        test_outcome(host, source, 200, "OK", "{}")
+    }
+
+    /// `source`'s outcome as a test script on a JSON response with `code`, `status` and `body`.
+    pub(crate) fn test_outcome(
+        host: &mut ScriptHost,
+        source: &str,
+        code: u16,
+        status: &str,
+        body: &str,
+    ) -> ScriptOutcome {
         let response = ScriptResponse {
-            code: 200,
-            status: "OK".into(),
+            code,
+            status: status.into(),
             header_block: "Content-Type:application/json".into(),
             response_time: 1.0,
-            response_size: 2,
+            response_size: body.len() as u64,
         };
         let input = ScriptInput {
             run: 0,
@@ -984,7 +995,7 @@ mod tests {
             context_json: r#"{"iterationCount":1,"requestId":"","data":{}}"#,
             iteration: 0,
             response: Some(&response),
-            body: "{}",
+            body,
         };
         match host.run(&input, &Variables::default()) {
             Step::Done(outcome, _) => outcome,

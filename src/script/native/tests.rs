@@ -3,36 +3,15 @@
 //! JavaScript's to the letter; where the JavaScript fails a test, the native check does not
 //! answer.
 
-use super::super::host::{ScriptHost, ScriptInput, Step};
-use super::super::outcome::{Phase, ScriptOutcome, ScriptResponse};
-use super::super::variables::Variables;
+use super::super::host::ScriptHost;
+use super::super::outcome::ScriptOutcome;
 use super::{exact_int, walk, Literal, Plan, Seen, Subject};
 use crate::script::ScriptLimits;
 use serde_json::Value;
 
 /// The script's outcome in QuickJS on a response with `code` and `body`.
 fn javascript(host: &mut ScriptHost, source: &str, code: u16, body: &str) -> ScriptOutcome {
-    let response = ScriptResponse {
-        code,
-        status: String::new(),
-        header_block: "Content-Type:application/json".into(),
-        response_time: 1.0,
-        response_size: body.len() as u64,
-    };
-    let input = ScriptInput {
-        run: 0,
-        phase: Phase::Test,
-        source,
-        request_json: r#"{"name":"r","method":"GET","url":"http://127.0.0.1/","headers":[],"body":null}"#,
-        context_json: r#"{"iterationCount":1,"requestId":"","data":{}}"#,
-        iteration: 0,
-        response: Some(&response),
-        body,
-    };
-    match host.run(&input, &Variables::default()) {
-        Step::Done(outcome, _) => outcome,
-        Step::Waiting { .. } => panic!("the script waits"),
-    }
+    super::super::host::tests::test_outcome(host, source, code, "", body)
 }
 
 const BODIES: [&str; 12] = [
