@@ -534,7 +534,7 @@ fn curl_commands_are_sent_as_curl_would_send_them() {
     let commands = format!(
         "curl -X PUT '{base}/a?x=1' -H 'X-One: 1' -H 'X-Empty;' -u ann:pw -A agent/1 -b 'k=v' --json '{{\"a\":1}}'\n\
          curl {base}/b -d 'q=a%20b' -d n=2\n\
-         curl -G {base}/c --data-urlencode 'q=a b&c'\n\
+         curl -G {base}/c --data-urlencode 'q=a b&c-d.e_f~g'\n\
          curl -F 'name=ann' -F 'note=hi;type=text/plain' {base}/e --frobnicate\n"
     );
     let imported = convert(&commands, None, &ConvertOptions::default()).unwrap();
@@ -575,7 +575,7 @@ fn curl_commands_are_sent_as_curl_would_send_them() {
     );
     assert_eq!(
         (r[2].method.as_str(), r[2].path.as_str()),
-        ("GET", "/c?q=a%20b%26c")
+        ("GET", "/c?q=a%20b%26c-d.e_f~g")
     );
     assert_eq!(
         (r[3].path.as_str(), r[3].body.as_slice()),

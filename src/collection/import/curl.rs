@@ -252,9 +252,8 @@ impl CurlRequest {
     /// `--data-urlencode`: `content`, `=content` or `name=content` (encoded); `name@file` is
     /// not read.
     fn data_urlencode(&mut self, v: &str) {
-        let encode = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        // As curl_easy_escape: all but RFC 3986's unreserved characters.
+        let encode = crate::model::auth::encode_unreserved;
         match v.split_once('=') {
             Some(("", content)) => self.data.push(encode(content)),
             Some((name, content)) => self.data.push(format!("{name}={}", encode(content))),

@@ -319,18 +319,11 @@ fn name_of(method: &str, url: &str) -> String {
     format!("{method} {path}")
 }
 
+/// The URL's host, lower-case (IPv6 in brackets), as the filters compare hosts.
 pub(super) fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host_port = authority.rsplit('@').next().unwrap_or_default();
-    match host_port.strip_prefix('[') {
-        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
-        None => host_port
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase(),
-    }
+    crate::model::auth::UrlParts::parse(url)
+        .host
+        .to_ascii_lowercase()
 }
 
 fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
