@@ -277,11 +277,17 @@ def scenario_h2(a, ctx):
     return table("HTTP/2 (cleartext, prior knowledge), 64 requests in flight, 2 threads", rotate("h2", tools, a.rounds, ctx["raw"]), note)[0]
 
 
-def scenario_https(a, ctx):
+def tls_request(ctx, name, http_version):
+    """The TLS server's URL and a request file for it (certificates not verified)."""
     url = f"https://127.0.0.1:{ctx['tlsport']}/"
-    req = os.path.join(ctx["work"], "https.json")
+    req = os.path.join(ctx["work"], f"{name}.json")
     with open(req, "w") as f:
-        json.dump({"url": url, "insecure": True, "httpVersion": "1.1"}, f)
+        json.dump({"url": url, "insecure": True, "httpVersion": http_version}, f)
+    return url, req
+
+
+def scenario_https(a, ctx):
+    url, req = tls_request(ctx, "https", "1.1")
     n = calibrated_total(req, 64, 2, a.duration)
     tools = {
         "vayu": lambda: vayu_batch(req, n, 64, 2, a.duration * 10 + 120),
@@ -294,10 +300,7 @@ def scenario_https(a, ctx):
 
 
 def scenario_h2tls(a, ctx):
-    url = f"https://127.0.0.1:{ctx['tlsport']}/"
-    req = os.path.join(ctx["work"], "h2tls.json")
-    with open(req, "w") as f:
-        json.dump({"url": url, "insecure": True, "httpVersion": "2"}, f)
+    url, req = tls_request(ctx, "h2tls", "2")
     n = calibrated_total(req, 64, 2, a.duration)
     tools = {
         "vayu": lambda: vayu_batch(req, n, 64, 2, a.duration * 10 + 120),
