@@ -1,15 +1,19 @@
-// The Manager's code editors: CodeMirror 6 (from this lockfile) with JavaScript and JSON modes
+// The Manager's code editors: CodeMirror 6 (from this lockfile) with JavaScript, JSON, XML and HTML modes
 // and completions of Postman's `pm` API, and the one-line URL editor with its `{{variables}}`
 // marked and resolved on hover, bundled by build.mjs into one script that sets
-// `window.vayuEditor`. Only glue lives here; the editor is CodeMirror's own.
+// `window.vayuEditor`, with xml-formatter's indenting for XML bodies. Only glue lives here; the
+// editor is CodeMirror's own.
 import { basicSetup } from 'codemirror';
 import { EditorView, keymap, MatchDecorator, Decoration, ViewPlugin, hoverTooltip, placeholder, drawSelection } from '@codemirror/view';
 import { history, defaultKeymap, historyKeymap } from '@codemirror/commands';
 import { EditorState, Compartment, StateEffect } from '@codemirror/state';
 import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
+import { xml } from '@codemirror/lang-xml';
+import { html } from '@codemirror/lang-html';
 import { completeFromList } from '@codemirror/autocomplete';
 import { linter } from '@codemirror/lint';
+import xmlFormat from 'xml-formatter';
 
 // What a script most often reaches for in Postman's sandbox (docs/scripting.md has the rest).
 const PM = [
@@ -26,6 +30,8 @@ const PM = [
 const languages = {
   javascript: () => [javascript(), javascriptLanguage.data.of({ autocomplete: completeFromList(PM) })],
   json: () => [json(), linter(jsonParseLinter())],
+  xml: () => [xml()],
+  html: () => [html()],
   text: () => [],
 };
 
@@ -158,4 +164,13 @@ function createLine(parent, { doc = '', onChange, keys = [], lookup = () => unde
   };
 }
 
-window.vayuEditor = { create, createLine };
+// An XML document indented for reading (xml-formatter), or null when it is not well-formed.
+function formatXml(text) {
+  try {
+    return xmlFormat(text, { indentation: '  ', collapseContent: true, lineSeparator: '\n' });
+  } catch (e) {
+    return null;
+  }
+}
+
+window.vayuEditor = { create, createLine, formatXml };

@@ -211,7 +211,7 @@ try:
 
     helpers = types.SimpleNamespace(
         find=find, text=text, js=js, click=click, type_into=type_into, shot=shot, wait_for=wait_for,
-        rendered=rendered, keys=keys, wd=wd, s=s, go=lambda url: wd("POST", s + "/url", {"url": url}))
+        rendered=rendered, keys=keys, wd=wd, s=s, api=engine_api, go=lambda url: wd("POST", s + "/url", {"url": url}))
     ui_workbench.run(helpers, engine, shots, work, problems)
 finally:
     try:
@@ -223,6 +223,7 @@ for p in problems:
 print("ui check:", "ok (token, form, live view, report in the page, list, HTML report from a file, environment, collection run, refusal; "
       "workbench: collection, environment, send with waterfall and test, variables set by a script, save, curl, JSON and "
       "GraphQL POST, export, history search, import (Postman, environment, curl) and run, load test from the form, "
-      "tabs after a reload, engine panel, dark theme, clean console)"
+      "tabs after a reload, engine panel, dark theme, HTML preview, XML pretty, HAR import with hosts and report, "
+      "CSV data run streamed, drag move, clean console)"
       if not problems else "FAILED")
 sys.exit(1 if problems else 0)

@@ -8,12 +8,18 @@ collection file through the file picker and runs it into the runner (one asserti
 design); builds a constant-arrival-rate load test of the request in the form, round-trips it
 through the JSON view, starts it, sees it live and stops it; reloads and finds the tabs restored
 with their unsaved marks. Every wait is for a condition, never a fixed sleep."""
+import functools
 import json
 import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-CTRL, ENTER, RELEASE = "\ue009", "\ue007", "\ue000"
+import ui_collections
+import ui_requests
+from ui_steps import CTRL, ENTER, RELEASE, click_when_there, type_in_url
+
+PAGE = "<!doctype html><html><body><h1>Hello preview</h1><p>rendered, not run</p><script>document.title = 'ran'</script></body></html>"
+FEED = '<?xml version="1.0"?><feed><item id="1"><title>One</title></item><item id="2"><title>Two</title></item></feed>'
 
 
 class Target(BaseHTTPRequestHandler):
@@ -27,16 +33,40 @@ class Target(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def send_text(self, content_type, text):
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_GET(self):
         if self.path.startswith("/users/7"):
             self.reply(200, {"id": 7, "name": "Ada", "query": self.path.partition("?")[2]})
+        elif self.path == "/page.html":
+            self.send_text("text/html; charset=utf-8", PAGE)
+        elif self.path == "/feed.xml":
+            self.send_text("application/xml", FEED)
+        elif self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/users/7")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/whoami":
+            self.reply(200, {"authorization": self.headers.get("Authorization")})
         else:
             self.reply(404, {"error": "no such page"})
 
     def do_POST(self):
+        # What arrived, for the page to show: JSON read back, any other body as its bytes (latin-1).
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode()
-        self.reply(200, {"method": "POST", "contentType": self.headers.get("Content-Type"), "json": json.loads(body or "null")})
+        body = self.rfile.read(length)
+        content_type = self.headers.get("Content-Type") or ""
+        if "json" in content_type:
+            self.reply(200, {"method": "POST", "contentType": content_type, "json": json.loads(body.decode() or "null")})
+        else:
+            self.reply(200, {"method": "POST", "contentType": content_type, "length": len(body), "raw": body.decode("latin-1")})
 
     def log_message(self, *args):
         pass
@@ -51,7 +81,10 @@ def start_target():
 def run(h, engine, shots, work, problems):
     server, base = start_target()
     try:
-        session(h, engine, base, shots, work, problems)
+        shop, env = session(h, engine, base, shots, work, problems)
+        ui_requests.run(h, base, work, problems, shop, env)
+        ui_collections.run(h, engine, base, work, problems, shop, env)
+        console_is_clean(h, problems)
     finally:
         server.shutdown()
 
@@ -61,17 +94,8 @@ def session(h, engine, base, shots, work, problems):
     # The console so far (the token's 401s, the refused run) is not this session's.
     h.wd("POST", h.s + "/se/log", {"type": "browser"})
 
-    def type_url(value):
-        # The URL is a one-line CodeMirror: its text is replaced as a person would (select all, type).
-        url = wait_for("the URL editor", lambda: find("#url .cm-content"))
-        h.wd("POST", f"{h.s}/element/{url}/click", {})
-        keys(url, CTRL + "a" + RELEASE + value)
-        wait_for(f"the URL to read {value}", lambda: text("#url .cm-content") == value)
-
-    def click(css):
-        # Retried until it lands: a redraw (a tab bar, a tree after a save) may move or cover
-        # the element between finding it and clicking it.
-        wait_for(f"a click on {css}", lambda: (h.click(css), True)[1])
+    type_url = functools.partial(type_in_url, h)
+    click = functools.partial(click_when_there, h)
     h.go(engine + "/ui/#/work")
     wait_for("the workbench", lambda: find("#tree") and js("return !document.getElementById('workbench').hidden"))
 
@@ -288,6 +312,12 @@ def session(h, engine, base, shots, work, problems):
         problems.append("the page stays light when the system is dark")
     h.shot("ui-workbench-dark.png")
 
+    # Back to the light theme for what follows.
+    h.wd("POST", h.s + "/goog/cdp/execute", {"cmd": "Emulation.setEmulatedMedia", "params": {"features": []}})
+    return shop, env
+
+
+def console_is_clean(h, problems):
     # No script error and no failed call in the session. The policy refuses the <style> and the
     # few style attributes CodeMirror writes (its rules are adopted instead: js/ui-editor.js),
     # which the console reports: not errors of the page.

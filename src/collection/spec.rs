@@ -2,7 +2,7 @@
 //! bounded field checked; its run options are what `vayu-cli collection run`'s flags of the
 //! same names come to (`run_options`, shared by both).
 
-use crate::flow::FlowOptions;
+use crate::flow::{parse_data, FlowOptions};
 use crate::model::ValidationError;
 use crate::script::Scope;
 use serde::Deserialize;
@@ -32,9 +32,9 @@ pub struct CollectionRunSpec {
     /// Default: one per data row, or 1.
     #[serde(default)]
     pub iterations: Option<u64>,
-    /// Iteration data rows.
+    /// Iteration data: rows, or a data file's text.
     #[serde(default)]
-    pub data: Option<Vec<Scope>>,
+    pub data: Option<IterationData>,
     /// A folder's name or id, or a list of them (`--folder`).
     #[serde(default)]
     pub folder: Option<Folders>,
@@ -43,6 +43,26 @@ pub struct CollectionRunSpec {
     /// Milliseconds before each request (`--delay-request`).
     #[serde(default)]
     pub delay_request: Option<u64>,
+}
+
+/// Iteration data as a body gives it: the rows, or the text of a data file (a JSON list of
+/// rows, or CSV whose first line names the columns), read as `vayu-cli collection run -d` reads
+/// one, so a browser can send the file it was given as it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum IterationData {
+    Rows(Vec<Scope>),
+    File(String),
+}
+
+impl IterationData {
+    fn rows(&self) -> Result<Vec<Scope>, ValidationError> {
+        match self {
+            IterationData::Rows(rows) => Ok(rows.clone()),
+            IterationData::File(text) => parse_data("", text)
+                .map_err(|e| ValidationError::new("data", format!("read as a data file: {e}"))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -68,7 +88,10 @@ impl CollectionRunSpec {
 
     /// The options the run's fields set, checked.
     pub fn run_options(&self) -> Result<FlowOptions, ValidationError> {
-        let data = self.data.clone().unwrap_or_default();
+        let data = match &self.data {
+            Some(data) => data.rows()?,
+            None => Vec::new(),
+        };
         run_options(self.iterations, data, self.delay_request, self.bail)
     }
 }
@@ -121,6 +144,24 @@ mod tests {
         assert_eq!(e.field, "bail");
         let e = CollectionRunSpec::from_value(json!({"folder": 3})).unwrap_err();
         assert_eq!(e.field, "folder");
+    }
+
+    #[test]
+    fn data_may_be_a_data_files_text() {
+        let spec = CollectionRunSpec::from_value(
+            json!({"collectionId": "c", "data": "user,n\nada,1\n\"grace, h\",2\n"}),
+        )
+        .unwrap();
+        let options = spec.run_options().unwrap();
+        assert_eq!(options.iterations, 2);
+        assert_eq!(options.data[1]["user"], json!("grace, h"));
+        assert_eq!(options.data[1]["n"], json!(2));
+        let spec = CollectionRunSpec::from_value(json!({"data": "[{\"a\": 1}]"})).unwrap();
+        assert_eq!(spec.run_options().unwrap().data[0]["a"], json!(1));
+        let spec = CollectionRunSpec::from_value(json!({"data": "[{\"a\": 1"})).unwrap();
+        let e = spec.run_options().unwrap_err();
+        assert_eq!(e.field, "data");
+        assert!(e.message.contains("not valid JSON"), "{e:?}");
     }
 
     #[test]

@@ -46,7 +46,7 @@ function bodyPane(tab, touch, keys) {
     language.hidden = m.bodyMode !== 'raw';
     content.replaceChildren();
     if (m.bodyMode === 'raw' || m.bodyMode === 'json') {
-      const lang = m.bodyMode === 'json' ? 'json' : m.rawLanguage === 'json' ? 'json' : m.rawLanguage === 'javascript' ? 'javascript' : 'text';
+      const lang = m.bodyMode === 'json' ? 'json' : m.rawLanguage;
       const code = codeEditor(m.bodyText, lang, (text) => { m.bodyText = text; touch(); check(); }, keys);
       code.box.id = 'body-editor';
       content.append(code.box, problem);

@@ -1,6 +1,7 @@
 // The response of the active tab's last Send (`POST /request`'s answer): status, time and size,
 // a waterfall of the engine's µs timings (DNS, connect, TLS, first byte, download), then the
-// body (pretty JSON in a read-only CodeMirror with folding and search, an image shown, or raw), the headers, the
+// body (pretty JSON, XML or HTML in a read-only CodeMirror with folding and search, an HTML page
+// rendered in a sandboxed frame, an image shown, or raw), the headers, the
 // cookies it set, the test results with their messages and the console of both scripts.
 const { el, ms } = window.vayuDom;
 
@@ -24,26 +25,42 @@ function waterfall(t) {
   return el('table', { class: 'waterfall', id: 'waterfall' }, el('tbody', {}, ...rows));
 }
 
+const contentTypeOf = (r) => ((r.headers.find((h) => h.name.toLowerCase() === 'content-type') || {}).value || '').toLowerCase();
+
+// The body as the pretty view shows it: JSON indented, XML indented (when well-formed), HTML
+// and JavaScript highlighted; anything else as text.
 function prettyBody(r) {
-  const type = ((r.headers.find((h) => h.name.toLowerCase() === 'content-type') || {}).value || '').toLowerCase();
-  if (r.bodyEncoding === 'base64') return { text: r.body, language: 'text', note: 'binary body, base64' };
+  const type = contentTypeOf(r);
+  if (r.bodyEncoding === 'base64') return { text: r.body, language: 'text' };
   if (type.includes('json') || /^\s*[[{]/.test(r.body)) {
     try { return { text: JSON.stringify(JSON.parse(r.body), null, 2), language: 'json' }; } catch (e) { /* shown raw */ }
+  }
+  if (type.includes('html')) return { text: r.body, language: 'html' };
+  if (type.includes('xml') || /^\s*<\?xml/.test(r.body)) {
+    const xml = window.vayuEditor.formatXml(r.body);
+    if (xml !== null) return { text: xml, language: 'xml' };
   }
   return { text: r.body, language: type.includes('javascript') ? 'javascript' : 'text' };
 }
 
+// An HTML body drawn in a sandboxed frame: no script runs, no form posts, no navigation, and
+// the page's own policy (inherited by a srcdoc frame) loads nothing from elsewhere.
+const htmlPreview = (r) => el('iframe', { class: 'preview-frame', id: 'response-preview', sandbox: '', srcdoc: r.body, title: 'the response body, rendered' });
+
 function bodySection(r, mode, redraw) {
-  const toggle = el('span', { class: 'modes' }, ...['pretty', 'raw'].map((m) =>
+  const type = contentTypeOf(r);
+  const isHtml = type.includes('html') && r.bodyEncoding !== 'base64';
+  const views = isHtml ? ['pretty', 'raw', 'preview'] : ['pretty', 'raw'];
+  const toggle = el('span', { class: 'modes' }, ...views.map((m) =>
     el('button', { class: m === mode ? 'on' : '', 'data-body-view': m, onclick: () => redraw(m) }, m)));
   if (r.bodyTruncated) return el('p', { class: 'hint' }, `The body (${size(r.bodySize)}) was over the engine's cap and not kept.`);
   const box = el('div', { class: 'code', id: 'response-body' });
-  const type = ((r.headers.find((h) => h.name.toLowerCase() === 'content-type') || {}).value || '').toLowerCase();
   if (mode === 'pretty' && type.startsWith('image/') && !type.includes('svg')) {
     // An image, shown (the policy allows data: images); its bytes come base64 unless they are text.
     const data = r.bodyEncoding === 'base64' ? r.body : btoa(unescape(encodeURIComponent(r.body)));
     box.append(el('img', { class: 'preview', alt: 'the response body', src: `data:${type.split(';')[0]};base64,${data}` }));
-  } else if (mode === 'raw') box.append(el('pre', { class: 'raw' }, r.body));
+  } else if (mode === 'preview' && isHtml) box.append(htmlPreview(r));
+  else if (mode === 'raw') box.append(el('pre', { class: 'raw' }, r.body));
   else {
     const p = prettyBody(r);
     window.vayuEditor.create(box, { doc: p.text, language: p.language, readOnly: true });
