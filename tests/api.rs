@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use vayu::api::{Daemon, DaemonConfig};
 
-struct Api {
+pub(crate) struct Api {
     daemon: Option<Daemon>,
     base: String,
     _dir: TempDir,
@@ -38,18 +38,18 @@ fn api_with(config: DaemonConfig) -> Api {
     }
 }
 
-fn api() -> Api {
+pub(crate) fn api() -> Api {
     api_with(DaemonConfig::default())
 }
 
-struct Reply {
-    status: u32,
+pub(crate) struct Reply {
+    pub(crate) status: u32,
     headers: Vec<String>,
-    body: String,
+    pub(crate) body: String,
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
     }
 
@@ -111,10 +111,10 @@ fn call(method: &str, url: &str, body: Option<&str>, extra: &[&str]) -> Reply {
 }
 
 impl Api {
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         call("GET", &format!("{}{path}", self.base), None, &[])
     }
-    fn post(&self, path: &str, body: Value) -> Reply {
+    pub(crate) fn post(&self, path: &str, body: Value) -> Reply {
         call(
             "POST",
             &format!("{}{path}", self.base),
@@ -122,7 +122,7 @@ impl Api {
             &[],
         )
     }
-    fn put(&self, path: &str, body: Value) -> Reply {
+    pub(crate) fn put(&self, path: &str, body: Value) -> Reply {
         call(
             "PUT",
             &format!("{}{path}", self.base),
@@ -130,7 +130,7 @@ impl Api {
             &[],
         )
     }
-    fn delete(&self, path: &str) -> Reply {
+    pub(crate) fn delete(&self, path: &str) -> Reply {
         call("DELETE", &format!("{}{path}", self.base), None, &[])
     }
 }

@@ -19,6 +19,7 @@ mod journeys;
 mod load;
 mod parity;
 mod readme;
+mod request_bodies;
 mod requests;
 mod scripts;
 mod store;

@@ -15,7 +15,7 @@ pub use data::{json_rows, parse_data};
 pub use job::{FlowJob, RUN_TIMED_OUT};
 pub use record::{FlowEvent, StepRecord};
 pub use step::{BuiltRequest, FormPart, Step, StepBody};
-pub(crate) use url::query_part;
+pub(crate) use url::{encode_path, query_part};
 
 use crate::script::{Scope, ScriptLimits};
 use std::sync::atomic::AtomicBool;

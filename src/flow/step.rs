@@ -3,7 +3,8 @@
 //! its variables and builds the request to send just before sending it.
 
 use super::url::normalize_url;
-use crate::model::{Method, PreparedRequest, RequestSpec, ValidationError};
+pub use crate::model::FormPart;
+use crate::model::{multipart_body, Method, PreparedRequest, RequestSpec, ValidationError};
 use crate::script::{DynamicVariables, Variables};
 use std::sync::Arc;
 
@@ -56,21 +57,6 @@ pub enum StepBody {
     GraphQl { query: String, variables: String },
     /// A file's bytes, sent as they are.
     File(Arc<Vec<u8>>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum FormPart {
-    Text {
-        key: String,
-        value: String,
-        content_type: Option<String>,
-    },
-    File {
-        key: String,
-        file_name: String,
-        bytes: Arc<Vec<u8>>,
-        content_type: Option<String>,
-    },
 }
 
 /// A request built for sending: what to send, and what the scripts see of it.
@@ -187,12 +173,8 @@ impl Step {
                 )
             }
             StepBody::FormData(parts) => {
-                let boundary = format!("--------------------------{:024}", boundary_seed());
-                let body = multipart(parts, &boundary, &mut |t| sub(t, unresolved));
-                (
-                    Some(body),
-                    Some(format!("multipart/form-data; boundary={boundary}")),
-                )
+                let (body, content_type) = multipart_body(parts, &mut |t| sub(t, unresolved));
+                (Some(body), content_type)
             }
             StepBody::GraphQl { query, variables } => {
                 let vars_text = sub(variables, unresolved);
@@ -232,73 +214,10 @@ fn add_content_type(spec: &mut RequestSpec, content_type: &str) {
     }
 }
 
-/// A `multipart/form-data` body: each part with its headers, text values through `sub`
-/// (variables substituted), files as their bytes.
-fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> String) -> Vec<u8> {
-    let mut body = Vec::new();
-    for part in parts {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match part {
-            FormPart::Text {
-                key,
-                value,
-                content_type,
-            } => {
-                body.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"\r\n",
-                        quote(&sub(key))
-                    )
-                    .as_bytes(),
-                );
-                if let Some(ct) = content_type {
-                    body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
-                }
-                body.extend_from_slice(b"\r\n");
-                body.extend_from_slice(sub(value).as_bytes());
-            }
-            FormPart::File {
-                key,
-                file_name,
-                bytes,
-                content_type,
-            } => {
-                body.extend_from_slice(
-                    format!(
-                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                        quote(&sub(key)),
-                        quote(file_name),
-                        content_type.as_deref().unwrap_or("application/octet-stream")
-                    )
-                    .as_bytes(),
-                );
-                body.extend_from_slice(bytes);
-            }
-        }
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    body
-}
-
 /// One key or value of an `application/x-www-form-urlencoded` body as Newman sends it: all but
 /// RFC 3986's unreserved characters percent-encoded, a space as `%20` (not `+`).
 fn form_encode(text: &str) -> String {
     crate::model::auth::encode_unreserved(text)
-}
-
-/// A name inside a quoted header parameter.
-fn quote(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// Digits for a multipart boundary that a body is unlikely to contain.
-fn boundary_seed() -> u128 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    nanos % 10u128.pow(24)
 }
 
 #[cfg(test)]

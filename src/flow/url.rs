@@ -55,6 +55,13 @@ pub(super) fn normalize_url(url: &str, encode: bool) -> String {
     out
 }
 
+/// A path segment's text encoded as Newman sends a path (a path variable's value).
+pub(crate) fn encode_path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    encode_into(&mut out, text, PATH);
+    out
+}
+
 fn encode_into(out: &mut String, text: &str, set: &[u8]) {
     for c in text.chars() {
         let keep = c.is_ascii() && !c.is_ascii_control() && c != ' ' && !set.contains(&(c as u8));

@@ -3,14 +3,19 @@
 pub(crate) mod auth;
 pub(crate) mod duration;
 pub(crate) mod error;
+mod path_variables;
 pub(crate) mod request;
+mod request_body;
 pub(crate) mod response;
 
 pub use error::{ErrorCategory, TransferError, ValidationError};
+pub(crate) use path_variables::resolve_path_variables;
 pub use request::{
     percent_encode_query, ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method,
     PreparedRequest, RequestSpec, ScriptSource, TlsOptions,
 };
+pub(crate) use request_body::multipart_body;
+pub use request_body::{FormDataSpec, FormPart, InlineFile};
 pub use response::{BodyEncoding, Header, RedirectHop, Response, Timings};
 
 /// Text with nothing but white space in it (or nothing at all). White space is Unicode's, as

@@ -3,8 +3,10 @@
 use super::auth::{self, CurlAuth};
 use super::duration::{duration_from_json, json_kind};
 use super::error::ValidationError;
+use super::request_body::{FormDataSpec, InlineFile};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Requests without a `timeout` give up after this long, so a hung server cannot hold a run forever.
@@ -24,6 +26,15 @@ pub struct RequestSpec {
     pub headers: HeaderSpecs,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<serde_json::Value>,
+    /// A multipart/form-data body (in place of `body`): text parts and inline files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_data: Option<Vec<FormDataSpec>>,
+    /// A file's bytes as the body (in place of `body`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<InlineFile>,
+    /// Values for the URL's `:name` path segments (Postman's path variables).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_variables: Option<BTreeMap<String, String>>,
     /// Milliseconds as a number, or a string with a unit ("5s"); 0 means no timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<serde_json::Value>,
@@ -537,9 +548,17 @@ impl RequestSpec {
             check_script_size(field, script.as_ref().map_or(0, ScriptSource::len))?;
         }
         let method = Method::parse(&self.method)?;
-        let host = check_url(&self.url)?;
+        let mut url = match &self.path_variables {
+            Some(vars) => super::resolve_path_variables(self.url.trim(), vars),
+            None => self.url.trim().to_string(),
+        };
+        let host = check_url(&url)?;
         let mut headers = self.enabled_headers()?;
-        let mut url = self.url.trim().to_string();
+        // A flow's built body (its own form) wins; otherwise `formData` or `bodyFile`.
+        let built_body = match built_body {
+            Some(b) => Some(b),
+            None => self.inline_body(method)?,
+        };
         if let Some((name, value)) = self.simple_auth(&mut url)? {
             if !has_header(&headers, &name) {
                 headers.push((name, value));

@@ -182,6 +182,9 @@ pub(crate) fn apply_request_update(
     }
     if after.body != before.body {
         out.body = after.body.clone().map(serde_json::Value::String);
+        // The script's body replaces the form or file the request was written with.
+        out.form_data = None;
+        out.body_file = None;
     }
     if after.auth != before.auth {
         out.auth.clone_from(&after.auth);

@@ -200,6 +200,17 @@ impl Variables {
             .body
             .as_ref()
             .map(|b| self.substitute_json(b, dynamic, &mut unresolved));
+        if let Some(vars) = &mut out.path_variables {
+            vars.values_mut()
+                .for_each(|v| *v = self.substitute_with(v, dynamic, &mut unresolved));
+        }
+        // Keys and text values of a form; a file's bytes are not text to substitute in.
+        for part in out.form_data.iter_mut().flatten() {
+            part.key = self.substitute_with(&part.key, dynamic, &mut unresolved);
+            if let Some(v) = &mut part.value {
+                *v = self.substitute_with(v, dynamic, &mut unresolved);
+            }
+        }
         (out, unresolved)
     }
 }

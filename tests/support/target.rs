@@ -2,6 +2,7 @@
 //! TLS with ALPN), with a self-signed certificate. It counts requests and open connections so
 //! tests can check from the server's side what the engine did.
 
+use base64::Engine as _;
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming};
@@ -473,6 +474,8 @@ async fn handle(
                 "version": version,
                 "headers": headers,
                 "body": String::from_utf8_lossy(&body),
+                // The exact bytes, for binary bodies the text above cannot show.
+                "bodyBase64": base64::engine::general_purpose::STANDARD.encode(&body),
             });
             json_reply(&echo)
         }

@@ -1,0 +1,288 @@
+//! A request's body in the forms besides `body`: `formData` (multipart/form-data parts, files
+//! inline as base64, as the browser uploads them) and `bodyFile` (a file's bytes as they are).
+//! The multipart encoder here is the one flows use too.
+
+use super::error::ValidationError;
+use super::request::{Method, RequestSpec};
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// One part of a `formData` body as written: a text part (`value`) or a file part (`file`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FormDataSpec {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<InlineFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+}
+
+/// A file carried inside the request: its name, type and bytes as base64.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InlineFile {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    pub base64: String,
+}
+
+/// One part of a multipart body, ready to encode.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormPart {
+    Text {
+        key: String,
+        value: String,
+        content_type: Option<String>,
+    },
+    File {
+        key: String,
+        file_name: String,
+        bytes: Arc<Vec<u8>>,
+        content_type: Option<String>,
+    },
+}
+
+/// A built body and the Content-Type it implies (added unless the request sets one).
+pub(crate) type BuiltBody = (Vec<u8>, Option<String>);
+
+/// Browsers write padded base64; tools sometimes leave the padding off. Both are taken.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+impl InlineFile {
+    /// The file's bytes; `field` names it in the error.
+    pub(crate) fn bytes(&self, field: &str) -> Result<Vec<u8>, ValidationError> {
+        BASE64.decode(self.base64.trim()).map_err(|e| {
+            ValidationError::new(
+                format!("{field}.base64"),
+                format!("is not base64 ({e}); send the file's bytes base64-encoded (RFC 4648, standard alphabet)"),
+            )
+        })
+    }
+}
+
+impl RequestSpec {
+    /// The body `formData` or `bodyFile` make, if the request has one; refuses a request that
+    /// gives more than one of `body`, `formData` and `bodyFile`.
+    pub(crate) fn inline_body(&self, method: Method) -> Result<Option<BuiltBody>, ValidationError> {
+        if method == Method::Head && (self.form_data.is_some() || self.body_file.is_some()) {
+            let field = if self.form_data.is_some() {
+                "formData"
+            } else {
+                "bodyFile"
+            };
+            return Err(ValidationError::new(
+                field,
+                "a HEAD request cannot carry a body; remove it or use another method",
+            ));
+        }
+        let has_body = !matches!(self.body, None | Some(serde_json::Value::Null));
+        match (has_body, &self.form_data, &self.body_file) {
+            (_, Some(_), Some(_)) => Err(ValidationError::new(
+                "bodyFile",
+                "give one of `body`, `formData` and `bodyFile`, not both `formData` and `bodyFile`",
+            )),
+            (true, Some(_), None) => Err(ValidationError::new(
+                "formData",
+                "give one of `body`, `formData` and `bodyFile`; remove `body` to send a form",
+            )),
+            (true, None, Some(_)) => Err(ValidationError::new(
+                "bodyFile",
+                "give one of `body`, `formData` and `bodyFile`; remove `body` to send a file",
+            )),
+            (_, Some(parts), None) => form_body(parts).map(Some),
+            (_, None, Some(file)) => {
+                let bytes = file.bytes("bodyFile")?;
+                let content_type = file
+                    .content_type
+                    .clone()
+                    .filter(|c| !c.trim().is_empty())
+                    .unwrap_or_else(|| "application/octet-stream".into());
+                Ok(Some((bytes, Some(content_type))))
+            }
+            (_, None, None) => Ok(None),
+        }
+    }
+}
+
+/// A `formData` list as a multipart body: enabled parts, files decoded.
+fn form_body(parts: &[FormDataSpec]) -> Result<BuiltBody, ValidationError> {
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        if p.disabled {
+            continue;
+        }
+        let field = format!("formData[{i}]");
+        let content_type = p.content_type.clone().filter(|c| !c.trim().is_empty());
+        for (what, text) in [
+            ("key", Some(&p.key)),
+            ("contentType", content_type.as_ref()),
+        ] {
+            if text.is_some_and(|t| t.contains(['\r', '\n'])) {
+                return Err(ValidationError::new(
+                    format!("{field}.{what}"),
+                    "contains a line break; a part's name and type go into its headers, put them on one line",
+                ));
+            }
+        }
+        out.push(match (&p.value, &p.file) {
+            (Some(_), Some(_)) => {
+                return Err(ValidationError::new(
+                    field,
+                    "give a part a `value` (text) or a `file`, not both",
+                ))
+            }
+            (_, Some(file)) => FormPart::File {
+                key: p.key.clone(),
+                file_name: file.name.clone(),
+                bytes: Arc::new(file.bytes(&format!("{field}.file"))?),
+                content_type: content_type.or_else(|| file.content_type.clone()),
+            },
+            (value, None) => FormPart::Text {
+                key: p.key.clone(),
+                value: value.clone().unwrap_or_default(),
+                content_type,
+            },
+        });
+    }
+    Ok(multipart_body(&out, &mut |t| t.to_string()))
+}
+
+/// A multipart body of `parts` with a fresh boundary, text through `sub` (variables
+/// substituted), and its Content-Type.
+pub(crate) fn multipart_body(parts: &[FormPart], sub: &mut dyn FnMut(&str) -> String) -> BuiltBody {
+    let boundary = format!("--------------------------{:024}", boundary_seed());
+    let body = multipart(parts, &boundary, sub);
+    (
+        body,
+        Some(format!("multipart/form-data; boundary={boundary}")),
+    )
+}
+
+/// A `multipart/form-data` body: each part with its headers, text values through `sub`
+/// (variables substituted), files as their bytes.
+fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> String) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match part {
+            FormPart::Text {
+                key,
+                value,
+                content_type,
+            } => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"\r\n",
+                        quote(&sub(key))
+                    )
+                    .as_bytes(),
+                );
+                if let Some(ct) = content_type {
+                    body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+                }
+                body.extend_from_slice(b"\r\n");
+                body.extend_from_slice(sub(value).as_bytes());
+            }
+            FormPart::File {
+                key,
+                file_name,
+                bytes,
+                content_type,
+            } => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                        quote(&sub(key)),
+                        quote(file_name),
+                        content_type.as_deref().unwrap_or("application/octet-stream")
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+/// A name inside a quoted header parameter.
+fn quote(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Digits for a multipart boundary that a body is unlikely to contain.
+fn boundary_seed() -> u128 {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    nanos % 10u128.pow(24)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(json: serde_json::Value) -> RequestSpec {
+        RequestSpec::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn form_parts_are_encoded_with_files_decoded_and_disabled_ones_left_out() {
+        let s = spec(serde_json::json!({"url": "http://h/", "formData": [
+            {"key": "a", "value": "1"},
+            {"key": "off", "value": "x", "disabled": true},
+            {"key": "f", "file": {"name": "b.bin", "contentType": "image/png", "base64": "AAEC/w=="}}
+        ]}));
+        let (body, ct) = s.inline_body(Method::Post).unwrap().unwrap();
+        let ct = ct.unwrap();
+        let boundary = ct.strip_prefix("multipart/form-data; boundary=").unwrap();
+        let mut expected = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"b.bin\"\r\nContent-Type: image/png\r\n\r\n").into_bytes();
+        expected.extend_from_slice(&[0, 1, 2, 255]);
+        expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn one_body_form_only_and_bad_base64_is_named() {
+        let field = |j: serde_json::Value| spec(j).inline_body(Method::Post).unwrap_err().field;
+        let file = serde_json::json!({"name": "x", "base64": "AA=="});
+        assert_eq!(
+            field(serde_json::json!({"url": "http://h/", "body": "x", "bodyFile": file})),
+            "bodyFile"
+        );
+        assert_eq!(
+            field(serde_json::json!({"url": "http://h/", "body": {"a": 1}, "formData": []})),
+            "formData"
+        );
+        assert_eq!(
+            field(serde_json::json!({"url": "http://h/", "formData": [
+                {"key": "a", "value": "1"},
+                {"key": "f", "file": {"name": "x", "base64": "not base64!"}}]})),
+            "formData[1].file.base64"
+        );
+        let (bytes, ct) = spec(serde_json::json!({"url": "http://h/", "bodyFile": file}))
+            .inline_body(Method::Post)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (bytes, ct.as_deref()),
+            (vec![0], Some("application/octet-stream"))
+        );
+    }
+}
