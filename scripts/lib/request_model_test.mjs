@@ -53,3 +53,64 @@ test('auth, scripts and variables', () => {
   assert.deepEqual(M.variablesIn(m, { base: 'http://h' }), [{ name: 'base', value: 'http://h' }, { name: 'secret', value: undefined }]);
   assert.equal(M.resolve('{{base}}/{{nope}}', { base: 'http://h' }), 'http://h/{{nope}}');
 });
+
+test('path variables follow the URL and keep their values', () => {
+  const m = M.blank();
+  M.urlEdited(m, 'http://h:8080/users/:id/orders/:order?x=1');
+  assert.deepEqual(m.pathVariables.map((v) => v.key), ['id', 'order'], 'the port is not a variable');
+  m.pathVariables[0].value = '{{userId}}';
+  M.urlEdited(m, 'http://h:8080/users/:id');
+  assert.deepEqual(m.pathVariables.map((v) => [v.key, v.value]), [['id', '{{userId}}']]);
+  assert.deepEqual(M.toSpec(m).pathVariables, { id: '{{userId}}' });
+  assert.deepEqual(M.fromRequest(M.toSaved(m)).pathVariables.map((v) => [v.key, v.value]), [['id', '{{userId}}']]);
+});
+
+test('form-data and a file body are fields of their own, with no Content-Type row', () => {
+  const m = M.blank();
+  M.setBodyMode(m, 'json');
+  M.setBodyMode(m, 'formdata');
+  assert.deepEqual(m.headers, [], 'the engine writes the multipart boundary');
+  const file = { name: 'a.png', contentType: 'image/png', base64: 'iVBORw0=' };
+  m.formData = [{ ...M.row('note', 'hi'), type: 'text', file: null }, { ...M.row('pic', ''), type: 'file', file },
+    { ...M.row('off', 'x', false), type: 'text', file: null }, { ...M.row('nofile', ''), type: 'file', file: null }];
+  const spec = M.toSpec(m);
+  assert.equal(spec.body, undefined);
+  assert.deepEqual(spec.formData, [{ key: 'note', value: 'hi' }, { key: 'pic', file }, { key: 'off', value: 'x', disabled: true }]);
+  const back = M.fromRequest(M.toSaved(m));
+  assert.equal(back.bodyMode, 'formdata');
+  assert.deepEqual(back.formData.map((r) => [r.key, r.type, r.enabled]), [['note', 'text', true], ['pic', 'file', true], ['off', 'text', false]]);
+  M.setBodyMode(m, 'binary');
+  m.bodyFile = file;
+  assert.deepEqual(M.toSaved(m).bodyFile, file);
+  assert.equal(M.toSaved(m).formData, undefined);
+  assert.equal(M.fromRequest(M.toSaved(m)).bodyMode, 'binary');
+});
+
+test('settings: only what differs from the engine default is sent, flat in a spec, as one object when saved', () => {
+  const m = M.blank();
+  assert.equal(M.toSaved(m).settings, undefined);
+  m.settings.followRedirects = false;
+  m.settings.insecure = true;
+  m.settings.timeout = 1500;
+  m.settings.httpVersion = '1.1';
+  const spec = M.toSpec(m);
+  assert.deepEqual([spec.followRedirects, spec.insecure, spec.timeout, spec.httpVersion], [false, true, 1500, '1.1']);
+  const saved = M.toSaved(m);
+  assert.deepEqual(saved.settings, { timeout: 1500, followRedirects: false, insecure: true, httpVersion: '1.1' });
+  assert.deepEqual(M.fromRequest(saved).settings, m.settings);
+  assert.equal(M.fromRequest(spec).settings.timeout, 1500, 'a design run spec reads back too');
+});
+
+test('auth: inherit in a collection, no auth said as noauth, and what PUT takes back', () => {
+  const m = M.fromRequest({ name: 'n', url: 'http://h/', collectionId: 'col_1', auth: null });
+  assert.equal(m.auth.type, 'inherit');
+  assert.equal(M.toSaved(m, 'col_1').auth, null);
+  assert.deepEqual(M.toSpec(m, { type: 'bearer', token: 't' }).auth, { type: 'bearer', token: 't' });
+  assert.equal(M.toSpec(m, { type: 'noauth' }).auth, undefined);
+  m.auth = { type: 'none' };
+  assert.deepEqual(M.toSaved(m, 'col_1').auth, { type: 'noauth' });
+  assert.equal(M.toSaved(m, null).auth, null);
+  assert.equal(M.fromRequest({ url: 'http://h/', collectionId: 'c', auth: { type: 'noauth' } }).auth.type, 'none');
+  const saved = { id: 'req_1', updatedAt: 1, curl: 'curl', examples: [], inheritedAuth: null, name: 'n', url: 'u', settings: { timeout: 1 } };
+  assert.deepEqual(M.writable(saved), { name: 'n', url: 'u', settings: { timeout: 1 } });
+});

@@ -4,16 +4,22 @@
 // `#/load/<tab>`).
 import { api } from './api.js';
 import { state, changed, markSaved } from './state.js';
-import { refresh } from './catalog.js';
+import { refresh, inheritedAuth } from './catalog.js';
 import { toSpec, toSaved } from './request-model.js';
 import { showPanel, closePanel } from './panel.js';
 
 const sending = new Set();
+
+// The tab's request as `POST /request` and a load run take it, with the auth its folder gives.
+export function specOf(tab) {
+  const inherited = tab.collectionId && inheritedAuth(tab.collectionId);
+  return toSpec(tab.model, inherited ? inherited.auth : null);
+}
 export const isSending = (tab) => sending.has(tab.id);
 
 export async function send(tab) {
   if (!tab || sending.has(tab.id)) return;
-  const body = { request: toSpec(tab.model) };
+  const body = { request: specOf(tab) };
   if (state.environmentId) body.environmentId = state.environmentId;
   sending.add(tab.id);
   changed('response');

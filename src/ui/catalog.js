@@ -32,3 +32,12 @@ export function rootOf(id) {
   while (c && c.parentId) c = catalog.collections.find((x) => x.id === c.parentId);
   return c || null;
 }
+
+// The auth a request in folder `id` inherits: the nearest folder or collection up the tree with
+// an auth of its own (`{type: 'noauth'}` included: it ends the search), and which one it is.
+export function inheritedAuth(id) {
+  for (let c = catalog.collections.find((x) => x.id === id); c; c = catalog.collections.find((x) => x.id === c.parentId)) {
+    if (c.auth) return { auth: c.auth, from: c };
+  }
+  return null;
+}

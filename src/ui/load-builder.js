@@ -7,7 +7,7 @@
 import { api } from './api.js';
 import { state } from './state.js';
 import { catalog } from './catalog.js';
-import { toSpec } from './request-model.js';
+import { specOf } from './actions.js';
 
 const { el } = window.vayuDom;
 
@@ -121,7 +121,7 @@ function subject(tabId, collectionId) {
   const tab = state.tabs.find((t) => t.id === tabId);
   if (!tab) return null;
   return { title: tab.model.name, sub: tab.model.method + ' ' + tab.model.url,
-    file: { name: tab.model.name + ' load test', request: toSpec(tab.model), config: defaults('constant-arrival-rate') } };
+    file: { name: tab.model.name + ' load test', request: specOf(tab), config: defaults('constant-arrival-rate') } };
 }
 
 export function loadBuilder(app, tabId, collectionId) {

@@ -13,7 +13,7 @@ import { historySection } from './history.js';
 import { requestEditor, folderOptions, variablesLine } from './request-editor.js';
 import { responsePane } from './response-pane.js';
 import { loadBuilder } from './load-builder.js';
-import { send, save, loadTest, copyAsCurl, isSending } from './actions.js';
+import { send, save, loadTest, copyAsCurl, isSending, specOf } from './actions.js';
 import { closePanel } from './panel.js';
 import { showEngine } from './engine-info.js';
 
@@ -69,7 +69,7 @@ function drawEditor() {
 function drawResponse() {
   const tab = activeTab();
   if (!tab) return responseRoot.replaceChildren();
-  responsePane(responseRoot, tab.id, state.responses[tab.id], isSending(tab));
+  responsePane(responseRoot, tab, state.responses[tab.id], isSending(tab), specOf(tab));
 }
 
 onChange((what) => {

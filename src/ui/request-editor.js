@@ -1,15 +1,21 @@
 // The request editor of the active tab: name and folder, method (any token) and URL (its
 // `{{variables}}` marked, resolved from the active environment on hover and listed under it), then
-// Params (synced with the URL), Headers, Body (none, raw with a language, JSON checked as you
-// type, urlencoded, GraphQL query and variables), Auth and the two scripts in CodeMirror with `pm` completions.
+// Params (synced with the URL) and path variables, Headers, Body (none, raw with a language, JSON
+// checked as you type, urlencoded, form-data with files, GraphQL query and variables, a file),
+// Auth (inherited from the folder or its own), the two scripts in CodeMirror with `pm`
+// completions, Settings (timeout, redirects, TLS verification, HTTP version) and, for a saved
+// request, its Examples.
 import { state, changed } from './state.js';
-import { catalog, environment, folderPath } from './catalog.js';
+import { catalog, environment, folderPath, inheritedAuth } from './catalog.js';
 import { kvTable } from './kv-table.js';
-import { AUTH_FIELDS, AUTH_FLAGS, AUTH_CHOICES, AUTH_LONG, setBodyMode, urlEdited, withParams, variablesIn, resolve } from './request-model.js';
+import { authForm } from './auth-form.js';
+import { fileField, formDataTable } from './file-field.js';
+import { examplesSection } from './examples.js';
+import { HTTP_VERSIONS, setBodyMode, urlEdited, withParams, variablesIn, resolve } from './request-model.js';
 
 const { el } = window.vayuDom;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-const SECTIONS = ['Params', 'Headers', 'Body', 'Auth', 'Pre-request', 'Tests'];
+const SECTIONS = ['Params', 'Headers', 'Body', 'Auth', 'Pre-request', 'Tests', 'Settings', 'Examples'];
 const section = {}; // the open section of each tab, by tab id
 
 // Code editors created for the pane on show; `keys` are the page's shortcuts, which must work
@@ -33,7 +39,8 @@ function bodyPane(tab, touch, keys) {
     .map((l) => el('option', { value: l }, l)));
   language.value = m.rawLanguage;
   language.addEventListener('change', () => { setBodyMode(m, 'raw', language.value); touch(); draw(); });
-  const modes = el('div', { class: 'modes' }, mode('none', 'none'), mode('raw', 'raw'), mode('json', 'JSON'), mode('urlencoded', 'x-www-form-urlencoded'), mode('graphql', 'GraphQL'), language);
+  const modes = el('div', { class: 'modes' }, mode('none', 'none'), mode('raw', 'raw'), mode('json', 'JSON'), mode('urlencoded', 'x-www-form-urlencoded'),
+    mode('formdata', 'form-data'), mode('graphql', 'GraphQL'), mode('binary', 'file'), language);
   const content = el('div', {});
   const problem = el('p', { class: 'json-problem', id: 'json-problem' });
   const check = () => {
@@ -60,6 +67,12 @@ function bodyPane(tab, touch, keys) {
       content.append(el('div', { class: 'graphql' }, el('div', {}, el('small', {}, 'query'), query.box), el('div', {}, el('small', {}, 'variables (JSON)'), variables.box)));
     } else if (m.bodyMode === 'urlencoded') {
       content.append(kvTable(m.form, touch, { id: 'form-table' }));
+    } else if (m.bodyMode === 'formdata') {
+      m.formData = m.formData || [];
+      content.append(formDataTable(m.formData, touch), el('p', { class: 'hint' }, 'Sent as multipart/form-data; the engine writes the boundary.'));
+    } else if (m.bodyMode === 'binary') {
+      content.append(fileField(m.bodyFile, (file) => { m.bodyFile = file; touch(); }, 'body-file'),
+        el('p', { class: 'hint' }, "The file's bytes, as they are, with its type unless a Content-Type header is set."));
     } else content.append(el('p', { class: 'hint' }, 'This request has no body.'));
   };
   draw();
@@ -67,52 +80,54 @@ function bodyPane(tab, touch, keys) {
   return pane;
 }
 
-function authPane(tab, touch) {
-  const a = tab.model.auth;
-  const fields = el('div', { class: 'auth-fields' });
-  const type = el('select', { id: 'auth-type' }, ...Object.keys(AUTH_FIELDS).map((t) => el('option', { value: t }, t === 'none' ? 'no auth' : t)));
-  type.value = a.type;
-  const draw = () => {
-    fields.replaceChildren(...AUTH_FIELDS[a.type].map((f) => {
-      let input;
-      if (AUTH_CHOICES[f]) {
-        input = el('select', {}, ...AUTH_CHOICES[f].map((c) => el('option', { value: c }, c)));
-        if (!a[f]) a[f] = AUTH_CHOICES[f][0];
-        input.value = a[f];
-      } else if (AUTH_FLAGS.has(f)) {
-        input = el('input', { type: 'checkbox' });
-        input.checked = a[f] === true;
-      } else if (AUTH_LONG.has(f)) {
-        input = el('textarea', { rows: '3', spellcheck: 'false' });
-        input.value = a[f] || '';
-      } else {
-        input = el('input', { type: /password|secret/i.test(f) ? 'password' : 'text', value: a[f] || '', spellcheck: 'false' });
-      }
-      input.id = 'auth-' + f;
-      input.addEventListener(AUTH_FLAGS.has(f) ? 'change' : 'input', () => { a[f] = AUTH_FLAGS.has(f) ? input.checked : input.value; touch(); });
-      return el('label', { class: AUTH_LONG.has(f) ? 'wide' : '' }, f, ' ', input);
-    }));
+// The URL's path variables (`:name` segments), each with its value; the names follow the URL.
+function pathTable(m, touch) {
+  if (!m.pathVariables.length) return el('p', { class: 'hint' }, 'Path variables: write :name in the path (/users/:id) to give it a value here.');
+  return el('div', {}, el('h4', {}, 'Path variables'), el('table', { class: 'kv', id: 'path-table' }, el('tbody', {}, ...m.pathVariables.map((v) => {
+    const value = el('input', { type: 'text', class: 'value', placeholder: 'value', spellcheck: 'false', value: v.value });
+    value.addEventListener('input', () => { v.value = value.value; touch(); });
+    return el('tr', {}, el('th', {}, ':' + v.key), el('td', {}, value));
+  }))));
+}
+
+// Timeout, redirects, TLS verification and HTTP version; empty or unchanged is the engine's default.
+function settingsPane(m, touch) {
+  const st = m.settings;
+  const number = (key, hint) => {
+    const input = el('input', { type: 'number', min: '0', id: 'settings-' + key, placeholder: hint, value: st[key] === '' ? '' : String(st[key]) });
+    input.addEventListener('input', () => { st[key] = input.value === '' ? '' : Number(input.value); touch(); });
+    return input;
   };
-  type.addEventListener('change', () => {
-    for (const k of Object.keys(a)) delete a[k];
-    a.type = type.value;
-    touch();
-    draw();
-  });
-  draw();
-  return el('div', { id: 'auth-pane' }, el('label', {}, 'Type ', type), fields,
-    el('p', { class: 'hint' }, 'Variables ({{name}}) are substituted before the request is signed; docs/api.md says what each field does.'));
+  const flag = (key, id, inverted = false) => {
+    const box = el('input', { type: 'checkbox', id });
+    box.checked = inverted ? !st[key] : st[key];
+    box.addEventListener('change', () => { st[key] = inverted ? !box.checked : box.checked; touch(); });
+    return box;
+  };
+  const version = el('select', { id: 'settings-http-version' }, ...HTTP_VERSIONS.map((v) => el('option', { value: v }, v || 'negotiated (HTTP/2 over TLS when offered)')));
+  version.value = st.httpVersion;
+  version.addEventListener('change', () => { st.httpVersion = version.value; touch(); });
+  return el('div', { class: 'form', id: 'settings-pane' },
+    el('label', {}, 'Timeout (ms, 0: none) ', number('timeout', '30000')),
+    el('label', { class: 'check' }, flag('followRedirects', 'settings-follow-redirects'), ' follow redirects'),
+    el('label', {}, 'At most (redirects) ', number('maxRedirects', '10')),
+    el('label', { class: 'check' }, flag('followOriginalHttpMethod', 'settings-keep-method'), ' keep the method and body on 301/302/303'),
+    el('label', { class: 'check' }, flag('insecure', 'settings-verify-tls', true), ' verify TLS certificates'),
+    el('label', {}, 'HTTP version ', version));
 }
 
 function sectionPane(tab, name, touch, keys, redrawUrl) {
   const m = tab.model;
   switch (name) {
     case 'Params':
-      return kvTable(m.params, () => { m.url = withParams(m.url, m.params); redrawUrl(); touch(); }, { id: 'params-table' });
+      return el('div', {}, kvTable(m.params, () => { m.url = withParams(m.url, m.params); redrawUrl(); touch(); }, { id: 'params-table' }),
+        pathTable(m, touch));
     case 'Headers':
       return kvTable(m.headers, touch, { id: 'headers-table', placeholder: ['header', 'value'] });
     case 'Body': return bodyPane(tab, touch, keys);
-    case 'Auth': return authPane(tab, touch);
+    case 'Auth': return authForm(m.auth, touch, { inherit: !!tab.collectionId, inherited: tab.collectionId && inheritedAuth(tab.collectionId) });
+    case 'Settings': return settingsPane(m, touch);
+    case 'Examples': return examplesSection(tab);
     case 'Pre-request':
     case 'Tests': {
       const field = name === 'Tests' ? 'testScript' : 'preRequestScript';

@@ -1,8 +1,10 @@
-// The request as the editor holds it (params, header rows, a body mode, auth fields, scripts),
-// and its conversions: to the request spec `POST /request` and a load run take, to the fields a
-// saved request stores, and back. A body's mode is not a stored field: it is read back from
-// the request's Content-Type header, which the editor keeps in the headers table as Postman
-// does, so a saved request means the same to every client of the API.
+// The request as the editor holds it (params, path variables, header rows, a body mode, auth
+// fields, scripts, settings), and its conversions: to the request spec `POST /request` and a load
+// run take, to the fields a saved request stores, and back. A text body's mode is not a stored
+// field: it is read back from the request's Content-Type header, which the editor keeps in the
+// headers table as Postman does, so a saved request means the same to every client of the API.
+// Form-data and a file body are fields of their own (`formData`, `bodyFile`), whose
+// Content-Type the engine writes (a multipart boundary, the file's type).
 
 export const BODY_TYPES = {
   json: 'application/json',
@@ -40,10 +42,17 @@ export const AUTH_LONG = new Set(['privateKey', 'payload', 'header', 'claims']);
 
 export const row = (key = '', value = '', enabled = true) => ({ key, value, enabled });
 
+// The settings a request may change, with the engine's defaults (docs/api.md): a timeout in
+// milliseconds (empty: 30 s), redirects followed (at most 10), TLS certificates verified, the
+// HTTP version negotiated.
+export const SETTINGS = { timeout: '', followRedirects: true, maxRedirects: '', followOriginalHttpMethod: false, insecure: false, httpVersion: '' };
+export const HTTP_VERSIONS = ['', '1.0', '1.1', '2', '2-prior-knowledge'];
+
 export function blank(name = 'New request') {
   return {
-    name, method: 'GET', url: '', params: [], headers: [], bodyMode: 'none', rawLanguage: 'text',
-    bodyText: '', form: [], graphql: { query: '', variables: '' }, auth: { type: 'none' }, preRequestScript: '', testScript: '',
+    name, method: 'GET', url: '', params: [], pathVariables: [], headers: [], bodyMode: 'none', rawLanguage: 'text',
+    bodyText: '', form: [], formData: [], bodyFile: null, graphql: { query: '', variables: '' }, auth: { type: 'none' },
+    preRequestScript: '', testScript: '', settings: { ...SETTINGS },
   };
 }
 
@@ -65,10 +74,19 @@ export function withParams(url, params) {
   return query ? base + '?' + query : base;
 }
 
-// The URL edited: its query becomes the enabled params, the disabled ones are kept.
+// The names of the URL's path variables (Postman's `:name` path segments), in order.
+export function pathNames(url) {
+  const path = url.split('?')[0].replace(/^[^/]*\/\/[^/]*/, '');
+  return [...new Set([...path.matchAll(/\/:([\w.-]+)/g)].map((m) => m[1]))];
+}
+
+// The URL edited: its query becomes the enabled params, the disabled ones are kept; its path
+// variables become rows, keeping the values of those already there.
 export function urlEdited(model, url) {
   model.url = url;
   model.params = [...paramsOf(url), ...model.params.filter((p) => !p.enabled)];
+  const before = new Map((model.pathVariables || []).map((v) => [v.key, v.value]));
+  model.pathVariables = pathNames(url).map((name) => row(name, before.get(name) || ''));
 }
 
 export const contentType = (model) => {
@@ -76,13 +94,14 @@ export const contentType = (model) => {
   return h ? h.value : '';
 };
 
-// The Content-Type the body mode implies, set in the headers table (or removed for none).
+// The Content-Type the body mode implies, set in the headers table (or removed for none, and for
+// form-data and a file, whose type the engine writes).
 export function setBodyMode(model, mode, language = model.rawLanguage) {
   model.bodyMode = mode;
   model.rawLanguage = language;
   const type = mode === 'raw' ? BODY_TYPES[language] : BODY_TYPES[mode];
   const at = model.headers.findIndex((r) => r.key.toLowerCase() === 'content-type');
-  if (mode === 'none') {
+  if (!type) {
     if (at >= 0) model.headers.splice(at, 1);
   } else if (at >= 0) model.headers[at] = row('Content-Type', type, true);
   else model.headers.push(row('Content-Type', type, true));
@@ -90,10 +109,11 @@ export function setBodyMode(model, mode, language = model.rawLanguage) {
 
 const encode = (s) => encodeURIComponent(s).replace(/%7B/g, '{').replace(/%7D/g, '}');
 
-// The body as sent: text, so `{{variables}}` anywhere in it are substituted by the engine.
+// The body as sent: text, so `{{variables}}` anywhere in it are substituted by the engine
+// (null for none, form-data and a file, which go as fields of their own).
 export function bodyText(model) {
   switch (model.bodyMode) {
-    case 'none': return null;
+    case 'none': case 'formdata': case 'binary': return null;
     case 'graphql': {
       // As text, so `{{variables}}` in the variables stay where they are written.
       const g = model.graphql || { query: '', variables: '' };
@@ -108,7 +128,7 @@ export function bodyText(model) {
 const headerRows = (rows) => rows.filter((r) => r.key !== '')
   .map((r) => (r.enabled ? { key: r.key, value: r.value } : { key: r.key, value: r.value, disabled: true }));
 
-function authSpec(auth) {
+export function authSpec(auth) {
   if (!auth || auth.type === 'none') return null;
   const out = { type: auth.type };
   for (const f of AUTH_FIELDS[auth.type] || []) {
@@ -117,16 +137,56 @@ function authSpec(auth) {
   return out;
 }
 
-// What `POST /request` (`request`) and a load run (`request`) take.
-export function toSpec(model) {
+// The form-data rows as the API takes them: text parts, and file parts with their bytes.
+const formParts = (rows) => rows.filter((r) => r.key !== '' && (r.type !== 'file' || r.file)).map((r) => {
+  const part = r.type === 'file' ? { key: r.key, file: r.file } : { key: r.key, value: r.value };
+  return r.enabled ? part : { ...part, disabled: true };
+});
+
+// The settings changed from the engine's defaults, as the API names them.
+function settingsOf(model) {
+  const out = {};
+  for (const [k, dflt] of Object.entries(SETTINGS)) {
+    const v = (model.settings || {})[k];
+    if (v === undefined || v === dflt || v === '') continue;
+    out[k] = k === 'timeout' || k === 'maxRedirects' ? Number(v) : v;
+  }
+  return out;
+}
+
+// The fields a request has besides its text: path variables, form-data or a file body, and
+// settings (`nested`: settings as one object, as a saved request keeps them).
+function extraFields(model, nested) {
+  const out = {};
+  const vars = (model.pathVariables || []).filter((v) => v.key !== '');
+  if (vars.length) out.pathVariables = Object.fromEntries(vars.map((v) => [v.key, v.value]));
+  if (model.bodyMode === 'formdata') out.formData = formParts(model.formData || []);
+  if (model.bodyMode === 'binary' && model.bodyFile) out.bodyFile = model.bodyFile;
+  const settings = settingsOf(model);
+  if (Object.keys(settings).length) Object.assign(out, nested ? { settings } : settings);
+  return out;
+}
+
+// What `POST /request` (`request`) and a load run (`request`) take. An auth inherited from the
+// request's folder or collection is sent as its own (a spec has no parents).
+export function toSpec(model, inherited = null) {
   const spec = { name: model.name, method: model.method, url: model.url, headers: headerRows(model.headers) };
   const body = bodyText(model);
   if (body !== null) spec.body = body;
-  const auth = authSpec(model.auth);
-  if (auth) spec.auth = auth;
+  const auth = model.auth.type === 'inherit' ? inherited : authSpec(model.auth);
+  if (auth && auth.type !== 'noauth') spec.auth = auth;
+  Object.assign(spec, extraFields(model, false));
   if (model.preRequestScript.trim()) spec.preRequestScript = model.preRequestScript;
   if (model.testScript.trim()) spec.testScript = model.testScript;
   return spec;
+}
+
+// A request's auth as saved: none of its own inherits its folder's (null); "no auth" in a
+// collection is said (`noauth`), so it does not inherit.
+function savedAuth(model, collectionId) {
+  if (model.auth.type === 'inherit') return null;
+  if (model.auth.type === 'none') return collectionId ? { type: 'noauth' } : null;
+  return authSpec(model.auth);
 }
 
 // What `POST /requests` and `PUT /requests/{id}` take.
@@ -134,9 +194,18 @@ export function toSaved(model, collectionId) {
   const body = bodyText(model);
   return {
     collectionId: collectionId || null, name: model.name, method: model.method, url: model.url,
-    headers: headerRows(model.headers), body, auth: authSpec(model.auth),
+    headers: headerRows(model.headers), body, auth: savedAuth(model, collectionId),
     preRequestScript: model.preRequestScript || null, postRequestScript: model.testScript || null,
+    ...extraFields(model, true),
   };
+}
+
+// The fields of a saved request (`GET /requests/{id}`) that `PUT /requests/{id}` takes back:
+// what the engine derives (its id, times, curl, inherited auth, examples) left out.
+export function writable(saved) {
+  const keys = ['collectionId', 'name', 'method', 'url', 'headers', 'body', 'auth', 'preRequestScript', 'postRequestScript',
+    'pathVariables', 'formData', 'bodyFile', 'settings'];
+  return Object.fromEntries(keys.filter((k) => saved[k] !== undefined).map((k) => [k, saved[k]]));
 }
 
 function headersOf(headers) {
@@ -154,7 +223,11 @@ export function fromRequest(r) {
   const script = (s) => (Array.isArray(s) ? s.join('\n') : s || '');
   model.preRequestScript = script(r.preRequestScript);
   model.testScript = script(r.postRequestScript !== undefined ? r.postRequestScript : r.testScript);
-  if (r.auth && r.auth.type) model.auth = { ...r.auth };
+  if (r.auth && r.auth.type === 'noauth') model.auth = { type: 'none' };
+  else if (r.auth && r.auth.type) model.auth = { ...r.auth };
+  else if (r.collectionId) model.auth = { type: 'inherit' };
+  readExtras(model, r);
+  if (model.bodyMode !== 'none') return model;
   const body = r.body;
   const type = contentType(model).toLowerCase();
   if (body === null || body === undefined) return model;
@@ -176,6 +249,22 @@ export function fromRequest(r) {
     model.bodyText = body;
   }
   return model;
+}
+
+// Path variables, form-data, a file body and settings, from a saved request (`settings` an
+// object) or a spec (its fields).
+function readExtras(model, r) {
+  const values = r.pathVariables || {};
+  model.pathVariables = model.pathVariables.map((v) => row(v.key, values[v.key] === undefined ? '' : String(values[v.key])));
+  if (Array.isArray(r.formData)) {
+    model.bodyMode = 'formdata';
+    model.formData = r.formData.map((p) => ({ ...row(p.key, p.value || '', !p.disabled), type: p.file ? 'file' : 'text', file: p.file || null }));
+  } else if (r.bodyFile) {
+    model.bodyMode = 'binary';
+    model.bodyFile = r.bodyFile;
+  }
+  const given = r.settings || r;
+  for (const k of Object.keys(SETTINGS)) if (given[k] !== undefined && given[k] !== null) model.settings[k] = given[k];
 }
 
 // A GraphQL request's body (`{"query": ..., "variables": ...}`, nothing else) as the editor's

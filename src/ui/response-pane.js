@@ -3,6 +3,8 @@
 // body (pretty JSON, XML or HTML in a read-only CodeMirror with folding and search, an HTML page
 // rendered in a sandboxed frame, an image shown, or raw), the headers, the
 // cookies it set, the test results with their messages and the console of both scripts.
+import { saveExampleForm } from './examples.js';
+
 const { el, ms } = window.vayuDom;
 
 const PHASES = [['dns', 'DNS'], ['connect', 'Connect'], ['tls', 'TLS'], ['firstByte', 'First byte'], ['download', 'Download']];
@@ -96,8 +98,10 @@ function consoleSection(result) {
   return lines.length ? el('ul', { class: 'console', id: 'console' }, ...lines) : el('p', { class: 'hint' }, 'Nothing logged (console.log in a script shows here).');
 }
 
-// Draws `result` (or a hint, or the sending state) into `root` for tab `tabId`.
-export function responsePane(root, tabId, result, sending) {
+// Draws `result` (or a hint, or the sending state) into `root` for `tab`; `request` is the spec
+// it sent (kept with an example saved from it).
+export function responsePane(root, tab, result, sending, request) {
+  const tabId = tab.id;
   if (sending) return root.replaceChildren(el('p', { class: 'hint', id: 'sending' }, 'Sending…'));
   if (!result) return root.replaceChildren(el('p', { class: 'hint' }, 'Send the request (Ctrl/Cmd+Enter) to see its response here.'));
   if (result.apiError) return root.replaceChildren(el('p', { class: 'error', id: 'response-error' }, result.apiError));
@@ -132,5 +136,5 @@ export function responsePane(root, tabId, result, sending) {
   draw();
   const unresolved = (result.unresolvedVariables || []).length
     ? el('p', { class: 'warning', id: 'unresolved' }, 'Sent as written (no value): ' + result.unresolvedVariables.map((v) => '{{' + v + '}}').join(', ')) : '';
-  root.replaceChildren(el('div', { class: 'status-line' }, ...head), unresolved, r ? waterfall(r.timings) : '', nav, pane);
+  root.replaceChildren(el('div', { class: 'status-line' }, ...head, saveExampleForm(tab, result, request)), unresolved, r ? waterfall(r.timings) : '', nav, pane);
 }

@@ -5,7 +5,8 @@
 import { api } from './api.js';
 import { catalog, refresh } from './catalog.js';
 import { openTab, state, changed } from './state.js';
-import { blank, fromRequest } from './request-model.js';
+import { blank, fromRequest, writable } from './request-model.js';
+import { folderAuthPanel } from './auth-form.js';
 import { importFiles, exportCollection, runnerPanel, notice } from './collection-tools.js';
 
 const { el } = window.vayuDom;
@@ -41,22 +42,22 @@ async function openSaved(id) {
 }
 
 async function duplicate(r) {
-  const { id, updatedAt, ...fields } = await api('GET', '/requests/' + r.id);
+  const fields = writable(await api('GET', '/requests/' + r.id));
   await api('POST', '/requests', { ...fields, name: fields.name + ' copy' });
   await refresh();
 }
 
 // Moves a saved request into `collectionId` (the whole request is written back, as PUT takes it).
 async function move(requestId, collectionId) {
-  const { id, updatedAt, ...fields } = await api('GET', '/requests/' + requestId);
+  const fields = writable(await api('GET', '/requests/' + requestId));
   if (fields.collectionId === collectionId) return;
   try {
-    await api('PUT', '/requests/' + id, { ...fields, collectionId });
+    await api('PUT', '/requests/' + requestId, { ...fields, collectionId });
   } catch (e) {
     notice('Not moved: ' + e.message, true);
     return;
   }
-  for (const t of state.tabs) if (t.savedId === id) t.collectionId = collectionId;
+  for (const t of state.tabs) if (t.savedId === requestId) t.collectionId = collectionId;
   changed('tabs');
   await refresh();
 }
@@ -79,8 +80,8 @@ function requestNode(r) {
     el('span', { class: 'actions' },
       button('duplicate', 'duplicate', '❐', () => duplicate(r)),
       button('rename', 'rename', '✎', () => editName(name, r.name, async (n) => {
-        const { id, updatedAt, ...fields } = await api('GET', '/requests/' + r.id);
-        await api('PUT', '/requests/' + id, { ...fields, name: n });
+        const fields = writable(await api('GET', '/requests/' + r.id));
+        await api('PUT', '/requests/' + r.id, { ...fields, name: n });
         await refresh();
       })),
       button('delete', 'delete', '✕', async () => {
@@ -100,12 +101,14 @@ function folderNode(c) {
     el('span', { class: 'actions' },
       button('new-request', 'new request', '+', () => {
         const model = blank();
+        model.auth = { type: 'inherit' };
         openTab(model, null, c.id);
       }),
       button('new-folder', 'new folder', '⊞', async () => {
         await api('POST', '/collections', { name: 'New folder', parentId: c.id });
         await refresh();
       }),
+      button('auth', 'the auth its requests inherit', '🔑', () => folderAuthPanel(c)),
       button('run', c.parentId ? 'run this folder' : 'run the collection', '▶', () => runnerPanel(c)),
       c.parentId ? '' : button('load', 'a load test of the collection as a journey', '⚡', () => { location.hash = '#/load/collection/' + c.id; }),
       c.parentId ? '' : button('export', 'export as Postman v2.1', '⇩', () => exportCollection(c)),

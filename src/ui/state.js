@@ -11,14 +11,27 @@ export const state = load();
 function load() {
   try {
     const saved = JSON.parse(localStorage.getItem(KEY));
-    if (saved && Array.isArray(saved.tabs)) return { ...saved, responses: {} };
+    if (saved && Array.isArray(saved.tabs)) {
+      // A tab kept by an older page gets the fields added since, staying clean if it was.
+      for (const t of saved.tabs) {
+        const wasClean = JSON.stringify(t.model) === t.clean;
+        t.model = { ...blank(), ...t.model, settings: { ...blank().settings, ...(t.model.settings || {}) } };
+        if (wasClean) t.clean = JSON.stringify(t.model);
+      }
+      return { ...saved, responses: {} };
+    }
   } catch (e) { /* a broken entry starts afresh */ }
   return { tabs: [], active: null, environmentId: '', responses: {} };
 }
 
 export function persist() {
   const { responses, ...kept } = state;
-  localStorage.setItem(KEY, JSON.stringify(kept));
+  try {
+    localStorage.setItem(KEY, JSON.stringify(kept));
+  } catch (e) {
+    // Over the browser's quota (files picked for bodies are kept in the tabs): the tabs as
+    // they were last kept survive a reload, the page goes on.
+  }
 }
 
 // Tells the views something changed (`what`: 'tabs', 'tab', 'environment', 'saved').
