@@ -836,3 +836,49 @@ fn a_full_disk_loses_no_run_says_what_rows_it_lost_and_writes_resume_when_space_
     assert_eq!((status, &env["variables"]["a"]), (200, &json!(1)));
     daemon.shutdown();
 }
+
+#[test]
+fn version_2_files_reach_version_3_with_their_requests() {
+    let dir = TempDir::new("store-v2");
+    let path = dir.0.join("v.db");
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    vayu::store::migrate(&mut conn, &path, &schema::MIGRATIONS[..2]).unwrap();
+    conn.execute_batch(
+        "INSERT INTO requests (id, name, method, url, body, updated_at, position, postman)
+         VALUES ('req_old', 'old', 'POST', 'http://h/', '\"text\"', 1, 0, NULL);",
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let old = store
+        .reader()
+        .unwrap()
+        .get_request("req_old")
+        .unwrap()
+        .unwrap();
+    assert_eq!(old.body, Some(json!("text")));
+    assert_eq!(old.extras, vayu::store::RequestExtras::default());
+    let fields = vayu::store::RequestFields {
+        name: "old".into(),
+        method: "POST".into(),
+        url: "http://h/:id".into(),
+        path_variables: Some(json!({"id": "7"})),
+        settings: Some(json!({"followRedirects": false})),
+        ..Default::default()
+    };
+    let saved = store.writer().update_request("req_old", fields).unwrap();
+    let read = store
+        .reader()
+        .unwrap()
+        .get_request("req_old")
+        .unwrap()
+        .unwrap();
+    assert_eq!(read, saved);
+    assert_eq!(read.extras.path_variables, Some(json!({"id": "7"})));
+    assert_eq!(
+        read.extras.settings,
+        Some(json!({"followRedirects": false}))
+    );
+    store.close();
+}

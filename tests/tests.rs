@@ -21,6 +21,7 @@ mod parity;
 mod readme;
 mod request_bodies;
 mod requests;
+mod saved_requests;
 mod scripts;
 mod store;
 mod tidy;

@@ -17,6 +17,7 @@ mod import;
 mod junit;
 mod run;
 mod saved;
+mod saved_extras;
 mod shape;
 mod spec;
 mod summary;
@@ -31,5 +32,6 @@ pub use import::{
 pub use junit::junit_xml;
 pub use run::run_collection;
 pub use saved::{to_doc, to_tree};
+pub(crate) use saved_extras::INLINE_FILE_KEY;
 pub use spec::{run_options, CollectionRunSpec};
 pub use summary::{Count, Execution, Failure, RunSummary, Stats};

@@ -138,6 +138,7 @@ fn add_items(
                 auth: columns.auth.and_then(|a| serde_json::to_value(a).ok()),
                 pre_request_script: joined(pre),
                 post_request_script: joined(test),
+                extras: Default::default(),
                 updated_at: 0,
             },
             position: position as i64,
@@ -227,24 +228,47 @@ fn request_item(t: &TreeRequest) -> Value {
         })
         .unwrap_or_default();
     request.insert("header".into(), Value::Array(header));
-    if t.postman.is_none() {
-        if let Some(body) = &r.body {
-            let raw = body
-                .as_str()
-                .map_or_else(|| body.to_string(), str::to_string);
-            request.insert("body".into(), json!({"mode": "raw", "raw": raw}));
-        }
-        if let Some(auth) = r
-            .auth
-            .clone()
-            .and_then(|a| serde_json::from_value::<AuthSpec>(a).ok())
-        {
-            request.insert("auth".into(), postman_auth(&auth));
-        }
-    }
+    write_body_and_auth(&mut request, t);
+    super::saved_extras::write_extras(&mut item, &mut request, &r.url, &r.extras);
     item.insert("request".into(), Value::Object(request));
     write_events(&mut item, r);
     Value::Object(item)
+}
+
+/// The body and auth columns written into the item's request when they differ from what the
+/// import derived from it (as `write_events` does for scripts): an imported request edited
+/// through the API runs and exports as edited, an untouched one as it came.
+fn write_body_and_auth(request: &mut Map<String, Value>, t: &TreeRequest) {
+    let r = &t.request;
+    let imported = t.postman.as_ref().and_then(|p| p.get("request"));
+    let derived = request_fields(imported, "").ok().flatten();
+    let (body, auth) = derived.map_or((None, None), |c| {
+        (c.body, c.auth.and_then(|a| serde_json::to_value(a).ok()))
+    });
+    if r.body != body {
+        match &r.body {
+            Some(body) => {
+                let raw = body
+                    .as_str()
+                    .map_or_else(|| body.to_string(), str::to_string);
+                request.insert("body".into(), json!({"mode": "raw", "raw": raw}));
+            }
+            None => {
+                request.remove("body");
+            }
+        }
+    }
+    if r.auth != auth {
+        match r.auth.clone().map(serde_json::from_value::<AuthSpec>) {
+            Some(Ok(a)) => {
+                request.insert("auth".into(), postman_auth(&a));
+            }
+            // Unreadable auth was refused when saved; none means "inherit", as in Postman.
+            _ => {
+                request.remove("auth");
+            }
+        }
+    }
 }
 
 /// The request's scripts as the item's events, when they differ from the imported ones (so an

@@ -6,6 +6,7 @@ pub(crate) mod error;
 mod path_variables;
 pub(crate) mod request;
 mod request_body;
+mod request_settings;
 pub(crate) mod response;
 
 pub use error::{ErrorCategory, TransferError, ValidationError};
@@ -16,6 +17,7 @@ pub use request::{
 };
 pub(crate) use request_body::multipart_body;
 pub use request_body::{FormDataSpec, FormPart, InlineFile};
+pub use request_settings::RequestSettings;
 pub use response::{BodyEncoding, Header, RedirectHop, Response, Timings};
 
 /// Text with nothing but white space in it (or nothing at all). White space is Unicode's, as

@@ -549,7 +549,7 @@ impl RequestSpec {
         }
         let method = Method::parse(&self.method)?;
         let mut url = match &self.path_variables {
-            Some(vars) => super::resolve_path_variables(self.url.trim(), vars),
+            Some(vars) => super::resolve_path_variables(self.url.trim(), vars, true),
             None => self.url.trim().to_string(),
         };
         let host = check_url(&url)?;
@@ -758,7 +758,7 @@ impl RequestSpec {
     }
 
     /// `timeout`: the default when not given, none for 0.
-    fn checked_timeout(&self) -> Result<Option<Duration>, ValidationError> {
+    pub(crate) fn checked_timeout(&self) -> Result<Option<Duration>, ValidationError> {
         let Some(v) = &self.timeout else {
             return Ok(Some(DEFAULT_TIMEOUT));
         };
@@ -771,7 +771,7 @@ impl RequestSpec {
         Ok((!d.is_zero()).then_some(d))
     }
 
-    fn checked_max_redirects(&self) -> Result<u32, ValidationError> {
+    pub(crate) fn checked_max_redirects(&self) -> Result<u32, ValidationError> {
         match self.max_redirects {
             None => Ok(DEFAULT_MAX_REDIRECTS),
             Some(n) if (0..=1000).contains(&n) => Ok(n as u32),

@@ -305,7 +305,7 @@ pub(crate) fn collection(r: &Row<'_>) -> rusqlite::Result<Collection> {
 }
 
 pub(crate) const REQUEST_COLUMNS: &str =
-    "id, collection_id, name, method, url, headers, body, auth, pre_request_script, post_request_script, updated_at";
+    "id, collection_id, name, method, url, headers, body, auth, pre_request_script, post_request_script, updated_at, extras";
 
 pub(crate) struct RawRequest {
     id: String,
@@ -319,6 +319,7 @@ pub(crate) struct RawRequest {
     pre_request_script: Option<String>,
     post_request_script: Option<String>,
     updated_at: i64,
+    extras: Option<String>,
 }
 
 pub(crate) fn raw_request(r: &Row<'_>) -> rusqlite::Result<RawRequest> {
@@ -334,6 +335,7 @@ pub(crate) fn raw_request(r: &Row<'_>) -> rusqlite::Result<RawRequest> {
         pre_request_script: r.get(8)?,
         post_request_script: r.get(9)?,
         updated_at: r.get(10)?,
+        extras: r.get(11)?,
     })
 }
 
@@ -343,6 +345,13 @@ impl RawRequest {
             headers: json("requests.headers", Some(self.headers))?.unwrap_or_default(),
             body: json("requests.body", self.body)?,
             auth: json("requests.auth", self.auth)?,
+            extras: match self.extras {
+                Some(t) => serde_json::from_str(&t).map_err(|source| StoreError::BadJson {
+                    what: "requests.extras",
+                    source,
+                })?,
+                None => Default::default(),
+            },
             id: self.id,
             collection_id: self.collection_id,
             name: self.name,

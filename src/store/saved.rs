@@ -3,7 +3,7 @@
 
 use super::error::StoreError;
 use super::reader::{collection, raw_request, COLLECTION_COLUMNS, REQUEST_COLUMNS};
-use super::types::{Collection, Environment, RunStatus, SavedRequest};
+use super::types::{Collection, Environment, RequestExtras, RunStatus, SavedRequest};
 use super::writer::StoreWriter;
 use super::{new_id, now_ms};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -28,6 +28,27 @@ pub struct RequestFields {
     pub pre_request_script: Option<String>,
     #[serde(default)]
     pub post_request_script: Option<String>,
+    #[serde(default)]
+    pub path_variables: Option<serde_json::Value>,
+    #[serde(default)]
+    pub form_data: Option<serde_json::Value>,
+    #[serde(default)]
+    pub body_file: Option<serde_json::Value>,
+    #[serde(default)]
+    pub settings: Option<serde_json::Value>,
+}
+
+impl RequestFields {
+    /// The fields kept in `requests.extras` (a JSON null is the same as leaving one out).
+    pub fn extras(&self) -> RequestExtras {
+        let given = |v: &Option<serde_json::Value>| v.clone().filter(|v| !v.is_null());
+        RequestExtras {
+            path_variables: given(&self.path_variables),
+            form_data: given(&self.form_data),
+            body_file: given(&self.body_file),
+            settings: given(&self.settings),
+        }
+    }
 }
 
 fn default_method() -> String {
@@ -166,14 +187,16 @@ impl StoreWriter {
                 to_text(&f.auth),
                 f.pre_request_script,
                 f.post_request_script,
-                now_ms()
+                now_ms(),
+                f.extras().column()
             ];
             let n = if create {
-                conn.execute(&format!("INSERT INTO requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"), values)?
+                conn.execute(&format!("INSERT INTO requests ({REQUEST_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"), values)?
             } else {
                 conn.execute(
                     "UPDATE requests SET collection_id = ?2, name = ?3, method = ?4, url = ?5, headers = ?6, body = ?7,
-                     auth = ?8, pre_request_script = ?9, post_request_script = ?10, updated_at = ?11 WHERE id = ?1",
+                     auth = ?8, pre_request_script = ?9, post_request_script = ?10, updated_at = ?11,
+                     extras = ?12 WHERE id = ?1",
                     values,
                 )?
             };

@@ -109,7 +109,13 @@ ALTER TABLE requests ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE requests ADD COLUMN postman TEXT;
 "#;
 
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+/// Version 3: what a saved request has beyond V1's columns (`pathVariables`, `formData`,
+/// `bodyFile`, `settings`), as one JSON object, so the next such field needs no migration.
+const V3: &str = r#"
+ALTER TABLE requests ADD COLUMN extras TEXT;
+"#;
+
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build creates and reads.
 pub const LATEST_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -58,7 +58,7 @@ impl StoreWriter {
                 let r = &t.request;
                 conn.execute(
                     &format!("INSERT INTO requests ({REQUEST_COLUMNS}, position, postman)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
                     params![
                         r.id,
                         r.collection_id,
@@ -71,6 +71,7 @@ impl StoreWriter {
                         r.pre_request_script,
                         r.post_request_script,
                         now,
+                        r.extras.column(),
                         t.position,
                         text(&t.postman)
                     ],
@@ -118,8 +119,8 @@ impl Reader {
         for folder in &folders {
             let rows = st
                 .query_map([&folder.id], |r| {
-                    let postman: Option<String> = r.get(12)?;
-                    Ok((raw_request(r)?, r.get::<_, i64>(11)?, postman))
+                    let postman: Option<String> = r.get(13)?;
+                    Ok((raw_request(r)?, r.get::<_, i64>(12)?, postman))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             for (raw, position, postman) in rows {

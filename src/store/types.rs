@@ -145,7 +145,35 @@ pub struct SavedRequest {
     pub auth: Option<serde_json::Value>,
     pub pre_request_script: Option<String>,
     pub post_request_script: Option<String>,
+    /// Path variables, form or file body, and settings (stored in `requests.extras`).
+    #[serde(flatten)]
+    pub extras: RequestExtras,
     pub updated_at: i64,
+}
+
+/// A saved request's fields beyond V1's columns, as the API reads and writes them: each
+/// checked by the API before it is stored (docs/api.md), kept as JSON here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestExtras {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_variables: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_data: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_file: Option<serde_json::Value>,
+    /// `timeout`, `followRedirects`, `maxRedirects`, `followOriginalHttpMethod`, `insecure`,
+    /// `httpVersion`, with `RequestSpec`'s meanings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<serde_json::Value>,
+}
+
+impl RequestExtras {
+    /// The column's text: `None` when there is nothing to keep.
+    pub(crate) fn column(&self) -> Option<String> {
+        (*self != RequestExtras::default())
+            .then(|| serde_json::to_string(self).expect("JSON values always serialise"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,9 +15,22 @@ fn saved_request(reader: &crate::store::Reader, id: &str) -> Result<Value, ApiEr
         .get_request(id)?
         .ok_or_else(|| ApiError::missing("request", id))?;
     let mut spec = json!({"name": saved.name, "method": saved.method, "url": saved.url, "headers": saved.headers});
-    for (key, value) in [("body", saved.body), ("auth", saved.auth)] {
+    let extras = saved.extras;
+    for (key, value) in [
+        ("body", saved.body),
+        ("auth", saved.auth),
+        ("pathVariables", extras.path_variables),
+        ("formData", extras.form_data),
+        ("bodyFile", extras.body_file),
+    ] {
         if let Some(v) = value {
             spec[key] = v;
+        }
+    }
+    // Settings are the request's own fields of the same names (checked when saved).
+    if let Some(Value::Object(settings)) = extras.settings {
+        for (key, value) in settings {
+            spec[key] = value;
         }
     }
     for (key, value) in [

@@ -3,7 +3,7 @@
 use crate::api::error::ApiError;
 use crate::api::reply::{query, required, Reply};
 use crate::api::AppState;
-use crate::model::RequestSpec;
+use crate::model::{RequestSettings, RequestSpec};
 use crate::store::{RequestFields, StoreError};
 use serde_json::{json, Value};
 
@@ -166,10 +166,24 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
         return Err(ApiError::field("url", "is empty"));
     }
     let mut spec = json!({"method": fields.method, "url": fields.url, "headers": fields.headers.clone().unwrap_or(json!([]))});
-    if let Some(b) = &fields.body {
-        spec["body"] = b.clone();
+    let extras = fields.extras();
+    for (key, value) in [
+        ("body", &fields.body),
+        ("pathVariables", &extras.path_variables),
+        ("formData", &extras.form_data),
+        ("bodyFile", &extras.body_file),
+    ] {
+        if let Some(v) = value {
+            spec[key] = v.clone();
+        }
     }
-    RequestSpec::from_value(spec).map_err(|e| ApiError::invalid(e, ""))?;
+    if let Some(settings) = extras.settings {
+        RequestSettings::from_value(settings).map_err(|e| ApiError::invalid(e, "settings."))?;
+    }
+    let spec = RequestSpec::from_value(spec).map_err(|e| ApiError::invalid(e, ""))?;
+    let method = crate::model::Method::parse(&spec.method).map_err(|e| ApiError::invalid(e, ""))?;
+    spec.inline_body(method)
+        .map_err(|e| ApiError::invalid(e, ""))?;
     Ok(fields)
 }
 

@@ -119,7 +119,17 @@ pub(crate) fn url_text(v: Option<&Value>) -> Result<String, String> {
     };
     let host_field = obj.get("host");
     if host_field.is_none() {
-        return text(obj.get("raw")).ok_or_else(|| "the url has neither `raw` nor `host`".into());
+        let raw = text(obj.get("raw")).ok_or("the url has neither `raw` nor `host`")?;
+        // As the collection SDK parses `raw` into a path whose `:name` segments `variable`
+        // fills; values go in as written (substituted and encoded when sent).
+        let variables: std::collections::BTreeMap<String, String> =
+            variable_list(obj.get("variable"))
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), text(Some(v))?)))
+                .collect();
+        return Ok(crate::model::resolve_path_variables(
+            &raw, &variables, false,
+        ));
     }
     let mut url = String::new();
     if let Some(protocol) = text(obj.get("protocol")) {
@@ -301,11 +311,16 @@ pub(super) fn body(
             (None, StepBody::GraphQl { query, variables })
         }
         "file" => {
-            let src = obj
-                .get("file")
-                .and_then(|f| text(f.get("src")))
-                .ok_or("a file body has no `file.src`")?;
-            let (_, bytes) = read_file(options, &src)?;
+            let file = obj.get("file").and_then(Value::as_object);
+            let bytes = match file.and_then(inline_file) {
+                Some(inline) => inline?,
+                None => {
+                    let src = file
+                        .and_then(|f| text(f.get("src")))
+                        .ok_or("a file body has no `file.src`")?;
+                    read_file(options, &src)?.1
+                }
+            };
             (None, StepBody::File(bytes))
         }
         other => {
@@ -362,6 +377,15 @@ fn form_parts(
             });
             continue;
         }
+        if let Some(bytes) = inline_file(&f) {
+            parts.push(FormPart::File {
+                file_name: text(f.get("src")).unwrap_or_else(|| key.clone()),
+                key,
+                bytes: bytes?,
+                content_type,
+            });
+            continue;
+        }
         let sources = match f.get("src") {
             Some(Value::String(s)) => vec![s.clone()],
             Some(Value::Array(list)) => list.iter().filter_map(|s| text(Some(s))).collect(),
@@ -378,6 +402,18 @@ fn form_parts(
         }
     }
     Ok(parts)
+}
+
+/// A file's bytes a saved request keeps in the item (`saved_extras::INLINE_FILE_KEY`), in
+/// place of reading `src`; `None` when the item has none.
+fn inline_file(obj: &serde_json::Map<String, Value>) -> Option<Result<Arc<Vec<u8>>, String>> {
+    let base64 = obj.get(crate::collection::INLINE_FILE_KEY)?;
+    let file = crate::model::InlineFile {
+        name: String::new(),
+        content_type: None,
+        base64: base64.as_str().unwrap_or_default().to_string(),
+    };
+    Some(file.bytes("file").map(Arc::new).map_err(|e| e.to_string()))
 }
 
 fn read_file(options: &ImportOptions, src: &str) -> Result<(String, Arc<Vec<u8>>), String> {

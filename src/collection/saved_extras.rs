@@ -1,0 +1,115 @@
+//! A saved request's path variables, form or file body and settings written into its Postman
+//! item, so collection runs, load journeys and exports send what design mode sends.
+//!
+//! Postman keeps only a path (`src`) for a file; the browser uploads the bytes instead, so a
+//! file is written with its bytes under the Vayu-specific key `vayuBase64` next to `src` (the
+//! file's name), which the flow's body builder reads in place of the file. Postman ignores the
+//! key. Settings go to `protocolProfileBehavior` where Postman has a field for them
+//! (`timeout` and `httpVersion` have none and stay design-mode only).
+
+use crate::store::RequestExtras;
+use serde_json::{json, Map, Value};
+
+/// The item key holding a file's bytes (base64) beside Postman's `src`.
+pub(crate) const INLINE_FILE_KEY: &str = "vayuBase64";
+
+/// Writes `extras` over the item and its `request`.
+pub(super) fn write_extras(
+    item: &mut Map<String, Value>,
+    request: &mut Map<String, Value>,
+    url: &str,
+    extras: &RequestExtras,
+) {
+    if let Some(Value::Object(vars)) = &extras.path_variables {
+        let variable: Vec<Value> = vars
+            .iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect();
+        request.insert("url".into(), json!({"raw": url, "variable": variable}));
+    }
+    if let Some(Value::Array(parts)) = &extras.form_data {
+        let formdata: Vec<Value> = parts.iter().map(form_part).collect();
+        request.insert(
+            "body".into(),
+            json!({"mode": "formdata", "formdata": formdata}),
+        );
+    }
+    if let Some(file) = &extras.body_file {
+        let src = json!({"src": file["name"], INLINE_FILE_KEY: file["base64"]});
+        request.insert("body".into(), json!({"mode": "file", "file": src}));
+        if let Some(ct) = file["contentType"].as_str().filter(|c| !c.is_empty()) {
+            add_content_type(request, ct);
+        }
+    }
+    if let Some(Value::Object(settings)) = &extras.settings {
+        write_settings(item, settings);
+    }
+}
+
+/// One `formData` part as a Postman form-data field.
+fn form_part(part: &Value) -> Value {
+    let mut out = Map::new();
+    out.insert("key".into(), part["key"].clone());
+    let file = &part["file"];
+    let content_type = part
+        .get("contentType")
+        .or_else(|| file.get("contentType"))
+        .cloned();
+    if file.is_object() {
+        out.insert("type".into(), json!("file"));
+        out.insert("src".into(), file["name"].clone());
+        out.insert(INLINE_FILE_KEY.into(), file["base64"].clone());
+    } else {
+        out.insert("type".into(), json!("text"));
+        out.insert(
+            "value".into(),
+            part.get("value").cloned().unwrap_or(json!("")),
+        );
+    }
+    if let Some(ct) = content_type.filter(|c| !c.is_null()) {
+        out.insert("contentType".into(), ct);
+    }
+    if part["disabled"] == json!(true) {
+        out.insert("disabled".into(), json!(true));
+    }
+    Value::Object(out)
+}
+
+/// A file body's type as a header, unless the request sets one (Postman's file mode has none).
+fn add_content_type(request: &mut Map<String, Value>, content_type: &str) {
+    let headers = request.entry("header").or_insert_with(|| json!([]));
+    let Some(list) = headers.as_array_mut() else {
+        return;
+    };
+    let has_one = list.iter().any(|h| {
+        h["disabled"] != json!(true)
+            && h["key"]
+                .as_str()
+                .is_some_and(|k| k.eq_ignore_ascii_case("content-type"))
+    });
+    if !has_one {
+        list.push(json!({"key": "Content-Type", "value": content_type}));
+    }
+}
+
+/// Settings as the item's `protocolProfileBehavior` (what postman-runtime reads).
+fn write_settings(item: &mut Map<String, Value>, settings: &Map<String, Value>) {
+    let behavior = item
+        .entry("protocolProfileBehavior")
+        .or_insert_with(|| json!({}));
+    let Some(behavior) = behavior.as_object_mut() else {
+        return;
+    };
+    for key in [
+        "followRedirects",
+        "maxRedirects",
+        "followOriginalHttpMethod",
+    ] {
+        if let Some(v) = settings.get(key).filter(|v| !v.is_null()) {
+            behavior.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(insecure) = settings.get("insecure").and_then(Value::as_bool) {
+        behavior.insert("strictSSL".into(), json!(!insecure));
+    }
+}
