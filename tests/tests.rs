@@ -15,6 +15,7 @@ mod connections;
 mod distributed;
 mod html_report;
 mod imports;
+mod inherited_auth;
 mod journeys;
 mod load;
 mod parity;

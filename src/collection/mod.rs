@@ -13,6 +13,7 @@ mod cli_text;
 mod cli_verbose;
 mod curl_export;
 mod files;
+mod folder_auth;
 mod import;
 mod junit;
 mod run;
@@ -25,6 +26,7 @@ mod summary;
 pub use cli_report::{CliOptions, CliReporter};
 pub use curl_export::{curl_command, step_command, written_body, CurlBody};
 pub use files::{read_text, variable_scope};
+pub use folder_auth::{api_auth, inherited_auth, postman_auth_of};
 pub use import::{
     convert, detect, import, run_file, variable_list, Collection, ConvertOptions, Correlation,
     Format, HarOptions, ImportError, ImportOptions, ImportReport, Imported, ThinkTime,

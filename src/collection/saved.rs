@@ -292,7 +292,7 @@ fn write_events(item: &mut Map<String, Value>, r: &SavedRequest) {
 
 /// Vayu's auth in Postman's v2.1 form.
 // Kept whole: one arm per auth type.
-fn postman_auth(auth: &AuthSpec) -> Value {
+pub(super) fn postman_auth(auth: &AuthSpec) -> Value {
     let list = |pairs: &[(&str, &str)]| -> Value {
         pairs
             .iter()

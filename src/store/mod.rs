@@ -8,6 +8,7 @@
 //! ```
 
 mod error;
+mod folder_auth;
 mod open;
 mod reader;
 mod recorder;

@@ -105,12 +105,24 @@ pub(crate) fn create_collection(state: &AppState, body: Value) -> Result<Reply, 
 }
 
 pub(crate) fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
-    let c = state
-        .store
-        .reader()?
+    let reader = state.store.reader()?;
+    let c = reader
         .get_collection(id)?
         .ok_or_else(|| ApiError::missing("collection", id))?;
-    Ok(Reply::ok(c))
+    Ok(Reply::Json(200, with_auth(&reader, c)?))
+}
+
+/// A collection as the API gives it: its own `auth` (from its Postman JSON) or null.
+fn with_auth(
+    reader: &crate::store::Reader,
+    c: crate::store::Collection,
+) -> Result<Value, ApiError> {
+    let chain = reader.folder_chain(&c.id)?;
+    let postman = chain.first().and_then(|f| f.postman.as_ref());
+    let auth = crate::collection::api_auth(postman.and_then(|p| p.get("auth")));
+    let mut out = serde_json::to_value(c).unwrap_or_default();
+    out["auth"] = auth.unwrap_or(Value::Null);
+    Ok(out)
 }
 
 pub(crate) fn update_collection(
@@ -119,17 +131,33 @@ pub(crate) fn update_collection(
     body: Value,
 ) -> Result<Reply, ApiError> {
     let map = required(body)?;
-    only(&map, &["name", "parentId"])?;
-    let c = state
-        .store
-        .writer()
+    only(&map, &["name", "parentId", "auth"])?;
+    // Checked before anything is written: the auth as Postman keeps it, or null to remove it.
+    let auth = match map.get("auth") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(a @ Value::Object(_)) => Some(Some(
+            crate::collection::postman_auth_of(a).map_err(|e| ApiError::invalid(e, ""))?,
+        )),
+        Some(_) => {
+            return Err(ApiError::field(
+                "auth",
+                "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
+            ))
+        }
+    };
+    let writer = state.store.writer();
+    let c = writer
         .update_collection(
             id,
             &name_of(&map)?,
             optional_id(&map, "parentId")?.as_deref(),
         )
         .map_err(referenced("parentId", Some(id)))?;
-    Ok(Reply::ok(c))
+    if let Some(auth) = auth {
+        writer.set_folder_auth(id, auth)?;
+    }
+    Ok(Reply::Json(200, with_auth(&state.store.reader()?, c)?))
 }
 
 pub(crate) fn delete_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -147,6 +175,8 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
             "is the read-only \"copy as curl\" string GET gives; leave it out or send it back as it was",
         ));
     }
+    // Read-only like `curl`: what the request's folders give it, set on the folders.
+    body.remove("inheritedAuth");
     let fields: RequestFields = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
@@ -215,8 +245,13 @@ pub(crate) fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError>
         .get_request(id)?
         .ok_or_else(|| ApiError::missing("request", id))?;
     let curl = copy_as_curl(&r);
+    let inherited = match &r.collection_id {
+        Some(c) => crate::collection::inherited_auth(&state.store.reader()?.folder_chain(c)?),
+        None => None,
+    };
     let mut record = serde_json::to_value(r).unwrap_or_default();
     record["curl"] = json!(curl);
+    record["inheritedAuth"] = inherited.unwrap_or(Value::Null);
     Ok(Reply::Json(200, record))
 }
 
