@@ -13,6 +13,7 @@ mod collection_http;
 mod collections;
 mod connections;
 mod distributed;
+mod examples;
 mod html_report;
 mod imports;
 mod inherited_auth;

@@ -69,7 +69,7 @@ fn dispatch(
             )))
         }
     };
-    use super::handlers::{design, runs, saved, system, ui};
+    use super::handlers::{design, examples, runs, saved, system, ui};
     use reply::read_json as json;
     Ok(match endpoint {
         Endpoint::Health => system::health(state),
@@ -99,6 +99,8 @@ fn dispatch(
         Endpoint::GetRequest => saved::get_request(state, &id)?,
         Endpoint::UpdateRequest => saved::update_request(state, &id, json(request)?)?,
         Endpoint::DeleteRequest => saved::delete_request(state, &id)?,
+        Endpoint::CreateExample => examples::create_example(state, &id, json(request)?)?,
+        Endpoint::DeleteExample => examples::delete_example(state, &id, path)?,
         Endpoint::ListEnvironments => saved::list_environments(state)?,
         Endpoint::CreateEnvironment => saved::create_environment(state, json(request)?)?,
         Endpoint::GetEnvironment => saved::get_environment(state, &id)?,

@@ -29,6 +29,8 @@ pub enum Endpoint {
     GetRequest,
     UpdateRequest,
     DeleteRequest,
+    CreateExample,
+    DeleteExample,
     ListEnvironments,
     CreateEnvironment,
     GetEnvironment,
@@ -73,6 +75,13 @@ pub const ROUTES: &[(&str, &str, Endpoint)] = &[
     ("GET", "/requests/{id}", Endpoint::GetRequest),
     ("PUT", "/requests/{id}", Endpoint::UpdateRequest),
     ("DELETE", "/requests/{id}", Endpoint::DeleteRequest),
+    ("POST", "/requests/{id}/examples", Endpoint::CreateExample),
+    // The handler reads `{index}` from the path: a match captures one id.
+    (
+        "DELETE",
+        "/requests/{id}/examples/{index}",
+        Endpoint::DeleteExample,
+    ),
     ("GET", "/environments", Endpoint::ListEnvironments),
     ("POST", "/environments", Endpoint::CreateEnvironment),
     ("GET", "/environments/{id}", Endpoint::GetEnvironment),
@@ -99,6 +108,7 @@ fn matches<'a>(pattern: &str, path: &'a str) -> Option<Option<&'a str>> {
         match (p.next(), s.next()) {
             (None, None) => return Some(id),
             (Some("{id}"), Some(seg)) if !seg.is_empty() => id = Some(seg),
+            (Some("{index}"), Some(seg)) if !seg.is_empty() => {}
             (Some(a), Some(b)) if a == b => {}
             _ => return None,
         }

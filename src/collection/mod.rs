@@ -12,6 +12,7 @@ mod cli_table;
 mod cli_text;
 mod cli_verbose;
 mod curl_export;
+mod examples;
 mod files;
 mod folder_auth;
 mod import;
@@ -25,6 +26,7 @@ mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
 pub use curl_export::{curl_command, step_command, written_body, CurlBody};
+pub use examples::{add_example, api_example, api_examples, remove_example, NewExample};
 pub use files::{read_text, variable_scope};
 pub use folder_auth::{api_auth, inherited_auth, postman_auth_of};
 pub use import::{

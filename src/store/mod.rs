@@ -12,6 +12,7 @@ mod folder_auth;
 mod open;
 mod reader;
 mod recorder;
+mod request_postman;
 mod saved;
 pub mod schema;
 mod tree;
@@ -25,6 +26,7 @@ pub use reader::{Reader, DEFAULT_PAGE, MAX_PAGE};
 pub use recorder::{
     RecordCounts, ResultPolicy, ResultRecorder, DEFAULT_FAILURE_CAP, DEFAULT_SAMPLE_EVERY,
 };
+pub use request_postman::ItemEdit;
 pub use saved::RequestFields;
 pub use tree::{CollectionTree, TreeFolder, TreeRequest};
 pub use types::*;

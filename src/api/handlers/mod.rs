@@ -2,6 +2,7 @@
 //! path, the query) and returns a `Reply` or an `ApiError`; `dispatch` routes to them.
 
 pub(super) mod design;
+pub(super) mod examples;
 pub(super) mod runs;
 pub(super) mod saved;
 pub(super) mod system;

@@ -177,6 +177,8 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     }
     // Read-only like `curl`: what the request's folders give it, set on the folders.
     body.remove("inheritedAuth");
+    // Examples are added and removed through /requests/{id}/examples.
+    body.remove("examples");
     let fields: RequestFields = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
@@ -252,6 +254,7 @@ pub(crate) fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError>
     let mut record = serde_json::to_value(r).unwrap_or_default();
     record["curl"] = json!(curl);
     record["inheritedAuth"] = inherited.unwrap_or(Value::Null);
+    record["examples"] = super::examples::examples_of(&state.store.reader()?, id)?;
     Ok(Reply::Json(200, record))
 }
 

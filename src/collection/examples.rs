@@ -1,0 +1,176 @@
+//! A request's examples (saved responses) in Postman's shape, the item's `response` list:
+//! `name`, `originalRequest`, `status` (the reason phrase), `code`, `header`, `body`; and the
+//! API's shape of one: `name`, `status` (the code), `statusText`, `headers`, `body`,
+//! `originalRequest`.
+
+use crate::model::{RequestSpec, ValidationError};
+use serde_json::{json, Map, Value};
+
+/// An example as `POST /requests/{id}/examples` takes it, checked.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewExample {
+    pub name: String,
+    pub status: u16,
+    #[serde(default)]
+    pub headers: Vec<ExampleHeader>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub request: Option<RequestSpec>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleHeader {
+    pub key: String,
+    pub value: String,
+}
+
+impl NewExample {
+    /// Reads an example; errors name the field.
+    pub fn from_value(value: Value) -> Result<NewExample, ValidationError> {
+        let example: NewExample =
+            serde_path_to_error::deserialize(value).map_err(ValidationError::at_path)?;
+        if crate::model::is_blank(&example.name) {
+            return Err(ValidationError::new("name", "give the example a name"));
+        }
+        if !(100..=999).contains(&example.status) {
+            return Err(ValidationError::new(
+                "status",
+                format!("{} is not an HTTP status; use 100 to 999", example.status),
+            ));
+        }
+        Ok(example)
+    }
+
+    /// The example in Postman's shape.
+    pub fn to_postman(&self) -> Value {
+        let header: Vec<Value> = self
+            .headers
+            .iter()
+            .map(|h| json!({"key": h.key, "value": h.value}))
+            .collect();
+        let reason = crate::model::response::reason_phrase(self.status);
+        json!({
+            "name": self.name,
+            "originalRequest": self.request.as_ref().map(original_request),
+            "status": reason,
+            "code": self.status,
+            "header": header,
+            "body": self.body,
+        })
+    }
+}
+
+/// The request an example was the answer to, as Postman writes it (method, url, headers, a
+/// raw body).
+fn original_request(spec: &RequestSpec) -> Value {
+    let header: Vec<Value> = spec
+        .headers
+        .0
+        .iter()
+        .map(|h| json!({"key": h.key, "value": h.value, "disabled": h.disabled}))
+        .collect();
+    let mut out = json!({"method": spec.method, "header": header, "url": spec.url});
+    match &spec.body {
+        None | Some(Value::Null) => {}
+        Some(Value::String(raw)) => out["body"] = json!({"mode": "raw", "raw": raw}),
+        Some(json_body) => {
+            out["body"] = json!({"mode": "raw", "raw": json_body.to_string(),
+                                 "options": {"raw": {"language": "json"}}})
+        }
+    }
+    out
+}
+
+/// The examples of a Postman item in the API's shape.
+pub fn api_examples(item: Option<&Value>) -> Vec<Value> {
+    let list = item
+        .and_then(|i| i.get("response"))
+        .and_then(Value::as_array);
+    list.into_iter().flatten().map(api_example).collect()
+}
+
+/// One Postman example in the API's shape (what it lacks given as empty).
+pub fn api_example(example: &Value) -> Value {
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let headers: Vec<Value> = match example.get("header") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|h| json!({"key": text(h.get("key")), "value": text(h.get("value"))}))
+            .collect(),
+        _ => Vec::new(),
+    };
+    json!({
+        "name": text(example.get("name")),
+        "status": example.get("code").and_then(Value::as_u64),
+        "statusText": text(example.get("status")),
+        "headers": headers,
+        "body": text(example.get("body")),
+        "originalRequest": example.get("originalRequest").cloned().unwrap_or(Value::Null),
+    })
+}
+
+/// Appends `example` to the item's `response` list; returns its index.
+pub fn add_example(item: &mut Map<String, Value>, example: Value) -> usize {
+    let list = item.entry("response").or_insert_with(|| json!([]));
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    let list = list.as_array_mut().expect("made a list above");
+    list.push(example);
+    list.len() - 1
+}
+
+/// Removes the example at `index`; `false` when there is none there.
+pub fn remove_example(item: &mut Map<String, Value>, index: usize) -> bool {
+    match item.get_mut("response").and_then(Value::as_array_mut) {
+        Some(list) if index < list.len() => {
+            list.remove(index);
+            true
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_example_round_trips_through_postman_shape() {
+        let new = NewExample::from_value(json!({"name": "ok", "status": 404,
+            "headers": [{"key": "A", "value": "1"}], "body": "nope",
+            "request": {"method": "POST", "url": "http://h/x", "body": {"a": 1}}}))
+        .unwrap();
+        let postman = new.to_postman();
+        assert_eq!(postman["status"], "Not Found");
+        assert_eq!(postman["originalRequest"]["body"]["raw"], "{\"a\":1}");
+        let api = api_example(&postman);
+        assert_eq!(
+            (
+                api["status"].clone(),
+                api["statusText"].clone(),
+                api["headers"].clone()
+            ),
+            (
+                json!(404),
+                json!("Not Found"),
+                json!([{"key": "A", "value": "1"}])
+            )
+        );
+        let field = |v| NewExample::from_value(v).unwrap_err().field;
+        assert_eq!(field(json!({"name": "x", "status": 42})), "status");
+        assert_eq!(field(json!({"name": " ", "status": 200})), "name");
+        assert_eq!(
+            field(json!({"name": "x", "status": 200, "request": {"url": 1}})),
+            "request.url"
+        );
+    }
+}
