@@ -3,7 +3,7 @@
 //! API's shape of one: `name`, `status` (the code), `statusText`, `headers`, `body`,
 //! `originalRequest`.
 
-use crate::model::{RequestSpec, ValidationError};
+use crate::model::{HeaderSpecs, ValidationError};
 use serde_json::{json, Map, Value};
 
 /// An example as `POST /requests/{id}/examples` takes it, checked.
@@ -16,8 +16,10 @@ pub struct NewExample {
     pub headers: Vec<ExampleHeader>,
     #[serde(default)]
     pub body: String,
+    /// The request sent, as `POST /request` takes it; read leniently (an example records what
+    /// was sent, it is not sent again).
     #[serde(default)]
-    pub request: Option<RequestSpec>,
+    pub request: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -64,16 +66,27 @@ impl NewExample {
 }
 
 /// The request an example was the answer to, as Postman writes it (method, url, headers, a
-/// raw body).
-fn original_request(spec: &RequestSpec) -> Value {
-    let header: Vec<Value> = spec
-        .headers
+/// raw body): what of it reads as a request's fields.
+fn original_request(request: &Map<String, Value>) -> Value {
+    let text = |key: &str, default: &str| {
+        request
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    let headers = request
+        .get("headers")
+        .and_then(|h| serde_json::from_value::<HeaderSpecs>(h.clone()).ok())
+        .unwrap_or_default();
+    let header: Vec<Value> = headers
         .0
         .iter()
         .map(|h| json!({"key": h.key, "value": h.value, "disabled": h.disabled}))
         .collect();
-    let mut out = json!({"method": spec.method, "header": header, "url": spec.url});
-    match &spec.body {
+    let mut out =
+        json!({"method": text("method", "GET"), "header": header, "url": text("url", "")});
+    match request.get("body") {
         None | Some(Value::Null) => {}
         Some(Value::String(raw)) => out["body"] = json!({"mode": "raw", "raw": raw}),
         Some(json_body) => {
@@ -169,8 +182,8 @@ mod tests {
         assert_eq!(field(json!({"name": "x", "status": 42})), "status");
         assert_eq!(field(json!({"name": " ", "status": 200})), "name");
         assert_eq!(
-            field(json!({"name": "x", "status": 200, "request": {"url": 1}})),
-            "request.url"
+            field(json!({"name": "x", "status": 200, "request": "GET /"})),
+            "request"
         );
     }
 }

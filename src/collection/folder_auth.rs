@@ -20,6 +20,15 @@ pub fn api_auth(postman: Option<&Value>) -> Option<Value> {
 /// Postman's form; errors name the field under `auth`.
 pub fn postman_auth_of(api: &Value) -> Result<Value, ValidationError> {
     if api.get("type").and_then(Value::as_str) == Some("noauth") {
+        if let Some(other) = api
+            .as_object()
+            .and_then(|o| o.keys().find(|k| *k != "type"))
+        {
+            return Err(ValidationError::new(
+                "auth",
+                format!("a noauth auth has no `{other}`; send {{\"type\": \"noauth\"}}"),
+            ));
+        }
         return Ok(json!({"type": "noauth"}));
     }
     let auth: AuthSpec = serde_path_to_error::deserialize(api.clone())

@@ -125,17 +125,20 @@ fn form_body(parts: &[FormDataSpec]) -> Result<BuiltBody, ValidationError> {
             continue;
         }
         let field = format!("formData[{i}]");
-        let content_type = p.content_type.clone().filter(|c| !c.trim().is_empty());
-        for (what, text) in [
-            ("key", Some(&p.key)),
-            ("contentType", content_type.as_ref()),
-        ] {
-            if text.is_some_and(|t| t.contains(['\r', '\n'])) {
-                return Err(ValidationError::new(
-                    format!("{field}.{what}"),
-                    "contains a line break; a part's name and type go into its headers, put them on one line",
-                ));
-            }
+        let content_type = p
+            .content_type
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string);
+        if content_type
+            .as_ref()
+            .is_some_and(|t| t.contains(['\r', '\n']))
+        {
+            return Err(ValidationError::new(
+                format!("{field}.contentType"),
+                "contains a line break; a part's type goes into its headers, put it on one line",
+            ));
         }
         out.push(match (&p.value, &p.file) {
             (Some(_), Some(_)) => {
@@ -220,9 +223,13 @@ fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> St
     body
 }
 
-/// A name inside a quoted header parameter.
+/// A name inside a quoted header parameter; line breaks percent-encoded as browsers encode
+/// them (WHATWG's multipart/form-data encoding), so a name cannot end the part's headers.
 fn quote(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+    text.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Digits for a multipart boundary that a body is unlikely to contain.
@@ -256,6 +263,46 @@ mod tests {
         expected.extend_from_slice(&[0, 1, 2, 255]);
         expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         assert_eq!(body, expected);
+    }
+
+    #[test]
+    fn line_breaks_in_a_part_name_are_percent_encoded_as_browsers_send_them() {
+        let s = spec(serde_json::json!({"url": "http://h/", "formData": [
+            {"key": "a\r\nX-Evil: 1", "value": "v"}]}));
+        let (body, _) = s.inline_body(Method::Post).unwrap().unwrap();
+        let text = String::from_utf8(body).unwrap();
+        assert!(
+            text.contains("name=\"a%0D%0AX-Evil: 1\"\r\n\r\nv"),
+            "{text}"
+        );
+    }
+
+    /// The signing auths sign the bytes sent: a file body's Hawk payload hash is the one of the
+    /// same bytes written as `body` with the same type.
+    #[test]
+    fn signing_auths_sign_the_file_body_sent() {
+        let hawk = serde_json::json!({"type": "hawk", "authId": "id", "authKey": "key",
+            "nonce": "n0nce", "timestamp": "1700000000", "includePayloadHash": true});
+        let authorization = |extra: serde_json::Value| {
+            let mut json = serde_json::json!({"method": "POST", "url": "http://h/", "auth": hawk});
+            json.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            let prepared = spec(json).prepare().unwrap();
+            let (_, value) = prepared
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Authorization")
+                .cloned()
+                .unwrap();
+            value
+        };
+        let from_file = authorization(serde_json::json!({
+            "bodyFile": {"name": "f", "contentType": "text/x", "base64": "aGkh"}}));
+        let from_text = authorization(serde_json::json!({
+            "body": "hi!", "headers": {"Content-Type": "text/x"}}));
+        assert!(from_file.contains("hash=\""), "{from_file}");
+        assert_eq!(from_file, from_text);
     }
 
     #[test]

@@ -25,6 +25,13 @@ pub struct RequestSettings {
 impl RequestSettings {
     /// Reads and checks settings as written; errors name the field inside `settings`.
     pub fn from_value(value: serde_json::Value) -> Result<RequestSettings, ValidationError> {
+        // serde would also read a struct from a list of its fields in order.
+        if !value.is_object() {
+            return Err(ValidationError::new(
+                "",
+                "must be an object such as {\"followRedirects\": false, \"timeout\": 5000}",
+            ));
+        }
         let settings: RequestSettings =
             serde_path_to_error::deserialize(value).map_err(ValidationError::at_path)?;
         let mut spec = RequestSpec::default();

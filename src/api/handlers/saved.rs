@@ -179,7 +179,7 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     body.remove("inheritedAuth");
     // Examples are added and removed through /requests/{id}/examples.
     body.remove("examples");
-    let fields: RequestFields = serde_json::from_value(Value::Object(body))
+    let mut fields: RequestFields = serde_json::from_value(Value::Object(body))
         .map_err(|e| ApiError::new(422, "invalid", e.to_string()))?;
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
     // and are checked when the request is sent.
@@ -210,7 +210,10 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
         }
     }
     if let Some(settings) = extras.settings {
-        RequestSettings::from_value(settings).map_err(|e| ApiError::invalid(e, "settings."))?;
+        let settings =
+            RequestSettings::from_value(settings).map_err(|e| ApiError::invalid(e, "settings."))?;
+        // Kept as read back: a null setting is one not set.
+        fields.settings = serde_json::to_value(settings).ok();
     }
     let spec = RequestSpec::from_value(spec).map_err(|e| ApiError::invalid(e, ""))?;
     let method = crate::model::Method::parse(&spec.method).map_err(|e| ApiError::invalid(e, ""))?;
