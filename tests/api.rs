@@ -440,6 +440,24 @@ fn saved_work_crud() {
         api.get(&format!("/collections?parentId={pid}")).json()["items"][0]["id"].as_str(),
         Some(cid.as_str())
     );
+    // The top level alone by default; every collection and folder with `all=true`.
+    let ids = |path: &str| -> Vec<(String, Value)> {
+        api.get(path).json()["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_str().unwrap().to_string(), c["parentId"].clone()))
+            .collect()
+    };
+    assert!(!ids("/collections").iter().any(|(id, _)| *id == cid));
+    let all = ids("/collections?all=true");
+    assert!(all.contains(&(cid.clone(), json!(pid))), "{all:?}");
+    assert!(all.contains(&(pid.to_string(), Value::Null)), "{all:?}");
+    let r = api.get("/collections?all=yes");
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (422, Some("all"))
+    );
     assert_eq!(
         api.put(
             &format!("/collections/{cid}"),

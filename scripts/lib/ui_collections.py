@@ -1,8 +1,8 @@
 """The collection part of the browser check's workbench session that follows the main one
 (ui_workbench.py runs it, against the same loopback target): a HAR recording imported with its
 hosts picked and its report shown whole (what was left out, what was linked up); a collection
-run from a CSV data file with its rows streamed into the runner while it runs; and a request
-moved to another collection by dragging it in the tree."""
+run from a CSV data file with its rows streamed into the runner while it runs; and a folder
+made in a collection, with a request moved into it by dragging it in the tree."""
 import functools
 import json
 
@@ -102,16 +102,18 @@ def data_file_run(h, engine, base, work, problems, env):
 
 
 def drag_move(h, engine, problems, shop):
-    # "Get user" dragged from Shop onto Data driven: the engine moves it, the tree shows it there.
+    # A folder made in Shop shows in the tree under it; "Get user" dragged onto it moves there.
     h.go(engine + "/ui/#/work")
-    target = collection_named(h, "Data driven")
+    click_when_there(h, f'li[data-collection="{shop}"] > .node .new-folder')
+    target = h.wait_for("the new folder under Shop", lambda: h.js(
+        f"const f = document.querySelector('li[data-collection=\"{shop}\"] > ul > li.folder'); return f && f.getAttribute('data-collection')"))
     source = f'li[data-collection="{shop}"] li.request'
     request = h.wait_for("Get user in Shop", lambda: h.js(
         f"const r = [...document.querySelectorAll('{source}')].find((li) => li.querySelector('.name').textContent === 'Get user');"
         "return r && r.getAttribute('data-request')"))
     h.js(DRAG.replace("arguments[0]", json.dumps(f'li.request[data-request="{request}"] > .node'))
          .replace("arguments[1]", json.dumps(f'li[data-collection="{target}"] > .node')))
-    h.wait_for("Get user in Data driven", lambda: h.find(f'li[data-collection="{target}"] li.request[data-request="{request}"]'))
+    h.wait_for("Get user in the folder", lambda: h.find(f'li[data-collection="{target}"] li.request[data-request="{request}"]'))
     moved = json.loads(h.api("GET", f"/requests/{request}"))
     if moved.get("collectionId") != target:
-        problems.append(f"the engine has the dragged request in {moved.get('collectionId')!r}")
+        problems.append(f"the engine has the dragged request in {moved.get('collectionId')!r}, not the folder {target}")

@@ -60,6 +60,7 @@ def bodies(h, work, problems, shop):
     pick(h, "#form-data-table tr:nth-child(2) .file-input", upload)
     h.wait_for("the file read", lambda: "pixel.bin" in (h.text("#form-data-table tr:nth-child(2) .file-name") or ""))
     status = send(h, "the upload's response")
+    h.shot("ui-form-data.png")
     echo = echoed(h)
     raw = echo.get("raw", "")
     if not status.startswith("200") or not echo.get("contentType", "").startswith("multipart/form-data; boundary=") \
@@ -112,6 +113,7 @@ def response_views(h, problems, shop):
         title = h.js("return document.title")
     finally:
         h.wd("POST", f"{h.s}/frame", {"id": None})
+    h.shot("ui-html-preview.png")
     if heading != "Hello preview":
         problems.append(f"the preview shows {heading!r}")
     if title == "ran":

@@ -8,7 +8,7 @@ const listeners = new Set();
 export const onCatalog = (f) => listeners.add(f);
 
 export async function refresh() {
-  const [c, r, e] = await Promise.all([api('GET', '/collections'), api('GET', '/requests'), api('GET', '/environments')]);
+  const [c, r, e] = await Promise.all([api('GET', '/collections?all=true'), api('GET', '/requests'), api('GET', '/environments')]);
   catalog.collections = c.items;
   catalog.requests = r.items;
   catalog.environments = e.items;

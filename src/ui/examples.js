@@ -11,8 +11,8 @@ function openExample(example) {
   const body = el('div', { class: 'code', id: 'example-body' });
   window.vayuEditor.create(body, { doc: example.body || '', readOnly: true });
   showPanel('example', el('h2', {}, example.name),
-    el('p', {}, el('span', { class: 'status-code' }, `${example.code} ${example.status || ''}`)),
-    el('table', { class: 'kv' }, el('tbody', {}, ...(example.header || []).map((h) => el('tr', {}, el('th', {}, h.key), el('td', {}, h.value))))),
+    el('p', {}, el('span', { class: 'status-code' }, `${example.status} ${example.statusText || ''}`)),
+    el('table', { class: 'kv' }, el('tbody', {}, ...(example.headers || []).map((h) => el('tr', {}, el('th', {}, h.key), el('td', {}, h.value))))),
     body, el('p', { class: 'buttons' }, el('button', { class: 'close', onclick: closePanel }, 'Close')));
 }
 
@@ -24,10 +24,10 @@ export function examplesSection(tab) {
     const saved = await api('GET', '/requests/' + encodeURIComponent(tab.savedId));
     const examples = saved.examples || [];
     if (!examples.length) return list.replaceChildren(el('li', { class: 'hint' }, 'None yet: send, then "Save as example" under the response.'));
-    list.replaceChildren(...examples.map((x, i) => el('li', { 'data-example': i },
-      el('a', { href: '#', onclick: (e) => { e.preventDefault(); openExample(x); } }, x.name), ' ', el('small', {}, String(x.code)),
+    list.replaceChildren(...examples.map((x) => el('li', { 'data-example': x.index },
+      el('a', { href: '#', onclick: (e) => { e.preventDefault(); openExample(x); } }, x.name), ' ', el('small', {}, String(x.status)),
       el('button', { class: 'icon remove', title: 'delete the example', onclick: async () => {
-        await api('DELETE', `/requests/${encodeURIComponent(tab.savedId)}/examples/${i}`);
+        await api('DELETE', `/requests/${encodeURIComponent(tab.savedId)}/examples/${x.index}`);
         draw();
       } }, '×'))));
   };

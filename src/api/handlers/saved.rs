@@ -63,15 +63,32 @@ fn optional_id(
     }
 }
 
+/// `GET /collections`: the top level, one level under `?parentId=`, or with `?all=true` every
+/// collection and folder (a client drawing the whole tree in one call).
 pub(crate) fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> {
-    let parent = query(url)
+    let params = query(url);
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    };
+    let reader = state.store.reader()?;
+    let listed = match (param("all").as_deref(), param("parentId")) {
+        (Some("true"), None) => reader.list_all_collections()?,
+        (None | Some("false"), parent) => reader.list_collections(parent.as_deref())?,
+        (Some("true"), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give `all=true` or `parentId`, not both",
+            ))
+        }
+        (Some(_), _) => return Err(ApiError::field("all", "must be true or false")),
+    };
+    let items = listed
         .into_iter()
-        .find(|(k, _)| *k == "parentId")
-        .map(|(_, v)| v.to_string());
-    Ok(Reply::Json(
-        200,
-        json!({"items": state.store.reader()?.list_collections(parent.as_deref())?}),
-    ))
+        .map(|c| with_auth(&reader, c))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Reply::Json(200, json!({ "items": items })))
 }
 
 /// A resource the body refers to (`parentId`, `collectionId`) that does not exist conflicts with
