@@ -225,3 +225,40 @@ fn edited_body_and_auth_of_an_imported_request_are_what_runs_and_exports_send() 
     assert_eq!(received[0].body, b"new");
     assert_eq!(header(&received[0], "authorization"), Some("Basic dTpw"));
 }
+
+#[test]
+fn an_imported_requests_path_variables_are_a_field_of_their_own_and_runs_send_edits() {
+    let server = TargetServer::start();
+    let api = api();
+    let url = json!({"raw": "{{base}}/users/:id", "host": ["{{base}}"], "path": ["users", ":id"],
+                     "variable": [{"key": "id", "value": "{{userId}}"}]});
+    let doc = json!({
+        "info": {"name": "paths", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "item": [{"name": "user", "request": {"method": "GET", "url": url}}]
+    });
+    let imported = api.post("/collections/import", doc).json();
+    let col_id = imported["id"].as_str().unwrap();
+    let req_id = imported["requests"][0].as_str().unwrap();
+    let mut saved = api.get(&format!("/requests/{req_id}")).json();
+    assert_eq!(saved["url"], "{{base}}/users/:id");
+    assert_eq!(saved["pathVariables"], json!({"id": "{{userId}}"}));
+    let export = api.get(&format!("/collections/{col_id}/export")).json();
+    assert_eq!(
+        export["item"][0]["request"]["url"], url,
+        "an untouched import exports as it came"
+    );
+
+    let r = api.post(
+        "/request",
+        json!({"requestId": req_id, "environment": {"base": server.url("/seq"), "userId": "42"}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    for k in ["id", "updatedAt", "curl", "inheritedAuth", "examples"] {
+        saved.as_object_mut().unwrap().remove(k);
+    }
+    saved["pathVariables"] = json!({"id": "7"});
+    assert_eq!(api.put(&format!("/requests/{req_id}"), saved).status, 200);
+    let received = run_saved(&api, col_id, &server);
+    let paths: Vec<&str> = received.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["/users/42", "/users/7"]);
+}

@@ -4,7 +4,8 @@
 //! everything else as imported. Import → export → import keeps what Vayu supports.
 
 use super::import::{
-    events, headers, import, parse_auth, text, url_text, ImportError, ImportOptions,
+    events, headers, import, parse_auth, path_variables, text, url_as_written, url_text,
+    ImportError, ImportOptions,
 };
 use crate::model::{ApiKeyPlace, AuthSpec};
 use crate::store::{new_id, CollectionTree, SavedRequest, TreeFolder, TreeRequest};
@@ -46,7 +47,9 @@ fn without_items(obj: &Map<String, Value>) -> Value {
 }
 
 struct RequestColumns {
+    /// With its `:name` path segments as written: their values are `path_variables`.
     url: String,
+    path_variables: Option<Value>,
     method: String,
     headers: Vec<crate::model::HeaderSpec>,
     body: Option<Value>,
@@ -62,6 +65,7 @@ fn request_fields(
     Ok(Some(match request {
         Some(Value::String(url)) => RequestColumns {
             url: url.clone(),
+            path_variables: None,
             method: "GET".to_string(),
             headers: Vec::new(),
             body: None,
@@ -81,7 +85,8 @@ fn request_fields(
                 None => None,
             };
             RequestColumns {
-                url: url_text(r.get("url")).map_err(err)?,
+                url: url_as_written(r.get("url")).map_err(err)?,
+                path_variables: path_variables(r.get("url")),
                 method: text(r.get("method")).unwrap_or_else(|| "GET".into()),
                 headers: headers(r.get("header")).map_err(err)?,
                 body,
@@ -138,7 +143,10 @@ fn add_items(
                 auth: columns.auth.and_then(|a| serde_json::to_value(a).ok()),
                 pre_request_script: joined(pre),
                 post_request_script: joined(test),
-                extras: Default::default(),
+                extras: crate::store::RequestExtras {
+                    path_variables: columns.path_variables,
+                    ..Default::default()
+                },
                 updated_at: 0,
             },
             position: position as i64,
@@ -212,9 +220,9 @@ fn request_item(t: &TreeRequest) -> Value {
         _ => Map::new(),
     };
     request.insert("method".into(), json!(r.method));
-    if url_text(request.get("url")).ok().as_deref() != Some(r.url.as_str()) {
-        request.insert("url".into(), json!(r.url));
-    }
+    let imported = t.postman.as_ref().and_then(|p| p.get("request"));
+    let derived = request_fields(imported, "").ok().flatten();
+    write_url(&mut request, r, derived.as_ref());
     let header: Vec<Value> = r
         .headers
         .as_array()
@@ -228,20 +236,46 @@ fn request_item(t: &TreeRequest) -> Value {
         })
         .unwrap_or_default();
     request.insert("header".into(), Value::Array(header));
-    write_body_and_auth(&mut request, t);
-    super::saved_extras::write_extras(&mut item, &mut request, &r.url, &r.extras);
+    write_body_and_auth(&mut request, r, derived);
+    super::saved_extras::write_extras(&mut item, &mut request, &r.extras);
     item.insert("request".into(), Value::Object(request));
     write_events(&mut item, r);
     Value::Object(item)
 }
 
+/// The url and path variables written into the item's request unless they are what the import
+/// derived from it (an untouched import keeps its url object): with path variables as
+/// `{"raw", "variable"}`, else as text when it differs from what the item's url sends.
+fn write_url(request: &mut Map<String, Value>, r: &SavedRequest, derived: Option<&RequestColumns>) {
+    let vars = &r.extras.path_variables;
+    // A request item written as a bare url string has no `url` key in the map rebuilt here.
+    let untouched = derived.is_some_and(|c| c.url == r.url && c.path_variables == *vars);
+    if untouched && request.contains_key("url") {
+        return;
+    }
+    match vars {
+        Some(Value::Object(vars)) => {
+            let variable: Vec<Value> = vars
+                .iter()
+                .map(|(k, v)| json!({"key": k, "value": v}))
+                .collect();
+            request.insert("url".into(), json!({"raw": r.url, "variable": variable}));
+        }
+        _ if url_text(request.get("url")).ok().as_deref() != Some(r.url.as_str()) => {
+            request.insert("url".into(), json!(r.url));
+        }
+        _ => {}
+    }
+}
+
 /// The body and auth columns written into the item's request when they differ from what the
 /// import derived from it (as `write_events` does for scripts): an imported request edited
 /// through the API runs and exports as edited, an untouched one as it came.
-fn write_body_and_auth(request: &mut Map<String, Value>, t: &TreeRequest) {
-    let r = &t.request;
-    let imported = t.postman.as_ref().and_then(|p| p.get("request"));
-    let derived = request_fields(imported, "").ok().flatten();
+fn write_body_and_auth(
+    request: &mut Map<String, Value>,
+    r: &SavedRequest,
+    derived: Option<RequestColumns>,
+) {
     let (body, auth) = derived.map_or((None, None), |c| {
         (c.body, c.auth.and_then(|a| serde_json::to_value(a).ok()))
     });

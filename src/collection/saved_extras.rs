@@ -1,5 +1,6 @@
-//! A saved request's path variables, form or file body and settings written into its Postman
-//! item, so collection runs, load journeys and exports send what design mode sends.
+//! A saved request's form or file body and settings written into its Postman item (its path
+//! variables go with its url, `saved.rs`), so collection runs, load journeys and exports send
+//! what design mode sends.
 //!
 //! Postman keeps only a path (`src`) for a file; the browser uploads the bytes instead, so a
 //! file is written with its bytes under the Vayu-specific key `vayuBase64` next to `src` (the
@@ -13,20 +14,13 @@ use serde_json::{json, Map, Value};
 /// The item key holding a file's bytes (base64) beside Postman's `src`.
 pub(crate) const INLINE_FILE_KEY: &str = "vayuBase64";
 
-/// Writes `extras` over the item and its `request`.
+/// Writes `extras` over the item and its `request` (path variables go with the url, in
+/// `saved::write_url`).
 pub(super) fn write_extras(
     item: &mut Map<String, Value>,
     request: &mut Map<String, Value>,
-    url: &str,
     extras: &RequestExtras,
 ) {
-    if let Some(Value::Object(vars)) = &extras.path_variables {
-        let variable: Vec<Value> = vars
-            .iter()
-            .map(|(k, v)| json!({"key": k, "value": v}))
-            .collect();
-        request.insert("url".into(), json!({"raw": url, "variable": variable}));
-    }
     if let Some(Value::Array(parts)) = &extras.form_data {
         let formdata: Vec<Value> = parts.iter().map(form_part).collect();
         request.insert(

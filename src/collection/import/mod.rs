@@ -19,7 +19,7 @@ pub use har::{HarOptions, ThinkTime};
 pub use postman::{import, Collection, ImportError, ImportOptions};
 pub(crate) use postman_auth::parse_auth;
 pub use postman_request::variable_list;
-pub(crate) use postman_request::{events, headers, text, url_text};
+pub(crate) use postman_request::{events, headers, path_variables, text, url_as_written, url_text};
 pub use run_file::run_file;
 
 use serde::Serialize;

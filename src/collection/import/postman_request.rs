@@ -108,6 +108,26 @@ pub(crate) fn events(
 /// The url as text: a string as written, or an object's parts joined (disabled query
 /// parameters dropped, `:name` path variables replaced by their values).
 pub(crate) fn url_text(v: Option<&Value>) -> Result<String, String> {
+    url_text_with(v, true)
+}
+
+/// [`url_text`] with its `:name` path segments kept, for a saved request, whose path
+/// variables are a field of their own ([`path_variables`]).
+pub(crate) fn url_as_written(v: Option<&Value>) -> Result<String, String> {
+    url_text_with(v, false)
+}
+
+/// A url object's `variable` list as `{name: value}` (values as text); `None` when it has none.
+pub(crate) fn path_variables(v: Option<&Value>) -> Option<Value> {
+    let list = variable_list(v?.as_object()?.get("variable"));
+    let vars: serde_json::Map<String, Value> = list
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(text(Some(v)).unwrap_or_default())))
+        .collect();
+    (!vars.is_empty()).then_some(Value::Object(vars))
+}
+
+fn url_text_with(v: Option<&Value>, resolve: bool) -> Result<String, String> {
     let obj = match v {
         None | Some(Value::Null) => return Err("has no url".into()),
         Some(Value::String(s)) if crate::model::is_blank(s) => {
@@ -120,6 +140,9 @@ pub(crate) fn url_text(v: Option<&Value>) -> Result<String, String> {
     let host_field = obj.get("host");
     if host_field.is_none() {
         let raw = text(obj.get("raw")).ok_or("the url has neither `raw` nor `host`")?;
+        if !resolve {
+            return Ok(raw);
+        }
         // As the collection SDK parses `raw` into a path whose `:name` segments `variable`
         // fills; values go in as written (substituted and encoded when sent).
         let variables: std::collections::BTreeMap<String, String> =
@@ -141,7 +164,7 @@ pub(crate) fn url_text(v: Option<&Value>) -> Result<String, String> {
         url.push(':');
         url.push_str(&port);
     }
-    let path = url_path(obj);
+    let path = url_path(obj, resolve);
     if !path.is_empty() {
         if !path.starts_with('/') {
             url.push('/');
@@ -175,9 +198,13 @@ fn part_text(p: &Value) -> String {
     }
 }
 
-/// The path, with `:name` segments replaced by the url's `variable` values.
-fn url_path(obj: &serde_json::Map<String, Value>) -> String {
-    let variables = variable_list(obj.get("variable"));
+/// The path, with `:name` segments replaced by the url's `variable` values (when `resolve`).
+fn url_path(obj: &serde_json::Map<String, Value>, resolve: bool) -> String {
+    let variables = if resolve {
+        variable_list(obj.get("variable"))
+    } else {
+        Default::default()
+    };
     match obj.get("path") {
         Some(Value::Array(parts)) => parts
             .iter()
