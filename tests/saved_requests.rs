@@ -227,14 +227,15 @@ fn edited_body_and_auth_of_an_imported_request_are_what_runs_and_exports_send() 
 }
 
 #[test]
-fn an_imported_requests_path_variables_are_a_field_of_their_own_and_runs_send_edits() {
+fn an_imported_requests_path_variables_and_settings_are_fields_of_their_own_and_runs_send_edits() {
     let server = TargetServer::start();
     let api = api();
     let url = json!({"raw": "{{base}}/users/:id", "host": ["{{base}}"], "path": ["users", ":id"],
                      "variable": [{"key": "id", "value": "{{userId}}"}]});
     let doc = json!({
         "info": {"name": "paths", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
-        "item": [{"name": "user", "request": {"method": "GET", "url": url}}]
+        "item": [{"name": "user", "request": {"method": "GET", "url": url},
+                  "protocolProfileBehavior": {"strictSSL": false, "disableBodyPruning": true}}]
     });
     let imported = api.post("/collections/import", doc).json();
     let col_id = imported["id"].as_str().unwrap();
@@ -242,10 +243,15 @@ fn an_imported_requests_path_variables_are_a_field_of_their_own_and_runs_send_ed
     let mut saved = api.get(&format!("/requests/{req_id}")).json();
     assert_eq!(saved["url"], "{{base}}/users/:id");
     assert_eq!(saved["pathVariables"], json!({"id": "{{userId}}"}));
+    assert_eq!(saved["settings"], json!({"insecure": true}));
     let export = api.get(&format!("/collections/{col_id}/export")).json();
     assert_eq!(
         export["item"][0]["request"]["url"], url,
         "an untouched import exports as it came"
+    );
+    assert_eq!(
+        export["item"][0]["protocolProfileBehavior"],
+        json!({"strictSSL": false, "disableBodyPruning": true})
     );
 
     let r = api.post(
@@ -257,7 +263,14 @@ fn an_imported_requests_path_variables_are_a_field_of_their_own_and_runs_send_ed
         saved.as_object_mut().unwrap().remove(k);
     }
     saved["pathVariables"] = json!({"id": "7"});
+    saved["settings"] = json!({"followRedirects": false});
     assert_eq!(api.put(&format!("/requests/{req_id}"), saved).status, 200);
+    let export = api.get(&format!("/collections/{col_id}/export")).json();
+    assert_eq!(
+        export["item"][0]["protocolProfileBehavior"],
+        json!({"followRedirects": false, "disableBodyPruning": true}),
+        "settings own the keys they map to"
+    );
     let received = run_saved(&api, col_id, &server);
     let paths: Vec<&str> = received.iter().map(|r| r.path.as_str()).collect();
     assert_eq!(paths, ["/users/42", "/users/7"]);

@@ -145,6 +145,7 @@ fn add_items(
                 post_request_script: joined(test),
                 extras: crate::store::RequestExtras {
                     path_variables: columns.path_variables,
+                    settings: super::saved_extras::item_settings(obj),
                     ..Default::default()
                 },
                 updated_at: 0,

@@ -35,8 +35,12 @@ pub(super) fn write_extras(
             add_content_type(request, ct);
         }
     }
-    if let Some(Value::Object(settings)) = &extras.settings {
-        write_settings(item, settings);
+    // Written when they differ from what the import derived (so an untouched import exports
+    // as it came); then the settings own the keys they map to, a missing one removed.
+    if extras.settings != item_settings(item) {
+        let none = Map::new();
+        let settings = extras.settings.as_ref().and_then(Value::as_object);
+        write_settings(item, settings.unwrap_or(&none));
     }
 }
 
@@ -86,6 +90,35 @@ fn add_content_type(request: &mut Map<String, Value>, content_type: &str) {
     }
 }
 
+/// The `protocolProfileBehavior` keys settings map to, with the same name.
+const SAME_NAMED: [&str; 3] = [
+    "followRedirects",
+    "maxRedirects",
+    "followOriginalHttpMethod",
+];
+
+/// The settings an item's own `protocolProfileBehavior` gives (`strictSSL` as `insecure`);
+/// `None` when it gives none. A folder's are not the request's: runs inherit them.
+pub(super) fn item_settings(item: &Map<String, Value>) -> Option<Value> {
+    let behavior = item.get("protocolProfileBehavior")?.as_object()?;
+    let mut settings = Map::new();
+    for key in SAME_NAMED {
+        match behavior.get(key) {
+            Some(v @ Value::Bool(_)) if key != "maxRedirects" => {
+                settings.insert(key.into(), v.clone());
+            }
+            Some(v @ Value::Number(_)) if key == "maxRedirects" => {
+                settings.insert(key.into(), v.clone());
+            }
+            _ => {}
+        }
+    }
+    if let Some(strict) = behavior.get("strictSSL").and_then(Value::as_bool) {
+        settings.insert("insecure".into(), json!(!strict));
+    }
+    (!settings.is_empty()).then_some(Value::Object(settings))
+}
+
 /// Settings as the item's `protocolProfileBehavior` (what postman-runtime reads).
 fn write_settings(item: &mut Map<String, Value>, settings: &Map<String, Value>) {
     let behavior = item
@@ -94,16 +127,14 @@ fn write_settings(item: &mut Map<String, Value>, settings: &Map<String, Value>) 
     let Some(behavior) = behavior.as_object_mut() else {
         return;
     };
-    for key in [
-        "followRedirects",
-        "maxRedirects",
-        "followOriginalHttpMethod",
-    ] {
-        if let Some(v) = settings.get(key).filter(|v| !v.is_null()) {
-            behavior.insert(key.into(), v.clone());
-        }
+    for key in SAME_NAMED {
+        match settings.get(key).filter(|v| !v.is_null()) {
+            Some(v) => behavior.insert(key.into(), v.clone()),
+            None => behavior.remove(key),
+        };
     }
-    if let Some(insecure) = settings.get("insecure").and_then(Value::as_bool) {
-        behavior.insert("strictSSL".into(), json!(!insecure));
-    }
+    match settings.get("insecure").and_then(Value::as_bool) {
+        Some(insecure) => behavior.insert("strictSSL".into(), json!(!insecure)),
+        None => behavior.remove("strictSSL"),
+    };
 }
