@@ -117,3 +117,48 @@ fn requests_inherit_the_nearest_folder_auth_in_design_mode_and_collections_set_i
         Value::Null
     );
 }
+
+#[test]
+fn a_requests_own_noauth_sends_none_under_a_folder_with_auth_and_survives_import_and_export() {
+    let server = TargetServer::start();
+    let api = api();
+    let doc = json!({
+        "info": {"name": "no auth here", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "auth": {"type": "bearer", "bearer": [{"key": "token", "value": "root-token", "type": "string"}]},
+        "item": [
+            {"name": "public", "request": {"method": "GET", "url": "{{base}}/echo", "auth": {"type": "noauth"}}},
+            {"name": "private", "request": {"method": "GET", "url": "{{base}}/echo"}}
+        ]
+    });
+    let imported = api.post("/collections/import", doc).json();
+    let root = imported["id"].as_str().unwrap().to_string();
+    let public = imported["requests"][0].as_str().unwrap().to_string();
+    let private = imported["requests"][1].as_str().unwrap().to_string();
+    // Postman's noauth is said as such, not read as "inherit".
+    assert_eq!(
+        api.get(&format!("/requests/{public}")).json()["auth"],
+        json!({"type": "noauth"})
+    );
+    assert_eq!(authorization_sent(&api, &public, &server), None);
+
+    // Set through the API on the other request: sent as none, exported as Postman's noauth.
+    let mut fields = api.get(&format!("/requests/{private}")).json();
+    assert_eq!(
+        fields["auth"],
+        Value::Null,
+        "no auth of its own: it inherits"
+    );
+    assert_eq!(
+        authorization_sent(&api, &private, &server).as_deref(),
+        Some("Bearer root-token")
+    );
+    fields["auth"] = json!({"type": "noauth"});
+    let fields = json!({"name": fields["name"], "collectionId": fields["collectionId"], "url": fields["url"], "auth": fields["auth"]});
+    let put = api.put(&format!("/requests/{private}"), fields);
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(authorization_sent(&api, &private, &server), None);
+    let export = api.get(&format!("/collections/{root}/export")).json();
+    for item in export["item"].as_array().unwrap() {
+        assert_eq!(item["request"]["auth"], json!({"type": "noauth"}), "{item}");
+    }
+}

@@ -53,7 +53,8 @@ struct RequestColumns {
     method: String,
     headers: Vec<crate::model::HeaderSpec>,
     body: Option<Value>,
-    auth: Option<AuthSpec>,
+    /// As the API writes auth: `{"type": "noauth"}` for Postman's noauth, none to inherit.
+    auth: Option<Value>,
 }
 
 /// The columns a Postman item's request is saved in: url, method, headers, a raw body and
@@ -80,9 +81,14 @@ fn request_fields(
                 (text(b.get("mode")).as_deref() == Some("raw"))
                     .then(|| Value::String(text(b.get("raw")).unwrap_or_default()))
             });
-            let auth = match r.get("auth") {
-                Some(a) => parse_auth(a, item_path)?.flatten(),
-                None => None,
+            let auth = match r
+                .get("auth")
+                .map(|a| parse_auth(a, item_path))
+                .transpose()?
+            {
+                Some(Some(None)) => Some(json!({"type": "noauth"})),
+                Some(Some(Some(auth))) => serde_json::to_value(auth).ok(),
+                Some(None) | None => None,
             };
             RequestColumns {
                 url: url_as_written(r.get("url")).map_err(err)?,
@@ -140,7 +146,7 @@ fn add_items(
                 url: columns.url,
                 headers: serde_json::to_value(columns.headers).unwrap_or_default(),
                 body: columns.body,
-                auth: columns.auth.and_then(|a| serde_json::to_value(a).ok()),
+                auth: columns.auth,
                 pre_request_script: joined(pre),
                 post_request_script: joined(test),
                 extras: crate::store::RequestExtras {
@@ -277,9 +283,7 @@ fn write_body_and_auth(
     r: &SavedRequest,
     derived: Option<RequestColumns>,
 ) {
-    let (body, auth) = derived.map_or((None, None), |c| {
-        (c.body, c.auth.and_then(|a| serde_json::to_value(a).ok()))
-    });
+    let (body, auth) = derived.map_or((None, None), |c| (c.body, c.auth));
     if r.body != body {
         match &r.body {
             Some(body) => {
@@ -294,9 +298,9 @@ fn write_body_and_auth(
         }
     }
     if r.auth != auth {
-        match r.auth.clone().map(serde_json::from_value::<AuthSpec>) {
+        match r.auth.as_ref().map(super::folder_auth::postman_auth_of) {
             Some(Ok(a)) => {
-                request.insert("auth".into(), postman_auth(&a));
+                request.insert("auth".into(), a);
             }
             // Unreadable auth was refused when saved; none means "inherit", as in Postman.
             _ => {

@@ -16,14 +16,15 @@ fn saved_request(reader: &crate::store::Reader, id: &str) -> Result<Value, ApiEr
         .ok_or_else(|| ApiError::missing("request", id))?;
     let mut spec = json!({"name": saved.name, "method": saved.method, "url": saved.url, "headers": saved.headers});
     let extras = saved.extras;
-    // No auth of its own: the nearest folder's, as a run of its collection sends it.
+    // No auth of its own: the nearest folder's, as a run of its collection sends it; `noauth`
+    // (its own or inherited) sends none.
     let auth = match (saved.auth, &saved.collection_id) {
         (Some(a), _) => Some(a),
         (None, Some(c)) => crate::collection::inherited_auth(&reader.folder_chain(c)?)
-            .map(|inherited| inherited["auth"].clone())
-            .filter(|a| a["type"] != "noauth"),
+            .map(|inherited| inherited["auth"].clone()),
         (None, None) => None,
-    };
+    }
+    .filter(|a| a["type"] != "noauth");
     for (key, value) in [
         ("body", saved.body),
         ("auth", auth),
