@@ -3,7 +3,9 @@
 //! per send) is written as a comment line above the command, not dropped.
 
 use crate::flow::{FormPart, Step, StepBody};
-use crate::model::{ApiKeyPlace, AuthSpec, HeaderSpec};
+use crate::model::{ApiKeyPlace, AuthSpec, FormDataSpec, HeaderSpec, HeaderSpecs, InlineFile};
+use crate::store::SavedRequest;
+use std::collections::BTreeMap;
 
 /// A body as a curl command sends it.
 pub enum CurlBody<'a> {
@@ -11,6 +13,8 @@ pub enum CurlBody<'a> {
     Raw(&'a str),
     UrlEncoded(&'a [(String, String)]),
     Form(&'a [FormPart]),
+    /// A file sent as it is, by its name (`--data-binary @name`).
+    File(&'a str),
 }
 
 /// The command for one request; each option on its own line, joined by `\`.
@@ -42,6 +46,7 @@ pub fn curl_command(
                 .map(|(k, v)| format!("--data-urlencode {}", quote(&format!("{k}={v}")))),
         ),
         CurlBody::Form(parts) => args.extend(parts.iter().map(form_arg)),
+        CurlBody::File(name) => args.push(format!("--data-binary {}", quote(&format!("@{name}")))),
     }
     let mut lines: Vec<String> = comments.into_iter().map(|c| format!("# {c}")).collect();
     let mut command = format!("curl {}", quote(&url));
@@ -75,6 +80,77 @@ pub fn written_body(
             }
             Some(json.to_string())
         }
+    }
+}
+
+/// "Copy as curl": a saved request as a command, with its path variables filled in as written,
+/// and its form parts and file body naming the files (curl reads them from where it runs).
+pub fn saved_request_command(r: &SavedRequest) -> String {
+    let mut headers = serde_json::from_value::<HeaderSpecs>(r.headers.clone())
+        .map(|h| h.0)
+        .unwrap_or_default();
+    let auth = r
+        .auth
+        .clone()
+        .and_then(|a| serde_json::from_value::<AuthSpec>(a).ok());
+    let url = match parsed::<BTreeMap<String, String>>(&r.extras.path_variables) {
+        Some(vars) => crate::model::resolve_path_variables(&r.url, &vars, false),
+        None => r.url.clone(),
+    };
+    let form: Option<Vec<FormPart>> =
+        parsed::<Vec<FormDataSpec>>(&r.extras.form_data).map(|parts| {
+            parts
+                .into_iter()
+                .filter(|p| !p.disabled)
+                .map(form_part)
+                .collect()
+        });
+    let file = parsed::<InlineFile>(&r.extras.body_file);
+    let text = written_body(r.body.as_ref(), &mut headers);
+    let body = match (&form, &file, &text) {
+        (Some(parts), _, _) => CurlBody::Form(parts),
+        (None, Some(file), _) => {
+            let content_type = file
+                .content_type
+                .as_deref()
+                .unwrap_or("application/octet-stream");
+            if !headers
+                .iter()
+                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(HeaderSpec {
+                    key: "Content-Type".into(),
+                    value: content_type.to_string(),
+                    disabled: false,
+                });
+            }
+            CurlBody::File(&file.name)
+        }
+        (None, None, Some(text)) => CurlBody::Raw(text),
+        (None, None, None) => CurlBody::None,
+    };
+    curl_command(&r.method, &url, &headers, body, auth.as_ref())
+}
+
+/// A saved request's extra field as its type (checked when it was saved).
+fn parsed<T: serde::de::DeserializeOwned>(value: &Option<serde_json::Value>) -> Option<T> {
+    serde_json::from_value(value.clone()?).ok()
+}
+
+/// A form part as the command names it (a file by its name: its bytes stay in Vayu).
+fn form_part(p: FormDataSpec) -> FormPart {
+    match p.file {
+        Some(file) => FormPart::File {
+            key: p.key,
+            file_name: file.name,
+            bytes: Default::default(),
+            content_type: p.content_type.or(file.content_type),
+        },
+        None => FormPart::Text {
+            key: p.key,
+            value: p.value.unwrap_or_default(),
+            content_type: p.content_type,
+        },
     }
 }
 
@@ -220,6 +296,39 @@ fn quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// A saved POST to `{{base}}/users/:id` with `extra` fields.
+    fn saved(extra: serde_json::Value) -> SavedRequest {
+        let mut fields = json!({
+            "id": "req_1", "collectionId": null, "name": "n", "method": "POST",
+            "url": "{{base}}/users/:id", "headers": [], "body": null, "auth": null,
+            "preRequestScript": null, "postRequestScript": null, "updatedAt": 0,
+            "pathVariables": {"id": "{{userId}}"},
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            fields[k] = v.clone();
+        }
+        serde_json::from_value(fields).unwrap()
+    }
+
+    #[test]
+    fn a_saved_requests_path_variables_form_and_file_are_in_its_command() {
+        let form = saved(json!({"formData": [
+            {"key": "note", "value": "hi"},
+            {"key": "pic", "file": {"name": "a.png", "contentType": "image/png", "base64": "AAE="}},
+            {"key": "off", "value": "x", "disabled": true},
+        ]}));
+        assert_eq!(
+            saved_request_command(&form),
+            "curl '{{base}}/users/{{userId}}' \\\n  -X POST \\\n  --form-string 'note=hi' \\\n  -F 'pic=@a.png;type=image/png'"
+        );
+        let file = saved(json!({"bodyFile": {"name": "b.bin", "base64": "AAE="}}));
+        assert_eq!(
+            saved_request_command(&file),
+            "curl '{{base}}/users/{{userId}}' \\\n  -X POST \\\n  -H 'Content-Type: application/octet-stream' \\\n  --data-binary @b.bin"
+        );
+    }
 
     #[test]
     fn a_request_reads_back_as_the_same_words() {

@@ -25,7 +25,7 @@ mod spec;
 mod summary;
 
 pub use cli_report::{CliOptions, CliReporter};
-pub use curl_export::{curl_command, step_command, written_body, CurlBody};
+pub use curl_export::{curl_command, saved_request_command, step_command, written_body, CurlBody};
 pub use examples::{add_example, api_example, api_examples, remove_example, NewExample};
 pub use files::{read_text, variable_scope};
 pub use folder_auth::{api_auth, inherited_auth, postman_auth_of};

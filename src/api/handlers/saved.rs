@@ -266,7 +266,7 @@ pub(crate) fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError>
         .reader()?
         .get_request(id)?
         .ok_or_else(|| ApiError::missing("request", id))?;
-    let curl = copy_as_curl(&r);
+    let curl = crate::collection::saved_request_command(&r);
     let inherited = match &r.collection_id {
         Some(c) => crate::collection::inherited_auth(&state.store.reader()?.folder_chain(c)?),
         None => None,
@@ -276,21 +276,6 @@ pub(crate) fn get_request(state: &AppState, id: &str) -> Result<Reply, ApiError>
     record["inheritedAuth"] = inherited.unwrap_or(Value::Null);
     record["examples"] = super::examples::examples_of(&state.store.reader()?, id)?;
     Ok(Reply::Json(200, record))
-}
-
-/// "Copy as curl": the saved request as a curl command (`collection::curl_command`).
-fn copy_as_curl(r: &crate::store::SavedRequest) -> String {
-    use crate::collection::{curl_command, CurlBody};
-    let mut headers = serde_json::from_value::<crate::model::HeaderSpecs>(r.headers.clone())
-        .map(|h| h.0)
-        .unwrap_or_default();
-    let auth = r
-        .auth
-        .clone()
-        .and_then(|a| serde_json::from_value::<crate::model::AuthSpec>(a).ok());
-    let body = crate::collection::written_body(r.body.as_ref(), &mut headers);
-    let body = body.as_deref().map_or(CurlBody::None, CurlBody::Raw);
-    curl_command(&r.method, &r.url, &headers, body, auth.as_ref())
 }
 
 pub(crate) fn update_request(state: &AppState, id: &str, body: Value) -> Result<Reply, ApiError> {
