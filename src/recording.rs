@@ -33,13 +33,36 @@ fn new_run(run_type: RunType, status: RunStatus, config: serde_json::Value) -> R
     }
 }
 
-/// Records one design-mode request in full: the request as written, the response (or error),
-/// the scripts' tests and console output.
+/// Files a recorded request keeps whole; a larger one is kept without its bytes (`base64`
+/// empty), so a design run's row does not grow by every upload sent.
+const RECORDED_FILE_BYTES: usize = 64 * 1024;
+
+/// `spec` as recorded: its uploaded files over [`RECORDED_FILE_BYTES`] without their bytes.
+fn recorded_spec(spec: &RequestSpec) -> RequestSpec {
+    let mut spec = spec.clone();
+    let files = spec
+        .form_data
+        .iter_mut()
+        .flatten()
+        .filter_map(|p| p.file.as_mut())
+        .chain(spec.body_file.as_mut());
+    for file in files {
+        // Base64 is 4 characters per 3 bytes.
+        if file.base64.len() / 4 * 3 > RECORDED_FILE_BYTES {
+            file.base64 = String::new();
+        }
+    }
+    spec
+}
+
+/// Records one design-mode request in full: the request as written (large uploads without
+/// their bytes), the response (or error), the scripts' tests and console output.
 pub(crate) fn record_design(
     writer: &StoreWriter,
     spec: &RequestSpec,
     result: &ScriptedResult,
 ) -> Result<String, StoreError> {
+    let spec = &recorded_spec(spec);
     let mut run = new_run(
         RunType::Design,
         RunStatus::Running,

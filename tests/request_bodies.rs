@@ -145,3 +145,31 @@ fn conflicting_bodies_and_bad_base64_are_422s_naming_the_field() {
     }
     assert_eq!(server.stats.path_count("/echo"), 0, "nothing was sent");
 }
+
+#[test]
+fn a_design_run_records_small_uploads_whole_and_large_ones_without_their_bytes() {
+    let server = TargetServer::start();
+    let api = api();
+    let small = B64.encode([7u8; 1000]);
+    let large = B64.encode(vec![7u8; 200 * 1024]);
+    let r = api.post(
+        "/request",
+        json!({
+            "request": {"method": "POST", "url": server.url("/echo"), "formData": [
+                {"key": "small", "file": {"name": "s.bin", "base64": small}},
+                {"key": "large", "file": {"name": "l.bin", "base64": large}}
+            ]}
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sent = B64
+        .decode(echoed(&r.json())["bodyBase64"].as_str().unwrap())
+        .unwrap();
+    assert!(sent.len() > 200 * 1024, "the large file was sent whole");
+    let run = api
+        .get(&format!("/run/{}", r.json()["runId"].as_str().unwrap()))
+        .json();
+    let parts = &run["config"]["request"]["formData"];
+    assert_eq!(parts[0]["file"]["base64"], json!(small));
+    assert_eq!(parts[1]["file"], json!({"name": "l.bin", "base64": ""}));
+}

@@ -84,6 +84,9 @@ test('form-data and a file body are fields of their own, with no Content-Type ro
   assert.deepEqual(M.toSaved(m).bodyFile, file);
   assert.equal(M.toSaved(m).formData, undefined);
   assert.equal(M.fromRequest(M.toSaved(m)).bodyMode, 'binary');
+  // A large upload the history kept without its bytes reads back as no file chosen.
+  assert.equal(M.fromRequest({ url: 'u', bodyFile: { name: 'big.bin', base64: '' } }).bodyFile, null);
+  assert.equal(M.fromRequest({ url: 'u', formData: [{ key: 'f', file: { name: 'big.bin', base64: '' } }] }).formData[0].file, null);
 });
 
 test('settings: only what differs from the engine default is sent, flat in a spec, as one object when saved', () => {

@@ -252,16 +252,18 @@ export function fromRequest(r) {
 }
 
 // Path variables, form-data, a file body and settings, from a saved request (`settings` an
-// object) or a spec (its fields).
+// object) or a spec (its fields). A file recorded without its bytes (a large upload in the
+// history) comes back as no file chosen.
 function readExtras(model, r) {
   const values = r.pathVariables || {};
   model.pathVariables = model.pathVariables.map((v) => row(v.key, values[v.key] === undefined ? '' : String(values[v.key])));
+  const withBytes = (file) => (file && file.base64 ? file : null);
   if (Array.isArray(r.formData)) {
     model.bodyMode = 'formdata';
-    model.formData = r.formData.map((p) => ({ ...row(p.key, p.value || '', !p.disabled), type: p.file ? 'file' : 'text', file: p.file || null }));
+    model.formData = r.formData.map((p) => ({ ...row(p.key, p.value || '', !p.disabled), type: p.file ? 'file' : 'text', file: withBytes(p.file) }));
   } else if (r.bodyFile) {
     model.bodyMode = 'binary';
-    model.bodyFile = r.bodyFile;
+    model.bodyFile = withBytes(r.bodyFile);
   }
   const given = r.settings || r;
   for (const k of Object.keys(SETTINGS)) if (given[k] !== undefined && given[k] !== null) model.settings[k] = given[k];
