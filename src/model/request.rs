@@ -750,9 +750,7 @@ impl RequestSpec {
             return Ok(body);
         };
         if let Some(ct) = content_type {
-            if !has_header(headers, "content-type") {
-                headers.push(("Content-Type".into(), ct));
-            }
+            set_built_content_type(headers, ct);
         }
         Ok(Some(bytes))
     }
@@ -780,6 +778,27 @@ impl RequestSpec {
                 format!("{n} is out of range; use 0 to 1000"),
             )),
         }
+    }
+}
+
+/// The Content-Type a built body implies, unless the request sets one; a multipart type the
+/// request sets gets the built body's boundary (the only one its parts are separated by).
+fn set_built_content_type(headers: &mut Vec<(String, String)>, built: String) {
+    let given = headers
+        .iter_mut()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    match (given, built.split_once("; boundary=")) {
+        (None, _) => headers.push(("Content-Type".into(), built)),
+        (Some((_, value)), Some((_, boundary)))
+            if value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/") =>
+        {
+            let media_type = value.split(';').next().unwrap_or_default().trim();
+            *value = format!("{media_type}; boundary={boundary}");
+        }
+        (Some(_), _) => {}
     }
 }
 

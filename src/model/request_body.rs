@@ -104,6 +104,7 @@ impl RequestSpec {
             )),
             (_, Some(parts), None) => form_body(parts).map(Some),
             (_, None, Some(file)) => {
+                check_content_type("bodyFile.contentType", file.content_type.as_deref())?;
                 let bytes = file.bytes("bodyFile")?;
                 let content_type = file
                     .content_type
@@ -115,6 +116,17 @@ impl RequestSpec {
             (_, None, None) => Ok(None),
         }
     }
+}
+
+/// Refuses a content type with a line break (it goes into a header: it could add its own).
+fn check_content_type(field: &str, value: Option<&str>) -> Result<(), ValidationError> {
+    if value.is_some_and(|t| t.contains(['\r', '\n', '\0'])) {
+        return Err(ValidationError::new(
+            field,
+            "contains a line break; a type goes into a header, put it on one line",
+        ));
+    }
+    Ok(())
 }
 
 /// A `formData` list as a multipart body: enabled parts, files decoded.
@@ -131,15 +143,7 @@ fn form_body(parts: &[FormDataSpec]) -> Result<BuiltBody, ValidationError> {
             .map(str::trim)
             .filter(|c| !c.is_empty())
             .map(str::to_string);
-        if content_type
-            .as_ref()
-            .is_some_and(|t| t.contains(['\r', '\n']))
-        {
-            return Err(ValidationError::new(
-                format!("{field}.contentType"),
-                "contains a line break; a part's type goes into its headers, put it on one line",
-            ));
-        }
+        check_content_type(&format!("{field}.contentType"), content_type.as_deref())?;
         out.push(match (&p.value, &p.file) {
             (Some(_), Some(_)) => {
                 return Err(ValidationError::new(
@@ -147,12 +151,18 @@ fn form_body(parts: &[FormDataSpec]) -> Result<BuiltBody, ValidationError> {
                     "give a part a `value` (text) or a `file`, not both",
                 ))
             }
-            (_, Some(file)) => FormPart::File {
-                key: p.key.clone(),
-                file_name: file.name.clone(),
-                bytes: Arc::new(file.bytes(&format!("{field}.file"))?),
-                content_type: content_type.or_else(|| file.content_type.clone()),
-            },
+            (_, Some(file)) => {
+                check_content_type(
+                    &format!("{field}.file.contentType"),
+                    file.content_type.as_deref(),
+                )?;
+                FormPart::File {
+                    key: p.key.clone(),
+                    file_name: file.name.clone(),
+                    bytes: Arc::new(file.bytes(&format!("{field}.file"))?),
+                    content_type: content_type.or_else(|| file.content_type.clone()),
+                }
+            }
             (value, None) => FormPart::Text {
                 key: p.key.clone(),
                 value: value.clone().unwrap_or_default(),
@@ -194,7 +204,9 @@ fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> St
                     .as_bytes(),
                 );
                 if let Some(ct) = content_type {
-                    body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+                    body.extend_from_slice(
+                        format!("Content-Type: {}\r\n", one_line(ct)).as_bytes(),
+                    );
                 }
                 body.extend_from_slice(b"\r\n");
                 body.extend_from_slice(sub(value).as_bytes());
@@ -210,7 +222,7 @@ fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> St
                         "Content-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
                         quote(&sub(key)),
                         quote(file_name),
-                        content_type.as_deref().unwrap_or("application/octet-stream")
+                        one_line(content_type.as_deref().unwrap_or("application/octet-stream"))
                     )
                     .as_bytes(),
                 );
@@ -223,6 +235,12 @@ fn multipart(parts: &[FormPart], boundary: &str, sub: &mut dyn FnMut(&str) -> St
     body
 }
 
+/// A part's type on one line: a line break in it (a collection's formdata `contentType`)
+/// would end the part's headers and let the value write its own.
+fn one_line(value: &str) -> String {
+    value.replace(['\r', '\n'], " ")
+}
+
 /// A name inside a quoted header parameter; line breaks percent-encoded as browsers encode
 /// them (WHATWG's multipart/form-data encoding), so a name cannot end the part's headers.
 fn quote(text: &str) -> String {
@@ -232,13 +250,18 @@ fn quote(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
-/// Digits for a multipart boundary that a body is unlikely to contain.
+/// Random digits for a multipart boundary: a body cannot be written to contain it (a clock's
+/// nanoseconds could be guessed).
 fn boundary_seed() -> u128 {
-    use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    nanos % 10u128.pow(24)
+    let mut bytes = [0u8; 16];
+    // Without the OS's randomness the clock is the next best source.
+    if getrandom::getrandom(&mut bytes).is_err() {
+        bytes = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+            .to_le_bytes();
+    }
+    u128::from_le_bytes(bytes) % 10u128.pow(24)
 }
 
 #[cfg(test)]
@@ -275,6 +298,74 @@ mod tests {
             text.contains("name=\"a%0D%0AX-Evil: 1\"\r\n\r\nv"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_type_with_a_line_break_is_refused_and_a_collections_is_kept_on_one_line() {
+        for (json, field) in [
+            (
+                serde_json::json!({"bodyFile": {"name": "f", "contentType": "text/plain\r\nX-Evil: 1", "base64": ""}}),
+                "bodyFile.contentType",
+            ),
+            (
+                serde_json::json!({"formData": [{"key": "f", "file": {"name": "f", "contentType": "a/b\nX: 1", "base64": ""}}]}),
+                "formData[0].file.contentType",
+            ),
+            (
+                serde_json::json!({"formData": [{"key": "t", "value": "v", "contentType": "a/b\r\nX: 1"}]}),
+                "formData[0].contentType",
+            ),
+        ] {
+            let mut request = serde_json::json!({"method": "POST", "url": "http://h/"});
+            request
+                .as_object_mut()
+                .unwrap()
+                .extend(json.as_object().unwrap().clone());
+            assert_eq!(spec(request).prepare().unwrap_err().field, field);
+        }
+        // A collection's formdata type (the flows' path) is written on one line.
+        let part = FormPart::Text {
+            key: "t".into(),
+            value: "v".into(),
+            content_type: Some("a/b\r\nX-Evil: 1".into()),
+        };
+        let (body, _) = multipart_body(&[part], &mut |t| t.to_string());
+        let text = String::from_utf8(body).unwrap();
+        assert!(
+            text.contains("Content-Type: a/b  X-Evil: 1\r\n\r\nv"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_multipart_type_the_request_sets_gets_the_bodys_boundary() {
+        let form = |content_type: &str| {
+            let prepared = spec(serde_json::json!({"method": "POST", "url": "http://h/",
+                "headers": {"Content-Type": content_type}, "formData": [{"key": "a", "value": "1"}]}))
+            .prepare()
+            .unwrap();
+            let body = String::from_utf8(prepared.body.unwrap()).unwrap();
+            let header = prepared
+                .headers
+                .iter()
+                .find(|(k, _)| k == "Content-Type")
+                .unwrap()
+                .1
+                .clone();
+            (header, body)
+        };
+        for given in ["multipart/form-data", "multipart/form-data; boundary=mine"] {
+            let (header, body) = form(given);
+            let boundary = header
+                .strip_prefix("multipart/form-data; boundary=")
+                .unwrap();
+            assert!(
+                body.starts_with(&format!("--{boundary}\r\n")),
+                "{header} {body}"
+            );
+        }
+        // Another type the request sets is its own business.
+        assert_eq!(form("text/plain").0, "text/plain");
     }
 
     /// The signing auths sign the bytes sent: a file body's Hawk payload hash is the one of the
