@@ -19,7 +19,11 @@ pub(crate) fn resolve_path_variables(
     if variables.is_empty() {
         return url.to_string();
     }
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    // A scheme ends before the first `/`, `?` or `#`; a `://` after them is in the query.
+    let after_scheme = url
+        .find("://")
+        .filter(|&i| !url[..i].contains(['/', '?', '#']))
+        .map_or(0, |i| i + 3);
     let Some(path_start) = url[after_scheme..]
         .find(['/', '?', '#'])
         .map(|i| after_scheme + i)
@@ -39,7 +43,9 @@ pub(crate) fn resolve_path_variables(
                 .and_then(|name| variables.get(name));
             match value {
                 Some(v) if encode => crate::flow::encode_path(v),
-                Some(v) => v.clone(),
+                // As written (a collection's url, `{{variables}}` kept), but a `?` or `#` in
+                // the value stays in the path, as when it is sent.
+                Some(v) => v.replace('?', "%3F").replace('#', "%23"),
                 None => segment.to_string(),
             }
         })
@@ -65,6 +71,10 @@ mod tests {
                 "http://h/a/b/:missing/a:id/://",
             ),
             ("http://h:8?q=:id", "http://h:8?q=:id"),
+            (
+                "{{base}}/t/:id?redirect=https://app/cb",
+                "{{base}}/t/4%202?redirect=https://app/cb",
+            ),
             ("h/:id", "h/4%202"),
         ];
         for (written, sent) in cases {
@@ -74,5 +84,17 @@ mod tests {
                 "{written}"
             );
         }
+    }
+
+    #[test]
+    fn as_written_a_value_keeps_its_variables_and_its_query_marks_stay_in_the_path() {
+        let vars: BTreeMap<String, String> = [("q", "a?b#c {{v}}")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(
+            resolve_path_variables("{{base}}/s/:q?x=1", &vars, false),
+            "{{base}}/s/a%3Fb%23c {{v}}?x=1"
+        );
     }
 }
