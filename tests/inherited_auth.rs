@@ -154,9 +154,16 @@ fn a_requests_own_noauth_sends_none_under_a_folder_with_auth_and_survives_import
     );
     fields["auth"] = json!({"type": "noauth"});
     let fields = json!({"name": fields["name"], "collectionId": fields["collectionId"], "url": fields["url"], "auth": fields["auth"]});
-    let put = api.put(&format!("/requests/{private}"), fields);
+    let put = api.put(&format!("/requests/{private}"), fields.clone());
     assert_eq!(put.status, 200, "{}", put.body);
     assert_eq!(authorization_sent(&api, &private, &server), None);
+    // An auth no run could send is refused when saved, naming the field.
+    let mut bad = fields.clone();
+    bad["auth"] = json!({"type": "bearer"});
+    let refused = api.put(&format!("/requests/{private}"), bad);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["field"], "auth");
+    assert!(refused.body.contains("token"), "{}", refused.body);
     let export = api.get(&format!("/collections/{root}/export")).json();
     for item in export["item"].as_array().unwrap() {
         assert_eq!(item["request"]["auth"], json!({"type": "noauth"}), "{item}");

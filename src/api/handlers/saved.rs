@@ -201,15 +201,19 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     // Checked now: what does not depend on variables. The url and headers may hold {{names}}
     // and are checked when the request is sent.
     crate::model::Method::parse(&fields.method).map_err(|e| ApiError::invalid(e, ""))?;
-    if fields
-        .auth
-        .as_ref()
-        .is_some_and(|a| !a.is_object() && !a.is_null())
-    {
-        return Err(ApiError::field(
-            "auth",
-            "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
-        ));
+    // An auth a run could not send would be dropped by the export, and the request would
+    // inherit its folder's instead: refused now, naming its field.
+    match &fields.auth {
+        None | Some(Value::Null) => {}
+        Some(a @ Value::Object(_)) => {
+            crate::collection::postman_auth_of(a).map_err(|e| ApiError::invalid(e, ""))?;
+        }
+        Some(_) => {
+            return Err(ApiError::field(
+                "auth",
+                "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, {\"type\": \"noauth\"}, or null",
+            ))
+        }
     }
     if crate::model::is_blank(&fields.url) {
         return Err(ApiError::field("url", "is empty"));
