@@ -33,8 +33,8 @@ fn new_run(run_type: RunType, status: RunStatus, config: serde_json::Value) -> R
     }
 }
 
-/// Files a recorded request keeps whole; a larger one is kept without its bytes (`base64`
-/// empty), so a design run's row does not grow by every upload sent.
+/// Files a recorded request keeps whole; a larger one is kept without its bytes (`omitted`),
+/// so a design run's row does not grow by every upload sent.
 const RECORDED_FILE_BYTES: usize = 64 * 1024;
 
 /// `spec` as recorded: its uploaded files over [`RECORDED_FILE_BYTES`] without their bytes.
@@ -50,6 +50,7 @@ fn recorded_spec(spec: &RequestSpec) -> RequestSpec {
         // Base64 is 4 characters per 3 bytes.
         if file.base64.len() / 4 * 3 > RECORDED_FILE_BYTES {
             file.base64 = String::new();
+            file.omitted = true;
         }
     }
     spec

@@ -171,5 +171,48 @@ fn a_design_run_records_small_uploads_whole_and_large_ones_without_their_bytes()
         .json();
     let parts = &run["config"]["request"]["formData"];
     assert_eq!(parts[0]["file"]["base64"], json!(small));
-    assert_eq!(parts[1]["file"], json!({"name": "l.bin", "base64": ""}));
+    assert_eq!(
+        parts[1]["file"],
+        json!({"name": "l.bin", "base64": "", "omitted": true})
+    );
+    // Sent again as recorded, the file without its bytes is refused, not sent empty.
+    let again = api.post("/request", json!({"request": run["config"]["request"]}));
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert_eq!(
+        again.json()["error"]["field"],
+        "request.formData[1].file.omitted"
+    );
+}
+
+#[test]
+fn the_list_of_saved_requests_leaves_file_bytes_out_and_one_request_has_them() {
+    let api = api();
+    let file = json!({"name": "f.bin", "base64": B64.encode([1u8; 64])});
+    let saved = api
+        .post(
+            "/requests",
+            json!({"name": "upload", "method": "POST", "url": "http://127.0.0.1:1/", "bodyFile": file}),
+        )
+        .json();
+    let id = saved["id"].as_str().unwrap();
+    let listed = api.get("/requests").json();
+    let item = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(
+        item["bodyFile"],
+        json!({"name": "f.bin", "base64": "", "omitted": true})
+    );
+    assert_eq!(api.get(&format!("/requests/{id}")).json()["bodyFile"], file);
+    // What the list shows cannot be saved back as the file.
+    let mut listed_back = item.clone();
+    for derived in ["id", "updatedAt"] {
+        listed_back.as_object_mut().unwrap().remove(derived);
+    }
+    let refused = api.put(&format!("/requests/{id}"), listed_back);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["error"]["field"], "bodyFile.omitted");
 }

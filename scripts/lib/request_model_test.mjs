@@ -85,8 +85,9 @@ test('form-data and a file body are fields of their own, with no Content-Type ro
   assert.equal(M.toSaved(m).formData, undefined);
   assert.equal(M.fromRequest(M.toSaved(m)).bodyMode, 'binary');
   // A large upload the history kept without its bytes reads back as no file chosen.
-  assert.equal(M.fromRequest({ url: 'u', bodyFile: { name: 'big.bin', base64: '' } }).bodyFile, null);
-  assert.equal(M.fromRequest({ url: 'u', formData: [{ key: 'f', file: { name: 'big.bin', base64: '' } }] }).formData[0].file, null);
+  assert.equal(M.fromRequest({ url: 'u', bodyFile: { name: 'big.bin', base64: '', omitted: true } }).bodyFile, null);
+  assert.equal(M.fromRequest({ url: 'u', formData: [{ key: 'f', file: { name: 'big.bin', base64: '', omitted: true } }] }).formData[0].file, null);
+  assert.deepEqual(M.fromRequest({ url: 'u', bodyFile: { name: 'empty.txt', base64: '' } }).bodyFile, { name: 'empty.txt', base64: '' }, 'an empty file is a file');
 });
 
 test('settings: only what differs from the engine default is sent, flat in a spec, as one object when saved', () => {

@@ -16,6 +16,7 @@ pub use request::{
     PreparedRequest, RequestSpec, ScriptSource, TlsOptions,
 };
 pub(crate) use request_body::multipart_body;
+pub(crate) use request_body::omit_file_bytes;
 pub use request_body::{FormDataSpec, FormPart, InlineFile};
 pub use request_settings::RequestSettings;
 pub use response::{BodyEncoding, Header, RedirectHop, Response, Timings};

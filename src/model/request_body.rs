@@ -32,6 +32,11 @@ pub struct InlineFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     pub base64: String,
+    /// The bytes were left out where the file is shown (a large upload in the history, a list
+    /// of saved requests): `base64` is empty, and sending it is refused rather than sending
+    /// an empty file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub omitted: bool,
 }
 
 /// One part of a multipart body, ready to encode.
@@ -64,6 +69,12 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 impl InlineFile {
     /// The file's bytes; `field` names it in the error.
     pub(crate) fn bytes(&self, field: &str) -> Result<Vec<u8>, ValidationError> {
+        if self.omitted {
+            return Err(ValidationError::new(
+                format!("{field}.omitted"),
+                "the file's bytes were left out (an upload over 64 KiB in the history, or a list of requests); give the file again",
+            ));
+        }
         BASE64.decode(self.base64.trim()).map_err(|e| {
             ValidationError::new(
                 format!("{field}.base64"),
@@ -127,6 +138,23 @@ fn check_content_type(field: &str, value: Option<&str>) -> Result<(), Validation
         ));
     }
     Ok(())
+}
+
+/// A request's uploaded files (JSON, as a saved request keeps them) with their bytes left out
+/// and said to be (`omitted`): for where the request is listed, not sent.
+pub(crate) fn omit_file_bytes(
+    form_data: Option<&mut serde_json::Value>,
+    body_file: Option<&mut serde_json::Value>,
+) {
+    let parts = form_data
+        .and_then(serde_json::Value::as_array_mut)
+        .into_iter()
+        .flatten();
+    let files = parts.filter_map(|p| p.get_mut("file")).chain(body_file);
+    for file in files.filter_map(serde_json::Value::as_object_mut) {
+        file.insert("base64".into(), "".into());
+        file.insert("omitted".into(), true.into());
+    }
 }
 
 /// A `formData` list as a multipart body: enabled parts, files decoded.

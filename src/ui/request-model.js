@@ -257,7 +257,7 @@ export function fromRequest(r) {
 function readExtras(model, r) {
   const values = r.pathVariables || {};
   model.pathVariables = model.pathVariables.map((v) => row(v.key, values[v.key] === undefined ? '' : String(values[v.key])));
-  const withBytes = (file) => (file && file.base64 ? file : null);
+  const withBytes = (file) => (file && !file.omitted ? file : null);
   if (Array.isArray(r.formData)) {
     model.bodyMode = 'formdata';
     model.formData = r.formData.map((p) => ({ ...row(p.key, p.value || '', !p.disabled), type: p.file ? 'file' : 'text', file: withBytes(p.file) }));

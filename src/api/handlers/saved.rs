@@ -243,15 +243,18 @@ fn request_fields(body: Value) -> Result<RequestFields, ApiError> {
     Ok(fields)
 }
 
+/// `GET /requests`: the saved requests, their uploaded files without their bytes (`omitted`;
+/// `GET /requests/{id}` has them), so a list stays small however large the files.
 pub(crate) fn list_requests(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     let collection = query(url)
         .into_iter()
         .find(|(k, _)| *k == "collectionId")
         .map(|(_, v)| v.to_string());
-    Ok(Reply::Json(
-        200,
-        json!({"items": state.store.reader()?.list_requests(collection.as_deref())?}),
-    ))
+    let mut items = state.store.reader()?.list_requests(collection.as_deref())?;
+    for r in &mut items {
+        crate::model::omit_file_bytes(r.extras.form_data.as_mut(), r.extras.body_file.as_mut());
+    }
+    Ok(Reply::Json(200, json!({ "items": items })))
 }
 
 pub(crate) fn create_request(state: &AppState, body: Value) -> Result<Reply, ApiError> {

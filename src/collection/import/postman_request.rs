@@ -439,6 +439,7 @@ fn inline_file(obj: &serde_json::Map<String, Value>) -> Option<Result<Arc<Vec<u8
         name: String::new(),
         content_type: None,
         base64: base64.as_str().unwrap_or_default().to_string(),
+        omitted: false,
     };
     Some(file.bytes("file").map(Arc::new).map_err(|e| e.to_string()))
 }
