@@ -130,15 +130,38 @@ pub fn api_example(example: &Value) -> Value {
     })
 }
 
-/// Appends `example` to the item's `response` list; returns its index.
-pub fn add_example(item: &mut Map<String, Value>, example: Value) -> usize {
+/// The most examples one request keeps, and the most bytes they hold together (as JSON): every
+/// read of the request, export and run of its collection carries them all.
+const MAX_EXAMPLES: usize = 100;
+const MAX_EXAMPLES_BYTES: usize = 16 * 1024 * 1024;
+
+/// Appends `example` to the item's `response` list; returns its index, or why it cannot
+/// (the request holds [`MAX_EXAMPLES`] or [`MAX_EXAMPLES_BYTES`] already).
+pub fn add_example(item: &mut Map<String, Value>, example: Value) -> Result<usize, String> {
     let list = item.entry("response").or_insert_with(|| json!([]));
     if !list.is_array() {
         *list = json!([]);
     }
     let list = list.as_array_mut().expect("made a list above");
+    if list.len() >= MAX_EXAMPLES {
+        return Err(format!(
+            "the request has {MAX_EXAMPLES} examples, as many as one keeps; delete one first"
+        ));
+    }
+    let bytes: usize = list
+        .iter()
+        .chain([&example])
+        .map(|e| e.to_string().len())
+        .sum();
+    if bytes > MAX_EXAMPLES_BYTES {
+        return Err(format!(
+            "with this one the request's examples would hold {} KiB, over the {} MiB one request keeps; delete some, or save a shorter body",
+            bytes / 1024,
+            MAX_EXAMPLES_BYTES / (1024 * 1024)
+        ));
+    }
     list.push(example);
-    list.len() - 1
+    Ok(list.len() - 1)
 }
 
 /// Removes the example at `index`; `false` when there is none there.
@@ -155,6 +178,26 @@ pub fn remove_example(item: &mut Map<String, Value>, index: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_keeps_a_bounded_number_and_size_of_examples() {
+        let mut item = Map::new();
+        for i in 0..MAX_EXAMPLES {
+            assert_eq!(add_example(&mut item, json!({"name": "e"})), Ok(i));
+        }
+        let full = add_example(&mut item, json!({"name": "e"})).unwrap_err();
+        assert!(full.contains("delete one"), "{full}");
+        let mut item = Map::new();
+        let half = json!({"body": "x".repeat(MAX_EXAMPLES_BYTES / 2)});
+        assert_eq!(add_example(&mut item, half.clone()), Ok(0));
+        let over = add_example(&mut item, half).unwrap_err();
+        assert!(over.contains("MiB"), "{over}");
+        assert_eq!(
+            item["response"].as_array().unwrap().len(),
+            1,
+            "nothing added"
+        );
+    }
 
     #[test]
     fn an_example_round_trips_through_postman_shape() {

@@ -14,10 +14,10 @@ pub(crate) fn create_example(state: &AppState, id: &str, body: Value) -> Result<
     let example = NewExample::from_value(body).map_err(|e| ApiError::invalid(e, ""))?;
     let postman = example.to_postman();
     let saved = postman.clone();
-    let index = state
-        .store
-        .writer()
-        .edit_request_item(id, Box::new(move |item| Ok(add_example(item, saved))))?;
+    let index = state.store.writer().edit_request_item(
+        id,
+        Box::new(move |item| add_example(item, saved).map_err(StoreError::Conflict)),
+    )?;
     let mut out = api_example(&postman);
     out["index"] = json!(index);
     Ok(Reply::created(out, format!("/requests/{id}")))
