@@ -58,6 +58,8 @@ test('path variables follow the URL and keep their values', () => {
   const m = M.blank();
   M.urlEdited(m, 'http://h:8080/users/:id/orders/:order?x=1');
   assert.deepEqual(m.pathVariables.map((v) => v.key), ['id', 'order'], 'the port is not a variable');
+  assert.deepEqual(M.pathNames('{{base}}/files/:name@v2/a:b/:/x?q=:no#:no'), ['name@v2'], 'a whole segment, as the engine reads it');
+  assert.deepEqual(M.pathNames('/users/:id'), ['id']);
   m.pathVariables[0].value = '{{userId}}';
   M.urlEdited(m, 'http://h:8080/users/:id');
   assert.deepEqual(m.pathVariables.map((v) => [v.key, v.value]), [['id', '{{userId}}']]);
@@ -71,14 +73,15 @@ test('form-data and a file body are fields of their own, with no Content-Type ro
   M.setBodyMode(m, 'formdata');
   assert.deepEqual(m.headers, [], 'the engine writes the multipart boundary');
   const file = { name: 'a.png', contentType: 'image/png', base64: 'iVBORw0=' };
-  m.formData = [{ ...M.row('note', 'hi'), type: 'text', file: null }, { ...M.row('pic', ''), type: 'file', file },
+  m.formData = [{ ...M.row('note', 'hi'), type: 'text', file: null, contentType: 'text/x-note' }, { ...M.row('pic', ''), type: 'file', file },
     { ...M.row('off', 'x', false), type: 'text', file: null }, { ...M.row('nofile', ''), type: 'file', file: null }];
   const spec = M.toSpec(m);
   assert.equal(spec.body, undefined);
-  assert.deepEqual(spec.formData, [{ key: 'note', value: 'hi' }, { key: 'pic', file }, { key: 'off', value: 'x', disabled: true }]);
+  assert.deepEqual(spec.formData, [{ key: 'note', value: 'hi', contentType: 'text/x-note' }, { key: 'pic', file }, { key: 'off', value: 'x', disabled: true }]);
   const back = M.fromRequest(M.toSaved(m));
   assert.equal(back.bodyMode, 'formdata');
-  assert.deepEqual(back.formData.map((r) => [r.key, r.type, r.enabled]), [['note', 'text', true], ['pic', 'file', true], ['off', 'text', false]]);
+  assert.deepEqual(back.formData.map((r) => [r.key, r.type, r.enabled, r.contentType]),
+    [['note', 'text', true, 'text/x-note'], ['pic', 'file', true, ''], ['off', 'text', false, '']]);
   M.setBodyMode(m, 'binary');
   m.bodyFile = file;
   assert.deepEqual(M.toSaved(m).bodyFile, file);
@@ -90,19 +93,19 @@ test('form-data and a file body are fields of their own, with no Content-Type ro
   assert.deepEqual(M.fromRequest({ url: 'u', bodyFile: { name: 'empty.txt', base64: '' } }).bodyFile, { name: 'empty.txt', base64: '' }, 'an empty file is a file');
 });
 
-test('settings: only what differs from the engine default is sent, flat in a spec, as one object when saved', () => {
+test('settings: only those given are sent, flat in a spec, as one object when saved', () => {
   const m = M.blank();
-  assert.equal(M.toSaved(m).settings, undefined);
-  m.settings.followRedirects = false;
-  m.settings.insecure = true;
-  m.settings.timeout = 1500;
-  m.settings.httpVersion = '1.1';
+  assert.equal(M.toSaved(m).settings, undefined, 'none given: the engine defaults');
+  m.settings = { followRedirects: false, insecure: true, timeout: '1500', httpVersion: '1.1', maxRedirects: '' };
   const spec = M.toSpec(m);
-  assert.deepEqual([spec.followRedirects, spec.insecure, spec.timeout, spec.httpVersion], [false, true, 1500, '1.1']);
+  assert.deepEqual([spec.followRedirects, spec.insecure, spec.timeout, spec.httpVersion, spec.maxRedirects], [false, true, 1500, '1.1', undefined]);
   const saved = M.toSaved(m);
   assert.deepEqual(saved.settings, { timeout: 1500, followRedirects: false, insecure: true, httpVersion: '1.1' });
-  assert.deepEqual(M.fromRequest(saved).settings, m.settings);
+  assert.deepEqual(M.fromRequest(saved).settings, saved.settings);
   assert.equal(M.fromRequest(spec).settings.timeout, 1500, 'a design run spec reads back too');
+  // A duration as typed, and a default given on purpose (an override of a folder's), are kept.
+  const kept = M.fromRequest({ url: 'u', settings: { timeout: '2s', followRedirects: true } });
+  assert.deepEqual(M.toSaved(kept).settings, { timeout: '2s', followRedirects: true });
 });
 
 test('auth: inherit in a collection, no auth said as noauth, and what PUT takes back', () => {

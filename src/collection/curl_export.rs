@@ -124,7 +124,7 @@ pub fn saved_request_command(r: &SavedRequest) -> String {
                     disabled: false,
                 });
             }
-            CurlBody::File(&file.name)
+            CurlBody::File(base_name(&file.name))
         }
         (None, None, Some(text)) => CurlBody::Raw(text),
         (None, None, None) => CurlBody::None,
@@ -137,12 +137,18 @@ fn parsed<T: serde::de::DeserializeOwned>(value: &Option<serde_json::Value>) -> 
     serde_json::from_value(value.clone()?).ok()
 }
 
-/// A form part as the command names it (a file by its name: its bytes stay in Vayu).
+/// A file's name without its directories: the command reads the file from where it runs, and
+/// a stored name (`../../.ssh/id_rsa`) must not make it upload another.
+fn base_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+/// A form part as the command names it (a file by its base name: its bytes stay in Vayu).
 fn form_part(p: FormDataSpec) -> FormPart {
     match p.file {
         Some(file) => FormPart::File {
             key: p.key,
-            file_name: file.name,
+            file_name: base_name(&file.name).to_string(),
             bytes: Default::default(),
             content_type: p.content_type.or(file.content_type),
         },
@@ -323,7 +329,7 @@ mod tests {
             saved_request_command(&form),
             "curl '{{base}}/users/{{userId}}' \\\n  -X POST \\\n  --form-string 'note=hi' \\\n  -F 'pic=@a.png;type=image/png'"
         );
-        let file = saved(json!({"bodyFile": {"name": "b.bin", "base64": "AAE="}}));
+        let file = saved(json!({"bodyFile": {"name": "../../.ssh/b.bin", "base64": "AAE="}}));
         assert_eq!(
             saved_request_command(&file),
             "curl '{{base}}/users/{{userId}}' \\\n  -X POST \\\n  -H 'Content-Type: application/octet-stream' \\\n  --data-binary @b.bin"

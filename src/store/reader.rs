@@ -214,7 +214,6 @@ impl Reader {
         })
     }
 
-    /// Collections under `parent_id` (top level when `None`), by name.
     /// Every collection and folder, each with its `parent_id` (a client drawing the whole tree).
     pub fn list_all_collections(&self) -> Result<Vec<Collection>, StoreError> {
         let mut st = self.conn.prepare_cached(
@@ -224,6 +223,7 @@ impl Reader {
         Ok(items)
     }
 
+    /// Collections under `parent_id` (top level when `None`), by name.
     pub fn list_collections(&self, parent_id: Option<&str>) -> Result<Vec<Collection>, StoreError> {
         let mut st = self.conn.prepare_cached(
             "SELECT id, parent_id, name, created_at, updated_at FROM collections

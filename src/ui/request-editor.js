@@ -11,7 +11,7 @@ import { kvTable } from './kv-table.js';
 import { authForm } from './auth-form.js';
 import { fileField, formDataTable } from './file-field.js';
 import { examplesSection } from './examples.js';
-import { HTTP_VERSIONS, setBodyMode, urlEdited, withParams, variablesIn, resolve } from './request-model.js';
+import { HTTP_VERSIONS, SETTINGS, setBodyMode, urlEdited, withParams, variablesIn, resolve } from './request-model.js';
 
 const { el } = window.vayuDom;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -90,27 +90,31 @@ function pathTable(m, touch) {
   }))));
 }
 
-// Timeout, redirects, TLS verification and HTTP version; empty or unchanged is the engine's default.
+// Timeout, redirects, TLS verification and HTTP version. What is not given is the engine's
+// default (shown); a field cleared, or "engine default" picked, gives it up again.
 function settingsPane(m, touch) {
   const st = m.settings;
-  const number = (key, hint) => {
-    const input = el('input', { type: 'number', min: '0', id: 'settings-' + key, placeholder: hint, value: st[key] === '' ? '' : String(st[key]) });
-    input.addEventListener('input', () => { st[key] = input.value === '' ? '' : Number(input.value); touch(); });
+  const set = (key, value) => { if (value === '' || value === null) delete st[key]; else st[key] = value; touch(); };
+  const text = (key, hint) => {
+    const input = el('input', { type: 'text', id: 'settings-' + key, placeholder: hint, spellcheck: 'false', value: key in st ? String(st[key]) : '' });
+    input.addEventListener('input', () => set(key, input.value.trim()));
     return input;
   };
   const flag = (key, id, inverted = false) => {
     const box = el('input', { type: 'checkbox', id });
-    box.checked = inverted ? !st[key] : st[key];
-    box.addEventListener('change', () => { st[key] = inverted ? !box.checked : box.checked; touch(); });
+    const value = key in st ? st[key] : SETTINGS[key];
+    box.checked = inverted ? !value : value;
+    box.addEventListener('change', () => set(key, inverted ? !box.checked : box.checked));
     return box;
   };
-  const version = el('select', { id: 'settings-http-version' }, ...HTTP_VERSIONS.map((v) => el('option', { value: v }, v || 'negotiated (HTTP/2 over TLS when offered)')));
-  version.value = st.httpVersion;
-  version.addEventListener('change', () => { st.httpVersion = version.value; touch(); });
+  const version = el('select', { id: 'settings-http-version' }, el('option', { value: '' }, 'engine default (HTTP/2 over TLS when offered)'),
+    ...HTTP_VERSIONS.filter(Boolean).map((v) => el('option', { value: v }, v)));
+  version.value = st.httpVersion || '';
+  version.addEventListener('change', () => set('httpVersion', version.value));
   return el('div', { class: 'form', id: 'settings-pane' },
-    el('label', {}, 'Timeout (ms, 0: none) ', number('timeout', '30000')),
+    el('label', {}, 'Timeout (ms, or 2s, 1m; 0: none) ', text('timeout', '30s')),
     el('label', { class: 'check' }, flag('followRedirects', 'settings-follow-redirects'), ' follow redirects'),
-    el('label', {}, 'At most (redirects) ', number('maxRedirects', '10')),
+    el('label', {}, 'At most (redirects) ', text('maxRedirects', '10')),
     el('label', { class: 'check' }, flag('followOriginalHttpMethod', 'settings-keep-method'), ' keep the method and body on 301/302/303'),
     el('label', { class: 'check' }, flag('insecure', 'settings-verify-tls', true), ' verify TLS certificates'),
     el('label', {}, 'HTTP version ', version));

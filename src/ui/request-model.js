@@ -42,17 +42,19 @@ export const AUTH_LONG = new Set(['privateKey', 'payload', 'header', 'claims']);
 
 export const row = (key = '', value = '', enabled = true) => ({ key, value, enabled });
 
-// The settings a request may change, with the engine's defaults (docs/api.md): a timeout in
-// milliseconds (empty: 30 s), redirects followed (at most 10), TLS certificates verified, the
-// HTTP version negotiated.
-export const SETTINGS = { timeout: '', followRedirects: true, maxRedirects: '', followOriginalHttpMethod: false, insecure: false, httpVersion: '' };
+// The settings a request may give, with the engine's defaults (docs/api.md) for those it does
+// not: a timeout of 30 s, redirects followed (at most 10), the method changed to GET on
+// 301/302/303, TLS certificates verified, the HTTP version negotiated. A request keeps only
+// the ones given, a default included: an imported request's own `followRedirects: true`
+// overrides its folder's `false`.
+export const SETTINGS = { timeout: 30000, followRedirects: true, maxRedirects: 10, followOriginalHttpMethod: false, insecure: false, httpVersion: '' };
 export const HTTP_VERSIONS = ['', '1.0', '1.1', '2', '2-prior-knowledge'];
 
 export function blank(name = 'New request') {
   return {
     name, method: 'GET', url: '', params: [], pathVariables: [], headers: [], bodyMode: 'none', rawLanguage: 'text',
     bodyText: '', form: [], formData: [], bodyFile: null, graphql: { query: '', variables: '' }, auth: { type: 'none' },
-    preRequestScript: '', testScript: '', settings: { ...SETTINGS },
+    preRequestScript: '', testScript: '', settings: {},
   };
 }
 
@@ -74,10 +76,11 @@ export function withParams(url, params) {
   return query ? base + '?' + query : base;
 }
 
-// The names of the URL's path variables (Postman's `:name` path segments), in order.
+// The names of the URL's path variables, in order: as the engine reads them (postman-collection's
+// `Url.getPath`), a whole path segment `:name`, the name the rest of the segment.
 export function pathNames(url) {
-  const path = url.split('?')[0].replace(/^[^/]*\/\/[^/]*/, '');
-  return [...new Set([...path.matchAll(/\/:([\w.-]+)/g)].map((m) => m[1]))];
+  const path = url.split(/[?#]/)[0].replace(/^[^/]*:\/\/[^/]*/, '').replace(/^[^/]*/, '');
+  return [...new Set(path.split('/').filter((s) => s.length > 1 && s.startsWith(':')).map((s) => s.slice(1)))];
 }
 
 // The URL edited: its query becomes the enabled params, the disabled ones are kept; its path
@@ -140,16 +143,18 @@ export function authSpec(auth) {
 // The form-data rows as the API takes them: text parts, and file parts with their bytes.
 const formParts = (rows) => rows.filter((r) => r.key !== '' && (r.type !== 'file' || r.file)).map((r) => {
   const part = r.type === 'file' ? { key: r.key, file: r.file } : { key: r.key, value: r.value };
+  if (r.contentType) part.contentType = r.contentType;
   return r.enabled ? part : { ...part, disabled: true };
 });
 
-// The settings changed from the engine's defaults, as the API names them.
+// The settings the request gives, as the API names them (a timeout as typed: milliseconds,
+// or a duration such as "2s").
 function settingsOf(model) {
   const out = {};
-  for (const [k, dflt] of Object.entries(SETTINGS)) {
+  for (const k of Object.keys(SETTINGS)) {
     const v = (model.settings || {})[k];
-    if (v === undefined || v === dflt || v === '') continue;
-    out[k] = k === 'timeout' || k === 'maxRedirects' ? Number(v) : v;
+    if (v === undefined || v === null || v === '') continue;
+    out[k] = (k === 'timeout' || k === 'maxRedirects') && /^\d+$/.test(String(v)) ? Number(v) : v;
   }
   return out;
 }
@@ -260,12 +265,15 @@ function readExtras(model, r) {
   const withBytes = (file) => (file && !file.omitted ? file : null);
   if (Array.isArray(r.formData)) {
     model.bodyMode = 'formdata';
-    model.formData = r.formData.map((p) => ({ ...row(p.key, p.value || '', !p.disabled), type: p.file ? 'file' : 'text', file: withBytes(p.file) }));
+    model.formData = r.formData.map((p) => ({
+      ...row(p.key, p.value || '', !p.disabled), type: p.file ? 'file' : 'text', file: withBytes(p.file), contentType: p.contentType || '',
+    }));
   } else if (r.bodyFile) {
     model.bodyMode = 'binary';
     model.bodyFile = withBytes(r.bodyFile);
   }
   const given = r.settings || r;
+  model.settings = {};
   for (const k of Object.keys(SETTINGS)) if (given[k] !== undefined && given[k] !== null) model.settings[k] = given[k];
 }
 

@@ -15,7 +15,7 @@ function load() {
       // A tab kept by an older page gets the fields added since, staying clean if it was.
       for (const t of saved.tabs) {
         const wasClean = JSON.stringify(t.model) === t.clean;
-        t.model = { ...blank(), ...t.model, settings: { ...blank().settings, ...(t.model.settings || {}) } };
+        t.model = { ...blank(), ...t.model };
         if (wasClean) t.clean = JSON.stringify(t.model);
       }
       return { ...saved, responses: {} };
