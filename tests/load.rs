@@ -713,3 +713,37 @@ fn a_run_with_fewer_users_than_workers_ends_under_every_executor_and_mode() {
     }
     assert!(manager.active_runs().is_empty());
 }
+
+#[test]
+fn a_load_run_sends_a_form_or_a_file_body_whole_on_every_iteration() {
+    let server = TargetServer::start();
+    let check = "const e = pm.response.json(); const type = e.headers.find((h) => h[0] === 'content-type')[1]; \
+                 pm.test('type', () => pm.expect(type).to.match(/^(multipart\\/form-data; boundary=|image\\/png$)/)); \
+                 pm.test('body', () => pm.expect(atob(e.bodyBase64)).to.include('PNG-bytes'));";
+    for body in [
+        json!({"formData": [{"key": "who", "value": "{{who}}"},
+                            {"key": "pic", "file": {"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"}}]}),
+        json!({"bodyFile": {"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"}}),
+    ] {
+        let mut request = json!({"method": "POST", "url": server.url("/echo"), "testScript": check});
+        request
+            .as_object_mut()
+            .unwrap()
+            .extend(body.as_object().unwrap().clone());
+        let spec = RunSpec::from_json(
+            &json!({"environment": {"who": "vayu"}, "request": request,
+                    "config": {"mode": "iterations", "iterations": 30, "concurrency": 3}})
+            .to_string(),
+        )
+        .unwrap();
+        let report = manager().start(&spec).unwrap().wait().unwrap();
+        let tests = report.tests.expect("the report has test results");
+        for name in ["type", "body"] {
+            assert_eq!(
+                (tests.tests[name].passed, tests.tests[name].failed),
+                (30, 0),
+                "{name} for {body}"
+            );
+        }
+    }
+}

@@ -3,7 +3,9 @@
 //! per send) is written as a comment line above the command, not dropped.
 
 use crate::flow::{FormPart, Step, StepBody};
-use crate::model::{ApiKeyPlace, AuthSpec, FormDataSpec, HeaderSpec, HeaderSpecs, InlineFile};
+use crate::model::{
+    add_content_type, ApiKeyPlace, AuthSpec, FormDataSpec, HeaderSpec, HeaderSpecs, InlineFile,
+};
 use crate::store::SavedRequest;
 use std::collections::BTreeMap;
 
@@ -68,16 +70,7 @@ pub fn written_body(
         serde_json::Value::Null => None,
         serde_json::Value::String(text) => Some(text.clone()),
         json => {
-            if !headers
-                .iter()
-                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
-            {
-                headers.push(HeaderSpec {
-                    key: "Content-Type".into(),
-                    value: "application/json".into(),
-                    disabled: false,
-                });
-            }
+            add_content_type(headers, "application/json");
             Some(json.to_string())
         }
     }
@@ -114,16 +107,7 @@ pub fn saved_request_command(r: &SavedRequest) -> String {
                 .content_type
                 .as_deref()
                 .unwrap_or("application/octet-stream");
-            if !headers
-                .iter()
-                .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
-            {
-                headers.push(HeaderSpec {
-                    key: "Content-Type".into(),
-                    value: content_type.to_string(),
-                    disabled: false,
-                });
-            }
+            add_content_type(&mut headers, content_type);
             CurlBody::File(base_name(&file.name))
         }
         (None, None, Some(text)) => CurlBody::Raw(text),
@@ -169,16 +153,7 @@ pub fn step_command(step: &Step) -> String {
     });
     let mut headers = r.headers.0.clone();
     if let Some(ct) = &step.raw_type {
-        if !headers
-            .iter()
-            .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
-        {
-            headers.push(HeaderSpec {
-                key: "Content-Type".into(),
-                value: ct.clone(),
-                disabled: false,
-            });
-        }
+        add_content_type(&mut headers, ct);
     }
     let body = match (&step.body, &raw) {
         (StepBody::UrlEncoded(fields), _) => CurlBody::UrlEncoded(fields),

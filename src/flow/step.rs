@@ -97,7 +97,7 @@ impl Step {
             spec.body = None;
         }
         if let (Some(_), Some(ct)) = (&spec.body, &self.raw_type) {
-            add_content_type(&mut spec, ct);
+            crate::model::add_content_type(&mut spec.headers.0, ct);
         }
         // `prepare` refuses a HEAD body written by hand; here the collection asked for it
         // (disableBodyPruning), so it goes in as a built body.
@@ -195,22 +195,6 @@ impl Step {
                 Some("application/octet-stream".into()),
             ),
         }
-    }
-}
-
-/// The raw body's language as its Content-Type, unless the request sets one.
-fn add_content_type(spec: &mut RequestSpec, content_type: &str) {
-    let has_type = spec
-        .headers
-        .0
-        .iter()
-        .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"));
-    if !has_type {
-        spec.headers.0.push(crate::model::HeaderSpec {
-            key: "Content-Type".into(),
-            value: content_type.to_string(),
-            disabled: false,
-        });
     }
 }
 

@@ -11,12 +11,12 @@ pub(crate) mod response;
 
 pub use error::{ErrorCategory, TransferError, ValidationError};
 pub(crate) use path_variables::resolve_path_variables;
+pub(crate) use request::add_content_type;
 pub use request::{
     percent_encode_query, ApiKeyPlace, AuthSpec, HeaderSpec, HeaderSpecs, HttpVersionPref, Method,
     PreparedRequest, RequestSpec, ScriptSource, TlsOptions,
 };
-pub(crate) use request_body::multipart_body;
-pub(crate) use request_body::omit_file_bytes;
+pub(crate) use request_body::{form_parts, multipart_body, omit_file_bytes};
 pub use request_body::{FormDataSpec, FormPart, InlineFile};
 pub use request_settings::RequestSettings;
 pub use response::{BodyEncoding, Header, RedirectHop, Response, Timings};

@@ -132,6 +132,21 @@ pub struct HeaderSpec {
     pub disabled: bool,
 }
 
+/// Adds `Content-Type: value` unless an enabled header sets one: the type a body implies gives
+/// way to the one the request says.
+pub(crate) fn add_content_type(headers: &mut Vec<HeaderSpec>, value: &str) {
+    if !headers
+        .iter()
+        .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
+    {
+        headers.push(HeaderSpec {
+            key: "Content-Type".into(),
+            value: value.to_string(),
+            disabled: false,
+        });
+    }
+}
+
 /// Headers in the order written; repeated names are kept.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]

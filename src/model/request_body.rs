@@ -67,6 +67,18 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 impl InlineFile {
+    /// A `bodyFile`'s bytes and the type it is sent with (its own, else
+    /// `application/octet-stream`), checked.
+    pub(crate) fn body(&self) -> Result<(Vec<u8>, String), ValidationError> {
+        check_content_type("bodyFile.contentType", self.content_type.as_deref())?;
+        let content_type = self
+            .content_type
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        Ok((self.bytes("bodyFile")?, content_type))
+    }
+
     /// The file's bytes; `field` names it in the error.
     pub(crate) fn bytes(&self, field: &str) -> Result<Vec<u8>, ValidationError> {
         if self.omitted {
@@ -115,13 +127,7 @@ impl RequestSpec {
             )),
             (_, Some(parts), None) => form_body(parts).map(Some),
             (_, None, Some(file)) => {
-                check_content_type("bodyFile.contentType", file.content_type.as_deref())?;
-                let bytes = file.bytes("bodyFile")?;
-                let content_type = file
-                    .content_type
-                    .clone()
-                    .filter(|c| !c.trim().is_empty())
-                    .unwrap_or_else(|| "application/octet-stream".into());
+                let (bytes, content_type) = file.body()?;
                 Ok(Some((bytes, Some(content_type))))
             }
             (_, None, None) => Ok(None),
@@ -159,6 +165,11 @@ pub(crate) fn omit_file_bytes(
 
 /// A `formData` list as a multipart body: enabled parts, files decoded.
 fn form_body(parts: &[FormDataSpec]) -> Result<BuiltBody, ValidationError> {
+    Ok(multipart_body(&form_parts(parts)?, &mut |t| t.to_string()))
+}
+
+/// A `formData` list's enabled parts, checked, files decoded.
+pub(crate) fn form_parts(parts: &[FormDataSpec]) -> Result<Vec<FormPart>, ValidationError> {
     let mut out = Vec::with_capacity(parts.len());
     for (i, p) in parts.iter().enumerate() {
         if p.disabled {
@@ -198,7 +209,7 @@ fn form_body(parts: &[FormDataSpec]) -> Result<BuiltBody, ValidationError> {
             },
         });
     }
-    Ok(multipart_body(&out, &mut |t| t.to_string()))
+    Ok(out)
 }
 
 /// A multipart body of `parts` with a fresh boundary, text through `sub` (variables

@@ -42,7 +42,7 @@ fn flow_step(step: &Step) -> Result<Value, ImportError> {
     request.body = match &step.body {
         StepBody::Raw => raw_body(step, &mut headers),
         StepBody::UrlEncoded(fields) => {
-            add_header(&mut headers, "application/x-www-form-urlencoded");
+            crate::model::add_content_type(&mut headers, "application/x-www-form-urlencoded");
             Some(Value::String(urlencoded(fields)))
         }
         _ => {
@@ -68,24 +68,11 @@ fn flow_step(step: &Step) -> Result<Value, ImportError> {
 fn raw_body(step: &Step, headers: &mut Vec<HeaderSpec>) -> Option<Value> {
     let text = step.request.body.as_ref()?.as_str()?.to_string();
     if let Some(ct) = &step.raw_type {
-        add_header(headers, ct);
+        crate::model::add_content_type(headers, ct);
     }
     match serde_json::from_str::<Value>(&text) {
         Ok(json @ (Value::Object(_) | Value::Array(_))) => Some(json),
         _ => Some(Value::String(text)),
-    }
-}
-
-fn add_header(headers: &mut Vec<HeaderSpec>, content_type: &str) {
-    if !headers
-        .iter()
-        .any(|h| !h.disabled && h.key.eq_ignore_ascii_case("content-type"))
-    {
-        headers.push(HeaderSpec {
-            key: "Content-Type".into(),
-            value: content_type.into(),
-            disabled: false,
-        });
     }
 }
 

@@ -6,7 +6,7 @@ use super::fields::err;
 use crate::collection::{import, ImportOptions};
 use crate::flow::{FlowOptions, Step, StepBody};
 use crate::model::duration::duration_from_json;
-use crate::model::{RequestSpec, ValidationError};
+use crate::model::{form_parts, RequestSpec, ValidationError};
 use crate::script::{Scope, Scripts, Variables};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -103,8 +103,9 @@ fn step_of(i: usize, item: &Value) -> Result<Step, ValidationError> {
 }
 
 /// A request written in the run file as a flow step.
-pub(super) fn request_step(request: RequestSpec, name: String, think_time: Duration) -> Step {
+pub(super) fn request_step(mut request: RequestSpec, name: String, think_time: Duration) -> Step {
     let scripts = Scripts::of(&request);
+    let body = decoded_body(&mut request);
     Step {
         id: String::new(),
         name,
@@ -112,7 +113,7 @@ pub(super) fn request_step(request: RequestSpec, name: String, think_time: Durat
         pre_request: scripts.pre_request.into_iter().collect(),
         test: scripts.test.into_iter().collect(),
         request,
-        body: StepBody::Raw,
+        body,
         // The run file's body is sent as written, with any method.
         keep_body: true,
         raw_url: false,
@@ -122,6 +123,26 @@ pub(super) fn request_step(request: RequestSpec, name: String, think_time: Durat
         description: String::new(),
         auth_owner: String::new(),
     }
+}
+
+/// A run file's `formData` or `bodyFile` decoded once, as the step's body, not on every send
+/// (a file's type becomes the request's Content-Type unless it sets one). Left as written when
+/// it does not decode: the send then says why, as it would have.
+fn decoded_body(request: &mut RequestSpec) -> StepBody {
+    if let Some(parts) = request
+        .form_data
+        .as_deref()
+        .and_then(|p| form_parts(p).ok())
+    {
+        request.form_data = None;
+        return StepBody::FormData(parts);
+    }
+    let Some((bytes, content_type)) = request.body_file.as_ref().and_then(|f| f.body().ok()) else {
+        return StepBody::Raw;
+    };
+    request.body_file = None;
+    crate::model::add_content_type(&mut request.headers.0, &content_type);
+    StepBody::File(Arc::new(bytes))
 }
 
 fn collection_steps(map: &Map<String, Value>) -> Result<(Vec<Step>, Scope), ValidationError> {
