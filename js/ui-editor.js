@@ -1,34 +1,55 @@
-// The Manager's code editors: CodeMirror 6 (from this lockfile) with JavaScript, JSON, XML and HTML modes
-// and completions of Postman's `pm` API, and the one-line URL editor with its `{{variables}}`
-// marked and resolved on hover, bundled by build.mjs into one script that sets
-// `window.vayuEditor`, with xml-formatter's indenting for XML bodies. Only glue lives here; the
-// editor is CodeMirror's own.
+// The Manager's code editors: CodeMirror 6 (from this lockfile) with JavaScript, JSON, XML and
+// HTML modes and completions of Postman's sandbox by path (`pm.` offers pm's members,
+// `pm.response.` the response's), and the one-line URL editor with its `{{variables}}` marked
+// and resolved on hover, bundled by build.mjs into one script that sets `window.vayuEditor`,
+// with xml-formatter's indenting for XML bodies. Only glue lives here; the editor is
+// CodeMirror's own.
 import { basicSetup } from 'codemirror';
 import { EditorView, keymap, MatchDecorator, Decoration, ViewPlugin, hoverTooltip, placeholder, drawSelection } from '@codemirror/view';
 import { history, defaultKeymap, historyKeymap } from '@codemirror/commands';
 import { EditorState, Compartment, StateEffect } from '@codemirror/state';
-import { javascript, javascriptLanguage } from '@codemirror/lang-javascript';
+import { javascript, javascriptLanguage, scopeCompletionSource } from '@codemirror/lang-javascript';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
 import { xml } from '@codemirror/lang-xml';
 import { html } from '@codemirror/lang-html';
-import { completeFromList } from '@codemirror/autocomplete';
 import { linter } from '@codemirror/lint';
 import xmlFormat from 'xml-formatter';
 
-// What a script most often reaches for in Postman's sandbox (docs/scripting.md has the rest).
-const PM = [
-  'pm.test', 'pm.expect', 'pm.response', 'pm.response.code', 'pm.response.status',
-  'pm.response.json()', 'pm.response.text()', 'pm.response.headers', 'pm.response.responseTime',
-  'pm.response.to.have.status', 'pm.response.to.have.header', 'pm.response.to.be.ok',
-  'pm.request', 'pm.request.url', 'pm.request.headers', 'pm.request.body',
-  'pm.environment.get', 'pm.environment.set', 'pm.environment.unset',
-  'pm.variables.get', 'pm.variables.set', 'pm.collectionVariables.get', 'pm.collectionVariables.set',
-  'pm.globals.get', 'pm.globals.set', 'pm.sendRequest', 'pm.info', 'pm.iterationData.get',
-  'pm.execution.skipRequest', 'pm.execution.setNextRequest', 'pm.cookies.get', 'console.log',
-].map((label) => ({ label, type: label.endsWith(')') ? 'function' : 'property' }));
+// Postman's sandbox as a scope to complete from: `pm.` offers pm's members, `pm.response.`
+// the response's, `pm.response.to.have.` the assertions, and so on down (docs/scripting.md
+// has what each does). Functions complete as functions, objects open further.
+const fn = () => {};
+const scope = (...names) => Object.fromEntries(names.map((n) => [n, fn]));
+const variableScope = scope('get', 'set', 'unset', 'has', 'clear', 'toObject', 'replaceIn');
+const headerList = scope('get', 'has', 'add', 'upsert', 'remove', 'toObject', 'each', 'all');
+const assertions = {
+  have: scope('status', 'header', 'body', 'jsonBody', 'jsonSchema', 'responseTime'),
+  be: { ok: true, success: true, error: true, clientError: true, serverError: true, json: true, notFound: true, created: true, accepted: true },
+  not: { have: scope('status', 'header', 'body', 'jsonBody'), be: { ok: true, error: true } },
+};
+const SANDBOX = {
+  pm: {
+    test: fn, expect: fn, sendRequest: fn, require: fn,
+    response: {
+      code: 200, status: 'OK', responseTime: 0, responseSize: 0, json: fn, text: fn, reason: fn,
+      headers: headerList, cookies: scope('get', 'has', 'toObject'), to: assertions,
+    },
+    request: { method: 'GET', url: { ...scope('toString', 'getHost', 'getPath', 'getQueryString'), query: headerList }, headers: headerList, body: { mode: 'raw', raw: '' }, auth: {} },
+    environment: variableScope, variables: variableScope, collectionVariables: variableScope, globals: variableScope,
+    iterationData: scope('get', 'has', 'toObject'),
+    info: { requestName: '', requestId: '', iteration: 0, iterationCount: 0, eventName: '' },
+    cookies: { ...scope('get', 'has', 'toObject'), jar: fn },
+    execution: { ...scope('skipRequest', 'setNextRequest'), location: [] },
+    visualizer: scope('set'),
+  },
+  console: scope('log', 'info', 'warn', 'error'),
+  postman: scope('setNextRequest', 'setEnvironmentVariable', 'getEnvironmentVariable', 'setGlobalVariable', 'getGlobalVariable'),
+  responseBody: '', responseCode: { code: 200 }, responseHeaders: {}, responseTime: 0, tests: {}, request: {},
+  JSON: scope('parse', 'stringify'), atob: fn, btoa: fn, require: fn, setTimeout: fn,
+};
 
 const languages = {
-  javascript: () => [javascript(), javascriptLanguage.data.of({ autocomplete: completeFromList(PM) })],
+  javascript: () => [javascript(), javascriptLanguage.data.of({ autocomplete: scopeCompletionSource(SANDBOX) })],
   json: () => [json(), linter(jsonParseLinter())],
   xml: () => [xml()],
   html: () => [html()],

@@ -3,6 +3,7 @@ it after the main session, against the same loopback target): an HTML response r
 sandboxed preview with its script not run; an XML response indented in the pretty view; a
 form-data body with a text part and a picked file, then the file alone as the body; a path
 variable given in the Params section; redirects followed, then not, from the Settings section;
+completions of the sandbox's API by path in a test script;
 a folder's auth set in the tree and inherited by a new request in it; a response saved as an
 example, listed with the request and opened."""
 import functools
@@ -31,6 +32,7 @@ def run(h, base, work, problems, shop, env):
     response_views(h, problems, shop)
     bodies(h, work, problems, shop)
     path_and_settings(h, problems, shop)
+    script_completions(h, problems)
     auth_and_examples(h, problems, shop)
 
 
@@ -127,6 +129,18 @@ def response_views(h, problems, shop):
         problems.append(f"the XML body is not indented: {lines}")
     if not h.js("return !!document.querySelector('#response-body .cm-foldGutter')"):
         problems.append("the XML body cannot be folded")
+
+
+def script_completions(h, problems):
+    # Completions follow the path typed: pm.response.to. offers the assertions' words.
+    click_when_there(h, '#request-sections [data-section="Tests"]')
+    editor = h.wait_for("the tests editor", lambda: h.find("#tests-editor .cm-content"))
+    h.wd("POST", f"{h.s}/element/{editor}/click", {})
+    h.keys(editor, "pm.response.to.ha")
+    offered = h.wait_for("the completions", lambda: h.text(".cm-tooltip-autocomplete"))
+    if "have" not in offered.split():
+        problems.append(f"after pm.response.to.ha the editor offers {offered!r}")
+    h.keys(editor, "\ue00c")  # Escape closes the list
 
 
 def auth_and_examples(h, problems, shop):
