@@ -453,6 +453,20 @@ fn saved_work_crud() {
     let all = ids("/collections?all=true");
     assert!(all.contains(&(cid.clone(), json!(pid))), "{all:?}");
     assert!(all.contains(&(pid.to_string(), Value::Null)), "{all:?}");
+    let grandchild = api
+        .post("/collections", json!({"name": "deep", "parentId": cid}))
+        .json();
+    let under = ids(&format!("/collections?all=true&parentId={pid}"));
+    assert_eq!(
+        under
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .collect::<Vec<_>>()
+            .len(),
+        2,
+        "the folder and its folder, not the collection itself: {under:?}"
+    );
+    assert!(under.contains(&(grandchild["id"].as_str().unwrap().to_string(), json!(cid))));
     let r = api.get("/collections?all=yes");
     assert_eq!(
         (r.status, r.json()["error"]["field"].as_str()),

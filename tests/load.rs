@@ -725,7 +725,8 @@ fn a_load_run_sends_a_form_or_a_file_body_whole_on_every_iteration() {
                             {"key": "pic", "file": {"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"}}]}),
         json!({"bodyFile": {"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"}}),
     ] {
-        let mut request = json!({"method": "POST", "url": server.url("/echo"), "testScript": check});
+        let mut request =
+            json!({"method": "POST", "url": server.url("/echo"), "testScript": check});
         request
             .as_object_mut()
             .unwrap()

@@ -64,7 +64,8 @@ fn optional_id(
 }
 
 /// `GET /collections`: the top level, one level under `?parentId=`, or with `?all=true` every
-/// collection and folder (a client drawing the whole tree in one call).
+/// collection and folder (a client drawing the whole tree in one call), or every folder under
+/// `parentId` at any depth.
 pub(crate) fn list_collections(state: &AppState, url: &str) -> Result<Reply, ApiError> {
     let params = query(url);
     let param = |name: &str| {
@@ -76,12 +77,8 @@ pub(crate) fn list_collections(state: &AppState, url: &str) -> Result<Reply, Api
     let reader = state.store.reader()?;
     let listed = match (param("all").as_deref(), param("parentId")) {
         (Some("true"), None) => reader.list_all_collections()?,
+        (Some("true"), Some(root)) => descendants(reader.list_all_collections()?, &root),
         (None | Some("false"), parent) => reader.list_collections(parent.as_deref())?,
-        (Some("true"), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "give `all=true` or `parentId`, not both",
-            ))
-        }
         (Some(_), _) => return Err(ApiError::field("all", "must be true or false")),
     };
     let items = listed
@@ -89,6 +86,31 @@ pub(crate) fn list_collections(state: &AppState, url: &str) -> Result<Reply, Api
         .map(|c| with_auth(&reader, c))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Reply::Json(200, json!({ "items": items })))
+}
+
+/// The folders under `root` at any depth, from every collection and folder.
+fn descendants(all: Vec<crate::store::Collection>, root: &str) -> Vec<crate::store::Collection> {
+    let parents: std::collections::HashMap<&str, Option<&str>> = all
+        .iter()
+        .map(|c| (c.id.as_str(), c.parent_id.as_deref()))
+        .collect();
+    // The store refuses cycles; the walk is bounded by the number of folders all the same.
+    let under_root = |c: &crate::store::Collection| {
+        let mut at = c.parent_id.as_deref();
+        for _ in 0..all.len() {
+            match at {
+                Some(p) if p == root => return true,
+                Some(p) => at = parents.get(p).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
+    };
+    let keep: Vec<bool> = all.iter().map(under_root).collect();
+    all.into_iter()
+        .zip(keep)
+        .filter_map(|(c, k)| k.then_some(c))
+        .collect()
 }
 
 /// A resource the body refers to (`parentId`, `collectionId`) that does not exist conflicts with
