@@ -108,7 +108,7 @@ function folderNode(c) {
         await api('POST', '/collections', { name: 'New folder', parentId: c.id });
         await refresh();
       }),
-      button('auth', 'the auth its requests inherit', '🔑', () => folderAuthPanel(c)),
+      button('auth', 'the auth its requests inherit', '⚷', () => folderAuthPanel(c)),
       button('run', c.parentId ? 'run this folder' : 'run the collection', '▶', () => runnerPanel(c)),
       c.parentId ? '' : button('load', 'a load test of the collection as a journey', '⚡', () => { location.hash = '#/load/collection/' + c.id; }),
       c.parentId ? '' : button('export', 'export as Postman v2.1', '⇩', () => exportCollection(c)),
