@@ -43,12 +43,7 @@ fn run(doc: Value, replies: Vec<Reply>) -> (RunSummary, Vec<Received>, TargetSer
     (summary, received, server)
 }
 
-fn header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
+use crate::support::target::received_header as header;
 
 fn sent(received: &[Received]) -> Vec<(String, String, String)> {
     received

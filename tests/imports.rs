@@ -45,12 +45,7 @@ fn run(
     (summary, received)
 }
 
-fn header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
+use crate::support::target::received_header as header;
 
 /// A collection's comparable shape, one line per request, as `shape.js` (the script the
 /// `.postman.txt` files were made with, run on Postman's converters' output) writes it:

@@ -13,15 +13,7 @@ fn echoed(reply: &Value) -> Value {
     serde_json::from_str(reply["response"]["body"].as_str().unwrap()).unwrap()
 }
 
-fn header<'a>(echo: &'a Value, name: &str) -> Vec<&'a str> {
-    echo["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|pair| pair[0] == name)
-        .map(|pair| pair[1].as_str().unwrap())
-        .collect()
-}
+use crate::support::echoed_header as header;
 
 #[test]
 fn form_data_sends_text_and_file_parts_as_multipart() {

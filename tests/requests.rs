@@ -11,15 +11,7 @@ fn echo_of(response: &vayu::model::Response) -> Value {
     serde_json::from_str(&response.body).expect("echo body is JSON")
 }
 
-fn header<'a>(echo: &'a Value, name: &str) -> Vec<&'a str> {
-    echo["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|pair| pair[0] == name)
-        .map(|pair| pair[1].as_str().unwrap())
-        .collect()
-}
+use crate::support::echoed_header as header;
 
 #[test]
 fn every_method_reaches_the_server() {

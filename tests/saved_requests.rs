@@ -33,12 +33,7 @@ fn run_saved(api: &Api, id: &str, server: &TargetServer) -> Vec<Received> {
     received
 }
 
-fn header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
-    r.headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
+use crate::support::target::received_header as header;
 
 /// The parts of a multipart body, as (headers, content) byte strings.
 fn parts(body: &[u8], content_type: &str) -> Vec<(String, Vec<u8>)> {

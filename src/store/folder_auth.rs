@@ -21,16 +21,7 @@ impl Reader {
              FROM collections c JOIN up ON c.id = up.id ORDER BY up.depth",
         )?;
         let rows = st
-            .query_map([id], |r| {
-                let postman: Option<String> = r.get(4)?;
-                Ok(TreeFolder {
-                    id: r.get(0)?,
-                    parent_id: r.get(1)?,
-                    name: r.get(2)?,
-                    position: r.get(3)?,
-                    postman: postman.and_then(|p| serde_json::from_str(&p).ok()),
-                })
-            })?
+            .query_map([id], super::tree::tree_folder)?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }

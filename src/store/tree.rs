@@ -100,16 +100,7 @@ impl Reader {
              FROM collections c JOIN down ON c.id = down.id ORDER BY down.depth, c.position, c.name, c.id",
         )?;
         let folders = st
-            .query_map([id], |r| {
-                let postman: Option<String> = r.get(4)?;
-                Ok(TreeFolder {
-                    id: r.get(0)?,
-                    parent_id: r.get(1)?,
-                    name: r.get(2)?,
-                    position: r.get(3)?,
-                    postman: postman.and_then(|p| serde_json::from_str(&p).ok()),
-                })
-            })?
+            .query_map([id], tree_folder)?
             .collect::<Result<Vec<_>, _>>()?;
         let mut requests = Vec::new();
         let mut st = self.conn.prepare_cached(&format!(
@@ -133,4 +124,16 @@ impl Reader {
         }
         Ok(Some(CollectionTree { folders, requests }))
     }
+}
+
+/// A folder from a row of `id, parent_id, name, position, postman`.
+pub(super) fn tree_folder(r: &rusqlite::Row<'_>) -> rusqlite::Result<TreeFolder> {
+    let postman: Option<String> = r.get(4)?;
+    Ok(TreeFolder {
+        id: r.get(0)?,
+        parent_id: r.get(1)?,
+        name: r.get(2)?,
+        position: r.get(3)?,
+        postman: postman.and_then(|p| serde_json::from_str(&p).ok()),
+    })
 }

@@ -61,6 +61,17 @@ pub fn send(engine: &EventLoop, json: serde_json::Value) -> Result<Response, Tra
 }
 
 /// A port on loopback with nothing listening (bound, then released).
+/// The values of header `name` (lower case) in the echo target's reply: what it received.
+pub fn echoed_header<'a>(echo: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
+    echo["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|pair| pair[0] == name)
+        .map(|pair| pair[1].as_str().unwrap())
+        .collect()
+}
+
 pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()

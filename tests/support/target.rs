@@ -51,6 +51,14 @@ pub struct Received {
     pub body: Vec<u8>,
 }
 
+/// A header the target received, by name (any case).
+pub fn received_header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// A response recorded elsewhere, given back as it was: status, reason phrase, headers in order.
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Reply {
