@@ -19,6 +19,14 @@ import xmlFormat from 'xml-formatter';
 // the response's, `pm.response.to.have.` the assertions, and so on down (docs/scripting.md
 // has what each does). Functions complete as functions, objects open further.
 const fn = () => {};
+// The objects without a prototype, so `pm.` offers pm's members, not `constructor` or
+// `hasOwnProperty`.
+function withoutPrototypes(object) {
+  for (const value of Object.values(object)) {
+    if (value && typeof value === 'object' && Object.getPrototypeOf(value) !== null) withoutPrototypes(value);
+  }
+  return Array.isArray(object) ? object : Object.setPrototypeOf(object, null);
+}
 const scope = (...names) => Object.fromEntries(names.map((n) => [n, fn]));
 const variableScope = scope('get', 'set', 'unset', 'has', 'clear', 'toObject', 'replaceIn');
 const headerList = scope('get', 'has', 'add', 'upsert', 'remove', 'toObject', 'each', 'all');
@@ -27,7 +35,7 @@ const assertions = {
   be: { ok: true, success: true, error: true, clientError: true, serverError: true, json: true, notFound: true, created: true, accepted: true },
   not: { have: scope('status', 'header', 'body', 'jsonBody'), be: { ok: true, error: true } },
 };
-const SANDBOX = {
+const SANDBOX = withoutPrototypes({
   pm: {
     test: fn, expect: fn, sendRequest: fn, require: fn,
     response: {
@@ -46,7 +54,7 @@ const SANDBOX = {
   postman: scope('setNextRequest', 'setEnvironmentVariable', 'getEnvironmentVariable', 'setGlobalVariable', 'getGlobalVariable'),
   responseBody: '', responseCode: { code: 200 }, responseHeaders: {}, responseTime: 0, tests: {}, request: {},
   JSON: scope('parse', 'stringify'), atob: fn, btoa: fn, require: fn, setTimeout: fn,
-};
+});
 
 const languages = {
   javascript: () => [javascript(), javascriptLanguage.data.of({ autocomplete: scopeCompletionSource(SANDBOX) })],

@@ -714,32 +714,51 @@ fn a_run_with_fewer_users_than_workers_ends_under_every_executor_and_mode() {
     assert!(manager.active_runs().is_empty());
 }
 
+/// A load run of `request` (with `{{who}}` = vayu) for 30 iterations, as the run file's request
+/// or as a one-step journey.
+fn load_of(request: serde_json::Value, as_flow: bool) -> Result<FinalReport, vayu::run::RunError> {
+    let mut spec = json!({"environment": {"who": "vayu", "base": ""},
+                          "config": {"mode": "iterations", "iterations": 30, "concurrency": 3}});
+    match as_flow {
+        true => spec["flow"] = json!([request]),
+        false => spec["request"] = request,
+    }
+    let spec = RunSpec::from_json(&spec.to_string())?;
+    Ok(manager().start(&spec)?.wait().unwrap())
+}
+
 #[test]
 fn a_load_run_sends_a_form_or_a_file_body_whole_on_every_iteration() {
     let server = TargetServer::start();
-    let check = "const e = pm.response.json(); const type = e.headers.find((h) => h[0] === 'content-type')[1]; \
-                 pm.test('type', () => pm.expect(type).to.match(/^(multipart\\/form-data; boundary=|image\\/png$)/)); \
-                 pm.test('body', () => pm.expect(atob(e.bodyBase64)).to.include('PNG-bytes'));";
-    for body in [
-        json!({"formData": [{"key": "who", "value": "{{who}}"},
-                            {"key": "pic", "file": {"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"}}]}),
-        json!({"bodyFile": {"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"}}),
-    ] {
+    let file = json!({"name": "a.png", "contentType": "image/png", "base64": "UE5HLWJ5dGVz"});
+    let cases = [
+        (
+            json!({"formData": [{"key": "who", "value": "{{who}}"}, {"key": "off", "value": "no", "disabled": true},
+                                {"key": "pic", "file": file}]}),
+            "^multipart/form-data; boundary=",
+        ),
+        (json!({"bodyFile": file}), "^image/png$"),
+    ];
+    for (body, type_pattern) in cases {
+        let check = format!(
+            "const e = pm.response.json(); const type = e.headers.find((h) => h[0] === 'content-type')[1]; \
+             const sent = atob(e.bodyBase64); \
+             pm.test('type', () => pm.expect(type).to.match(/{}/)); \
+             pm.test('file', () => pm.expect(sent).to.include('PNG-bytes')); \
+             pm.test('form', () => pm.expect(sent.includes('vayu') && !sent.includes('{{{{who}}}}') && !sent.includes('name=\"off\"')).to.equal(type !== 'image/png'));",
+            type_pattern.replace('/', "\\/")
+        );
         let mut request =
             json!({"method": "POST", "url": server.url("/echo"), "testScript": check});
         request
             .as_object_mut()
             .unwrap()
             .extend(body.as_object().unwrap().clone());
-        let spec = RunSpec::from_json(
-            &json!({"environment": {"who": "vayu"}, "request": request,
-                    "config": {"mode": "iterations", "iterations": 30, "concurrency": 3}})
-            .to_string(),
-        )
-        .unwrap();
-        let report = manager().start(&spec).unwrap().wait().unwrap();
-        let tests = report.tests.expect("the report has test results");
-        for name in ["type", "body"] {
+        let tests = load_of(request, false)
+            .unwrap()
+            .tests
+            .expect("the report has test results");
+        for name in ["type", "file", "form"] {
             assert_eq!(
                 (tests.tests[name].passed, tests.tests[name].failed),
                 (30, 0),
@@ -747,4 +766,22 @@ fn a_load_run_sends_a_form_or_a_file_body_whole_on_every_iteration() {
             );
         }
     }
+    // What design mode refuses, a load run does not send either: refused before it starts, or
+    // (a journey step whose url holds a variable, which the plan cannot check) on each send.
+    let url = format!("{{{{base}}}}{}", server.url("/echo"));
+    let form = json!([{"key": "a", "value": "1"}]);
+    for refused in [
+        json!({"method": "HEAD", "url": url, "formData": form}),
+        json!({"method": "POST", "url": url, "formData": form, "body": "x"}),
+        json!({"method": "POST", "url": url, "formData": form, "bodyFile": file}),
+    ] {
+        assert!(load_of(refused.clone(), false).is_err(), "{refused}");
+        let report = load_of(refused.clone(), true).unwrap();
+        assert_eq!(report.ok, 0, "{refused}");
+    }
+    assert_eq!(
+        server.stats.path_count("/echo"),
+        60,
+        "only the first two runs' requests arrived"
+    );
 }

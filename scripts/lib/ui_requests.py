@@ -141,6 +141,12 @@ def script_completions(h, problems):
     if "have" not in offered.split():
         problems.append(f"after pm.response.to.ha the editor offers {offered!r}")
     h.keys(editor, "\ue00c")  # Escape closes the list
+    # At the top of pm, its members, not Object's.
+    h.keys(editor, CTRL + "a" + RELEASE + "pm.")
+    members = h.wait_for("pm's members", lambda: h.text(".cm-tooltip-autocomplete"))
+    if "response" not in members.split() or "constructor" in members.split():
+        problems.append(f"after pm. the editor offers {members!r}")
+    h.keys(editor, "\ue00c")
 
 
 def auth_and_examples(h, problems, shop):

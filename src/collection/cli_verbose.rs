@@ -34,7 +34,7 @@ pub(super) fn details(
             StepBody::UrlEncoded(_) => "urlencoded",
             StepBody::FormData(_) => "formdata",
             StepBody::GraphQl { .. } => "graphql",
-            StepBody::File(_) => "file",
+            StepBody::File { .. } => "file",
         };
         let head = format!("↑ {mode}{star}{}", bytes(request_body.len() as u64));
         boxed(out, &head, request_body, paint, bytes);

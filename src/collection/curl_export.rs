@@ -235,23 +235,32 @@ fn auth_args(
     }
 }
 
-/// curl's `;type=` for a form part's content type, if it has one.
+/// curl's `;type=` for a file part's content type: only a plain `type/subtype`, since curl
+/// reads `,` and `;` in it as more files and parameters (`;headers=@file` reads a file).
 fn type_suffix(content_type: &Option<String>) -> String {
+    let plain = |c: &str| {
+        c.split_once('/').is_some_and(|(t, s)| {
+            [t, s].iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || "._+-".contains(ch))
+            })
+        })
+    };
     content_type
-        .as_ref()
+        .as_deref()
+        .filter(|c| plain(c))
         .map(|c| format!(";type={c}"))
         .unwrap_or_default()
 }
 
+/// One form part as curl's option: text through `--form-string` (its value literal, `;type=`
+/// included, so a text part's type is not said), a file as `-F name=@"file"` with the file
+/// name quoted as curl reads it (a `,` or `;` in it is then part of the name).
 fn form_arg(part: &FormPart) -> String {
     match part {
-        FormPart::Text {
-            key,
-            value,
-            content_type,
-        } => {
-            let ct = type_suffix(content_type);
-            format!("--form-string {}", quote(&format!("{key}={value}{ct}")))
+        FormPart::Text { key, value, .. } => {
+            format!("--form-string {}", quote(&format!("{key}={value}")))
         }
         FormPart::File {
             key,
@@ -259,8 +268,9 @@ fn form_arg(part: &FormPart) -> String {
             content_type,
             ..
         } => {
+            let name = file_name.replace('\\', "\\\\").replace('"', "\\\"");
             let ct = type_suffix(content_type);
-            format!("-F {}", quote(&format!("{key}=@{file_name}{ct}")))
+            format!("-F {}", quote(&format!("{key}=@\"{name}\"{ct}")))
         }
     }
 }
@@ -302,8 +312,17 @@ mod tests {
         ]}));
         assert_eq!(
             saved_request_command(&form),
-            "curl '{{base}}/users/{{userId}}' \\\n  -X POST \\\n  --form-string 'note=hi' \\\n  -F 'pic=@a.png;type=image/png'"
+            "curl '{{base}}/users/{{userId}}' \\\n  -X POST \\\n  --form-string 'note=hi' \\\n  -F 'pic=@\"a.png\";type=image/png'"
         );
+        // What curl would read as more files or a headers file stays in the name, or is left out.
+        let sly = saved(json!({"formData": [
+            {"key": "a", "file": {"name": "x.png,.netrc", "contentType": "text/plain,/home/u/.ssh/id_rsa", "base64": "AAE="}},
+            {"key": "b", "file": {"name": "y\"z", "base64": "AAE="}, "contentType": "a/b;headers=@/home/u/.netrc"},
+        ]}));
+        let command = saved_request_command(&sly);
+        assert!(command.contains(r#"-F 'a=@"x.png,.netrc"'"#), "{command}");
+        assert!(command.contains(r#"-F "b=@\"y\\\"z\"""#), "{command}");
+        assert!(!command.contains("type="), "{command}");
         let file = saved(json!({"bodyFile": {"name": "../../.ssh/b.bin", "base64": "AAE="}}));
         assert_eq!(
             saved_request_command(&file),

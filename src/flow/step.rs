@@ -55,8 +55,12 @@ pub enum StepBody {
     FormData(Vec<FormPart>),
     /// A GraphQL query and its variables (JSON text), sent as JSON.
     GraphQl { query: String, variables: String },
-    /// A file's bytes, sent as they are.
-    File(Arc<Vec<u8>>),
+    /// A file's bytes, sent as they are, with its type (else `application/octet-stream`)
+    /// unless the request sets one.
+    File {
+        bytes: Arc<Vec<u8>>,
+        content_type: Option<String>,
+    },
 }
 
 /// A request built for sending: what to send, and what the scripts see of it.
@@ -190,9 +194,16 @@ impl Step {
                 )
             }
             // libcurl would label it a form; a file is bytes.
-            StepBody::File(bytes) => (
+            StepBody::File {
+                bytes,
+                content_type,
+            } => (
                 Some(bytes.to_vec()),
-                Some("application/octet-stream".into()),
+                Some(
+                    content_type
+                        .clone()
+                        .unwrap_or_else(|| "application/octet-stream".into()),
+                ),
             ),
         }
     }

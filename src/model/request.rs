@@ -810,8 +810,13 @@ fn set_built_content_type(headers: &mut Vec<(String, String)>, built: String) {
                 .to_ascii_lowercase()
                 .starts_with("multipart/") =>
         {
-            let media_type = value.split(';').next().unwrap_or_default().trim();
-            *value = format!("{media_type}; boundary={boundary}");
+            // Its own parameters stay (`multipart/related`'s `type`, `start`); the boundary is ours.
+            let kept: Vec<&str> = value
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.to_ascii_lowercase().starts_with("boundary="))
+                .collect();
+            *value = format!("{}; boundary={boundary}", kept.join("; "));
         }
         (Some(_), _) => {}
     }

@@ -403,6 +403,11 @@ mod tests {
                 "{header} {body}"
             );
         }
+        let (header, _) = form("multipart/related; type=\"text/xml\"; Boundary=x");
+        assert!(
+            header.starts_with("multipart/related; type=\"text/xml\"; boundary="),
+            "{header}"
+        );
         // Another type the request sets is its own business.
         assert_eq!(form("text/plain").0, "text/plain");
     }

@@ -100,11 +100,16 @@ function settingsPane(m, touch) {
     input.addEventListener('input', () => set(key, input.value.trim()));
     return input;
   };
+  // A box set back to the default is not given any more, unless the request gave it.
   const flag = (key, id, inverted = false) => {
     const box = el('input', { type: 'checkbox', id });
-    const value = key in st ? st[key] : SETTINGS[key];
+    const given = key in st;
+    const value = given ? st[key] : SETTINGS[key];
     box.checked = inverted ? !value : value;
-    box.addEventListener('change', () => set(key, inverted ? !box.checked : box.checked));
+    box.addEventListener('change', () => {
+      const now = inverted ? !box.checked : box.checked;
+      set(key, now === SETTINGS[key] && !given ? null : now);
+    });
     return box;
   };
   const version = el('select', { id: 'settings-http-version' }, el('option', { value: '' }, 'engine default (HTTP/2 over TLS when offered)'),

@@ -60,7 +60,6 @@ pub fn send(engine: &EventLoop, json: serde_json::Value) -> Result<Response, Tra
     engine.submit_async(prepared(json)).wait()
 }
 
-/// A port on loopback with nothing listening (bound, then released).
 /// The values of header `name` (lower case) in the echo target's reply: what it received.
 pub fn echoed_header<'a>(echo: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
     echo["headers"]
@@ -72,6 +71,7 @@ pub fn echoed_header<'a>(echo: &'a serde_json::Value, name: &str) -> Vec<&'a str
         .collect()
 }
 
+/// A port on loopback with nothing listening (bound, then released).
 pub fn closed_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()

@@ -337,24 +337,33 @@ pub(super) fn body(
             };
             (None, StepBody::GraphQl { query, variables })
         }
-        "file" => {
-            let file = obj.get("file").and_then(Value::as_object);
-            let bytes = match file.and_then(inline_file) {
-                Some(inline) => inline?,
-                None => {
-                    let src = file
-                        .and_then(|f| text(f.get("src")))
-                        .ok_or("a file body has no `file.src`")?;
-                    read_file(options, &src)?.1
-                }
-            };
-            (None, StepBody::File(bytes))
-        }
+        "file" => (None, file_body(obj, options)?),
         other => {
             return Err(format!(
             "body mode `{other}` is not supported; use raw, urlencoded, formdata, graphql or file"
         ))
         }
+    })
+}
+
+/// A `file` body: the bytes a saved request keeps in the item, else the file `src` names.
+fn file_body(
+    obj: &serde_json::Map<String, Value>,
+    options: &ImportOptions,
+) -> Result<StepBody, String> {
+    let file = obj.get("file").and_then(Value::as_object);
+    let bytes = match file.and_then(inline_file) {
+        Some(inline) => inline?,
+        None => {
+            let src = file
+                .and_then(|f| text(f.get("src")))
+                .ok_or("a file body has no `file.src`")?;
+            read_file(options, &src)?.1
+        }
+    };
+    Ok(StepBody::File {
+        bytes,
+        content_type: None,
     })
 }
 

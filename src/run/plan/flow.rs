@@ -6,7 +6,7 @@ use super::fields::err;
 use crate::collection::{import, ImportOptions};
 use crate::flow::{FlowOptions, Step, StepBody};
 use crate::model::duration::duration_from_json;
-use crate::model::{form_parts, RequestSpec, ValidationError};
+use crate::model::{form_parts, Method, RequestSpec, ValidationError};
 use crate::script::{Scope, Scripts, Variables};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -125,24 +125,26 @@ pub(super) fn request_step(mut request: RequestSpec, name: String, think_time: D
     }
 }
 
-/// A run file's `formData` or `bodyFile` decoded once, as the step's body, not on every send
-/// (a file's type becomes the request's Content-Type unless it sets one). Left as written when
-/// it does not decode: the send then says why, as it would have.
+/// A run file's `formData` or `bodyFile` decoded once, as the step's body, not on every send.
+/// Only a request whose body design mode would send (one body form, not on HEAD) is decoded;
+/// any other is left as written, and each send refuses it as design mode does.
 fn decoded_body(request: &mut RequestSpec) -> StepBody {
-    if let Some(parts) = request
-        .form_data
-        .as_deref()
-        .and_then(|p| form_parts(p).ok())
-    {
-        request.form_data = None;
-        return StepBody::FormData(parts);
-    }
-    let Some((bytes, content_type)) = request.body_file.as_ref().and_then(|f| f.body().ok()) else {
+    let sendable = Method::parse(&request.method)
+        .is_ok_and(|method| request.inline_body(method).is_ok_and(|b| b.is_some()));
+    if !sendable {
         return StepBody::Raw;
-    };
-    request.body_file = None;
-    crate::model::add_content_type(&mut request.headers.0, &content_type);
-    StepBody::File(Arc::new(bytes))
+    }
+    if let Some(parts) = request.form_data.take() {
+        // Checked just above: `form_parts` cannot refuse them now.
+        return form_parts(&parts).map_or(StepBody::Raw, StepBody::FormData);
+    }
+    match request.body_file.take().map(|f| f.body()) {
+        Some(Ok((bytes, content_type))) => StepBody::File {
+            bytes: Arc::new(bytes),
+            content_type: Some(content_type),
+        },
+        _ => StepBody::Raw,
+    }
 }
 
 fn collection_steps(map: &Map<String, Value>) -> Result<(Vec<Step>, Scope), ValidationError> {
