@@ -169,3 +169,47 @@ fn a_requests_own_noauth_sends_none_under_a_folder_with_auth_and_survives_import
         assert_eq!(item["request"]["auth"], json!({"type": "noauth"}), "{item}");
     }
 }
+
+#[test]
+fn a_collection_made_with_an_auth_gives_it_to_its_requests() {
+    let server = TargetServer::start();
+    let api = api();
+    let made = api.post(
+        "/collections",
+        json!({"name": "with auth", "auth": {"type": "bearer", "token": "made-token"}}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        made.json()["auth"],
+        json!({"type": "bearer", "token": "made-token"})
+    );
+    let req = api
+        .post(
+            "/requests",
+            json!({"collectionId": id, "name": "echo", "url": "{{base}}/echo"}),
+        )
+        .json();
+    assert_eq!(
+        authorization_sent(&api, req["id"].as_str().unwrap(), &server).as_deref(),
+        Some("Bearer made-token")
+    );
+    let bad = api.post(
+        "/collections",
+        json!({"name": "x", "auth": {"type": "bearer"}}),
+    );
+    assert_eq!(
+        (bad.status, bad.json()["error"]["field"].as_str()),
+        (422, Some("auth"))
+    );
+    let names: Vec<Value> = api.get("/collections").json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].clone())
+        .collect();
+    assert!(
+        !names.contains(&json!("x")),
+        "nothing made when refused: {names:?}"
+    );
+}

@@ -133,14 +133,34 @@ fn referenced<'a>(
 
 pub(crate) fn create_collection(state: &AppState, body: Value) -> Result<Reply, ApiError> {
     let map = required(body)?;
-    only(&map, &["name", "parentId"])?;
-    let c = state
-        .store
-        .writer()
+    only(&map, &["name", "parentId", "auth"])?;
+    let auth = folder_auth_of(&map)?;
+    let writer = state.store.writer();
+    let c = writer
         .create_collection(&name_of(&map)?, optional_id(&map, "parentId")?.as_deref())
         .map_err(referenced("parentId", None))?;
+    if let Some(Some(auth)) = auth {
+        writer.set_folder_auth(&c.id, Some(auth))?;
+    }
     let location = format!("/collections/{}", c.id);
-    Ok(Reply::created(c, location))
+    let answer = with_auth(&state.store.reader()?, c)?;
+    Ok(Reply::Located(201, answer, location))
+}
+
+/// A body's `auth` for a folder, checked before anything is written: left out (`None`), null
+/// to remove it (`Some(None)`), or the auth as Postman keeps it.
+fn folder_auth_of(map: &serde_json::Map<String, Value>) -> Result<Option<Option<Value>>, ApiError> {
+    match map.get("auth") {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(a @ Value::Object(_)) => Ok(Some(Some(
+            crate::collection::postman_auth_of(a).map_err(|e| ApiError::invalid(e, ""))?,
+        ))),
+        Some(_) => Err(ApiError::field(
+            "auth",
+            "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
+        )),
+    }
 }
 
 pub(crate) fn get_collection(state: &AppState, id: &str) -> Result<Reply, ApiError> {
@@ -171,20 +191,7 @@ pub(crate) fn update_collection(
 ) -> Result<Reply, ApiError> {
     let map = required(body)?;
     only(&map, &["name", "parentId", "auth"])?;
-    // Checked before anything is written: the auth as Postman keeps it, or null to remove it.
-    let auth = match map.get("auth") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(a @ Value::Object(_)) => Some(Some(
-            crate::collection::postman_auth_of(a).map_err(|e| ApiError::invalid(e, ""))?,
-        )),
-        Some(_) => {
-            return Err(ApiError::field(
-                "auth",
-                "must be an object such as {\"type\": \"bearer\", \"token\": \"...\"}, or null",
-            ))
-        }
-    };
+    let auth = folder_auth_of(&map)?;
     let writer = state.store.writer();
     let c = writer
         .update_collection(
