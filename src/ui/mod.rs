@@ -21,6 +21,8 @@ const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
 
 const EDITOR_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/editor.js"));
+/// Preact and htm, which the Manager's views are built with (`js/ui-components.js`).
+const COMPONENTS_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/components.js"));
 
 /// The Manager's own modules (ES modules the page imports by these names), one topic each.
 const MANAGER: &[(&str, &str)] = &[
@@ -36,6 +38,7 @@ const MANAGER: &[(&str, &str)] = &[
     ("request-model.js", include_str!("request-model.js")),
     ("request-editor.js", include_str!("request-editor.js")),
     ("kv-table.js", include_str!("kv-table.js")),
+    ("row-keys.js", include_str!("row-keys.js")),
     ("file-field.js", include_str!("file-field.js")),
     ("auth-form.js", include_str!("auth-form.js")),
     ("examples.js", include_str!("examples.js")),
@@ -57,6 +60,7 @@ pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
         "app.css" => ("text/css", include_str!("app.css")),
         "manager.css" => ("text/css", include_str!("manager.css")),
         "editor.js" => ("text/javascript", EDITOR_JS),
+        "components.js" => ("text/javascript", COMPONENTS_JS),
         "report.js" => ("text/javascript", SCRIPT),
         "collection-report.js" => ("text/javascript", COLLECTION_SCRIPT),
         "report.css" => ("text/css", STYLE),
