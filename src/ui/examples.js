@@ -4,14 +4,8 @@
 import { api } from './api.js';
 import { showView, closePanel } from './panel.js';
 import { notice } from './collection-tools.js';
-import { html, mount, useEffect, useRef, useState } from './components.js';
-
-// A read-only CodeMirror editor of `doc`, made once its element is in the page.
-function CodeView({ id, doc }) {
-  const ref = useRef(null);
-  useEffect(() => { window.vayuEditor.create(ref.current, { doc, readOnly: true }); }, []);
-  return html`<div class="code" id=${id} ref=${ref}></div>`;
-}
+import { html, mount, useEffect, useState } from './components.js';
+import { CodeView } from './code-view.js';
 
 function Example({ example }) {
   return html`<h2>${example.name}</h2>
@@ -49,7 +43,7 @@ export function examplesSection(tab) {
 }
 
 // Under a response: its name and "Save as example" (the inside of <span class="save-example">).
-function SaveExample({ tab, response: r, request }) {
+export function SaveExample({ tab, response: r, request }) {
   const [name, setName] = useState(`${r.status} ${r.statusText}`);
   const save = async () => {
     try {

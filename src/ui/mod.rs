@@ -39,6 +39,7 @@ const MANAGER: &[(&str, &str)] = &[
     ("request-editor.js", include_str!("request-editor.js")),
     ("kv-table.js", include_str!("kv-table.js")),
     ("row-keys.js", include_str!("row-keys.js")),
+    ("code-view.js", include_str!("code-view.js")),
     ("file-field.js", include_str!("file-field.js")),
     ("auth-form.js", include_str!("auth-form.js")),
     ("examples.js", include_str!("examples.js")),
