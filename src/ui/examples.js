@@ -17,7 +17,7 @@ function Example({ example }) {
 
 // The items of <ul id="examples"> for saved request `savedId`, read from the engine when shown
 // and again after a delete.
-function ExampleItems({ savedId }) {
+export function ExampleItems({ savedId }) {
   const [examples, setExamples] = useState(null);
   const [problem, setProblem] = useState(null);
   const load = () => api('GET', '/requests/' + encodeURIComponent(savedId))

@@ -16,6 +16,7 @@ import { loadBuilder } from './load-builder.js';
 import { send, save, loadTest, copyAsCurl, isSending, specOf } from './actions.js';
 import { closePanel } from './panel.js';
 import { showEngine } from './engine-info.js';
+import { render } from './components.js';
 
 const { el } = window.vayuDom;
 const workbench = document.getElementById('workbench');
@@ -68,7 +69,8 @@ function drawEditor() {
 
 function drawResponse() {
   const tab = activeTab();
-  if (!tab) return responseRoot.replaceChildren();
+  // (Preact drew it: told to clear it, so the next response is drawn against what is there.)
+  if (!tab) return render(null, responseRoot);
   responsePane(responseRoot, tab, state.responses[tab.id], isSending(tab), specOf(tab));
 }
 

@@ -1,0 +1,10 @@
+// An editable CodeMirror editor as a component (a script, a raw body, a GraphQL part): made once
+// its element is in the page; `onChange` gets the text on each edit. A new language or document
+// source needs a new component (key), as CodeMirror owns the element's inside.
+import { html, useEffect, useRef } from './components.js';
+
+export function CodeEditor({ id, doc, language = 'text', onChange, keys }) {
+  const ref = useRef(null);
+  useEffect(() => { window.vayuEditor.create(ref.current, { doc, language, onChange, keys }); }, []);
+  return html`<div class="code" id=${id} ref=${ref}></div>`;
+}
