@@ -9,8 +9,10 @@ export function SettingsPane({ m, touch }) {
   // given any more, unless the request gave it.
   const [given] = useState(() => new Set(Object.keys(st)));
   const set = (key, value) => { if (value === '' || value === null) delete st[key]; else st[key] = value; touch(); };
+  // Not bound to the setting (defaultValue): what is typed stays as typed while the setting
+  // keeps it trimmed.
   const text = (key, hint) => html`<input type="text" id=${'settings-' + key} placeholder=${hint} spellcheck=${false}
-    value=${key in st ? String(st[key]) : ''} onInput=${(e) => set(key, e.currentTarget.value.trim())} />`;
+    defaultValue=${key in st ? String(st[key]) : ''} onInput=${(e) => set(key, e.currentTarget.value.trim())} />`;
   const flag = (key, id, inverted = false) => {
     const value = key in st ? st[key] : SETTINGS[key];
     const toggled = (e) => {
