@@ -49,6 +49,8 @@ const MANAGER: &[(&str, &str)] = &[
     ("response-pane.js", include_str!("response-pane.js")),
     ("collection-tools.js", include_str!("collection-tools.js")),
     ("load-builder.js", include_str!("load-builder.js")),
+    ("load-fields.js", include_str!("load-fields.js")),
+    ("load-plan.js", include_str!("load-plan.js")),
     ("engine-info.js", include_str!("engine-info.js")),
 ];
 
