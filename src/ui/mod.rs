@@ -32,6 +32,7 @@ const MANAGER: &[(&str, &str)] = &[
     ("catalog.js", include_str!("catalog.js")),
     ("panel.js", include_str!("panel.js")),
     ("actions.js", include_str!("actions.js")),
+    ("curl-panel.js", include_str!("curl-panel.js")),
     ("sidebar.js", include_str!("sidebar.js")),
     ("environments.js", include_str!("environments.js")),
     ("history.js", include_str!("history.js")),

@@ -1,28 +1,20 @@
 // One panel over the workbench's main pane (the environment editor, the collection runner's
-// form): opening one closes the one before. `showPanel` takes elements (views not yet built
-// with components), `showView` a component tree, which closing unmounts.
+// form): opening one closes the one before. `showView` draws a component tree in it, which
+// closing unmounts.
 import { render } from './components.js';
-
-const { el } = window.vayuDom;
 
 let open = null;
 
-function place(panel) {
+// `<div class="panel" id>` with `vnode` drawn in it; its first field gets the focus.
+export function showView(id, vnode) {
   closePanel();
-  open = panel;
+  open = document.createElement('div');
+  open.className = 'panel';
+  open.id = id;
+  render(vnode, open);
   document.getElementById('workbench').append(open);
   const first = open.querySelector('input, select, textarea');
   if (first) first.focus();
-}
-
-export function showPanel(id, ...children) {
-  place(el('div', { class: 'panel', id }, ...children));
-}
-
-export function showView(id, vnode) {
-  const panel = el('div', { class: 'panel', id });
-  render(vnode, panel);
-  place(panel);
 }
 
 export function closePanel() {
