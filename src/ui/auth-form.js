@@ -6,7 +6,7 @@ import { AUTH_FIELDS, AUTH_FLAGS, AUTH_CHOICES, AUTH_LONG, authSpec } from './re
 import { folderPath, inheritedAuth, refresh } from './catalog.js';
 import { api } from './api.js';
 import { showView, closePanel } from './panel.js';
-import { html, mount, useReducer, useState } from './components.js';
+import { html, useReducer, useState } from './components.js';
 
 // One field of auth `a` (changed in place, then `touch()`), drawn by what it holds.
 function Field({ a, f, touch }) {
@@ -56,10 +56,6 @@ export function AuthFields({ a, touch, inherit = false, inherited = null }) {
       ? html`<${Inherited} inherited=${inherited} />`
       : AUTH_FIELDS[a.type].map((f) => html`<${Field} key=${a.type + '.' + f} a=${a} f=${f} touch=${touch} />`)}</div>
     <p class="hint">Variables ({{name}}) are substituted before the request is signed; docs/api.md says what each field does.</p>`;
-}
-
-export function authForm(a, touch, opts = {}) {
-  return mount('div', { id: 'auth-pane' }, html`<${AuthFields} a=${a} touch=${touch} ...${opts} />`);
 }
 
 // The auth of folder or collection `c`, edited in a panel and saved with `PUT /collections/{id}`:

@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { showView, closePanel } from './panel.js';
 import { notice } from './collection-tools.js';
-import { html, mount, useEffect, useState } from './components.js';
+import { html, useEffect, useState } from './components.js';
 import { CodeView } from './code-view.js';
 
 function Example({ example }) {
@@ -36,12 +36,6 @@ export function ExampleItems({ savedId }) {
     <button class="icon remove" title="delete the example" onClick=${() => remove(x)}>×</button></li>`);
 }
 
-// The Examples section of saved request `tab.savedId`.
-export function examplesSection(tab) {
-  if (!tab.savedId) return mount('p', { class: 'hint' }, 'Save the request to keep responses with it as examples.');
-  return mount('ul', { class: 'list', id: 'examples' }, html`<${ExampleItems} savedId=${tab.savedId} />`);
-}
-
 // Under a response: its name and "Save as example" (the inside of <span class="save-example">).
 export function SaveExample({ tab, response: r, request }) {
   const [name, setName] = useState(`${r.status} ${r.statusText}`);
@@ -59,9 +53,3 @@ export function SaveExample({ tab, response: r, request }) {
     <button id="save-example" onClick=${save}>Save as example</button>`;
 }
 
-// For a saved request with a text body only.
-export function saveExampleForm(tab, result, request) {
-  const r = result.response;
-  if (!tab.savedId || !r || r.bodyEncoding === 'base64' || r.bodyTruncated) return '';
-  return mount('span', { class: 'save-example' }, html`<${SaveExample} tab=${tab} response=${r} request=${request} />`);
-}

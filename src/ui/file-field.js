@@ -1,7 +1,7 @@
 // Files a request sends (a form-data part, a file body): picked in the page and kept as the API
 // takes them, `{name, contentType, base64}`. The bytes travel in the request's JSON, so a file
 // is bounded by the engine's body limit (8 MiB of JSON, about 6 MiB of file).
-import { html, mount, useReducer, useRef, useState } from './components.js';
+import { html, useReducer, useRef, useState } from './components.js';
 import { rowKey } from './row-keys.js';
 
 // A picked file as the API takes it.
@@ -21,7 +21,7 @@ const size = (base64) => {
 
 // A file picker showing the file chosen (`current`, then the one picked); `onFile(file)` with
 // the file read. The <span class="file-field"> is the caller's.
-export function FilePicker({ current, onFile, id }) {
+function FilePicker({ current, onFile, id }) {
   const [shown, setShown] = useState(current);
   const picked = async (e) => {
     const input = e.currentTarget;
@@ -35,10 +35,6 @@ export function FilePicker({ current, onFile, id }) {
 }
 
 export const FileField = (props) => html`<span class="file-field"><${FilePicker} ...${props} /></span>`;
-
-export function fileField(current, onFile, id) {
-  return mount('span', { class: 'file-field' }, html`<${FilePicker} current=${current} onFile=${onFile} id=${id} />`);
-}
 
 // The form-data rows (`rows`, changed in place): a checkbox, the key, text or file, the value
 // or the file, and remove; an empty last row to type into, as the other tables have (its key
@@ -81,6 +77,3 @@ export function FormDataBody({ rows, onChange }) {
   return html`<tbody>${[...rows.map(line), line(null)]}</tbody>`;
 }
 
-export function formDataTable(rows, onChange) {
-  return mount('table', { class: 'kv', id: 'form-data-table' }, html`<${FormDataBody} rows=${rows} onChange=${onChange} />`);
-}

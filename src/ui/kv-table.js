@@ -2,7 +2,7 @@
 // fields, environment variables): edits call `onChange` with the rows. An empty last row is
 // always there to type into; typing in it makes it a row in place (the input keeps the focus)
 // and adds a new empty one below.
-import { html, mount, useReducer, useRef } from './components.js';
+import { html, useReducer, useRef } from './components.js';
 import { rowKey } from './row-keys.js';
 
 // The rows of `rows` (changed in place, as the request model keeps them) and the empty one.
@@ -40,9 +40,3 @@ export function KvBody({ rows, onChange, toggle = true, placeholder = ['key', 'v
   return html`<tbody>${[...rows.map(line), line(null)]}</tbody>`;
 }
 
-// The table for a view not built with components; `opts.id` names it for tests and
-// `opts.toggle` adds the enable checkbox.
-export function kvTable(rows, onChange, opts = {}) {
-  const { id, ...rest } = opts;
-  return mount('table', id ? { class: 'kv', id } : { class: 'kv' }, html`<${KvBody} rows=${rows} onChange=${onChange} ...${rest} />`);
-}
