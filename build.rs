@@ -24,7 +24,7 @@ fn main() {
 }
 
 /// The files of `js/` the bundles are made from.
-const JS_INPUTS: [&str; 7] = [
+const JS_INPUTS: [&str; 8] = [
     "package.json",
     "package-lock.json",
     "build.mjs",
@@ -32,6 +32,7 @@ const JS_INPUTS: [&str; 7] = [
     "lazy/faker.js",
     "lazy/iconv-lite.js",
     "ui-editor.js",
+    "ui-components.js",
 ];
 
 fn bundle_sandbox_libraries() {

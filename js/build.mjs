@@ -139,3 +139,18 @@ await build({
   outfile: join(outdir, 'ui', 'editor.js'),
   logLevel: 'warning',
 });
+
+// The Manager's views' framework (Preact and htm, re-exported by ui-components.js), one ES
+// module the page's modules import as ./components.js.
+await build({
+  entryPoints: [join(here, 'ui-components.js')],
+  absWorkingDir: here,
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  legalComments: 'none',
+  outfile: join(outdir, 'ui', 'components.js'),
+  logLevel: 'warning',
+});

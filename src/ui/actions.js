@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { state, changed, markSaved } from './state.js';
 import { refresh, inheritedAuth } from './catalog.js';
 import { toSpec, toSaved } from './request-model.js';
-import { showPanel, closePanel } from './panel.js';
+import { showCurl } from './curl-panel.js';
 
 const sending = new Set();
 
@@ -52,18 +52,11 @@ export async function save(tab) {
   }
 }
 
-// The saved request as a curl command (`curl`, which GET /requests/{id} derives), in a panel
-// and on the clipboard.
+// The saved request as a curl command, in a panel and on the clipboard (curl-panel.js).
 export async function copyAsCurl(tab) {
   if (!tab || !tab.savedId) return;
-  const { el } = window.vayuDom;
   const saved = await api('GET', '/requests/' + tab.savedId);
-  const text = el('textarea', { id: 'curl-command', rows: '6', readonly: 'true', spellcheck: 'false' });
-  text.value = saved.curl || '';
-  showPanel('curl', el('h2', {}, 'Copy as curl'), el('p', { class: 'hint' }, 'The saved request (save first to include your edits).'), text,
-    el('p', { class: 'buttons' }, el('button', { class: 'close', onclick: closePanel }, 'Close')));
-  text.select();
-  if (navigator.clipboard) navigator.clipboard.writeText(text.value).catch(() => {});
+  showCurl(saved.curl || '');
 }
 
 export function loadTest(tab) {

@@ -5,68 +5,64 @@
 import { AUTH_FIELDS, AUTH_FLAGS, AUTH_CHOICES, AUTH_LONG, authSpec } from './request-model.js';
 import { folderPath, inheritedAuth, refresh } from './catalog.js';
 import { api } from './api.js';
-import { showPanel, closePanel } from './panel.js';
+import { showView, closePanel } from './panel.js';
+import { html, useReducer, useState } from './components.js';
 
-const { el } = window.vayuDom;
-
-function fieldInput(a, f, touch) {
+// One field of auth `a` (changed in place, then `touch()`), drawn by what it holds.
+function Field({ a, f, touch }) {
+  const id = 'auth-' + f;
+  const set = (v) => { a[f] = v; touch(); };
   let input;
   if (AUTH_CHOICES[f]) {
-    input = el('select', {}, ...AUTH_CHOICES[f].map((c) => el('option', { value: c }, c)));
     if (!a[f]) a[f] = AUTH_CHOICES[f][0];
-    input.value = a[f];
+    input = html`<select id=${id} value=${a[f]} onInput=${(e) => set(e.currentTarget.value)}>
+      ${AUTH_CHOICES[f].map((c) => html`<option value=${c}>${c}</option>`)}</select>`;
   } else if (AUTH_FLAGS.has(f)) {
-    input = el('input', { type: 'checkbox' });
-    input.checked = a[f] === true;
+    input = html`<input type="checkbox" id=${id} checked=${a[f] === true} onChange=${(e) => set(e.currentTarget.checked)} />`;
   } else if (AUTH_LONG.has(f)) {
-    input = el('textarea', { rows: '3', spellcheck: 'false' });
-    input.value = a[f] || '';
+    input = html`<textarea id=${id} rows="3" spellcheck=${false} value=${a[f] || ''} onInput=${(e) => set(e.currentTarget.value)} />`;
   } else {
-    input = el('input', { type: /password|secret/i.test(f) ? 'password' : 'text', value: a[f] || '', spellcheck: 'false' });
+    input = html`<input type=${/password|secret/i.test(f) ? 'password' : 'text'} id=${id} value=${a[f] || ''} spellcheck=${false}
+      onInput=${(e) => set(e.currentTarget.value)} />`;
   }
-  input.id = 'auth-' + f;
-  input.addEventListener(AUTH_FLAGS.has(f) ? 'change' : 'input', () => { a[f] = AUTH_FLAGS.has(f) ? input.checked : input.value; touch(); });
-  return el('label', { class: AUTH_LONG.has(f) ? 'wide' : '' }, f, ' ', input);
+  return html`<label class=${AUTH_LONG.has(f) ? 'wide' : ''}>${f} ${input}</label>`;
 }
 
 // What "inherit" comes to: `inherited` is `{auth, from}` (catalog.inheritedAuth) or null.
-function inheritedLine(inherited) {
+function Inherited({ inherited }) {
   if (!inherited || inherited.auth.type === 'noauth') {
     const where = inherited ? ` (${folderPath(inherited.from.id)} says no auth)` : '';
-    return el('p', { class: 'hint', id: 'auth-inherited' }, 'No auth is inherited' + where + '.');
+    return html`<p class="hint" id="auth-inherited">No auth is inherited${where}.</p>`;
   }
-  return el('p', { class: 'hint', id: 'auth-inherited' }, 'Inherits ', el('b', {}, inherited.auth.type), ' from ',
-    el('b', {}, folderPath(inherited.from.id)), ' (set it on the folder in the tree).');
+  return html`<p class="hint" id="auth-inherited">Inherits <b>${inherited.auth.type}</b> from <b>${folderPath(inherited.from.id)}</b>
+    ${' '}(set it on the folder in the tree).</p>`;
 }
 
-// The editor of auth `a` (changed in place; `touch()` after each edit). `inherit` offers the
-// inherit choice, resolved as `inherited` says.
-export function authForm(a, touch, { inherit = false, inherited = null } = {}) {
+// The inside of <div id="auth-pane">: the editor of auth `a` (changed in place; `touch()` after
+// each edit). `inherit` offers the inherit choice, resolved as `inherited` says.
+export function AuthFields({ a, touch, inherit = false, inherited = null }) {
+  const [, redraw] = useReducer((n) => n + 1, 0);
   const types = [...(inherit ? ['inherit'] : []), ...Object.keys(AUTH_FIELDS)];
   const label = (t) => (t === 'none' ? 'no auth' : t === 'inherit' ? 'inherit from parent' : t);
-  const type = el('select', { id: 'auth-type' }, ...types.map((t) => el('option', { value: t }, label(t))));
-  type.value = a.type;
-  const fields = el('div', { class: 'auth-fields' });
-  const draw = () => {
-    if (a.type === 'inherit') fields.replaceChildren(inheritedLine(inherited));
-    else fields.replaceChildren(...AUTH_FIELDS[a.type].map((f) => fieldInput(a, f, touch)));
-  };
-  type.addEventListener('change', () => {
+  const pick = (e) => {
     for (const k of Object.keys(a)) delete a[k];
-    a.type = type.value;
+    a.type = e.currentTarget.value;
     touch();
-    draw();
-  });
-  draw();
-  return el('div', { id: 'auth-pane' }, el('label', {}, 'Type ', type), fields,
-    el('p', { class: 'hint' }, 'Variables ({{name}}) are substituted before the request is signed; docs/api.md says what each field does.'));
+    redraw();
+  };
+  return html`<label>Type <select id="auth-type" value=${a.type} onChange=${pick}>
+      ${types.map((t) => html`<option value=${t}>${label(t)}</option>`)}</select></label>
+    <div class="auth-fields">${a.type === 'inherit'
+      ? html`<${Inherited} inherited=${inherited} />`
+      : AUTH_FIELDS[a.type].map((f) => html`<${Field} key=${a.type + '.' + f} a=${a} f=${f} touch=${touch} />`)}</div>
+    <p class="hint">Variables ({{name}}) are substituted before the request is signed; docs/api.md says what each field does.</p>`;
 }
 
 // The auth of folder or collection `c`, edited in a panel and saved with `PUT /collections/{id}`:
 // "inherit" (none of its own), "no auth" (none, and its requests inherit none), or its own.
-export function folderAuthPanel(c) {
-  const a = !c.auth ? { type: 'inherit' } : c.auth.type === 'noauth' ? { type: 'none' } : { ...c.auth };
-  const problem = el('p', {});
+function FolderAuth({ c }) {
+  const [a] = useState(() => (!c.auth ? { type: 'inherit' } : c.auth.type === 'noauth' ? { type: 'none' } : { ...c.auth }));
+  const [problem, setProblem] = useState(null);
   const save = async () => {
     const auth = a.type === 'inherit' ? null : a.type === 'none' ? { type: 'noauth' } : authSpec(a);
     try {
@@ -74,12 +70,17 @@ export function folderAuthPanel(c) {
       await refresh();
       closePanel();
     } catch (e) {
-      problem.replaceChildren(el('span', { class: 'error' }, (e.field ? e.field + ': ' : '') + e.message));
+      setProblem((e.field ? e.field + ': ' : '') + e.message);
     }
   };
-  showPanel('folder-auth', el('h2', {}, 'Auth of ', folderPath(c.id)),
-    el('p', { class: 'hint' }, 'The requests and folders in it that inherit from their parent use it.'),
-    authForm(a, () => {}, { inherit: true, inherited: c.parentId && inheritedAuth(c.parentId) }), problem,
-    el('p', { class: 'buttons' }, el('button', { class: 'primary', id: 'folder-auth-save', onclick: save }, 'Save'),
-      el('button', { class: 'close', onclick: closePanel }, 'Close')));
+  return html`<h2>Auth of ${folderPath(c.id)}</h2>
+    <p class="hint">The requests and folders in it that inherit from their parent use it.</p>
+    <div id="auth-pane"><${AuthFields} a=${a} touch=${() => {}} inherit=${true} inherited=${c.parentId && inheritedAuth(c.parentId)} /></div>
+    <p>${problem && html`<span class="error">${problem}</span>`}</p>
+    <p class="buttons"><button class="primary" id="folder-auth-save" onClick=${save}>Save</button>
+      <button class="close" onClick=${closePanel}>Close</button></p>`;
+}
+
+export function folderAuthPanel(c) {
+  showView('folder-auth', html`<${FolderAuth} c=${c} />`);
 }

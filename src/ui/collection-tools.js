@@ -7,9 +7,8 @@
 import { api, download } from './api.js';
 import { catalog, refresh, rootOf } from './catalog.js';
 import { state } from './state.js';
-import { showPanel, closePanel } from './panel.js';
-
-const { el } = window.vayuDom;
+import { showView, closePanel } from './panel.js';
+import { html, useState } from './components.js';
 
 // Says what happened in the header's notice line (an import's result, a refusal).
 export function notice(text, isError) {
@@ -33,26 +32,34 @@ function harHosts(doc) {
   return [...counts];
 }
 
-// Asks which parts of a HAR recording to import (its hosts, static assets); resolves to the
+// Asks which parts of a HAR recording to import (its hosts, static assets); `finish` gets the
 // import's options, or null when the person cancels.
+function HarOptions({ file, doc, finish }) {
+  const [kept, setKept] = useState(() => new Set());
+  const [assets, setAssets] = useState(false);
+  const tick = (host, on) => setKept((before) => {
+    const next = new Set(before);
+    if (on) next.add(host); else next.delete(host);
+    return next;
+  });
+  const hosts = harHosts(doc);
+  // The hosts ticked, in the recording's order.
+  const onlyHost = () => hosts.map(([host]) => host).filter((host) => kept.has(host));
+  const go = () => finish({ includeStatic: assets, ...(kept.size ? { onlyHost: onlyHost() } : {}) });
+  return html`<h2>Import ${file.name}</h2>
+    <p class="hint">${doc.log.entries.length} recorded requests. Hosts to keep (none ticked: the first request's site and its subdomains):</p>
+    <div class="form" id="har-hosts">${hosts.map(([host, count]) => html`<label class="check"><input type="checkbox" value=${host}
+      checked=${kept.has(host)} onChange=${(e) => tick(host, e.currentTarget.checked)} /> ${host} (${count})</label>`)}</div>
+    <div class="form"><label class="check"><input type="checkbox" id="har-include-static" checked=${assets}
+      onChange=${(e) => setAssets(e.currentTarget.checked)} /> keep static assets (images, scripts, styles, fonts, media)</label></div>
+    <p class="buttons"><button id="har-import" class="primary" onClick=${go}>Import</button>
+      <button onClick=${() => finish(null)}>Cancel</button></p>`;
+}
+
 function harOptions(file, doc) {
   return new Promise((done) => {
-    const hosts = harHosts(doc).map(([host, count]) => {
-      const box = el('input', { type: 'checkbox', value: host });
-      return { box, label: el('label', { class: 'check' }, box, ` ${host} (${count})`) };
-    });
-    const assets = el('input', { type: 'checkbox', id: 'har-include-static' });
     const finish = (options) => { closePanel(); done(options); };
-    const go = () => {
-      const onlyHost = hosts.filter((h) => h.box.checked).map((h) => h.box.value);
-      finish({ includeStatic: assets.checked, ...(onlyHost.length ? { onlyHost } : {}) });
-    };
-    showPanel('har-options', el('h2', {}, 'Import ', file.name),
-      el('p', { class: 'hint' }, `${doc.log.entries.length} recorded requests. Hosts to keep (none ticked: the first request's site and its subdomains):`),
-      el('div', { class: 'form', id: 'har-hosts' }, ...hosts.map((h) => h.label)),
-      el('div', { class: 'form' }, el('label', { class: 'check' }, assets, ' keep static assets (images, scripts, styles, fonts, media)')),
-      el('p', { class: 'buttons' }, el('button', { id: 'har-import', class: 'primary', onclick: go }, 'Import'),
-        el('button', { onclick: () => finish(null) }, 'Cancel')));
+    showView('har-options', html`<${HarOptions} file=${file} doc=${doc} finish=${finish} />`);
   });
 }
 
@@ -86,17 +93,18 @@ async function importOne(file) {
 }
 
 // What imports left out or linked up (`report.notes`, `report.correlations`), shown whole.
+const Report = ({ r }) => html`<h3>${r.title}</h3>
+  ${r.notes.length > 0 && html`<ul class="import-notes">${r.notes.map((n) => html`<li>${n}</li>`)}</ul>`}
+  ${r.correlations.length > 0 && html`<table class="import-correlations">
+    <thead><tr><th>variable</th><th>from</th><th>where</th><th>sent by</th></tr></thead>
+    <tbody>${r.correlations.map((c) => html`<tr><td>{{${c.variable}}}</td><td>${c.from}</td><td>${c.source}</td>
+      <td>${c.usedBy.join(', ')}</td></tr>`)}</tbody></table>`}`;
+
 function reportPanel(reports) {
   const shown = reports.filter((r) => r.notes.length || r.correlations.length);
   if (!shown.length) return;
-  showPanel('import-report', el('h2', {}, 'Import report'), ...shown.flatMap((r) => [
-    el('h3', {}, r.title),
-    r.notes.length ? el('ul', { class: 'import-notes' }, ...r.notes.map((n) => el('li', {}, n))) : '',
-    r.correlations.length ? el('table', { class: 'import-correlations' },
-      el('thead', {}, el('tr', {}, ...['variable', 'from', 'where', 'sent by'].map((h) => el('th', {}, h)))),
-      el('tbody', {}, ...r.correlations.map((c) => el('tr', {}, el('td', {}, '{{' + c.variable + '}}'), el('td', {}, c.from),
-        el('td', {}, c.source), el('td', {}, c.usedBy.join(', ')))))) : '',
-  ]), el('p', { class: 'buttons' }, el('button', { onclick: closePanel }, 'Close')));
+  showView('import-report', html`<h2>Import report</h2>${shown.map((r) => html`<${Report} r=${r} />`)}
+    <p class="buttons"><button onClick=${closePanel}>Close</button></p>`);
 }
 
 export async function importFiles(files) {
@@ -117,44 +125,52 @@ export function exportCollection(c) {
 }
 
 // The runner's form for collection `c` (a folder: its collection, only that folder's requests);
-// Run starts it and opens its live view.
-export function runnerPanel(c) {
+// Run starts it and opens its live view. Iterations left empty: one per data row, or one
+// (Newman's default).
+function Runner({ c }) {
   const root = rootOf(c.id) || c;
   const folder = root.id === c.id ? null : c.name;
-  // Left empty: one iteration per data row, or one (Newman's default).
-  const iterations = el('input', { type: 'number', id: 'runner-iterations', min: '1', placeholder: 'one per data row' });
-  const delay = el('input', { type: 'number', id: 'runner-delay', min: '0', value: '0' });
-  const environment = el('select', { id: 'runner-environment' }, el('option', { value: '' }, 'no environment'),
-    ...catalog.environments.map((e) => el('option', { value: e.id }, e.name)));
-  environment.value = state.environmentId || '';
-  const data = el('textarea', { id: 'runner-data', rows: '4', placeholder: '[{"user": "ada"}, {"user": "grace"}]  or CSV: user\nada\ngrace  (optional: a row per iteration)' });
+  const [iterations, setIterations] = useState('');
+  const [delay, setDelay] = useState('0');
+  const [environment, setEnvironment] = useState(state.environmentId || '');
+  const [data, setData] = useState('');
+  const [bail, setBail] = useState(false);
+  const [problem, setProblem] = useState(null);
   // A data file (JSON rows or CSV), read into the box; the engine reads the text as
   // `vayu-cli collection run -d` reads the file.
-  const dataFile = el('input', { type: 'file', id: 'runner-data-file', accept: '.json,.csv,.txt,application/json,text/csv' });
-  dataFile.addEventListener('change', async () => {
-    const file = dataFile.files[0];
-    if (file) data.value = await file.text();
-  });
-  const bail = el('input', { type: 'checkbox', id: 'runner-bail' });
-  const problem = el('p', {});
+  const dataFile = async (e) => {
+    const file = e.currentTarget.files[0];
+    if (file) setData(await file.text());
+  };
   const run = async () => {
-    const body = { collectionId: root.id, delayRequest: Number(delay.value) || 0, bail: bail.checked };
-    if (iterations.value) body.iterations = Number(iterations.value);
-    if (environment.value) body.environmentId = environment.value;
+    const body = { collectionId: root.id, delayRequest: Number(delay) || 0, bail };
+    if (iterations) body.iterations = Number(iterations);
+    if (environment) body.environmentId = environment;
     if (folder) body.folder = folder;
     try {
-      if (data.value.trim()) body.data = data.value;
+      if (data.trim()) body.data = data;
       const started = await api('POST', '/run', body);
       location.hash = '#/run/' + encodeURIComponent(started.runId);
     } catch (e) {
-      problem.replaceChildren(el('span', { class: 'error', id: 'runner-error' }, (e.field ? e.field + ': ' : '') + e.message));
+      setProblem((e.field ? e.field + ': ' : '') + e.message);
     }
   };
-  showPanel('runner', el('h2', {}, 'Run ', folder ? `${root.name} / ${folder}` : c.name),
-    el('div', { class: 'form' },
-      el('label', {}, 'Iterations ', iterations), el('label', {}, 'Delay between requests (ms) ', delay),
-      el('label', {}, 'Environment ', environment), el('label', { class: 'check' }, bail, ' stop at the first failure'),
-      el('label', { class: 'wide' }, 'Data (JSON rows or CSV) ', data), el('label', { class: 'wide' }, 'or a data file ', dataFile)),
-    el('p', { class: 'buttons' }, el('button', { id: 'runner-start', class: 'primary', onclick: run }, 'Run'),
-      el('button', { onclick: closePanel }, 'Close')), problem);
+  const value = (set) => (e) => set(e.currentTarget.value);
+  return html`<h2>Run ${folder ? `${root.name} / ${folder}` : c.name}</h2>
+    <div class="form">
+      <label>Iterations <input type="number" id="runner-iterations" min="1" placeholder="one per data row" value=${iterations} onInput=${value(setIterations)} /></label>
+      <label>Delay between requests (ms) <input type="number" id="runner-delay" min="0" value=${delay} onInput=${value(setDelay)} /></label>
+      <label>Environment <select id="runner-environment" value=${environment} onChange=${value(setEnvironment)}>
+        <option value="">no environment</option>${catalog.environments.map((e) => html`<option value=${e.id}>${e.name}</option>`)}</select></label>
+      <label class="check"><input type="checkbox" id="runner-bail" checked=${bail} onChange=${(e) => setBail(e.currentTarget.checked)} /> stop at the first failure</label>
+      <label class="wide">Data (JSON rows or CSV) <textarea id="runner-data" rows="4" value=${data} onInput=${value(setData)}
+        placeholder=${'[{"user": "ada"}, {"user": "grace"}]  or CSV: user\nada\ngrace  (optional: a row per iteration)'} /></label>
+      <label class="wide">or a data file <input type="file" id="runner-data-file" accept=".json,.csv,.txt,application/json,text/csv" onChange=${dataFile} /></label></div>
+    <p class="buttons"><button id="runner-start" class="primary" onClick=${run}>Run</button>
+      <button onClick=${closePanel}>Close</button></p>
+    <p>${problem && html`<span class="error" id="runner-error">${problem}</span>`}</p>`;
+}
+
+export function runnerPanel(c) {
+  showView('runner', html`<${Runner} c=${c} />`);
 }

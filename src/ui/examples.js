@@ -2,53 +2,54 @@
 // /requests/{id}/examples`): saved from the response pane, listed in the request's Examples
 // section, opened in a panel and deleted there. An export carries them as the item's `response`.
 import { api } from './api.js';
-import { showPanel, closePanel } from './panel.js';
+import { showView, closePanel } from './panel.js';
 import { notice } from './collection-tools.js';
+import { html, useEffect, useState } from './components.js';
+import { CodeView } from './code-view.js';
 
-const { el } = window.vayuDom;
-
-function openExample(example) {
-  const body = el('div', { class: 'code', id: 'example-body' });
-  window.vayuEditor.create(body, { doc: example.body || '', readOnly: true });
-  showPanel('example', el('h2', {}, example.name),
-    el('p', {}, el('span', { class: 'status-code' }, `${example.status} ${example.statusText || ''}`)),
-    el('table', { class: 'kv' }, el('tbody', {}, ...(example.headers || []).map((h) => el('tr', {}, el('th', {}, h.key), el('td', {}, h.value))))),
-    body, el('p', { class: 'buttons' }, el('button', { class: 'close', onclick: closePanel }, 'Close')));
+function Example({ example }) {
+  return html`<h2>${example.name}</h2>
+    <p><span class="status-code">${example.status} ${example.statusText || ''}</span></p>
+    <table class="kv"><tbody>${(example.headers || []).map((h) => html`<tr><th>${h.key}</th><td>${h.value}</td></tr>`)}</tbody></table>
+    <${CodeView} id="example-body" doc=${example.body || ''} />
+    <p class="buttons"><button class="close" onClick=${closePanel}>Close</button></p>`;
 }
 
-// The Examples section of saved request `tab.savedId`, read from the engine when shown.
-export function examplesSection(tab) {
-  if (!tab.savedId) return el('p', { class: 'hint' }, 'Save the request to keep responses with it as examples.');
-  const list = el('ul', { class: 'list', id: 'examples' }, el('li', { class: 'hint' }, 'Reading…'));
-  const draw = async () => {
-    const saved = await api('GET', '/requests/' + encodeURIComponent(tab.savedId));
-    const examples = saved.examples || [];
-    if (!examples.length) return list.replaceChildren(el('li', { class: 'hint' }, 'None yet: send, then "Save as example" under the response.'));
-    list.replaceChildren(...examples.map((x) => el('li', { 'data-example': x.index },
-      el('a', { href: '#', onclick: (e) => { e.preventDefault(); openExample(x); } }, x.name), ' ', el('small', {}, String(x.status)),
-      el('button', { class: 'icon remove', title: 'delete the example', onclick: async () => {
-        await api('DELETE', `/requests/${encodeURIComponent(tab.savedId)}/examples/${x.index}`);
-        draw();
-      } }, '×'))));
+// The items of <ul id="examples"> for saved request `savedId`, read from the engine when shown
+// and again after a delete.
+export function ExampleItems({ savedId }) {
+  const [examples, setExamples] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const load = () => api('GET', '/requests/' + encodeURIComponent(savedId))
+    .then((saved) => setExamples(saved.examples || []), (e) => setProblem(e.message));
+  useEffect(() => { load(); }, [savedId]);
+  if (problem) return html`<li class="error">${problem}</li>`;
+  if (!examples) return html`<li class="hint">Reading…</li>`;
+  if (!examples.length) return html`<li class="hint">None yet: send, then "Save as example" under the response.</li>`;
+  const open = (e, x) => { e.preventDefault(); showView('example', html`<${Example} example=${x} />`); };
+  const remove = async (x) => {
+    await api('DELETE', `/requests/${encodeURIComponent(savedId)}/examples/${x.index}`);
+    load();
   };
-  draw().catch((e) => list.replaceChildren(el('li', { class: 'error' }, e.message)));
-  return list;
+  return examples.map((x) => html`<li key=${x.index} data-example=${x.index}>
+    <a href="#" onClick=${(e) => open(e, x)}>${x.name}</a> <small>${String(x.status)}</small>
+    <button class="icon remove" title="delete the example" onClick=${() => remove(x)}>×</button></li>`);
 }
 
-// Under a response: its name and "Save as example" (for a saved request with a text body).
-export function saveExampleForm(tab, result, request) {
-  const r = result.response;
-  if (!tab.savedId || !r || r.bodyEncoding === 'base64' || r.bodyTruncated) return '';
-  const name = el('input', { type: 'text', id: 'example-name', value: `${r.status} ${r.statusText}`, spellcheck: 'false' });
+// Under a response: its name and "Save as example" (the inside of <span class="save-example">).
+export function SaveExample({ tab, response: r, request }) {
+  const [name, setName] = useState(`${r.status} ${r.statusText}`);
   const save = async () => {
     try {
       await api('POST', `/requests/${encodeURIComponent(tab.savedId)}/examples`, {
-        name: name.value || String(r.status), status: r.status, headers: r.headers.map((h) => ({ key: h.name, value: h.value })), body: r.body, request,
+        name: name || String(r.status), status: r.status, headers: r.headers.map((h) => ({ key: h.name, value: h.value })), body: r.body, request,
       });
-      notice(`Saved the response as the example "${name.value}"`);
+      notice(`Saved the response as the example "${name}"`);
     } catch (e) {
       notice('Example not saved: ' + (e.field ? e.field + ': ' : '') + e.message, true);
     }
   };
-  return el('span', { class: 'save-example' }, name, el('button', { id: 'save-example', onclick: save }, 'Save as example'));
+  return html`<input type="text" id="example-name" value=${name} spellcheck=${false} onInput=${(e) => setName(e.currentTarget.value)} />
+    <button id="save-example" onClick=${save}>Save as example</button>`;
 }
+

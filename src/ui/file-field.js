@@ -1,7 +1,8 @@
 // Files a request sends (a form-data part, a file body): picked in the page and kept as the API
 // takes them, `{name, contentType, base64}`. The bytes travel in the request's JSON, so a file
 // is bounded by the engine's body limit (8 MiB of JSON, about 6 MiB of file).
-const { el } = window.vayuDom;
+import { html, useReducer, useRef, useState } from './components.js';
+import { rowKey } from './row-keys.js';
 
 // A picked file as the API takes it.
 function read(file) {
@@ -18,56 +19,61 @@ const size = (base64) => {
   return n < 1024 ? n + ' B' : (n / 1024).toFixed(1) + ' KB';
 };
 
-// A file picker showing the file chosen (`current`); `onFile(file)` with the file read.
-export function fileField(current, onFile, id) {
-  const input = el('input', { type: 'file', class: 'file-input' });
-  if (id) input.id = id;
-  const label = el('span', { class: 'file-name' }, current ? `${current.name} (${size(current.base64)})` : 'no file chosen');
-  input.addEventListener('change', async () => {
+// A file picker showing the file chosen (`current`, then the one picked); `onFile(file)` with
+// the file read. The <span class="file-field"> is the caller's.
+function FilePicker({ current, onFile, id }) {
+  const [shown, setShown] = useState(current);
+  const picked = async (e) => {
+    const input = e.currentTarget;
     if (!input.files[0]) return;
     const file = await read(input.files[0]);
-    label.textContent = `${file.name} (${size(file.base64)})`;
+    setShown(file);
     onFile(file);
-  });
-  return el('span', { class: 'file-field' }, input, label);
+  };
+  return html`<input type="file" class="file-input" id=${id} onChange=${picked} />
+    <span class="file-name">${shown ? `${shown.name} (${size(shown.base64)})` : 'no file chosen'}</span>`;
 }
 
+export const FileField = (props) => html`<span class="file-field"><${FilePicker} ...${props} /></span>`;
+
 // The form-data rows (`rows`, changed in place): a checkbox, the key, text or file, the value
-// or the file, and remove; an empty last row to type into, as the other tables have.
-export function formDataTable(rows, onChange) {
-  const body = el('tbody', {});
+// or the file, and remove; an empty last row to type into, as the other tables have (its key
+// passes to the row it becomes, so the focus stays, as in kv-table.js).
+export function FormDataBody({ rows, onChange }) {
+  const [, redraw] = useReducer((n) => n + 1, 0);
+  const emptyKey = useRef(null);
+  if (emptyKey.current === null) emptyKey.current = rowKey();
   const line = (r) => {
-    const tr = el('tr', {});
-    const adopt = () => {
-      if (r) return;
-      r = { key: '', value: '', enabled: true, type: 'text', file: null };
-      rows.push(r);
-      body.append(line(null));
-    };
-    const box = el('input', { type: 'checkbox', class: 'enabled', title: 'send this part' });
-    box.checked = !r || r.enabled;
-    box.addEventListener('change', () => { adopt(); r.enabled = box.checked; onChange(); });
-    const key = el('input', { type: 'text', class: 'key', placeholder: 'key', spellcheck: 'false', value: r ? r.key : '' });
-    key.addEventListener('input', () => { adopt(); r.key = key.value; onChange(); });
-    const kind = el('select', { class: 'part-type' }, el('option', { value: 'text' }, 'text'), el('option', { value: 'file' }, 'file'));
-    kind.value = r ? r.type : 'text';
-    const valueCell = el('td', {});
-    const drawValue = () => {
-      if (kind.value === 'file') {
-        valueCell.replaceChildren(fileField(r && r.file, (file) => { adopt(); r.file = file; onChange(); }));
-      } else {
-        const value = el('input', { type: 'text', class: 'value', placeholder: 'value', spellcheck: 'false', value: r ? r.value : '' });
-        value.addEventListener('input', () => { adopt(); r.value = value.value; onChange(); });
-        valueCell.replaceChildren(value);
+    const key = r ? rowKey(r) : emptyKey.current;
+    // Each edit first makes the empty row a row.
+    const edit = (apply) => (arg) => {
+      if (!r) {
+        r = { key: '', value: '', enabled: true, type: 'text', file: null };
+        rows.push(r);
+        rowKey(r, emptyKey.current);
+        emptyKey.current = rowKey();
       }
+      apply(arg);
+      onChange();
+      redraw();
     };
-    kind.addEventListener('change', () => { adopt(); r.type = kind.value; drawValue(); onChange(); });
-    const remove = el('button', { class: 'icon remove', title: 'remove' }, '×');
-    remove.addEventListener('click', () => { if (!r) return; rows.splice(rows.indexOf(r), 1); tr.remove(); onChange(); });
-    drawValue();
-    tr.append(el('td', { class: 'narrow' }, box), el('td', {}, key), el('td', { class: 'narrow' }, kind), valueCell, el('td', { class: 'narrow' }, remove));
-    return tr;
+    const type = r ? r.type : 'text';
+    const remove = () => { if (!r) return; rows.splice(rows.indexOf(r), 1); onChange(); redraw(); };
+    return html`<tr key=${key}>
+      <td class="narrow"><input type="checkbox" class="enabled" title="send this part" checked=${!r || r.enabled}
+        onChange=${edit((e) => { r.enabled = e.currentTarget.checked; })} /></td>
+      <td><input type="text" class="key" placeholder="key" spellcheck=${false} value=${r ? r.key : ''}
+        onInput=${edit((e) => { r.key = e.currentTarget.value; })} /></td>
+      <td class="narrow"><select class="part-type" value=${type} onChange=${edit((e) => { r.type = e.currentTarget.value; })}>
+        <option value="text">text</option><option value="file">file</option></select></td>
+      <td>${type === 'file'
+        ? html`<${FileField} current=${r && r.file} onFile=${edit((file) => { r.file = file; })} />`
+        : html`<input type="text" class="value" placeholder="value" spellcheck=${false} value=${r ? r.value : ''}
+            onInput=${edit((e) => { r.value = e.currentTarget.value; })} />`}</td>
+      <td class="narrow"><button class="icon remove" title="remove" onClick=${remove}>×</button></td>
+    </tr>`;
   };
-  body.append(...rows.map(line), line(null));
-  return el('table', { class: 'kv', id: 'form-data-table' }, body);
+  // One list, so the empty row and the row it becomes are siblings Preact matches by key.
+  return html`<tbody>${[...rows.map(line), line(null)]}</tbody>`;
 }
+

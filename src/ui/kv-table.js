@@ -2,49 +2,41 @@
 // fields, environment variables): edits call `onChange` with the rows. An empty last row is
 // always there to type into; typing in it makes it a row in place (the input keeps the focus)
 // and adds a new empty one below.
-const { el } = window.vayuDom;
+import { html, useReducer, useRef } from './components.js';
+import { rowKey } from './row-keys.js';
 
-// `rows` is changed in place; `opts.id` names the table for tests and `opts.toggle` adds the
-// enable checkbox.
-export function kvTable(rows, onChange, opts = {}) {
-  const { toggle = true, id, placeholder = ['key', 'value'] } = opts;
-  const body = el('tbody', {});
-  const table = el('table', id ? { class: 'kv', id } : { class: 'kv' }, body);
-  // One row's <tr>; `r` is null for the empty last row until something is typed in it.
+// The rows of `rows` (changed in place, as the request model keeps them) and the empty one.
+// The empty row's key passes to the row typed into it, so Preact keeps its <tr> and the
+// focused input, and the next empty row gets a new key.
+export function KvBody({ rows, onChange, toggle = true, placeholder = ['key', 'value'] }) {
+  const [, redraw] = useReducer((n) => n + 1, 0);
+  const emptyKey = useRef(null);
+  if (emptyKey.current === null) emptyKey.current = rowKey();
+  const changed = () => { onChange(rows); redraw(); };
   const line = (r) => {
-    const tr = el('tr', {});
-    const box = el('input', { type: 'checkbox', class: 'enabled', title: 'send this row' });
-    const remove = el('button', { class: 'icon remove', title: 'remove' }, '×');
-    const adopt = () => {
-      if (r) return;
-      r = { key: '', value: '', enabled: true };
-      rows.push(r);
-      box.disabled = false;
-      remove.hidden = false;
-      body.append(line(null));
+    const key = r ? rowKey(r) : emptyKey.current;
+    const edit = (field) => (e) => {
+      if (!r) {
+        r = { key: '', value: '', enabled: true };
+        rows.push(r);
+        rowKey(r, emptyKey.current);
+        emptyKey.current = rowKey();
+      }
+      r[field] = e.currentTarget.value;
+      changed();
     };
-    const cell = (field, ph) => {
-      const input = el('input', { type: 'text', class: field, placeholder: ph, spellcheck: 'false', value: r ? r[field] : '' });
-      input.addEventListener('input', () => {
-        adopt();
-        r[field] = input.value;
-        onChange(rows);
-      });
-      return el('td', {}, input);
-    };
-    box.checked = !r || r.enabled;
-    box.disabled = !r;
-    box.addEventListener('change', () => { r.enabled = box.checked; onChange(rows); });
-    remove.hidden = !r;
-    remove.addEventListener('click', () => {
-      rows.splice(rows.indexOf(r), 1);
-      tr.remove();
-      onChange(rows);
-    });
-    if (toggle) tr.append(el('td', { class: 'narrow' }, box));
-    tr.append(cell('key', placeholder[0]), cell('value', placeholder[1]), el('td', { class: 'narrow' }, remove));
-    return tr;
+    const cell = (field, ph) => html`<td><input type="text" class=${field} placeholder=${ph} spellcheck=${false}
+      value=${r ? r[field] : ''} onInput=${edit(field)} /></td>`;
+    const enable = (e) => { r.enabled = e.currentTarget.checked; changed(); };
+    const remove = () => { rows.splice(rows.indexOf(r), 1); changed(); };
+    return html`<tr key=${key}>
+      ${toggle && html`<td class="narrow"><input type="checkbox" class="enabled" title="send this row"
+        checked=${!r || r.enabled} disabled=${!r} onChange=${enable} /></td>`}
+      ${cell('key', placeholder[0])}${cell('value', placeholder[1])}
+      <td class="narrow"><button class="icon remove" title="remove" hidden=${!r} onClick=${remove}>×</button></td>
+    </tr>`;
   };
-  body.append(...rows.map(line), line(null));
-  return table;
+  // One list, so the empty row and the row it becomes are siblings Preact matches by key.
+  return html`<tbody>${[...rows.map(line), line(null)]}</tbody>`;
 }
+

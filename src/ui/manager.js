@@ -16,20 +16,24 @@ import { loadBuilder } from './load-builder.js';
 import { send, save, loadTest, copyAsCurl, isSending, specOf } from './actions.js';
 import { closePanel } from './panel.js';
 import { showEngine } from './engine-info.js';
+import { html, render } from './components.js';
 
-const { el } = window.vayuDom;
 const workbench = document.getElementById('workbench');
 const app = document.getElementById('app');
 
+// The workbench's frame, drawn once: the sidebar's sections and the header's picker are
+// elements their modules keep (each redraws itself when told), put in here; the tab bar, the
+// editor and the response pane are drawn into their own elements as things change.
+render(html`<aside id="sidebar"></aside>
+  <section id="main"><div class="tabs" id="tabs"></div><div class="editor" id="editor"></div><div class="response" id="response"></div></section>`, workbench);
 const tree = collectionsSection();
 const environments = environmentsSection();
 const history = historySection();
 const picker = environmentPicker();
-const tabBar = el('div', { class: 'tabs', id: 'tabs' });
-const editorRoot = el('div', { class: 'editor', id: 'editor' });
-const responseRoot = el('div', { class: 'response', id: 'response' });
-workbench.append(el('aside', { id: 'sidebar' }, tree, environments, history),
-  el('section', { id: 'main' }, tabBar, editorRoot, responseRoot));
+const tabBar = document.getElementById('tabs');
+const editorRoot = document.getElementById('editor');
+const responseRoot = document.getElementById('response');
+document.getElementById('sidebar').append(tree, environments, history);
 document.getElementById('environment-slot').append(picker);
 
 const actions = {
@@ -44,31 +48,40 @@ const keys = [
   { key: 'Mod-s', run: () => { actions.save(); return true; } },
 ];
 
-function drawTabs() {
-  tabBar.replaceChildren(...state.tabs.map((t) => el('div', {
-    class: 'tab' + (t.id === state.active ? ' on' : '') + (isDirty(t) ? ' dirty' : ''), 'data-tab': t.id,
-    title: isDirty(t) ? 'unsaved changes' : t.model.url, onclick: () => { state.active = t.id; changed('tabs'); },
-  }, el('span', { class: 'method m-' + t.model.method.toLowerCase() }, t.model.method), el('span', { class: 'name' }, t.model.name),
-  el('span', { class: 'mark' }, isDirty(t) ? '●' : ''),
-  el('button', { class: 'icon close', title: 'close', onclick: (e) => {
+// One open tab: its method and name, the unsaved mark, and close (which asks first when there
+// are unsaved changes).
+function Tab({ t }) {
+  const dirty = isDirty(t);
+  const close = (e) => {
     e.stopPropagation();
-    if (isDirty(t) && !confirm(`Close ${t.model.name} without saving?`)) return;
+    if (dirty && !confirm(`Close ${t.model.name} without saving?`)) return;
     closeTab(t.id);
-  } }, '×'))),
-  el('button', { class: 'icon', id: 'new-tab', title: 'new request', onclick: () => openTab() }, '+'));
+  };
+  return html`<div class=${'tab' + (t.id === state.active ? ' on' : '') + (dirty ? ' dirty' : '')} data-tab=${t.id}
+    title=${dirty ? 'unsaved changes' : t.model.url} onClick=${() => { state.active = t.id; changed('tabs'); }}>
+    <span class=${'method m-' + t.model.method.toLowerCase()}>${t.model.method}</span><span class="name">${t.model.name}</span>
+    <span class="mark">${dirty ? '●' : ''}</span><button class="icon close" title="close" onClick=${close}>×</button></div>`;
 }
+
+function drawTabs() {
+  render(html`${state.tabs.map((t) => html`<${Tab} key=${t.id} t=${t} />`)}
+    <button class="icon" id="new-tab" title="new request" onClick=${() => openTab()}>+</button>`, tabBar);
+}
+
+const EmptyState = () => html`<div class="empty-state"><h2>No request open</h2>
+  <p>Open one from a collection, reopen one from the history, or start a new one.</p>
+  <button class="primary" id="first-request" onClick=${() => openTab()}>New request</button></div>`;
 
 function drawEditor() {
   const tab = activeTab();
   if (tab) requestEditor(editorRoot, tab, actions, keys);
-  else editorRoot.replaceChildren(el('div', { class: 'empty-state' }, el('h2', {}, 'No request open'),
-    el('p', {}, 'Open one from a collection, reopen one from the history, or start a new one.'),
-    el('button', { class: 'primary', id: 'first-request', onclick: () => openTab() }, 'New request')));
+  else render(html`<${EmptyState} />`, editorRoot);
 }
 
 function drawResponse() {
   const tab = activeTab();
-  if (!tab) return responseRoot.replaceChildren();
+  // (Preact drew it: told to clear it, so the next response is drawn against what is there.)
+  if (!tab) return render(null, responseRoot);
   responsePane(responseRoot, tab, state.responses[tab.id], isSending(tab), specOf(tab));
 }
 

@@ -21,6 +21,8 @@ const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.iife.
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/uPlot.min.css"));
 
 const EDITOR_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/editor.js"));
+/// Preact and htm, which the Manager's views are built with (`js/ui-components.js`).
+const COMPONENTS_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/js/ui/components.js"));
 
 /// The Manager's own modules (ES modules the page imports by these names), one topic each.
 const MANAGER: &[(&str, &str)] = &[
@@ -30,18 +32,26 @@ const MANAGER: &[(&str, &str)] = &[
     ("catalog.js", include_str!("catalog.js")),
     ("panel.js", include_str!("panel.js")),
     ("actions.js", include_str!("actions.js")),
+    ("curl-panel.js", include_str!("curl-panel.js")),
     ("sidebar.js", include_str!("sidebar.js")),
     ("environments.js", include_str!("environments.js")),
     ("history.js", include_str!("history.js")),
     ("request-model.js", include_str!("request-model.js")),
     ("request-editor.js", include_str!("request-editor.js")),
     ("kv-table.js", include_str!("kv-table.js")),
+    ("row-keys.js", include_str!("row-keys.js")),
+    ("code-view.js", include_str!("code-view.js")),
+    ("code-editor.js", include_str!("code-editor.js")),
+    ("body-pane.js", include_str!("body-pane.js")),
+    ("settings-pane.js", include_str!("settings-pane.js")),
     ("file-field.js", include_str!("file-field.js")),
     ("auth-form.js", include_str!("auth-form.js")),
     ("examples.js", include_str!("examples.js")),
     ("response-pane.js", include_str!("response-pane.js")),
     ("collection-tools.js", include_str!("collection-tools.js")),
     ("load-builder.js", include_str!("load-builder.js")),
+    ("load-fields.js", include_str!("load-fields.js")),
+    ("load-plan.js", include_str!("load-plan.js")),
     ("engine-info.js", include_str!("engine-info.js")),
 ];
 
@@ -57,6 +67,7 @@ pub fn asset(name: &str) -> Option<(&'static str, &'static str)> {
         "app.css" => ("text/css", include_str!("app.css")),
         "manager.css" => ("text/css", include_str!("manager.css")),
         "editor.js" => ("text/javascript", EDITOR_JS),
+        "components.js" => ("text/javascript", COMPONENTS_JS),
         "report.js" => ("text/javascript", SCRIPT),
         "collection-report.js" => ("text/javascript", COLLECTION_SCRIPT),
         "report.css" => ("text/css", STYLE),

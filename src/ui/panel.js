@@ -1,18 +1,26 @@
 // One panel over the workbench's main pane (the environment editor, the collection runner's
-// form): opening one closes the one before.
-const { el } = window.vayuDom;
+// form): opening one closes the one before. `showView` draws a component tree in it, which
+// closing unmounts.
+import { render } from './components.js';
 
 let open = null;
 
-export function showPanel(id, ...children) {
+// `<div class="panel" id>` with `vnode` drawn in it; its first field gets the focus.
+export function showView(id, vnode) {
   closePanel();
-  open = el('div', { class: 'panel', id }, ...children);
+  open = document.createElement('div');
+  open.className = 'panel';
+  open.id = id;
+  render(vnode, open);
   document.getElementById('workbench').append(open);
   const first = open.querySelector('input, select, textarea');
   if (first) first.focus();
 }
 
 export function closePanel() {
-  if (open) open.remove();
+  if (open) {
+    render(null, open);
+    open.remove();
+  }
   open = null;
 }

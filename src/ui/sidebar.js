@@ -8,33 +8,45 @@ import { openTab, state, changed } from './state.js';
 import { blank, fromRequest, writable } from './request-model.js';
 import { folderAuthPanel } from './auth-form.js';
 import { importFiles, exportCollection, runnerPanel, notice } from './collection-tools.js';
+import { html, mount, render, useEffect, useRef, useState } from './components.js';
 
-const { el } = window.vayuDom;
+// What is renamed in place now: `{ id, current }` (an id of a collection, folder or request).
+let renaming = null;
+let redrawTree = () => {};
 
-// Replaces `label` with an input holding `current`; Enter or leaving it calls `done(name)`
-// with the new name (not when it is empty or unchanged); Escape cancels.
-export function editName(label, current, done) {
-  const input = el('input', { type: 'text', class: 'rename', value: current });
-  let over = false;
+// The name box that stands for a name being edited: Enter or leaving it calls `done(name)` with
+// the new name (not when it is empty or unchanged); Escape cancels.
+function NameBox({ current, done }) {
+  const ref = useRef(null);
+  const over = useRef(false);
+  useEffect(() => { ref.current.focus(); ref.current.select(); }, []);
   const finish = (commit) => {
-    if (over) return;
-    over = true;
-    input.replaceWith(label);
-    const name = input.value.trim();
+    if (over.current) return;
+    over.current = true;
+    const name = ref.current.value.trim();
+    renaming = null;
+    redrawTree();
     if (commit && name && name !== current) done(name);
   };
-  input.addEventListener('keydown', (e) => {
+  const key = (e) => {
     if (e.key === 'Enter') finish(true);
     if (e.key === 'Escape') finish(false);
-  });
-  input.addEventListener('blur', () => finish(true));
-  label.replaceWith(input);
-  input.focus();
-  input.select();
+  };
+  return html`<input type="text" class="rename" value=${current} ref=${ref} onKeyDown=${key} onBlur=${() => finish(true)}
+    onClick=${(e) => e.stopPropagation()} />`;
 }
 
-const button = (cls, title, text, onclick) =>
-  el('button', { class: 'icon ' + cls, title, onclick: (e) => { e.stopPropagation(); onclick(e); } }, text);
+// A name, or its box while it is renamed.
+function Name({ id, name, done }) {
+  if (renaming && renaming.id === id) return html`<${NameBox} current=${name} done=${done} />`;
+  return html`<span class="name">${name}</span>`;
+}
+
+const rename = (id) => { renaming = { id }; redrawTree(); };
+
+// A button in a node: its click is the button's only (the node's own click opens or folds it).
+const Button = ({ cls, title, text, act }) =>
+  html`<button class=${'icon ' + cls} title=${title} onClick=${(e) => { e.stopPropagation(); act(e); }}>${text}</button>`;
 
 async function openSaved(id) {
   const saved = await api('GET', '/requests/' + id);
@@ -73,102 +85,108 @@ async function moveFolder(id, parentId) {
   await refresh();
 }
 
-function requestNode(r) {
-  const name = el('span', { class: 'name' }, r.name);
-  const node = el('div', { class: 'node', draggable: 'true', onclick: () => openSaved(r.id) },
-    el('span', { class: 'method m-' + r.method.toLowerCase() }, r.method), name,
-    el('span', { class: 'actions' },
-      button('duplicate', 'duplicate', '❐', () => duplicate(r)),
-      button('rename', 'rename', '✎', () => editName(name, r.name, async (n) => {
-        const fields = writable(await api('GET', '/requests/' + r.id));
-        await api('PUT', '/requests/' + r.id, { ...fields, name: n });
-        await refresh();
-      })),
-      button('delete', 'delete', '✕', async () => {
-        if (!confirm(`Delete the request ${r.name}?`)) return;
-        await api('DELETE', '/requests/' + r.id);
-        await refresh();
-      })));
-  node.addEventListener('dragstart', (e) => e.dataTransfer.setData('text/x-vayu-request', r.id));
-  return el('li', { class: 'request', 'data-request': r.id }, node);
+function RequestNode({ r }) {
+  const renamed = async (n) => {
+    const fields = writable(await api('GET', '/requests/' + r.id));
+    await api('PUT', '/requests/' + r.id, { ...fields, name: n });
+    await refresh();
+  };
+  const remove = async () => {
+    if (!confirm(`Delete the request ${r.name}?`)) return;
+    await api('DELETE', '/requests/' + r.id);
+    await refresh();
+  };
+  return html`<li class="request" data-request=${r.id}>
+    <div class="node" draggable="true" onClick=${() => openSaved(r.id)}
+      onDragStart=${(e) => e.dataTransfer.setData('text/x-vayu-request', r.id)}>
+      <span class=${'method m-' + r.method.toLowerCase()}>${r.method}</span><${Name} id=${r.id} name=${r.name} done=${renamed} />
+      <span class="actions"><${Button} cls="duplicate" title="duplicate" text="❐" act=${() => duplicate(r)} />
+        <${Button} cls="rename" title="rename" text="✎" act=${() => rename(r.id)} />
+        <${Button} cls="delete" title="delete" text="✕" act=${remove} /></span></div></li>`;
 }
 
-function folderNode(c) {
-  const name = el('span', { class: 'name' }, c.name);
-  const children = el('ul', {});
-  const node = el('div', { class: 'node folder-node', onclick: () => li.classList.toggle('closed') },
-    el('span', { class: 'caret' }), name,
-    el('span', { class: 'actions' },
-      button('new-request', 'new request', '+', () => {
-        const model = blank();
-        model.auth = { type: 'inherit' };
-        openTab(model, null, c.id);
-      }),
-      button('new-folder', 'new folder', '⊞', async () => {
-        await api('POST', '/collections', { name: 'New folder', parentId: c.id });
-        await refresh();
-      }),
-      button('auth', 'the auth its requests inherit', '⚷', () => folderAuthPanel(c)),
-      button('run', c.parentId ? 'run this folder' : 'run the collection', '▶', () => runnerPanel(c)),
-      c.parentId ? '' : button('load', 'a load test of the collection as a journey', '⚡', () => { location.hash = '#/load/collection/' + c.id; }),
-      c.parentId ? '' : button('export', 'export as Postman v2.1', '⇩', () => exportCollection(c)),
-      button('rename', 'rename', '✎', () => editName(name, c.name, async (n) => {
-        await api('PUT', '/collections/' + c.id, { name: n, parentId: c.parentId });
-        await refresh();
-      })),
-      button('delete', 'delete with everything in it', '✕', async () => {
-        if (!confirm(`Delete ${c.name} and everything in it?`)) return;
-        await api('DELETE', '/collections/' + c.id);
-        await refresh();
-      })));
+const DRAGGED = ['text/x-vayu-request', 'text/x-vayu-folder'];
+
+function FolderNode({ c }) {
+  const [closed, setClosed] = useState(false);
+  const newRequest = () => {
+    const model = blank();
+    model.auth = { type: 'inherit' };
+    openTab(model, null, c.id);
+  };
+  const newFolder = async () => {
+    await api('POST', '/collections', { name: 'New folder', parentId: c.id });
+    await refresh();
+  };
+  const renamed = async (n) => {
+    await api('PUT', '/collections/' + c.id, { name: n, parentId: c.parentId });
+    await refresh();
+  };
+  const remove = async () => {
+    if (!confirm(`Delete ${c.name} and everything in it?`)) return;
+    await api('DELETE', '/collections/' + c.id);
+    await refresh();
+  };
   // A folder is dragged too (into another folder or collection; the engine refuses a cycle).
-  if (c.parentId) {
-    node.setAttribute('draggable', 'true');
-    node.addEventListener('dragstart', (e) => { e.stopPropagation(); e.dataTransfer.setData('text/x-vayu-folder', c.id); });
-  }
-  node.addEventListener('dragover', (e) => {
-    if (['text/x-vayu-request', 'text/x-vayu-folder'].some((t) => e.dataTransfer.types.includes(t))) e.preventDefault();
-  });
-  node.addEventListener('drop', (e) => {
+  const dragStart = (e) => { e.stopPropagation(); e.dataTransfer.setData('text/x-vayu-folder', c.id); };
+  const dragOver = (e) => { if (DRAGGED.some((t) => e.dataTransfer.types.includes(t))) e.preventDefault(); };
+  const drop = (e) => {
     e.preventDefault();
     e.stopPropagation();
     const folder = e.dataTransfer.getData('text/x-vayu-folder');
     if (folder) moveFolder(folder, c.id);
     else move(e.dataTransfer.getData('text/x-vayu-request'), c.id);
-  });
-  const li = el('li', { class: 'folder', 'data-collection': c.id }, node, children);
-  for (const sub of catalog.collections.filter((x) => x.parentId === c.id)) children.append(folderNode(sub));
-  for (const r of catalog.requests.filter((x) => x.collectionId === c.id)) children.append(requestNode(r));
-  return li;
+  };
+  const sub = catalog.collections.filter((x) => x.parentId === c.id);
+  const requests = catalog.requests.filter((x) => x.collectionId === c.id);
+  return html`<li class=${closed ? 'folder closed' : 'folder'} data-collection=${c.id}>
+    <div class="node folder-node" draggable=${c.parentId ? 'true' : undefined} onClick=${() => setClosed(!closed)}
+      onDragStart=${c.parentId ? dragStart : undefined} onDragOver=${dragOver} onDrop=${drop}>
+      <span class="caret"></span><${Name} id=${c.id} name=${c.name} done=${renamed} />
+      <span class="actions"><${Button} cls="new-request" title="new request" text="+" act=${newRequest} />
+        <${Button} cls="new-folder" title="new folder" text="⊞" act=${newFolder} />
+        <${Button} cls="auth" title="the auth its requests inherit" text="⚷" act=${() => folderAuthPanel(c)} />
+        <${Button} cls="run" title=${c.parentId ? 'run this folder' : 'run the collection'} text="▶" act=${() => runnerPanel(c)} />
+        ${!c.parentId && html`<${Button} cls="load" title="a load test of the collection as a journey" text="⚡"
+          act=${() => { location.hash = '#/load/collection/' + c.id; }} />`}
+        ${!c.parentId && html`<${Button} cls="export" title="export as Postman v2.1" text="⇩" act=${() => exportCollection(c)} />`}
+        <${Button} cls="rename" title="rename" text="✎" act=${() => rename(c.id)} />
+        <${Button} cls="delete" title="delete with everything in it" text="✕" act=${remove} /></span></div>
+    <ul>${sub.map((f) => html`<${FolderNode} key=${f.id} c=${f} />`)}${requests.map((r) => html`<${RequestNode} key=${r.id} r=${r} />`)}</ul></li>`;
 }
 
-// The tree's section; `draw` redraws it from the catalog.
+// The inside of the tree's section, as the catalog has it now.
+function Collections() {
+  const picker = useRef(null);
+  const newCollection = async () => {
+    const c = await api('POST', '/collections', { name: 'New collection' });
+    await refresh();
+    rename(c.id);
+  };
+  const picked = () => importFiles([...picker.current.files]).finally(() => { picker.current.value = ''; });
+  const roots = catalog.collections.filter((c) => !c.parentId);
+  const loose = catalog.requests.filter((r) => !r.collectionId);
+  return html`<header><h3>Collections</h3>
+      <${Button} cls="new-collection" title="new collection" text="+" act=${newCollection} />
+      <button class="small" id="import" onClick=${() => picker.current.click()}>Import</button>
+      <input type="file" id="import-file" accept=".json,.yaml,.yml,.har,.txt,.sh,.curl" multiple hidden ref=${picker} onChange=${picked} /></header>
+    <ul class="tree" id="tree">
+      ${roots.map((c) => html`<${FolderNode} key=${c.id} c=${c} />`)}${loose.map((r) => html`<${RequestNode} key=${r.id} r=${r} />`)}
+      ${!roots.length && !loose.length && html`<li class="empty">No collections yet: + makes one, Import reads a Postman collection, an OpenAPI document, a HAR recording or curl commands.</li>`}
+    </ul>`;
+}
+
+// The tree's section; `draw` redraws it from the catalog. A file dropped on it is imported, as
+// one picked.
 export function collectionsSection() {
-  const tree = el('ul', { class: 'tree', id: 'tree' });
-  const picker = el('input', { type: 'file', id: 'import-file', accept: '.json,.yaml,.yml,.har,.txt,.sh,.curl', multiple: 'true', hidden: 'true' });
-  picker.addEventListener('change', () => importFiles([...picker.files]).finally(() => { picker.value = ''; }));
-  const section = el('section', { class: 'side-collections' },
-    el('header', {}, el('h3', {}, 'Collections'),
-      button('new-collection', 'new collection', '+', async () => {
-        const c = await api('POST', '/collections', { name: 'New collection' });
-        await refresh();
-        const label = tree.querySelector(`li[data-collection="${c.id}"] > .node .name`);
-        if (label) editName(label, c.name, async (n) => { await api('PUT', '/collections/' + c.id, { name: n }); await refresh(); });
-      }),
-      el('button', { class: 'small', id: 'import', onclick: () => picker.click() }, 'Import'), picker),
-    tree);
-  // A file dropped on the tree is imported, as one picked.
+  const section = mount('section', { class: 'side-collections' }, html`<${Collections} />`);
+  redrawTree = () => render(html`<${Collections} />`, section);
+  section.draw = redrawTree;
   section.addEventListener('dragover', (e) => { if (e.dataTransfer.types.includes('Files')) e.preventDefault(); });
   section.addEventListener('drop', (e) => {
     if (!e.dataTransfer.files.length) return;
     e.preventDefault();
     importFiles([...e.dataTransfer.files]);
   });
-  section.draw = () => {
-    const roots = catalog.collections.filter((c) => !c.parentId);
-    const loose = catalog.requests.filter((r) => !r.collectionId);
-    tree.replaceChildren(...roots.map(folderNode), ...loose.map(requestNode));
-    if (!roots.length && !loose.length) tree.append(el('li', { class: 'empty' }, 'No collections yet: + makes one, Import reads a Postman collection, an OpenAPI document, a HAR recording or curl commands.'));
-  };
   return section;
 }
