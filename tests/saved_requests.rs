@@ -174,6 +174,13 @@ fn a_saved_collection_runs_and_exports_its_requests_forms_files_settings_and_pat
         upload["request"]["url"]["variable"],
         json!([{"key": "id", "value": "{{userId}}"}])
     );
+    // The parts Newman builds the url from, not `raw` alone (which it does not read).
+    let url = &upload["request"]["url"];
+    assert_eq!(
+        (&url["host"], &url["path"]),
+        (&json!(["{{base}}"]), &json!(["users", ":id", "files"])),
+        "{url}"
+    );
     assert_eq!(upload["request"]["body"]["mode"], "formdata");
     assert_eq!(upload["request"]["body"]["formdata"][2]["src"], "d.bin");
 

@@ -250,9 +250,46 @@ fn request_item(t: &TreeRequest) -> Value {
     Value::Object(item)
 }
 
+/// `raw` as a Postman url object with its `variable`s: `host`, `path` and `query` split out as
+/// the Postman app exports them, since postman-collection (Newman) builds the url from those
+/// parts and does not read `raw` in an object (`{"raw", "variable"}` alone sends no url).
+fn url_object(raw: &str, variable: Vec<Value>) -> Value {
+    let (rest, hash) = raw
+        .split_once('#')
+        .map_or((raw, None), |(r, h)| (r, Some(h)));
+    let (base, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let path: Vec<&str> = match &base[path_start..] {
+        "" => Vec::new(),
+        p => p[1..].split('/').collect(),
+    };
+    let mut url =
+        json!({"raw": raw, "host": [&base[..path_start]], "path": path, "variable": variable});
+    if let Some(query) = query {
+        let pairs: Vec<Value> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => json!({"key": k, "value": v}),
+                None => json!({"key": p, "value": null}),
+            })
+            .collect();
+        url["query"] = Value::Array(pairs);
+    }
+    if let Some(hash) = hash {
+        url["hash"] = json!(hash);
+    }
+    url
+}
+
 /// The url and path variables written into the item's request unless they are what the import
-/// derived from it (an untouched import keeps its url object): with path variables as
-/// `{"raw", "variable"}`, else as text when it differs from what the item's url sends.
+/// derived from it (an untouched import keeps its url object): with path variables as a url
+/// object, else as text when it differs from what the item's url sends.
 fn write_url(request: &mut Map<String, Value>, r: &SavedRequest, derived: Option<&RequestColumns>) {
     let vars = &r.extras.path_variables;
     // A request item written as a bare url string has no `url` key in the map rebuilt here.
@@ -266,7 +303,7 @@ fn write_url(request: &mut Map<String, Value>, r: &SavedRequest, derived: Option
                 .iter()
                 .map(|(k, v)| json!({"key": k, "value": v}))
                 .collect();
-            request.insert("url".into(), json!({"raw": r.url, "variable": variable}));
+            request.insert("url".into(), url_object(&r.url, variable));
         }
         _ if url_text(request.get("url")).ok().as_deref() != Some(r.url.as_str()) => {
             request.insert("url".into(), json!(r.url));
