@@ -7,15 +7,7 @@ use serde_json::{json, Value};
 use std::process::Output;
 use std::sync::atomic::Ordering::SeqCst;
 
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
+use crate::support::stdout_json as json_of;
 
 #[test]
 fn three_engines_send_one_schedule_exactly_and_their_reports_merge() {

@@ -5,9 +5,9 @@
 //! curl would send them, `vayu-cli import --flow` as a load run. Nothing here leaves the
 //! machine: the target's `/seq` answers in order and keeps what it received.
 
-use crate::support::target::Received;
+use crate::support::target::{received_header as header, Received};
 use crate::support::vayu_cli;
-use crate::support::{Reply, TargetServer, TempDir};
+use crate::support::{stdout_json, Reply, TargetServer, TempDir};
 use serde_json::{json, Value};
 use std::path::Path;
 use std::process::Command;
@@ -44,8 +44,6 @@ fn run(
     let received = std::mem::take(&mut *server.stats.received.lock().unwrap());
     (summary, received)
 }
-
-use crate::support::target::received_header as header;
 
 /// A collection's comparable shape, one line per request, as `shape.js` (the script the
 /// `.postman.txt` files were made with, run on Postman's converters' output) writes it:
@@ -652,8 +650,7 @@ fn vayu_cli_imports_to_a_collection_or_a_run_file_and_the_run_file_runs() {
         "1",
         "--no-pin",
     ]);
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let report = stdout_json(&out);
     assert!(out.status.success(), "{report:#}");
     let received = server.stats.received.lock().unwrap();
     assert_eq!(received.len(), 6);
@@ -678,8 +675,7 @@ fn vayu_cli_imports_to_a_collection_or_a_run_file_and_the_run_file_runs() {
         "1",
         "--no-pin",
     ]);
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let report = stdout_json(&out);
     assert_eq!(
         (
             report["executor"].as_str(),

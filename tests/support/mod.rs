@@ -60,6 +60,17 @@ pub fn send(engine: &EventLoop, json: serde_json::Value) -> Result<Response, Tra
     engine.submit_async(prepared(json)).wait()
 }
 
+/// A command's standard output read as JSON; what it printed, both streams, when it is not.
+pub fn stdout_json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
 /// The values of header `name` (lower case) in the echo target's reply: what it received.
 pub fn echoed_header<'a>(echo: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
     echo["headers"]
