@@ -89,9 +89,11 @@ def data_file_run(h, engine, base, work, problems, env):
     h.wd("POST", f"{h.s}/element/{h.wait_for('the data file input', lambda: h.find('#runner-data-file'))}/value", {"text": csv})
     h.wait_for("the data file read into the box", lambda: h.js("return document.getElementById('runner-data').value").startswith("id\n7"))
     click_when_there(h, f'#runner-environment option[value="{env}"]')
-    h.type_into("#runner-delay", "400")
+    # A second before each of the three requests: the run is running for three seconds, so a
+    # page drawing slowly on a busy machine still shows rows while it runs.
+    h.type_into("#runner-delay", "1000")
     click_when_there(h, "#runner-start")
-    # Rows arrive while the run runs (a 400 ms delay before each of the three requests).
+    # Rows arrive while the run runs.
     h.wait_for("a streamed row while the run runs", lambda: h.js(
         "const s = document.getElementById('status'); return s && s.textContent === 'running' && document.querySelectorAll('#runner-table tbody tr').length >= 1"))
     h.wait_for("the data run's report", h.rendered, 60)

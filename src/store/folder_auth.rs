@@ -9,6 +9,17 @@ use super::writer::StoreWriter;
 use rusqlite::{params, OptionalExtension};
 
 impl Reader {
+    /// The Postman JSON collection `id` keeps (its auth, variables, scripts), if any.
+    pub fn folder_postman(&self, id: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT postman FROM collections WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
     /// The collection `id` and the collections it sits in, nearest first (each with its Postman
     /// JSON); empty when there is no such collection.
     pub fn folder_chain(&self, id: &str) -> Result<Vec<TreeFolder>, StoreError> {

@@ -176,9 +176,8 @@ fn with_auth(
     reader: &crate::store::Reader,
     c: crate::store::Collection,
 ) -> Result<Value, ApiError> {
-    let chain = reader.folder_chain(&c.id)?;
-    let postman = chain.first().and_then(|f| f.postman.as_ref());
-    let auth = crate::collection::api_auth(postman.and_then(|p| p.get("auth")));
+    let postman = reader.folder_postman(&c.id)?;
+    let auth = crate::collection::api_auth(postman.as_ref().and_then(|p| p.get("auth")));
     let mut out = serde_json::to_value(c).unwrap_or_default();
     out["auth"] = auth.unwrap_or(Value::Null);
     Ok(out)
